@@ -1,0 +1,104 @@
+# kubesift — see README.md.  `make demo` and `make check` install what is
+# missing on Debian (as root) or name the exact apt-get line (otherwise).
+
+CC	?= cc
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+# `make check SANITIZE=address,undefined` builds in its own folder.
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD	?= build
+SANFLAGS =
+else
+BUILD	?= build-san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# Debian packages: to build, to test.
+DEBS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev \
+	     libarchive-dev nettle-dev
+DEBS_TEST  = libcmocka-dev sqlite3 libarchive-tools zstd xz-utils bzip2 \
+	     zip gzip
+PKGS	= sqlite3 jansson libarchive nettle
+
+# Expanded lazily, so that `deps` has run before pkg-config is asked.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	= -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+	     -Isrc -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS	= $(PKG_LIBS) -lpthread -lm
+
+SRCS	= $(sort $(wildcard src/*.c))
+LIBSRCS	= $(filter-out src/main.c,$(SRCS))
+OBJS	= $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/sql-assets.o
+SQLS	= $(sort $(wildcard sql/*.sql))
+UNITS	= $(sort $(wildcard tests/unit/test-*.c))
+UNITBINS = $(UNITS:tests/unit/%.c=$(BUILD)/%)
+
+.PHONY: all deps deps-test check test demo install uninstall clean bench fuzz
+
+all: $(BUILD)/kubesift
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/sql-assets.o: $(BUILD)/sql-assets.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The schema and views are compiled in, the way jq embeds builtin.jq.
+$(BUILD)/sql-assets.c: $(SQLS) tests/embed-sql.sh | $(BUILD)/obj
+	sh tests/embed-sql.sh $(SQLS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/libkubesift.a: $(OBJS)
+	rm -f $@
+	ar rcs $@ $(OBJS)
+
+$(BUILD)/kubesift: $(BUILD)/obj/main.o $(BUILD)/libkubesift.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/main.o $(BUILD)/libkubesift.a $(LIBS)
+
+$(BUILD)/test-%: tests/unit/test-%.c $(BUILD)/libkubesift.a
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) \
+	    -o $@ $< $(BUILD)/libkubesift.a $(ALL_LDFLAGS) $(LIBS) \
+	    $(shell pkg-config --libs cmocka 2>/dev/null)
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+# Install what is missing (as root), or say exactly what to run.
+deps:
+	@sh tests/deps.sh $(DEBS_BUILD)
+deps-test:
+	@sh tests/deps.sh $(DEBS_BUILD) $(DEBS_TEST)
+
+check: deps-test
+	$(MAKE) --no-print-directory test
+
+test: $(BUILD)/kubesift $(UNITBINS)
+	@sh tests/run.sh $(BUILD)
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(BUILD)
+
+install: $(BUILD)/kubesift
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BUILD)/kubesift $(DESTDIR)$(BINDIR)/kubesift
+	install -m 644 man/kubesift.1 $(DESTDIR)$(MANDIR)/man1/kubesift.1
+	install -m 644 man/kubesift-schema.7 $(DESTDIR)$(MANDIR)/man7/kubesift-schema.7
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kubesift $(DESTDIR)$(MANDIR)/man1/kubesift.1 \
+	    $(DESTDIR)$(MANDIR)/man7/kubesift-schema.7
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/*.d)

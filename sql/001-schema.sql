@@ -1,0 +1,107 @@
+-- The tables of a kubesift database, schema version 1.
+-- Times are integer microseconds since 1970-01-01T00:00:00Z (UTC).
+-- Lists (groups, source IPs, argv) are JSON arrays in TEXT columns.
+
+-- Every input and every archive member: the chain of custody.
+-- records = imported + duplicates + rejected holds for every row.
+CREATE TABLE IF NOT EXISTS sources (
+	id		INTEGER PRIMARY KEY,
+	parent_id	INTEGER REFERENCES sources(id), -- enclosing archive
+	path		TEXT NOT NULL,	-- input path; members as ARCHIVE!MEMBER
+	member		TEXT,		-- name inside the parent archive
+	size		INTEGER,	-- bytes (a member: decompressed bytes)
+	sha256		TEXT,		-- of exactly those bytes
+	mtime_us	INTEGER,	-- modification time, file system or archive
+	format		TEXT NOT NULL,	-- winning sniffer, archive, unrecognised
+	bid		INTEGER,	-- the winning bid (sniff.h)
+	records		INTEGER NOT NULL DEFAULT 0,
+	imported	INTEGER NOT NULL DEFAULT 0,
+	duplicates	INTEGER NOT NULL DEFAULT 0,
+	rejected	INTEGER NOT NULL DEFAULT 0,
+	imported_at	INTEGER NOT NULL,
+	tool_version	TEXT NOT NULL,
+	argv		TEXT NOT NULL,	-- JSON array, the import command line
+	complete	INTEGER NOT NULL DEFAULT 0 -- 1 once fully imported
+);
+CREATE INDEX IF NOT EXISTS sources_parent ON sources(parent_id);
+CREATE INDEX IF NOT EXISTS sources_sha256 ON sources(sha256);
+
+-- One per kubectl dump or bundle: the objects of one moment.
+CREATE TABLE IF NOT EXISTS snapshots (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	origin		TEXT NOT NULL,	-- the archive or directory it came from
+	taken_at	INTEGER,	-- latest modification time of its members
+	server_version	TEXT		-- e.g. v1.29.3-eks-adc7111
+);
+
+-- One row per object per snapshot.  body is the object's JSON, with the
+-- values of Secret data/stringData replaced by "sha256:<hex>".
+CREATE TABLE IF NOT EXISTS objects (
+	id		INTEGER PRIMARY KEY,
+	snapshot_id	INTEGER NOT NULL REFERENCES snapshots(id),
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	line		INTEGER,	-- where the object starts in its source
+	item		INTEGER,	-- its index in a List or array
+	api_group	TEXT,		-- '' for the core group
+	api_version	TEXT,
+	kind		TEXT,		-- inferred from the List or file name if absent
+	namespace	TEXT,
+	name		TEXT,
+	uid		TEXT,
+	resource_version TEXT,
+	created_us	INTEGER,
+	hash		BLOB NOT NULL,	-- SHA-256 of the stored body
+	body		TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS objects_identity
+	ON objects(snapshot_id, hash);
+CREATE INDEX IF NOT EXISTS objects_kind ON objects(kind, namespace, name);
+
+-- One row per audit event (per stage).  The raw event is in audit_raw.
+CREATE TABLE IF NOT EXISTS audit_events (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	line		INTEGER,
+	audit_id	TEXT,
+	stage		TEXT,
+	level		TEXT,
+	verb		TEXT,
+	username	TEXT,
+	user_groups	TEXT,		-- JSON array
+	impersonated_user TEXT,
+	impersonated_groups TEXT,	-- JSON array
+	source_ips	TEXT,		-- JSON array
+	user_agent	TEXT,
+	resource	TEXT,
+	subresource	TEXT,
+	api_group	TEXT,		-- '' for the core group
+	api_version	TEXT,
+	namespace	TEXT,
+	name		TEXT,
+	request_uri	TEXT,
+	code		INTEGER,
+	decision	TEXT,		-- authorization.k8s.io/decision
+	authz_reason	TEXT,		-- authorization.k8s.io/reason
+	received_us	INTEGER,	-- requestReceivedTimestamp
+	stage_us	INTEGER,	-- stageTimestamp
+	partial		INTEGER NOT NULL DEFAULT 0, -- recovered from a cut record
+	hash		BLOB NOT NULL	-- SHA-256 of the raw bytes
+);
+CREATE UNIQUE INDEX IF NOT EXISTS audit_events_hash ON audit_events(hash);
+
+-- The raw bytes of each audit event, as read.
+CREATE TABLE IF NOT EXISTS audit_raw (
+	id		INTEGER PRIMARY KEY REFERENCES audit_events(id),
+	raw		TEXT NOT NULL
+);
+
+-- Every record that could not be imported, and why.
+CREATE TABLE IF NOT EXISTS rejects (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	line		INTEGER,
+	reason		TEXT NOT NULL,
+	excerpt		TEXT		-- the first bytes, escaped if not UTF-8
+);
+CREATE INDEX IF NOT EXISTS rejects_source ON rejects(source_id);

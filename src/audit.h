@@ -1,0 +1,39 @@
+/*
+ * An audit event as the columns of audit_events.  Every reader of audit
+ * evidence (native files, CloudWatch, Cloud Logging, Azure Monitor) fills
+ * one of these, so a request lands in the same columns whatever carried it.
+ */
+#ifndef KS_AUDIT_H
+#define KS_AUDIT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Strings and json_t are borrowed from the event they were read from. */
+struct ks_audit_row {
+	const char	*audit_id, *stage, *level, *verb;
+	const char	*username;
+	json_t		*user_groups;		/* array or NULL */
+	const char	*impersonated_user;
+	json_t		*impersonated_groups;	/* array or NULL */
+	json_t		*source_ips;		/* array or NULL */
+	const char	*user_agent;
+	const char	*resource, *subresource, *api_group, *api_version;
+	const char	*namespace, *name;
+	const char	*request_uri;
+	int		 code;			/* 0 = none */
+	const char	*decision, *authz_reason;
+	int64_t		 received_us, stage_us;	/* KS_TIME_NONE = none */
+	int		 partial;		/* fields recovered from a cut record */
+};
+
+/*
+ * Fill row from a Kubernetes audit Event (audit.k8s.io v1 or v1beta1, with
+ * or without apiVersion/kind).  Returns 0, or -1 with *why (a static string)
+ * when ev is not an audit event.
+ */
+int	ks_audit_from_json(json_t *ev, struct ks_audit_row *row,
+	    const char **why);
+
+#endif

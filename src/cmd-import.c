@@ -1,0 +1,191 @@
+/*
+ * kubesift import PATH...: read evidence into the database.  Bad evidence
+ * is not an error: it is counted, stored as rejects, and reported.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "import.h"
+#include "store.h"
+#include "walk.h"
+
+enum {
+	O_MAX_EXPANDED = 256, O_MAX_RATIO, O_MAX_NESTING, O_MAX_RECORD,
+	O_MAX_DEPTH, O_MAX_MEMBERS
+};
+
+static const struct ks_opt opts[] = {
+	{ "max-expanded", O_MAX_EXPANDED, "SIZE",
+	    "bytes read per input, all members (default 64G)" },
+	{ "max-ratio", O_MAX_RATIO, "N",
+	    "decompressed:compressed ratio allowed (default 1000)" },
+	{ "max-nesting", O_MAX_NESTING, "N",
+	    "archives inside archives (default 4)" },
+	{ "max-record", O_MAX_RECORD, "SIZE",
+	    "bytes in one JSON record (default 64M)" },
+	{ "max-depth", O_MAX_DEPTH, "N",
+	    "nesting inside one JSON record (default 512)" },
+	{ "max-members", O_MAX_MEMBERS, "N",
+	    "members per input (default 1000000)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static struct ks_limits limits;
+static int limits_set;
+
+static int
+option(struct ks_ctx *ctx, int key, const char *arg)
+{
+	unsigned long long v;
+
+	if (!limits_set) {
+		ks_limits_default(&limits);
+		limits_set = 1;
+	}
+	if (ks_cmd_parse_size(arg, &v) < 0 || v == 0) {
+		ks_cmd_error("import: not a positive size or count: %s", arg);
+		return -1;
+	}
+	switch (key) {
+	case O_MAX_EXPANDED: limits.max_expanded = v; break;
+	case O_MAX_RATIO: limits.max_ratio = v; break;
+	case O_MAX_NESTING: limits.max_nesting = v > 64 ? 64 : (int)v; break;
+	case O_MAX_RECORD: limits.max_record = (size_t)v; break;
+	case O_MAX_DEPTH: limits.max_json_depth = v > 100000 ? 100000 : (int)v;
+		break;
+	case O_MAX_MEMBERS: limits.max_members = v; break;
+	}
+	return 0;
+}
+
+static void
+warn(void *arg, const char *msg)
+{
+	struct ks_import *imp = arg;
+
+	/* Clear the progress line first. */
+	fprintf(stderr, "%skubesift: warning: ", imp->progress ? "\r\033[K" :
+	    "");
+	/* Evidence names may hold escapes: print them escaped. */
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+}
+
+static int64_t
+now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* A progress line on a terminal, at most five times a second. */
+static void
+progress(void *arg, const struct ks_import *imp)
+{
+	static int64_t last;
+	int64_t t = now_us();
+
+	(void)arg;
+	if (t - last < 200000)
+		return;
+	last = t;
+	fprintf(stderr, "\r\033[Kkubesift: %llu sources, %llu records, "
+	    "%.1f MB", (unsigned long long)imp->sources,
+	    (unsigned long long)imp->total.records, imp->bytes / 1e6);
+}
+
+static char *
+argv_json(struct ks_ctx *ctx)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (int i = 0; i < ctx->full_argc; i++)
+		json_array_append_new(a, json_string(ctx->full_argv[i]) ?
+		    json_string(ctx->full_argv[i]) : json_string("?"));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static void
+summary(const struct ks_import *imp)
+{
+	printf("imported %llu sources: %llu records, %llu new, "
+	    "%llu duplicates, %llu rejected; %llu unrecognised members",
+	    (unsigned long long)imp->sources,
+	    (unsigned long long)imp->total.records,
+	    (unsigned long long)imp->total.imported,
+	    (unsigned long long)imp->total.duplicates,
+	    (unsigned long long)imp->total.rejected,
+	    (unsigned long long)imp->unrecognised);
+	if (imp->skipped)
+		printf("; %llu inputs already imported, skipped",
+		    (unsigned long long)imp->skipped);
+	printf("\n");
+}
+
+static int
+exec_import(struct ks_ctx *ctx)
+{
+	struct ks_import imp = { .db = ctx->db, .warn = warn };
+	struct ks_err err;
+	int rc = KS_EXIT_OK;
+
+	if (!limits_set)
+		ks_limits_default(&limits);
+	imp.lim = limits;
+	imp.started_us = now_us();
+	imp.argv_json = argv_json(ctx);
+	imp.cb_arg = &imp;
+	if (!ctx->quiet && isatty(STDERR_FILENO))
+		imp.progress = progress;
+	if ((imp.store = ks_store_new(ctx->db, &err)) == NULL) {
+		ks_cmd_error("import: %s", err.msg);
+		free(imp.argv_json);
+		return KS_EXIT_ERROR;
+	}
+	for (int i = 0; i < ctx->argc; i++) {
+		ks_err_clear(&err);
+		if (ks_walk(&imp, ctx->argv[i], &err) < 0) {
+			ks_cmd_error("import: %s", err.msg);
+			rc = KS_EXIT_ERROR;
+			if (sqlite3_errcode(ctx->db) != SQLITE_OK &&
+			    sqlite3_errcode(ctx->db) != SQLITE_DONE &&
+			    sqlite3_errcode(ctx->db) != SQLITE_ROW)
+				break;	/* the database failed: stop */
+		}
+	}
+	if (imp.progress != NULL)
+		fprintf(stderr, "\r\033[K");
+	if (!ctx->quiet)
+		summary(&imp);
+	ks_store_free(imp.store);
+	free(imp.argv_json);
+	return rc;
+}
+
+const struct ks_cmd ks_cmd_import = {
+	.name = "import",
+	.summary = "read evidence (files, folders, archives, - for stdin) "
+	    "into the database",
+	.usage = "[options] PATH...",
+	.opts = opts,
+	.min_args = 1, .max_args = -1,
+	.flags = KS_CMD_DB_RW,
+	.option = option,
+	.exec = exec_import,
+};

@@ -1,0 +1,72 @@
+/*
+ * The command table.  Each command is one src/cmd-<name>.c defining a
+ * const struct ks_cmd; cmd.c keeps the table, parses the command line for
+ * every command (commands never look at argv themselves), opens what the
+ * flags ask for, runs the command and checks that its output was written.
+ */
+#ifndef KS_CMD_H
+#define KS_CMD_H
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "out.h"
+
+/* What the dispatcher prepares for a command. */
+struct ks_ctx {
+	const char	*db_path;	/* -d, $KUBESIFT_DB or ./kubesift.db */
+	const char	*format;	/* -o; NULL = the default */
+	int		 quiet;		/* -q */
+	sqlite3		*db;		/* open when the flags ask */
+	struct ks_out	*out;		/* made when KS_CMD_ROWS */
+	int		 argc;		/* operands */
+	char		**argv;
+	int		 full_argc;	/* the whole command line */
+	char		**full_argv;
+};
+
+/* One command-specific option; the dispatcher builds getopt_long from it. */
+struct ks_opt {
+	const char	*name;		/* long name, without "--" */
+	int		 key;		/* short letter, or a value >= 256 */
+	const char	*arg;		/* argument name, NULL for a flag */
+	const char	*help;
+};
+
+#define KS_CMD_DB_RO	0x01	/* open the database read-only */
+#define KS_CMD_DB_RW	0x02	/* open or create it for writing */
+#define KS_CMD_ROWS	0x04	/* prints rows: make ctx->out from -o */
+
+struct ks_cmd {
+	const char	*name;
+	const char	*summary;	/* one line, for help */
+	const char	*usage;		/* after "kubesift NAME " */
+	const struct ks_opt *opts;	/* ends with a NULL name; may be NULL */
+	int		 min_args, max_args;	/* max -1 = no limit */
+	int		 flags;		/* KS_CMD_* */
+	/* Called for each command-specific option; -1 = usage error. */
+	int		(*option)(struct ks_ctx *, int key, const char *arg);
+	/* Returns the exit status: 0, 1 (error), or a command's own. */
+	int		(*exec)(struct ks_ctx *);
+};
+
+/* Exit statuses, as in the man page. */
+#define KS_EXIT_OK	0
+#define KS_EXIT_ERROR	1
+#define KS_EXIT_USAGE	2
+
+/* Every command, alphabetical, NULL-terminated. */
+extern const struct ks_cmd *const ks_cmds[];
+
+/* Run kubesift with main's arguments; returns the exit status. */
+int	ks_cmd_main(int argc, char **argv);
+
+/* Print an error for the user: "kubesift: msg". */
+void	ks_cmd_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* Parse "10G", "512M", "1000" into bytes; -1 when malformed. */
+int	ks_cmd_parse_size(const char *s, unsigned long long *out);
+
+#endif

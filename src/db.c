@@ -1,0 +1,213 @@
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "sql-assets.h"
+
+int
+ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		ks_err_set(err, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
+{
+	const struct ks_sql_asset *a;
+
+	if (ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	for (a = ks_sql_assets; a->name != NULL; a++) {
+		if (ks_db_exec(db, a->text, err) < 0) {
+			char msg[sizeof(err->msg)];
+			strcpy(msg, err->msg);
+			ks_db_exec(db, "ROLLBACK", NULL);
+			return ks_err_set(err, "%s: %s", a->name, msg);
+		}
+	}
+	if (ks_db_exec(db, "PRAGMA user_version = 1", err) < 0 ||
+	    ks_db_exec(db, "COMMIT", err) < 0) {
+		ks_db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+schema_version(sqlite3 *db, int *version, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return ks_err_set(err, "%s", sqlite3_errmsg(db));
+	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
+{
+	sqlite3 *db = NULL;
+	int version;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
+		    "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* Another import may hold the lock between its sources: wait. */
+	sqlite3_busy_timeout(db, 60 * 1000);
+	if (schema_version(db, &version, err) < 0)
+		goto fail;
+	if (version > KS_SCHEMA_VERSION) {
+		ks_err_set(err, "%s: schema version %d is newer than this "
+		    "kubesift (%d)", path, version, KS_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (ks_db_exec(db, "PRAGMA page_size = 65536; "
+	    "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536", err) < 0 ||
+	    ks_db_apply_schema(db, err) < 0)
+		goto fail;
+	*dbp = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return -1;
+}
+
+/*
+ * The authorizer of read-only connections: reading is allowed, nothing
+ * else.  It stands behind SQLITE_OPEN_READONLY and query_only, so that even
+ * pragmas that would change the file or the connection are refused.
+ */
+static int
+listed(const char *name, const char *const *list)
+{
+	for (int i = 0; name != NULL && list[i] != NULL; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+ro_authorizer(void *arg, int action, const char *a, const char *b,
+    const char *dbname, const char *trigger)
+{
+	/* Pragmas whose argument names what to read, not a value to set. */
+	static const char *const with_arg[] = { "table_info", "table_xinfo",
+	    "index_list", "index_info", "index_xinfo", "foreign_key_list",
+	    "integrity_check", "quick_check", "table_list", NULL };
+	static const char *const bare[] = { "user_version", "schema_version",
+	    "page_size", "page_count", "database_list", "collation_list",
+	    "function_list", "pragma_list", "compile_options", "encoding",
+	    NULL };
+	static const char *const functions[] = { "load_extension", "readfile",
+	    "writefile", "edit", NULL };
+
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		return listed(b, functions) ? SQLITE_DENY : SQLITE_OK;
+	case SQLITE_PRAGMA:
+		if (listed(a, with_arg) || (b == NULL && listed(a, bare)))
+			return SQLITE_OK;
+		return SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+int
+ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
+{
+	sqlite3 *db = NULL;
+	struct stat sb;
+	int version;
+
+	if (stat(path, &sb) < 0)
+		return ks_err_set(err, "%s: no database here (run `kubesift "
+		    "import` first, or give -d FILE)", path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
+		    "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 10 * 1000);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+	if (ks_db_exec(db, "PRAGMA query_only = 1", err) < 0 ||
+	    schema_version(db, &version, err) < 0)
+		goto fail;
+	if (version == 0) {
+		ks_err_set(err, "%s: not a kubesift database", path);
+		goto fail;
+	}
+	if (version > KS_SCHEMA_VERSION) {
+		ks_err_set(err, "%s: schema version %d is newer than this "
+		    "kubesift (%d)", path, version, KS_SCHEMA_VERSION);
+		goto fail;
+	}
+	sqlite3_set_authorizer(db, ro_authorizer, NULL);
+	*dbp = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return -1;
+}
+
+int
+ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+    struct ks_err *err)
+{
+	const char *tail = NULL;
+
+	*stmt = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, stmt, &tail) != SQLITE_OK) {
+		if (sqlite3_errcode(db) == SQLITE_AUTH)
+			return ks_err_set(err, "refused: %s (queries are "
+			    "read-only: no writes, ATTACH, setting pragmas or "
+			    "extensions)", sqlite3_errmsg(db));
+		return ks_err_set(err, "%s", sqlite3_errmsg(db));
+	}
+	if (*stmt == NULL)
+		return ks_err_set(err, "no SQL statement given");
+	while (tail != NULL && (*tail == ' ' || *tail == '\t' ||
+	    *tail == '\n' || *tail == '\r' || *tail == ';'))
+		tail++;
+	if (tail != NULL && *tail != '\0') {
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
+		return ks_err_set(err, "only one SQL statement is allowed");
+	}
+	if (sqlite3_db_readonly(db, "main") == 1 && !sqlite3_stmt_readonly(*stmt)) {
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
+		return ks_err_set(err, "the database is opened read-only: "
+		    "statements that write are refused");
+	}
+	return 0;
+}
+
+void
+ks_db_close(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_close(db);
+}

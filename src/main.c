@@ -1,0 +1,12 @@
+/* kubesift: offline forensics for Kubernetes clusters.  See kubesift(1). */
+#include <signal.h>
+
+#include "cmd.h"
+
+int
+main(int argc, char **argv)
+{
+	/* A closed pipe is reported as a write error, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	return ks_cmd_main(argc, argv);
+}

@@ -1,0 +1,48 @@
+/*
+ * Kubernetes audit events as the API server writes them: audit.k8s.io v1 or
+ * v1beta1, one per line, one per file, pretty-printed, or as an EventList;
+ * with or without apiVersion.  Compression and rotation are the walk's job.
+ */
+#include <string.h>
+
+#include "audit.h"
+#include "ingest.h"
+#include "sniff.h"
+#include "store.h"
+
+static int
+bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
+    const struct ks_peek *pk)
+{
+	if (!pk->json)
+		return 0;
+	if (ks_peek_has(pk, 0, "auditID") || ks_peek_has(pk, 1, "auditID"))
+		return 30;
+	if (strncmp(pk->api_version, "audit.k8s.io/", 13) == 0 &&
+	    (strcmp(pk->kind, "Event") == 0 ||
+	    strcmp(pk->kind, "EventList") == 0))
+		return 30;
+	if (ks_peek_has(pk, 0, "stage") && ks_peek_has(pk, 0, "requestURI"))
+		return 30;
+	return 0;
+}
+
+static int
+on_event(struct ks_member *m, json_t *ev, const struct ks_jrec *r, void *arg,
+    struct ks_err *err)
+{
+	struct ks_audit_row row;
+	const char *why;
+
+	if (ks_audit_from_json(ev, &row, &why) < 0)
+		return ks_store_reject(m, r->line, why, r->data, r->len, err);
+	return ks_store_audit(m, &row, r->data, r->len, r->line, err);
+}
+
+static int
+ingest(struct ks_member *m, struct ks_err *err)
+{
+	return ks_ingest_json(m, on_event, NULL, NULL, err);
+}
+
+const struct ks_sniffer ks_sniffer_audit = { "k8s-audit", bid, ingest };

@@ -1,0 +1,540 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/sha2.h>
+
+#include "store.h"
+#include "jutil.h"
+#include "timeutil.h"
+#include "utf8.h"
+#include "version.h"
+
+enum {
+	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_REJECT, S_AUDIT,
+	S_RAW, S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME,
+	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_COUNT
+};
+
+static const char *const sql[S_COUNT] = {
+	[S_SOURCE_ADD] = "INSERT INTO sources(parent_id, path, member, mtime_us,"
+	    " sha256, format, imported_at, tool_version, argv)"
+	    " VALUES(?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+	[S_SOURCE_DONE] = "UPDATE sources SET format = ?, bid = ?, size = ?,"
+	    " sha256 = coalesce(?, sha256), records = ?, imported = ?,"
+	    " duplicates = ?, rejected = ?, complete = 1 WHERE id = ?",
+	[S_SOURCE_FIND] = "SELECT id, complete FROM sources WHERE"
+	    " parent_id IS NULL AND sha256 = ? ORDER BY complete DESC LIMIT 1",
+	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
+	    " VALUES(?, ?, ?, ?)",
+	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
+	    " audit_id, stage, level, verb, username, user_groups,"
+	    " impersonated_user, impersonated_groups, source_ips, user_agent,"
+	    " resource, subresource, api_group, api_version, namespace, name,"
+	    " request_uri, code, decision, authz_reason, received_us, stage_us,"
+	    " partial, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_RAW] = "INSERT INTO audit_raw(id, raw) VALUES(?, ?)",
+	[S_OBJECT] = "INSERT OR IGNORE INTO objects(snapshot_id, source_id,"
+	    " line, item, api_group, api_version, kind, namespace, name, uid,"
+	    " resource_version, created_us, hash, body)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_OBJECT_KINDS] = "UPDATE objects SET kind = ?,"
+	    " api_version = coalesce(api_version, ?),"
+	    " api_group = coalesce(api_group, ?)"
+	    " WHERE source_id = ? AND kind IS NULL",
+	[S_SNAP_ADD] = "INSERT INTO snapshots(source_id, origin) VALUES(?, ?)",
+	[S_SNAP_TIME] = "UPDATE snapshots SET taken_at ="
+	    " max(coalesce(taken_at, ?1), ?1) WHERE id = ?2",
+	[S_SNAP_VERSION] = "UPDATE snapshots SET server_version = ?"
+	    " WHERE id = ?",
+	[S_KIND_OF] = "SELECT kind FROM resource_kinds"
+	    " WHERE api_group = ? AND resource = ?",
+	[S_KIND_ANY] = "SELECT kind FROM resource_kinds WHERE resource = ?"
+	    " ORDER BY api_group != '' LIMIT 1",
+	[S_KIND_CRD] = "SELECT json_extract(body, '$.spec.names.kind')"
+	    " FROM objects WHERE kind = 'CustomResourceDefinition'"
+	    " AND json_extract(body, '$.spec.names.plural') = ?"
+	    " AND (?2 IS NULL OR json_extract(body, '$.spec.group') = ?2)"
+	    " LIMIT 1",
+};
+
+struct ks_store {
+	sqlite3		*db;		/* borrowed */
+	sqlite3_stmt	*st[S_COUNT];
+};
+
+struct ks_store *
+ks_store_new(sqlite3 *db, struct ks_err *err)
+{
+	struct ks_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		ks_err_set(err, "out of memory");
+		return NULL;
+	}
+	st->db = db;
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->st[i], NULL) != SQLITE_OK) {
+			ks_err_set(err, "preparing statement %d: %s", i,
+			    sqlite3_errmsg(db));
+			ks_store_free(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void
+ks_store_free(struct ks_store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->st[i]);
+	free(st);
+}
+
+/* Step a write statement once and reset it. */
+static int
+run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_time(sqlite3_stmt *s, int i, int64_t us)
+{
+	if (us != KS_TIME_NONE)
+		sqlite3_bind_int64(s, i, us);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int
+ks_store_begin(struct ks_store *st, struct ks_err *err)
+{
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+	return 0;
+}
+
+int
+ks_store_commit(struct ks_store *st, struct ks_err *err)
+{
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+		ks_store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ks_store_rollback(struct ks_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+ks_store_source_add(struct ks_import *imp, int64_t parent_id,
+    const char *path, const char *member, int64_t mtime_us,
+    const char *sha256, int64_t *id, struct ks_err *err)
+{
+	struct ks_store *st = imp->store;
+	sqlite3_stmt *s = st->st[S_SOURCE_ADD];
+
+	if (parent_id > 0)
+		sqlite3_bind_int64(s, 1, parent_id);
+	bind_text(s, 2, path);
+	bind_text(s, 3, member);
+	bind_time(s, 4, mtime_us);
+	bind_text(s, 5, sha256);
+	sqlite3_bind_int64(s, 6, imp->started_us);
+	bind_text(s, 7, KS_VERSION);
+	bind_text(s, 8, imp->argv_json);
+	if (run(st, s, err) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	imp->sources++;
+	return 0;
+}
+
+int
+ks_store_source_done(struct ks_store *st, int64_t id,
+    const struct ks_source_facts *f, struct ks_err *err)
+{
+	sqlite3_stmt *s = st->st[S_SOURCE_DONE];
+
+	bind_text(s, 1, f->format);
+	sqlite3_bind_int(s, 2, f->bid);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)f->size);
+	bind_text(s, 4, f->sha256);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)f->tally.records);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)f->tally.imported);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)f->tally.duplicates);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)f->tally.rejected);
+	sqlite3_bind_int64(s, 9, id);
+	return run(st, s, err);
+}
+
+int
+ks_store_source_find(struct ks_store *st, const char *sha256, int64_t *id,
+    int *complete, struct ks_err *err)
+{
+	sqlite3_stmt *s = st->st[S_SOURCE_FIND];
+	int rc, found = 0;
+
+	bind_text(s, 1, sha256);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*complete = sqlite3_column_int(s, 1);
+		found = 1;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+	return found;
+}
+
+int
+ks_store_source_delete(struct ks_store *st, int64_t id, struct ks_err *err)
+{
+	static const char *const tables[] = {
+		"DELETE FROM audit_raw WHERE id IN (SELECT id FROM audit_events"
+		" WHERE source_id IN t)",
+		"DELETE FROM audit_events WHERE source_id IN t",
+		"DELETE FROM objects WHERE source_id IN t",
+		"DELETE FROM rejects WHERE source_id IN t",
+		"DELETE FROM snapshots WHERE source_id IN t",
+		"DELETE FROM sources WHERE id IN t",
+	};
+	char q[512];
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		snprintf(q, sizeof(q), "WITH RECURSIVE t(id) AS (SELECT %lld"
+		    " UNION ALL SELECT s.id FROM sources s JOIN t"
+		    " ON s.parent_id = t.id) %s", (long long)id, tables[i]);
+		if (sqlite3_exec(st->db, q, NULL, NULL, NULL) != SQLITE_OK)
+			return ks_err_set(err, "database: %s",
+			    sqlite3_errmsg(st->db));
+	}
+	return 0;
+}
+
+int
+ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
+    const char *excerpt, size_t len, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_REJECT];
+	char *text;
+	int rc;
+
+	if (len > KS_EXCERPT)
+		len = KS_EXCERPT;
+	text = excerpt != NULL ? ks_utf8_escape(excerpt, len) : NULL;
+	sqlite3_bind_int64(s, 1, m->source_id);
+	if (line > 0)
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
+	bind_text(s, 3, reason);
+	bind_text(s, 4, text);
+	rc = run(st, s, err);
+	free(text);
+	m->tally.records++;
+	m->tally.rejected++;
+	return rc;
+}
+
+/* Bind a JSON array as text, or NULL.  *owned receives what to free. */
+static void
+bind_json(sqlite3_stmt *s, int i, json_t *v, char **owned)
+{
+	*owned = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
+	bind_text(s, i, *owned);
+}
+
+static void
+digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, n, (const uint8_t *)p);
+	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
+}
+
+static void
+bind_row(sqlite3_stmt *s, const struct ks_audit_row *r, char *owned[3])
+{
+	bind_text(s, 3, r->audit_id);
+	bind_text(s, 4, r->stage);
+	bind_text(s, 5, r->level);
+	bind_text(s, 6, r->verb);
+	bind_text(s, 7, r->username);
+	bind_json(s, 8, r->user_groups, &owned[0]);
+	bind_text(s, 9, r->impersonated_user);
+	bind_json(s, 10, r->impersonated_groups, &owned[1]);
+	bind_json(s, 11, r->source_ips, &owned[2]);
+	bind_text(s, 12, r->user_agent);
+	bind_text(s, 13, r->resource);
+	bind_text(s, 14, r->subresource);
+	bind_text(s, 15, r->api_group);
+	bind_text(s, 16, r->api_version);
+	bind_text(s, 17, r->namespace);
+	bind_text(s, 18, r->name);
+	bind_text(s, 19, r->request_uri);
+	if (r->code != 0)
+		sqlite3_bind_int(s, 20, r->code);
+	bind_text(s, 21, r->decision);
+	bind_text(s, 22, r->authz_reason);
+	bind_time(s, 23, r->received_us);
+	bind_time(s, 24, r->stage_us);
+	sqlite3_bind_int(s, 25, r->partial);
+}
+
+int
+ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
+    const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
+	uint8_t h[SHA256_DIGEST_SIZE];
+	char *owned[3];
+	int rc;
+
+	digest(raw, rawlen, h);
+	sqlite3_bind_int64(s, 1, m->source_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
+	bind_row(s, row, owned);
+	sqlite3_bind_blob(s, 26, h, sizeof(h), SQLITE_STATIC);
+	rc = run(st, s, err);
+	for (int i = 0; i < 3; i++)
+		free(owned[i]);
+	if (rc < 0)
+		return -1;
+	m->tally.records++;
+	if (sqlite3_changes(st->db) == 0) {
+		m->tally.duplicates++;	/* byte-identical to one we have */
+		return 0;
+	}
+	sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(st->db));
+	sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
+	if (run(st, r, err) < 0)
+		return -1;
+	m->tally.imported++;
+	return 0;
+}
+
+/* The snapshot of the current top-level input, made on first use. */
+static int
+snapshot(struct ks_member *m, struct ks_err *err)
+{
+	struct ks_import *imp = m->imp;
+	sqlite3_stmt *s;
+
+	if (imp->snapshot_id == 0) {
+		s = imp->store->st[S_SNAP_ADD];
+		sqlite3_bind_int64(s, 1, imp->origin_source ?
+		    imp->origin_source : m->source_id);
+		bind_text(s, 2, imp->origin);
+		if (run(imp->store, s, err) < 0)
+			return -1;
+		imp->snapshot_id = sqlite3_last_insert_rowid(imp->db);
+	}
+	if (m->mtime_us != KS_TIME_NONE) {
+		s = imp->store->st[S_SNAP_TIME];
+		sqlite3_bind_int64(s, 1, m->mtime_us);
+		sqlite3_bind_int64(s, 2, imp->snapshot_id);
+		if (run(imp->store, s, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Replace each value of obj[key] (an object of strings) by its hash. */
+static void
+hash_values(json_t *obj, const char *key)
+{
+	json_t *map = json_object_get(obj, key), *v;
+	const char *k;
+	uint8_t h[SHA256_DIGEST_SIZE];
+	char hex[65], text[80];
+
+	if (!json_is_object(map))
+		return;
+	json_object_foreach(map, k, v) {
+		const char *s = json_string_value(v);
+		if (s == NULL)
+			continue;
+		digest(s, json_string_length(v), h);
+		ks_sha256_hex(h, hex);
+		snprintf(text, sizeof(text), "sha256:%s", hex);
+		json_object_set_new(map, k, json_string(text));
+	}
+}
+
+/* Split "group/version" (or "version" for the core group). */
+static void
+split_api_version(const char *av, char *group, size_t gsz, const char **ver)
+{
+	const char *slash = av != NULL ? strrchr(av, '/') : NULL;
+
+	*ver = av;
+	group[0] = '\0';
+	if (slash != NULL) {
+		snprintf(group, gsz, "%.*s", (int)(slash - av), av);
+		*ver = slash + 1;
+	}
+}
+
+static int64_t
+created_us(json_t *meta)
+{
+	const char *t = ks_json_str(meta, "creationTimestamp");
+	int64_t us;
+
+	if (t == NULL || ks_time_parse(t, strlen(t), &us) < 0)
+		return KS_TIME_NONE;
+	return us;
+}
+
+int
+ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
+    const char *api_version, uint64_t line, uint64_t item, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_OBJECT];
+	json_t *meta = ks_json_obj(obj, "metadata");
+	const char *av = ks_json_str(obj, "apiVersion"), *ver;
+	uint8_t h[SHA256_DIGEST_SIZE];
+	char group[256], *body;
+	int rc;
+
+	if (ks_json_str(obj, "kind") != NULL)
+		kind = ks_json_str(obj, "kind");
+	if (av == NULL)
+		av = api_version;
+	if (kind != NULL && strcmp(kind, "Secret") == 0) {
+		hash_values(obj, "data");
+		hash_values(obj, "stringData");
+	}
+	if (snapshot(m, err) < 0)
+		return -1;
+	if ((body = json_dumps(obj, JSON_COMPACT)) == NULL)
+		return ks_err_set(err, "out of memory");
+	digest(body, strlen(body), h);
+	split_api_version(av, group, sizeof(group), &ver);
+	sqlite3_bind_int64(s, 1, m->imp->snapshot_id);
+	sqlite3_bind_int64(s, 2, m->source_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)line);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)item);
+	bind_text(s, 5, av != NULL ? group : NULL);
+	bind_text(s, 6, ver);
+	bind_text(s, 7, kind);
+	bind_text(s, 8, ks_json_str(meta, "namespace"));
+	bind_text(s, 9, ks_json_str(meta, "name"));
+	bind_text(s, 10, ks_json_str(meta, "uid"));
+	bind_text(s, 11, ks_json_str(meta, "resourceVersion"));
+	bind_time(s, 12, created_us(meta));
+	sqlite3_bind_blob(s, 13, h, sizeof(h), SQLITE_STATIC);
+	sqlite3_bind_text(s, 14, body, -1, SQLITE_STATIC);
+	rc = run(st, s, err);
+	free(body);
+	if (rc < 0)
+		return -1;
+	m->tally.records++;
+	if (sqlite3_changes(st->db) == 0)
+		m->tally.duplicates++;
+	else
+		m->tally.imported++;
+	return 0;
+}
+
+int
+ks_store_object_kinds(struct ks_member *m, const char *kind,
+    const char *api_version, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_OBJECT_KINDS];
+	char group[256];
+	const char *ver;
+
+	split_api_version(api_version, group, sizeof(group), &ver);
+	bind_text(s, 1, kind);
+	bind_text(s, 2, ver);
+	bind_text(s, 3, api_version != NULL ? group : NULL);
+	sqlite3_bind_int64(s, 4, m->source_id);
+	return run(st, s, err);
+}
+
+int
+ks_store_server_version(struct ks_member *m, const char *version,
+    struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_SNAP_VERSION];
+
+	if (snapshot(m, err) < 0)
+		return -1;
+	bind_text(s, 1, version);
+	sqlite3_bind_int64(s, 2, m->imp->snapshot_id);
+	return run(st, s, err);
+}
+
+/* Step a one-text-column query; copy the answer into kind. */
+static int
+one_text(struct ks_store *st, sqlite3_stmt *s, char *kind, size_t kindsz)
+{
+	int found = 0;
+
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_text(s, 0) != NULL) {
+		snprintf(kind, kindsz, "%s", sqlite3_column_text(s, 0));
+		found = 1;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	(void)st;
+	return found;
+}
+
+int
+ks_store_kind_of(struct ks_store *st, const char *group,
+    const char *resource, char *kind, size_t kindsz)
+{
+	sqlite3_stmt *s;
+
+	if (group != NULL) {
+		s = st->st[S_KIND_OF];
+		bind_text(s, 1, group);
+		bind_text(s, 2, resource);
+	} else {
+		s = st->st[S_KIND_ANY];
+		bind_text(s, 1, resource);
+	}
+	if (one_text(st, s, kind, kindsz))
+		return 1;
+	s = st->st[S_KIND_CRD];
+	bind_text(s, 1, resource);
+	bind_text(s, 2, group);
+	return one_text(st, s, kind, kindsz);
+}

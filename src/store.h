@@ -1,0 +1,86 @@
+/*
+ * Writing to the database: sources, records, rejects, snapshots.  Prepared
+ * statements are made once per import.  Record writers count into the
+ * member's tally so that records = imported + duplicates + rejected.
+ */
+#ifndef KS_STORE_H
+#define KS_STORE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "import.h"
+
+struct ks_store;
+
+struct ks_store *ks_store_new(sqlite3 *db, struct ks_err *err);
+void	ks_store_free(struct ks_store *st);	/* accepts NULL */
+
+int	ks_store_begin(struct ks_store *st, struct ks_err *err);
+int	ks_store_commit(struct ks_store *st, struct ks_err *err);
+void	ks_store_rollback(struct ks_store *st);
+
+/* A new sources row (not complete yet); *id is its id. */
+int	ks_store_source_add(struct ks_import *imp, int64_t parent_id,
+	    const char *path, const char *member, int64_t mtime_us,
+	    const char *sha256, int64_t *id, struct ks_err *err);
+
+/* The final facts of a source; marks it complete. */
+struct ks_source_facts {
+	const char	*format;	/* static */
+	int		 bid;
+	uint64_t	 size;
+	const char	*sha256;	/* NULL when unknown */
+	struct ks_tally	 tally;
+};
+int	ks_store_source_done(struct ks_store *st, int64_t id,
+	    const struct ks_source_facts *f, struct ks_err *err);
+
+/*
+ * Look for a top-level source with this SHA-256.  Returns 1 with *id and
+ * *complete filled, 0 when there is none, -1 on error.
+ */
+int	ks_store_source_find(struct ks_store *st, const char *sha256,
+	    int64_t *id, int *complete, struct ks_err *err);
+
+/* Delete a source, its members and everything they imported. */
+int	ks_store_source_delete(struct ks_store *st, int64_t id,
+	    struct ks_err *err);
+
+/*
+ * A rejected record: reason is shown to users; the first KS_EXCERPT bytes
+ * of excerpt are kept, invalid UTF-8 escaped.
+ */
+#define KS_EXCERPT	256
+int	ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
+	    const char *excerpt, size_t len, struct ks_err *err);
+
+/* An audit event; raw is its bytes as read (valid UTF-8 JSON). */
+int	ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
+	    const char *raw, size_t rawlen, uint64_t line, struct ks_err *err);
+
+/*
+ * A Kubernetes object of the current snapshot.  kind and api_version are
+ * used when obj has none (inferred from a List or a file name; may be NULL).
+ * obj is borrowed, but Secret values in it are replaced by their hashes.
+ */
+int	ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
+	    const char *api_version, uint64_t line, uint64_t item,
+	    struct ks_err *err);
+
+/* Give objects of this source that have no kind yet the kind given. */
+int	ks_store_object_kinds(struct ks_member *m, const char *kind,
+	    const char *api_version, struct ks_err *err);
+
+/* The server version of the current snapshot. */
+int	ks_store_server_version(struct ks_member *m, const char *version,
+	    struct ks_err *err);
+
+/* Look up the kind of resource in group (resource_kinds, CRDs). */
+int	ks_store_kind_of(struct ks_store *st, const char *group,
+	    const char *resource, char *kind, size_t kindsz);
+
+#endif

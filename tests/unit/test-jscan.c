@@ -1,0 +1,242 @@
+/* Tests for the JSON splitter: boundaries, items, envelopes, bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jscan.h"
+
+/*
+ * Scan text (in chunks of chunk bytes) and describe every record as
+ * "V@line:bytes" (value), "I@line#index:bytes" (item), "E:bytes" (envelope)
+ * or "R@line:reason-prefix", joined by " | ".
+ */
+static char *
+scan(const char *text, size_t len, size_t chunk, size_t max_record)
+{
+	struct ks_memsrc m = { text, len, 0, chunk };
+	struct ks_input in;
+	struct ks_jscan_limits lim = { max_record, 64 };
+	struct ks_jscan *js;
+	struct ks_jrec r;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *fp = open_memstream(&out, &outlen);
+
+	ks_input_init(&in, ks_input_fill_mem, &m, NULL);
+	js = ks_jscan_new(&in, &lim);
+	assert_non_null(js);
+	while (ks_jscan_next(js, &r) == 1) {
+		if (ftell(fp) > 0)
+			fputs(" | ", fp);
+		switch (r.type) {
+		case KS_JREC_VALUE:
+			fprintf(fp, "V@%llu:%.*s", (unsigned long long)r.line,
+			    (int)r.len, r.data);
+			break;
+		case KS_JREC_ITEM:
+			fprintf(fp, "I@%llu#%llu:%.*s", (unsigned long long)r.line,
+			    (unsigned long long)r.index, (int)r.len, r.data);
+			break;
+		case KS_JREC_END:
+			fprintf(fp, "E:%.*s", (int)r.len, r.data);
+			break;
+		case KS_JREC_REJECT:
+			fprintf(fp, "R@%llu:%.12s", (unsigned long long)r.line,
+			    r.reason);
+			break;
+		}
+	}
+	ks_jscan_free(js);
+	ks_input_release(&in);
+	fclose(fp);
+	return out;
+}
+
+/* The same answer whatever the chunking of the input. */
+static void
+expect(const char *text, const char *want)
+{
+	static const size_t chunks[] = { 0, 1, 2, 3, 7 };
+
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		char *got = scan(text, strlen(text), chunks[i], 1 << 20);
+		if (strcmp(got, want) != 0)
+			fail_msg("chunk %zu:\n got: %s\nwant: %s", chunks[i], got,
+			    want);
+		free(got);
+	}
+}
+
+static void
+test_lines(void **state)
+{
+	expect("{\"a\":1}\n{\"b\":\"}{\"}\n\n{\"c\":[1,{\"d\":2}]}\n",
+	    "V@1:{\"a\":1} | V@2:{\"b\":\"}{\"} | V@4:{\"c\":[1,{\"d\":2}]}");
+}
+
+static void
+test_escapes(void **state)
+{
+	expect("{\"a\":\"x\\\"}\\\\\"}\n{\"b\":2}",
+	    "V@1:{\"a\":\"x\\\"}\\\\\"} | V@2:{\"b\":2}");
+}
+
+static void
+test_pretty_concatenated(void **state)
+{
+	expect("{\n  \"a\": {\n    \"b\": 1\n  }\n}\n{\n  \"c\": 2\n}\n",
+	    "V@1:{\n  \"a\": {\n    \"b\": 1\n  }\n} | V@6:{\n  \"c\": 2\n}");
+}
+
+static void
+test_list_items(void **state)
+{
+	expect("{\n \"apiVersion\": \"v1\",\n \"items\": [\n  {\"kind\":\"Pod\"},\n"
+	    "  {\"kind\":\"Pod\",\"x\":[1]}\n ],\n \"kind\": \"List\"\n}\n",
+	    "I@4#0:{\"kind\":\"Pod\"} | I@5#1:{\"kind\":\"Pod\",\"x\":[1]} | "
+	    "E:{\n \"apiVersion\": \"v1\",\n \"items\": [],\n \"kind\": "
+	    "\"List\"\n}");
+}
+
+static void
+test_nested_items_not_split(void **state)
+{
+	/* Only the top-level "items" is split; a nested one is not. */
+	expect("{\"spec\":{\"items\":[1,2]}}",
+	    "V@1:{\"spec\":{\"items\":[1,2]}}");
+	/* A string value "items" is not a key. */
+	expect("{\"k\":\"items\",\"v\":[1]}", "V@1:{\"k\":\"items\",\"v\":[1]}");
+}
+
+static void
+test_pretty_array(void **state)
+{
+	/* An indented array is a document, not lines. */
+	expect("[\n  {\n    \"a\": 1\n  },\n  {\n    \"b\": 2\n  }\n]\n",
+	    "I@2#0:{\n    \"a\": 1\n  } | I@5#1:{\n    \"b\": 2\n  } | E:[]");
+}
+
+static void
+test_top_array(void **state)
+{
+	expect("[{\"a\":1}, {\"b\":[2]},3 ,\"s\", null]",
+	    "I@1#0:{\"a\":1} | I@1#1:{\"b\":[2]} | I@1#2:3 | I@1#3:\"s\" | "
+	    "I@1#4:null | E:[]");
+	expect("[]", "E:[]");
+}
+
+static void
+test_cut_line_keeps_neighbours(void **state)
+{
+	/* A JSON line cut in half, between two good ones. */
+	expect("{\"a\":1}\n{\"b\":\"half\n{\"c\":3}\n",
+	    "V@1:{\"a\":1} | R@2:JSON value c | V@3:{\"c\":3}");
+	/* Cut outside a string. */
+	expect("{\"a\":1}\n{\"b\":[1,\n{\"c\":3}\n",
+	    "V@1:{\"a\":1} | R@2:JSON value c | V@3:{\"c\":3}");
+}
+
+static void
+test_cut_at_end(void **state)
+{
+	expect("{\"a\":1}\n{\"b\":", "V@1:{\"a\":1} | R@2:JSON value c");
+	expect("{\"items\":[{\"a\":1},{\"b\"",
+	    "I@1#0:{\"a\":1} | R@1:JSON value c");
+}
+
+static void
+test_garbage(void **state)
+{
+	expect("not json\n{\"a\":1}\nmore junk", 
+	    "R@1:not JSON (ex | V@2:{\"a\":1} | R@3:not JSON (ex");
+}
+
+static void
+test_bom(void **state)
+{
+	expect("\xef\xbb\xbf{\"a\":1}", "V@1:{\"a\":1}");
+}
+
+static void
+test_compact_after_cut_pretty(void **state)
+{
+	/* A pretty document cut short, then a compact one at column 0. */
+	expect("{\n  \"a\": [\n    1,\n{\"b\":2}\n",
+	    "R@1:JSON value c | V@4:{\"b\":2}");
+}
+
+static void
+test_too_big(void **state)
+{
+	char *text = malloc(300000), *got;
+	size_t n = 0;
+
+	n += sprintf(text + n, "{\"a\":1}\n{\"big\":\"");
+	memset(text + n, 'x', 200000);
+	n += 200000;
+	n += sprintf(text + n, "\"}\n{\"c\":3}\n");
+	got = scan(text, n, 0, 1000);
+	assert_string_equal(got, "V@1:{\"a\":1} | R@2:record large | "
+	    "V@3:{\"c\":3}");
+	free(got);
+	free(text);
+}
+
+static void
+test_too_deep(void **state)
+{
+	char text[20000];
+	size_t n = 0;
+	char *got;
+
+	for (int i = 0; i < 5000; i++)
+		text[n++] = '[';
+	for (int i = 0; i < 5000; i++)
+		text[n++] = ']';
+	n += sprintf(text + n, "\n{\"ok\":1}\n");
+	/* A top-level array is split; its deep element is refused. */
+	got = scan(text, n, 0, 1 << 20);
+	assert_string_equal(got, "R@1:JSON nested  | E:[] | V@2:{\"ok\":1}");
+	free(got);
+}
+
+static void
+test_nul_and_binary(void **state)
+{
+	const char text[] = "{\"a\":\"\0\"}\n\x01\x02\n{\"b\":1}";
+	char *got = scan(text, sizeof(text) - 1, 0, 1 << 20);
+
+	/* The NUL is passed through (jansson refuses it); junk is rejected. */
+	assert_non_null(strstr(got, "R@2:not JSON"));
+	assert_non_null(strstr(got, "V@3:{\"b\":1}"));
+	free(got);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_pretty_concatenated),
+		cmocka_unit_test(test_list_items),
+		cmocka_unit_test(test_nested_items_not_split),
+		cmocka_unit_test(test_top_array),
+		cmocka_unit_test(test_pretty_array),
+		cmocka_unit_test(test_cut_line_keeps_neighbours),
+		cmocka_unit_test(test_cut_at_end),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_compact_after_cut_pretty),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_too_deep),
+		cmocka_unit_test(test_nul_and_binary),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
