@@ -81,7 +81,7 @@ deps-test:
 check: deps-test
 	$(MAKE) --no-print-directory test
 
-test: $(BUILD)/kubesift $(UNITBINS)
+test: $(BUILD)/kubesift $(BUILD)/gen-audit $(UNITBINS)
 	@sh tests/run.sh $(BUILD)
 
 demo: deps
@@ -97,6 +97,15 @@ install: $(BUILD)/kubesift
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kubesift $(DESTDIR)$(MANDIR)/man1/kubesift.1 \
 	    $(DESTDIR)$(MANDIR)/man7/kubesift-schema.7
+
+# The generator of realistic audit logs (tests/bench), for bench and tests.
+$(BUILD)/gen-audit: $(wildcard tests/bench/gen-*.c tests/bench/gen-*.h) | $(BUILD)/obj
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $(filter %.c,$^)
+
+# Figures against references measured in the same run; see tests/bench.
+bench: deps-test
+	$(MAKE) --no-print-directory $(BUILD)/kubesift $(BUILD)/gen-audit
+	sh tests/bench/bench.sh $(BUILD)
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -105,3 +105,43 @@ CREATE TABLE IF NOT EXISTS rejects (
 	excerpt		TEXT		-- the first bytes, escaped if not UTF-8
 );
 CREATE INDEX IF NOT EXISTS rejects_source ON rejects(source_id);
+
+-- RBAC denials found in plain controller and pod logs (no audit event).
+CREATE TABLE IF NOT EXISTS log_denials (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	line		INTEGER NOT NULL,
+	time_us		INTEGER,	-- the log line's own time, if it has one
+	username	TEXT,
+	verb		TEXT,
+	resource	TEXT,		-- NULL for a non-resource path
+	subresource	TEXT,
+	api_group	TEXT,		-- NULL when the wording does not say
+	namespace	TEXT,		-- NULL at cluster scope
+	name		TEXT,
+	path		TEXT,		-- non-resource URL
+	reason		TEXT,		-- trailing reason, if any
+	form		TEXT NOT NULL,	-- rbac, path, legacy, openshift, kubelet
+	repaired	INTEGER NOT NULL DEFAULT 0, -- damaged text read anyway
+	hash		BLOB NOT NULL,	-- SHA-256 of the line
+	text		TEXT NOT NULL	-- the line (invalid UTF-8 escaped)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS log_denials_hash
+	ON log_denials(source_id, hash, line);
+
+-- Cloud-provider operations on the cluster (GKE cluster and node-pool
+-- operations, for example), for the timeline.
+CREATE TABLE IF NOT EXISTS cluster_events (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	line		INTEGER,
+	time_us		INTEGER,
+	provider	TEXT NOT NULL,	-- gke, eks, aks
+	operation	TEXT,		-- e.g. google.container.v1.ClusterManager.CreateNodePool
+	resource	TEXT,		-- e.g. projects/p/locations/l/clusters/c/nodePools/n
+	actor		TEXT,
+	status		TEXT,		-- the operation's result, if known
+	hash		BLOB NOT NULL,
+	raw		TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cluster_events_hash ON cluster_events(hash);

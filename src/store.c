@@ -5,6 +5,8 @@
 #include <nettle/sha2.h>
 
 #include "store.h"
+#include "fault.h"
+#include "denial.h"
 #include "jutil.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -13,7 +15,8 @@
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_REJECT, S_AUDIT,
 	S_RAW, S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME,
-	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_COUNT
+	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
+	S_CLUSTER_EVENT, S_COUNT
 };
 
 static const char *const sql[S_COUNT] = {
@@ -57,6 +60,13 @@ static const char *const sql[S_COUNT] = {
 	    " AND json_extract(body, '$.spec.names.plural') = ?"
 	    " AND (?2 IS NULL OR json_extract(body, '$.spec.group') = ?2)"
 	    " LIMIT 1",
+	[S_LOG_DENIAL] = "INSERT OR IGNORE INTO log_denials(source_id, line,"
+	    " time_us, username, verb, resource, subresource, api_group,"
+	    " namespace, name, path, reason, form, repaired, hash, text)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_CLUSTER_EVENT] = "INSERT OR IGNORE INTO cluster_events(source_id,"
+	    " line, time_us, provider, operation, resource, actor, status, hash,"
+	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 struct ks_store {
@@ -139,6 +149,7 @@ ks_store_begin(struct ks_store *st, struct ks_err *err)
 int
 ks_store_commit(struct ks_store *st, struct ks_err *err)
 {
+	ks_fault(KS_FAULT_COMMIT);
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
 		ks_store_rollback(st);
@@ -332,6 +343,7 @@ ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 	if (rc < 0)
 		return -1;
 	m->tally.records++;
+	ks_fault(KS_FAULT_RECORD);
 	if (sqlite3_changes(st->db) == 0) {
 		m->tally.duplicates++;	/* byte-identical to one we have */
 		return 0;
@@ -462,6 +474,7 @@ ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 	if (rc < 0)
 		return -1;
 	m->tally.records++;
+	ks_fault(KS_FAULT_RECORD);
 	if (sqlite3_changes(st->db) == 0)
 		m->tally.duplicates++;
 	else
@@ -537,4 +550,76 @@ ks_store_kind_of(struct ks_store *st, const char *group,
 	bind_text(s, 1, resource);
 	bind_text(s, 2, group);
 	return one_text(st, s, kind, kindsz);
+}
+
+/* Count a record as imported, or as a duplicate when nothing was inserted. */
+static void
+count_insert(struct ks_member *m)
+{
+	m->tally.records++;
+	if (sqlite3_changes(m->imp->db) == 0)
+		m->tally.duplicates++;
+	else
+		m->tally.imported++;
+}
+
+int
+ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
+    const char *text, size_t len, uint64_t line, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_LOG_DENIAL];
+	uint8_t h[SHA256_DIGEST_SIZE];
+	char *clean = ks_utf8_escape(text, len);
+	int rc;
+
+	if (clean == NULL)
+		return ks_err_set(err, "out of memory");
+	digest(text, len, h);
+	sqlite3_bind_int64(s, 1, m->source_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
+	bind_time(s, 3, d->time_us);
+	bind_text(s, 4, d->user);
+	bind_text(s, 5, d->verb);
+	bind_text(s, 6, d->resource);
+	bind_text(s, 7, d->subresource);
+	bind_text(s, 8, d->api_group);
+	bind_text(s, 9, d->namespace);
+	bind_text(s, 10, d->name);
+	bind_text(s, 11, d->path);
+	bind_text(s, 12, d->reason);
+	bind_text(s, 13, ks_denial_form_name(d->form));
+	sqlite3_bind_int(s, 14, d->repaired);
+	sqlite3_bind_blob(s, 15, h, sizeof(h), SQLITE_STATIC);
+	bind_text(s, 16, clean);
+	rc = run(st, s, err);
+	free(clean);
+	if (rc == 0)
+		count_insert(m);
+	return rc;
+}
+
+int
+ks_store_cluster_event(struct ks_member *m, const struct ks_cluster_event *ev,
+    const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_CLUSTER_EVENT];
+	uint8_t h[SHA256_DIGEST_SIZE];
+
+	digest(raw, rawlen, h);
+	sqlite3_bind_int64(s, 1, m->source_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
+	bind_time(s, 3, ev->time_us);
+	bind_text(s, 4, ev->provider);
+	bind_text(s, 5, ev->operation);
+	bind_text(s, 6, ev->resource);
+	bind_text(s, 7, ev->actor);
+	bind_text(s, 8, ev->status);
+	sqlite3_bind_blob(s, 9, h, sizeof(h), SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, raw, (int)rawlen, SQLITE_STATIC);
+	if (run(st, s, err) < 0)
+		return -1;
+	count_insert(m);
+	return 0;
 }

@@ -75,6 +75,24 @@ int	ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 int	ks_store_object_kinds(struct ks_member *m, const char *kind,
 	    const char *api_version, struct ks_err *err);
 
+/*
+ * A denial found in a log line (denial.h); text is the whole line.  Lines
+ * are deduplicated per source and line number only, so the same message
+ * logged twice counts twice.
+ */
+struct ks_denial;
+int	ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
+	    const char *text, size_t len, uint64_t line, struct ks_err *err);
+
+/* A cloud provider's operation on the cluster; raw is the record. */
+struct ks_cluster_event {
+	int64_t		 time_us;	/* KS_TIME_NONE when unknown */
+	const char	*provider, *operation, *resource, *actor, *status;
+};
+int	ks_store_cluster_event(struct ks_member *m,
+	    const struct ks_cluster_event *ev, const char *raw, size_t rawlen,
+	    uint64_t line, struct ks_err *err);
+
 /* The server version of the current snapshot. */
 int	ks_store_server_version(struct ks_member *m, const char *version,
 	    struct ks_err *err);
