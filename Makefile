@@ -111,3 +111,66 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/*.d)
+
+# --- Fuzzing, regression replay, valgrind (issue 7; see README "Guarantees")
+# `make fuzz` builds the libFuzzer targets tests/fuzz/fuzz-*.c with clang
+# into build-fuzz/ and runs each, one at a time, for FUZZ_SECONDS, seeded
+# from fixtures/ and ../shared/realdata.  Longer: make fuzz FUZZ_SECONDS=3600
+# FUZZ_TARGETS=import.  `make check` replays tests/fuzz/regress/ through the
+# same targets built without libFuzzer ($(BUILD)/fuzz-replay-*).
+# `make valgrind` imports fixtures/ and ../shared/realdata under valgrind.
+FUZZ_CC		?= $(shell command -v clang-14 || command -v clang || echo clang)
+FUZZ_SECONDS	?= 60
+FUZZ_TARGETS	?= jscan sniff time denial rbac import
+FUZZ_ALL	= jscan sniff time denial rbac import
+FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+		  -fsanitize=address,undefined -fno-sanitize-recover=all \
+		  -Isrc -Ibuild-fuzz -Itests/fuzz $(PKG_CFLAGS) -MMD -MP
+FUZZ_OBJS	= $(LIBSRCS:src/%.c=build-fuzz/obj/%.o) \
+		  build-fuzz/obj/sql-assets.o build-fuzz/obj/util.o
+FUZZ_BINS	= $(FUZZ_ALL:%=build-fuzz/fuzz-%)
+REPLAY_BINS	= $(FUZZ_ALL:%=$(BUILD)/fuzz-replay-%)
+
+.PHONY: valgrind
+
+fuzz: deps-test
+	$(MAKE) --no-print-directory $(FUZZ_BINS)
+	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+build-fuzz/obj:
+	mkdir -p $@
+
+build-fuzz/sql-assets.c: $(SQLS) tests/embed-sql.sh | build-fuzz/obj
+	sh tests/embed-sql.sh $(SQLS) > $@.tmp && mv $@.tmp $@
+
+build-fuzz/obj/sql-assets.o: build-fuzz/sql-assets.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/obj/util.o: tests/fuzz/util.c | build-fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/obj/%.o: src/%.c | build-fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/libkubesift-fuzz.a: $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZ_OBJS)
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c build-fuzz/libkubesift-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    build-fuzz/libkubesift-fuzz.a $(LIBS)
+
+# The regression replay, in the build being tested (sanitizers included).
+$(BUILD)/fuzz-replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
+    tests/fuzz/util.c $(BUILD)/libkubesift.a
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/fuzz -o $@ $< \
+	    tests/fuzz/replay.c tests/fuzz/util.c $(BUILD)/libkubesift.a \
+	    $(ALL_LDFLAGS) $(LIBS)
+
+test: $(REPLAY_BINS)
+
+valgrind: deps-test
+	$(MAKE) --no-print-directory $(BUILD)/kubesift
+	sh tests/fuzz/valgrind.sh $(BUILD)
+
+-include $(wildcard build-fuzz/obj/*.d build-fuzz/*.d)

@@ -15,16 +15,24 @@
 #include "db.h"
 #include "version.h"
 
+extern const struct ks_cmd ks_cmd_actors;
+extern const struct ks_cmd ks_cmd_denied;
 extern const struct ks_cmd ks_cmd_help;
 extern const struct ks_cmd ks_cmd_import;
 extern const struct ks_cmd ks_cmd_sources;
 extern const struct ks_cmd ks_cmd_sql;
+extern const struct ks_cmd ks_cmd_summary;
+extern const struct ks_cmd ks_cmd_timeline;
 
 const struct ks_cmd *const ks_cmds[] = {
+	&ks_cmd_actors,
+	&ks_cmd_denied,
 	&ks_cmd_help,
 	&ks_cmd_import,
 	&ks_cmd_sources,
 	&ks_cmd_sql,
+	&ks_cmd_summary,
+	&ks_cmd_timeline,
 	NULL
 };
 
@@ -196,6 +204,11 @@ prepare(const struct ks_cmd *c, struct ks_ctx *ctx)
 	if (c->flags & KS_CMD_ROWS) {
 		if (fmt == NULL)
 			fmt = isatty(STDOUT_FILENO) ? "table" : "csv";
+		if ((c->flags & KS_CMD_TIMESKETCH) &&
+		    strcmp(fmt, "timesketch") == 0) {
+			ctx->timesketch = 1;
+			fmt = "jsonl";
+		}
 		if ((ctx->out = ks_out_new(fmt, stdout, &err)) == NULL) {
 			ks_cmd_error("%s", err.msg);
 			return KS_EXIT_USAGE;

@@ -18,6 +18,7 @@ struct ks_ctx {
 	const char	*db_path;	/* -d, $KUBESIFT_DB or ./kubesift.db */
 	const char	*format;	/* -o; NULL = the default */
 	int		 quiet;		/* -q */
+	int		 timesketch;	/* -o timesketch (KS_CMD_TIMESKETCH) */
 	sqlite3		*db;		/* open when the flags ask */
 	struct ks_out	*out;		/* made when KS_CMD_ROWS */
 	int		 argc;		/* operands */
@@ -37,6 +38,7 @@ struct ks_opt {
 #define KS_CMD_DB_RO	0x01	/* open the database read-only */
 #define KS_CMD_DB_RW	0x02	/* open or create it for writing */
 #define KS_CMD_ROWS	0x04	/* prints rows: make ctx->out from -o */
+#define KS_CMD_TIMESKETCH 0x08	/* also takes -o timesketch (JSONL rows) */
 
 struct ks_cmd {
 	const char	*name;

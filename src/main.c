@@ -6,8 +6,6 @@
 int
 main(int argc, char **argv)
 {
-	/* A closed pipe is reported as a write error, not a silent death. */
-	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit makes writes fail (reported), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
 	return ks_cmd_main(argc, argv);

@@ -70,196 +70,6 @@ die(const char *msg, const char *arg)
 	exit(2);
 }
 
-/* -- buffers ------------------------------------------------------------ */
-
-void
-buf_reserve(struct buf *b, size_t more)
-{
-	if (b->len + more <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-
-	while (cap < b->len + more)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-
-	if (p == NULL) {
-		perror("gen-audit");
-		exit(1);
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-void
-buf_u64(struct buf *b, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		b->p[b->len++] = tmp[--n];
-}
-
-/* Lower-case hex, exactly digits digits. */
-void
-buf_hex(struct buf *b, uint64_t v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-	int i;
-
-	for (i = digits - 1; i >= 0; i--) {
-		b->p[b->len + (size_t)i] = hex[v & 15];
-		v >>= 4;
-	}
-	b->len += (size_t)digits;
-}
-
-/* The body of a JSON string for s[0..n): quotes, backslashes, controls. */
-void
-buf_escape(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *end = s + n, *run = s;
-
-	for (; s < end; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_put(b, run, (size_t)(s - run));
-		b->p[b->len++] = '\\';
-		if (c == '"' || c == '\\') {
-			b->p[b->len++] = (char)c;
-		} else {
-			BUF_LIT(b, "u00");
-			b->p[b->len++] = hex[c >> 4];
-			b->p[b->len++] = hex[c & 15];
-		}
-		run = s + 1;
-	}
-	buf_put(b, run, (size_t)(end - run));
-}
-
-/* -- PRNG: splitmix64 seeds xoshiro256** -------------------------------- */
-
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void
-rng_seed(struct rng *r, uint64_t seed)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* -- parsing ------------------------------------------------------------ */
-
-static int
-digits(const char **sp, int n, int *out)
-{
-	int v = 0;
-
-	while (n--) {
-		if (**sp < '0' || **sp > '9')
-			return -1;
-		v = v * 10 + (*(*sp)++ - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* "2024-03-05T10:00:00[.ffffff](Z|+hh:mm|-hh:mm)" to µs; 0 or -1. */
-int
-time_parse(const char *s, int64_t *us)
-{
-	int y, mo, d, h, mi, sec, oh, om, sign;
-	int64_t frac = 0, scale = US_PER_S;
-
-	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
-	    *s++ != '-' || digits(&s, 2, &d) || (*s != 'T' && *s != 't') ||
-	    (s++, digits(&s, 2, &h)) || *s++ != ':' || digits(&s, 2, &mi) ||
-	    *s++ != ':' || digits(&s, 2, &sec))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		while (*s >= '0' && *s <= '9') {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*s - '0') * scale;
-			}
-			s++;
-		}
-	}
-	if (*s == 'Z' || *s == 'z') {
-		oh = om = sign = 0;
-		s++;
-	} else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (digits(&s, 2, &oh) || *s++ != ':' || digits(&s, 2, &om))
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*s)
-		return -1;
-	*us = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    h * 3600 + mi * 60 + sec) - sign * (oh * 3600 + om * 60)) * US_PER_S +
-	    frac;
-	return 0;
-}
-
 static uint64_t
 parse_u64(const char *s, const char *what)
 {
@@ -415,6 +225,7 @@ static struct {
 	int64_t		first_ts, last_ts;
 	uint64_t	denials, other_denials;
 	int64_t		den_first, den_last;
+	int		change_seen;	/* the scenario's update was written */
 } o;
 
 static void
@@ -427,15 +238,13 @@ flush_out(void)
 	o.out.len = 0;
 }
 
+/* A 56-digit CloudWatch event id: time, randomness, sequence. */
 static void
 put_eventid(struct buf *b, int64_t ms)
 {
-	char tmp[64];
-	int n = snprintf(tmp, sizeof(tmp), "%019" PRIu64 "%019" PRIu64 "%018" PRIu64,
-	    (uint64_t)ms, rng_next(&o.wrap) % UINT64_C(10000000000000000000),
-	    o.emitted % UINT64_C(1000000000000000000));
-
-	buf_put(b, tmp, (size_t)n);
+	buf_u64_pad(b, (uint64_t)ms, 19);
+	buf_u64_pad(b, rng_next(&o.wrap) % UINT64_C(10000000000000000000), 19);
+	buf_u64_pad(b, o.emitted % UINT64_C(1000000000000000000), 18);
 }
 
 static void
@@ -545,6 +354,8 @@ emit(const struct req *q, enum stage st)
 	if (o.emitted == 0)
 		o.first_ts = stamp;
 	o.last_ts = stamp;
+	if (st == ST_COMPLETE && q->ro == RO_CLUSTERROLE)
+		o.change_seen = 1;
 	if (st == ST_COMPLETE && q->fail == F_403) {
 		if (!q->scenario) {
 			o.other_denials++;
@@ -583,7 +394,7 @@ summary(enum scenario sc)
 		print_time("first_event", o.first_ts);
 		print_time("last_event", o.last_ts);
 	}
-	if (sc == SC_EKS_CNINODES) {
+	if (sc == SC_EKS_CNINODES && o.change_seen) {
 		wl_scen_info(&si);
 		print_time("preceding_change", si.change_at);
 		fprintf(stderr, "preceding_change_what=%s\n", si.change_what);
@@ -611,38 +422,46 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-int
-main(int argc, char **argv)
-{
-	uint64_t seed = 1;
-	int64_t start, rate_milli = 300000, mean_us, t_bg, span;
-	enum scenario sc = SC_PLAIN;
-	int ch, want_summary = 0, s;
-	struct rng ev;
-	struct req reqs[2];
+/* The command line, once parsed. */
+struct opts {
+	uint64_t	seed;
+	int64_t		start;		/* µs */
+	int64_t		rate_milli;	/* events per 1000 s */
+	enum scenario	sc;
+	int		summary;
+};
 
+static void
+parse_options(int argc, char **argv, struct opts *op)
+{
+	int ch;
+
+	op->seed = 1;
+	op->rate_milli = 300000;
+	op->sc = SC_PLAIN;
+	op->summary = 0;
 	o.nevents = 10000;
-	time_parse("2024-03-05T10:00:00Z", &start);
+	time_parse("2024-03-05T10:00:00Z", &op->start);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			seed = parse_u64(optarg, "bad --seed");
+			op->seed = parse_u64(optarg, "bad --seed");
 			break;
 		case 'n':
 			o.nevents = parse_u64(optarg, "bad --events");
 			break;
 		case 't':
-			if (time_parse(optarg, &start) < 0)
+			if (time_parse(optarg, &op->start) < 0)
 				die("bad --start (want RFC 3339)", optarg);
 			break;
 		case 'r':
-			rate_milli = parse_milli(optarg);
+			op->rate_milli = parse_milli(optarg);
 			break;
 		case 'c':
 			if (strcmp(optarg, "plain") == 0)
-				sc = SC_PLAIN;
+				op->sc = SC_PLAIN;
 			else if (strcmp(optarg, "eks-cninodes") == 0)
-				sc = SC_EKS_CNINODES;
+				op->sc = SC_EKS_CNINODES;
 			else
 				die("unknown --scenario", optarg);
 			break;
@@ -659,7 +478,7 @@ main(int argc, char **argv)
 				die("unknown --format", optarg);
 			break;
 		case 'S':
-			want_summary = 1;
+			op->summary = 1;
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -670,16 +489,17 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(stderr, 2);
+}
 
-	span = (int64_t)(o.nevents * 1000 / (uint64_t)rate_milli) * US_PER_S +
-	    (int64_t)(o.nevents * 1000 % (uint64_t)rate_milli) * US_PER_S /
-	    rate_milli;
-	wl_init(sc, start, span);
-	mean_us = wl_lines_per_req_milli() * US_PER_S / rate_milli;
-	rng_seed(&ev, seed);
-	rng_seed(&o.wrap, seed ^ 0x636c6f7564776174ULL);	/* "cloudwat" */
+/* Stream names and the documents that open a wrapped output. */
+static void
+begin_output(const struct opts *op)
+{
+	int s;
+
+	rng_seed(&o.wrap, op->seed ^ 0x636c6f7564776174ULL);	/* "cloudwat" */
 	for (s = 0; s < NSTREAMS; s++) {
-		uint64_t x = seed * 2 + (uint64_t)s + 0x656b73ULL;
+		uint64_t x = op->seed * 2 + (uint64_t)s + 0x656b73ULL;
 		uint64_t a = splitmix64(&x), b = splitmix64(&x);
 
 		snprintf(o.streams[s], sizeof(o.streams[s]),
@@ -691,7 +511,7 @@ main(int argc, char **argv)
 		    "\"owner\":\"CloudwatchLogs\",\"logGroup\":\"\","
 		    "\"logStream\":\"\",\"subscriptionFilters\":[],"
 		    "\"logEvents\":[{\"id\":\"\",\"timestamp\":");
-		buf_u64(&o.out, (uint64_t)(start / 1000));
+		buf_u64(&o.out, (uint64_t)(op->start / 1000));
 		BUF_LIT(&o.out, ",\"message\":\"CWL CONTROL MESSAGE: Checking "
 		    "health of destination Firehose.\"}]}\n");
 	}
@@ -700,8 +520,19 @@ main(int argc, char **argv)
 		BUF_LIT(&o.out, "{\n    \"events\": [],\n"
 		    "    \"searchedLogStreams\": []\n}\n");
 	}
+}
 
-	t_bg = start + rng_range(&ev, 0, 2 * mean_us);
+/*
+ * The event clock: background requests arrive at uniformly spread gaps of
+ * mean mean_us, periodic sources fire on their own; before a request is
+ * made, every stage due by then is written.
+ */
+static void
+run(struct rng *ev, int64_t start, int64_t mean_us)
+{
+	int64_t t_bg = start + rng_range(ev, 0, 2 * mean_us);
+	struct req reqs[2];
+
 	while (o.emitted < o.nevents) {
 		int64_t tp = wl_next_periodic();
 		int64_t tnext = tp < t_bg ? tp : t_bg;
@@ -717,15 +548,29 @@ main(int argc, char **argv)
 		if (o.emitted >= o.nevents)
 			break;
 		if (tp <= t_bg) {
-			wl_periodic(&ev, reqs, &n);
+			wl_periodic(ev, reqs, &n);
 			for (i = 0; i < n; i++)
 				schedule(&reqs[i]);
 		} else {
-			wl_background(&ev, t_bg, &reqs[0]);
+			wl_background(ev, t_bg, &reqs[0]);
 			schedule(&reqs[0]);
-			t_bg += rng_range(&ev, 0, 2 * mean_us);
+			t_bg += rng_range(ev, 0, 2 * mean_us);
 		}
 	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts op;
+	struct rng ev;
+	int s;
+
+	parse_options(argc, argv, &op);
+	wl_init(op.sc, op.start, o.nevents, op.rate_milli);
+	rng_seed(&ev, op.seed);
+	begin_output(&op);
+	run(&ev, op.start, wl_lines_per_req_milli() * US_PER_S / op.rate_milli);
 	for (s = 0; s < NSTREAMS; s++)
 		sub_flush(s);
 	flush_out();
@@ -733,7 +578,7 @@ main(int argc, char **argv)
 		perror("gen-audit: stdout");
 		return 1;
 	}
-	if (want_summary)
-		summary(sc);
+	if (op.summary)
+		summary(op.sc);
 	return 0;
 }

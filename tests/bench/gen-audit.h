@@ -1,12 +1,13 @@
 /*
  * gen-audit: a reproducible generator of Kubernetes audit logs, for
- * benchmarks and test fixtures.  This header is shared by its three parts:
+ * benchmarks and test fixtures.  This header is shared by its parts:
  *
  *	gen-audit.c	options, the event clock, CloudWatch wrappers, summary
  *	gen-cluster.c	the simulated cluster: nodes, pods, identities
  *	gen-workload.c	the request mix, periodic sources and the eks-cninodes
  *			scenario
  *	gen-event.c	one audit.k8s.io/v1 Event as one line of JSON
+ *	gen-util.c	buffers, the PRNG, RFC 3339 parsing
  *
  * Build: cc -std=c11 -D_GNU_SOURCE -O2 -o build/gen-audit tests/bench/gen-*.c
  *
@@ -34,6 +35,7 @@ struct buf {
 
 void	buf_reserve(struct buf *, size_t more);
 void	buf_u64(struct buf *, uint64_t);
+void	buf_u64_pad(struct buf *, uint64_t, int width);
 void	buf_hex(struct buf *, uint64_t, int digits);
 void	buf_time(struct buf *, int64_t us, int fracdigits);
 void	buf_escape(struct buf *, const char *s, size_t n);
@@ -58,6 +60,7 @@ struct rng {
 	uint64_t s[4];
 };
 
+uint64_t	splitmix64(uint64_t *state);
 void		rng_seed(struct rng *, uint64_t seed);
 uint64_t	rng_next(struct rng *);
 
@@ -217,7 +220,8 @@ struct scen_info {
 	const char *change_what;
 };
 
-void	wl_init(enum scenario, int64_t start, int64_t span_us);
+void	wl_init(enum scenario, int64_t start, uint64_t nevents,
+	    int64_t rate_milli);
 int64_t	wl_lines_per_req_milli(void);
 int64_t	wl_next_periodic(void);
 void	wl_background(struct rng *, int64_t t, struct req *);

@@ -191,14 +191,36 @@ add_periodic(int kind, int idx, int64_t first, int64_t period, int64_t jitter)
 	nper++;
 }
 
+/* Audit lines per 1000 s that the periodic sources add to --rate. */
+static int64_t
+periodic_milli(enum scenario sc)
+{
+	int64_t milli = 0;
+	int i;
+
+	for (i = 0; i < nper; i++) {
+		int reqs = per[i].kind == P_KCM_LEASE ||
+		    per[i].kind == P_SCHED_LEASE ||
+		    per[i].kind == P_VPCRC_LEASE ? 2 : 1;
+
+		milli += reqs * 1250 * US_PER_S / per[i].period;
+	}
+	/* The denied patches run for about four fifths of the log. */
+	if (sc == SC_EKS_CNINODES)
+		milli += NNODES * 1250 * US_PER_S / (5 * US_PER_S) * 4 / 5;
+	return milli;
+}
+
 /*
- * Set up the cluster.  start is the first event time, span_us the expected
- * length of the log: the scenario's change comes a fifth of the way in, and
- * the denials a few seconds to two minutes later.
+ * Set up the cluster for a log of nevents lines, starting at start, with
+ * background traffic at rate_milli lines per 1000 s.  The scenario's change
+ * comes a fifth of the way into the expected span, and the denials a few
+ * seconds to two minutes after it.
  */
 void
-wl_init(enum scenario sc, int64_t start, int64_t span_us)
+wl_init(enum scenario sc, int64_t start, uint64_t nevents, int64_t rate_milli)
 {
+	int64_t span_us, total;
 	size_t i;
 	int n;
 
@@ -217,6 +239,10 @@ wl_init(enum scenario sc, int64_t start, int64_t span_us)
 	add_periodic(P_APISERVER, 1, start + 8200913, 10 * US_PER_S, 5000);
 	if (sc != SC_EKS_CNINODES)
 		return;
+
+	total = rate_milli + periodic_milli(sc);
+	span_us = (int64_t)(nevents * 1000 / (uint64_t)total) * US_PER_S +
+	    (int64_t)(nevents * 1000 % (uint64_t)total) * US_PER_S / total;
 
 	int64_t change = start + span_us / 5 + 217489;
 	int64_t delay = span_us / 30;

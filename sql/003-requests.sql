@@ -1,0 +1,91 @@
+-- Requests and denials: the audit evidence folded to one row per request,
+-- and every refused request from audit events and plain logs in one shape.
+
+-- Indexes for the questions below (denials, per-actor timelines).
+CREATE INDEX IF NOT EXISTS audit_events_denied
+	ON audit_events(received_us) WHERE code = 403 OR decision = 'forbid';
+CREATE INDEX IF NOT EXISTS audit_events_actor_time
+	ON audit_events(coalesce(impersonated_user, username), received_us);
+CREATE INDEX IF NOT EXISTS audit_events_audit_id ON audit_events(audit_id);
+
+-- Which request is this?  One row per request: the stages of one auditID
+-- folded (first and last stage times, the final stage and its code).  The
+-- actor is the identity the authorizer judged: the impersonated user when
+-- there is one, the authenticated user otherwise; the impersonator is kept.
+DROP VIEW IF EXISTS requests;
+CREATE VIEW requests AS
+WITH staged AS (
+	SELECT e.*,
+	    row_number() OVER w_last AS rn,
+	    count(*) OVER w_all AS stages,
+	    min(stage_us) OVER w_all AS first_stage_us,
+	    max(stage_us) OVER w_all AS last_stage_us,
+	    min(received_us) OVER w_all AS first_received_us,
+	    max(CASE WHEN code = 403 OR decision = 'forbid' THEN 1 ELSE 0 END)
+	        OVER w_all AS refused
+	FROM audit_events e
+	WINDOW w_all AS (PARTITION BY coalesce(audit_id, 'row:' || id)),
+	       w_last AS (PARTITION BY coalesce(audit_id, 'row:' || id)
+	                  ORDER BY stage_us DESC, id DESC)
+)
+SELECT
+	audit_id,
+	coalesce(impersonated_user, username) AS actor,
+	CASE WHEN impersonated_user IS NOT NULL THEN username END AS impersonator,
+	CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups
+	     ELSE user_groups END AS groups,
+	verb, api_group, api_version, resource, subresource, namespace, name,
+	request_uri,
+	CASE WHEN resource IS NULL THEN request_uri END AS path,
+	first_received_us AS time,
+	first_stage_us, last_stage_us,
+	stage AS final_stage,
+	code, decision, authz_reason, user_agent, source_ips,
+	stages, refused, partial,
+	source_id, line, id AS event_id
+FROM staged
+WHERE rn = 1;
+
+-- Who was refused what, and when?  Every refused request (code 403 or
+-- decision "forbid"), once per request, from audit events (origin 'audit')
+-- and from RBAC denials in plain logs (origin 'log').  A log line that
+-- matches an audit denial of the same actor, verb and resource within five
+-- seconds (or at any time, when the line has no time) is the same refusal
+-- seen twice and appears once, from the audit event; log_denials keeps
+-- every line.  namespace is NULL at cluster scope; path is set for
+-- non-resource requests.
+DROP VIEW IF EXISTS denials;
+CREATE VIEW denials AS
+SELECT
+	coalesce(impersonated_user, username) AS actor,
+	CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups
+	     ELSE user_groups END AS groups,
+	verb, api_group, resource, subresource, namespace, name,
+	min(received_us) AS time,
+	source_id, line,
+	'audit' AS origin,
+	audit_id,
+	CASE WHEN impersonated_user IS NOT NULL THEN username END AS impersonator,
+	CASE WHEN resource IS NULL THEN request_uri END AS path,
+	max(code) AS code,
+	authz_reason AS reason,
+	user_agent
+FROM audit_events
+WHERE code = 403 OR decision = 'forbid'
+GROUP BY coalesce(audit_id, 'row:' || id)
+UNION ALL
+SELECT
+	username, NULL, verb, api_group, resource, subresource, namespace,
+	name, time_us, source_id, line, 'log', NULL, NULL, path, 403, reason,
+	NULL
+FROM log_denials l
+WHERE NOT EXISTS (
+	SELECT 1 FROM audit_events a
+	WHERE coalesce(a.impersonated_user, a.username) = l.username
+	    AND a.verb = l.verb AND a.resource IS l.resource
+	    AND (a.code = 403 OR a.decision = 'forbid')
+	    AND (l.time_us IS NULL OR a.received_us BETWEEN
+	        l.time_us - 5000000 AND l.time_us + 5000000));
+
+-- Time-range questions (timeline --around, --since/--until).
+CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events(received_us);

@@ -1,0 +1,73 @@
+-- One stream of everything that happened, in time order.
+
+-- What happened, in order?  Requests (stages folded), RBAC denials from
+-- plain logs, Kubernetes Event objects, object creations from the
+-- snapshots, and cloud operations on the cluster, each with a one-line
+-- message.  kind is request, log-denial, k8s-event, created or cluster.
+DROP VIEW IF EXISTS timeline;
+CREATE VIEW timeline AS
+SELECT time, 'request' AS kind, actor, verb, api_group, resource,
+    subresource, namespace, name, code,
+    coalesce(actor, '?') || ' ' || coalesce(verb, '?') || ' ' ||
+        coalesce(resource || CASE WHEN coalesce(api_group, '') != ''
+            THEN '.' || api_group ELSE '' END ||
+            coalesce('/' || subresource, '') ||
+            coalesce(' ' || name, '') ||
+            coalesce(' -n ' || namespace, ''), path, '') ||
+        coalesce(' -> ' || code, '') ||
+        CASE WHEN refused THEN ' (denied)' ELSE '' END ||
+        coalesce(' (impersonated by ' || impersonator || ')', '')
+        AS message,
+    source_id, line
+FROM requests
+UNION ALL
+SELECT time_us, 'log-denial', username, verb, api_group, resource,
+    subresource, namespace, name, 403,
+    'denied in a log: ' || coalesce(username, '?') || ' cannot ' ||
+        coalesce(verb, '?') || ' ' ||
+        coalesce(resource || coalesce('.' || nullif(api_group, ''), '') ||
+            coalesce('/' || subresource, ''), path, '?') ||
+        coalesce(' -n ' || namespace, ''),
+    source_id, line
+FROM log_denials
+UNION ALL
+SELECT (CAST(strftime('%s', t) AS INTEGER) * 1000000 +
+        CASE WHEN substr(t, 20, 1) = '.'
+            THEN CAST(substr(rtrim(substr(t, 21), 'Z') || '000000', 1, 6)
+                AS INTEGER) ELSE 0 END),
+    'k8s-event', source_comp, NULL, NULL, obj_kind, NULL, obj_ns, obj_name,
+    NULL,
+    coalesce(ev_type, 'Event') || ' ' || coalesce(reason, '') || ' ' ||
+        coalesce(obj_kind, '') || ' ' || coalesce(obj_ns || '/', '') ||
+        coalesce(obj_name, '') || ': ' || coalesce(msg, ''),
+    source_id, line
+FROM (SELECT coalesce(json_extract(body, '$.lastTimestamp'),
+            json_extract(body, '$.eventTime'),
+            json_extract(body, '$.firstTimestamp'),
+            json_extract(body, '$.metadata.creationTimestamp')) AS t,
+        json_extract(body, '$.source.component') AS source_comp,
+        json_extract(body, '$.involvedObject.kind') AS obj_kind,
+        json_extract(body, '$.involvedObject.namespace') AS obj_ns,
+        json_extract(body, '$.involvedObject.name') AS obj_name,
+        json_extract(body, '$.type') AS ev_type,
+        json_extract(body, '$.reason') AS reason,
+        json_extract(body, '$.message') AS msg,
+        source_id, line
+    FROM objects WHERE kind = 'Event' AND json_valid(body))
+WHERE t IS NOT NULL
+UNION ALL
+SELECT created_us, 'created', NULL, 'create', api_group, lower(kind),
+    NULL, namespace, name, NULL,
+    kind || ' ' || coalesce(namespace || '/', '') || name || ' created',
+    min(source_id), min(line)
+FROM objects
+WHERE created_us IS NOT NULL AND kind IS NOT NULL AND kind != 'Event'
+GROUP BY kind, namespace, name, created_us
+UNION ALL
+SELECT time_us, 'cluster', actor, operation, NULL, resource, NULL, NULL,
+    NULL, NULL,
+    provider || ': ' || coalesce(operation, '?') || ' ' ||
+        coalesce(resource, '') || coalesce(' by ' || actor, '') ||
+        coalesce(' (' || status || ')', ''),
+    source_id, line
+FROM cluster_events;

@@ -1,0 +1,67 @@
+/*
+ * kubesift denied [filters]: refused requests grouped by actor, verb, API
+ * group, resource, subresource and namespace, most frequent first.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "db.h"
+#include "filter.h"
+#include "sqltime.h"
+
+static const struct ks_opt opts[] = {
+	KS_FILTER_OPTS,
+	{ NULL, 0, NULL, NULL }
+};
+
+static int
+option(struct ks_ctx *ctx, int key, const char *arg)
+{
+	return ks_filter_option(key, arg) == 1 ? 0 : -1;
+}
+
+static int
+exec_denied(struct ks_ctx *ctx)
+{
+	char sql[2048];
+	sqlite3_stmt *st = NULL;
+	struct ks_err err;
+	int rc = KS_EXIT_OK;
+
+	snprintf(sql, sizeof(sql), "%s", "SELECT actor, verb, api_group, resource,"
+	    " subresource, namespace, count(*) AS count,"
+	    " " KS_SQL_TIME("min(time)") " AS first_seen,"
+	    " " KS_SQL_TIME("max(time)") " AS last_seen,"
+	    " coalesce(min(audit_id), min(source_id) || ':' || min(line))"
+	    " AS example"
+	    " FROM denials WHERE 1");
+	ks_filter_sql(sql, sizeof(sql), "time", 1);
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+	    " GROUP BY actor, verb, api_group, resource, subresource, namespace"
+	    " ORDER BY count DESC, actor, verb, resource");
+	if (ks_filter_resolve(ctx->db, &err) < 0 ||
+	    ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
+		ks_cmd_error("denied: %s", err.msg);
+		return KS_EXIT_ERROR;
+	}
+	ks_filter_bind(st);
+	if (ks_out_stmt(ctx->out, st, &err) < 0) {
+		ks_cmd_error("denied: %s", err.msg);
+		rc = KS_EXIT_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct ks_cmd ks_cmd_denied = {
+	.name = "denied",
+	.summary = "refused requests grouped by actor, verb, resource and "
+	    "namespace",
+	.usage = "[filters]",
+	.opts = opts,
+	.min_args = 0, .max_args = 0,
+	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
+	.option = option,
+	.exec = exec_denied,
+};
