@@ -39,7 +39,7 @@ exec_denied(struct ks_ctx *ctx)
 	ks_filter_sql(sql, sizeof(sql), "time", 1);
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
 	    " GROUP BY actor, verb, api_group, resource, subresource, namespace"
-	    " ORDER BY count DESC, actor, verb, resource");
+	    " ORDER BY count DESC, actor, verb, resource, namespace");
 	if (ks_filter_resolve(ctx->db, &err) < 0 ||
 	    ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
