@@ -48,8 +48,24 @@ struct ks_jscan {
 	struct ks_jrec	 out;		/* what the last EMIT produced */
 };
 
-static int
+static int buf_grow(struct buf *, const char *, size_t, size_t);
+
+/* Append n bytes to b, keeping an excerpt once max is passed. */
+static inline int
 buf_add(struct buf *b, const char *s, size_t n, size_t max)
+{
+	if (!b->over && b->len + n + 1 <= b->cap && b->len + n + 1 <= max) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_grow(b, s, n, max);
+}
+
+/* The slow path of buf_add: grow the buffer, or mark the record too big. */
+static int
+buf_grow(struct buf *b, const char *s, size_t n, size_t max)
 {
 	if (b->over || b->len + n + 1 > max) {
 		/* Keep an excerpt; drop the rest. */
@@ -445,12 +461,71 @@ at_end(struct ks_jscan *js, struct ks_jrec *rec)
 	return 1;
 }
 
+/*
+ * Bytes that end a run inside a string: the quote, an escape, a line end.
+ * Every other byte inside a string only goes into the record.
+ */
+static const unsigned char run_stop[256] = {
+	['"'] = 1, ['\\'] = 1, ['\n'] = 1,
+};
+
+/*
+ * The buffer that takes the bytes of the string being read, when every
+ * byte up to the next run_stop byte would only be copied there (step()
+ * would do nothing else with it); NULL when bytes must go one by one.
+ */
+static struct buf *
+string_run(struct ks_jscan *js)
+{
+	if (!js->in_str || js->esc)
+		return NULL;
+	switch (js->mode) {
+	case TOP:
+		return &js->rec;
+	case ITEMS:
+		/* A scalar item ends at a blank or comma, even in a "string". */
+		if (!js->item_active || js->rec.len == 0 ||
+		    (js->rec.p[0] != '{' && js->rec.p[0] != '[' &&
+		    js->rec.p[0] != '"'))
+			return NULL;
+		return &js->rec;
+	case ENV:
+		return &js->env;
+	default:
+		return NULL;
+	}
+}
+
+/* Copy the run of ordinary string bytes at p[i..lim) into b; the new i. */
+static size_t
+skip_run(struct ks_jscan *js, struct buf *b, const unsigned char *p,
+    size_t i, size_t lim)
+{
+	size_t j = i;
+
+	while (j < lim && !run_stop[p[j]])
+		j++;
+	if (j == i)
+		return j;
+	buf_add(b, (const char *)p + i, j - i, js->lim.max_record);
+	if (js->in_key && js->keylen < sizeof(js->key)) {
+		/* A key at depth 1: keep its first bytes, as watch_keys does. */
+		size_t k = sizeof(js->key) - js->keylen;
+		if (k > j - i)
+			k = j - i;
+		memcpy(js->key + js->keylen, p + i, k);
+		js->keylen += k;
+	}
+	return j;
+}
+
 int
 ks_jscan_next(struct ks_jscan *js, struct ks_jrec *rec)
 {
 	const unsigned char *p;
 	size_t n, i, lim;
 	char next2[2];
+	struct buf *b;
 
 	for (;;) {
 		p = ks_input_peek(js->in, 3, &n);
@@ -460,6 +535,9 @@ ks_jscan_next(struct ks_jscan *js, struct ks_jrec *rec)
 		lim = js->in->eof || js->in->failed ? n : n - 2;
 		for (i = 0; i < lim; i++) {
 			enum step s;
+			if ((b = string_run(js)) != NULL &&
+			    (i = skip_run(js, b, p, i, lim)) == lim)
+				break;
 			next2[0] = i + 1 < n ? (char)p[i + 1] : '\0';
 			next2[1] = i + 2 < n ? (char)p[i + 2] : '\0';
 			s = step(js, (char)p[i], next2);

@@ -27,7 +27,8 @@ static const char *const sql[S_COUNT] = {
 	    " sha256 = coalesce(?, sha256), records = ?, imported = ?,"
 	    " duplicates = ?, rejected = ?, complete = 1 WHERE id = ?",
 	[S_SOURCE_FIND] = "SELECT id, complete FROM sources WHERE"
-	    " parent_id IS NULL AND sha256 = ? ORDER BY complete DESC LIMIT 1",
+	    " parent_id IS NULL AND sha256 = ?1 AND (path = ?2 OR ?3)"
+	    " ORDER BY complete DESC LIMIT 1",
 	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
 	    " VALUES(?, ?, ?, ?)",
 	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
@@ -208,13 +209,16 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 }
 
 int
-ks_store_source_find(struct ks_store *st, const char *sha256, int64_t *id,
-    int *complete, struct ks_err *err)
+ks_store_source_find(struct ks_store *st, const char *sha256,
+    const char *path, int any_path, int64_t *id, int *complete,
+    struct ks_err *err)
 {
 	sqlite3_stmt *s = st->st[S_SOURCE_FIND];
 	int rc, found = 0;
 
 	bind_text(s, 1, sha256);
+	bind_text(s, 2, path);
+	sqlite3_bind_int(s, 3, any_path);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		*complete = sqlite3_column_int(s, 1);

@@ -40,11 +40,13 @@ int	ks_store_source_done(struct ks_store *st, int64_t id,
 	    const struct ks_source_facts *f, struct ks_err *err);
 
 /*
- * Look for a top-level source with this SHA-256.  Returns 1 with *id and
- * *complete filled, 0 when there is none, -1 on error.
+ * Look for a top-level source with this SHA-256 and path (any path when
+ * any_path is set).  Returns 1 with *id and *complete filled, 0 when there
+ * is none, -1 on error.
  */
 int	ks_store_source_find(struct ks_store *st, const char *sha256,
-	    int64_t *id, int *complete, struct ks_err *err);
+	    const char *path, int any_path, int64_t *id, int *complete,
+	    struct ks_err *err);
 
 /* Delete a source, its members and everything they imported. */
 int	ks_store_source_delete(struct ks_store *st, int64_t id,

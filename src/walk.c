@@ -450,18 +450,24 @@ walk_stream(struct ks_import *imp, struct node *nd, struct ks_err *err)
 
 /*
  * Hash a whole file first: an input imported before is skipped, and one
- * whose import was cut short is removed so that it is imported afresh.
- * Returns 1 to skip, 0 to go on, -1 on error.
+ * whose import was cut short is removed so that it is imported afresh.  An
+ * archive is the same evidence wherever it lies; a plain file only at the
+ * same path (folders often hold byte-identical files, such as empty lists,
+ * which are evidence each).  Returns 1 to skip, 0 to go on, -1 on error.
  */
 static int
 check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
     struct ks_err *err)
 {
 	struct ks_input in;
+	const unsigned char *head;
 	int64_t id;
-	int complete, found;
+	int complete, found, archive;
+	size_t n;
 
 	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
+	head = ks_input_peek(&in, 512, &n);
+	archive = archive_magic(head, n) != NULL;
 	if (ks_input_drain(&in) < 0) {
 		ks_err_set(err, "%s: %s", path, in.err.msg);
 		ks_input_release(&in);
@@ -469,8 +475,8 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 	}
 	ks_input_sha256_hex(&in, sha);
 	ks_input_release(&in);
-	if ((found = ks_store_source_find(imp->store, sha, &id, &complete,
-	    err)) <= 0)
+	if ((found = ks_store_source_find(imp->store, sha, path, archive, &id,
+	    &complete, err)) <= 0)
 		return found;
 	if (complete) {
 		imp->skipped++;
@@ -517,7 +523,7 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 		free(abs);
 		return rc;
 	}
-	rc = check_seen(imp, fd, path, sha, err);
+	rc = check_seen(imp, fd, abs ? abs : path, sha, err);
 	if (rc == 0 && lseek(fd, 0, SEEK_SET) < 0)
 		rc = ks_err_set(err, "%s: %s", path, strerror(errno));
 	if (rc == 0) {

@@ -1,0 +1,203 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "auditcut.h"
+#include "cloud.h"
+#include "denial.h"
+#include "store.h"
+#include "timeutil.h"
+#include "utf8.h"
+
+int64_t
+ks_cloud_time(const char *s, size_t len)
+{
+	char buf[48];
+	int64_t us;
+
+	if (s == NULL)
+		return KS_TIME_NONE;
+	if (ks_time_parse(s, len, &us) == 0)
+		return us;
+	/* No zone: read as UTC. */
+	if (len < 19 || len > sizeof(buf) - 2)
+		return KS_TIME_NONE;
+	memcpy(buf, s, len);
+	buf[len] = 'Z';
+	if (ks_time_parse(buf, len + 1, &us) == 0)
+		return us;
+	return KS_TIME_NONE;
+}
+
+int64_t
+ks_cloud_jtime(const json_t *v)
+{
+	if (!json_is_string(v))
+		return KS_TIME_NONE;
+	return ks_cloud_time(json_string_value(v), json_string_length(v));
+}
+
+int64_t
+ks_cloud_ms(const json_t *v)
+{
+	json_int_t ms;
+
+	if (!json_is_integer(v))
+		return KS_TIME_NONE;
+	ms = json_integer_value(v);
+	/* Beyond year 9999 or before 1970: not a CloudWatch time. */
+	if (ms < 0 || ms > 253402300799999LL)
+		return KS_TIME_NONE;
+	return (int64_t)ms * 1000;
+}
+
+int
+ks_cloud_year(const struct ks_member *m)
+{
+	char buf[KS_TIME_BUFSZ];
+	struct tm tm;
+	time_t now;
+
+	if (m->mtime_us != KS_TIME_NONE) {
+		ks_time_format(m->mtime_us, buf);
+		return atoi(buf);
+	}
+	/* The member has no time: the current year is the best guess. */
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	return tm.tm_year + 1900;
+}
+
+int
+ks_cloud_scan(struct ks_member *m, const char *text, size_t len,
+    uint64_t line, int64_t when, int year, struct ks_cloud_tally *t,
+    struct ks_err *err)
+{
+	struct ks_denial d;
+	int r;
+
+	t->scanned++;
+	if ((r = ks_denial_parse(text, len, year, &d)) < 0)
+		return ks_err_set(err, "out of memory");
+	if (r == 0)
+		return 0;
+	if (d.time_us == KS_TIME_NONE)
+		d.time_us = when;
+	r = ks_store_log_denial(m, &d, text, len, line, err);
+	t->denials++;
+	ks_denial_clear(&d);
+	return r;
+}
+
+json_t *
+ks_cloud_parse(struct ks_member *m, const char *data, size_t len,
+    uint64_t line, int *fatal, struct ks_err *err)
+{
+	json_error_t je;
+	json_t *v;
+	char why[256];
+
+	if ((v = json_loadb(data, len, JSON_DECODE_ANY, &je)) != NULL)
+		return v;
+	snprintf(why, sizeof(why), "invalid JSON: %s (line %d, column %d of "
+	    "the record)", je.text, je.line, je.column);
+	if (ks_store_reject(m, line, why, data, len, err) < 0)
+		*fatal = 1;
+	return NULL;
+}
+
+int
+ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
+    size_t rawlen, uint64_t line, struct ks_err *err)
+{
+	struct ks_audit_row row;
+	const char *why;
+
+	if (ks_audit_from_json(ev, &row, &why) < 0)
+		return ks_store_reject(m, line, why, raw, rawlen, err);
+	return ks_store_audit(m, &row, raw, rawlen, line, err);
+}
+
+/* Text that is not JSON: the start of a cut event, or a reject. */
+static int
+cut_event(struct ks_member *m, const char *text, size_t len, uint64_t line,
+    int64_t when, const char *why, struct ks_cloud_tally *t,
+    struct ks_err *err)
+{
+	struct ks_auditcut c;
+	char *raw;
+	int r;
+
+	if ((r = ks_auditcut_recover(text, len, &c)) < 0)
+		return ks_err_set(err, "out of memory");
+	if (r == 0)
+		return ks_store_reject(m, line, why, text, len, err);
+	if (c.row.received_us == KS_TIME_NONE)
+		c.row.received_us = when;
+	if (c.row.stage_us == KS_TIME_NONE)
+		c.row.stage_us = when;
+	/* The raw text of a cut event is kept as it is, made valid UTF-8. */
+	if ((raw = ks_utf8_escape(text, len)) == NULL) {
+		ks_auditcut_clear(&c);
+		return ks_err_set(err, "out of memory");
+	}
+	r = ks_store_audit(m, &c.row, raw, strlen(raw), line, err);
+	t->partial++;
+	free(raw);
+	ks_auditcut_clear(&c);
+	return r;
+}
+
+int
+ks_cloud_audit_text(struct ks_member *m, const char *text, size_t len,
+    uint64_t line, int64_t when, struct ks_cloud_tally *t,
+    struct ks_err *err)
+{
+	json_error_t je;
+	json_t *v;
+	char why[256];
+	int r;
+
+	if ((v = json_loadb(text, len, 0, &je)) != NULL) {
+		r = ks_cloud_audit_json(m, v, text, len, line, err);
+		json_decref(v);
+		return r;
+	}
+	snprintf(why, sizeof(why), "invalid JSON in an audit message: %s "
+	    "(column %d)", je.text, je.column);
+	return cut_event(m, text, len, line, when, why, t, err);
+}
+
+/* Append one clause to the summary. */
+static void
+clause(char *buf, size_t size, uint64_t n, const char *what)
+{
+	size_t used = strlen(buf);
+
+	if (n == 0 || used >= size)
+		return;
+	snprintf(buf + used, size - used, "%s%llu %s", used ? "; " : "",
+	    (unsigned long long)n, what);
+}
+
+void
+ks_cloud_warn(struct ks_member *m, const struct ks_cloud_tally *t)
+{
+	char buf[1024] = "";
+
+	clause(buf, sizeof(buf), t->other,
+	    t->other == 1 ? "entry of another service skipped" :
+	    "entries of other services skipped");
+	clause(buf, sizeof(buf), t->control, "CloudWatch CONTROL_MESSAGE "
+	    "envelopes skipped");
+	clause(buf, sizeof(buf), t->other_logs, "log events of other log "
+	    "streams scanned for RBAC denials only");
+	clause(buf, sizeof(buf), t->partial, "audit events cut short, kept as "
+	    "partial rows");
+	clause(buf, sizeof(buf), t->long_lines, "lines longer than the "
+	    "record-size limit (--max-record), scanned in part");
+	if (buf[0] != '\0')
+		ks_import_warn(m->imp, "%s: %s", m->path, buf);
+}
