@@ -16,9 +16,11 @@
 #include "version.h"
 
 extern const struct ks_cmd ks_cmd_actors;
+extern const struct ks_cmd ks_cmd_can;
 extern const struct ks_cmd ks_cmd_denied;
 extern const struct ks_cmd ks_cmd_help;
 extern const struct ks_cmd ks_cmd_import;
+extern const struct ks_cmd ks_cmd_remediate;
 extern const struct ks_cmd ks_cmd_sources;
 extern const struct ks_cmd ks_cmd_sql;
 extern const struct ks_cmd ks_cmd_summary;
@@ -27,9 +29,11 @@ extern const struct ks_cmd ks_cmd_who_can;
 
 const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_actors,
+	&ks_cmd_can,
 	&ks_cmd_denied,
 	&ks_cmd_help,
 	&ks_cmd_import,
+	&ks_cmd_remediate,
 	&ks_cmd_sources,
 	&ks_cmd_sql,
 	&ks_cmd_summary,
