@@ -21,6 +21,7 @@ extern const struct ks_cmd ks_cmd_denied;
 extern const struct ks_cmd ks_cmd_help;
 extern const struct ks_cmd ks_cmd_import;
 extern const struct ks_cmd ks_cmd_remediate;
+extern const struct ks_cmd ks_cmd_report;
 extern const struct ks_cmd ks_cmd_sources;
 extern const struct ks_cmd ks_cmd_sql;
 extern const struct ks_cmd ks_cmd_summary;
@@ -34,6 +35,7 @@ const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_help,
 	&ks_cmd_import,
 	&ks_cmd_remediate,
+	&ks_cmd_report,
 	&ks_cmd_sources,
 	&ks_cmd_sql,
 	&ks_cmd_summary,
