@@ -21,7 +21,7 @@ endif
 DEBS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev \
 	     libarchive-dev nettle-dev libyaml-dev
 DEBS_TEST  = libcmocka-dev sqlite3 libarchive-tools zstd xz-utils bzip2 \
-	     zip gzip
+	     zip gzip chromium
 PKGS	= sqlite3 jansson libarchive nettle yaml-0.1
 
 # Expanded lazily, so that `deps` has run before pkg-config is asked.
@@ -85,7 +85,7 @@ test: $(BUILD)/kubesift $(BUILD)/gen-audit $(UNITBINS)
 	@sh tests/run.sh $(BUILD)
 
 demo: deps
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(BUILD)/gen-audit
 	@sh tests/demo.sh $(BUILD)
 
 install: $(BUILD)/kubesift

@@ -190,7 +190,13 @@ ks_remedy_text(FILE *fp, json_t *plan)
 		put_group(fp, v, "");
 		fputs("    allowed by ", fp);
 		put(fp, ks_json_str(v, "allowed_by"));
-		fputc('\n', fp);
+		if (ks_json_str(v, "reason") != NULL) {
+			fputs("; the refusal said: ", fp);
+			put(fp, ks_json_str(v, "reason"));
+		}
+		fputs("\n    so another authorizer (a webhook, the Node "
+		    "authorizer) refused it, or the RBAC changed after it\n",
+		    fp);
 	}
 	if (json_array_size(json_object_get(plan, "not_remediated")) > 0)
 		fputs("Not remediated:\n", fp);

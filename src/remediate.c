@@ -17,7 +17,8 @@
 static const char groups_sql[] =
     "SELECT actor, verb, api_group, resource, subresource, namespace, path,"
     " count(*), " KS_SQL_TIME("min(time)") ", " KS_SQL_TIME("max(time)") ","
-    " min(audit_id), max(audit_id), max(groups), max(origin)"
+    " min(audit_id), max(audit_id), max(groups), max(origin),"
+    " max(nullif(reason, ''))"
     " FROM denials WHERE 1";
 
 static json_t *
@@ -54,6 +55,7 @@ group_row(sqlite3_stmt *st)
 	if (json_object_get(g, "groups") == NULL)
 		json_object_set_new(g, "groups", json_null());
 	json_object_set_new(g, "origin", text_or_null(st, 13));
+	json_object_set_new(g, "reason", text_or_null(st, 14));
 	return g;
 }
 
@@ -198,6 +200,36 @@ classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct fix *fixes,
 	return 0;
 }
 
+/* Most denials first; then by actor, for a stable order. */
+static int
+by_weight(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t dx = json_integer_value(json_object_get(x, "denials"));
+	json_int_t dy = json_integer_value(json_object_get(y, "denials"));
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(ks_json_str(x, "actor"), ks_json_str(y, "actor"));
+}
+
+static void
+sort_changes(json_t *changes)
+{
+	size_t n = json_array_size(changes);
+	json_t **v = calloc(n + 1, sizeof(*v));
+
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(changes, i));
+	qsort(v, n, sizeof(*v), by_weight);
+	json_array_clear(changes);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(changes, v[i]);
+	free(v);
+}
+
 json_t *
 ks_remediate_plan(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
 {
@@ -225,6 +257,7 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
 			json_array_append_new(json_object_get(plan, "changes"),
 			    change);
 	}
+	sort_changes(json_object_get(plan, "changes"));
 out:
 	for (size_t i = 0; i < nfixes; i++) {
 		json_decref(fixes[i].groups);

@@ -11,11 +11,13 @@
 extern const struct ks_sniffer ks_sniffer_audit;
 extern const struct ks_sniffer ks_sniffer_version;
 extern const struct ks_sniffer ks_sniffer_kubectl;
+extern const struct ks_sniffer ks_sniffer_yaml;
 
 const struct ks_sniffer *const ks_sniffers[] = {
 	&ks_sniffer_audit,
 	&ks_sniffer_version,
 	&ks_sniffer_kubectl,
+	&ks_sniffer_yaml,
 	NULL
 };
 

@@ -1,0 +1,123 @@
+# RBAC remediation: the EKS case end to end, each kind of denial, who-can
+# and can on real RBAC, and the report's HTML page in a real browser.
+. tests/cli/lib.sh
+
+jq_() { sqlite3 :memory: "SELECT $1 FROM (SELECT readfile('$2') AS j)"; }
+
+# The EKS 1.29 case: exactly one change, on the existing ClusterRole.
+"$BUILD/gen-audit" --seed 1 --events 20000 --scenario eks-cninodes --summary \
+    > "$T/audit.log" 2> "$T/summary"
+n=$(sed -n 's/^denials=//p' "$T/summary")
+ks import -q "$T/audit.log" "$TOP/fixtures/eks-1.29/snapshot"
+ks remediate --actor eks:vpc-resource-controller -o json > "$T/r.json"
+eq "one change" 1 "$(jq_ "json_array_length(j)" "$T/r.json")"
+eq "target" "ClusterRole|vpc-resource-controller-role|1|" \
+    "$(jq_ "json_extract(j, '\$[0].target_kind') || '|' || json_extract(j, '\$[0].target_name') || '|' || json_extract(j, '\$[0].target_exists') || '|' || coalesce(json_extract(j, '\$[0].target_namespace'), '')" "$T/r.json")"
+eq "the rule" '[{"apiGroups":["vpcresources.k8s.aws"],"resources":["cninodes"],"verbs":["patch"]}]' \
+    "$(jq_ "json_extract(j, '\$[0].rules')" "$T/r.json")"
+eq "denials" "$n" "$(jq_ "json_extract(j, '\$[0].denials')" "$T/r.json")"
+eq "allowed_after equals the denials" "$n" "$(jq_ "json_extract(j, '\$[0].allowed_after')" "$T/r.json")"
+eq "the known issue is named" "eks-1.29-vpc-resource-controller-cninodes" \
+    "$(jq_ "json_extract(j, '\$[0].known_issues[0].id')" "$T/r.json")"
+eq "the CRD exists and is established" "1|1" \
+    "$(jq_ "json_extract(j, '\$[0].resources[0].exists') || '|' || json_extract(j, '\$[0].resources[0].established')" "$T/r.json")"
+ks remediate --actor eks:vpc-resource-controller > "$T/r.txt"
+grep -q "$n of $n denials would now be allowed" "$T/r.txt" || fail "text replay line"
+echo "ok - text says all denials would now be allowed"
+ks remediate --actor eks:vpc-resource-controller --patch > "$T/r.sh"
+grep -q "^kubectl patch clusterrole 'vpc-resource-controller-role' --type=json -p '\[{\"op\":\"add\",\"path\":\"/rules/-\",\"value\":{\"apiGroups\":\[\"vpcresources.k8s.aws\"\],\"resources\":\[\"cninodes\"\],\"verbs\":\[\"patch\"\]}}\]'$" "$T/r.sh" ||
+    fail "kubectl patch command: $(cat "$T/r.sh")"
+echo "ok - kubectl patch command"
+
+# The YAML parses (libyaml, through kubesift's own YAML reader), carries all
+# of the role's rules, and imported as a new snapshot leaves no gap.
+ks remediate --actor eks:vpc-resource-controller -o yaml > "$T/fix.yaml"
+rules=$(q "SELECT json_array_length(body, '\$.rules') FROM objects WHERE name = 'vpc-resource-controller-role'")
+ks import -q "$T/fix.yaml"
+eq "the manifest imports as one object" "kubectl-yaml|1|1" \
+    "$(q "SELECT format || '|' || records || '|' || imported FROM sources WHERE path LIKE '%fix.yaml'")"
+eq "the manifest keeps every rule and adds one" "$rules|$((rules + 1))" \
+    "$(q "SELECT group_concat(json_array_length(body, '\$.rules'), '|') FROM (SELECT body FROM objects WHERE name = 'vpc-resource-controller-role' ORDER BY id)")"
+ks remediate --actor eks:vpc-resource-controller -o json > "$T/after.json" 2>/dev/null
+eq "no change left after the fix" 0 "$(jq_ "json_array_length(j)" "$T/after.json")"
+ks can eks:vpc-resource-controller patch cninodes.vpcresources.k8s.aws > /dev/null ||
+    fail "can: still no after the fix"
+echo "ok - can says yes after the fix"
+
+# The report: Markdown names the gap and the fix; the HTML page loads in
+# headless Chromium and draws one series per denied actor.
+ks report > "$T/report.md"
+for s in "vpc-resource-controller-role" "would now be allowed" "EKS 1.29: eks:vpc-resource-controller is denied patch on cninodes"; do
+	grep -q "$s" "$T/report.md" || fail "report lacks: $s"
+done
+echo "ok - the report names the gap, the fix and the known issue"
+ks report -o html > "$T/report.html"
+actors=$(q "SELECT count(DISTINCT actor) FROM denials")
+if command -v chromium > /dev/null; then
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$T/chromium" --dump-dom "file://$T/report.html" \
+	    2>/dev/null > "$T/dom.html"
+	grep -q '<h1>kubesift incident report</h1>' "$T/dom.html" || fail "the page did not load"
+	eq "one chart series per denied actor" "$actors" "$(grep -o 'class="series"' "$T/dom.html" | wc -l)"
+else
+	echo "SKIP chromium: not installed (make check installs it as root)"
+fi
+
+# Each kind of denial, from fixtures/remediate (expectations from reading
+# its RBAC): a namespaced ServiceAccount extends its Role; a user reached
+# only through a group gets a new ClusterRole and binding; a subresource
+# extends the user's Role (with a warning); a denial RBAC allows is not a
+# gap; a role also bound to system:authenticated is never widened.
+export KUBESIFT_DB="$T/fx.db"
+ks import -q "$TOP/fixtures/remediate"
+ks remediate -o json > "$T/fx.json" 2>/dev/null
+row() { jq_ "(SELECT json_extract(value, '\$.target_kind') || '|' || json_extract(value, '\$.target_name') || '|' || coalesce(json_extract(value, '\$.target_namespace'), '') || '|' || json_extract(value, '\$.target_exists') || '|' || json_extract(value, '\$.rules') FROM json_each(j) WHERE json_extract(value, '\$.actor') = '$1')" "$T/fx.json"; }
+eq "ServiceAccount: extend Role ci/deployer, verbs merged" \
+    'Role|deployer|ci|1|[{"apiGroups":["apps"],"resources":["deployments"],"verbs":["create","patch"]}]' \
+    "$(row system:serviceaccount:ci:deployer)"
+eq "group-bound user: new ClusterRole" \
+    'ClusterRole|kubesift-remediate-dana||0|[{"apiGroups":[""],"resources":["nodes"],"verbs":["list"]}]' \
+    "$(row dana)"
+eq "subresource: extend Role web/web-dev" \
+    'Role|web-dev|web|1|[{"apiGroups":[""],"resources":["pods/exec"],"verbs":["create"]}]' \
+    "$(row erin)"
+jq_ "(SELECT json_extract(value, '\$.warnings') FROM json_each(j) WHERE json_extract(value, '\$.actor') = 'erin')" "$T/fx.json" |
+    grep -q 'pods/exec' || fail "no danger warning for pods/exec"
+echo "ok - pods/exec is flagged as dangerous"
+eq "broad group role not widened" 'ClusterRole|kubesift-remediate-gina||0|[{"apiGroups":[""],"resources":["namespaces"],"verbs":["list"]}]' \
+    "$(row gina)"
+eq "allowed denial is no change" "" "$(row frank)"
+ks remediate > "$T/fx.txt"
+grep -A3 '^  - frank' "$T/fx.txt" | grep -q 'denied by webhook policy-bot' || fail "not-a-gap lacks the recorded reason"
+grep -q 'allowed by RoleBinding web/web-dev -> Role web/web-dev' "$T/fx.txt" || fail "not-a-gap lacks the grant"
+echo "ok - the RBAC-allowed denial is listed as not an RBAC gap, with its grant"
+rc=0; ks can dana list nodes > /dev/null || rc=$?
+eq "can: no exits 1" 1 "$rc"
+ks can dana list pods -n web > "$T/can" || fail "can: yes must exit 0"
+grep -q 'allowed by ClusterRoleBinding oncall-view -> ClusterRole oncall-view' "$T/can" || fail "can: reason"
+echo "ok - can explains the grant"
+
+# who-can on a real dump; the answers derived by hand from its JSON (see
+# tests/unit/test-rbac.c for the derivation).
+if [ -d "$REALDATA" ]; then
+	export KUBESIFT_DB="$T/kind.db"
+	ks import -q "$REALDATA/kubectl-json/kubehound-kind-collect-2023"
+	ks who-can list secrets -n kube-system -o csv | tr -d '\r' | cut -d, -f1,2,3,5 | sort > "$T/got"
+	sort > "$T/want" <<'WANT'
+Group,system:masters,,cluster-admin
+ServiceAccount,generic-garbage-collector,kube-system,system:controller:generic-garbage-collector
+ServiceAccount,namespace-controller,kube-system,system:controller:namespace-controller
+ServiceAccount,resourcequota-controller,kube-system,system:controller:resourcequota-controller
+User,system:kube-controller-manager,,system:kube-controller-manager
+ServiceAccount,bootstrap-signer,kube-system,system:controller:bootstrap-signer
+ServiceAccount,token-cleaner,kube-system,system:controller:token-cleaner
+subject_kind,subject,subject_namespace,binding
+WANT
+	diff "$T/want" "$T/got" || fail "who-can list secrets -n kube-system"
+	echo "ok - who-can list secrets -n kube-system"
+	eq "who-can create pods/exec -n default" "Group,system:masters,,ClusterRoleBinding,cluster-admin,ClusterRole,cluster-admin" \
+	    "$(ks who-can create pods/exec -n default -o csv | tr -d '\r' | tail -n +2)"
+else
+	echo "SKIP who-can on realdata: ../shared/realdata is absent"
+fi
