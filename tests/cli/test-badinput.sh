@@ -47,7 +47,7 @@ eq "empty file recorded, unrecognised" "unrecognised|0|$(sha256sum < /dev/null |
 head -c 4096 /dev/urandom > "$T/random.bin"; run random.bin
 eq "random bytes unrecognised" unrecognised "$(q 'SELECT format FROM sources')"
 printf 'apiVersion: v1\nkind: Pod\n' > "$T/pod.yaml"; run pod.yaml
-eq "YAML is not claimed (yet)" unrecognised "$(q 'SELECT format FROM sources')"
+eq "YAML without metadata: read, and rejected" "kubectl-yaml|1" "$(q "SELECT format || '|' || rejected FROM sources")"
 
 # Cut-short archives keep the members before the cut.
 mkdir "$T/src"; i=0
