@@ -1,3 +1,7 @@
+/*
+ * The walk over files, folders and standard input; archives are
+ * walk-archive.c.  Each stream is an archive to open or a member to read.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,30 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "sniff.h"
 #include "store.h"
 #include "timeutil.h"
 #include "walk.h"
-
-/* One stream on its way down: a top-level file, stdin or a member. */
-struct node {
-	struct ks_input	*in;
-	int64_t		 parent_id;	/* 0 for a top-level input */
-	const char	*path;		/* display path */
-	const char	*name;		/* member name, or the operand */
-	int64_t		 mtime_us;
-	int		 nesting;	/* archives around this stream */
-	const char	*sha256;	/* known in advance (top-level files) */
-};
-
-static int walk_stream(struct ks_import *, struct node *, struct ks_err *);
+#include "walk-int.h"
 
 /* Does the head start like a compressed file or an archive we read? */
-static const char *
-archive_magic(const unsigned char *p, size_t n)
+const char *
+walk_archive_magic(const unsigned char *p, size_t n)
 {
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		return "gzip";
@@ -52,8 +41,8 @@ archive_magic(const unsigned char *p, size_t n)
 }
 
 /* Record a member that was not read, with the reason, as its own source. */
-static int
-note_skipped(struct ks_import *imp, struct node *nd, const char *format,
+int
+walk_note_skipped(struct ks_import *imp, struct node *nd, const char *format,
     const char *reason, struct ks_err *err)
 {
 	struct ks_member m = { .imp = imp, .path = nd->path, .name = nd->name };
@@ -78,8 +67,8 @@ fail:
 }
 
 /* Add the rows of a finished member to the run's totals. */
-static void
-add_totals(struct ks_import *imp, const struct ks_tally *t)
+void
+walk_add_totals(struct ks_import *imp, const struct ks_tally *t)
 {
 	imp->total.records += t->records;
 	imp->total.imported += t->imported;
@@ -91,8 +80,8 @@ add_totals(struct ks_import *imp, const struct ks_tally *t)
  * A member that is not an archive: the highest bidder reads it.  With a
  * refusal reason, nobody reads it; it is hashed and rejected for that reason.
  */
-static int
-ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
+int
+walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
     struct ks_err *err)
 {
 	struct ks_member m = { .imp = imp, .in = nd->in, .path = nd->path,
@@ -132,7 +121,7 @@ ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
 	if (ks_store_source_done(imp->store, m.source_id, &f, err) < 0 ||
 	    ks_store_commit(imp->store, err) < 0)
 		goto fail;
-	add_totals(imp, &m.tally);
+	walk_add_totals(imp, &m.tally);
 	imp->bytes += nd->in->total;
 	if (imp->progress != NULL)
 		imp->progress(imp->cb_arg, imp);
@@ -142,295 +131,8 @@ fail:
 	return -1;
 }
 
-/* libarchive pulls the bytes of an archive from its stream. */
-static la_ssize_t
-arc_read(struct archive *a, void *ctx, const void **buf)
-{
-	struct ks_input *in = ctx;
-	const unsigned char *p;
-	size_t n;
-
-	p = ks_input_peek(in, 1, &n);
-	if (n == 0 && in->failed) {
-		archive_set_error(a, EIO, "%s", in->err.msg);
-		return -1;
-	}
-	/* The bytes stay in in's buffer until the next call. */
-	ks_input_consume(in, n);
-	*buf = p;
-	return (la_ssize_t)n;
-}
-
-struct leaf {
-	struct archive	*a;
-	uint64_t	 max_ratio;
-};
-
-#define RATIO_FLOOR	(100ULL << 20)	/* bytes before the ratio counts */
-
-/* A member's bytes, decompressed by libarchive. */
-static ssize_t
-leaf_fill(void *ctx, void *buf, size_t cap, struct ks_err *err)
-{
-	struct leaf *lf = ctx;
-	la_ssize_t n = archive_read_data(lf->a, buf, cap);
-	la_int64_t out, raw;
-
-	if (n < 0)
-		return ks_err_set(err, "member cut short or corrupt: %s",
-		    archive_error_string(lf->a) ? archive_error_string(lf->a) :
-		    "unknown libarchive error");
-	out = archive_filter_bytes(lf->a, 0);
-	raw = archive_filter_bytes(lf->a, -1);
-	if (lf->max_ratio && out > (la_int64_t)RATIO_FLOOR && raw > 0 &&
-	    (uint64_t)(out / raw) > lf->max_ratio)
-		return ks_err_set(err, "compression ratio above %llu:1 "
-		    "(--max-ratio): an archive bomb?",
-		    (unsigned long long)lf->max_ratio);
-	return n;
-}
-
-static struct archive *
-arc_open(struct ks_input *in)
-{
-	struct archive *a = archive_read_new();
-
-	if (a == NULL)
-		return NULL;
-	/* If open fails, the first archive_read_next_header says why. */
-	/* Built-in decompressors only: never an external program. */
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_lzma(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_format_zip_streamable(a);
-	archive_read_support_format_raw(a);
-	archive_read_open(a, in, NULL, arc_read, NULL);
-	return a;
-}
-
-/* "archive/tar+gzip", "compressed/gzip", "archive/zip". */
-static void
-arc_format(struct archive *a, char *buf, size_t sz)
-{
-	int fmt = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
-	const char *filter = archive_filter_count(a) > 1 ?
-	    archive_filter_name(a, 0) : NULL;
-
-	if (fmt == ARCHIVE_FORMAT_RAW)
-		snprintf(buf, sz, "compressed/%s", filter ? filter : "none");
-	else
-		snprintf(buf, sz, "archive/%s%s%s",
-		    fmt == ARCHIVE_FORMAT_ZIP ? "zip" : "tar",
-		    filter ? "+" : "", filter ? filter : "");
-}
-
-/* The name of the one member of a compressed file: its own name, less .gz. */
-static void
-raw_name(const char *outer, char *buf, size_t sz)
-{
-	static const char *const ext[] = { ".gz", ".tgz", ".xz", ".bz2",
-	    ".zst", ".zstd", ".lzma", NULL };
-	size_t n = strlen(outer), k;
-
-	for (int i = 0; ext[i] != NULL; i++) {
-		k = strlen(ext[i]);
-		if (n > k && strcmp(outer + n - k, ext[i]) == 0) {
-			snprintf(buf, sz, "%.*s%s", (int)(n - k), outer,
-			    strcmp(ext[i], ".tgz") == 0 ? ".tar" : "");
-			return;
-		}
-	}
-	snprintf(buf, sz, "%s.data", outer);
-}
-
-/*
- * The format of an entry that is not read: links are recorded (their bytes
- * are elsewhere in the archive), special files are refused with *why.
- * NULL for a regular file.
- */
-static const char *
-entry_kind(struct archive_entry *e, const char **why)
-{
-	*why = NULL;
-	if (archive_entry_hardlink(e) != NULL)
-		return "hardlink";
-	switch (archive_entry_filetype(e)) {
-	case AE_IFREG:
-	case 0:
-		return NULL;
-	case AE_IFLNK:
-		return "symlink";
-	default:
-		*why = "special file (device, FIFO or socket): not read";
-		return "refused";
-	}
-}
-
-/* A link or special member: a row of its own, no bytes read. */
-static int
-note_entry(struct ks_import *imp, struct node *nd, const char *format,
-    const char *why, struct ks_err *err)
-{
-	struct ks_source_facts f = { .format = format };
-	int64_t id;
-
-	if (why != NULL)
-		return note_skipped(imp, nd, format, why, err);
-	if (ks_store_begin(imp->store, err) < 0 ||
-	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->name,
-	    nd->mtime_us, NULL, &id, err) < 0 ||
-	    ks_store_source_done(imp->store, id, &f, err) < 0 ||
-	    ks_store_commit(imp->store, err) < 0) {
-		ks_store_rollback(imp->store);
-		return -1;
-	}
-	return 0;
-}
-
-/* One member of an open archive. */
-static int
-walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
-    struct archive *a, struct archive_entry *e, struct ks_err *err)
-{
-	struct leaf lf = { a, imp->lim.max_ratio };
-	struct ks_input in;
-	struct node nd;
-	const char *name = archive_entry_pathname(e), *why, *kind;
-	char rawname[PATH_MAX], *path = NULL;
-	int rc;
-
-	if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) ==
-	    ARCHIVE_FORMAT_RAW) {
-		const char *base = strrchr(arc->name, '/');
-		raw_name(base ? base + 1 : arc->name, rawname, sizeof(rawname));
-		name = rawname;
-	}
-	if (name == NULL)
-		name = "(unnamed member)";
-	if (asprintf(&path, "%s!%s", arc->path, name) < 0)
-		return ks_err_set(err, "out of memory");
-	nd = (struct node){ .in = &in, .parent_id = arc_id, .path = path,
-	    .name = name, .nesting = arc->nesting + 1,
-	    .mtime_us = archive_entry_mtime_is_set(e) ?
-	    (int64_t)archive_entry_mtime(e) * 1000000 +
-	    archive_entry_mtime_nsec(e) / 1000 : KS_TIME_NONE };
-	if ((kind = entry_kind(e, &why)) != NULL)
-		rc = note_entry(imp, &nd, kind, why, err);
-	else {
-		ks_input_init(&in, leaf_fill, &lf, &imp->budget);
-		rc = walk_stream(imp, &nd, err);
-		ks_input_release(&in);
-	}
-	free(path);
-	return rc;
-}
-
-/* Count archive-level rejects on the archive's own row. */
-static int arc_reject(struct ks_member *, struct ks_err *, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-arc_reject(struct ks_member *am, struct ks_err *err, const char *fmt, ...)
-{
-	char why[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	ks_import_warn(am->imp, "%s: %s", am->path, why);
-	return ks_store_reject(am, 0, why, NULL, 0, err);
-}
-
-/* Read the members of an open archive until its end or a fatal problem. */
-static int
-walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
-    struct archive *a, struct ks_err *err)
-{
-	struct archive_entry *e;
-	int r;
-
-	for (;;) {
-		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
-			return 0;
-		if (r < ARCHIVE_WARN)
-			return arc_reject(am, err, "archive cut short or "
-			    "corrupt: %s", archive_error_string(a) ?
-			    archive_error_string(a) : "unknown error");
-		if (archive_entry_filetype(e) == AE_IFDIR)
-			continue;
-		if (++imp->members > imp->lim.max_members)
-			return arc_reject(am, err, "more than %llu members in "
-			    "one input (--max-members): the rest is not read",
-			    (unsigned long long)imp->lim.max_members);
-		if (walk_entry(imp, nd, am->source_id, a, e, err) < 0)
-			return -1;
-		if (imp->budget.limit && imp->budget.used > imp->budget.limit)
-			return arc_reject(am, err, "expanded-size limit of %llu "
-			    "bytes reached (--max-expanded): the rest of the "
-			    "archive is not read",
-			    (unsigned long long)imp->budget.limit);
-	}
-}
-
-/* An archive or compressed file: its row, then its members. */
-static int
-walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
-{
-	struct ks_member am = { .imp = imp, .path = nd->path, .name = nd->name };
-	struct ks_source_facts f = { .format = "archive" };
-	const char *saved_origin = imp->origin;
-	int64_t saved_source = imp->origin_source, saved_snap = imp->snapshot_id;
-	struct archive *a = NULL;
-	char fmt[64], sha[65];
-	int rc = -1;
-
-	if (ks_store_begin(imp->store, err) < 0 ||
-	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->parent_id ?
-	    nd->name : NULL, nd->mtime_us, nd->sha256, &am.source_id, err) < 0 ||
-	    ks_store_commit(imp->store, err) < 0)
-		goto out;
-	if (nd->nesting == 0 || saved_origin == NULL) {
-		/* The outermost archive is a snapshot of its own. */
-		imp->origin = nd->path;
-		imp->origin_source = am.source_id;
-		imp->snapshot_id = 0;
-	}
-	if ((a = arc_open(nd->in)) == NULL) {
-		ks_err_set(err, "out of memory");
-		goto out;
-	}
-	rc = walk_members(imp, nd, &am, a, err);
-	if (rc == 0) {
-		arc_format(a, fmt, sizeof(fmt));
-		f.format = fmt;
-		ks_input_drain(nd->in);
-		ks_input_sha256_hex(nd->in, sha);
-		f.sha256 = sha;
-		f.size = nd->in->total;
-		f.tally = am.tally;
-		add_totals(imp, &am.tally);
-		rc = ks_store_begin(imp->store, err) < 0 ||
-		    ks_store_source_done(imp->store, am.source_id, &f, err) < 0 ||
-		    ks_store_commit(imp->store, err) < 0 ? -1 : 0;
-	}
-out:
-	ks_store_rollback(imp->store);
-	if (a != NULL)
-		archive_read_free(a);
-	imp->origin = saved_origin;
-	imp->origin_source = saved_source;
-	imp->snapshot_id = saved_snap;
-	return rc;
-}
-
 /* A stream: an archive to open, or a member to read. */
-static int
+int
 walk_stream(struct ks_import *imp, struct node *nd, struct ks_err *err)
 {
 	const unsigned char *head;
@@ -438,12 +140,12 @@ walk_stream(struct ks_import *imp, struct node *nd, struct ks_err *err)
 	char why[128];
 
 	head = ks_input_peek(nd->in, 512, &n);
-	if (archive_magic(head, n) == NULL)
-		return ingest_member(imp, nd, NULL, err);
+	if (walk_archive_magic(head, n) == NULL)
+		return walk_ingest_member(imp, nd, NULL, err);
 	if (nd->nesting >= imp->lim.max_nesting) {
 		snprintf(why, sizeof(why), "archive nested more than %d deep "
 		    "(--max-nesting): not opened", imp->lim.max_nesting);
-		return ingest_member(imp, nd, why, err);
+		return walk_ingest_member(imp, nd, why, err);
 	}
 	return walk_archive(imp, nd, err);
 }
@@ -467,7 +169,7 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 
 	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
 	head = ks_input_peek(&in, 512, &n);
-	archive = archive_magic(head, n) != NULL;
+	archive = walk_archive_magic(head, n) != NULL;
 	if (ks_input_drain(&in) < 0) {
 		ks_err_set(err, "%s: %s", path, in.err.msg);
 		ks_input_release(&in);
@@ -519,7 +221,7 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 		struct node bad = { .path = abs ? abs : path, .name = path };
 		char why[300];
 		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-		rc = note_skipped(imp, &bad, "unreadable", why, err);
+		rc = walk_note_skipped(imp, &bad, "unreadable", why, err);
 		free(abs);
 		return rc;
 	}
