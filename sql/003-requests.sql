@@ -51,7 +51,8 @@ WHERE rn = 1;
 -- and from RBAC denials in plain logs (origin 'log').  A log line that
 -- matches an audit denial of the same actor, verb and resource within five
 -- seconds (or at any time, when the line has no time) is the same refusal
--- seen twice and appears once, from the audit event; log_denials keeps
+-- seen twice and appears once, from the audit event; log lines about the
+-- same object within the same second are one refusal; log_denials keeps
 -- every line.  namespace is NULL at cluster scope; path is set for
 -- non-resource requests.
 DROP VIEW IF EXISTS denials;
@@ -76,8 +77,8 @@ GROUP BY coalesce(audit_id, 'row:' || id)
 UNION ALL
 SELECT
 	username, NULL, verb, api_group, resource, subresource, namespace,
-	name, time_us, source_id, line, 'log', NULL, NULL, path, 403, reason,
-	NULL
+	name, min(time_us), min(source_id), min(line), 'log', NULL, NULL, path,
+	403, max(reason), NULL
 FROM log_denials l
 WHERE NOT EXISTS (
 	SELECT 1 FROM audit_events a
@@ -85,7 +86,8 @@ WHERE NOT EXISTS (
 	    AND a.verb = l.verb AND a.resource IS l.resource
 	    AND (a.code = 403 OR a.decision = 'forbid')
 	    AND (l.time_us IS NULL OR a.received_us BETWEEN
-	        l.time_us - 5000000 AND l.time_us + 5000000));
-
--- Time-range questions (timeline --around, --since/--until).
-CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events(received_us);
+	        l.time_us - 5000000 AND l.time_us + 5000000))
+-- A controller often logs one refusal twice (the error, then the retry
+-- notice): lines about the same object within the same second are one.
+GROUP BY username, verb, api_group, resource, subresource, namespace, name,
+	path, coalesce(time_us / 1000000, -line);
