@@ -128,13 +128,14 @@ FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 		  -Isrc -Ibuild-fuzz -Itests/fuzz $(PKG_CFLAGS) -MMD -MP
 FUZZ_OBJS	= $(LIBSRCS:src/%.c=build-fuzz/obj/%.o) \
 		  build-fuzz/obj/sql-assets.o build-fuzz/obj/util.o
-FUZZ_BINS	= $(FUZZ_ALL:%=build-fuzz/fuzz-%)
 REPLAY_BINS	= $(FUZZ_ALL:%=$(BUILD)/fuzz-replay-%)
 
 .PHONY: valgrind
 
 fuzz: deps-test
-	$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@command -v $(FUZZ_CC) > /dev/null || { echo "make fuzz needs clang" \
+	    "and libFuzzer: apt-get install clang libclang-rt-14-dev"; exit 1; }
+	$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 build-fuzz/obj:
@@ -170,6 +171,8 @@ $(BUILD)/fuzz-replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c \
 test: $(REPLAY_BINS)
 
 valgrind: deps-test
+	@command -v valgrind > /dev/null || { echo "make valgrind needs" \
+	    "valgrind: apt-get install valgrind"; exit 1; }
 	$(MAKE) --no-print-directory $(BUILD)/kubesift
 	sh tests/fuzz/valgrind.sh $(BUILD)
 

@@ -88,7 +88,12 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	partial		INTEGER NOT NULL DEFAULT 0, -- recovered from a cut record
 	hash		BLOB NOT NULL	-- SHA-256 of the raw bytes
 );
-CREATE UNIQUE INDEX IF NOT EXISTS audit_events_hash ON audit_events(hash);
+-- Byte-identical events are duplicates.  The time leads the key (it comes
+-- from the bytes, so equal bytes have equal times) so that a log, written
+-- in time order, fills the index at its end instead of all over it.  An
+-- event without a time is looked up by hash (NULLs are never equal here).
+CREATE UNIQUE INDEX IF NOT EXISTS audit_events_dedup
+	ON audit_events(received_us, hash);
 
 -- The raw bytes of each audit event, as read.
 CREATE TABLE IF NOT EXISTS audit_raw (

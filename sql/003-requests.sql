@@ -25,8 +25,9 @@ WITH staged AS (
 	        OVER w_all AS refused
 	FROM audit_events e
 	WINDOW w_all AS (PARTITION BY coalesce(audit_id, 'row:' || id)),
+	       -- The final stage; a whole record before one cut short.
 	       w_last AS (PARTITION BY coalesce(audit_id, 'row:' || id)
-	                  ORDER BY stage_us DESC, id DESC)
+	                  ORDER BY partial, stage_us DESC, id DESC)
 )
 SELECT
 	audit_id,

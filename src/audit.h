@@ -36,4 +36,21 @@ struct ks_audit_row {
 int	ks_audit_from_json(json_t *ev, struct ks_audit_row *row,
 	    const char **why);
 
+/* The arrays of a row as JSON text, as jansson prints them compact. */
+struct ks_audit_json {
+	const char	*user_groups, *impersonated_groups, *source_ips;
+};
+
+/*
+ * Fill row and js from the bytes of one audit event, without jansson, when
+ * the reader is sure to give what ks_audit_from_json would.  The strings
+ * are written into out, which must hold KS_AUDIT_SCAN_OUT(len) bytes; the
+ * row's json_t fields stay NULL.  Returns the bytes of out used, or -1
+ * when unsure (the bytes may still be a good event: parse them with
+ * jansson then).
+ */
+#define KS_AUDIT_SCAN_OUT(len)	(2 * (len) + 64)
+long	ks_audit_scan(const char *p, size_t len, char *out, size_t outsz,
+	    struct ks_audit_row *row, struct ks_audit_json *js);
+
 #endif

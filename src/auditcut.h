@@ -40,9 +40,10 @@ struct ks_auditcut {
 /*
  * Read text[0..len) as the start of an audit event (a trailing
  * KS_AUDITCUT_MARK is ignored).  Returns 1 with *c filled when it is one
- * (a JSON object with an auditID, verb or requestURI, and no kind other
- * than "Event"), 0 when it is not (*c then owns nothing), -1 when memory
- * ran out.
+ * (a JSON object, left open, with an auditID, verb or requestURI, and no
+ * kind other than "Event"), 0 when it is not (*c then owns nothing; text
+ * whose object is closed was not cut, and is not for recovery), -1 when
+ * memory ran out.
  */
 int	ks_auditcut_recover(const char *text, size_t len,
 	    struct ks_auditcut *c);

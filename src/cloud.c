@@ -11,6 +11,8 @@
 #include "timeutil.h"
 #include "utf8.h"
 
+#define HALF_YEAR	(INT64_C(182) * 86400 * 1000000)
+
 int64_t
 ks_cloud_time(const char *s, size_t len)
 {
@@ -54,16 +56,22 @@ ks_cloud_ms(const json_t *v)
 }
 
 int
-ks_cloud_year(const struct ks_member *m)
+ks_cloud_year_of(int64_t us)
 {
 	char buf[KS_TIME_BUFSZ];
+
+	ks_time_format(us, buf);
+	return atoi(buf);
+}
+
+int
+ks_cloud_year(const struct ks_member *m)
+{
 	struct tm tm;
 	time_t now;
 
-	if (m->mtime_us != KS_TIME_NONE) {
-		ks_time_format(m->mtime_us, buf);
-		return atoi(buf);
-	}
+	if (m->mtime_us != KS_TIME_NONE)
+		return ks_cloud_year_of(m->mtime_us);
 	/* The member has no time: the current year is the best guess. */
 	now = time(NULL);
 	gmtime_r(&now, &tm);
@@ -79,10 +87,20 @@ ks_cloud_scan(struct ks_member *m, const char *text, size_t len,
 	int r;
 
 	t->scanned++;
+	/* A klog time in the text takes its year from the envelope's. */
+	if (when != KS_TIME_NONE)
+		year = ks_cloud_year_of(when);
 	if ((r = ks_denial_parse(text, len, year, &d)) < 0)
 		return ks_err_set(err, "out of memory");
 	if (r == 0)
 		return 0;
+	/* Logged on 31 December, received on 1 January: the year before. */
+	if (when != KS_TIME_NONE && d.time_us != KS_TIME_NONE &&
+	    d.time_us > when + HALF_YEAR) {
+		ks_denial_clear(&d);
+		if ((r = ks_denial_parse(text, len, year - 1, &d)) < 0)
+			return ks_err_set(err, "out of memory");
+	}
 	if (d.time_us == KS_TIME_NONE)
 		d.time_us = when;
 	r = ks_store_log_denial(m, &d, text, len, line, err);
@@ -170,16 +188,17 @@ ks_cloud_audit_text(struct ks_member *m, const char *text, size_t len,
 	return cut_event(m, text, len, line, when, why, t, err);
 }
 
-/* Append one clause to the summary. */
+/* Append one clause to the summary: "N one" or "N many". */
 static void
-clause(char *buf, size_t size, uint64_t n, const char *what)
+clause(char *buf, size_t size, uint64_t n, const char *one,
+    const char *many)
 {
 	size_t used = strlen(buf);
 
 	if (n == 0 || used >= size)
 		return;
 	snprintf(buf + used, size - used, "%s%llu %s", used ? "; " : "",
-	    (unsigned long long)n, what);
+	    (unsigned long long)n, n == 1 ? one : many);
 }
 
 void
@@ -187,17 +206,18 @@ ks_cloud_warn(struct ks_member *m, const struct ks_cloud_tally *t)
 {
 	char buf[1024] = "";
 
-	clause(buf, sizeof(buf), t->other,
-	    t->other == 1 ? "entry of another service skipped" :
+	clause(buf, sizeof(buf), t->other, "entry of another service skipped",
 	    "entries of other services skipped");
 	clause(buf, sizeof(buf), t->control, "CloudWatch CONTROL_MESSAGE "
-	    "envelopes skipped");
-	clause(buf, sizeof(buf), t->other_logs, "log events of other log "
-	    "streams scanned for RBAC denials only");
-	clause(buf, sizeof(buf), t->partial, "audit events cut short, kept as "
-	    "partial rows");
-	clause(buf, sizeof(buf), t->long_lines, "lines longer than the "
-	    "record-size limit (--max-record), scanned in part");
+	    "skipped", "CloudWatch CONTROL_MESSAGEs skipped");
+	clause(buf, sizeof(buf), t->other_logs, "entry of another log (not "
+	    "audit) scanned for RBAC denials only", "entries of other logs "
+	    "(not audit) scanned for RBAC denials only");
+	clause(buf, sizeof(buf), t->partial, "audit event cut short, kept as "
+	    "a partial row", "audit events cut short, kept as partial rows");
+	clause(buf, sizeof(buf), t->long_lines, "line longer than the "
+	    "record-size limit (--max-record) scanned in part", "lines longer "
+	    "than the record-size limit (--max-record) scanned in part");
 	if (buf[0] != '\0')
 		ks_import_warn(m->imp, "%s: %s", m->path, buf);
 }

@@ -49,11 +49,15 @@ int64_t	ks_cloud_ms(const json_t *v);
  */
 int	ks_cloud_year(const struct ks_member *m);
 
+/* The UTC year of a time. */
+int	ks_cloud_year_of(int64_t us);
+
 /*
  * Scan text[0..len), one log line or message, for an RBAC denial (denial.h)
  * and store it in log_denials with the given line.  A denial whose text
- * carries no time of its own takes when (KS_TIME_NONE: none).  Returns 0,
- * or -1 when the import must stop (database, memory).
+ * carries no time of its own takes when (KS_TIME_NONE: none); a klog time,
+ * which has no year, takes when's year, else year.  Returns 0, or -1 when
+ * the import must stop (database, memory).
  */
 int	ks_cloud_scan(struct ks_member *m, const char *text, size_t len,
 	    uint64_t line, int64_t when, int year, struct ks_cloud_tally *t,
@@ -78,9 +82,9 @@ int	ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
 	    size_t rawlen, uint64_t line, struct ks_err *err);
 
 /*
- * Parse rec as JSON (any value); on failure store a reject saying why and
- * return NULL with *fatal set when even that failed.  Returns a new
- * reference.
+ * Parse data[0..len) as JSON (any value).  Returns a new reference; on
+ * failure, NULL after storing a reject that says why (with *fatal set when
+ * storing failed too).
  */
 json_t	*ks_cloud_parse(struct ks_member *m, const char *data, size_t len,
 	    uint64_t line, int *fatal, struct ks_err *err);

@@ -12,12 +12,15 @@
 
 #include "cmd.h"
 #include "import.h"
+#include "rollup.h"
+#include "pipeline.h"
 #include "store.h"
+#include "utf8.h"
 #include "walk.h"
 
 enum {
 	O_MAX_EXPANDED = 256, O_MAX_RATIO, O_MAX_NESTING, O_MAX_RECORD,
-	O_MAX_DEPTH, O_MAX_MEMBERS
+	O_MAX_DEPTH, O_MAX_MEMBERS, O_NO_RAW, O_WORKERS
 };
 
 static const struct ks_opt opts[] = {
@@ -33,6 +36,10 @@ static const struct ks_opt opts[] = {
 	    "nesting inside one JSON record (default 512)" },
 	{ "max-members", O_MAX_MEMBERS, "N",
 	    "members per input (default 1000000)" },
+	{ "no-raw", O_NO_RAW, NULL,
+	    "keep the columns of audit events, not their raw JSON" },
+	{ "workers", O_WORKERS, "N",
+	    "1: one thread; 2: read and parse beside the writer (default)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -48,6 +55,10 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 		ks_limits_default(&limits);
 		limits_set = 1;
 	}
+	if (key == O_NO_RAW) {
+		ks_tuning.keep_raw = 0;
+		return 0;
+	}
 	if (ks_cmd_parse_size(arg, &v) < 0 || v == 0) {
 		ks_cmd_error("import: not a positive size or count: %s", arg);
 		return -1;
@@ -60,6 +71,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	case O_MAX_DEPTH: limits.max_json_depth = v > 100000 ? 100000 : (int)v;
 		break;
 	case O_MAX_MEMBERS: limits.max_members = v; break;
+	case O_WORKERS: ks_tuning.workers = v > 2 ? 2 : (int)v; break;
 	}
 	return 0;
 }
@@ -113,9 +125,13 @@ argv_json(struct ks_ctx *ctx)
 	json_t *a = json_array();
 	char *s;
 
-	for (int i = 0; i < ctx->full_argc; i++)
-		json_array_append_new(a, json_string(ctx->full_argv[i]) ?
-		    json_string(ctx->full_argv[i]) : json_string("?"));
+	for (int i = 0; i < ctx->full_argc; i++) {
+		/* Arguments need not be UTF-8: keep them, escaped. */
+		char *e = ks_utf8_escape(ctx->full_argv[i],
+		    strlen(ctx->full_argv[i]));
+		json_array_append_new(a, json_string(e ? e : "?"));
+		free(e);
+	}
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
@@ -153,7 +169,8 @@ exec_import(struct ks_ctx *ctx)
 	imp.cb_arg = &imp;
 	if (!ctx->quiet && isatty(STDERR_FILENO))
 		imp.progress = progress;
-	if ((imp.store = ks_store_new(ctx->db, &err)) == NULL) {
+	if ((imp.rollup = ks_rollup_new()) == NULL ||
+	    (imp.store = ks_store_new(ctx->db, &err)) == NULL) {
 		ks_cmd_error("import: %s", err.msg);
 		free(imp.argv_json);
 		return KS_EXIT_ERROR;
@@ -174,6 +191,7 @@ exec_import(struct ks_ctx *ctx)
 	if (!ctx->quiet)
 		summary(&imp);
 	ks_store_free(imp.store);
+	ks_rollup_free(imp.rollup);
 	free(imp.argv_json);
 	return rc;
 }

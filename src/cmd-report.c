@@ -95,8 +95,8 @@ span(struct ks_doc *d, sqlite3 *db)
 {
 	return section(d, db, "Time span", "SELECT " KS_SQL_TIME(
 	    "min(received_us)") " AS first_event, " KS_SQL_TIME(
-	    "max(received_us)") " AS last_event, count(DISTINCT"
-	    " coalesce(audit_id, 'row:' || id)) AS requests, (SELECT count(*)"
+	    "max(received_us)") " AS last_event, (SELECT sum(allowed + denied)"
+	    " FROM activity_minute) AS requests, (SELECT count(*)"
 	    " FROM denials) AS denials FROM audit_events", "", NULL);
 }
 

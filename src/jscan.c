@@ -5,6 +5,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "jscan.h"
 
@@ -48,19 +51,32 @@ struct ks_jscan {
 	struct ks_jrec	 out;		/* what the last EMIT produced */
 };
 
-static int buf_grow(struct buf *, const char *, size_t, size_t);
+static int buf_grow(struct buf *, const char *, size_t, size_t)
+    __attribute__((noinline, cold));
 
-/* Append n bytes to b, keeping an excerpt once max is passed. */
+/*
+ * Append n bytes to b, keeping an excerpt once max is passed.  There is
+ * always room for a NUL after the bytes; emit() puts it there.
+ */
 static inline int
 buf_add(struct buf *b, const char *s, size_t n, size_t max)
 {
 	if (!b->over && b->len + n + 1 <= b->cap && b->len + n + 1 <= max) {
 		memcpy(b->p + b->len, s, n);
 		b->len += n;
-		b->p[b->len] = '\0';
 		return 0;
 	}
 	return buf_grow(b, s, n, max);
+}
+
+/* buf_add of one byte. */
+static inline void
+buf_add1(struct buf *b, char c, size_t max)
+{
+	if (!b->over && b->len + 2 <= b->cap && b->len + 2 <= max)
+		b->p[b->len++] = c;
+	else
+		buf_grow(b, &c, 1, max);
 }
 
 /* The slow path of buf_add: grow the buffer, or mark the record too big. */
@@ -183,6 +199,7 @@ reject_keep(struct ks_jscan *js, struct buf *b, uint64_t line, const char *why,
 		b->len = EXCERPT;
 		b->p[EXCERPT] = '\0';
 	}
+	b->p[b->len] = '\0';
 	js->out.type = KS_JREC_REJECT;
 	js->out.data = b->p;
 	js->out.len = b->len;
@@ -220,6 +237,7 @@ finish(struct ks_jscan *js, struct buf *b, enum ks_jrec_type type,
 		    "JSON nested deeper than the depth limit (--max-depth)",
 		    keep);
 	}
+	b->p[b->len] = '\0';
 	js->out.type = type;
 	js->out.data = b->p;
 	js->out.len = b->len;
@@ -232,10 +250,10 @@ finish(struct ks_jscan *js, struct buf *b, enum ks_jrec_type type,
 }
 
 /* Track strings and nesting for byte c of a value being copied into b. */
-static void
+static inline void
 track(struct ks_jscan *js, struct buf *b, char c)
 {
-	buf_add(b, &c, 1, js->lim.max_record);
+	buf_add1(b, c, js->lim.max_record);
 	if (js->in_str) {
 		if (js->esc)
 			js->esc = 0;
@@ -262,7 +280,7 @@ track(struct ks_jscan *js, struct buf *b, char c)
 }
 
 /* Watch the keys of a top-level object for "items": [ . */
-static void
+static inline void
 watch_keys(struct ks_jscan *js, char c)
 {
 	if (js->in_key) {
@@ -469,6 +487,104 @@ static const unsigned char run_stop[256] = {
 	['"'] = 1, ['\\'] = 1, ['\n'] = 1,
 };
 
+/* The first byte of p[i..lim) that is a quote, a backslash or a line end. */
+static size_t
+string_end(const unsigned char *p, size_t i, size_t lim)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+	    nl = _mm_set1_epi8('\n');
+
+	while (i + 16 <= lim) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		int hit = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+		    _mm_cmpeq_epi8(v, nl)));
+		if (hit != 0)
+			return i + (size_t)__builtin_ctz((unsigned)hit);
+		i += 16;
+	}
+#endif
+	while (i < lim && !run_stop[p[i]])
+		i++;
+	return i;
+}
+
+/*
+ * The depth from which the bytes of the current record need no care but
+ * strings and nesting (no key to watch, no item to end): 2 inside a
+ * top-level object, one below the items of a split array; 0 when every
+ * byte must go through step().
+ */
+static int
+deep_floor(const struct ks_jscan *js)
+{
+	if (js->mode == TOP)
+		return 2;
+	/* A scalar item ends at a blank or comma, even in a "string". */
+	if (js->mode == ITEMS && js->item_active && js->rec.len > 0 &&
+	    (js->rec.p[0] == '{' || js->rec.p[0] == '['))
+		return js->items_depth + 1;
+	return 0;
+}
+
+/*
+ * Copy into the record the bytes of p[i..lim) that step() would only
+ * copy and track, at depth floor or deeper: strings and nesting are
+ * followed here; a line end, or a closing bracket that would leave floor,
+ * is left to step().  Returns where it stopped.
+ */
+static size_t
+deep_run(struct ks_jscan *js, const unsigned char *p, size_t i, size_t lim,
+    int floor)
+{
+	size_t j = i;
+	int depth = js->depth, in_str = js->in_str, esc = js->esc;
+
+	while (j < lim) {
+		unsigned char c = p[j];
+		if (in_str) {
+			if (esc) {
+				if (c == '\n')
+					break;
+				esc = 0;
+				j++;
+				continue;
+			}
+			if ((j = string_end(p, j, lim)) == lim)
+				break;
+			c = p[j];
+			if (c == '\n')
+				break;
+			if (c == '\\')
+				esc = 1;
+			else
+				in_str = 0;
+			j++;
+			continue;
+		}
+		if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[') {
+			if (++depth - js->base > js->lim.max_depth)
+				js->too_deep = 1;
+		} else if (c == '}' || c == ']') {
+			if (depth <= floor)
+				break;
+			depth--;
+		} else if (c == '\n')
+			break;
+		j++;
+	}
+	js->depth = depth;
+	js->in_str = in_str;
+	js->esc = esc;
+	if (j > i)
+		buf_add(&js->rec, (const char *)p + i, j - i,
+		    js->lim.max_record);
+	return j;
+}
+
 /*
  * The buffer that takes the bytes of the string being read, when every
  * byte up to the next run_stop byte would only be copied there (step()
@@ -501,10 +617,8 @@ static size_t
 skip_run(struct ks_jscan *js, struct buf *b, const unsigned char *p,
     size_t i, size_t lim)
 {
-	size_t j = i;
+	size_t j = string_end(p, i, lim);
 
-	while (j < lim && !run_stop[p[j]])
-		j++;
 	if (j == i)
 		return j;
 	buf_add(b, (const char *)p + i, j - i, js->lim.max_record);
@@ -524,7 +638,7 @@ ks_jscan_next(struct ks_jscan *js, struct ks_jrec *rec)
 {
 	const unsigned char *p;
 	size_t n, i, lim;
-	char next2[2];
+	char next2[2] = { 0, 0 };
 	struct buf *b;
 
 	for (;;) {
@@ -535,11 +649,18 @@ ks_jscan_next(struct ks_jscan *js, struct ks_jrec *rec)
 		lim = js->in->eof || js->in->failed ? n : n - 2;
 		for (i = 0; i < lim; i++) {
 			enum step s;
-			if ((b = string_run(js)) != NULL &&
+			int floor;
+			if ((floor = deep_floor(js)) > 0 &&
+			    js->depth >= floor &&
+			    (i = deep_run(js, p, i, lim, floor)) == lim)
+				break;
+			if (js->in_str && (b = string_run(js)) != NULL &&
 			    (i = skip_run(js, b, p, i, lim)) == lim)
 				break;
-			next2[0] = i + 1 < n ? (char)p[i + 1] : '\0';
-			next2[1] = i + 2 < n ? (char)p[i + 2] : '\0';
+			if (p[i] == '\n') {
+				next2[0] = i + 1 < n ? (char)p[i + 1] : '\0';
+				next2[1] = i + 2 < n ? (char)p[i + 2] : '\0';
+			}
 			s = step(js, (char)p[i], next2);
 			if (s == MORE)
 				continue;

@@ -80,6 +80,35 @@ buf_add(struct buf *b, char c, size_t max)
 	b->p[b->len] = '\0';
 }
 
+/* Append p[0..n) to b, as n calls of buf_add would. */
+static void
+buf_addn(struct buf *b, const char *p, size_t n, size_t max)
+{
+	size_t cap;
+	char *np;
+
+	if (b->over || b->len + n + 1 > max) {
+		for (size_t i = 0; i < n; i++)
+			buf_add(b, p[i], max);
+		return;
+	}
+	if (b->len + n + 1 > b->cap) {
+		for (cap = b->cap * 2; cap < b->len + n + 1; cap *= 2)
+			;
+		if (cap > max + 1)
+			cap = max + 1;
+		if ((np = realloc(b->p, cap)) == NULL) {
+			b->over = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 static void
 buf_reset(struct buf *b)
 {
@@ -425,6 +454,33 @@ at_end(struct ks_jsplit *js, struct ks_jrec *rec, int *key)
 	return 1;
 }
 
+/* Bytes that end a run of ordinary bytes inside a string. */
+static const unsigned char run_stop[256] = {
+	['"'] = 1, ['\\'] = 1, ['\n'] = 1,
+};
+
+/*
+ * Inside a string, every byte up to the next quote, backslash or line end
+ * only goes into the record (or nowhere, in SKIP mode): take the run at
+ * once.  Returns the index after it.
+ */
+static size_t
+string_run(struct ks_jsplit *js, const unsigned char *p, size_t i,
+    size_t lim)
+{
+	size_t j = i;
+
+	if (!js->in_str || js->esc || js->in_key || (js->mode != VALUE &&
+	    js->mode != SKIP && (js->mode != ITEM || js->scalar)))
+		return i;
+	while (j < lim && !run_stop[p[j]])
+		j++;
+	if (js->mode != SKIP && j > i)
+		buf_addn(&js->rec, (const char *)p + i, j - i,
+		    js->lim.max_record);
+	return j;
+}
+
 int
 ks_jsplit_next(struct ks_jsplit *js, struct ks_jrec *rec, int *key)
 {
@@ -440,6 +496,8 @@ ks_jsplit_next(struct ks_jsplit *js, struct ks_jrec *rec, int *key)
 		/* Two bytes of look-ahead, unless the input has ended. */
 		lim = js->in->eof || js->in->failed ? n : n - 2;
 		for (i = 0; i < lim; i++) {
+			if ((i = string_run(js, p, i, lim)) == lim)
+				break;
 			next2[0] = i + 1 < n ? (char)p[i + 1] : '\0';
 			next2[1] = i + 2 < n ? (char)p[i + 2] : '\0';
 			if ((s = step(js, (char)p[i], next2)) == MORE)

@@ -5,10 +5,8 @@
  */
 #include <string.h>
 
-#include "audit.h"
-#include "ingest.h"
+#include "pipeline.h"
 #include "sniff.h"
-#include "store.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -27,22 +25,11 @@ bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
 	return 0;
 }
 
-static int
-on_event(struct ks_member *m, json_t *ev, const struct ks_jrec *r, void *arg,
-    struct ks_err *err)
-{
-	struct ks_audit_row row;
-	const char *why;
-
-	if (ks_audit_from_json(ev, &row, &why) < 0)
-		return ks_store_reject(m, r->line, why, r->data, r->len, err);
-	return ks_store_audit(m, &row, r->data, r->len, r->line, err);
-}
-
+/* The pipeline reads and parses in one thread while another writes. */
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	return ks_ingest_json(m, on_event, NULL, NULL, err);
+	return ks_pipeline_audit(m, err);
 }
 
 const struct ks_sniffer ks_sniffer_audit = { "k8s-audit", bid, ingest };

@@ -128,12 +128,18 @@ static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
     const struct ks_peek *pk)
 {
-	const char *s = (const char *)head, *nl = memchr(s, '\n', n);
-	size_t len = nl != NULL ? (size_t)(nl - s) : n;
+	const char *s = (const char *)head, *nl;
+	size_t len;
 	int msg = 0, ts = 0;
 
 	if (pk->json)
 		return 0;
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;		/* a byte-order mark, as spreadsheets write */
+		n -= 3;
+	}
+	nl = memchr(s, '\n', n);
+	len = nl != NULL ? (size_t)(nl - s) : n;
 	for (size_t i = 0, j; i < len; i = j + 1) {
 		for (j = i; j < len && s[j] != ','; j++)
 			;

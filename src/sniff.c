@@ -12,12 +12,24 @@ extern const struct ks_sniffer ks_sniffer_audit;
 extern const struct ks_sniffer ks_sniffer_version;
 extern const struct ks_sniffer ks_sniffer_kubectl;
 extern const struct ks_sniffer ks_sniffer_yaml;
+extern const struct ks_sniffer ks_sniffer_cloudwatch;
+extern const struct ks_sniffer ks_sniffer_cloudwatch_s3;
+extern const struct ks_sniffer ks_sniffer_cloudwatch_csv;
+extern const struct ks_sniffer ks_sniffer_gke;
+extern const struct ks_sniffer ks_sniffer_aks;
+extern const struct ks_sniffer ks_sniffer_log;
 
 const struct ks_sniffer *const ks_sniffers[] = {
 	&ks_sniffer_audit,
 	&ks_sniffer_version,
 	&ks_sniffer_kubectl,
 	&ks_sniffer_yaml,
+	&ks_sniffer_cloudwatch,
+	&ks_sniffer_cloudwatch_s3,
+	&ks_sniffer_cloudwatch_csv,
+	&ks_sniffer_gke,
+	&ks_sniffer_aks,
+	&ks_sniffer_log,
 	NULL
 };
 

@@ -5,7 +5,9 @@
 #include <nettle/sha2.h>
 
 #include "store.h"
+#include "rollup.h"
 #include "fault.h"
+#include "pipeline.h"
 #include "denial.h"
 #include "jutil.h"
 #include "timeutil.h"
@@ -16,7 +18,7 @@ enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_REJECT, S_AUDIT,
 	S_RAW, S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME,
 	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
-	S_CLUSTER_EVENT, S_COUNT
+	S_CLUSTER_EVENT, S_AUDIT_SEEN, S_AUDIT_BASE, S_COUNT
 };
 
 static const char *const sql[S_COUNT] = {
@@ -68,11 +70,39 @@ static const char *const sql[S_COUNT] = {
 	[S_CLUSTER_EVENT] = "INSERT OR IGNORE INTO cluster_events(source_id,"
 	    " line, time_us, provider, operation, resource, actor, status, hash,"
 	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* The unique index is on (received_us, hash): NULLs need a look. */
+	[S_AUDIT_SEEN] = "SELECT 1 FROM audit_events"
+	    " WHERE received_us IS NULL AND hash = ?",
+	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_events",
+};
+
+/*
+ * Indexes of audit_events set aside during a large load.  Keeping an index
+ * up to date row by row touches pages all over it, and costs more than
+ * sorting once when many rows arrive; so once a member has added as many
+ * rows as the table held before it (and at least DEFER_MIN), its secondary
+ * indexes are dropped, and built again when the member is done (in the same
+ * transaction: a crash or an error leaves them as they were).  Unique
+ * indexes are constraints (byte-identical events are duplicates) and stay;
+ * partial indexes stay too: they hold few rows, and building one again
+ * would read the whole table.
+ */
+#define DEFER_MIN	50000
+
+#define ROLLUP_EVERY	65536	/* events between flushes of the rollup */
+
+struct deferred {
+	char		**sql;		/* CREATE INDEX of each dropped index */
+	int		 n;
+	int		 active;	/* dropped until the member is done */
+	int64_t		 base;		/* rows before this member; -1 unknown */
+	uint64_t	 added;		/* events this member added */
 };
 
 struct ks_store {
 	sqlite3		*db;		/* borrowed */
 	sqlite3_stmt	*st[S_COUNT];
+	struct deferred	 defer;
 };
 
 struct ks_store *
@@ -85,6 +115,7 @@ ks_store_new(sqlite3 *db, struct ks_err *err)
 		return NULL;
 	}
 	st->db = db;
+	st->defer.base = -1;
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->st[i], NULL) != SQLITE_OK) {
@@ -97,27 +128,52 @@ ks_store_new(sqlite3 *db, struct ks_err *err)
 	return st;
 }
 
+/* Forget the deferred indexes (they were rebuilt, or rolled back). */
+static void
+defer_reset(struct ks_store *st)
+{
+	struct deferred *d = &st->defer;
+
+	for (int i = 0; i < d->n; i++)
+		sqlite3_free(d->sql[i]);
+	free(d->sql);
+	memset(d, 0, sizeof(*d));
+	d->base = -1;
+}
+
 void
 ks_store_free(struct ks_store *st)
 {
 	if (st == NULL)
 		return;
+	defer_reset(st);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	free(st);
 }
 
-/* Step a write statement once and reset it. */
+/*
+ * Step a write statement once and reset it.  run_bound leaves the bindings,
+ * for statements whose every parameter is bound each time.
+ */
 static int
-run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
 	return 0;
+}
+
+static int
+run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+{
+	int rc = run_bound(st, s, err);
+
+	sqlite3_clear_bindings(s);
+	return rc;
 }
 
 static void
@@ -164,6 +220,158 @@ ks_store_rollback(struct ks_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	defer_reset(st);	/* the rollback brought the indexes back */
+}
+
+/*
+ * Drop the secondary indexes of audit_events, keeping the SQL that makes
+ * them again in st->defer.  Returns 0 or -1.
+ */
+static int
+defer_indexes(struct ks_store *st, struct ks_err *err)
+{
+	struct deferred *d = &st->defer;
+	sqlite3_stmt *q = NULL;
+	char **names = NULL, **more, *drop;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT s.name, s.sql FROM"
+	    " pragma_index_list('audit_events') AS l JOIN sqlite_schema AS s"
+	    " ON s.name = l.name WHERE l.\"unique\" = 0 AND l.origin = 'c'"
+	    " AND l.partial = 0 AND s.sql IS NOT NULL", -1, &q, NULL) !=
+	    SQLITE_OK) {
+		rc = ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((more = realloc(names, (size_t)(n + 1) * sizeof(*more))) ==
+		    NULL || (names = more, (more = realloc(d->sql,
+		    (size_t)(n + 1) * sizeof(*more))) == NULL)) {
+			rc = ks_err_set(err, "out of memory");
+			goto out;
+		}
+		d->sql = more;
+		names[n] = sqlite3_mprintf("%s", sqlite3_column_text(q, 0));
+		d->sql[n] = sqlite3_mprintf("%s", sqlite3_column_text(q, 1));
+		d->n = ++n;
+		if (names[n - 1] == NULL || d->sql[n - 1] == NULL) {
+			rc = ks_err_set(err, "out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	rc = 0;
+	d->active = 1;
+	for (int i = 0; i < n && rc == 0; i++) {
+		if ((drop = sqlite3_mprintf("DROP INDEX \"%w\"", names[i])) ==
+		    NULL)
+			rc = ks_err_set(err, "out of memory");
+		else if (sqlite3_exec(st->db, drop, NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			rc = ks_err_set(err, "database: %s",
+			    sqlite3_errmsg(st->db));
+		sqlite3_free(drop);
+	}
+out:
+	sqlite3_finalize(q);
+	for (int i = 0; i < n; i++)
+		sqlite3_free(names[i]);
+	free(names);
+	return rc;
+}
+
+/*
+ * Statistics of audit_events for the query planner (sqlite_stat1), from a
+ * sample of each index: without them it may scan a large index where a
+ * small one (denials) answers.  Cheap, and done after large loads only.
+ */
+static int
+analyze(struct ks_store *st, struct ks_err *err)
+{
+	if (sqlite3_exec(st->db, "PRAGMA analysis_limit = 400;"
+	    " ANALYZE audit_events", NULL, NULL, NULL) != SQLITE_OK)
+		return ks_err_set(err, "database: statistics: %s",
+		    sqlite3_errmsg(st->db));
+	return 0;
+}
+
+/*
+ * The step after a large load: build again the indexes set aside by
+ * defer_indexes, each from one sort of the table.  The sorter keeps as
+ * much in memory as the page cache may hold: the cache is made small
+ * meanwhile, so that memory does not depend on the size of the load.
+ */
+#define SORT_CACHE	"-4096"		/* KiB */
+
+static int
+build_deferred_indexes(struct ks_store *st, struct ks_err *err)
+{
+	struct deferred *d = &st->defer;
+	sqlite3_stmt *q;
+	char restore[64] = "";
+	int rc = 0;
+
+	if (!d->active) {
+		/* Many rows but no rebuild: the statistics still help. */
+		if (d->added >= DEFER_MIN)
+			rc = analyze(st, err);
+		defer_reset(st);
+		return rc;
+	}
+	ks_fault(KS_FAULT_INDEX);
+	if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			snprintf(restore, sizeof(restore), "PRAGMA cache_size ="
+			    " %lld", (long long)sqlite3_column_int64(q, 0));
+		sqlite3_finalize(q);
+	}
+	sqlite3_exec(st->db, "PRAGMA cache_size = " SORT_CACHE, NULL, NULL,
+	    NULL);
+	for (int i = 0; i < d->n && rc == 0; i++)
+		if (sqlite3_exec(st->db, d->sql[i], NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			rc = ks_err_set(err, "database: building an index: %s",
+			    sqlite3_errmsg(st->db));
+	if (restore[0] != '\0')
+		sqlite3_exec(st->db, restore, NULL, NULL, NULL);
+	if (rc == 0)
+		rc = analyze(st, err);
+	defer_reset(st);
+	return rc;
+}
+
+/* How many rows audit_events held before this member, once per member. */
+static void
+note_base(struct ks_store *st)
+{
+	sqlite3_stmt *q = st->st[S_AUDIT_BASE];
+
+	if (st->defer.base >= 0)
+		return;
+	st->defer.base = sqlite3_step(q) == SQLITE_ROW ?
+	    sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+}
+
+/*
+ * Count an event added by this member; set the indexes aside once the
+ * member has added as many rows as the table held before it.
+ */
+static int
+count_added(struct ks_store *st, struct ks_err *err)
+{
+	struct deferred *d = &st->defer;
+
+	if (++d->added == (uint64_t)(d->base > DEFER_MIN ? d->base :
+	    DEFER_MIN) && !d->active)
+		return defer_indexes(st, err);
+	return 0;
 }
 
 int
@@ -196,6 +404,8 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 {
 	sqlite3_stmt *s = st->st[S_SOURCE_DONE];
 
+	if (build_deferred_indexes(st, err) < 0)
+		return -1;
 	bind_text(s, 1, f->format);
 	sqlite3_bind_int(s, 2, f->bid);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)f->size);
@@ -279,14 +489,6 @@ ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
 	return rc;
 }
 
-/* Bind a JSON array as text, or NULL.  *owned receives what to free. */
-static void
-bind_json(sqlite3_stmt *s, int i, json_t *v, char **owned)
-{
-	*owned = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
-	bind_text(s, i, *owned);
-}
-
 static void
 digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 {
@@ -298,17 +500,18 @@ digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 }
 
 static void
-bind_row(sqlite3_stmt *s, const struct ks_audit_row *r, char *owned[3])
+bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
+    const struct ks_audit_json *a)
 {
 	bind_text(s, 3, r->audit_id);
 	bind_text(s, 4, r->stage);
 	bind_text(s, 5, r->level);
 	bind_text(s, 6, r->verb);
 	bind_text(s, 7, r->username);
-	bind_json(s, 8, r->user_groups, &owned[0]);
+	bind_text(s, 8, a->user_groups);
 	bind_text(s, 9, r->impersonated_user);
-	bind_json(s, 10, r->impersonated_groups, &owned[1]);
-	bind_json(s, 11, r->source_ips, &owned[2]);
+	bind_text(s, 10, a->impersonated_groups);
+	bind_text(s, 11, a->source_ips);
 	bind_text(s, 12, r->user_agent);
 	bind_text(s, 13, r->resource);
 	bind_text(s, 14, r->subresource);
@@ -319,6 +522,8 @@ bind_row(sqlite3_stmt *s, const struct ks_audit_row *r, char *owned[3])
 	bind_text(s, 19, r->request_uri);
 	if (r->code != 0)
 		sqlite3_bind_int(s, 20, r->code);
+	else
+		sqlite3_bind_null(s, 20);
 	bind_text(s, 21, r->decision);
 	bind_text(s, 22, r->authz_reason);
 	bind_time(s, 23, r->received_us);
@@ -326,38 +531,85 @@ bind_row(sqlite3_stmt *s, const struct ks_audit_row *r, char *owned[3])
 	sqlite3_bind_int(s, 25, r->partial);
 }
 
+/* Is an event without a time and with this hash stored already? */
+static int
+seen_untimed(struct ks_store *st, const uint8_t *hash, struct ks_err *err)
+{
+	sqlite3_stmt *s = st->st[S_AUDIT_SEEN];
+	int rc;
+
+	sqlite3_bind_blob(s, 1, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ks_err_set(err, "database: %s", sqlite3_errmsg(st->db));
+	return rc == SQLITE_ROW;
+}
+
+int
+ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
+    const struct ks_audit_json *arrays, const uint8_t *hash, const char *raw,
+    size_t rawlen, uint64_t line, struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
+	int seen = 0;
+
+	note_base(st);
+	if (row->received_us == KS_TIME_NONE &&
+	    (seen = seen_untimed(st, hash, err)) < 0)
+		return -1;
+	if (!seen) {
+		sqlite3_bind_int64(s, 1, m->source_id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
+		bind_row(s, row, arrays);
+		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
+		    SQLITE_STATIC);
+		if (run_bound(st, s, err) < 0)
+			return -1;
+	}
+	m->tally.records++;
+	ks_fault(KS_FAULT_RECORD);
+	if (seen || sqlite3_changes(st->db) == 0) {
+		m->tally.duplicates++;	/* byte-identical to one we have */
+		return 0;
+	}
+	if (ks_tuning.keep_raw) {
+		sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(st->db));
+		sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
+		if (run_bound(st, r, err) < 0)
+			return -1;
+	}
+	ks_rollup_add(m->imp->rollup, row);
+	m->tally.imported++;
+	/* The rollup's counts go to the file now and then: bounded memory. */
+	if (m->tally.imported % ROLLUP_EVERY == 0 &&
+	    ks_rollup_flush(m->imp->rollup, st->db, err) < 0)
+		return -1;
+	return count_added(st, err);
+}
+
 int
 ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
     const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
-	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
 	uint8_t h[SHA256_DIGEST_SIZE];
 	char *owned[3];
+	struct ks_audit_json a;
 	int rc;
 
 	digest(raw, rawlen, h);
-	sqlite3_bind_int64(s, 1, m->source_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
-	bind_row(s, row, owned);
-	sqlite3_bind_blob(s, 26, h, sizeof(h), SQLITE_STATIC);
-	rc = run(st, s, err);
+	owned[0] = row->user_groups ? json_dumps(row->user_groups,
+	    JSON_COMPACT) : NULL;
+	owned[1] = row->impersonated_groups ?
+	    json_dumps(row->impersonated_groups, JSON_COMPACT) : NULL;
+	owned[2] = row->source_ips ? json_dumps(row->source_ips,
+	    JSON_COMPACT) : NULL;
+	a = (struct ks_audit_json){ owned[0], owned[1], owned[2] };
+	rc = ks_store_audit_parsed(m, row, &a, h, raw, rawlen, line, err);
 	for (int i = 0; i < 3; i++)
 		free(owned[i]);
-	if (rc < 0)
-		return -1;
-	m->tally.records++;
-	ks_fault(KS_FAULT_RECORD);
-	if (sqlite3_changes(st->db) == 0) {
-		m->tally.duplicates++;	/* byte-identical to one we have */
-		return 0;
-	}
-	sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(st->db));
-	sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
-	if (run(st, r, err) < 0)
-		return -1;
-	m->tally.imported++;
-	return 0;
+	return rc;
 }
 
 /* The snapshot of the current top-level input, made on first use. */

@@ -60,9 +60,23 @@ int	ks_store_source_delete(struct ks_store *st, int64_t id,
 int	ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
 	    const char *excerpt, size_t len, struct ks_err *err);
 
-/* An audit event; raw is its bytes as read (valid UTF-8 JSON). */
+/*
+ * An audit event; raw is its bytes as read (valid UTF-8 JSON).  Events are
+ * unique by (received_us, SHA-256 of raw): row must come from raw alone,
+ * so that byte-identical events are the duplicates.
+ */
 int	ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 	    const char *raw, size_t rawlen, uint64_t line, struct ks_err *err);
+
+/*
+ * ks_store_audit for an event parsed already: the row's json_t fields are
+ * not used, arrays holds them as JSON text, hash is the SHA-256 (32 bytes)
+ * of raw.
+ */
+int	ks_store_audit_parsed(struct ks_member *m,
+	    const struct ks_audit_row *row, const struct ks_audit_json *arrays,
+	    const uint8_t *hash, const char *raw, size_t rawlen, uint64_t line,
+	    struct ks_err *err);
 
 /*
  * A Kubernetes object of the current snapshot.  kind and api_version are

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rollup.h"
 #include "sniff.h"
 #include "store.h"
 #include "timeutil.h"
@@ -112,6 +113,8 @@ walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
 	if (ks_input_drain(nd->in) < 0 && ks_store_reject(&m, 0,
 	    nd->in->err.msg, NULL, 0, err) < 0)
 		goto fail;
+	if (ks_rollup_flush(imp->rollup, imp->db, err) < 0)
+		goto fail;
 	if (nd->in->failed)
 		ks_import_warn(imp, "%s: %s", nd->path, nd->in->err.msg);
 	ks_input_sha256_hex(nd->in, sha);
@@ -127,6 +130,7 @@ walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
 		imp->progress(imp->cb_arg, imp);
 	return 0;
 fail:
+	ks_rollup_clear(imp->rollup);
 	ks_store_rollback(imp->store);
 	return -1;
 }
@@ -190,6 +194,7 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 	    "importing it again", path);
 	if (ks_store_begin(imp->store, err) < 0 ||
 	    ks_store_source_delete(imp->store, id, err) < 0 ||
+	    ks_rollup_rebuild(imp->db, err) < 0 ||
 	    ks_store_commit(imp->store, err) < 0) {
 		ks_store_rollback(imp->store);
 		return -1;

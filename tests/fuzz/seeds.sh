@@ -21,8 +21,10 @@ n=0
 while read -r f; do
 	n=$((n + 1))
 	base=$(basename "$f")
-	# jscan: whole reads vs 4-byte reads, records up to 1 MiB.
-	{ byte 24; head -c 65536 "$f"; } > "$out/jscan/$n"
+	# jscan: whole reads vs 4-byte reads, records up to 1 MiB; jscan
+	# (24) and the envelope splitter (88).
+	{ byte 24; head -c 16384 "$f"; } > "$out/jscan/$n"
+	{ byte 88; head -c 16384 "$f"; } > "$out/jscan/s$n"
 	# sniff: "NAME\nHEAD".
 	{ printf '%s\n' "$base"; head -c 65536 "$f"; } > "$out/sniff/$n"
 	# rbac: whole JSON documents.

@@ -24,7 +24,33 @@ static const struct { const char *path; const char *want; } fixtures[] = {
 	    "kubectl" },
 	{ "fixtures/import/sonobuoy/resources/cluster/core_v1_nodes.json",
 	    "kubectl" },
-	{ "fixtures/import/notes.txt", NULL },
+	/* Text no other format claims: the plain-log scanner's. */
+	{ "fixtures/import/notes.txt", "log" },
+	{ "fixtures/eks-1.29/controller.log", "log" },
+	{ "fixtures/cloud/native.log", "k8s-audit" },
+	{ "fixtures/cloud/filter-log-events.json", "cloudwatch" },
+	{ "fixtures/cloud/truncated.json", "cloudwatch" },
+	{ "fixtures/cloud/subscription.jsonl", "cloudwatch" },
+	{ "fixtures/cloud/insights.json", "cloudwatch" },
+	{ "fixtures/cloud/insights.csv", "cloudwatch-csv" },
+	{ "fixtures/cloud/s3-export/"
+	    "kube-apiserver-audit-1b2c3d4e5f60718293a4b5c6d7e8f901/000000",
+	    "cloudwatch-s3" },
+	{ "fixtures/cloud/gke.json", "gke" },
+	{ "fixtures/cloud/aks.json", "aks" },
+	{ "../shared/realdata/audit-gke/"
+	    "elastic-integrations-gcp-audit-k8s-nonmatching-resourcename.log",
+	    "gke" },
+	{ "../shared/realdata/audit-gke/"
+	    "otel-contrib-gke-cluster-data-access-pretty.json", "gke" },
+	{ "../shared/realdata/audit-aks/"
+	    "elastic-integrations-kubernetes-test-kube-audit-aks.log", "aks" },
+	{ "../shared/realdata/audit-aks/"
+	    "panther-analysis-azure-activity-arc-k8s-rule-tests.jsonl", "aks" },
+	{ "../shared/realdata/audit-eks/"
+	    "otel-contrib-cloudwatch-subscription-filter-envelope-NOT-EKS.json",
+	    "cloudwatch" },
+	{ "../shared/realdata/denial-log-lines/rbac-denial-lines.log", "log" },
 };
 
 static void
@@ -38,6 +64,11 @@ test_matrix(void **state)
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
 		FILE *fp = fopen(fixtures[i].path, "rb");
 		size_t n;
+		if (fp == NULL && strncmp(fixtures[i].path, "../shared/", 10) == 0) {
+			printf("%-70s skipped: ../shared/realdata is absent\n",
+			    fixtures[i].path);
+			continue;
+		}
 		if (fp == NULL)
 			fail_msg("cannot open %s", fixtures[i].path);
 		n = fread(head, 1, sizeof(head), fp);
