@@ -121,3 +121,14 @@ WANT
 else
 	echo "SKIP who-can on realdata: ../shared/realdata is absent"
 fi
+
+# Only the controller's own log as evidence (no audit log): the denial and
+# the fix are found all the same.  controller.log holds 19 denial lines for
+# 10 refused patches (each logged twice in the same second).
+export KUBESIFT_DB="$T/log.db"
+ks import -q "$TOP/fixtures/eks-1.29/controller.log" "$TOP/fixtures/eks-1.29/snapshot"
+eq "log only: the denial group" "eks:vpc-resource-controller,patch,vpcresources.k8s.aws,cninodes,,,10" \
+    "$(ks denied -o csv | tr -d '\r' | tail -n +2 | cut -d, -f1-7)"
+ks remediate -o json > "$T/log.json"
+eq "log only: one change on the role, all allowed after" "vpc-resource-controller-role|10|10" \
+    "$(jq_ "json_extract(j, '\$[0].target_name') || '|' || json_extract(j, '\$[0].denials') || '|' || json_extract(j, '\$[0].allowed_after')" "$T/log.json")"
