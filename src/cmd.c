@@ -18,6 +18,7 @@
 extern const struct ks_cmd ks_cmd_actors;
 extern const struct ks_cmd ks_cmd_can;
 extern const struct ks_cmd ks_cmd_denied;
+extern const struct ks_cmd ks_cmd_export;
 extern const struct ks_cmd ks_cmd_help;
 extern const struct ks_cmd ks_cmd_import;
 extern const struct ks_cmd ks_cmd_remediate;
@@ -32,6 +33,7 @@ const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_actors,
 	&ks_cmd_can,
 	&ks_cmd_denied,
+	&ks_cmd_export,
 	&ks_cmd_help,
 	&ks_cmd_import,
 	&ks_cmd_remediate,

@@ -1,0 +1,15 @@
+# export: every table as JSONL or CSV, rows and columns as in the database.
+. tests/cli/lib.sh
+
+ks import -q "$TOP/fixtures/import"
+ks -q export "$T/x"
+for t in sources snapshots objects audit_events audit_raw rejects activity_minute; do
+	eq "$t: one line per row" "$(q "SELECT count(*) FROM $t")" "$(wc -l < "$T/x/$t.jsonl" | tr -d ' ')"
+done
+eq "hashes as hex" 64 "$(head -1 "$T/x/audit_events.jsonl" | sed 's/.*"hash":"\([0-9a-f]*\)".*/\1/' | tr -d '\n' | wc -c | tr -d ' ')"
+eq "columns named as the schema" "$(sqlite3 "$KUBESIFT_DB" "SELECT group_concat(name, ',') FROM pragma_table_info('sources')")" \
+    "$(head -1 "$T/x/sources.jsonl" | sed 's/"\([a-z_0-9]*\)":/\n\1:/g' | sed -n 's/^\([a-z_0-9]*\):.*/\1/p' | paste -sd, -)"
+ks -q export -o csv "$T/c"
+eq "csv: header and rows" "$(( $(q 'SELECT count(*) FROM objects') + 1 ))" "$(wc -l < "$T/c/objects.csv" | tr -d ' ')"
+rc=0; ks -q export "$T/x" 2>/dev/null || rc=$?
+eq "existing files are not overwritten" 1 "$rc"
