@@ -105,7 +105,7 @@ struct times;
 struct scan {
 	const unsigned char *p, *end;	/* the bytes left */
 	char		*o, *oend;	/* where decoded strings go */
-	int		 depth;
+	int		 depth, max_depth;
 	struct ks_audit_row *row;
 	struct ks_audit_json *js;
 	int		 ref_seen;	/* objectRef is an object */
@@ -395,7 +395,7 @@ container(struct scan *s, member_fn fn)
 	size_t klen = 0;
 	int plain;
 
-	if (++s->depth > SCAN_MAX_DEPTH)
+	if (++s->depth > s->max_depth)
 		return -1;
 	s->p++;
 	ws(s);
@@ -657,6 +657,9 @@ top_member(struct scan *s, const unsigned char *k, size_t n)
 			return str_value(s, &r->stage);
 		if (KEY("level"))
 			return str_value(s, &r->level);
+		/* jscan.h splits the items of a top-level "items" array. */
+		if (KEY("items") && *s->p == '[')
+			return -1;
 		break;
 	case 7:
 		if (KEY("auditID"))
@@ -720,14 +723,16 @@ time_from(const char *v)
 }
 
 long
-ks_audit_scan(const char *p, size_t len, char *out, size_t outsz,
-    struct ks_audit_row *row, struct ks_audit_json *js)
+ks_audit_scan(const char *p, size_t len, int max_depth, char *out,
+    size_t outsz, struct ks_audit_row *row, struct ks_audit_json *js)
 {
 	struct times t = { NULL, NULL, NULL };
 	struct scan s = { .p = (const unsigned char *)p,
 	    .end = (const unsigned char *)p + len, .o = out, .oend = out + outsz,
-	    .row = row, .js = js, .times = &t };
+	    .row = row, .js = js, .times = &t, .max_depth = SCAN_MAX_DEPTH };
 
+	if (max_depth > 0 && max_depth < SCAN_MAX_DEPTH)
+		s.max_depth = max_depth;
 	memset(row, 0, sizeof(*row));
 	memset(js, 0, sizeof(*js));
 	ws(&s);

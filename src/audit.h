@@ -47,10 +47,12 @@ struct ks_audit_json {
  * are written into out, which must hold KS_AUDIT_SCAN_OUT(len) bytes; the
  * row's json_t fields stay NULL.  Returns the bytes of out used, or -1
  * when unsure (the bytes may still be a good event: parse them with
- * jansson then).
+ * jansson then).  It is also unsure of an event nested deeper than
+ * max_depth (0: no limit of the caller's), or with a top-level "items"
+ * array (which jscan.h would split).
  */
 #define KS_AUDIT_SCAN_OUT(len)	(2 * (len) + 64)
-long	ks_audit_scan(const char *p, size_t len, char *out, size_t outsz,
-	    struct ks_audit_row *row, struct ks_audit_json *js);
+long	ks_audit_scan(const char *p, size_t len, int max_depth, char *out,
+	    size_t outsz, struct ks_audit_row *row, struct ks_audit_json *js);
 
 #endif

@@ -39,7 +39,8 @@ static const struct ks_opt opts[] = {
 	{ "no-raw", O_NO_RAW, NULL,
 	    "keep the columns of audit events, not their raw JSON" },
 	{ "workers", O_WORKERS, "N",
-	    "1: one thread; 2: read and parse beside the writer (default)" },
+	    "1: one thread; 2: read and parse beside the writer (default "
+	    "with 2 CPUs)" },
 	{ NULL, 0, NULL, NULL }
 };
 

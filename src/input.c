@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -151,4 +152,183 @@ ks_input_fill_mem(void *ctx, void *buf, size_t cap, struct ks_err *err)
 	memcpy(buf, m->p + m->off, n);
 	m->off += n;
 	return (ssize_t)n;
+}
+
+/*
+ * The pump: a thread that pulls an input's bytes from where they come from
+ * (libarchive decompressing them, a file) ahead of its reader, so that
+ * decompression runs beside what reads them.  While it runs, the input's
+ * fill function is take_block, which hands the blocks over in order;
+ * hashing and counting stay in the input, as ever.  Without a thread, the
+ * blocks are pulled the same way by take_sync: the reads, and so what a
+ * cut-short compressed member yields, do not depend on the thread.
+ */
+#define PUMP_BLOCK	(256 * 1024)
+#define PUMP_BLOCKS	4
+
+struct block {
+	char		*p;
+	ssize_t		 n;		/* bytes; 0 the end; -1 an error */
+	size_t		 off;		/* bytes already taken */
+};
+
+struct ks_pump {
+	struct ks_input	*in;		/* borrowed */
+	ks_input_fill_fn fill;		/* the input's own */
+	void		*ctx;
+	pthread_t	 tid;
+	int		 threaded;	/* else take_sync pulls the blocks */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct block	 ring[PUMP_BLOCKS];
+	int		 head, count;	/* blocks filled, from head */
+	int		 stop;		/* the reader is done */
+	struct ks_err	 err;		/* why fill failed */
+};
+
+static void *
+pump_main(void *arg)
+{
+	struct ks_pump *pu = arg;
+	struct block *b;
+	ssize_t n;
+
+	pthread_mutex_lock(&pu->mu);
+	for (;;) {
+		while (pu->count == PUMP_BLOCKS && !pu->stop)
+			pthread_cond_wait(&pu->cv, &pu->mu);
+		if (pu->stop)
+			break;
+		b = &pu->ring[(pu->head + pu->count) % PUMP_BLOCKS];
+		pthread_mutex_unlock(&pu->mu);
+		n = pu->fill(pu->ctx, b->p, PUMP_BLOCK, &pu->err);
+		pthread_mutex_lock(&pu->mu);
+		b->n = n;
+		b->off = 0;
+		pu->count++;
+		pthread_cond_broadcast(&pu->cv);
+		if (n <= 0)
+			break;		/* the end, or an error: nothing more */
+	}
+	pthread_mutex_unlock(&pu->mu);
+	return NULL;
+}
+
+/* The input's fill function while the pump runs. */
+static ssize_t
+take_block(void *ctx, void *buf, size_t cap, struct ks_err *err)
+{
+	struct ks_pump *pu = ctx;
+	struct block *b;
+	size_t k;
+
+	pthread_mutex_lock(&pu->mu);
+	while (pu->count == 0)
+		pthread_cond_wait(&pu->cv, &pu->mu);
+	b = &pu->ring[pu->head];
+	pthread_mutex_unlock(&pu->mu);
+	if (b->n <= 0) {
+		/* Left in place: the end or the error stays. */
+		if (b->n < 0)
+			*err = pu->err;
+		return b->n;
+	}
+	/* The pump does not touch the head block until it is taken. */
+	k = (size_t)b->n - b->off < cap ? (size_t)b->n - b->off : cap;
+	memcpy(buf, b->p + b->off, k);
+	b->off += k;
+	if (b->off == (size_t)b->n) {
+		pthread_mutex_lock(&pu->mu);
+		pu->head = (pu->head + 1) % PUMP_BLOCKS;
+		pu->count--;
+		pthread_cond_broadcast(&pu->cv);
+		pthread_mutex_unlock(&pu->mu);
+	}
+	return (ssize_t)k;
+}
+
+/* The input's fill function with a pump without a thread. */
+static ssize_t
+take_sync(void *ctx, void *buf, size_t cap, struct ks_err *err)
+{
+	struct ks_pump *pu = ctx;
+	struct block *b = &pu->ring[0];
+	size_t k;
+
+	if (pu->count == 0) {
+		b->n = pu->fill(pu->ctx, b->p, PUMP_BLOCK, &pu->err);
+		b->off = 0;
+		pu->count = 1;
+	}
+	if (b->n <= 0) {
+		if (b->n < 0)
+			*err = pu->err;
+		return b->n;
+	}
+	k = (size_t)b->n - b->off < cap ? (size_t)b->n - b->off : cap;
+	memcpy(buf, b->p + b->off, k);
+	if ((b->off += k) == (size_t)b->n)
+		pu->count = 0;
+	return (ssize_t)k;
+}
+
+static void
+pump_free(struct ks_pump *pu)
+{
+	for (int i = 0; i < PUMP_BLOCKS; i++)
+		free(pu->ring[i].p);
+	free(pu);
+}
+
+struct ks_pump *
+ks_input_pump(struct ks_input *in, int threaded)
+{
+	struct ks_pump *pu = calloc(1, sizeof(*pu));
+
+	if (pu == NULL)
+		return NULL;
+	for (int i = 0; i < PUMP_BLOCKS; i++)
+		if ((pu->ring[i].p = malloc(PUMP_BLOCK)) == NULL) {
+			pump_free(pu);
+			return NULL;
+		}
+	pu->in = in;
+	pu->fill = in->fill;
+	pu->ctx = in->ctx;
+	in->ctx = pu;
+	if (!threaded) {
+		in->fill = take_sync;
+		return pu;
+	}
+	pu->threaded = 1;
+	pthread_mutex_init(&pu->mu, NULL);
+	pthread_cond_init(&pu->cv, NULL);
+	if (pthread_create(&pu->tid, NULL, pump_main, pu) != 0) {
+		pthread_cond_destroy(&pu->cv);
+		pthread_mutex_destroy(&pu->mu);
+		pu->threaded = 0;	/* pull in the reader's thread */
+		in->fill = take_sync;
+		return pu;
+	}
+	in->fill = take_block;
+	return pu;
+}
+
+void
+ks_input_pump_stop(struct ks_pump *pu)
+{
+	if (pu == NULL)
+		return;
+	if (pu->threaded) {
+		pthread_mutex_lock(&pu->mu);
+		pu->stop = 1;
+		pthread_cond_broadcast(&pu->cv);
+		pthread_mutex_unlock(&pu->mu);
+		pthread_join(pu->tid, NULL);
+		pthread_cond_destroy(&pu->cv);
+		pthread_mutex_destroy(&pu->mu);
+	}
+	pu->in->fill = pu->fill;
+	pu->in->ctx = pu->ctx;
+	pump_free(pu);
 }

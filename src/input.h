@@ -75,6 +75,17 @@ void	ks_sha256_hex(const uint8_t digest[SHA256_DIGEST_SIZE], char hex[65]);
 
 
 
+/*
+ * Pull in's bytes in blocks of a fixed size, read ahead in a thread of its
+ * own when threaded (and a thread can start), until ks_input_pump_stop
+ * (which accepts NULL, and gives in back its own fill function; blocks
+ * read ahead and not taken are dropped then).  Only the reader of in may
+ * use in meanwhile.  NULL when out of memory: in is then as it was.
+ */
+struct ks_pump;
+struct ks_pump *ks_input_pump(struct ks_input *in, int threaded);
+void	ks_input_pump_stop(struct ks_pump *pump);
+
 /* A fill function over bytes in memory, for tests and fuzzers. */
 struct ks_memsrc {
 	const char	*p;	/* borrowed */

@@ -31,11 +31,12 @@ struct item {
 	enum item_type	 type;
 	uint64_t	 line;
 	const char	*data;		/* the record (a reject: an excerpt) */
-	size_t		 len;
+	size_t		 size;
 	const char	*reason;	/* a reject: why */
 	uint8_t		 hash[SHA256_DIGEST_SIZE];
 	struct ks_audit_row row;	/* strings in the batch, or in ev */
 	struct ks_audit_json arrays;	/* when the fast reader read it */
+	int		 lens[KS_AUDIT_NTEXT];	/* of its text columns */
 	json_t		*ev;		/* when jansson read it; owned */
 };
 
@@ -47,9 +48,35 @@ struct batch {
 	struct batch	*next;
 };
 
+/*
+ * The line path.  Most audit logs hold one event per line, which jscan.h
+ * would copy byte by byte through its state machine before the fast reader
+ * reads them again.  When jscan finds the member is read a value per line,
+ * each line goes from the input to the fast reader instead; a line the
+ * fast reader is not sure of goes through a jscan of its own that sees
+ * that line only, and so gives the records, reasons and line numbers the
+ * member's jscan would (read a line at a time, a line's end ends whatever
+ * is open).  A line longer than the input's buffer goes that way too.
+ */
+struct lines {
+	struct ks_input	*in;		/* the member's */
+	struct ks_jscan_limits lim;
+	uint64_t	 line;		/* number of the line at the input */
+	size_t		 pending;	/* bytes of the line handed out */
+	struct ks_jscan	*sub;		/* reading one line, or NULL */
+	struct ks_input	 sin;		/* its input: that line */
+	uint64_t	 sub_line;	/* the number of that line */
+	int		 pad;		/* a blank to give sub first */
+	int		 ended;		/* sub was given the line's end */
+};
+
 struct pipe {
 	struct ks_member *m;
 	struct ks_jscan	*js;
+	int		 by_line;	/* read with the line path */
+	struct lines	 lines;
+	struct ks_err	*err;		/* one worker: where errors go */
+	int		 failed;	/* one worker: the writer failed */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct batch	*full, *full_tail;	/* read, to be written */
@@ -140,7 +167,7 @@ parse_slow(struct batch *b, struct item *it)
 	const char *why;
 	char *msg;
 
-	if ((it->ev = json_loadb(it->data, it->len, JSON_DECODE_ANY,
+	if ((it->ev = json_loadb(it->data, it->size, JSON_DECODE_ANY,
 	    &je)) == NULL) {
 		msg = b->buf + b->used;
 		b->used += (size_t)snprintf(msg, 256, "invalid JSON: %s (line "
@@ -169,20 +196,21 @@ parse_record(struct batch *b, const struct ks_jrec *r)
 	memset(it, 0, sizeof(*it));
 	it->line = r->line;
 	it->data = keep(b, r->data, r->len);
-	it->len = r->len;
+	it->size = r->len;
 	if (r->type == KS_JREC_REJECT) {
 		it->type = IT_REJECT;
 		it->reason = r->reason;
 		return;
 	}
 	it->type = IT_EVENT;
-	used = ks_audit_scan(it->data, it->len, b->buf + b->used,
-	    KS_AUDIT_SCAN_OUT(it->len), &it->row, &it->arrays);
+	used = ks_audit_scan(it->data, it->size, 0, b->buf + b->used,
+	    KS_AUDIT_SCAN_OUT(it->size), &it->row, &it->arrays);
 	if (used < 0) {
 		parse_slow(b, it);
 		return;
 	}
 	b->used += (size_t)used;
+	ks_store_audit_measure(&it->row, &it->arrays, it->lens);
 	sha256_init(&c);
 	sha256_update(&c, r->len, (const uint8_t *)it->data);
 	sha256_digest(&c, sizeof(it->hash), it->hash);
@@ -199,14 +227,14 @@ write_batch(struct ks_member *m, struct batch *b, int failed,
 			;
 		else if (it->type == IT_REJECT)
 			failed = ks_store_reject(m, it->line, it->reason,
-			    it->data, it->len, err) < 0;
+			    it->data, it->size, err) < 0;
 		else if (it->ev != NULL)
 			failed = ks_store_audit(m, &it->row, it->data,
-			    it->len, it->line, err) < 0;
+			    it->size, it->line, err) < 0;
 		else
 			failed = ks_store_audit_parsed(m, &it->row,
-			    &it->arrays, it->hash, it->data, it->len, it->line,
-			    err) < 0;
+			    &it->arrays, it->lens, it->hash, it->data,
+			    it->size, it->line, err) < 0;
 		json_decref(it->ev);
 	}
 	b->n = 0;
@@ -214,30 +242,240 @@ write_batch(struct ks_member *m, struct batch *b, int failed,
 	return failed ? -1 : 0;
 }
 
+/* The line view's fill function: the bytes of one line of the input. */
+static ssize_t
+line_fill(void *ctx, void *buf, size_t cap, struct ks_err *err)
+{
+	struct lines *L = ctx;
+	const unsigned char *p, *nl;
+	size_t n, k;
+
+	if (L->pad) {
+		L->pad = 0;
+		*(char *)buf = ' ';
+		return 1;
+	}
+	if (L->ended)
+		return 0;
+	p = ks_input_peek(L->in, 1, &n);
+	if (n == 0) {
+		if (L->in->failed) {
+			*err = L->in->err;
+			return -1;
+		}
+		return 0;
+	}
+	nl = memchr(p, '\n', n);
+	k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+	if (k > cap)
+		k = cap;
+	else if (nl != NULL)
+		L->ended = 1;
+	memcpy(buf, p, k);
+	ks_input_consume(L->in, k);
+	return (ssize_t)k;
+}
+
+/* Read the line at the input through a jscan of its own. */
+static int
+line_slow(struct lines *L)
+{
+	const unsigned char *p;
+	size_t n;
+
+	p = ks_input_peek(L->in, 3, &n);
+	/* The member's jscan would not take a mark here for a BOM. */
+	L->pad = n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
+	L->ended = 0;
+	L->sub_line = L->line++;
+	ks_input_init(&L->sin, line_fill, L, NULL);
+	if ((L->sub = ks_jscan_new(&L->sin, &L->lim)) == NULL) {
+		ks_input_release(&L->sin);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+line_slow_end(struct lines *L)
+{
+	ks_jscan_free(L->sub);
+	L->sub = NULL;
+	ks_input_release(&L->sin);
+}
+
+/*
+ * The next record of the member.  Returns 1, 0 at the end, or -1 when the
+ * input failed (or memory ran out: *oom).  *line is set when r is a whole
+ * line for the fast reader (r->data in the input, not NUL-terminated):
+ * then line_done or line_slow must follow before the next call.
+ */
+static int
+next_record(struct pipe *p, struct ks_jrec *r, int *line, int *oom)
+{
+	struct lines *L = &p->lines;
+	const unsigned char *q, *nl, *s, *e;
+	size_t n, k;
+	int got;
+
+	*line = 0;
+	if (!p->by_line)
+		return ks_jscan_next(p->js, r);
+	for (;;) {
+		if (L->sub != NULL) {
+			if ((got = ks_jscan_next(L->sub, r)) == 1) {
+				r->line += L->sub_line - 1;
+				return 1;
+			}
+			line_slow_end(L);
+			if (got < 0)
+				return -1;
+			continue;
+		}
+		q = ks_input_peek(L->in, 1, &n);
+		while ((nl = memchr(q, '\n', n)) == NULL && n > 0 &&
+		    n < KS_INPUT_BUFSZ && !L->in->eof && !L->in->failed)
+			q = ks_input_peek(L->in, n + 1, &n);
+		if (n == 0)
+			return L->in->failed ? -1 : 0;
+		if (nl == NULL && (n >= KS_INPUT_BUFSZ || L->in->failed)) {
+			if (line_slow(L) < 0)
+				return *oom = 1, -1;
+			continue;
+		}
+		k = nl != NULL ? (size_t)(nl - q) + 1 : n;
+		for (s = q; s < q + k && (*s == ' ' || *s == '\t' ||
+		    *s == '\r' || *s == '\n'); s++)
+			;
+		if (s == q + k) {
+			ks_input_consume(L->in, k);	/* a blank line */
+			L->line++;
+			continue;
+		}
+		for (e = q + k; e > s && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\r' || e[-1] == '\n'); e--)
+			;
+		if (*s != '{' || (size_t)(e - s) + 1 > L->lim.max_record) {
+			if (line_slow(L) < 0)
+				return *oom = 1, -1;
+			continue;
+		}
+		*r = (struct ks_jrec){ .type = KS_JREC_VALUE,
+		    .data = (const char *)s, .len = (size_t)(e - s),
+		    .line = L->line };
+		L->pending = k;
+		*line = 1;
+		return 1;
+	}
+}
+
+/* The line handed out was read: go past it. */
+static void
+line_done(struct lines *L)
+{
+	ks_input_consume(L->in, L->pending);
+	L->line++;
+}
+
+/*
+ * Add a whole line to the batch when the fast reader is sure of it;
+ * returns 0 when it is not (the batch is as it was).
+ */
+static int
+parse_line(struct batch *b, const struct ks_jrec *r, int max_depth)
+{
+	struct item *it = &b->items[b->n];
+	struct sha256_ctx c;
+	size_t mark = b->used;
+	long used;
+
+	memset(it, 0, sizeof(*it));
+	it->line = r->line;
+	it->data = keep(b, r->data, r->len);
+	it->size = r->len;
+	it->type = IT_EVENT;
+	used = ks_audit_scan(it->data, it->size, max_depth, b->buf + b->used,
+	    KS_AUDIT_SCAN_OUT(it->size), &it->row, &it->arrays);
+	if (used < 0) {
+		b->used = mark;
+		return 0;
+	}
+	b->n++;
+	b->used += (size_t)used;
+	ks_store_audit_measure(&it->row, &it->arrays, it->lens);
+	sha256_init(&c);
+	sha256_update(&c, r->len, (const uint8_t *)it->data);
+	sha256_digest(&c, sizeof(it->hash), it->hash);
+	return 1;
+}
+
+/* What to do with a full batch: write it, or hand it to the writer. */
+typedef struct batch *(*flush_fn)(struct pipe *, struct batch *);
+
+/*
+ * Read the member's records into batches, handing each full one to flush,
+ * which gives an empty one back (NULL: stop).  Returns the last batch, to
+ * be flushed by the caller, or NULL.
+ */
+static struct batch *
+read_member(struct pipe *p, struct batch *b, flush_fn flush)
+{
+	struct ks_jrec r;
+	int line, oom = 0;
+
+	while (b != NULL && next_record(p, &r, &line, &oom) == 1) {
+		if (r.type == KS_JREC_END) {
+			continue;	/* an EventList's envelope */
+		}
+		if (!batch_fits(b, r.len)) {
+			if (b->n > 0 && (b = flush(p, b)) == NULL)
+				break;
+			if (batch_size(b, r.len) < 0) {
+				oom = 1;
+				break;
+			}
+		}
+		if (!line)
+			parse_record(b, &r);
+		else if (parse_line(b, &r, p->lines.lim.max_depth))
+			line_done(&p->lines);
+		else if (line_slow(&p->lines) < 0) {
+			oom = 1;
+			break;
+		}
+	}
+	if (oom)
+		p->oom = 1;	/* read by the writer after the join */
+	return b;
+}
+
+/* One worker: write a full batch, and use it again. */
+static struct batch *
+write_now(struct pipe *p, struct batch *b)
+{
+	if (write_batch(p->m, b, 0, p->err) < 0) {
+		p->failed = 1;
+		return NULL;
+	}
+	return b;
+}
+
 /* One worker: read a batch, write it, and again. */
 static int
 run_serial(struct pipe *p, struct ks_err *err)
 {
-	struct batch *b = batch_new();
-	struct ks_jrec r;
+	struct batch *b = batch_new(), *last;
 	int rc = 0;
 
 	if (b == NULL)
 		return ks_err_set(err, "out of memory");
-	while (rc == 0 && ks_jscan_next(p->js, &r) == 1) {
-		if (r.type == KS_JREC_END)
-			continue;	/* an EventList's envelope */
-		if (!batch_fits(b, r.len)) {
-			rc = write_batch(p->m, b, 0, err);
-			if (rc == 0 && batch_size(b, r.len) < 0)
-				rc = ks_err_set(err, "out of memory");
-			if (rc < 0)
-				break;
-		}
-		parse_record(b, &r);
-	}
-	if (rc == 0)
-		rc = write_batch(p->m, b, 0, err);
+	p->err = err;
+	if ((last = read_member(p, b, write_now)) != NULL)
+		rc = write_batch(p->m, last, 0, err);
+	if (p->failed)
+		rc = -1;
+	else if (rc == 0 && p->oom)
+		rc = ks_err_set(err, "out of memory");
 	batch_free(b);
 	return rc;
 }
@@ -272,22 +510,8 @@ static void *
 reader_main(void *arg)
 {
 	struct pipe *p = arg;
-	struct batch *b = swap_batch(p, NULL);
-	struct ks_jrec r;
+	struct batch *b = read_member(p, swap_batch(p, NULL), swap_batch);
 
-	while (b != NULL && ks_jscan_next(p->js, &r) == 1) {
-		if (r.type == KS_JREC_END)
-			continue;
-		if (!batch_fits(b, r.len)) {
-			if (b->n > 0 && (b = swap_batch(p, b)) == NULL)
-				break;
-			if (batch_size(b, r.len) < 0) {
-				p->oom = 1;	/* read under the lock below */
-				break;
-			}
-		}
-		parse_record(b, &r);
-	}
 	pthread_mutex_lock(&p->mu);
 	if (b != NULL) {
 		b->next = NULL;
@@ -318,11 +542,15 @@ next_full(struct pipe *p)
 	return b;
 }
 
-/* Two workers: a reader thread fills batches, this thread writes them. */
+/*
+ * Two workers: a reader thread fills batches, this thread writes them, and
+ * a pump thread feeds the reader.
+ */
 static int
 run_threaded(struct pipe *p, struct ks_err *err)
 {
 	struct batch *b;
+	struct ks_pump *pump;
 	pthread_t tid;
 	int rc = 0, failed = 0;
 
@@ -332,12 +560,15 @@ run_threaded(struct pipe *p, struct ks_err *err)
 		b->next = p->free;
 		p->free = b;
 	}
+	pump = ks_input_pump(p->m->in, 1);
 	if (p->free == NULL || pthread_create(&tid, NULL, reader_main, p) != 0) {
 		while ((b = p->free) != NULL) {
 			p->free = b->next;
 			batch_free(b);
 		}
-		return run_serial(p, err);
+		rc = run_serial(p, err);
+		ks_input_pump_stop(pump);
+		return rc;
 	}
 	while ((b = next_full(p)) != NULL) {
 		if (write_batch(p->m, b, failed, err) < 0 && !failed) {
@@ -353,6 +584,7 @@ run_threaded(struct pipe *p, struct ks_err *err)
 		pthread_mutex_unlock(&p->mu);
 	}
 	pthread_join(tid, NULL);
+	ks_input_pump_stop(pump);
 	if (rc == 0 && p->oom)
 		rc = ks_err_set(err, "out of memory");
 	/* Every batch is back in the free list. */
@@ -384,15 +616,29 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 
 	if ((p.js = ks_jscan_new(m->in, &lim)) == NULL)
 		return ks_err_set(err, "out of memory");
-	if (workers() < 2)
+	if (ks_jscan_line_mode(p.js)) {
+		p.by_line = 1;
+		p.lines.in = m->in;
+		p.lines.lim = lim;
+		p.lines.line = 1;
+		/* jscan.c's floor under the record limit. */
+		if (p.lines.lim.max_record < 201)
+			p.lines.lim.max_record = 201;
+	}
+	if (workers() < 2) {
+		/* The same reads as with a pump thread. */
+		struct ks_pump *pump = ks_input_pump(m->in, 0);
 		rc = run_serial(&p, err);
-	else {
+		ks_input_pump_stop(pump);
+	} else {
 		pthread_mutex_init(&p.mu, NULL);
 		pthread_cond_init(&p.cv, NULL);
 		rc = run_threaded(&p, err);
 		pthread_cond_destroy(&p.cv);
 		pthread_mutex_destroy(&p.mu);
 	}
+	if (p.lines.sub != NULL)
+		line_slow_end(&p.lines);
 	ks_jscan_free(p.js);
 	return rc;
 }

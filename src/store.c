@@ -1,6 +1,8 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nettle/sha2.h>
 
@@ -103,6 +105,7 @@ struct ks_store {
 	sqlite3		*db;		/* borrowed */
 	sqlite3_stmt	*st[S_COUNT];
 	struct deferred	 defer;
+	int		 fd;		/* the database, for writeback(); -2 unopened */
 };
 
 struct ks_store *
@@ -116,6 +119,7 @@ ks_store_new(sqlite3 *db, struct ks_err *err)
 	}
 	st->db = db;
 	st->defer.base = -1;
+	st->fd = -2;
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->st[i], NULL) != SQLITE_OK) {
@@ -147,6 +151,8 @@ ks_store_free(struct ks_store *st)
 	if (st == NULL)
 		return;
 	defer_reset(st);
+	if (st->fd >= 0)
+		close(st->fd);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	free(st);
@@ -346,6 +352,31 @@ build_deferred_indexes(struct ks_store *st, struct ks_err *err)
 	return rc;
 }
 
+/*
+ * Have the kernel start writing to disk the pages SQLite has written to the
+ * database file so far, without waiting.  A large member then does not
+ * leave gigabytes for the fsync of its commit, and writes cost less.  Only
+ * bytes SQLite has already written, after syncing its journal where that
+ * is needed, are affected: the kernel may write them at any time anyway.
+ */
+static void
+writeback(struct ks_store *st)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	const char *path;
+
+	if (st->fd == -2) {
+		path = sqlite3_db_filename(st->db, "main");
+		st->fd = path != NULL && *path != '\0' ?
+		    open(path, O_RDONLY | O_CLOEXEC) : -1;
+	}
+	if (st->fd >= 0)
+		sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)st;
+#endif
+}
+
 /* How many rows audit_events held before this member, once per member. */
 static void
 note_base(struct ks_store *st)
@@ -499,33 +530,53 @@ digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
 }
 
+/*
+ * The text columns of a row, in the order of their parameters: 3 to 19,
+ * then 21 and 22 (20 is the code).
+ */
+static void
+texts(const struct ks_audit_row *r, const struct ks_audit_json *a,
+    const char *v[KS_AUDIT_NTEXT])
+{
+	const char *t[KS_AUDIT_NTEXT] = { r->audit_id, r->stage, r->level,
+	    r->verb, r->username, a->user_groups, r->impersonated_user,
+	    a->impersonated_groups, a->source_ips, r->user_agent, r->resource,
+	    r->subresource, r->api_group, r->api_version, r->namespace,
+	    r->name, r->request_uri, r->decision, r->authz_reason };
+
+	memcpy(v, t, sizeof(t));
+}
+
+void
+ks_store_audit_measure(const struct ks_audit_row *row,
+    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT])
+{
+	const char *v[KS_AUDIT_NTEXT];
+
+	texts(row, arrays, v);
+	for (int i = 0; i < KS_AUDIT_NTEXT; i++)
+		len[i] = v[i] != NULL ? (int)strlen(v[i]) : -1;
+}
+
 static void
 bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
-    const struct ks_audit_json *a)
+    const struct ks_audit_json *a, const int *len)
 {
-	bind_text(s, 3, r->audit_id);
-	bind_text(s, 4, r->stage);
-	bind_text(s, 5, r->level);
-	bind_text(s, 6, r->verb);
-	bind_text(s, 7, r->username);
-	bind_text(s, 8, a->user_groups);
-	bind_text(s, 9, r->impersonated_user);
-	bind_text(s, 10, a->impersonated_groups);
-	bind_text(s, 11, a->source_ips);
-	bind_text(s, 12, r->user_agent);
-	bind_text(s, 13, r->resource);
-	bind_text(s, 14, r->subresource);
-	bind_text(s, 15, r->api_group);
-	bind_text(s, 16, r->api_version);
-	bind_text(s, 17, r->namespace);
-	bind_text(s, 18, r->name);
-	bind_text(s, 19, r->request_uri);
+	const char *v[KS_AUDIT_NTEXT];
+
+	texts(r, a, v);
+	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
+		int param = i < 17 ? 3 + i : 4 + i;
+		if (v[i] == NULL)
+			sqlite3_bind_null(s, param);
+		else
+			sqlite3_bind_text(s, param, v[i], len ? len[i] : -1,
+			    SQLITE_STATIC);
+	}
 	if (r->code != 0)
 		sqlite3_bind_int(s, 20, r->code);
 	else
 		sqlite3_bind_null(s, 20);
-	bind_text(s, 21, r->decision);
-	bind_text(s, 22, r->authz_reason);
 	bind_time(s, 23, r->received_us);
 	bind_time(s, 24, r->stage_us);
 	sqlite3_bind_int(s, 25, r->partial);
@@ -548,8 +599,8 @@ seen_untimed(struct ks_store *st, const uint8_t *hash, struct ks_err *err)
 
 int
 ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
-    const struct ks_audit_json *arrays, const uint8_t *hash, const char *raw,
-    size_t rawlen, uint64_t line, struct ks_err *err)
+    const struct ks_audit_json *arrays, const int *len, const uint8_t *hash,
+    const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
 	struct ks_store *st = m->imp->store;
 	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
@@ -562,7 +613,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (!seen) {
 		sqlite3_bind_int64(s, 1, m->source_id);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
-		bind_row(s, row, arrays);
+		bind_row(s, row, arrays, len);
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
 		if (run_bound(st, s, err) < 0)
@@ -582,10 +633,15 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	}
 	ks_rollup_add(m->imp->rollup, row);
 	m->tally.imported++;
-	/* The rollup's counts go to the file now and then: bounded memory. */
-	if (m->tally.imported % ROLLUP_EVERY == 0 &&
-	    ks_rollup_flush(m->imp->rollup, st->db, err) < 0)
-		return -1;
+	/*
+	 * Now and then: the rollup's counts go to the file (bounded memory),
+	 * and the file towards the disk.
+	 */
+	if (m->tally.imported % ROLLUP_EVERY == 0) {
+		if (ks_rollup_flush(m->imp->rollup, st->db, err) < 0)
+			return -1;
+		writeback(st);
+	}
 	return count_added(st, err);
 }
 
@@ -606,7 +662,8 @@ ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 	owned[2] = row->source_ips ? json_dumps(row->source_ips,
 	    JSON_COMPACT) : NULL;
 	a = (struct ks_audit_json){ owned[0], owned[1], owned[2] };
-	rc = ks_store_audit_parsed(m, row, &a, h, raw, rawlen, line, err);
+	rc = ks_store_audit_parsed(m, row, &a, NULL, h, raw, rawlen, line,
+	    err);
 	for (int i = 0; i < 3; i++)
 		free(owned[i]);
 	return rc;

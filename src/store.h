@@ -70,13 +70,17 @@ int	ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 
 /*
  * ks_store_audit for an event parsed already: the row's json_t fields are
- * not used, arrays holds them as JSON text, hash is the SHA-256 (32 bytes)
- * of raw.
+ * not used, arrays holds them as JSON text, len (may be NULL) the lengths
+ * of its text columns from ks_store_audit_measure, hash the SHA-256 (32
+ * bytes) of raw.
  */
+#define KS_AUDIT_NTEXT	19
+void	ks_store_audit_measure(const struct ks_audit_row *row,
+	    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT]);
 int	ks_store_audit_parsed(struct ks_member *m,
 	    const struct ks_audit_row *row, const struct ks_audit_json *arrays,
-	    const uint8_t *hash, const char *raw, size_t rawlen, uint64_t line,
-	    struct ks_err *err);
+	    const int *len, const uint8_t *hash, const char *raw,
+	    size_t rawlen, uint64_t line, struct ks_err *err);
 
 /*
  * A Kubernetes object of the current snapshot.  kind and api_version are

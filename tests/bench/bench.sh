@@ -147,8 +147,9 @@ if want import || want workers || want size || want queries ||
 	done
 	best "$D/imp2"
 	t2=$(get imp2.t)
-	say "import: $(calc "$N / $t2") events/s, peak RSS $(calc \
+	INFO="import: $(calc "$N / $t2" | sed 's/\..*//') events/s, peak RSS $(calc \
 	    "$(get imp2.m) / 1024") MiB"
+	say "$INFO"
 	if want import; then
 		best "$D/jq"
 		row "import $(human "$N")-event tar.gz vs one jq pass" \
@@ -171,9 +172,13 @@ if want growth; then
 	"$GEN" --events "$G" --scenario eks-cninodes > "$D/g/audit.log"
 	tar -C "$D/g" -czf "$D/growth.tar.gz" audit.log
 	rm -f "$D/g/audit.log"
-	say "import of $(human "$G") events"
-	import "$D/impg" "$D/g.db" "$D/growth.tar.gz"
-	rm -f "$D/g.db" "$D/growth.tar.gz"
+	for r in $(seq "$REPEAT"); do
+		say "import of $(human "$G") events $r/$REPEAT"
+		import "$D/impg.$r" "$D/g.db" "$D/growth.tar.gz"
+		rm -f "$D/g.db"
+	done
+	rm -f "$D/growth.tar.gz"
+	best "$D/impg"
 	tg=$(get impg.t) mg=$(get impg.m) m2=$(get imp2.m)
 	row "time per event, $(human "$G") vs $(human "$N") events" \
 	    "$(calc "$tg * 1e6 / $G") us" "$(calc "$t2 * 1e6 / $N") us" \
@@ -343,6 +348,9 @@ BEGIN { printf "%-50s %12s %12s %7s  %-22s %s\n", "figure", "measured",
 { printf "%-50s %12s %12s %7s  %-22s %s\n", $1, $2, $3, $4, $5, $6 }' \
     "$TABLE"
 echo
+[ -n "${INFO:-}" ] && echo "$INFO"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null ||
+    echo unknown) (other work on the machine skews the timings)"
 if [ "$failed" -ne 0 ]; then
 	echo "bench: some figures missed their targets"
 	exit 1
