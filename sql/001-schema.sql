@@ -5,7 +5,7 @@
 -- Every input and every archive member: the chain of custody.
 -- records = imported + duplicates + rejected holds for every row.
 CREATE TABLE IF NOT EXISTS sources (
-	id		INTEGER PRIMARY KEY,
+	id		INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused
 	parent_id	INTEGER REFERENCES sources(id), -- enclosing archive
 	path		TEXT NOT NULL,	-- input path; members as ARCHIVE!MEMBER
 	member		TEXT,		-- name inside the parent archive

@@ -15,6 +15,7 @@
 #include "rollup.h"
 #include "pipeline.h"
 #include "store.h"
+#include "textesc.h"
 #include "utf8.h"
 #include "walk.h"
 
@@ -82,16 +83,10 @@ warn(void *arg, const char *msg)
 {
 	struct ks_import *imp = arg;
 
-	/* Clear the progress line first. */
+	/* Clear the progress line first; evidence names are escaped. */
 	fprintf(stderr, "%skubesift: warning: ", imp->progress ? "\r\033[K" :
 	    "");
-	/* Evidence names may hold escapes: print them escaped. */
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else
-			fputc(*p, stderr);
-	}
+	ks_textesc_fputs(stderr, msg, strlen(msg), 0);
 	fputc('\n', stderr);
 }
 

@@ -1,5 +1,3 @@
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -42,15 +40,32 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 	return 0;
 }
 
+/* Why the schema could not be read; a hot journal said plainly. */
+static int
+schema_error(sqlite3 *db, struct ks_err *err)
+{
+	if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK)
+		return ks_err_set(err, "an import into this database was cut "
+		    "short and left a journal: run kubesift import again (it "
+		    "rolls the journal back), then query");
+	return ks_err_set(err, "%s", sqlite3_errmsg(db));
+}
+
 static int
 schema_version(sqlite3 *db, int *version, struct ks_err *err)
 {
 	sqlite3_stmt *st;
 
+	int rc;
+
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return ks_err_set(err, "%s", sqlite3_errmsg(db));
-	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+		return schema_error(db, err);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return schema_error(db, err);
+	}
+	*version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -99,7 +114,6 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	    "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384", err) < 0 ||
 	    ks_db_apply_schema(db, err) < 0)
 		goto fail;
-	if (getenv("KSX_CACHE")) { char q[100]; snprintf(q, sizeof q, "PRAGMA cache_size = %s", getenv("KSX_CACHE")); ks_db_exec(db, q, NULL); }
 	*dbp = db;
 	return 0;
 fail:
@@ -134,7 +148,7 @@ ro_authorizer(void *arg, int action, const char *a, const char *b,
 	    "function_list", "pragma_list", "compile_options", "encoding",
 	    NULL };
 	static const char *const functions[] = { "load_extension", "readfile",
-	    "writefile", "edit", NULL };
+	    "writefile", "edit", "fts3_tokenizer", NULL };
 
 	switch (action) {
 	case SQLITE_SELECT:
@@ -172,6 +186,7 @@ ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	sqlite3_busy_timeout(db, 10 * 1000);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
 	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
 	if (ks_db_exec(db, "PRAGMA query_only = 1", err) < 0 ||
 	    schema_version(db, &version, err) < 0)

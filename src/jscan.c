@@ -83,7 +83,7 @@ buf_add1(struct buf *b, char c, size_t max)
 static int
 buf_grow(struct buf *b, const char *s, size_t n, size_t max)
 {
-	if (b->over || b->len + n + 1 > max) {
+	if (b->over || b->len + n > max) {
 		/* Keep an excerpt; drop the rest. */
 		if (b->len < EXCERPT) {
 			size_t k = EXCERPT - b->len < n ? EXCERPT - b->len : n;

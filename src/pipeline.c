@@ -595,8 +595,8 @@ run_threaded(struct pipe *p, struct ks_err *err)
 	return rc;
 }
 
-static int
-workers(void)
+int
+ks_pipeline_workers(void)
 {
 	long n;
 
@@ -625,7 +625,7 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 		if (p.lines.lim.max_record < 201)
 			p.lines.lim.max_record = 201;
 	}
-	if (workers() < 2) {
+	if (ks_pipeline_workers() < 2) {
 		/* The same reads as with a pump thread. */
 		struct ks_pump *pump = ks_input_pump(m->in, 0);
 		rc = run_serial(&p, err);

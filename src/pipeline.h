@@ -22,6 +22,9 @@ struct ks_import_tuning {
 
 extern struct ks_import_tuning ks_tuning;
 
+/* The workers an import uses: ks_tuning's, or 2 with 2 CPUs or more. */
+int	ks_pipeline_workers(void);
+
 /* Read the audit events of m into the database; -1 for database errors. */
 int	ks_pipeline_audit(struct ks_member *m, struct ks_err *err);
 

@@ -310,7 +310,8 @@ analyze(struct ks_store *st, struct ks_err *err)
  * The step after a large load: build again the indexes set aside by
  * defer_indexes, each from one sort of the table.  The sorter keeps as
  * much in memory as the page cache may hold: the cache is made small
- * meanwhile, so that memory does not depend on the size of the load.
+ * meanwhile, so that memory does not depend on the size of the load.  With
+ * a second worker, the sorter sorts in a thread beside the table's scan.
  */
 #define SORT_CACHE	"-4096"		/* KiB */
 
@@ -339,6 +340,8 @@ build_deferred_indexes(struct ks_store *st, struct ks_err *err)
 	}
 	sqlite3_exec(st->db, "PRAGMA cache_size = " SORT_CACHE, NULL, NULL,
 	    NULL);
+	if (ks_pipeline_workers() > 1)
+		sqlite3_exec(st->db, "PRAGMA threads = 1", NULL, NULL, NULL);
 	for (int i = 0; i < d->n && rc == 0; i++)
 		if (sqlite3_exec(st->db, d->sql[i], NULL, NULL, NULL) !=
 		    SQLITE_OK)
@@ -346,6 +349,7 @@ build_deferred_indexes(struct ks_store *st, struct ks_err *err)
 			    sqlite3_errmsg(st->db));
 	if (restore[0] != '\0')
 		sqlite3_exec(st->db, restore, NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 	if (rc == 0)
 		rc = analyze(st, err);
 	defer_reset(st);

@@ -227,12 +227,22 @@ walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
     struct archive *a, struct ks_err *err)
 {
 	struct archive_entry *e;
+	uint64_t entries = 0;
 	int r;
 
 	for (;;) {
 		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF && entries == 0)
+			/*
+			 * A compressed stream whose data starts with zero blocks
+			 * reads as an empty tar: say so rather than drop it.
+			 */
+			return arc_reject(am, err, "no member at all: an empty "
+			    "archive, or data that begins with zero blocks and "
+			    "was read as an empty tar; not read further");
 		if (r == ARCHIVE_EOF)
 			return 0;
+		entries++;
 		if (r < ARCHIVE_WARN)
 			return arc_reject(am, err, "archive cut short or "
 			    "corrupt: %s", archive_error_string(a) ?
