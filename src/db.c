@@ -46,8 +46,8 @@ schema_error(sqlite3 *db, struct ks_err *err)
 {
 	if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK)
 		return ks_err_set(err, "an import into this database was cut "
-		    "short and left a journal: run kubesift import again (it "
-		    "rolls the journal back), then query");
+		    "short and left a journal that a read-only query cannot "
+		    "roll back: run kubesift import again, then query");
 	return ks_err_set(err, "%s", sqlite3_errmsg(db));
 }
 

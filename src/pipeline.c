@@ -355,7 +355,7 @@ next_record(struct pipe *p, struct ks_jrec *r, int *line, int *oom)
 		for (e = q + k; e > s && (e[-1] == ' ' || e[-1] == '\t' ||
 		    e[-1] == '\r' || e[-1] == '\n'); e--)
 			;
-		if (*s != '{' || (size_t)(e - s) + 1 > L->lim.max_record) {
+		if (*s != '{' || (size_t)(e - s) > L->lim.max_record) {
 			if (line_slow(L) < 0)
 				return *oom = 1, -1;
 			continue;
