@@ -32,7 +32,10 @@ CREATE TABLE IF NOT EXISTS snapshots (
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	origin		TEXT NOT NULL,	-- the archive or directory it came from
 	taken_at	INTEGER,	-- latest modification time of its members
-	server_version	TEXT		-- e.g. v1.29.3-eks-adc7111
+	server_version	TEXT,		-- e.g. v1.29.3-eks-adc7111
+	-- 0 while the folder it comes from is being read: an import of that
+	-- folder cut short is continued in the same snapshot.
+	complete	INTEGER NOT NULL DEFAULT 1
 );
 
 -- One row per object per snapshot.  body is the object's JSON, with the

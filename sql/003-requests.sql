@@ -2,8 +2,16 @@
 -- and every refused request from audit events and plain logs in one shape.
 
 -- Indexes for the questions below (denials, per-actor timelines).
+-- audit_events_denied holds every column the denials view reads, so that
+-- the refused requests (a small part of the events) are answered from the
+-- index alone, without a lookup per row into the table.
 CREATE INDEX IF NOT EXISTS audit_events_denied
-	ON audit_events(received_us) WHERE code = 403 OR decision = 'forbid';
+	ON audit_events(coalesce(impersonated_user, username), verb,
+	    api_group, resource, subresource, namespace, received_us,
+	    audit_id, code, decision, impersonated_user, username,
+	    impersonated_groups, user_groups, name, source_id, line,
+	    request_uri, authz_reason, user_agent)
+	WHERE code = 403 OR decision = 'forbid';
 CREATE INDEX IF NOT EXISTS audit_events_actor_time
 	ON audit_events(coalesce(impersonated_user, username), received_us);
 CREATE INDEX IF NOT EXISTS audit_events_audit_id ON audit_events(audit_id);

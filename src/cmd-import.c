@@ -182,6 +182,10 @@ exec_import(struct ks_ctx *ctx)
 				break;	/* the database failed: stop */
 		}
 	}
+	if (ks_store_finish(imp.store, &err) < 0) {
+		ks_cmd_error("import: %s", err.msg);
+		rc = KS_EXIT_ERROR;
+	}
 	if (imp.progress != NULL)
 		fprintf(stderr, "\r\033[K");
 	if (!ctx->quiet)

@@ -5,6 +5,22 @@
 #include "sql-assets.h"
 
 int
+ks_db_error(sqlite3 *db, struct ks_err *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(db) & 0xff;
+	int sys = sqlite3_system_errno(db);
+	const char *sep = what != NULL ? ": " : "";
+
+	/* The system's errno is kept from the last OS failure: only then. */
+	if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN))
+		return ks_err_set(err, "database%s%s: %s (%s)", sep,
+		    what ? what : "", sqlite3_errmsg(db), strerror(sys));
+	return ks_err_set(err, "database%s%s: %s", sep, what ? what : "",
+	    sqlite3_errmsg(db));
+}
+
+int
 ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
 {
 	char *msg = NULL;
@@ -40,14 +56,18 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 	return 0;
 }
 
+#define HOT_JOURNAL	(-2)
+
 /* Why the schema could not be read; a hot journal said plainly. */
 static int
 schema_error(sqlite3 *db, struct ks_err *err)
 {
-	if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK)
-		return ks_err_set(err, "an import into this database was cut "
-		    "short and left a journal that a read-only query cannot "
-		    "roll back: run kubesift import again, then query");
+	if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
+		ks_err_set(err, "an import into this database was cut short "
+		    "and left a journal that a read-only query cannot roll "
+		    "back");
+		return HOT_JOURNAL;
+	}
 	return ks_err_set(err, "%s", sqlite3_errmsg(db));
 }
 
@@ -166,16 +186,12 @@ ro_authorizer(void *arg, int action, const char *a, const char *b,
 	}
 }
 
-int
-ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
+static int
+open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 {
 	sqlite3 *db = NULL;
-	struct stat sb;
-	int version;
+	int version, rc = -1;
 
-	if (stat(path, &sb) < 0)
-		return ks_err_set(err, "%s: no database here (run `kubesift "
-		    "import` first, or give -d FILE)", path);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
@@ -188,16 +204,16 @@ ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
 	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
-	if (ks_db_exec(db, "PRAGMA query_only = 1", err) < 0 ||
-	    schema_version(db, &version, err) < 0)
+	if ((rc = ks_db_exec(db, "PRAGMA query_only = 1", err)) < 0 ||
+	    (rc = schema_version(db, &version, err)) < 0)
 		goto fail;
 	if (version == 0) {
-		ks_err_set(err, "%s: not a kubesift database", path);
+		rc = ks_err_set(err, "%s: not a kubesift database", path);
 		goto fail;
 	}
 	if (version > KS_SCHEMA_VERSION) {
-		ks_err_set(err, "%s: schema version %d is newer than this "
-		    "kubesift (%d)", path, version, KS_SCHEMA_VERSION);
+		rc = ks_err_set(err, "%s: schema version %d is newer than "
+		    "this kubesift (%d)", path, version, KS_SCHEMA_VERSION);
 		goto fail;
 	}
 	sqlite3_set_authorizer(db, ro_authorizer, NULL);
@@ -205,7 +221,70 @@ ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	return 0;
 fail:
 	sqlite3_close(db);
-	return -1;
+	return rc;
+}
+
+/*
+ * An import killed mid-way leaves a hot journal: the pages that put the
+ * database back as it was before that import.  SQLite puts them back on
+ * the next open that may write, as it must before anyone reads; a
+ * read-only open cannot, so a writable open here reads the schema (which
+ * rolls the journal back) and writes nothing else.  A running import
+ * holds its lock, and then the journal is not hot and nothing happens.
+ */
+static int
+roll_back_journal(const char *path, struct ks_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL)) ==
+	    SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10 * 1000);
+		rc = sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK)
+		ks_err_set(err, "%s: an import into this database was cut "
+		    "short, and its journal cannot be rolled back: %s (run "
+		    "kubesift import where the folder is writable, then "
+		    "query)", path, db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int
+ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
+{
+	struct stat sb;
+	int rc;
+
+	if (stat(path, &sb) < 0)
+		return ks_err_set(err, "%s: no database here (run `kubesift "
+		    "import` first, or give -d FILE)", path);
+	if ((rc = open_ro(path, dbp, err)) == HOT_JOURNAL) {
+		if (roll_back_journal(path, err) < 0)
+			return -1;
+		rc = open_ro(path, dbp, err);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Is the rest of the SQL text empty: blanks, semicolons and comments? */
+static int
+only_comments(sqlite3 *db, const char *tail)
+{
+	while (tail != NULL && *tail != '\0') {
+		sqlite3_stmt *next = NULL;
+		const char *rest = NULL;
+		int rc = sqlite3_prepare_v2(db, tail, -1, &next, &rest);
+		int statement = next != NULL;
+
+		sqlite3_finalize(next);
+		if (rc != SQLITE_OK || statement || rest == NULL || rest == tail)
+			return 0;
+		tail = rest;
+	}
+	return 1;
 }
 
 int
@@ -224,10 +303,7 @@ ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
 	}
 	if (*stmt == NULL)
 		return ks_err_set(err, "no SQL statement given");
-	while (tail != NULL && (*tail == ' ' || *tail == '\t' ||
-	    *tail == '\n' || *tail == '\r' || *tail == ';'))
-		tail++;
-	if (tail != NULL && *tail != '\0') {
+	if (!only_comments(db, tail)) {
 		sqlite3_finalize(*stmt);
 		*stmt = NULL;
 		return ks_err_set(err, "only one SQL statement is allowed");

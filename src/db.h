@@ -21,6 +21,13 @@ int	ks_db_open_ro(const char *path, sqlite3 **db, struct ks_err *err);
 /* Apply the embedded sql/NNN-*.sql to db (used by ks_db_open_rw and tests). */
 int	ks_db_apply_schema(sqlite3 *db, struct ks_err *err);
 
+/*
+ * Set err to "database[: what]: " and SQLite's message, with the system's
+ * reason when the operating system refused (a full disk, a file size
+ * limit: "disk I/O error" alone does not say the disk is full).  Returns -1.
+ */
+int	ks_db_error(sqlite3 *db, struct ks_err *err, const char *what);
+
 /* Run SQL without results; -1 with the SQLite message on failure. */
 int	ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err);
 

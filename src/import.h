@@ -55,6 +55,7 @@ struct ks_import {
 	const char	*origin;	/* borrowed: archive or directory path */
 	int64_t		 origin_source;	/* its source id */
 	int64_t		 snapshot_id;
+	int		 origin_folder;	/* origin is a folder being read */
 	uint64_t	 members;	/* members seen in this top-level input */
 	struct ks_budget budget;	/* expanded bytes of this input */
 };

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "rollup.h"
+#include "db.h"
 #include "timeutil.h"
 
 /* Pending counts: key -> [allowed, denied, first_us, last_us]. */
@@ -112,7 +113,7 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 	if (r == NULL || json_object_size(r->pending) == 0)
 		return 0;
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
-		return ks_err_set(err, "database: %s", sqlite3_errmsg(db));
+		return ks_db_error(db, err, NULL);
 	json_object_foreach(r->pending, key, v) {
 		snprintf(buf, sizeof(buf), "%s", key);
 		p = buf;
@@ -126,7 +127,7 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 			sqlite3_bind_int64(st, 9 + i, json_integer_value(
 			    json_array_get(v, (size_t)i)));
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = ks_err_set(err, "database: %s", sqlite3_errmsg(db));
+			rc = ks_db_error(db, err, NULL);
 			break;
 		}
 		sqlite3_reset(st);
@@ -161,12 +162,7 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 	    " FROM audit_events WHERE received_us IS NOT NULL AND"
 	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
 	    " 'Panic')) GROUP BY concat_key";
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK) {
-		ks_err_set(err, "database: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
+	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
+		return ks_db_error(db, err, NULL);
 	return 0;
 }

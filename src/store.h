@@ -19,9 +19,19 @@ struct ks_store;
 struct ks_store *ks_store_new(sqlite3 *db, struct ks_err *err);
 void	ks_store_free(struct ks_store *st);	/* accepts NULL */
 
+/*
+ * A member's writes go between ks_store_begin and ks_store_commit (or
+ * ks_store_rollback, which takes back that member alone).  Members share
+ * a transaction, committed about once a second; ks_store_finish commits it
+ * (at the end of an import, and before waiting for another import).
+ * ks_store_batch(st, 0) commits each member as it is done instead.
+ * ks_store_free rolls back what was not finished.
+ */
 int	ks_store_begin(struct ks_store *st, struct ks_err *err);
 int	ks_store_commit(struct ks_store *st, struct ks_err *err);
 void	ks_store_rollback(struct ks_store *st);
+int	ks_store_finish(struct ks_store *st, struct ks_err *err);
+void	ks_store_batch(struct ks_store *st, int on);
 
 /* A new sources row (not complete yet); *id is its id. */
 int	ks_store_source_add(struct ks_import *imp, int64_t parent_id,
@@ -47,6 +57,15 @@ int	ks_store_source_done(struct ks_store *st, int64_t id,
 int	ks_store_source_find(struct ks_store *st, const char *sha256,
 	    const char *path, int any_path, int64_t *id, int *complete,
 	    struct ks_err *err);
+
+/*
+ * Hold the lock of the input with this SHA-256 (hex) while it is looked up
+ * and imported, until it is done and committed; wait while another import
+ * holds it (store-lock.c).
+ */
+int	ks_store_lock_input(struct ks_import *imp, const char *sha,
+	    struct ks_err *err);
+void	ks_store_input_done(struct ks_import *imp, const char *sha);
 
 /* Delete a source, its members and everything they imported. */
 int	ks_store_source_delete(struct ks_store *st, int64_t id,
@@ -112,6 +131,15 @@ struct ks_cluster_event {
 int	ks_store_cluster_event(struct ks_member *m,
 	    const struct ks_cluster_event *ev, const char *raw, size_t rawlen,
 	    uint64_t line, struct ks_err *err);
+
+/*
+ * The snapshot of a folder is open (complete = 0) while the folder is read.
+ * ks_store_snapshot_resume makes the open snapshot of imp->origin, if an
+ * import cut short left one, the current snapshot; ks_store_snapshot_close
+ * marks the current one complete.  Both return 0 or -1.
+ */
+int	ks_store_snapshot_resume(struct ks_import *imp, struct ks_err *err);
+int	ks_store_snapshot_close(struct ks_import *imp, struct ks_err *err);
 
 /* The server version of the current snapshot. */
 int	ks_store_server_version(struct ks_member *m, const char *version,

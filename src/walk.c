@@ -181,6 +181,8 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 	}
 	ks_input_sha256_hex(&in, sha);
 	ks_input_release(&in);
+	if (ks_store_lock_input(imp, sha, err) < 0)
+		return -1;
 	if ((found = ks_store_source_find(imp->store, sha, path, archive, &id,
 	    &complete, err)) <= 0)
 		return found;
@@ -218,7 +220,7 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 {
 	struct ks_input in;
 	struct node nd;
-	char sha[65], *abs = realpath(path, NULL);
+	char sha[65] = "", *abs = realpath(path, NULL);
 	const char *base = strrchr(path, '/');
 	int fd, rc;
 
@@ -243,6 +245,8 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 		rc = walk_stream(imp, &nd, err);
 		ks_input_release(&in);
 	}
+	if (sha[0] != '\0')
+		ks_store_input_done(imp, sha);
 	close(fd);
 	free(abs);
 	return rc < 0 ? -1 : 0;
@@ -302,7 +306,27 @@ walk_dir(struct ks_import *imp, const char *dir, int depth,
 	return rc;
 }
 
-/* Standard input: read once, so it cannot be hashed in advance. */
+/*
+ * A folder named on the command line: one snapshot, open while it is read,
+ * so that an import cut short and run again fills the same snapshot.
+ */
+static int
+walk_folder(struct ks_import *imp, const char *path, struct ks_err *err)
+{
+	int rc;
+
+	imp->origin_folder = 1;
+	if ((rc = ks_store_snapshot_resume(imp, err)) == 0 &&
+	    (rc = walk_dir(imp, path, 0, err)) == 0)
+		rc = ks_store_snapshot_close(imp, err);
+	imp->origin_folder = 0;
+	return rc;
+}
+
+/*
+ * Standard input: read once, so it cannot be hashed in advance.  Each member
+ * is committed when done: whoever writes into the pipe may wait to see it.
+ */
 static int
 walk_stdin(struct ks_import *imp, struct ks_err *err)
 {
@@ -313,7 +337,9 @@ walk_stdin(struct ks_import *imp, struct ks_err *err)
 
 	new_input(imp);
 	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
+	ks_store_batch(imp->store, 0);
 	rc = walk_stream(imp, &nd, err);
+	ks_store_batch(imp->store, 1);
 	ks_input_release(&in);
 	return rc;
 }
@@ -337,7 +363,7 @@ ks_walk(struct ks_import *imp, const char *path, struct ks_err *err)
 	abs = realpath(path, NULL);
 	imp->origin = abs ? abs : path;
 	if (S_ISDIR(sb.st_mode))
-		rc = walk_dir(imp, path, 0, err);
+		rc = walk_folder(imp, path, err);
 	else if (S_ISREG(sb.st_mode))
 		rc = walk_file(imp, path, &sb, err);
 	else

@@ -93,6 +93,13 @@ refused "two statements" "SELECT 1; DELETE FROM sources"
 refused "two statements, no space" "SELECT 1;DROP TABLE sources"
 refused "two statements after a comment" "SELECT 1 /* ; */; UPDATE sources SET path = 'x'"
 refused "two reads" "SELECT 1; SELECT 2"
+refused "a statement after a line comment" "SELECT 1; -- c
+DELETE FROM sources"
+# A trailing comment or semicolon is not a second statement.
+for tail in "; -- why" "; /* why */ ;" " -- why" ";;"; do
+	eq "SELECT 42$tail: answered" 42 "$(ks -o csv sql "SELECT 42$tail" | tr -d "\r" | sed -n 2p)"
+	unchanged "SELECT 42$tail"
+done
 refused "a write in a CTE" "WITH x AS (SELECT 1) DELETE FROM sources"
 refused "an INSERT fed by a CTE" "WITH x(i) AS (SELECT 1) INSERT INTO rejects(source_id, reason) SELECT i, 'forged' FROM x"
 refused "an UPDATE under a recursive CTE" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 3) UPDATE sources SET path = 'x' WHERE id IN c"

@@ -132,7 +132,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((imp.store = ks_store_new(db, &err)) == NULL)
 		fuzz_fail("store: %s", err.msg);
 	ks_err_clear(&err);
-	if (ks_walk(&imp, path, &err) < 0)
+	if (ks_walk(&imp, path, &err) < 0 || ks_store_finish(imp.store,
+	    &err) < 0)
 		fuzz_fail("ks_walk failed on evidence: %s", err.msg);
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
 		if (one(db, checks[i]) != 0)
@@ -146,8 +147,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (unsigned long long)imp.total.duplicates,
 		    (unsigned long long)imp.total.rejected);
 	before = rows(db);
-	if (ks_walk(&imp, path, &err) < 0 || imp.skipped != 1 ||
-	    rows(db) != before)
+	if (ks_walk(&imp, path, &err) < 0 || ks_store_finish(imp.store,
+	    &err) < 0 || imp.skipped != 1 || rows(db) != before)
 		fuzz_fail("importing the same file again changed the database");
 	ks_store_free(imp.store);
 	sqlite3_close(db);
