@@ -19,14 +19,21 @@ endif
 
 # Debian packages: to build, to test.
 DEBS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev \
-	     libarchive-dev nettle-dev libyaml-dev
+	     libarchive-dev nettle-dev libyaml-dev zlib1g-dev libbz2-dev \
+	     liblzma-dev libzstd-dev
 DEBS_TEST  = libcmocka-dev sqlite3 libarchive-tools zstd xz-utils bzip2 \
 	     zip gzip chromium
-PKGS	= sqlite3 jansson libarchive nettle yaml-0.1
+PKGS	= sqlite3 jansson nettle yaml-0.1
 
 # Expanded lazily, so that `deps` has run before pkg-config is asked.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libarchive 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libarchive is linked statically: the shared one loads libxml2, ICU and
+# libstdc++ (for formats kubesift never reads), which made every query
+# command start 10 to 15 ms slower.  What the formats and filters we read
+# need stays shared: nettle (zip encryption), zlib, bzip2, xz, zstd.
+ARCHIVE_LIBS = -Wl,-Bstatic -larchive -Wl,-Bdynamic -lnettle -lz -lbz2 \
+	       -llzma -lzstd
 
 WARN	= -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wno-unused-parameter
@@ -34,7 +41,7 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
 	     -Isrc -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS	= $(PKG_LIBS) -lpthread -lm
+LIBS	= -Wl,--as-needed $(PKG_LIBS) $(ARCHIVE_LIBS) -lpthread -lm
 
 SRCS	= $(sort $(wildcard src/*.c))
 LIBSRCS	= $(filter-out src/main.c,$(SRCS))
@@ -78,8 +85,13 @@ deps:
 deps-test:
 	@sh tests/deps.sh $(DEBS_BUILD) $(DEBS_TEST)
 
+# `make check` runs the suite twice: as built, then built with ASan and
+# UBSan in build-san/ (so CI runs both).  `make test` runs it once.
 check: deps-test
 	$(MAKE) --no-print-directory test
+ifeq ($(SANITIZE),)
+	$(MAKE) --no-print-directory test SANITIZE=address,undefined
+endif
 
 test: $(BUILD)/kubesift $(BUILD)/gen-audit $(UNITBINS)
 	@sh tests/run.sh $(BUILD)

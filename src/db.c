@@ -33,6 +33,46 @@ ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
 	return 0;
 }
 
+/*
+ * Columns added to tables after databases were first made: CREATE TABLE IF
+ * NOT EXISTS leaves an older table as it is, so they are added here.
+ */
+static const struct added_column {
+	const char	*table, *column, *decl;
+} added_columns[] = {
+	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1" },
+};
+
+static int
+add_columns(sqlite3 *db, struct ks_err *err)
+{
+	sqlite3_stmt *q;
+	char *sql;
+	int have, rc = 0;
+
+	for (size_t i = 0; i < sizeof(added_columns) /
+	    sizeof(added_columns[0]) && rc == 0; i++) {
+		const struct added_column *c = &added_columns[i];
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM"
+		    " pragma_table_info(?) WHERE name = ?", -1, &q, NULL) !=
+		    SQLITE_OK)
+			return ks_db_error(db, err, NULL);
+		sqlite3_bind_text(q, 1, c->table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, c->column, -1, SQLITE_STATIC);
+		have = sqlite3_step(q) == SQLITE_ROW &&
+		    sqlite3_column_int(q, 0) > 0;
+		sqlite3_finalize(q);
+		if (have)
+			continue;
+		if ((sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN"
+		    " \"%w\" %s", c->table, c->column, c->decl)) == NULL)
+			return ks_err_set(err, "out of memory");
+		rc = ks_db_exec(db, sql, err);
+		sqlite3_free(sql);
+	}
+	return rc;
+}
+
 int
 ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 {
@@ -48,7 +88,8 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 			return ks_err_set(err, "%s: %s", a->name, msg);
 		}
 	}
-	if (ks_db_exec(db, "PRAGMA user_version = 1", err) < 0 ||
+	if (add_columns(db, err) < 0 ||
+	    ks_db_exec(db, "PRAGMA user_version = 1", err) < 0 ||
 	    ks_db_exec(db, "COMMIT", err) < 0) {
 		ks_db_exec(db, "ROLLBACK", NULL);
 		return -1;

@@ -6,11 +6,6 @@
 # but a pipe's worth (64 KiB) of it.  No sleeps.
 . tests/cli/lib.sh
 
-todo() {
-	[ "${KUBESIFT_STRICT:-0}" = 1 ] && fail "$*"
-	echo "TODO - $*"
-}
-
 events() {
 	awk -v p="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++)
 	    printf "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"%s-%d\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"user\":{\"username\":\"u%d\"},\"requestURI\":\"/api/v1/pods\",\"requestReceivedTimestamp\":\"2024-03-05T10:%02d:%02dZ\"}\n", p, i, i % 7, (i / 60) % 60, i % 60 }'
