@@ -69,6 +69,16 @@ WITH seen AS (
 	UNION ALL
 	SELECT actor, count(*), count(*), min(time), max(time)
 	FROM denials WHERE origin = 'log' AND actor IS NOT NULL GROUP BY actor
+	UNION ALL
+	-- Requests without a time (admission webhook logs) are in no minute.
+	SELECT coalesce(impersonated_user, username), count(*),
+	    sum(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0)),
+	    NULL, NULL
+	FROM audit_events
+	WHERE received_us IS NULL AND coalesce(impersonated_user, username)
+	    IS NOT NULL AND coalesce(stage, 'ResponseComplete') IN
+	    ('ResponseComplete', 'Panic')
+	GROUP BY 1
 )
 SELECT actor,
     (SELECT class FROM identity_classes WHERE actor GLOB pattern

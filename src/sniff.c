@@ -17,6 +17,7 @@ extern const struct ks_sniffer ks_sniffer_cloudwatch_s3;
 extern const struct ks_sniffer ks_sniffer_cloudwatch_csv;
 extern const struct ks_sniffer ks_sniffer_gke;
 extern const struct ks_sniffer ks_sniffer_aks;
+extern const struct ks_sniffer ks_sniffer_admission;
 extern const struct ks_sniffer ks_sniffer_log;
 
 const struct ks_sniffer *const ks_sniffers[] = {
@@ -29,6 +30,7 @@ const struct ks_sniffer *const ks_sniffers[] = {
 	&ks_sniffer_cloudwatch_csv,
 	&ks_sniffer_gke,
 	&ks_sniffer_aks,
+	&ks_sniffer_admission,
 	&ks_sniffer_log,
 	NULL
 };

@@ -100,3 +100,12 @@ eq "older database: the column is gone" 0 "$(sqlite3 "$KUBESIFT_DB" "SELECT coun
 ks import -q "$TOP/fixtures/import" || fail "older database: import failed"
 eq "older database: snapshots complete" 2 "$(q 'SELECT count(*) FROM snapshots WHERE complete = 1')"
 accounting_holds
+
+# Admission webhook logs (kube-audit-rest): requests without RBAC verdicts.
+export KUBESIFT_DB="$T/admission.db"
+ks import -q "$TOP/fixtures/admission/reviews.jsonl"
+eq "admission: requests" 2 "$(q 'SELECT count(*) FROM audit_events')"
+eq "admission: the response alone is rejected" 1 "$(q "SELECT count(*) FROM rejects WHERE reason LIKE 'not an admission request%'")"
+eq "admission: verb, groups, no time" 1 "$(q "SELECT count(*) FROM audit_events WHERE name = 'aws-auth' AND verb = 'delete' AND user_groups = '[\"devs\",\"system:authenticated\"]' AND received_us IS NULL")"
+eq "admission: the logger's time kept" 1709632800000000 "$(q "SELECT received_us FROM audit_events WHERE name = 'debug'")"
+accounting_holds

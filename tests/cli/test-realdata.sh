@@ -21,6 +21,19 @@ eq "falco: events" 51 "$(q 'SELECT count(*) FROM audit_events')"
 eq "falco: one reject" 1 "$(q 'SELECT count(*) FROM rejects')"
 eq "falco: the reject is fal_01_003.json" 1 "$(q "SELECT count(*) FROM rejects JOIN sources s ON s.id = source_id WHERE s.path LIKE '%/fal_01_003.json'")"
 
+# kube-audit-rest: 59 AdmissionReview records (counted with jq: 44 CREATE
+# of selfsubjectaccessreviews by system:admin, 13 CREATE of events, one
+# UPDATE each of endpoints and endpointslices); they carry no time.
+one kar "$R/audit-native/kube-audit-rest-admissionreview.log"
+eq "kube-audit-rest: format" admission-review "$(q 'SELECT format FROM sources')"
+eq "kube-audit-rest: requests" 59 "$(q 'SELECT count(*) FROM audit_events')"
+eq "kube-audit-rest: no rejects" 0 "$(q 'SELECT count(*) FROM rejects')"
+eq "kube-audit-rest: SSARs by system:admin" 44 "$(q "SELECT count(*) FROM audit_events WHERE verb = 'create' AND resource = 'selfsubjectaccessreviews' AND username = 'system:admin' AND api_group = 'authorization.k8s.io'")"
+eq "kube-audit-rest: updates" "endpoints endpointslices" "$(q "SELECT group_concat(resource, ' ') FROM (SELECT resource FROM audit_events WHERE verb = 'update' ORDER BY 1)")"
+eq "kube-audit-rest: uid as audit_id" c94a1255-9639-44ba-a716-f88a8cb4d145 "$(q 'SELECT audit_id FROM audit_events WHERE line = 1')"
+eq "kube-audit-rest: no denials (a webhook sees allowed requests)" 0 "$(q 'SELECT count(*) FROM denials')"
+eq "kube-audit-rest: actors counted without a time" "system:admin,49" "$(ks actors -o csv | tr -d '\r' | sed -n 2p | cut -d, -f1,3)"
+
 one kind "$R/kubectl-json/kubehound-kind-collect-2023"
 eq "kind: ClusterRoles" 66 "$(q "SELECT count(*) FROM objects WHERE kind = 'ClusterRole'")"
 eq "kind: ClusterRoleBindings" 51 "$(q "SELECT count(*) FROM objects WHERE kind = 'ClusterRoleBinding'")"

@@ -20,6 +20,7 @@ static const struct { const char *path; const char *want; } fixtures[] = {
 	{ "fixtures/import/kubectl/clusterroles.json", "kubectl" },
 	{ "fixtures/import/kubectl/kube-system/secrets.json", "kubectl" },
 	{ "fixtures/import/kubectl/version.json", "k8s-version" },
+	{ "fixtures/admission/reviews.jsonl", "admission-review" },
 	{ "fixtures/import/sonobuoy/resources/cluster/ClusterRoleBindings.json",
 	    "kubectl" },
 	{ "fixtures/import/sonobuoy/resources/cluster/core_v1_nodes.json",
@@ -51,6 +52,8 @@ static const struct { const char *path; const char *want; } fixtures[] = {
 	    "otel-contrib-cloudwatch-subscription-filter-envelope-NOT-EKS.json",
 	    "cloudwatch" },
 	{ "../shared/realdata/denial-log-lines/rbac-denial-lines.log", "log" },
+	{ "../shared/realdata/audit-native/kube-audit-rest-admissionreview.log",
+	    "admission-review" },
 };
 
 static void
