@@ -109,21 +109,15 @@ ks_cloud_scan(struct ks_member *m, const char *text, size_t len,
 	return r;
 }
 
-json_t *
-ks_cloud_parse(struct ks_member *m, const char *data, size_t len,
-    uint64_t line, int *fatal, struct ks_err *err)
+int
+ks_cloud_ingest(struct ks_member *m, const char *const *keys, ks_json_fn fn,
+    struct ks_err *err)
 {
-	json_error_t je;
-	json_t *v;
-	char why[256];
+	struct ks_cloud_read c = { .year = ks_cloud_year(m) };
+	int rc = ks_ingest_json(m, keys, fn, NULL, &c, err);
 
-	if ((v = json_loadb(data, len, JSON_DECODE_ANY, &je)) != NULL)
-		return v;
-	snprintf(why, sizeof(why), "invalid JSON: %s (line %d, column %d of "
-	    "the record)", je.text, je.line, je.column);
-	if (ks_store_reject(m, line, why, data, len, err) < 0)
-		*fatal = 1;
-	return NULL;
+	ks_cloud_warn(m, &c.t);
+	return rc;
 }
 
 int

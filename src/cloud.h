@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "import.h"
+#include "ingest.h"
 
 /* What one member held besides its records, for the summary warning. */
 struct ks_cloud_tally {
@@ -81,13 +82,22 @@ int	ks_cloud_audit_text(struct ks_member *m, const char *text, size_t len,
 int	ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
 	    size_t rawlen, uint64_t line, struct ks_err *err);
 
+/* What a cloud reader keeps while it reads one member (ks_cloud_ingest). */
+struct ks_cloud_read {
+	struct ks_cloud_tally t;
+	int		 year;		/* ks_cloud_year of the member */
+};
+
 /*
- * Parse data[0..len) as JSON (any value).  Returns a new reference; on
- * failure, NULL after storing a reject that says why (with *fatal set when
- * storing failed too).
+ * The ingest loop of the JSON cloud readers (Cloud Logging entries, Azure
+ * Monitor records, CloudWatch events): split the member into records,
+ * splitting the arrays that keys hold (ingest.h), hand each value or item
+ * that parsed to fn with a struct ks_cloud_read as its arg, and end with
+ * the member's summary warning.  Returns 0, or -1 when the import must
+ * stop.
  */
-json_t	*ks_cloud_parse(struct ks_member *m, const char *data, size_t len,
-	    uint64_t line, int *fatal, struct ks_err *err);
+int	ks_cloud_ingest(struct ks_member *m, const char *const *keys,
+	    ks_json_fn fn, struct ks_err *err);
 
 /* One warning for the member, naming what t counted (if anything). */
 void	ks_cloud_warn(struct ks_member *m, const struct ks_cloud_tally *t);

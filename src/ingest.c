@@ -24,12 +24,12 @@ parse(struct ks_member *m, const struct ks_jrec *r, int *fatal,
 }
 
 int
-ks_ingest_json(struct ks_member *m, ks_json_fn on_value, ks_json_fn on_end,
-    void *arg, struct ks_err *err)
+ks_ingest_json(struct ks_member *m, const char *const *keys,
+    ks_json_fn on_value, ks_json_fn on_end, void *arg, struct ks_err *err)
 {
 	struct ks_jscan_limits lim = { m->imp->lim.max_record,
 	    m->imp->lim.max_json_depth };
-	struct ks_jscan *js = ks_jscan_new(m->in, &lim);
+	struct ks_jscan *js = ks_jscan_new(m->in, &lim, keys);
 	struct ks_jrec r;
 	json_t *v;
 	int rc = 0, fatal = 0, got;

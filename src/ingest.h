@@ -19,11 +19,13 @@ typedef int (*ks_json_fn)(struct ks_member *m, json_t *v,
 	    const struct ks_jrec *rec, void *arg, struct ks_err *err);
 
 /*
- * Split the member into JSON records (jscan.h) and parse each with jansson.
- * on_value gets VALUE and ITEM records; on_end (may be NULL) gets the
- * envelope of a split document.
+ * Split the member into JSON records (jscan.h), splitting the arrays that
+ * keys hold in a top-level object (ks_jscan_items for Lists), and parse
+ * each with jansson.  on_value gets VALUE and ITEM records; on_end (may be
+ * NULL) gets the envelope of a split document.
  */
-int	ks_ingest_json(struct ks_member *m, ks_json_fn on_value,
-	    ks_json_fn on_end, void *arg, struct ks_err *err);
+int	ks_ingest_json(struct ks_member *m, const char *const *keys,
+	    ks_json_fn on_value, ks_json_fn on_end, void *arg,
+	    struct ks_err *err);
 
 #endif

@@ -5,9 +5,11 @@
  *
  * It reads concatenated values (JSON Lines, pretty-printed documents, pages
  * of output glued together).  The elements of a top-level array, and of the
- * "items" array of a top-level object (kubectl Lists, audit EventLists), come
- * out one at a time; the rest of such a document comes out last as its
- * "envelope" with the items elided ("items":[]).
+ * arrays that the caller's keys hold in a top-level object, come out one at
+ * a time: "items" for kubectl Lists and audit EventLists (ks_jscan_items),
+ * "events", "records" or "results" for cloud exports, where one document
+ * can hold millions of events.  The rest of such a document comes out last
+ * as its "envelope", with those arrays elided ("items":[]).
  *
  * A value cut short, too large, too deeply nested, or bytes that are not JSON
  * come out as KS_JREC_REJECT with a reason and an excerpt; scanning resumes
@@ -24,7 +26,7 @@
 
 enum ks_jrec_type {
 	KS_JREC_VALUE,		/* a whole top-level value */
-	KS_JREC_ITEM,		/* one element of a top-level array or "items" */
+	KS_JREC_ITEM,		/* one element of a top-level or split array */
 	KS_JREC_END,		/* the envelope of a document whose items came out */
 	KS_JREC_REJECT		/* bytes that are not a usable value */
 };
@@ -36,6 +38,9 @@ struct ks_jrec {
 	size_t		 len;
 	uint64_t	 line;	/* 1-based line where the value starts */
 	uint64_t	 index;	/* ITEM: 0-based position in its array */
+	int		 key;	/* ITEM: the index in keys of the key holding
+				   its array; -1 for a top-level array and
+				   for every other type */
 	const char	*reason;/* REJECT: why, a static string */
 };
 
@@ -44,11 +49,19 @@ struct ks_jscan_limits {
 	int		 max_depth;	/* nesting inside one record */
 };
 
+/* The keys of kubectl Lists and audit EventLists: { "items", NULL }. */
+extern const char *const ks_jscan_items[];
+
 struct ks_jscan;
 
-/* A new splitter reading from in (borrowed); NULL when out of memory. */
+/*
+ * A new splitter reading from in (borrowed).  keys is a NULL-terminated
+ * list of the keys of a top-level object whose arrays are split, each
+ * shorter than 32 bytes (borrowed: it must outlive the splitter).  NULL
+ * when out of memory.
+ */
 struct ks_jscan *ks_jscan_new(struct ks_input *in,
-	    const struct ks_jscan_limits *limits);
+	    const struct ks_jscan_limits *limits, const char *const *keys);
 void	ks_jscan_free(struct ks_jscan *js);	/* accepts NULL */
 
 /*

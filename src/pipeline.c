@@ -3,7 +3,7 @@
  * reader fills a batch with the bytes of each record, its hash and its
  * columns, and hands it over; the writer stores every item of a batch and
  * hands it back.  A few batches circulate, so memory stays bounded however
- * long the member is.
+ * long the member is.  The records come from pipeline-src.h.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 #include <nettle/sha2.h>
 
 #include "audit.h"
-#include "jscan.h"
 #include "pipeline.h"
+#include "pipeline-src.h"
 #include "store.h"
 
 struct ks_import_tuning ks_tuning = { 0, 1 };
@@ -48,33 +48,9 @@ struct batch {
 	struct batch	*next;
 };
 
-/*
- * The line path.  Most audit logs hold one event per line, which jscan.h
- * would copy byte by byte through its state machine before the fast reader
- * reads them again.  When jscan finds the member is read a value per line,
- * each line goes from the input to the fast reader instead; a line the
- * fast reader is not sure of goes through a jscan of its own that sees
- * that line only, and so gives the records, reasons and line numbers the
- * member's jscan would (read a line at a time, a line's end ends whatever
- * is open).  A line longer than the input's buffer goes that way too.
- */
-struct lines {
-	struct ks_input	*in;		/* the member's */
-	struct ks_jscan_limits lim;
-	uint64_t	 line;		/* number of the line at the input */
-	size_t		 pending;	/* bytes of the line handed out */
-	struct ks_jscan	*sub;		/* reading one line, or NULL */
-	struct ks_input	 sin;		/* its input: that line */
-	uint64_t	 sub_line;	/* the number of that line */
-	int		 pad;		/* a blank to give sub first */
-	int		 ended;		/* sub was given the line's end */
-};
-
 struct pipe {
 	struct ks_member *m;
-	struct ks_jscan	*js;
-	int		 by_line;	/* read with the line path */
-	struct lines	 lines;
+	struct ks_psrc	 src;		/* the member's records */
 	struct ks_err	*err;		/* one worker: where errors go */
 	int		 failed;	/* one worker: the writer failed */
 	pthread_mutex_t	 mu;
@@ -242,141 +218,6 @@ write_batch(struct ks_member *m, struct batch *b, int failed,
 	return failed ? -1 : 0;
 }
 
-/* The line view's fill function: the bytes of one line of the input. */
-static ssize_t
-line_fill(void *ctx, void *buf, size_t cap, struct ks_err *err)
-{
-	struct lines *L = ctx;
-	const unsigned char *p, *nl;
-	size_t n, k;
-
-	if (L->pad) {
-		L->pad = 0;
-		*(char *)buf = ' ';
-		return 1;
-	}
-	if (L->ended)
-		return 0;
-	p = ks_input_peek(L->in, 1, &n);
-	if (n == 0) {
-		if (L->in->failed) {
-			*err = L->in->err;
-			return -1;
-		}
-		return 0;
-	}
-	nl = memchr(p, '\n', n);
-	k = nl != NULL ? (size_t)(nl - p) + 1 : n;
-	if (k > cap)
-		k = cap;
-	else if (nl != NULL)
-		L->ended = 1;
-	memcpy(buf, p, k);
-	ks_input_consume(L->in, k);
-	return (ssize_t)k;
-}
-
-/* Read the line at the input through a jscan of its own. */
-static int
-line_slow(struct lines *L)
-{
-	const unsigned char *p;
-	size_t n;
-
-	p = ks_input_peek(L->in, 3, &n);
-	/* The member's jscan would not take a mark here for a BOM. */
-	L->pad = n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
-	L->ended = 0;
-	L->sub_line = L->line++;
-	ks_input_init(&L->sin, line_fill, L, NULL);
-	if ((L->sub = ks_jscan_new(&L->sin, &L->lim)) == NULL) {
-		ks_input_release(&L->sin);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-line_slow_end(struct lines *L)
-{
-	ks_jscan_free(L->sub);
-	L->sub = NULL;
-	ks_input_release(&L->sin);
-}
-
-/*
- * The next record of the member.  Returns 1, 0 at the end, or -1 when the
- * input failed (or memory ran out: *oom).  *line is set when r is a whole
- * line for the fast reader (r->data in the input, not NUL-terminated):
- * then line_done or line_slow must follow before the next call.
- */
-static int
-next_record(struct pipe *p, struct ks_jrec *r, int *line, int *oom)
-{
-	struct lines *L = &p->lines;
-	const unsigned char *q, *nl, *s, *e;
-	size_t n, k;
-	int got;
-
-	*line = 0;
-	if (!p->by_line)
-		return ks_jscan_next(p->js, r);
-	for (;;) {
-		if (L->sub != NULL) {
-			if ((got = ks_jscan_next(L->sub, r)) == 1) {
-				r->line += L->sub_line - 1;
-				return 1;
-			}
-			line_slow_end(L);
-			if (got < 0)
-				return -1;
-			continue;
-		}
-		q = ks_input_peek(L->in, 1, &n);
-		while ((nl = memchr(q, '\n', n)) == NULL && n > 0 &&
-		    n < KS_INPUT_BUFSZ && !L->in->eof && !L->in->failed)
-			q = ks_input_peek(L->in, n + 1, &n);
-		if (n == 0)
-			return L->in->failed ? -1 : 0;
-		if (nl == NULL && (n >= KS_INPUT_BUFSZ || L->in->failed)) {
-			if (line_slow(L) < 0)
-				return *oom = 1, -1;
-			continue;
-		}
-		k = nl != NULL ? (size_t)(nl - q) + 1 : n;
-		for (s = q; s < q + k && (*s == ' ' || *s == '\t' ||
-		    *s == '\r' || *s == '\n'); s++)
-			;
-		if (s == q + k) {
-			ks_input_consume(L->in, k);	/* a blank line */
-			L->line++;
-			continue;
-		}
-		for (e = q + k; e > s && (e[-1] == ' ' || e[-1] == '\t' ||
-		    e[-1] == '\r' || e[-1] == '\n'); e--)
-			;
-		if (*s != '{' || (size_t)(e - s) > L->lim.max_record) {
-			if (line_slow(L) < 0)
-				return *oom = 1, -1;
-			continue;
-		}
-		*r = (struct ks_jrec){ .type = KS_JREC_VALUE,
-		    .data = (const char *)s, .len = (size_t)(e - s),
-		    .line = L->line };
-		L->pending = k;
-		*line = 1;
-		return 1;
-	}
-}
-
-/* The line handed out was read: go past it. */
-static void
-line_done(struct lines *L)
-{
-	ks_input_consume(L->in, L->pending);
-	L->line++;
-}
-
 /*
  * Add a whole line to the batch when the fast reader is sure of it;
  * returns 0 when it is not (the batch is as it was).
@@ -423,7 +264,7 @@ read_member(struct pipe *p, struct batch *b, flush_fn flush)
 	struct ks_jrec r;
 	int line, oom = 0;
 
-	while (b != NULL && next_record(p, &r, &line, &oom) == 1) {
+	while (b != NULL && ks_psrc_next(&p->src, &r, &line, &oom) == 1) {
 		if (r.type == KS_JREC_END) {
 			continue;	/* an EventList's envelope */
 		}
@@ -437,9 +278,9 @@ read_member(struct pipe *p, struct batch *b, flush_fn flush)
 		}
 		if (!line)
 			parse_record(b, &r);
-		else if (parse_line(b, &r, p->lines.lim.max_depth))
-			line_done(&p->lines);
-		else if (line_slow(&p->lines) < 0) {
+		else if (parse_line(b, &r, p->src.lim.max_depth))
+			ks_psrc_line_done(&p->src);
+		else if (ks_psrc_line_slow(&p->src) < 0) {
 			oom = 1;
 			break;
 		}
@@ -614,17 +455,8 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 	struct pipe p = { .m = m };
 	int rc;
 
-	if ((p.js = ks_jscan_new(m->in, &lim)) == NULL)
+	if (ks_psrc_open(&p.src, m->in, &lim) < 0)
 		return ks_err_set(err, "out of memory");
-	if (ks_jscan_line_mode(p.js)) {
-		p.by_line = 1;
-		p.lines.in = m->in;
-		p.lines.lim = lim;
-		p.lines.line = 1;
-		/* jscan.c's floor under the record limit. */
-		if (p.lines.lim.max_record < 201)
-			p.lines.lim.max_record = 201;
-	}
 	if (ks_pipeline_workers() < 2) {
 		/* The same reads as with a pump thread. */
 		struct ks_pump *pump = ks_input_pump(m->in, 0);
@@ -637,8 +469,6 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 		pthread_cond_destroy(&p.cv);
 		pthread_mutex_destroy(&p.mu);
 	}
-	if (p.lines.sub != NULL)
-		line_slow_end(&p.lines);
-	ks_jscan_free(p.js);
+	ks_psrc_close(&p.src);
 	return rc;
 }

@@ -91,7 +91,9 @@ on_review(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	return ks_ingest_json(m, on_review, NULL, NULL, err);
+	static const char *const whole[] = { NULL };	/* nothing to split */
+
+	return ks_ingest_json(m, whole, on_review, NULL, NULL, err);
 }
 
 const struct ks_sniffer ks_sniffer_admission = { "admission-review", bid,

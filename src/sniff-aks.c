@@ -18,7 +18,6 @@
 #include <strings.h>
 
 #include "cloud.h"
-#include "jsplit.h"
 #include "jutil.h"
 #include "sniff.h"
 #include "store.h"
@@ -42,12 +41,6 @@ bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
 	return 0;
 }
 
-struct aks {
-	struct ks_member *m;
-	struct ks_cloud_tally t;
-	int		 year;
-};
-
 static int
 is_audit(const char *category)
 {
@@ -57,7 +50,7 @@ is_audit(const char *category)
 
 /* An audit event as an object inside the record. */
 static int
-audit_object(struct aks *a, json_t *ev, const struct ks_jrec *r,
+audit_object(struct ks_member *m, json_t *ev, const struct ks_jrec *r,
     struct ks_err *err)
 {
 	char *raw = json_dumps(ev, JSON_COMPACT);
@@ -65,35 +58,36 @@ audit_object(struct aks *a, json_t *ev, const struct ks_jrec *r,
 
 	if (raw == NULL)
 		return ks_err_set(err, "out of memory");
-	rc = ks_cloud_audit_json(a->m, ev, raw, strlen(raw), r->line, err);
+	rc = ks_cloud_audit_json(m, ev, raw, strlen(raw), r->line, err);
 	free(raw);
 	return rc;
 }
 
 static int
-on_record(struct aks *a, json_t *v, const struct ks_jrec *r,
+on_record(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
     struct ks_err *err)
 {
+	struct ks_cloud_read *a = arg;
 	const char *cat = ks_json_str(v, "category");
 	json_t *log = json_object_get(ks_json_obj(v, "properties"), "log");
 	int64_t when = ks_cloud_jtime(json_object_get(v, "time"));
 
 	if (!json_is_object(v))
-		return ks_store_reject(a->m, r->line, "not an Azure Monitor "
+		return ks_store_reject(m, r->line, "not an Azure Monitor "
 		    "record (not a JSON object)", r->data, r->len, err);
 	if (is_audit(cat)) {
 		if (json_is_string(log))
-			return ks_cloud_audit_text(a->m, json_string_value(log),
+			return ks_cloud_audit_text(m, json_string_value(log),
 			    json_string_length(log), r->line, when, &a->t,
 			    err);
 		if (json_is_object(log))
-			return audit_object(a, log, r, err);
-		return ks_store_reject(a->m, r->line, "kube-audit record "
+			return audit_object(m, log, r, err);
+		return ks_store_reject(m, r->line, "kube-audit record "
 		    "without properties.log", r->data, r->len, err);
 	}
 	if (cat != NULL && json_is_string(log)) {
 		a->t.other_logs++;
-		return ks_cloud_scan(a->m, json_string_value(log),
+		return ks_cloud_scan(m, json_string_value(log),
 		    json_string_length(log), r->line, when, a->year, &a->t,
 		    err);
 	}
@@ -105,33 +99,8 @@ static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
 	static const char *const keys[] = { "records", NULL };
-	struct ks_jscan_limits lim = { m->imp->lim.max_record,
-	    m->imp->lim.max_json_depth };
-	struct aks a = { .m = m, .year = ks_cloud_year(m) };
-	struct ks_jsplit *js = ks_jsplit_new(m->in, &lim, keys);
-	struct ks_jrec r;
-	json_t *v;
-	int key, rc = 0, fatal = 0;
 
-	if (js == NULL)
-		return ks_err_set(err, "out of memory");
-	while (rc == 0 && ks_jsplit_next(js, &r, &key) == 1) {
-		if (r.type == KS_JREC_REJECT) {
-			rc = ks_store_reject(m, r.line, r.reason, r.data,
-			    r.len, err);
-			continue;
-		}
-		if ((v = ks_cloud_parse(m, r.data, r.len, r.line, &fatal,
-		    err)) == NULL) {
-			rc = fatal ? -1 : 0;
-			continue;
-		}
-		rc = on_record(&a, v, &r, err);
-		json_decref(v);
-	}
-	ks_jsplit_free(js);
-	ks_cloud_warn(m, &a.t);
-	return rc;
+	return ks_cloud_ingest(m, keys, on_record, err);
 }
 
 const struct ks_sniffer ks_sniffer_aks = { "aks", bid, ingest };

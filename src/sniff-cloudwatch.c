@@ -13,7 +13,7 @@
  *    {"@timestamp","@message","@logStream",...} rows, or `aws logs
  *    get-query-results` output, {"results":[[{"field","value"}...]]}.
  *
- * The "events" and "results" arrays are split element by element (jsplit.h):
+ * The "events" and "results" arrays are split element by element (jscan.h):
  * one document can hold every page of a day.  A subscription envelope is
  * parsed whole, because its stream name may follow its events (keys sorted)
  * and CloudWatch delivers at most about 1 MB of events in one envelope; a
@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "cloudwatch.h"
-#include "jsplit.h"
 #include "jutil.h"
 #include "sniff.h"
 #include "store.h"
@@ -57,8 +56,7 @@ bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
 /* What is read from one member. */
 struct cw {
 	struct ks_member *m;
-	struct ks_cloud_tally t;
-	int		 year;
+	struct ks_cloud_read *rd;	/* ks_cloud_ingest's */
 };
 
 static int
@@ -68,7 +66,7 @@ event(struct cw *cw, const char *stream, int64_t us, json_t *msg,
 	struct ks_cw_event ev = { stream, us, json_string_value(msg),
 	    json_string_length(msg), line };
 
-	return ks_cw_event(cw->m, &ev, cw->year, &cw->t, err);
+	return ks_cw_event(cw->m, &ev, cw->rd->year, &cw->rd->t, err);
 }
 
 /* One row of get-query-results: an array of {"field","value"}. */
@@ -100,12 +98,11 @@ query_row(struct cw *cw, json_t *row, const struct ks_jrec *r,
 
 /* One element of "events", of "results", or of a top-level array. */
 static int
-item(struct cw *cw, json_t *v, int key, const struct ks_jrec *r,
-    struct ks_err *err)
+item(struct cw *cw, json_t *v, const struct ks_jrec *r, struct ks_err *err)
 {
 	json_t *msg;
 
-	if (key == 1 && json_is_array(v))
+	if (r->key == 1 && json_is_array(v))
 		return query_row(cw, v, r, err);
 	if (json_is_string(msg = json_object_get(v, "@message")))
 		return event(cw, ks_json_str(v, "@logStream"),
@@ -130,7 +127,7 @@ envelope(struct cw *cw, json_t *v, const struct ks_jrec *r,
 	size_t i;
 
 	if (type != NULL && strcmp(type, "CONTROL_MESSAGE") == 0) {
-		cw->t.control++;
+		cw->rd->t.control++;
 		return 0;
 	}
 	if (!json_is_array(events))
@@ -151,47 +148,27 @@ envelope(struct cw *cw, json_t *v, const struct ks_jrec *r,
 	return 0;
 }
 
+/* A value or item that parsed (ks_cloud_ingest). */
 static int
-record(struct cw *cw, const struct ks_jrec *r, int key, struct ks_err *err)
+record(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
+    struct ks_err *err)
 {
-	int fatal = 0, rc;
-	json_t *v;
+	struct cw cw = { m, arg };
 
-	if (r->type == KS_JREC_REJECT)
-		return ks_store_reject(cw->m, r->line, r->reason, r->data,
-		    r->len, err);
-	if ((v = ks_cloud_parse(cw->m, r->data, r->len, r->line, &fatal,
-	    err)) == NULL)
-		return fatal ? -1 : 0;
 	if (r->type == KS_JREC_ITEM)
-		rc = item(cw, v, key, r, err);
-	else if (json_is_object(v))
-		rc = envelope(cw, v, r, err);
-	else
-		rc = ks_store_reject(cw->m, r->line, "not a CloudWatch Logs "
-		    "document", r->data, r->len, err);
-	json_decref(v);
-	return rc;
+		return item(&cw, v, r, err);
+	if (json_is_object(v))
+		return envelope(&cw, v, r, err);
+	return ks_store_reject(m, r->line, "not a CloudWatch Logs document",
+	    r->data, r->len, err);
 }
 
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
 	static const char *const keys[] = { "events", "results", NULL };
-	struct ks_jscan_limits lim = { m->imp->lim.max_record,
-	    m->imp->lim.max_json_depth };
-	struct cw cw = { .m = m, .year = ks_cloud_year(m) };
-	struct ks_jsplit *js = ks_jsplit_new(m->in, &lim, keys);
-	struct ks_jrec r;
-	int key, rc = 0;
 
-	if (js == NULL)
-		return ks_err_set(err, "out of memory");
-	while (rc == 0 && ks_jsplit_next(js, &r, &key) == 1)
-		rc = record(&cw, &r, key, err);
-	ks_jsplit_free(js);
-	ks_cloud_warn(m, &cw.t);
-	return rc;
+	return ks_cloud_ingest(m, keys, record, err);
 }
 
 const struct ks_sniffer ks_sniffer_cloudwatch = { "cloudwatch", bid, ingest };

@@ -48,11 +48,6 @@ bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
 	return 0;
 }
 
-struct gke {
-	struct ks_cloud_tally t;
-	int		 year;
-};
-
 static int
 starts(const char *s, const char *prefix)
 {
@@ -197,7 +192,7 @@ static int
 on_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r, void *arg,
     struct ks_err *err)
 {
-	struct gke *g = arg;
+	struct ks_cloud_read *g = arg;
 	json_t *pp = ks_json_obj(e, "protoPayload");
 	const char *svc = ks_json_str(pp, "serviceName");
 	const char *method = ks_json_str(pp, "methodName");
@@ -234,11 +229,7 @@ on_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r, void *arg,
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	struct gke g = { .year = ks_cloud_year(m) };
-	int rc = ks_ingest_json(m, on_entry, NULL, &g, err);
-
-	ks_cloud_warn(m, &g.t);
-	return rc;
+	return ks_cloud_ingest(m, ks_jscan_items, on_entry, err);
 }
 
 const struct ks_sniffer ks_sniffer_gke = { "gke", bid, ingest };

@@ -151,7 +151,7 @@ ingest(struct ks_member *m, struct ks_err *err)
 	struct guess g;
 
 	guess_kind(m, &g);
-	return ks_ingest_json(m, on_object, on_list, &g, err);
+	return ks_ingest_json(m, ks_jscan_items, on_object, on_list, &g, err);
 }
 
 const struct ks_sniffer ks_sniffer_kubectl = { "kubectl", bid, ingest };

@@ -52,7 +52,7 @@ on_doc(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	return ks_ingest_json(m, on_doc, NULL, NULL, err);
+	return ks_ingest_json(m, ks_jscan_items, on_doc, NULL, NULL, err);
 }
 
 const struct ks_sniffer ks_sniffer_version = { "k8s-version", bid, ingest };

@@ -1,10 +1,11 @@
 /*
- * The JSON splitters on arbitrary bytes: src/jscan.c (Lists, arrays, JSON
- * Lines) and src/jsplit.c (cloud envelopes).  The first byte chooses the
- * chunk size of the reads, the limits and the splitter; the rest is the
- * stream.  Checked: every record is NUL-terminated at its length, values
- * respect the record limit, the splitter ends, and the records are the same
- * whatever the chunking (as tests/unit/test-jscan.c asserts for its cases).
+ * The JSON splitter (src/jscan.c) on arbitrary bytes, splitting "items"
+ * (Lists, arrays, JSON Lines) or the cloud readers' keys (envelopes).  The
+ * first byte chooses the chunk size of the reads, the limits and the keys;
+ * the rest is the stream.  Checked: every record is NUL-terminated at its
+ * length, values respect the record limit, keys are in range, the splitter
+ * ends, and the records are the same whatever the chunking (as
+ * tests/unit/test-jscan.c asserts for its cases).
  */
 #include <string.h>
 
@@ -12,9 +13,10 @@
 
 #include "fuzz.h"
 #include "jscan.h"
-#include "jsplit.h"
 
-static const char *const keys[] = { "events", "records", "results", NULL };
+/* The keys of sniff-cloudwatch.c and sniff-aks.c. */
+static const char *const cloud_keys[] = { "events", "records", "results",
+    NULL };
 
 /* Scan data[0..size) read chunk bytes at a time; hash the records. */
 static void
@@ -23,28 +25,22 @@ scan(const uint8_t *data, size_t size, size_t chunk, int split,
 {
 	struct ks_memsrc m = { (const char *)data, size, 0, chunk };
 	struct ks_input in;
-	struct ks_jscan *js = NULL;
-	struct ks_jsplit *jp = NULL;
+	struct ks_jscan *js;
 	struct ks_jrec r;
 	struct sha256_ctx h;
 	uint64_t n = 0;
-	int rc, key = -1;
+	int rc, nkeys = split ? 3 : 1;
 
 	sha256_init(&h);
 	ks_input_init(&in, ks_input_fill_mem, &m, NULL);
-	if (split)
-		jp = ks_jsplit_new(&in, lim, keys);
-	else
-		js = ks_jscan_new(&in, lim);
-	if (js == NULL && jp == NULL)
+	if ((js = ks_jscan_new(&in, lim, split ? cloud_keys :
+	    ks_jscan_items)) == NULL)
 		fuzz_fail("ks_jscan_new: out of memory");
-	while ((rc = split ? ks_jsplit_next(jp, &r, &key) :
-	    ks_jscan_next(js, &r)) == 1) {
+	while ((rc = ks_jscan_next(js, &r)) == 1) {
 		if (r.data == NULL || r.data[r.len] != '\0')
 			fuzz_fail("record %llu not NUL-terminated",
 			    (unsigned long long)n);
-		/* The splitters raise a limit below their excerpt size.
-		   (jscan keeps records under the limit, jsplit up to it.) */
+		/* The splitter raises a limit below its excerpt size. */
 		if ((r.type == KS_JREC_VALUE || r.type == KS_JREC_ITEM) &&
 		    r.len > (lim->max_record > 201 ? lim->max_record : 201))
 			fuzz_fail("record of %zu bytes above the limit %zu",
@@ -53,23 +49,23 @@ scan(const uint8_t *data, size_t size, size_t chunk, int split,
 			fuzz_fail("reject without a reason");
 		if (r.line == 0 && r.type != KS_JREC_END)
 			fuzz_fail("record on line 0");
+		if (r.key < -1 || r.key >= nkeys ||
+		    (r.type != KS_JREC_ITEM && r.key != -1))
+			fuzz_fail("record of type %d with key %d", r.type,
+			    r.key);
 		if (++n > 2 * (uint64_t)size + 16)
 			fuzz_fail("more records (%llu) than bytes (%zu)",
 			    (unsigned long long)n, size);
 		sha256_update(&h, sizeof(r.type), (const uint8_t *)&r.type);
 		sha256_update(&h, sizeof(r.line), (const uint8_t *)&r.line);
 		sha256_update(&h, sizeof(r.index), (const uint8_t *)&r.index);
+		sha256_update(&h, sizeof(r.key), (const uint8_t *)&r.key);
 		sha256_update(&h, sizeof(r.len), (const uint8_t *)&r.len);
 		sha256_update(&h, r.len, (const uint8_t *)r.data);
-		sha256_update(&h, sizeof(key), (const uint8_t *)&key);
-		if (key < -1 || key > 2)
-			fuzz_fail("ks_jsplit_next: key %d", key);
 	}
 	if (rc != 0)
-		fuzz_fail("%s returned %d on memory input", split ?
-		    "ks_jsplit_next" : "ks_jscan_next", rc);
+		fuzz_fail("ks_jscan_next returned %d on memory input", rc);
 	ks_jscan_free(js);
-	ks_jsplit_free(jp);
 	ks_input_release(&in);
 	sha256_digest(&h, SHA256_DIGEST_SIZE, digest);
 }

@@ -1,10 +1,10 @@
 /*
  * Tests for the cloud readers' parts: GKE methodName and resourceName
  * mapping and gRPC codes (gke.h), recovery of cut audit events
- * (auditcut.h), the line reader (lines.h), the envelope splitter
- * (jsplit.h), lenient times, CloudWatch stream names (cloudwatch.h), and
- * the plain-log bid on text and binary heads.  Expectations come from the
- * formats' documentation and the sample entries quoted in each case.
+ * (auditcut.h), the line reader (lines.h), lenient times, CloudWatch
+ * stream names (cloudwatch.h), and the plain-log bid on text and binary
+ * heads.  The splitting of cloud envelopes is tested in test-jscan.c.  Expectations
+ * come from the formats' documentation and the sample entries quoted in each case.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,6 @@
 #include "cloud.h"
 #include "cloudwatch.h"
 #include "gke.h"
-#include "jsplit.h"
 #include "lines.h"
 #include "sniff.h"
 #include "timeutil.h"
@@ -389,94 +388,6 @@ test_lines_long(void **state)
 	free(t);
 }
 
-/* ---- the envelope splitter ---- */
-
-static char *
-split(const char *text, size_t chunk, size_t max)
-{
-	static const char *const keys[] = { "events", "records", NULL };
-	struct ks_memsrc src = { text, strlen(text), 0, chunk };
-	struct ks_jscan_limits lim = { max, 16 };
-	struct ks_input in;
-	struct ks_jsplit *js;
-	struct ks_jrec r;
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *fp = open_memstream(&out, &outlen);
-	int key;
-
-	ks_input_init(&in, ks_input_fill_mem, &src, NULL);
-	js = ks_jsplit_new(&in, &lim, keys);
-	while (ks_jsplit_next(js, &r, &key) == 1) {
-		if (r.type == KS_JREC_ITEM)
-			fprintf(fp, "I%d@%llu#%llu:%s|", key,
-			    (unsigned long long)r.line,
-			    (unsigned long long)r.index, r.data);
-		else if (r.type == KS_JREC_VALUE)
-			fprintf(fp, "V@%llu:%s|", (unsigned long long)r.line,
-			    r.data);
-		else
-			fprintf(fp, "R@%llu:%.14s|", (unsigned long long)r.line,
-			    r.reason);
-	}
-	ks_jsplit_free(js);
-	ks_input_release(&in);
-	fclose(fp);
-	return out;
-}
-
-static void
-test_jsplit(void **state)
-{
-	static const struct { const char *in, *want; } t[] = {
-		/* Pages of filter-log-events, pretty and concatenated. */
-		{ "{\n  \"events\": [\n    {\"m\": \"a]}\"},\n    {\"m\": 2}\n"
-		  "  ],\n  \"nextToken\": \"t\"\n}\n{\n  \"events\": [{\"m\":3}]"
-		  "\n}\n",
-		  "I0@3#0:{\"m\": \"a]}\"}|I0@4#1:{\"m\": 2}|I0@9#0:{\"m\":3}|" },
-		/* records after other keys; "events" only at the top. */
-		{ "{\"x\":{\"events\":[1]},\"records\":[{\"a\":1},[2],\"s\",3]}",
-		  "I1@1#0:{\"a\":1}|I1@1#1:[2]|I1@1#2:\"s\"|I1@1#3:3|" },
-		/* A top-level array, and objects without a split key. */
-		{ "[{\"a\":1},{\"b\":2}]\n{\"logEvents\":[{\"m\":1}]}\n",
-		  "I-1@1#0:{\"a\":1}|I-1@1#1:{\"b\":2}|"
-		  "V@2:{\"logEvents\":[{\"m\":1}]}|" },
-		/* A key that is a value is not a key. */
-		{ "{\"k\":\"events\",\"v\":[1]}\n",
-		  "V@1:{\"k\":\"events\",\"v\":[1]}|" },
-		/* One per line: a cut line is rejected, the next one read. */
-		{ "{\"events\":[{\"a\":1},{\"b\"\n{\"events\":[{\"c\":3}]}\n",
-		  "I0@1#0:{\"a\":1}|R@1:JSON value cut|I0@2#0:{\"c\":3}|" },
-		/* Not JSON; cut at the end. */
-		{ "hello\n{\"events\":[{\"a\":",
-		  "R@1:not JSON (expe|R@2:JSON value cut|" },
-		/* Too big and too deep: rejected, the array goes on. */
-		{ "{\"events\":[\"0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789"
-		  "0123456789012345678901234567890123456789\",7]}",
-		  "R@1:record larger |I0@1#1:7|" },
-		{ "{\"events\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]],8]}",
-		  "R@1:JSON nested de|I0@1#1:8|" },
-	};
-	static const size_t chunks[] = { 0, 1, 3 };
-	char *got;
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]);
-		    c++) {
-			got = split(t[i].in, chunks[c], 300);
-			if (strcmp(got, t[i].want) != 0)
-				fail_msg("case %zu chunk %zu:\n got %s\nwant %s",
-				    i, chunks[c], got, t[i].want);
-			free(got);
-		}
-}
-
 /* ---- times, streams, the log bid ---- */
 
 static void
@@ -575,7 +486,6 @@ main(void)
 		cmocka_unit_test(test_cut_not_events),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_lines_long),
-		cmocka_unit_test(test_jsplit),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_streams),
 		cmocka_unit_test(test_log_bid),

@@ -1,4 +1,7 @@
-/* Tests for the JSON splitter: boundaries, items, envelopes, bad input. */
+/*
+ * Tests for the JSON splitter: boundaries, items, envelopes, bad input, and
+ * the split keys of the cloud readers (events, records, results).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,13 +14,19 @@
 
 #include "jscan.h"
 
+/* The keys of the cloud readers' envelopes (sniff-cloudwatch.c, -aks.c). */
+static const char *const cloud_keys[] = { "events", "records", "results",
+    NULL };
+
 /*
- * Scan text (in chunks of chunk bytes) and describe every record as
- * "V@line:bytes" (value), "I@line#index:bytes" (item), "E:bytes" (envelope)
- * or "R@line:reason-prefix", joined by " | ".
+ * Scan text (in chunks of chunk bytes), splitting the arrays of keys, and
+ * describe every record as "V@line:bytes" (value), "I@line#index:bytes"
+ * (item; with keys other than ks_jscan_items, "I<key>@..."), "E:bytes"
+ * (envelope) or "R@line:reason-prefix", joined by " | ".
  */
 static char *
-scan(const char *text, size_t len, size_t chunk, size_t max_record)
+scan_keys(const char *text, size_t len, size_t chunk, size_t max_record,
+    const char *const *keys)
 {
 	struct ks_memsrc m = { text, len, 0, chunk };
 	struct ks_input in;
@@ -29,7 +38,7 @@ scan(const char *text, size_t len, size_t chunk, size_t max_record)
 	FILE *fp = open_memstream(&out, &outlen);
 
 	ks_input_init(&in, ks_input_fill_mem, &m, NULL);
-	js = ks_jscan_new(&in, &lim);
+	js = ks_jscan_new(&in, &lim, keys);
 	assert_non_null(js);
 	while (ks_jscan_next(js, &r) == 1) {
 		if (ftell(fp) > 0)
@@ -40,7 +49,11 @@ scan(const char *text, size_t len, size_t chunk, size_t max_record)
 			    (int)r.len, r.data);
 			break;
 		case KS_JREC_ITEM:
-			fprintf(fp, "I@%llu#%llu:%.*s", (unsigned long long)r.line,
+			if (keys != ks_jscan_items)
+				fprintf(fp, "I%d", r.key);
+			else
+				fputc('I', fp);
+			fprintf(fp, "@%llu#%llu:%.*s", (unsigned long long)r.line,
 			    (unsigned long long)r.index, (int)r.len, r.data);
 			break;
 		case KS_JREC_END:
@@ -58,19 +71,33 @@ scan(const char *text, size_t len, size_t chunk, size_t max_record)
 	return out;
 }
 
+static char *
+scan(const char *text, size_t len, size_t chunk, size_t max_record)
+{
+	return scan_keys(text, len, chunk, max_record, ks_jscan_items);
+}
+
 /* The same answer whatever the chunking of the input. */
 static void
-expect(const char *text, const char *want)
+expect_keys(const char *text, size_t max_record, const char *const *keys,
+    const char *want)
 {
 	static const size_t chunks[] = { 0, 1, 2, 3, 7 };
 
 	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		char *got = scan(text, strlen(text), chunks[i], 1 << 20);
+		char *got = scan_keys(text, strlen(text), chunks[i],
+		    max_record, keys);
 		if (strcmp(got, want) != 0)
 			fail_msg("chunk %zu:\n got: %s\nwant: %s", chunks[i], got,
 			    want);
 		free(got);
 	}
+}
+
+static void
+expect(const char *text, const char *want)
+{
+	expect_keys(text, 1 << 20, ks_jscan_items, want);
 }
 
 static void
@@ -218,6 +245,86 @@ test_nul_and_binary(void **state)
 	free(got);
 }
 
+/* ---- the cloud readers' keys ---- */
+
+static void
+test_cloud_pages(void **state)
+{
+	/* Pages of filter-log-events, pretty and concatenated. */
+	expect_keys("{\n  \"events\": [\n    {\"m\": \"a]}\"},\n    {\"m\": 2}\n"
+	    "  ],\n  \"nextToken\": \"t\"\n}\n{\n  \"events\": [{\"m\":3}]\n}\n",
+	    1 << 20, cloud_keys,
+	    "I0@3#0:{\"m\": \"a]}\"} | I0@4#1:{\"m\": 2} | "
+	    "E:{\n  \"events\": [],\n  \"nextToken\": \"t\"\n} | "
+	    "I0@9#0:{\"m\":3} | E:{\n  \"events\": []\n}");
+	/* get-query-results: rows that are arrays. */
+	expect_keys("{\"results\":[[{\"field\":\"@message\",\"value\":\"x\"}]],"
+	    "\"status\":\"Complete\"}", 1 << 20, cloud_keys,
+	    "I2@1#0:[{\"field\":\"@message\",\"value\":\"x\"}] | "
+	    "E:{\"results\":[],\"status\":\"Complete\"}");
+}
+
+static void
+test_cloud_keys(void **state)
+{
+	/* records after other keys; "events" only at the top. */
+	expect_keys("{\"x\":{\"events\":[1]},\"records\":[{\"a\":1},[2],\"s\",3]}",
+	    1 << 20, cloud_keys,
+	    "I1@1#0:{\"a\":1} | I1@1#1:[2] | I1@1#2:\"s\" | I1@1#3:3 | "
+	    "E:{\"x\":{\"events\":[1]},\"records\":[]}");
+	/* Every split key of a document, each array counted from 0. */
+	expect_keys("{\"events\":[1],\"n\":0,\"records\":[{\"b\":2}]}", 1 << 20,
+	    cloud_keys, "I0@1#0:1 | I1@1#0:{\"b\":2} | "
+	    "E:{\"events\":[],\"n\":0,\"records\":[]}");
+	/* A top-level array, and objects without a split key. */
+	expect_keys("[{\"a\":1},{\"b\":2}]\n{\"logEvents\":[{\"m\":1}]}\n",
+	    1 << 20, cloud_keys, "I-1@1#0:{\"a\":1} | I-1@1#1:{\"b\":2} | "
+	    "E:[] | V@2:{\"logEvents\":[{\"m\":1}]}");
+	/* A key that is a value is not a key; nor is one that is longer. */
+	expect_keys("{\"k\":\"events\",\"v\":[1]}\n", 1 << 20, cloud_keys,
+	    "V@1:{\"k\":\"events\",\"v\":[1]}");
+	expect_keys("{\"eventsXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\":[1]}\n",
+	    1 << 20, cloud_keys,
+	    "V@1:{\"eventsXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\":[1]}");
+	/* "items" is not one of them. */
+	expect_keys("{\"items\":[1]}", 1 << 20, cloud_keys,
+	    "V@1:{\"items\":[1]}");
+}
+
+static void
+test_cloud_bad(void **state)
+{
+	char deep[200];
+	size_t n = 0;
+
+	/* One per line: a cut line is rejected, the next one read. */
+	expect_keys("{\"events\":[{\"a\":1},{\"b\"\n{\"events\":[{\"c\":3}]}\n",
+	    1 << 20, cloud_keys, "I0@1#0:{\"a\":1} | R@1:JSON value c | "
+	    "I0@2#0:{\"c\":3} | E:{\"events\":[]}");
+	/* Not JSON; cut at the end. */
+	expect_keys("hello\n{\"events\":[{\"a\":", 1 << 20, cloud_keys,
+	    "R@1:not JSON (ex | R@2:JSON value c");
+	/* Too big and too deep: rejected, the array goes on. */
+	expect_keys("{\"events\":[\"0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789\",7]}", 300,
+	    cloud_keys, "R@1:record large | I0@1#1:7 | E:{\"events\":[]}");
+	n += sprintf(deep + n, "{\"events\":[");
+	for (int i = 0; i < 70; i++)
+		deep[n++] = '[';
+	deep[n++] = '1';
+	for (int i = 0; i < 70; i++)
+		deep[n++] = ']';
+	sprintf(deep + n, ",8]}");
+	expect_keys(deep, 1 << 20, cloud_keys,
+	    "R@1:JSON nested  | I0@1#1:8 | E:{\"events\":[]}");
+}
+
 int
 main(void)
 {
@@ -237,6 +344,9 @@ main(void)
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_nul_and_binary),
+		cmocka_unit_test(test_cloud_pages),
+		cmocka_unit_test(test_cloud_keys),
+		cmocka_unit_test(test_cloud_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
