@@ -17,11 +17,12 @@ for t in "$build"/test-*; do
 done
 for t in tests/cli/test-*.sh; do
 	name=$(basename "$t" .sh)
-	if sh "$t" >"$build/$name.log" 2>&1; then
+	# cli-: the unit binaries have some of the same names (test-cloud).
+	if sh "$t" >"$build/cli-$name.log" 2>&1; then
 		pass=$((pass + 1))
-		grep '^SKIP' "$build/$name.log" || true
+		grep '^SKIP' "$build/cli-$name.log" || true
 	else
-		cat "$build/$name.log"
+		cat "$build/cli-$name.log"
 		failed="$failed $name"
 	fi
 done
