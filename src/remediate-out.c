@@ -96,39 +96,35 @@ put_group(FILE *fp, json_t *g, const char *indent)
 	fputc('\n', fp);
 }
 
+/* What the change does, to whom, through which binding. */
 static void
-text_change(FILE *fp, json_t *c, size_t k, size_t n)
+text_target(FILE *fp, json_t *c, size_t k, size_t n)
 {
-	json_t *a, *v;
-	size_t i;
+	int exists = json_is_true(json_object_get(c, "target_exists"));
 
 	fprintf(fp, "Change %zu of %zu: %s %s ", k, n,
-	    json_is_true(json_object_get(c, "target_exists")) ?
-	    "add to the existing" : "create", ks_json_str(c, "target_kind"));
+	    exists ? "add to the existing" : "create",
+	    ks_json_str(c, "target_kind"));
 	put(fp, ks_json_str(c, "target_name"));
 	if (ks_json_str(c, "target_namespace")) {
 		fputs(" in namespace ", fp);
 		put(fp, ks_json_str(c, "target_namespace"));
 	}
-	fprintf(fp, "%s\n  actor:     %s ", json_is_true(json_object_get(c,
-	    "target_exists")) ? "" : " and its binding",
+	fprintf(fp, "%s\n  actor:     %s ", exists ? "" : " and its binding",
 	    ks_json_str(c, "subject_kind"));
 	put(fp, ks_json_str(c, "actor"));
 	fputs(" (binding ", fp);
 	put(fp, ks_json_str(c, "binding"));
 	fputs(")\n", fp);
-	json_array_foreach(json_object_get(c, "rules"), i, v) {
-		fputs("  rule:      ", fp);
-		put_list(fp, "apiGroups", json_object_get(v, "apiGroups"));
-		put_list(fp, "resources", json_object_get(v, "resources"));
-		put_list(fp, "nonResourceURLs", json_object_get(v,
-		    "nonResourceURLs"));
-		put_list(fp, "verbs", json_object_get(v, "verbs"));
-		fputc('\n', fp);
-	}
-	fputs("  evidence:\n", fp);
-	json_array_foreach(json_object_get(c, "evidence"), i, v)
-		put_group(fp, v, "    ");
+}
+
+/* Whether each resource of the rules is served: built in, or its CRD. */
+static void
+text_resources(FILE *fp, json_t *c)
+{
+	json_t *v;
+	size_t i;
+
 	json_array_foreach(json_object_get(c, "resources"), i, v) {
 		fputs("  resource:  ", fp);
 		put(fp, ks_json_str(v, "resource"));
@@ -145,9 +141,14 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 			    ? ks_json_str(v, "served_versions") : "nothing");
 		}
 	}
-	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
-	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
-	    (long long)json_integer_value(json_object_get(c, "denials")));
+}
+
+static void
+text_known_issues(FILE *fp, json_t *c)
+{
+	json_t *v;
+	size_t i;
+
 	json_array_foreach(json_object_get(c, "known_issues"), i, v) {
 		fputs("  known issue: ", fp);
 		put(fp, ks_json_str(v, "title"));
@@ -159,8 +160,33 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 		}
 		fputc('\n', fp);
 	}
-	a = json_object_get(c, "warnings");
-	json_array_foreach(a, i, v) {
+}
+
+static void
+text_change(FILE *fp, json_t *c, size_t k, size_t n)
+{
+	json_t *v;
+	size_t i;
+
+	text_target(fp, c, k, n);
+	json_array_foreach(json_object_get(c, "rules"), i, v) {
+		fputs("  rule:      ", fp);
+		put_list(fp, "apiGroups", json_object_get(v, "apiGroups"));
+		put_list(fp, "resources", json_object_get(v, "resources"));
+		put_list(fp, "nonResourceURLs", json_object_get(v,
+		    "nonResourceURLs"));
+		put_list(fp, "verbs", json_object_get(v, "verbs"));
+		fputc('\n', fp);
+	}
+	fputs("  evidence:\n", fp);
+	json_array_foreach(json_object_get(c, "evidence"), i, v)
+		put_group(fp, v, "    ");
+	text_resources(fp, c);
+	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
+	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
+	    (long long)json_integer_value(json_object_get(c, "denials")));
+	text_known_issues(fp, c);
+	json_array_foreach(json_object_get(c, "warnings"), i, v) {
 		fputs("  warning:   ", fp);
 		put(fp, json_string_value(v));
 		fputc('\n', fp);
