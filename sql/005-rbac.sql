@@ -60,3 +60,83 @@ WHERE api_group = 'rbac.authorization.k8s.io'
     AND resource IN ('roles', 'clusterroles', 'rolebindings',
         'clusterrolebindings')
     AND verb IN ('create', 'update', 'patch', 'delete', 'deletecollection');
+
+-- Which refusals does a snapshot's RBAC not allow?  One row per snapshot
+-- and refused (actor, verb, API group, resource, subresource, namespace or
+-- path), with the count, the object names and the first and last time:
+-- the denials that no grant of that snapshot allows (each name judged
+-- apart, for resourceNames), which RBAC itself refused.  A denial a
+-- grant allows was refused by something else (a webhook, another
+-- authorizer, or RBAC as it was before the snapshot) and is not here.
+-- Matched as the RBAC authorizer does: User subjects by name, Group
+-- subjects by the groups of the audit event and those every such actor
+-- has (log lines carry no groups), ServiceAccount subjects as
+-- system:serviceaccount:NS:NAME; verbs, API groups, resources
+-- (resource/subresource, '*', '*/subresource'), resourceNames and
+-- nonResourceURLs (a trailing '*' matches a prefix).  Aggregated
+-- ClusterRoles count with their stored rules, each snapshot alone;
+-- `kubesift can` and `remediate` also aggregate and overlay snapshots.
+DROP VIEW IF EXISTS rbac_gaps;
+CREATE VIEW rbac_gaps AS
+WITH d AS (
+	SELECT actor, max(groups) AS groups, verb,
+	    coalesce(api_group, '') AS api_group, resource, subresource,
+	    namespace, name, path, count(*) AS denials,
+	    min(time) AS first_seen, max(time) AS last_seen
+	FROM denials
+	GROUP BY actor, verb, coalesce(api_group, ''), resource, subresource,
+	    namespace, name, path
+),
+-- The groups of each actor: from its events, and implied by its name.
+member AS (
+	SELECT d.actor, j.value AS grp
+	FROM d, json_each(CASE WHEN json_valid(d.groups) THEN d.groups
+	    ELSE '[]' END) j
+	UNION SELECT actor, 'system:authenticated' FROM d
+	    WHERE actor != 'system:anonymous'
+	UNION SELECT actor, 'system:unauthenticated' FROM d
+	    WHERE actor = 'system:anonymous'
+	UNION SELECT actor, 'system:serviceaccounts' FROM d
+	    WHERE actor LIKE 'system:serviceaccount:%:%'
+	UNION SELECT actor, 'system:serviceaccounts:' || substr(actor, 23,
+	    instr(substr(actor, 23), ':') - 1) FROM d
+	    WHERE actor LIKE 'system:serviceaccount:%:%'
+	UNION SELECT actor, 'system:nodes' FROM d
+	    WHERE actor LIKE 'system:node:%'
+)
+SELECT s.id AS snapshot_id, d.actor, d.verb, d.api_group, d.resource,
+    d.subresource, d.namespace, d.path, sum(d.denials) AS denials,
+    count(DISTINCT d.name) AS names, min(d.first_seen) AS first_seen,
+    max(d.last_seen) AS last_seen
+FROM d, snapshots s
+WHERE NOT EXISTS (
+	SELECT 1 FROM rbac_grants g
+	WHERE g.snapshot_id = s.id
+	    AND (g.scope_namespace IS NULL OR g.scope_namespace = d.namespace)
+	    AND ((g.subject_kind = 'User' AND g.subject = d.actor)
+	        OR (g.subject_kind = 'ServiceAccount' AND d.actor =
+	            'system:serviceaccount:' || g.subject_namespace || ':' ||
+	            g.subject)
+	        OR (g.subject_kind = 'Group' AND g.subject IN
+	            (SELECT grp FROM member m WHERE m.actor = d.actor)))
+	    AND EXISTS (SELECT 1 FROM json_each(g.verbs)
+	        WHERE value IN (d.verb, '*'))
+	    AND CASE WHEN d.resource IS NULL THEN
+	        EXISTS (SELECT 1 FROM json_each(g.non_resource_urls)
+	            WHERE value = d.path OR (value LIKE '%*' AND
+	            substr(d.path, 1, length(value) - 1) =
+	            substr(value, 1, length(value) - 1)))
+	    ELSE
+	        EXISTS (SELECT 1 FROM json_each(g.api_groups)
+	            WHERE value IN (d.api_group, '*'))
+	        AND EXISTS (SELECT 1 FROM json_each(g.resources)
+	            WHERE value = '*' OR value = d.resource ||
+	            coalesce('/' || d.subresource, '') OR
+	            (d.subresource IS NOT NULL AND
+	             value = '*/' || d.subresource))
+	        AND (coalesce(json_array_length(g.resource_names), 0) = 0
+	            OR EXISTS (SELECT 1 FROM json_each(g.resource_names)
+	            WHERE value = d.name))
+	    END)
+GROUP BY s.id, d.actor, d.verb, d.api_group, d.resource, d.subresource,
+    d.namespace, d.path;

@@ -25,3 +25,11 @@ rc=0; ks -d "$T/none.db" sources >/dev/null 2>&1 || rc=$?
 eq "missing database exits 1" 1 "$rc"
 [ ! -e "$T/none.db" ] || fail "a query created a database"
 echo "ok - queries never create a database"
+
+# Every table and view of the schema has its section in kubesift-schema(7).
+ks import -q "$TOP/fixtures/import/notes.txt"
+for t in $(q "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY 1"); do
+	grep -q "^\.Ss $t\$" "$TOP/man/kubesift-schema.7" ||
+	    fail "kubesift-schema.7 does not describe $t"
+done
+echo "ok - kubesift-schema.7 describes every table and view"

@@ -97,6 +97,15 @@ eq "can: no exits 1" 1 "$rc"
 ks can dana list pods -n web > "$T/can" || fail "can: yes must exit 0"
 grep -q 'allowed by ClusterRoleBinding oncall-view -> ClusterRole oncall-view' "$T/can" || fail "can: reason"
 echo "ok - can explains the grant"
+# The rbac_gaps view, plain SQL, agrees with the evaluator: the gaps are
+# the denials remediate changes RBAC for (verbs counted apart), and frank's
+# denial, which a grant allows, is not one.
+eq "rbac_gaps: the actors remediate fixes" \
+    "$(jq_ "(SELECT group_concat(a, ' ') FROM (SELECT DISTINCT json_extract(value, '\$.actor') AS a FROM json_each(j) ORDER BY 1))" "$T/fx.json")" \
+    "$(q "SELECT group_concat(actor, ' ') FROM (SELECT DISTINCT actor FROM rbac_gaps ORDER BY 1)")"
+eq "rbac_gaps: one row per denied verb and scope" \
+    "dana list nodes -|erin create pods/exec web|gina list namespaces -|system:serviceaccount:ci:deployer create deployments ci|system:serviceaccount:ci:deployer patch deployments ci" \
+    "$(q "SELECT group_concat(g, '|') FROM (SELECT actor || ' ' || verb || ' ' || resource || coalesce('/' || subresource, '') || ' ' || coalesce(namespace, '-') AS g FROM rbac_gaps ORDER BY 1)")"
 
 # who-can on a real dump; the answers derived by hand from its JSON (see
 # tests/unit/test-rbac.c for the derivation).
@@ -132,3 +141,5 @@ eq "log only: the denial group" "eks:vpc-resource-controller,patch,vpcresources.
 ks remediate -o json > "$T/log.json"
 eq "log only: one change on the role, all allowed after" "vpc-resource-controller-role|10|10" \
     "$(jq_ "json_extract(j, '\$[0].target_name') || '|' || json_extract(j, '\$[0].denials') || '|' || json_extract(j, '\$[0].allowed_after')" "$T/log.json")"
+eq "log only: rbac_gaps has the gap" "eks:vpc-resource-controller|patch|vpcresources.k8s.aws|cninodes|10" \
+    "$(q "SELECT actor || '|' || verb || '|' || api_group || '|' || resource || '|' || denials FROM rbac_gaps")"
