@@ -19,10 +19,10 @@ endif
 
 # Debian packages: to build, to test.
 DEBS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev \
-	     libarchive-dev nettle-dev libyaml-dev
+	     libarchive-dev nettle-dev libyaml-dev zlib1g-dev
 DEBS_TEST  = libcmocka-dev sqlite3 libarchive-tools zstd xz-utils bzip2 \
 	     zip gzip chromium
-PKGS	= sqlite3 jansson libarchive nettle yaml-0.1
+PKGS	= sqlite3 jansson libarchive nettle yaml-0.1 zlib
 
 # Expanded lazily, so that `deps` has run before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
