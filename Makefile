@@ -23,7 +23,7 @@ DEBS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev \
 	     liblzma-dev libzstd-dev
 DEBS_TEST  = libcmocka-dev sqlite3 libarchive-tools zstd xz-utils bzip2 \
 	     zip gzip chromium
-PKGS	= sqlite3 jansson nettle yaml-0.1
+PKGS	= sqlite3 jansson nettle yaml-0.1 zlib
 
 # Expanded lazily, so that `deps` has run before pkg-config is asked.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libarchive 2>/dev/null)

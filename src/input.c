@@ -45,7 +45,8 @@ pull(struct ks_input *in)
 		in->eof = 1;
 		return;
 	}
-	sha256_update(&in->sha, (size_t)n, in->buf + in->end);
+	if (!in->unhashed)
+		sha256_update(&in->sha, (size_t)n, in->buf + in->end);
 	in->end += (size_t)n;
 	in->total += (uint64_t)n;
 	if (in->budget != NULL) {

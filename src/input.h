@@ -40,6 +40,7 @@ struct ks_input {
 	uint64_t	 total;		/* bytes pulled from fill (and hashed) */
 	int		 eof;		/* fill returned 0 */
 	int		 failed;	/* fill failed or budget exceeded */
+	int		 unhashed;	/* bytes hashed elsewhere (gunzip.c) */
 	struct ks_err	 err;		/* why it failed */
 	struct sha256_ctx sha;
 };
@@ -64,7 +65,10 @@ void	ks_input_consume(struct ks_input *in, size_t n);
 /* Read and hash everything left.  Returns 0, or -1 if the stream failed. */
 int	ks_input_drain(struct ks_input *in);
 
-/* The SHA-256 of every byte pulled so far, as 64 hex digits and a NUL. */
+/*
+ * The SHA-256 of every byte pulled so far, as 64 hex digits and a NUL
+ * (unless in->unhashed, which the caller sets after ks_input_init).
+ */
 void	ks_input_sha256_hex(struct ks_input *in, char hex[65]);
 
 /* A fill function over a file descriptor (ctx points to an int). */

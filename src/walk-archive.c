@@ -13,6 +13,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "gunzip.h"
 #include "store.h"
 #include "timeutil.h"
 #include "walk-int.h"
@@ -38,12 +39,29 @@ arc_read(struct archive *a, void *ctx, const void **buf)
 
 struct leaf {
 	struct archive	*a;
+	struct ks_gunzip *gz;		/* under a, or NULL */
 	uint64_t	 max_ratio;
 };
 
-#define RATIO_FLOOR	(100ULL << 20)	/* bytes before the ratio counts */
+/*
+ * Why the gzip data under an archive ended early, as the reason to reject
+ * a member or (whole) the archive, into err: -1.  0 when they did not.
+ */
+static int
+gz_fault(struct ks_gunzip *gz, int whole, struct ks_err *err)
+{
+	const char *why = gz != NULL ? ks_gunzip_fault(gz) : NULL;
 
-/* A member's bytes, decompressed by libarchive. */
+	if (why == NULL)
+		return 0;
+	if (ks_gunzip_limit(gz) != NULL)
+		return ks_err_set(err, "%s%s", whole ? "the rest of the archive "
+		    "is not read: " : "", why);
+	return ks_err_set(err, "%s cut short or corrupt: %s", whole ?
+	    "archive" : "member", why);
+}
+
+/* A member's bytes, decompressed by libarchive (and gunzip.c). */
 static ssize_t
 leaf_fill(void *ctx, void *buf, size_t cap, struct ks_err *err)
 {
@@ -51,13 +69,23 @@ leaf_fill(void *ctx, void *buf, size_t cap, struct ks_err *err)
 	la_ssize_t n = archive_read_data(lf->a, buf, cap);
 	la_int64_t out, raw;
 
+	/*
+	 * A tar member is whole when libarchive ends it; a compressed
+	 * file's one member is all the gzip data.
+	 */
+	if ((n < 0 || (n == 0 && (archive_format(lf->a) &
+	    ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW)) &&
+	    gz_fault(lf->gz, 0, err) < 0)
+		return -1;
 	if (n < 0)
 		return ks_err_set(err, "member cut short or corrupt: %s",
 		    archive_error_string(lf->a) ? archive_error_string(lf->a) :
 		    "unknown libarchive error");
 	out = archive_filter_bytes(lf->a, 0);
-	raw = archive_filter_bytes(lf->a, -1);
-	if (lf->max_ratio && out > (la_int64_t)RATIO_FLOOR && raw > 0 &&
+	/* The compressed bytes: gzip is inflated before libarchive. */
+	raw = lf->gz != NULL ? (la_int64_t)ks_gunzip_raw_bytes(lf->gz) :
+	    archive_filter_bytes(lf->a, -1);
+	if (lf->max_ratio && out > (la_int64_t)KS_RATIO_FLOOR && raw > 0 &&
 	    (uint64_t)(out / raw) > lf->max_ratio)
 		return ks_err_set(err, "compression ratio above %llu:1 "
 		    "(--max-ratio): an archive bomb?",
@@ -73,8 +101,10 @@ arc_open(struct ks_input *in)
 	if (a == NULL)
 		return NULL;
 	/* If open fails, the first archive_read_next_header says why. */
-	/* Built-in decompressors only: never an external program. */
-	archive_read_support_filter_gzip(a);
+	/*
+	 * Built-in decompressors only: never an external program.  Not
+	 * libarchive's gzip, which checks no trailer: gunzip.c reads gzip.
+	 */
 	archive_read_support_filter_bzip2(a);
 	archive_read_support_filter_xz(a);
 	archive_read_support_filter_lzma(a);
@@ -87,13 +117,16 @@ arc_open(struct ks_input *in)
 	return a;
 }
 
-/* "archive/tar+gzip", "compressed/gzip", "archive/zip". */
+/*
+ * "archive/tar+gzip", "compressed/gzip", "archive/zip": the innermost
+ * filter, libarchive's or else gunzip.c's.
+ */
 static void
-arc_format(struct archive *a, char *buf, size_t sz)
+arc_format(struct archive *a, int gzip, char *buf, size_t sz)
 {
 	int fmt = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
 	const char *filter = archive_filter_count(a) > 1 ?
-	    archive_filter_name(a, 0) : NULL;
+	    archive_filter_name(a, 0) : gzip ? "gzip" : NULL;
 
 	if (fmt == ARCHIVE_FORMAT_RAW)
 		snprintf(buf, sz, "compressed/%s", filter ? filter : "none");
@@ -171,7 +204,7 @@ static int
 walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
     struct archive *a, struct archive_entry *e, struct ks_err *err)
 {
-	struct leaf lf = { a, imp->lim.max_ratio };
+	struct leaf lf = { a, arc->gz, imp->lim.max_ratio };
 	struct ks_input in;
 	struct node nd;
 	const char *name = archive_entry_pathname(e), *why, *kind;
@@ -221,7 +254,31 @@ arc_reject(struct ks_member *am, struct ks_err *err, const char *fmt, ...)
 	return ks_store_reject(am, 0, why, NULL, 0, err);
 }
 
-/* Read the members of an open archive until its end or a fatal problem. */
+/*
+ * Why libarchive cannot read further, recorded: a fault of the gzip data
+ * under it first.  Returns 1, or -1.
+ */
+static int
+arc_broken(struct ks_member *am, struct archive *a, struct ks_gunzip *gz,
+    struct ks_err *err)
+{
+	struct ks_err why;
+	int rc;
+
+	if (gz_fault(gz, 1, &why) < 0)
+		rc = arc_reject(am, err, "%s", why.msg);
+	else
+		rc = arc_reject(am, err, "archive cut short or corrupt: %s",
+		    archive_error_string(a) ? archive_error_string(a) :
+		    "unknown error");
+	return rc < 0 ? -1 : 1;
+}
+
+/*
+ * Read the members of an open archive until its end or a fatal problem.
+ * Returns 0 at the end, 1 when stopped before it (the reason recorded),
+ * or -1.
+ */
 static int
 walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
     struct archive *a, struct ks_err *err)
@@ -244,23 +301,66 @@ walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
 			return 0;
 		entries++;
 		if (r < ARCHIVE_WARN)
-			return arc_reject(am, err, "archive cut short or "
-			    "corrupt: %s", archive_error_string(a) ?
-			    archive_error_string(a) : "unknown error");
+			return arc_broken(am, a, nd->gz, err);
 		if (archive_entry_filetype(e) == AE_IFDIR)
 			continue;
 		if (++imp->members > imp->lim.max_members)
 			return arc_reject(am, err, "more than %llu members in "
 			    "one input (--max-members): the rest is not read",
-			    (unsigned long long)imp->lim.max_members);
+			    (unsigned long long)imp->lim.max_members) < 0 ? -1 : 1;
 		if (walk_entry(imp, nd, am->source_id, a, e, err) < 0)
 			return -1;
 		if (imp->budget.limit && imp->budget.used > imp->budget.limit)
 			return arc_reject(am, err, "expanded-size limit of %llu "
 			    "bytes reached (--max-expanded): the rest of the "
 			    "archive is not read",
-			    (unsigned long long)imp->budget.limit);
+			    (unsigned long long)imp->budget.limit) < 0 ? -1 : 1;
 	}
+}
+
+/*
+ * After libarchive's end, read the gzip data to theirs: a tar ends at its
+ * end blocks, before the trailers to be checked and whatever follows
+ * them.  A fault of the gzip data is recorded here (libarchive takes an
+ * early end for the end), and bytes after the last member that are
+ * neither gzip nor zero padding.  The drain is bounded by --max-ratio.
+ * Returns 0 or -1.
+ */
+static int
+gz_finish(struct ks_member *am, struct ks_gunzip *gz, struct ks_err *err)
+{
+	struct ks_err why;
+	uint64_t n;
+	int layer;
+
+	if (ks_input_drain(ks_gunzip_output(gz)) < 0)
+		return ks_err_set(err, "%s", ks_gunzip_output(gz)->err.msg);
+	if (gz_fault(gz, 1, &why) < 0 &&
+	    arc_reject(am, err, "%s", why.msg) < 0)
+		return -1;
+	if ((n = ks_gunzip_trailing(gz, &layer)) > 0 && arc_reject(am, err,
+	    "%llu bytes after the end of the gzip data%s are not gzip: not "
+	    "read", (unsigned long long)n, layer > 1 ? " (an inner layer)" :
+	    "") < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * libarchive on the stream, behind gzip layers when it is gzip (gunzip.h
+ * says why); nd->gz holds them.  NULL when out of memory.
+ */
+static struct archive *
+arc_start(struct ks_import *imp, struct node *nd)
+{
+	const unsigned char *head;
+	size_t n;
+
+	head = ks_input_peek(nd->in, 3, &n);
+	if (ks_gunzip_magic(head, n) &&
+	    (nd->gz = ks_gunzip_new(nd->in, imp->lim.max_ratio)) == NULL)
+		return NULL;
+	return arc_open(nd->gz != NULL ? ks_gunzip_output(nd->gz) : nd->in);
 }
 
 /* An archive or compressed file: its row, then its members. */
@@ -286,14 +386,17 @@ walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
 		imp->origin_source = am.source_id;
 		imp->snapshot_id = 0;
 	}
-	if ((a = arc_open(nd->in)) == NULL) {
+	if ((a = arc_start(imp, nd)) == NULL) {
 		ks_err_set(err, "out of memory");
 		goto out;
 	}
 	rc = walk_members(imp, nd, &am, a, err);
-	if (rc == 0) {
-		arc_format(a, fmt, sizeof(fmt));
+	if (rc == 0 && nd->gz != NULL)
+		rc = gz_finish(&am, nd->gz, err);
+	if (rc >= 0) {
+		arc_format(a, nd->gz != NULL, fmt, sizeof(fmt));
 		f.format = fmt;
+		/* The source's hash and size are of its own bytes. */
 		ks_input_drain(nd->in);
 		ks_input_sha256_hex(nd->in, sha);
 		f.sha256 = sha;
@@ -308,9 +411,10 @@ out:
 	ks_store_rollback(imp->store);
 	if (a != NULL)
 		archive_read_free(a);
+	ks_gunzip_free(nd->gz);
+	nd->gz = NULL;
 	imp->origin = saved_origin;
 	imp->origin_source = saved_source;
 	imp->snapshot_id = saved_snap;
 	return rc;
 }
-

@@ -16,6 +16,7 @@ struct node {
 	int64_t		 mtime_us;
 	int		 nesting;	/* archives around this stream */
 	const char	*sha256;	/* known in advance (top-level files) */
+	struct ks_gunzip *gz;		/* an archive's gzip layers, or NULL */
 };
 
 /* Decide what a stream is and read it: walk.c. */

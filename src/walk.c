@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gunzip.h"
 #include "rollup.h"
 #include "sniff.h"
 #include "store.h"
@@ -24,7 +25,7 @@
 const char *
 walk_archive_magic(const unsigned char *p, size_t n)
 {
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+	if (ks_gunzip_magic(p, n))
 		return "gzip";
 	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
 		return "xz";

@@ -25,11 +25,17 @@
 #   dupnames.tar          the same member name twice, different bytes
 #   hugesize.tar          a member whose header claims 8 GiB, cut short
 #   badcrc.gz             a gzip whose trailer CRC and size are wrong
+#   badisize.gz           a gzip whose trailer size alone is wrong
+#   cutshort.gz           a gzip without its trailer
+#   badcrc.tar.gz         a tar.gz whose trailer CRC is wrong
 #   cdlies.zip            a zip whose central directory lies (names, count,
 #                         offset)
 #   lsize.zip             a zip whose local header claims a huge size
 #   encrypted.zip         a password-protected member
 #   trailing.gz           a gzip followed by garbage
+#   zeropad.gz            a gzip followed by 1024 zero bytes (tape padding)
+#   members.gz            two gzip members and an empty one, concatenated
+#   members.tar.gz        a tar cut in two, each half gzipped, concatenated
 #   deepdirs/             folders nested 70 deep, an event at the bottom
 set -eu
 out=$1
@@ -180,9 +186,25 @@ head -c 1536 hugesize.tar > t && mv t hugesize.tar
 gzip -c c.log > badcrc.gz
 size=$(wc -c < badcrc.gz)
 printf '\336\255\276\357\377\377\377\177' | dd of=badcrc.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
-# A gzip followed by garbage.
+# The size alone (the last four bytes), and no trailer at all.
+gzip -c c.log > badisize.gz
+printf '\377\377\377\177' | dd of=badisize.gz bs=1 seek=$((size - 4)) conv=notrunc 2>/dev/null
+gzip -c c.log | head -c $((size - 8)) > cutshort.gz
+# A gzip followed by garbage, and one followed by zero padding.
 { gzip -c c.log; printf 'GARBAGE\033[2J after the end'; } > trailing.gz
+{ gzip -c c.log; head -c 1024 /dev/zero; } > zeropad.gz
 rm c.log
+# Members concatenated, as cat, pigz and bgzip write them.
+{ ev member-1 | gzip -c; ev member-2 | gzip -c; gzip -c < /dev/null; } > members.gz
+mkdir t
+ev tgz-1 > t/a.log; ev tgz-2 > t/b.log; ev tgz-3 > t/c.log
+(cd t && bsdtar --format ustar -cf ../t.tar a.log b.log c.log)
+{ head -c 1536 t.tar | gzip -c; tail -c +1537 t.tar | gzip -c; } > members.tar.gz
+# A tar.gz whose CRC is wrong: the fault shows only after the tar's end.
+gzip -c t.tar > badcrc.tar.gz
+size=$(wc -c < badcrc.tar.gz)
+printf '\336\255\276\357' | dd of=badcrc.tar.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
+rm -rf t t.tar
 
 # A zip whose central directory lies, and one whose local header does.
 ev cd-1 > cd1.log; ev cd-2 > cd2.log; ev cd-3 > cd3.log
