@@ -4,6 +4,12 @@
  * columns, and hands it over; the writer stores every item of a batch and
  * hands it back.  A few batches circulate, so memory stays bounded however
  * long the member is.  The records come from pipeline-src.h.
+ *
+ * A record the native reader rejects may be an audit record of another
+ * shape (cloud.h): a file of JSON lines can mix native events, Cloud
+ * Logging entries and Azure Monitor records.  Only then, on the slow path,
+ * is its shape tested, and the writer hands it to that shape's reader; the
+ * events the fast reader takes never pay for it.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,6 +21,7 @@
 #include <nettle/sha2.h>
 
 #include "audit.h"
+#include "cloud.h"
 #include "pipeline.h"
 #include "pipeline-src.h"
 #include "store.h"
@@ -25,7 +32,7 @@ struct ks_import_tuning ks_tuning = { 0, 1 };
 #define BATCH_ITEMS	1024
 #define NBATCH		3		/* batches in circulation */
 
-enum item_type { IT_EVENT, IT_REJECT };
+enum item_type { IT_EVENT, IT_REJECT, IT_OTHER };
 
 struct item {
 	enum item_type	 type;
@@ -38,6 +45,7 @@ struct item {
 	struct ks_audit_json arrays;	/* when the fast reader read it */
 	int		 lens[KS_AUDIT_NTEXT];	/* of its text columns */
 	json_t		*ev;		/* when jansson read it; owned */
+	ks_json_fn	 reader;	/* IT_OTHER: the reader of its shape */
 };
 
 struct batch {
@@ -51,6 +59,7 @@ struct batch {
 struct pipe {
 	struct ks_member *m;
 	struct ks_psrc	 src;		/* the member's records */
+	struct ks_cloud_read cloud;	/* the writer's, for IT_OTHER records */
 	struct ks_err	*err;		/* one worker: where errors go */
 	int		 failed;	/* one worker: the writer failed */
 	pthread_mutex_t	 mu;
@@ -142,6 +151,7 @@ parse_slow(struct batch *b, struct item *it)
 	json_error_t je;
 	const char *why;
 	char *msg;
+	enum ks_cloud_shape shape;
 
 	if ((it->ev = json_loadb(it->data, it->size, JSON_DECODE_ANY,
 	    &je)) == NULL) {
@@ -154,6 +164,12 @@ parse_slow(struct batch *b, struct item *it)
 		return;
 	}
 	if (ks_audit_from_json(it->ev, &it->row, &why) < 0) {
+		shape = ks_cloud_shape(it->ev);
+		if (shape == KS_SHAPE_GKE || shape == KS_SHAPE_AKS) {
+			it->type = IT_OTHER;
+			it->reader = ks_cloud_reader(shape);
+			return;
+		}
 		json_decref(it->ev);
 		it->ev = NULL;
 		it->type = IT_REJECT;
@@ -192,15 +208,28 @@ parse_record(struct batch *b, const struct ks_jrec *r)
 	sha256_digest(&c, sizeof(it->hash), it->hash);
 }
 
+/* A record of another shape, to its reader (the bytes are its raw text). */
+static int
+write_other(struct pipe *p, const struct item *it, struct ks_err *err)
+{
+	struct ks_jrec r = { .type = KS_JREC_VALUE, .data = it->data,
+	    .len = it->size, .line = it->line, .key = -1 };
+
+	return it->reader(p->m, it->ev, &r, &p->cloud, err);
+}
+
 /* Store every item of a batch (unless failed) and empty it. */
 static int
-write_batch(struct ks_member *m, struct batch *b, int failed,
-    struct ks_err *err)
+write_batch(struct pipe *p, struct batch *b, int failed, struct ks_err *err)
 {
+	struct ks_member *m = p->m;
+
 	for (size_t i = 0; i < b->n; i++) {
 		struct item *it = &b->items[i];
 		if (failed)
 			;
+		else if (it->type == IT_OTHER)
+			failed = write_other(p, it, err) < 0;
 		else if (it->type == IT_REJECT)
 			failed = ks_store_reject(m, it->line, it->reason,
 			    it->data, it->size, err) < 0;
@@ -294,7 +323,7 @@ read_member(struct pipe *p, struct batch *b, flush_fn flush)
 static struct batch *
 write_now(struct pipe *p, struct batch *b)
 {
-	if (write_batch(p->m, b, 0, p->err) < 0) {
+	if (write_batch(p, b, 0, p->err) < 0) {
 		p->failed = 1;
 		return NULL;
 	}
@@ -312,7 +341,7 @@ run_serial(struct pipe *p, struct ks_err *err)
 		return ks_err_set(err, "out of memory");
 	p->err = err;
 	if ((last = read_member(p, b, write_now)) != NULL)
-		rc = write_batch(p->m, last, 0, err);
+		rc = write_batch(p, last, 0, err);
 	if (p->failed)
 		rc = -1;
 	else if (rc == 0 && p->oom)
@@ -412,7 +441,7 @@ run_threaded(struct pipe *p, struct ks_err *err)
 		return rc;
 	}
 	while ((b = next_full(p)) != NULL) {
-		if (write_batch(p->m, b, failed, err) < 0 && !failed) {
+		if (write_batch(p, b, failed, err) < 0 && !failed) {
 			failed = 1;
 			rc = -1;
 		}
@@ -452,7 +481,7 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 {
 	struct ks_jscan_limits lim = { m->imp->lim.max_record,
 	    m->imp->lim.max_json_depth };
-	struct pipe p = { .m = m };
+	struct pipe p = { .m = m, .cloud.year = ks_cloud_year(m) };
 	int rc;
 
 	if (ks_psrc_open(&p.src, m->in, &lim) < 0)
@@ -470,5 +499,6 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 		pthread_mutex_destroy(&p.mu);
 	}
 	ks_psrc_close(&p.src);
+	ks_cloud_warn(m, &p.cloud.t);
 	return rc;
 }

@@ -1,6 +1,10 @@
 /*
- * GKE through Cloud Logging: LogEntry JSON, one per line or the array that
- * `gcloud logging read --format=json` prints.
+ * GKE through Cloud Logging: LogEntry JSON, one per line, the array that
+ * `gcloud logging read --format=json` prints, or the Logging API's
+ * entries.list answer ({"entries":[...],"nextPageToken":...}); and the
+ * YAML that `gcloud logging read` prints by default (documents separated
+ * by ---), read by sniff-yaml.c's document loop, which brings each entry
+ * here as JSON.
  *
  *  - Kubernetes audit entries (protoPayload of type
  *    type.googleapis.com/google.cloud.audit.AuditLog, serviceName k8s.io,
@@ -29,6 +33,7 @@
 #include "sniff.h"
 #include "store.h"
 #include "timeutil.h"
+#include "yamldoc.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -38,6 +43,10 @@ bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
 
 	if (!pk->json)
 		return 0;
+	if (!pk->array && ks_peek_has(pk, 0, "entries") &&
+	    (memmem(head, n, "\"protoPayload\"", 14) != NULL ||
+	    memmem(head, n, "\"logName\"", 9) != NULL))
+		return 40;
 	if (ks_peek_has(pk, item, "protoPayload"))
 		return 40;
 	if (ks_peek_has(pk, item, "logName") &&
@@ -188,19 +197,23 @@ operation(struct ks_member *m, json_t *e, json_t *pp,
 	return ks_store_cluster_event(m, &ev, r->data, r->len, r->line, err);
 }
 
-static int
-on_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r, void *arg,
-    struct ks_err *err)
+int
+ks_gke_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r,
+    void *arg, struct ks_err *err)
 {
 	struct ks_cloud_read *g = arg;
 	json_t *pp = ks_json_obj(e, "protoPayload");
 	const char *svc = ks_json_str(pp, "serviceName");
 	const char *method = ks_json_str(pp, "methodName");
 	json_t *text = json_object_get(e, "textPayload");
+	enum ks_cloud_shape shape = ks_cloud_shape(e);
 
 	if (!json_is_object(e))
 		return ks_store_reject(m, r->line, "not a Cloud Logging entry "
 		    "(not a JSON object)", r->data, r->len, err);
+	/* A native event or an Azure record among the entries (cloud.h). */
+	if (shape == KS_SHAPE_NATIVE || shape == KS_SHAPE_AKS)
+		return ks_cloud_reader(shape)(m, e, r, arg, err);
 	if ((svc != NULL && strcmp(svc, "k8s.io") == 0) ||
 	    starts(method, "io.k8s.") ||
 	    starts(ks_json_str2(e, "operation", "producer"), "k8s.io")) {
@@ -229,7 +242,30 @@ on_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r, void *arg,
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	return ks_cloud_ingest(m, ks_jscan_items, on_entry, err);
+	/* "items" as before; "entries" for the Logging API's answer. */
+	static const char *const keys[] = { "entries", "items", NULL };
+
+	return ks_cloud_ingest(m, keys, ks_gke_entry, err);
 }
 
 const struct ks_sniffer ks_sniffer_gke = { "gke", bid, ingest };
+
+/* gcloud's YAML: the keys of a LogEntry at the start of a line. */
+static int
+bid_yaml(const char *name, uint64_t size, const unsigned char *head,
+    size_t n, const struct ks_peek *pk)
+{
+	if (!ks_yaml_head_text(head, n, pk->json))
+		return 0;
+	if (ks_yaml_head_has(head, n, "protoPayload:"))
+		return 40;
+	if (ks_yaml_head_has(head, n, "logName:") &&
+	    (ks_yaml_head_has(head, n, "insertId:") ||
+	    ks_yaml_head_has(head, n, "textPayload:") ||
+	    ks_yaml_head_has(head, n, "jsonPayload:")))
+		return 40;
+	return 0;
+}
+
+const struct ks_sniffer ks_sniffer_gke_yaml = { "gke-yaml", bid_yaml,
+	ks_yaml_ingest };

@@ -12,6 +12,7 @@
 
 #include "ingest.h"
 #include "jutil.h"
+#include "kobj.h"
 #include "sniff.h"
 #include "store.h"
 
@@ -113,17 +114,12 @@ on_object(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
     struct ks_err *err)
 {
 	struct guess *g = arg;
-	json_t *kind = json_object_get(v, "kind");
+	int secret;
+	const char *why = ks_kobj_why_not(v, &secret);
 
-	if (!json_is_object(v))
-		return ks_store_reject(m, r->line, "not a Kubernetes object "
-		    "(not a JSON object)", r->data, r->len, err);
-	if (kind != NULL && !json_is_string(kind))
-		return ks_store_reject(m, r->line, "not a Kubernetes object "
-		    "(kind is not a string)", r->data, r->len, err);
-	if (!json_is_object(json_object_get(v, "metadata")))
-		return ks_store_reject(m, r->line, "not a Kubernetes object "
-		    "(no metadata)", r->data, r->len, err);
+	if (why != NULL)
+		return ks_store_reject(m, r->line, why, secret ? NULL : r->data,
+		    secret ? 0 : r->len, err);
 	return ks_store_object(m, v, g->kind[0] ? g->kind : NULL,
 	    g->api_version[0] ? g->api_version : NULL, r->line,
 	    r->type == KS_JREC_ITEM ? r->index : 0, err);

@@ -1,142 +1,47 @@
 /*
  * Kubernetes objects as YAML: `kubectl get -o yaml` output, manifests
- * (several documents separated by ---), Lists.  Each document is read with
- * libyaml, turned into JSON, and stored as a kubectl object would be, so
- * that a manifest (a patched role, say) can be imported as a snapshot.
- * Memory is bounded by the largest document.
+ * (several documents separated by ---), Lists, and configuration files
+ * (an audit Policy).  Each document is read with libyaml, turned into JSON
+ * (yamldoc.h), and stored as a kubectl object would be, so that a manifest
+ * (a patched role, say) can be imported as a snapshot.
+ *
+ * The document loop here is every YAML format's (kubectl-yaml,
+ * k8s-audit-yaml in sniff-audit.c, gke-yaml in sniff-gke.c): a document
+ * shaped as an audit record (cloud.h) is read by that shape's reader, as
+ * its JSON would be, and anything else as an object.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
+#include "cloud.h"
 #include "jutil.h"
+#include "kobj.h"
 #include "sniff.h"
 #include "store.h"
-
-/* Does a line of the head start with key (at column 0, or after "- ")? */
-static int
-has_line(const unsigned char *head, size_t n, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (size_t i = 0; i + k <= n; i++) {
-		if (i > 0 && head[i - 1] != '\n')
-			continue;
-		if (i + 2 + k <= n && head[i] == '-' && head[i + 1] == ' ')
-			i += 2;
-		if (memcmp(head + i, key, k) == 0)
-			return 1;
-	}
-	return 0;
-}
+#include "yamldoc.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
     const struct ks_peek *pk)
 {
-	if (pk->json || memchr(head, '\0', n) != NULL)
+	if (!ks_yaml_head_text(head, n, pk->json))
 		return 0;
-	if (has_line(head, n, "apiVersion:") && has_line(head, n, "kind:"))
+	if (ks_yaml_head_has(head, n, "apiVersion:") &&
+	    ks_yaml_head_has(head, n, "kind:"))
 		return 15;
 	return 0;
-}
-
-/* libyaml pulls the member's bytes through this. */
-static int
-read_input(void *data, unsigned char *buf, size_t size, size_t *got)
-{
-	struct ks_input *in = data;
-	const unsigned char *p = ks_input_peek(in, 1, got);
-
-	if (*got == 0)
-		return !in->failed;
-	if (*got > size)
-		*got = size;
-	memcpy(buf, p, *got);
-	ks_input_consume(in, *got);
-	return 1;
-}
-
-/* A plain scalar as YAML 1.1 reads it: null, booleans, numbers, text. */
-static json_t *
-plain(const char *s, size_t n)
-{
-	char *end;
-	long long i;
-	double d;
-
-	if (n == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
-		return json_null();
-	if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0)
-		return json_true();
-	if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0)
-		return json_false();
-	errno = 0;
-	i = strtoll(s, &end, 10);
-	if (*end == '\0' && errno == 0)
-		return json_integer(i);
-	d = strtod(s, &end);
-	if (*end == '\0' && errno == 0 && strchr("0123456789-+.", s[0]))
-		return json_real(d);
-	return json_stringn(s, n);
-}
-
-/*
- * The JSON of a YAML node.  depth bounds hostile nesting and *budget the
- * nodes written, since aliases can make a small document expand without
- * end ("billion laughs").
- */
-static json_t *
-to_json(yaml_document_t *doc, yaml_node_t *node, int depth, long *budget)
-{
-	json_t *out;
-
-	if (node == NULL || depth > 256 || --*budget < 0)
-		return NULL;
-	switch (node->type) {
-	case YAML_SCALAR_NODE:
-		if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-			return plain((const char *)node->data.scalar.value,
-			    node->data.scalar.length);
-		return json_stringn((const char *)node->data.scalar.value,
-		    node->data.scalar.length);
-	case YAML_SEQUENCE_NODE:
-		out = json_array();
-		for (yaml_node_item_t *it = node->data.sequence.items.start;
-		    it < node->data.sequence.items.top; it++)
-			json_array_append_new(out, to_json(doc,
-			    yaml_document_get_node(doc, *it), depth + 1, budget));
-		return out;
-	case YAML_MAPPING_NODE:
-		out = json_object();
-		for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-		    p < node->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(doc, p->key);
-			if (k == NULL || k->type != YAML_SCALAR_NODE)
-				continue;
-			json_object_set_new(out, (const char *)
-			    k->data.scalar.value, to_json(doc,
-			    yaml_document_get_node(doc, p->value), depth + 1,
-			    budget));
-		}
-		return out;
-	default:
-		return NULL;
-	}
 }
 
 /* Store one object or the items of a List. */
 static int
 store_doc(struct ks_member *m, json_t *v, uint64_t line, struct ks_err *err)
 {
-	const char *kind = ks_json_str(v, "kind");
+	const char *kind = ks_json_str(v, "kind"), *why;
 	json_t *items = json_object_get(v, "items"), *it;
 	size_t i, n;
 	char item_kind[128];
+	int secret;
 
 	if (kind != NULL && json_is_array(items) && (n = strlen(kind)) >= 4 &&
 	    strcmp(kind + n - 4, "List") == 0) {
@@ -153,55 +58,70 @@ store_doc(struct ks_member *m, json_t *v, uint64_t line, struct ks_err *err)
 		}
 		return 0;
 	}
-	if (kind == NULL || !json_is_object(json_object_get(v, "metadata")))
+	if (kind == NULL)
 		return ks_store_reject(m, line, "YAML document is not a "
-		    "Kubernetes object (no kind or metadata)", NULL, 0, err);
+		    "Kubernetes object (no kind)", NULL, 0, err);
+	/* No excerpt: a YAML reject has no JSON bytes of its own. */
+	if ((why = ks_kobj_why_not(v, &secret)) != NULL)
+		return ks_store_reject(m, line, why, NULL, 0, err);
 	return ks_store_object(m, v, NULL, NULL, line, 0, err);
 }
 
+/*
+ * An audit record read from YAML has no JSON bytes of its own: its compact
+ * JSON (as jansson writes it, keys in their order) is stored as its raw
+ * text, and events are deduplicated by that text's SHA-256.  The same
+ * event imported as JSON too is therefore two rows, as it is when two
+ * JSON files space it differently.
+ */
 static int
-ingest(struct ks_member *m, struct ks_err *err)
+as_json(struct ks_member *m, json_t *v, uint64_t line, ks_json_fn fn,
+    void *arg, struct ks_err *err)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-	json_t *v;
-	char why[256];
-	long budget;
-	int rc = 0;
+	struct ks_jrec r = { .type = KS_JREC_VALUE, .line = line, .key = -1 };
+	char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	int rc;
 
-	if (!yaml_parser_initialize(&parser))
+	if (raw == NULL)
 		return ks_err_set(err, "out of memory");
-	yaml_parser_set_input(&parser, read_input, m->in);
-	for (;;) {
-		if (!yaml_parser_load(&parser, &doc)) {
-			/* libyaml cannot go on after an error: one reject. */
-			snprintf(why, sizeof(why), "invalid YAML: %s (line %zu)",
-			    parser.problem ? parser.problem : "?",
-			    parser.problem_mark.line + 1);
-			rc = ks_store_reject(m, parser.problem_mark.line + 1, why,
-			    NULL, 0, err);
-			break;
-		}
-		if ((root = yaml_document_get_root_node(&doc)) == NULL) {
-			yaml_document_delete(&doc);
-			break;			/* the end of the stream */
-		}
-		budget = 1000000;
-		v = to_json(&doc, root, 0, &budget);
-		if (budget < 0)
-			rc = ks_store_reject(m, root->start_mark.line + 1,
-			    "YAML document expands to more than a million "
-			    "nodes (aliases?)", NULL, 0, err);
-		else if (json_is_object(v))
-			rc = store_doc(m, v, root->start_mark.line + 1, err);
-		json_decref(v);
-		yaml_document_delete(&doc);
-		if (rc < 0)
-			break;
-	}
-	yaml_parser_delete(&parser);
+	r.data = raw;
+	r.len = strlen(raw);
+	rc = fn(m, v, &r, arg, err);
+	free(raw);
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_yaml = { "kubectl-yaml", bid, ingest };
+static int
+on_doc(struct ks_member *m, json_t *v, uint64_t line, void *arg,
+    struct ks_err *err)
+{
+	enum ks_cloud_shape shape = ks_cloud_shape(v);
+	const char *kind = ks_json_str(v, "kind");
+	json_t *items = json_object_get(v, "items"), *it;
+	size_t i;
+
+	if (shape == KS_SHAPE_NONE)
+		return store_doc(m, v, line, err);
+	if (shape == KS_SHAPE_NATIVE && kind != NULL &&
+	    strcmp(kind, "EventList") == 0) {
+		/* The events of a list all start at the list's line. */
+		json_array_foreach(items, i, it)
+			if (as_json(m, it, line, ks_cloud_native, arg, err) < 0)
+				return -1;
+		return 0;
+	}
+	return as_json(m, v, line, ks_cloud_reader(shape), arg, err);
+}
+
+int
+ks_yaml_ingest(struct ks_member *m, struct ks_err *err)
+{
+	struct ks_cloud_read c = { .year = ks_cloud_year(m) };
+	int rc = ks_yaml_each(m, on_doc, &c, err);
+
+	ks_cloud_warn(m, &c.t);
+	return rc;
+}
+
+const struct ks_sniffer ks_sniffer_yaml = { "kubectl-yaml", bid,
+	ks_yaml_ingest };

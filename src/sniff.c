@@ -12,10 +12,12 @@ extern const struct ks_sniffer ks_sniffer_audit;
 extern const struct ks_sniffer ks_sniffer_version;
 extern const struct ks_sniffer ks_sniffer_kubectl;
 extern const struct ks_sniffer ks_sniffer_yaml;
+extern const struct ks_sniffer ks_sniffer_audit_yaml;
 extern const struct ks_sniffer ks_sniffer_cloudwatch;
 extern const struct ks_sniffer ks_sniffer_cloudwatch_s3;
 extern const struct ks_sniffer ks_sniffer_cloudwatch_csv;
 extern const struct ks_sniffer ks_sniffer_gke;
+extern const struct ks_sniffer ks_sniffer_gke_yaml;
 extern const struct ks_sniffer ks_sniffer_aks;
 extern const struct ks_sniffer ks_sniffer_admission;
 extern const struct ks_sniffer ks_sniffer_log;
@@ -25,10 +27,12 @@ const struct ks_sniffer *const ks_sniffers[] = {
 	&ks_sniffer_version,
 	&ks_sniffer_kubectl,
 	&ks_sniffer_yaml,
+	&ks_sniffer_audit_yaml,
 	&ks_sniffer_cloudwatch,
 	&ks_sniffer_cloudwatch_s3,
 	&ks_sniffer_cloudwatch_csv,
 	&ks_sniffer_gke,
+	&ks_sniffer_gke_yaml,
 	&ks_sniffer_aks,
 	&ks_sniffer_admission,
 	&ks_sniffer_log,

@@ -12,6 +12,9 @@
  *    25  a Kubernetes version document
  *    30  a Kubernetes audit event or EventList
  *    40  a cloud envelope around audit events (must beat a plain event)
+ * YAML bids the same as its JSON twin (an audit Event 30, a Cloud Logging
+ * entry 40), seen as keys at the start of a line; other YAML with kind and
+ * apiVersion, 15.
  * Adding a format means adding one sniff-<format>.c and one table entry.
  */
 #ifndef KS_SNIFF_H

@@ -133,6 +133,66 @@ echo "ok - aks: the Activity Log record counted in a warning"
 ks import -q "$F/native.log" 2>/dev/null
 eq "aks: two of its events are native duplicates" 2 "$(q "SELECT duplicates FROM sources WHERE path LIKE '%native.log'")"
 
+# --- the Logging API's answer, gcloud's YAML, files of mixed shapes ---
+
+# The columns two imports of the same requests must agree on (all but the
+# row's id, source and line).
+COLS="SELECT audit_id, stage, level, verb, username, user_groups,
+    impersonated_user, impersonated_groups, source_ips, user_agent, resource,
+    subresource, api_group, api_version, namespace, name, request_uri, code,
+    decision, authz_reason, received_us, stage_us, partial
+    FROM audit_events ORDER BY audit_id, stage"
+OPS="SELECT time_us, provider, operation, resource, actor, status
+    FROM cluster_events ORDER BY time_us"
+
+# entries.list: two k8s.io requests (one refused) and a node-pool resize;
+# the nextPageToken envelope is not a record.
+imp entries "$F/gke-entries.json"
+eq "entries: format, records" "gke|3|3" "$(q "SELECT format || '|' || records || '|' || imported FROM sources")"
+eq "entries: the refused rolebinding" "system:serviceaccount:ci:deployer|create|rbac.authorization.k8s.io|rolebindings|payments|ci-admin|403|forbid" \
+    "$(q "SELECT username || '|' || verb || '|' || api_group || '|' || resource || '|' || namespace || '|' || name || '|' || code || '|' || decision FROM audit_events WHERE code = 403")"
+eq "entries: the resize" "google.container.v1.ClusterManager.SetNodePoolSize|started" "$(q "SELECT operation || '|' || status FROM cluster_events")"
+entries_cols=$(q "$COLS"); entries_ops=$(q "$OPS")
+
+# The same three entries as gcloud's default YAML give the same rows.
+imp gke-yaml "$F/gke.yaml"
+eq "gke yaml: format, records" "gke-yaml|3|3" "$(q "SELECT format || '|' || records || '|' || imported FROM sources")"
+eq "gke yaml: audit columns as JSON" "$entries_cols" "$(q "$COLS")"
+eq "gke yaml: cluster events as JSON" "$entries_ops" "$(q "$OPS")"
+eq "gke yaml: lines of the documents" "3 39 63" "$(q "SELECT group_concat(line, ' ') FROM (SELECT line FROM audit_events UNION ALL SELECT line FROM cluster_events ORDER BY 1)")"
+
+# An EventList in YAML: two events, both at the list's line.
+imp eventlist-yaml "$F/eventlist.yaml"
+eq "eventlist yaml: format, events" "k8s-audit-yaml|2|2|2" \
+    "$(q "SELECT format || '|' || records || '|' || imported || '|' || (SELECT count(*) FROM audit_events WHERE code = 403 AND username = 'mallory' AND line = 2) FROM sources")"
+
+# Configuration files: the Policy is an object; the kubeconfig and the
+# empty Pod are rejects, and the kubeconfig's token is nowhere.
+imp policy "$F/policy.yaml"
+eq "policy: one object, two rejects" "kubectl-yaml|3|1|2" "$(q "SELECT format || '|' || records || '|' || imported || '|' || rejected FROM sources")"
+eq "policy: stored as audit.k8s.io/v1 Policy" "audit.k8s.io|v1|Policy|4" "$(q "SELECT api_group || '|' || api_version || '|' || kind || '|' || line FROM objects")"
+eq "policy: the kubeconfig refused" "15|configuration that holds credentials (not copied)" "$(q "SELECT line || '|' || reason FROM rejects WHERE line = 15")"
+cat "$KUBESIFT_DB"* | grep -c not-a-real-token > /dev/null && fail "policy: the kubeconfig's token was stored"
+echo "ok - policy: the kubeconfig's token is not in the database"
+
+# mixed.jsonl, read by hand: line 1 a native event (bob refused), line 2 a
+# Cloud Logging entry, line 3 an Azure record with the event as a string,
+# line 4 one with the event as an object, line 5 none of these.  Whatever
+# shape its first line has (and so whichever format wins), the four
+# requests give the same rows.
+imp mixed "$F/mixed.jsonl"
+eq "mixed: format, records, imported, rejected" "k8s-audit|5|4|1" "$(q "SELECT format || '|' || records || '|' || imported || '|' || rejected FROM sources")"
+eq "mixed: every line at its reader" "1|bob|list|403 2|system:serviceaccount:ci:deployer|get|200 3|carol|delete|200 4|system:kube-scheduler|update|200" \
+    "$(q "SELECT group_concat(line || '|' || username || '|' || verb || '|' || code, ' ') FROM (SELECT * FROM audit_events ORDER BY line)")"
+eq "mixed: line 5 rejected" "5|1" "$(q "SELECT line || '|' || (reason LIKE 'not an audit event%') FROM rejects")"
+mixed_cols=$(q "$COLS")
+for order in "2 1 3 4:gke" "3 4 1 2:aks" "4 2 1 3:aks"; do
+	for i in ${order%:*}; do sed -n "${i}p" "$F/mixed.jsonl"; done > "$T/rot.jsonl"
+	imp "rot-${order%%:*}" "$T/rot.jsonl"
+	eq "mixed, lines ${order%:*}: format" "${order#*:}|4|4" "$(q "SELECT format || '|' || records || '|' || imported FROM sources")"
+	eq "mixed, lines ${order%:*}: the same rows" "$mixed_cols" "$(q "$COLS")"
+done
+
 # --- the generator: one simulated incident in four shapes ---
 for fmt in native filter-log-events s3 subscription; do
 	"$GEN" --events 12000 --scenario eks-cninodes --format $fmt > "$T/gen-$fmt.log"
@@ -204,8 +264,11 @@ eq "gke elastic: the anonymous probe" "system:anonymous|get|/HNAP1|403|forbid" \
     "$(q "SELECT username || '|' || verb || '|' || request_uri || '|' || code || '|' || decision FROM audit_events")"
 imp gke-otel "$R/audit-gke/otel-contrib-gke-cluster-data-access-pretty.json"
 eq "gke otel: GetCluster as a cluster event" "google.container.v1beta1.ClusterManager.GetCluster" "$(q 'SELECT operation FROM cluster_events')"
+# The folder: 47 panther + 3 khi + 1 elastic rows; khi-testlogs-yaml holds
+# the khi entries again (duplicates: the YAML's JSON is converted.jsonl's
+# text) and one native Event (oss_test-log.yaml), row 52.
 imp gke-all "$R/audit-gke"
-eq "gke folder: audit rows" 51 "$(q 'SELECT count(*) FROM audit_events')"
+eq "gke folder: audit rows" 52 "$(q 'SELECT count(*) FROM audit_events')"
 
 # AKS.  jq: every panther record is kube-audit with properties.log a JSON
 # string; all 34 events have user, verb, resource and code, one a 403.

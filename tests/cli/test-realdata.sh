@@ -34,6 +34,53 @@ eq "kube-audit-rest: uid as audit_id" c94a1255-9639-44ba-a716-f88a8cb4d145 "$(q 
 eq "kube-audit-rest: no denials (a webhook sees allowed requests)" 0 "$(q 'SELECT count(*) FROM denials')"
 eq "kube-audit-rest: actors counted without a time" "system:admin,49" "$(ks actors -o csv | tr -d '\r' | sed -n 2p | cut -d, -f1,3)"
 
+# The columns two imports of the same requests must agree on (all but the
+# row's id, source and line; the hash too, since the YAML readers store
+# compact JSON as the raw text and the JSON samples are compact JSON).
+COLS="SELECT audit_id, stage, level, verb, username, user_groups,
+    impersonated_user, impersonated_groups, source_ips, user_agent, resource,
+    subresource, api_group, api_version, namespace, name, request_uri, code,
+    decision, authz_reason, received_us, stage_us, partial, hex(hash)
+    FROM audit_events ORDER BY audit_id, stage, received_us"
+OPS="SELECT time_us, provider, operation, resource, actor, status, hex(hash)
+    FROM cluster_events ORDER BY time_us, operation, status"
+
+# khi-testlogs-yaml, 16 files, counted with python's yaml.safe_load_all:
+# 12 one-entry LogEntry files (3 with protoPayload.serviceName k8s.io, 9
+# container.googleapis.com), 3 Pod manifests, 1 audit.k8s.io/v1 Event.
+one khi-yaml "$R/audit-gke/khi-testlogs-yaml"
+eq "khi yaml: formats" "gke-yaml 12;k8s-audit-yaml 1;kubectl-yaml 3" \
+    "$(q "SELECT group_concat(f, ';') FROM (SELECT format || ' ' || count(*) AS f FROM sources WHERE records > 0 GROUP BY format ORDER BY format)")"
+eq "khi yaml: rows (audit, cluster events, Pods), no rejects" "4|9|3|0" \
+    "$(q "SELECT (SELECT count(*) FROM audit_events) || '|' || (SELECT count(*) FROM cluster_events) || '|' || (SELECT count(*) FROM objects WHERE kind = 'Pod') || '|' || (SELECT count(*) FROM rejects)")"
+# (7a816f5c... is the native Event's auditID: not among the 12 entries.)
+khi_gke=$(q "$COLS" | grep -v '^7a816f5c'); khi_ops=$(q "$OPS")
+# khi-testlogs-converted.jsonl is the JSON of the same 12 entries.
+one khi-json "$R/audit-gke/khi-testlogs-converted.jsonl"
+eq "khi yaml: audit columns as the JSON's" "$(q "$COLS")" "$khi_gke"
+eq "khi yaml: cluster events as the JSON's" "$(q "$OPS")" "$khi_ops"
+
+# oss_test-log.yaml is khi-oss-test-log-RequestResponse.json in YAML.
+one oss-yaml "$R/audit-gke/khi-testlogs-yaml/oss_test-log.yaml"
+oss_yaml=$(q "$COLS")
+one oss-json "$R/audit-native/khi-oss-test-log-RequestResponse.json"
+eq "oss yaml: one event, columns as the JSON's" "1|$(q "$COLS")" "$(echo "$oss_yaml" | wc -l | tr -d ' ')|$oss_yaml"
+
+# The audit Policy (kind, apiVersion, rules, no metadata) is an object.
+one policy "$R/audit-native/audit2rbac-demo-policy.yaml"
+eq "audit policy: an object" "kubectl-yaml|1|1|0|audit.k8s.io/v1 Policy" \
+    "$(q "SELECT format || '|' || records || '|' || imported || '|' || rejected || '|' || (SELECT api_group || '/' || api_version || ' ' || kind FROM objects) FROM sources")"
+
+# The mixed log, by hand (jq -c 'keys' per line): lines 1-3 native Events,
+# line 4 a k8s.io LogEntry, line 5 an Azure kube-audit-admin record with
+# properties.log an object; lines 2 and 3 are the same bytes (sha256sum),
+# so 5 records are 4 rows and 1 duplicate.
+one mixed "$R/audit-native/elastic-integrations-kubernetes-test-audit-mixed.log"
+eq "mixed: records, imported, duplicates, rejected" "k8s-audit|5|4|1|0" \
+    "$(q "SELECT format || '|' || records || '|' || imported || '|' || duplicates || '|' || rejected FROM sources")"
+eq "mixed: the GKE and AKS lines" "4|system:gke-master-healthcheck|get|200 5|aksService|update|200" \
+    "$(q "SELECT group_concat(line || '|' || username || '|' || verb || '|' || code, ' ') FROM (SELECT * FROM audit_events WHERE line > 3 ORDER BY line)")"
+
 one kind "$R/kubectl-json/kubehound-kind-collect-2023"
 eq "kind: ClusterRoles" 66 "$(q "SELECT count(*) FROM objects WHERE kind = 'ClusterRole'")"
 eq "kind: ClusterRoleBindings" 51 "$(q "SELECT count(*) FROM objects WHERE kind = 'ClusterRoleBinding'")"

@@ -38,6 +38,11 @@ static const struct { const char *path; const char *want; } fixtures[] = {
 	    "kube-apiserver-audit-1b2c3d4e5f60718293a4b5c6d7e8f901/000000",
 	    "cloudwatch-s3" },
 	{ "fixtures/cloud/gke.json", "gke" },
+	{ "fixtures/cloud/gke-entries.json", "gke" },
+	{ "fixtures/cloud/gke.yaml", "gke-yaml" },
+	{ "fixtures/cloud/eventlist.yaml", "k8s-audit-yaml" },
+	{ "fixtures/cloud/policy.yaml", "kubectl-yaml" },
+	{ "fixtures/cloud/mixed.jsonl", "k8s-audit" },
 	{ "fixtures/cloud/aks.json", "aks" },
 	{ "../shared/realdata/audit-gke/"
 	    "elastic-integrations-gcp-audit-k8s-nonmatching-resourcename.log",
@@ -52,6 +57,19 @@ static const struct { const char *path; const char *want; } fixtures[] = {
 	    "otel-contrib-cloudwatch-subscription-filter-envelope-NOT-EKS.json",
 	    "cloudwatch" },
 	{ "../shared/realdata/denial-log-lines/rbac-denial-lines.log", "log" },
+	{ "../shared/realdata/audit-gke/khi-testlogs-yaml/"
+	    "k8s_audit_container_recorder_test_1_1.yaml", "gke-yaml" },
+	{ "../shared/realdata/audit-gke/khi-testlogs-yaml/"
+	    "gke_audit_cluster_creation_started.yaml", "gke-yaml" },
+	{ "../shared/realdata/audit-gke/khi-testlogs-yaml/"
+	    "k8s_audit_container_recorder_test_1_1_manifest.yaml",
+	    "kubectl-yaml" },
+	{ "../shared/realdata/audit-gke/khi-testlogs-yaml/oss_test-log.yaml",
+	    "k8s-audit-yaml" },
+	{ "../shared/realdata/audit-native/audit2rbac-demo-policy.yaml",
+	    "kubectl-yaml" },
+	{ "../shared/realdata/audit-native/"
+	    "elastic-integrations-kubernetes-test-audit-mixed.log", "k8s-audit" },
 	{ "../shared/realdata/audit-native/kube-audit-rest-admissionreview.log",
 	    "admission-review" },
 };
