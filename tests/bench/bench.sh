@@ -12,7 +12,8 @@
 #                    about 1.1 GB of JSON Lines)
 #   BENCH_GROWTH=K   the growth figures import K times as many (default 4)
 #   BENCH_REPEAT=N   runs of each timed import and reference; the fastest
-#                    counts (default 2)
+#                    counts (default 3: with 2, a neighbour on the machine
+#                    made the workers and growth figures flap)
 #   BENCH_ONLY=LIST  only these groups (default all): import workers growth
 #                    memory list size queries
 #   BENCH_DIR=DIR    where the data and databases go (default a new folder
@@ -31,7 +32,7 @@ GEN="$PWD/$build/gen-audit"
 HERE=$(cd "$(dirname "$0")" && pwd)
 N=${BENCH_EVENTS:-1000000}
 GROWTH=${BENCH_GROWTH:-4}
-REPEAT=${BENCH_REPEAT:-2}
+REPEAT=${BENCH_REPEAT:-3}
 ONLY=${BENCH_ONLY:-import workers growth memory list size queries}
 MIB=1048576
 
