@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "cloud.h"
 #include "ingest.h"
 #include "jutil.h"
 #include "sniff.h"
@@ -45,17 +46,6 @@ lower(const char *op, char *buf, size_t sz)
 	return buf;
 }
 
-static int64_t
-received(const json_t *v)
-{
-	const char *t = ks_json_str(v, "requestReceivedTimestamp");
-	int64_t us;
-
-	if (t == NULL || ks_time_parse(t, strlen(t), &us) < 0)
-		return KS_TIME_NONE;
-	return us;
-}
-
 static int
 on_review(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
     struct ks_err *err)
@@ -77,7 +67,8 @@ on_review(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 		.api_version = ks_json_str(res, "version"),
 		.namespace = ks_json_str(req, "namespace"),
 		.name = ks_json_str(req, "name"),
-		.received_us = received(v),
+		.received_us = ks_cloud_jtime(json_object_get(v,
+		    "requestReceivedTimestamp")),
 		.stage_us = KS_TIME_NONE,
 	};
 
