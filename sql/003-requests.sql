@@ -64,9 +64,27 @@ WHERE rn = 1;
 -- same object within the same second are one refusal; log_denials keeps
 -- every line.  namespace is NULL at cluster scope; path is set for
 -- non-resource requests.
+--
+-- decision is the authorizer's: 'forbid', or 'allow' when the authorizer
+-- allowed the request and something after it refused it (admission:
+-- PodSecurity, a validating webhook, a quota).  refused_by says which:
+-- 'authorizer', 'admission' or 'log' (an RBAC denial in a plain log).  An
+-- audit event without the decision annotation is taken as the
+-- authorizer's refusal.  message is the response's message for admission
+-- refusals (from the raw event; NULL when imported with --no-raw).
 DROP VIEW IF EXISTS denials;
 CREATE VIEW denials AS
-SELECT
+SELECT actor, groups, verb, api_group, resource, subresource, namespace,
+	name, time, source_id, line, origin, audit_id, impersonator, path, code,
+	reason, user_agent, decision,
+	CASE decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END
+	    AS refused_by,
+	CASE decision WHEN 'allow' THEN (SELECT coalesce(
+	    json_extract(r.raw, '$.responseStatus.message'),
+	    json_extract(r.raw, '$.protoPayload.status.message'))
+	    FROM audit_raw r WHERE r.id = last_id AND json_valid(r.raw)) END
+	    AS message
+FROM (SELECT
 	coalesce(impersonated_user, username) AS actor,
 	CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups
 	     ELSE user_groups END AS groups,
@@ -79,15 +97,19 @@ SELECT
 	CASE WHEN resource IS NULL THEN request_uri END AS path,
 	max(code) AS code,
 	authz_reason AS reason,
-	user_agent
+	user_agent,
+	CASE WHEN coalesce(max(decision = 'allow'), 0)
+	     AND NOT coalesce(max(decision = 'forbid'), 0)
+	     THEN 'allow' ELSE 'forbid' END AS decision,
+	max(id) AS last_id
 FROM audit_events
 WHERE code = 403 OR decision = 'forbid'
-GROUP BY coalesce(audit_id, 'row:' || id)
+GROUP BY coalesce(audit_id, 'row:' || id))
 UNION ALL
 SELECT
 	username, NULL, verb, api_group, resource, subresource, namespace,
 	name, min(time_us), min(source_id), min(line), 'log', NULL, NULL, path,
-	403, max(reason), NULL
+	403, max(reason), NULL, 'forbid', 'log', NULL
 FROM log_denials l
 WHERE NOT EXISTS (
 	SELECT 1 FROM audit_events a
@@ -100,3 +122,27 @@ WHERE NOT EXISTS (
 -- notice): lines about the same object within the same second are one.
 GROUP BY username, verb, api_group, resource, subresource, namespace, name,
 	path, coalesce(time_us / 1000000, -line);
+
+-- What was asked, and was it refused?  The requests kubesift counts: one
+-- row per request by its final stage (ResponseComplete or Panic; an event
+-- without a stage is its own request), so that a request still open when
+-- the log ends is in the timeline but not counted, and one row per
+-- refusal found only in a plain log (as in denials).  refused is 1 for
+-- code 403 or an authorizer's "forbid"; decision is the authorizer's
+-- (as in denials).  time is NULL for requests without one (admission
+-- webhook logs).  actors, summary and timeline --bucket count these.
+DROP VIEW IF EXISTS request_outcomes;
+CREATE VIEW request_outcomes AS
+SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
+	resource, subresource, namespace, received_us AS time,
+	(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))
+	    AS refused,
+	CASE WHEN decision IN ('allow', 'forbid') THEN decision
+	     WHEN code = 403 THEN 'forbid' ELSE 'allow' END AS decision,
+	'audit' AS origin
+FROM audit_events
+WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
+UNION ALL
+SELECT actor, verb, api_group, resource, subresource, namespace, time, 1,
+	'forbid', 'log'
+FROM denials WHERE origin = 'log';

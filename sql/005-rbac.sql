@@ -84,6 +84,8 @@ WITH d AS (
 	    namespace, name, path, count(*) AS denials,
 	    min(time) AS first_seen, max(time) AS last_seen
 	FROM denials
+	-- A refusal by admission came after the authorizer allowed it.
+	WHERE decision = 'forbid'
 	GROUP BY actor, verb, coalesce(api_group, ''), resource, subresource,
 	    namespace, name, path
 ),

@@ -4,6 +4,9 @@
 -- plain logs, Kubernetes Event objects, object creations from the
 -- snapshots, and cloud operations on the cluster, each with a one-line
 -- message.  kind is request, log-denial, k8s-event, created or cluster.
+-- decision is the authorizer's (allow or forbid, as in denials) for
+-- requests and log denials, NULL for the rest and for a request whose
+-- outcome the evidence does not hold.
 DROP VIEW IF EXISTS timeline;
 CREATE VIEW timeline AS
 SELECT time, 'request' AS kind, actor, verb, api_group, resource,
@@ -18,7 +21,10 @@ SELECT time, 'request' AS kind, actor, verb, api_group, resource,
         CASE WHEN refused THEN ' (denied)' ELSE '' END ||
         coalesce(' (impersonated by ' || impersonator || ')', '')
         AS message,
-    source_id, line
+    source_id, line,
+    CASE WHEN decision IN ('allow', 'forbid') THEN decision
+         WHEN refused THEN 'forbid' WHEN code IS NOT NULL THEN 'allow' END
+        AS decision
 FROM requests
 UNION ALL
 SELECT time_us, 'log-denial', username, verb, api_group, resource,
@@ -28,7 +34,7 @@ SELECT time_us, 'log-denial', username, verb, api_group, resource,
         coalesce(resource || coalesce('.' || nullif(api_group, ''), '') ||
             coalesce('/' || subresource, ''), path, '?') ||
         coalesce(' -n ' || namespace, ''),
-    source_id, line
+    source_id, line, 'forbid'
 FROM log_denials
 UNION ALL
 SELECT (CAST(strftime('%s', t) AS INTEGER) * 1000000 +
@@ -40,7 +46,7 @@ SELECT (CAST(strftime('%s', t) AS INTEGER) * 1000000 +
     coalesce(ev_type, 'Event') || ' ' || coalesce(reason, '') || ' ' ||
         coalesce(obj_kind, '') || ' ' || coalesce(obj_ns || '/', '') ||
         coalesce(obj_name, '') || ': ' || coalesce(msg, ''),
-    source_id, line
+    source_id, line, NULL
 FROM (SELECT coalesce(json_extract(body, '$.lastTimestamp'),
             json_extract(body, '$.eventTime'),
             json_extract(body, '$.firstTimestamp'),
@@ -59,7 +65,7 @@ UNION ALL
 SELECT created_us, 'created', NULL, 'create', api_group, lower(kind),
     NULL, namespace, name, NULL,
     kind || ' ' || coalesce(namespace || '/', '') || name || ' created',
-    min(source_id), min(line)
+    min(source_id), min(line), NULL
 FROM objects
 WHERE created_us IS NOT NULL AND kind IS NOT NULL AND kind != 'Event'
 GROUP BY kind, namespace, name, created_us
@@ -69,5 +75,5 @@ SELECT time_us, 'cluster', actor, operation, NULL, resource, NULL, NULL,
     provider || ': ' || coalesce(operation, '?') || ' ' ||
         coalesce(resource, '') || coalesce(' by ' || actor, '') ||
         coalesce(' (' || status || ')', ''),
-    source_id, line
+    source_id, line, NULL
 FROM cluster_events;

@@ -21,27 +21,39 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	return ks_filter_option(key, arg) == 1 ? 0 : -1;
 }
 
+/*
+ * The groups, with the filter's conditions on each denial before it is
+ * counted: a window selects the denials inside it, and a group with none
+ * there is absent.
+ */
 static int
 exec_denied(struct ks_ctx *ctx)
 {
-	char sql[2048];
+	char sql[8192];
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
 
-	snprintf(sql, sizeof(sql), "%s", "SELECT actor, verb, api_group, resource,"
-	    " subresource, namespace, count(*) AS count,"
+	if (ks_filter_resolve(ctx->db, &err) < 0) {
+		ks_cmd_error("denied: %s", err.msg);
+		return KS_EXIT_USAGE;
+	}
+	snprintf(sql, sizeof(sql), "%s", "SELECT actor, verb, api_group,"
+	    " resource, subresource, namespace, count(*) AS count,"
 	    " " KS_SQL_TIME("min(time)") " AS first_seen,"
 	    " " KS_SQL_TIME("max(time)") " AS last_seen,"
 	    " coalesce(min(audit_id), min(source_id) || ':' || min(line))"
-	    " AS example"
+	    " AS example, refused_by, max(message) AS message"
 	    " FROM denials WHERE 1");
-	ks_filter_sql(sql, sizeof(sql), "time", 1);
-	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
-	    " GROUP BY actor, verb, api_group, resource, subresource, namespace"
-	    " ORDER BY count DESC, actor, verb, resource, namespace");
-	if (ks_filter_resolve(ctx->db, &err) < 0 ||
-	    ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
+	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+		ks_cmd_error("denied: too many filters");
+		return KS_EXIT_USAGE;
+	}
+	strncat(sql, " GROUP BY actor, verb, api_group, resource, subresource,"
+	    " namespace, refused_by"
+	    " ORDER BY count DESC, actor, verb, resource, namespace, refused_by",
+	    sizeof(sql) - strlen(sql) - 1);
+	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}

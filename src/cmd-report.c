@@ -46,8 +46,11 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 	int rc;
 
 	snprintf(q, sizeof(q), "%s", head);
-	if (time_col != NULL)
-		ks_filter_sql(q, sizeof(q), time_col, 1);
+	if (time_col != NULL && ks_filter_sql(q, sizeof(q), time_col,
+	    "decision") < 0) {
+		ks_cmd_error("report: too many filters");
+		return -1;
+	}
 	strncat(q, tail, sizeof(q) - strlen(q) - 1);
 	if (title != NULL)
 		ks_doc_heading(d, 2, title);
@@ -106,10 +109,10 @@ denials(struct ks_doc *d, sqlite3 *db)
 	return section(d, db, "Denials", "SELECT actor, verb, api_group,"
 	    " resource, subresource, namespace, count(*) AS count, "
 	    KS_SQL_TIME("min(time)") " AS first_seen, " KS_SQL_TIME("max(time)")
-	    " AS last_seen, group_concat(DISTINCT origin) AS origin"
+	    " AS last_seen, group_concat(DISTINCT origin) AS origin, refused_by"
 	    " FROM denials WHERE 1", " GROUP BY actor, verb, api_group,"
-	    " resource, subresource, namespace ORDER BY count DESC, actor"
-	    " LIMIT 100", "time");
+	    " resource, subresource, namespace, refused_by ORDER BY count DESC,"
+	    " actor LIMIT 100", "time");
 }
 
 /* Fixes: the remediation plan as text, and its manifests. */
@@ -154,23 +157,32 @@ fixes(struct ks_doc *d, sqlite3 *db)
 	    NULL);
 }
 
-/* Who did something worth a look: refused, anonymous, or powerful verbs. */
+/*
+ * Who did something worth a look, among the requests the filters select:
+ * refused, anonymous, impersonating, or touching sensitive resources.
+ */
 static int
 unusual(struct ks_doc *d, sqlite3 *db)
 {
-	return section(d, db, "Actors with unusual activity", "SELECT actor,"
-	    " class, requests, denials, " KS_SQL_TIME("first_seen") " AS"
-	    " first_seen, " KS_SQL_TIME("last_seen") " AS last_seen,"
+	char head[4096];
+
+	snprintf(head, sizeof(head), "%s%s%s", "SELECT actor, (SELECT class"
+	    " FROM identity_classes WHERE actor GLOB pattern ORDER BY priority"
+	    " LIMIT 1) AS class, sum(allowed + denied) AS requests,"
+	    " sum(denied) AS denials, " KS_SQL_TIME("min(first_us)") " AS"
+	    " first_seen, " KS_SQL_TIME("max(last_us)") " AS last_seen,"
 	    " (SELECT group_concat(DISTINCT verb || ' ' || resource ||"
 	    " coalesce('/' || subresource, '')) FROM audit_events e WHERE"
-	    " coalesce(e.impersonated_user, e.username) = i.actor AND"
+	    " coalesce(e.impersonated_user, e.username) = c.actor AND"
 	    " (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',"
 	    " 'token') OR e.resource = 'secrets' OR e.verb IN ('impersonate',"
-	    " 'escalate', 'bind'))) AS sensitive FROM identities i"
-	    " WHERE (denials > 0 OR class = 'anonymous' OR EXISTS (SELECT 1"
-	    " FROM audit_events e WHERE e.username = i.actor AND"
-	    " e.impersonated_user IS NOT NULL))", " ORDER BY denials DESC,"
-	    " requests DESC LIMIT 50", NULL);
+	    " 'escalate', 'bind'))) AS sensitive FROM ", ks_filter_counts(0),
+	    " c WHERE actor IS NOT NULL");
+	return section(d, db, "Actors with unusual activity", head,
+	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
+	    " EXISTS (SELECT 1 FROM audit_events e WHERE e.username = c.actor"
+	    " AND e.impersonated_user IS NOT NULL)) ORDER BY denials DESC,"
+	    " requests DESC LIMIT 50", "time");
 }
 
 static int

@@ -1,3 +1,4 @@
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,29 +9,66 @@
 struct ks_filter ks_filter = { .since_us = KS_TIME_NONE,
     .until_us = KS_TIME_NONE };
 
+/* Parameter numbers: a block per option, one per value (filter.h). */
+#define P_ACTOR		101
+#define P_VERB		(P_ACTOR + KS_FILTER_MAXV)
+#define P_GROUP		(P_VERB + KS_FILTER_MAXV)
+#define P_NAMESPACE	(P_GROUP + KS_FILTER_MAXV)
+#define P_RES		(P_NAMESPACE + KS_FILTER_MAXV)	/* 3 per value */
+#define P_SINCE		(P_RES + 3 * KS_FILTER_MAXV)
+#define P_UNTIL		(P_SINCE + 1)
+
+static int
+push(struct ks_filter_list *l, const char *opt, const char *arg)
+{
+	if (l->n == KS_FILTER_MAXV) {
+		ks_cmd_error("--%s: at most %d values", opt, KS_FILTER_MAXV);
+		return -1;
+	}
+	l->v[l->n++] = arg;
+	return 1;
+}
+
+/* A second --since or --until would silently replace the first. */
+static int
+once(const char **slot, const char *opt, const char *arg)
+{
+	if (*slot != NULL) {
+		ks_cmd_error("--%s given twice (%s, %s)", opt, *slot, arg);
+		return -1;
+	}
+	*slot = arg;
+	return 1;
+}
+
 int
 ks_filter_option(int key, const char *arg)
 {
 	struct ks_filter *f = &ks_filter;
 
 	switch (key) {
-	case KS_FOPT_ACTOR: f->actor = arg; return 1;
-	case KS_FOPT_VERB: f->verb = arg; return 1;
-	case KS_FOPT_RESOURCE: f->resource = arg; return 1;
-	case KS_FOPT_GROUP: f->group = arg; return 1;
-	case KS_FOPT_NAMESPACE: f->namespace = arg; return 1;
-	case KS_FOPT_SINCE: f->since = arg; return 1;
-	case KS_FOPT_UNTIL: f->until = arg; return 1;
+	case KS_FOPT_ACTOR: return push(&f->actor, "actor", arg);
+	case KS_FOPT_VERB: return push(&f->verb, "verb", arg);
+	case KS_FOPT_RESOURCE: return push(&f->resource, "resource", arg);
+	case KS_FOPT_GROUP: return push(&f->group, "group", arg);
+	case KS_FOPT_NAMESPACE: return push(&f->namespace, "namespace", arg);
+	case KS_FOPT_SINCE: return once(&f->since, "since", arg);
+	case KS_FOPT_UNTIL: return once(&f->until, "until", arg);
 	case KS_FOPT_DECISION:
 		if (strcmp(arg, "allow") != 0 && strcmp(arg, "forbid") != 0) {
 			ks_cmd_error("--decision takes allow or forbid, not %s",
 			    arg);
 			return -1;
 		}
-		f->decision = arg;
-		return 1;
+		return once(&f->decision, "decision", arg);
 	}
 	return 0;
+}
+
+int
+ks_filter_rollup_ok(const struct ks_filter *f)
+{
+	return f->since == NULL && f->until == NULL && f->decision == NULL;
 }
 
 int
@@ -46,8 +84,10 @@ ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
 		snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
 		return ks_time_parse(buf, strlen(buf), us);
 	}
-	n = strtod(s[0] == '-' ? s + 1 : s, &end);
-	if (end == s || n < 0 || end[0] == '\0' || end[1] != '\0')
+	if (s[0] != '-')		/* a relative time counts back */
+		return -1;
+	n = strtod(s + 1, &end);
+	if (end == s + 1 || !(n >= 0) || end[0] == '\0' || end[1] != '\0')
 		return -1;
 	switch (*end) {
 	case 's': unit = 1000000; break;
@@ -56,7 +96,7 @@ ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
 	case 'd': unit = 86400000000LL; break;
 	default: return -1;
 	}
-	if (latest_us == KS_TIME_NONE)
+	if (n > 1e6 || latest_us == KS_TIME_NONE)
 		return -1;
 	*us = latest_us - (int64_t)(n * (double)unit);
 	return 0;
@@ -80,74 +120,170 @@ latest(sqlite3 *db)
 	return t;
 }
 
+/* RES[.GROUP][/SUB] into its parts; -1 when a part is empty. */
+static int
+split_resource(const char *arg, struct ks_filter_res *r)
+{
+	char *slash, *dot;
+
+	if (strlen(arg) >= sizeof(r->buf))
+		return -1;
+	memcpy(r->buf, arg, strlen(arg) + 1);
+	r->subresource = r->group = NULL;
+	if ((slash = strchr(r->buf, '/')) != NULL) {
+		*slash = '\0';
+		r->subresource = slash + 1;
+		if (*r->subresource == '\0' || strchr(r->subresource, '/'))
+			return -1;
+	}
+	if ((dot = strchr(r->buf, '.')) != NULL) {
+		*dot = '\0';
+		r->group = dot + 1;
+		if (*r->group == '\0')
+			return -1;
+	}
+	r->resource = r->buf;
+	return *r->resource == '\0' ? -1 : 0;
+}
+
 int
 ks_filter_resolve(sqlite3 *db, struct ks_err *err)
 {
 	struct ks_filter *f = &ks_filter;
-	char *slash, *dot;
 	int64_t last = KS_TIME_NONE;
 
-	if (f->resource != NULL) {
-		snprintf(f->buf, sizeof(f->buf), "%s", f->resource);
-		if ((slash = strchr(f->buf, '/')) != NULL) {
-			*slash = '\0';
-			f->subresource = slash + 1;
-		}
-		if ((dot = strchr(f->buf, '.')) != NULL) {
-			*dot = '\0';
-			if (f->group == NULL)
-				f->group = dot + 1;
-		}
-		f->resource = f->buf;
-	}
-	if ((f->since && f->since[0] != '2') || (f->until && f->until[0] != '2'))
+	for (int i = 0; i < f->resource.n; i++)
+		if (split_resource(f->resource.v[i], &f->res[i]) < 0)
+			return ks_err_set(err, "--resource: not a resource: %s "
+			    "(RES, RES/SUBRESOURCE or RES.GROUP)",
+			    f->resource.v[i]);
+	if ((f->since && f->since[0] == '-') || (f->until && f->until[0] ==
+	    '-'))
 		last = latest(db);
 	if (f->since && ks_filter_time(f->since, last, &f->since_us) < 0)
 		return ks_err_set(err, "--since: not a time: %s (RFC 3339, a "
-		    "date, or -2h, -30m, -1d)", f->since);
+		    "date, or -2h, -30m, -1d before the last event%s)",
+		    f->since, last == KS_TIME_NONE && f->since[0] == '-' ?
+		    "; the evidence has no timed event" : "");
 	if (f->until && ks_filter_time(f->until, last, &f->until_us) < 0)
-		return ks_err_set(err, "--until: not a time: %s", f->until);
+		return ks_err_set(err, "--until: not a time: %s (same forms as "
+		    "--since)", f->until);
+	if (f->since_us != KS_TIME_NONE && f->until_us != KS_TIME_NONE &&
+	    f->since_us > f->until_us)
+		return ks_err_set(err, "--since %s is after --until %s",
+		    f->since, f->until);
+	f->resolved = 1;
 	return 0;
 }
 
+/* Append "(a OR b ...)" made by fmt for each of n values. */
 static void
-add(char *sql, size_t sz, const char *cond)
+add_any(char *sql, size_t sz, int n, const char *(*cond)(char *, size_t,
+    int, const void *), const void *arg)
 {
-	size_t n = strlen(sql);
+	char c[512];
+	size_t len;
 
-	snprintf(sql + n, sz - n, " AND %s", cond);
+	if (n == 0)
+		return;
+	len = strlen(sql);
+	snprintf(sql + len, sz - len, " AND (");
+	for (int i = 0; i < n; i++) {
+		len = strlen(sql);
+		snprintf(sql + len, sz - len, "%s%s", i ? " OR " : "",
+		    cond(c, sizeof(c), i, arg));
+	}
+	len = strlen(sql);
+	snprintf(sql + len, sz - len, ")");
 }
 
-void
-ks_filter_sql(char *sql, size_t sz, const char *time_col, int no_decision)
+static const char *
+actor_cond(char *c, size_t sz, int i, const void *arg)
+{
+	const struct ks_filter *f = arg;
+
+	snprintf(c, sz, "actor %s ?%d", strpbrk(f->actor.v[i], "*?[") ?
+	    "GLOB" : "=", P_ACTOR + i);
+	return c;
+}
+
+static const char *
+verb_cond(char *c, size_t sz, int i, const void *arg)
+{
+	snprintf(c, sz, "verb = ?%d", P_VERB + i);
+	return c;
+}
+
+/* '' is the core group of a resource request (and of a log line that
+ * does not name its group). */
+static const char *
+group_cond(char *c, size_t sz, int i, const void *arg)
+{
+	snprintf(c, sz, "api_group = ?%d OR (?%d = '' AND api_group IS NULL"
+	    " AND resource IS NOT NULL)", P_GROUP + i, P_GROUP + i);
+	return c;
+}
+
+/* '' is cluster scope. */
+static const char *
+namespace_cond(char *c, size_t sz, int i, const void *arg)
+{
+	snprintf(c, sz, "namespace IS nullif(?%d, '')", P_NAMESPACE + i);
+	return c;
+}
+
+static const char *
+res_cond(char *c, size_t sz, int i, const void *arg)
+{
+	const struct ks_filter_res *r = &((const struct ks_filter *)arg)->res[i];
+	size_t n;
+
+	snprintf(c, sz, "(resource = ?%d", P_RES + 3 * i);
+	n = strlen(c);
+	if (r->subresource != NULL)
+		snprintf(c + n, sz - n, " AND subresource = ?%d",
+		    P_RES + 3 * i + 1);
+	n = strlen(c);
+	if (r->group != NULL)
+		snprintf(c + n, sz - n, " AND (api_group = ?%d OR (?%d = '' AND"
+		    " api_group IS NULL))", P_RES + 3 * i + 2, P_RES + 3 * i + 2);
+	n = strlen(c);
+	snprintf(c + n, sz - n, ")");
+	return c;
+}
+
+int
+ks_filter_sql(char *sql, size_t sz, const char *time_col,
+    const char *decision_col)
 {
 	struct ks_filter *f = &ks_filter;
-	char c[128];
+	size_t n;
 
-	if (f->actor != NULL)
-		add(sql, sz, strpbrk(f->actor, "*?[") ? "actor GLOB ?101" :
-		    "actor = ?101");
-	if (f->verb != NULL)
-		add(sql, sz, "verb = ?102");
-	if (f->resource != NULL)
-		add(sql, sz, "resource = ?103");
-	if (f->subresource != NULL)
-		add(sql, sz, "subresource = ?104");
-	if (f->group != NULL)
-		add(sql, sz, "coalesce(api_group, '') = ?105");
-	if (f->namespace != NULL)
-		add(sql, sz, "namespace = ?106");
-	if (f->since_us != KS_TIME_NONE) {
-		snprintf(c, sizeof(c), "%s >= ?107", time_col);
-		add(sql, sz, c);
-	}
-	if (f->until_us != KS_TIME_NONE) {
-		snprintf(c, sizeof(c), "%s <= ?108", time_col);
-		add(sql, sz, c);
-	}
-	if (f->decision != NULL && !no_decision)
-		add(sql, sz, strcmp(f->decision, "forbid") == 0 ?
-		    "code = 403" : "coalesce(code, 0) != 403");
+	assert(f->resolved);
+	add_any(sql, sz, f->actor.n, actor_cond, f);
+	add_any(sql, sz, f->verb.n, verb_cond, f);
+	add_any(sql, sz, f->resource.n, res_cond, f);
+	add_any(sql, sz, f->group.n, group_cond, f);
+	add_any(sql, sz, f->namespace.n, namespace_cond, f);
+	n = strlen(sql);
+	if (f->since_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s >= ?%d", time_col, P_SINCE);
+	n = strlen(sql);
+	if (f->until_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s <= ?%d", time_col, P_UNTIL);
+	n = strlen(sql);
+	if (f->decision != NULL && decision_col != NULL)
+		snprintf(sql + n, sz - n, " AND %s = '%s'", decision_col,
+		    strcmp(f->decision, "forbid") == 0 ? "forbid" : "allow");
+	/* Leave room for the caller's GROUP BY and ORDER BY. */
+	return strlen(sql) + 256 < sz ? 0 : -1;
+}
+
+static void
+bind_list(sqlite3_stmt *st, const struct ks_filter_list *l, int first)
+{
+	for (int i = 0; i < l->n; i++)
+		sqlite3_bind_text(st, first + i, l->v[i], -1, SQLITE_STATIC);
 }
 
 void
@@ -155,20 +291,48 @@ ks_filter_bind(sqlite3_stmt *st)
 {
 	struct ks_filter *f = &ks_filter;
 
-	if (f->actor)
-		sqlite3_bind_text(st, 101, f->actor, -1, SQLITE_STATIC);
-	if (f->verb)
-		sqlite3_bind_text(st, 102, f->verb, -1, SQLITE_STATIC);
-	if (f->resource)
-		sqlite3_bind_text(st, 103, f->resource, -1, SQLITE_STATIC);
-	if (f->subresource)
-		sqlite3_bind_text(st, 104, f->subresource, -1, SQLITE_STATIC);
-	if (f->group)
-		sqlite3_bind_text(st, 105, f->group, -1, SQLITE_STATIC);
-	if (f->namespace)
-		sqlite3_bind_text(st, 106, f->namespace, -1, SQLITE_STATIC);
+	bind_list(st, &f->actor, P_ACTOR);
+	bind_list(st, &f->verb, P_VERB);
+	bind_list(st, &f->group, P_GROUP);
+	bind_list(st, &f->namespace, P_NAMESPACE);
+	for (int i = 0; i < f->resource.n; i++) {
+		const struct ks_filter_res *r = &f->res[i];
+		sqlite3_bind_text(st, P_RES + 3 * i, r->resource, -1,
+		    SQLITE_STATIC);
+		if (r->subresource)
+			sqlite3_bind_text(st, P_RES + 3 * i + 1,
+			    r->subresource, -1, SQLITE_STATIC);
+		if (r->group)
+			sqlite3_bind_text(st, P_RES + 3 * i + 2, r->group, -1,
+			    SQLITE_STATIC);
+	}
 	if (f->since_us != KS_TIME_NONE)
-		sqlite3_bind_int64(st, 107, f->since_us);
+		sqlite3_bind_int64(st, P_SINCE, f->since_us);
 	if (f->until_us != KS_TIME_NONE)
-		sqlite3_bind_int64(st, 108, f->until_us);
+		sqlite3_bind_int64(st, P_UNTIL, f->until_us);
+}
+
+/* The request_outcomes view, as the rollup's columns. */
+static const char counts_rows[] =
+    "(SELECT actor, verb, api_group, resource, subresource, namespace,"
+    " time, time AS first_us, time AS last_us, NOT refused AS allowed,"
+    " refused AS denied, decision, origin FROM request_outcomes)";
+
+/*
+ * The rollup, and what it does not hold: requests without a time and
+ * refusals found only in logs.
+ */
+static const char counts_rollup[] =
+    "(SELECT actor, verb, api_group, resource, subresource, namespace,"
+    " minute AS time, first_us, last_us, allowed, denied, NULL AS decision,"
+    " 'audit' AS origin FROM activity_minute"
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
+    " namespace, time, time, time, NOT refused, refused, decision, origin"
+    " FROM request_outcomes WHERE time IS NULL OR origin = 'log')";
+
+const char *
+ks_filter_counts(int64_t bucket_us)
+{
+	return ks_filter_rollup_ok(&ks_filter) && bucket_us % 60000000 == 0 ?
+	    counts_rollup : counts_rows;
 }

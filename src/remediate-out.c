@@ -195,25 +195,45 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 	    "kubectl apply -f -   (or --patch)\n\n", fp);
 }
 
+/* A refusal by admission, after the authorizer allowed it. */
+static void
+admission_text(FILE *fp, json_t *v)
+{
+	fputs("    refused by admission, not RBAC: the authorizer allowed it "
+	    "(decision: allow)", fp);
+	if (ks_json_str(v, "message") != NULL) {
+		fputs("; the refusal said: ", fp);
+		put(fp, ks_json_str(v, "message"));
+	}
+	fputc('\n', fp);
+}
+
 void
 ks_remedy_text(FILE *fp, json_t *plan)
 {
 	json_t *changes = json_object_get(plan, "changes"), *v;
 	size_t i, n = json_array_size(changes);
 
-	if (n == 0)
+	if (json_integer_value(json_object_get(plan, "denial_groups")) == 0)
+		fputs("No RBAC change to propose: no denial matches the "
+		    "selection.\n\n", fp);
+	else if (n == 0)
 		fputs("No RBAC change to propose: no denial in the selection "
 		    "is an RBAC gap.\n\n", fp);
 	json_array_foreach(changes, i, v)
 		text_change(fp, v, i + 1, n);
 	if (json_array_size(json_object_get(plan, "not_rbac_gaps")) > 0)
-		fputs("Not RBAC gaps (the evidence's RBAC allows these; "
-		    "something else refused them):\n", fp);
+		fputs("Not RBAC gaps (RBAC allowed these; something else "
+		    "refused them):\n", fp);
 	json_array_foreach(json_object_get(plan, "not_rbac_gaps"), i, v) {
 		fputs("  - ", fp);
 		put(fp, ks_json_str(v, "actor"));
 		fputc(' ', fp);
 		put_group(fp, v, "");
+		if (ks_json_str(v, "allowed_by") == NULL) {
+			admission_text(fp, v);
+			continue;
+		}
 		fputs("    allowed by ", fp);
 		put(fp, ks_json_str(v, "allowed_by"));
 		if (ks_json_str(v, "reason") != NULL) {

@@ -18,7 +18,7 @@ static const char groups_sql[] =
     "SELECT actor, verb, api_group, resource, subresource, namespace, path,"
     " count(*), " KS_SQL_TIME("min(time)") ", " KS_SQL_TIME("max(time)") ","
     " min(audit_id), max(audit_id), max(groups), max(origin),"
-    " max(nullif(reason, ''))"
+    " max(nullif(reason, '')), refused_by, max(message)"
     " FROM denials WHERE 1";
 
 static json_t *
@@ -56,6 +56,8 @@ group_row(sqlite3_stmt *st)
 		json_object_set_new(g, "groups", json_null());
 	json_object_set_new(g, "origin", text_or_null(st, 13));
 	json_object_set_new(g, "reason", text_or_null(st, 14));
+	json_object_set_new(g, "refused_by", text_or_null(st, 15));
+	json_object_set_new(g, "message", text_or_null(st, 16));
 	return g;
 }
 
@@ -68,9 +70,13 @@ load_groups(sqlite3 *db, struct ks_err *err)
 	int rc;
 
 	snprintf(sql, sizeof(sql), "%s", groups_sql);
-	ks_filter_sql(sql, sizeof(sql), "time", 1);
+	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+		ks_err_set(err, "too many filters");
+		json_decref(all);
+		return NULL;
+	}
 	strncat(sql, " GROUP BY actor, verb, api_group, resource, subresource,"
-	    " namespace, path ORDER BY actor, coalesce(namespace, ''),"
+	    " namespace, path, refused_by ORDER BY actor, coalesce(namespace, ''),"
 	    " coalesce(api_group, ''), resource, subresource, verb",
 	    sizeof(sql) - strlen(sql) - 1);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -136,6 +142,22 @@ not_for_rbac(json_t *g)
 	return NULL;
 }
 
+/*
+ * A group the authorizer allowed and admission then refused (the event's
+ * own decision is "allow"): not an RBAC gap, whatever the snapshot holds.
+ */
+static json_t *
+admission_refusal(json_t *g)
+{
+	json_t *o = json_deep_copy(g);
+
+	json_object_set_new(o, "explanation", json_string("the authorizer "
+	    "allowed this request (authorization.k8s.io/decision: allow) and "
+	    "admission refused it after RBAC (PodSecurity, a validating "
+	    "webhook, a quota): no RBAC change ends it"));
+	return o;
+}
+
 /* A group RBAC already allows: say by what, and what else could deny. */
 static json_t *
 not_gap(json_t *g, const struct ks_rbac_why *why)
@@ -181,6 +203,12 @@ classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct fix *fixes,
 	int allowed;
 
 	json_array_foreach(groups, i, g) {
+		const char *by = ks_json_str(g, "refused_by");
+		if (by != NULL && strcmp(by, "admission") == 0) {
+			json_array_append_new(json_object_get(plan,
+			    "not_rbac_gaps"), admission_refusal(g));
+			continue;
+		}
 		if ((why_not = not_for_rbac(g)) != NULL) {
 			json_t *o = json_deep_copy(g);
 			json_object_set_new(o, "reason", json_string(why_not));
@@ -242,8 +270,9 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
 	if ((groups = load_groups(db, err)) == NULL ||
 	    (rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
 		goto out;
-	plan = json_pack("{s:[],s:[],s:[],s:I}", "changes", "not_rbac_gaps",
-	    "not_remediated", "rbac_objects", (json_int_t)nobj);
+	plan = json_pack("{s:[],s:[],s:[],s:I,s:I}", "changes",
+	    "not_rbac_gaps", "not_remediated", "rbac_objects", (json_int_t)nobj,
+	    "denial_groups", (json_int_t)json_array_size(groups));
 	fixes = calloc(json_array_size(groups) + 1, sizeof(*fixes));
 	if (plan == NULL || fixes == NULL ||
 	    classify(rbac, groups, plan, fixes, &nfixes) < 0) {
@@ -283,8 +312,9 @@ remedy_replay(sqlite3 *db, struct ks_rbac *patched, json_t *g)
 	snprintf(sql, sizeof(sql), "%s", "SELECT name, count(*) FROM denials"
 	    " WHERE actor IS ?1 AND verb IS ?2 AND api_group IS ?3 AND"
 	    " resource IS ?4 AND subresource IS ?5 AND namespace IS ?6 AND"
-	    " path IS ?7");
-	ks_filter_sql(sql, sizeof(sql), "time", 1);
+	    " path IS ?7 AND decision = 'forbid'");
+	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0)
+		return 0;
 	strncat(sql, " GROUP BY name", sizeof(sql) - strlen(sql) - 1);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return 0;

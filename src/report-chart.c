@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "filter.h"
 #include "sqltime.h"
 
 #define NB	60		/* buckets across the time span */
@@ -35,9 +36,14 @@ load(sqlite3 *db, struct series *s, int max, long long *t0, long long *w,
 	sqlite3_stmt *st;
 	int ns = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT min(time), max(time) FROM denials"
-	    " WHERE time IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+	char q[8192];
+
+	snprintf(q, sizeof(q), "SELECT min(time), max(time) FROM denials"
+	    " WHERE time IS NOT NULL");
+	if (ks_filter_sql(q, sizeof(q), "time", "decision") < 0 ||
+	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	ks_filter_bind(st);
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) ==
 	    SQLITE_NULL) {
 		sqlite3_finalize(st);
@@ -46,10 +52,15 @@ load(sqlite3 *db, struct series *s, int max, long long *t0, long long *w,
 	*t0 = sqlite3_column_int64(st, 0);
 	*w = (sqlite3_column_int64(st, 1) - *t0) / NB + 1;
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "SELECT actor, (time - ?1) / ?2, count(*)"
-	    " FROM denials WHERE time IS NOT NULL AND actor IS NOT NULL"
-	    " GROUP BY actor, 2 ORDER BY actor", -1, &st, NULL) != SQLITE_OK)
+	snprintf(q, sizeof(q), "SELECT actor, (time - ?1) / ?2, count(*)"
+	    " FROM denials WHERE time IS NOT NULL AND actor IS NOT NULL");
+	if (ks_filter_sql(q, sizeof(q), "time", "decision") < 0)
 		return -1;
+	strncat(q, " GROUP BY actor, 2 ORDER BY actor", sizeof(q) -
+	    strlen(q) - 1);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	ks_filter_bind(st);
 	sqlite3_bind_int64(st, 1, *t0);
 	sqlite3_bind_int64(st, 2, *w);
 	while (sqlite3_step(st) == SQLITE_ROW) {
