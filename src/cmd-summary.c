@@ -8,7 +8,8 @@
 
 static const char query[] =
     "SELECT 'evidence' AS section, 'sources' AS item,"
-    "  count(*) || ' (' || sum(parent_id IS NULL) || ' inputs)' AS value"
+    "  count(*) || ' (' || sum(parent_id IS NULL) ||"
+    "  iif(sum(parent_id IS NULL) = 1, ' input)', ' inputs)') AS value"
     "  FROM sources"
     " UNION ALL SELECT 'evidence', 'records', sum(records) || ' read, ' ||"
     "  sum(imported) || ' imported, ' || sum(duplicates) || ' duplicates, ' ||"
@@ -27,7 +28,8 @@ static const char query[] =
     "  FROM objects WHERE kind = 'Node' GROUP BY snapshot_id)"
     " UNION ALL SELECT * FROM (SELECT 'cluster', 'kubelet ' ||"
     "  coalesce(json_extract(body, '$.status.nodeInfo.kubeletVersion'), '?'),"
-    "  count(DISTINCT name) || ' nodes' FROM objects WHERE kind = 'Node'"
+    "  count(DISTINCT name) || iif(count(DISTINCT name) = 1, ' node',"
+    "  ' nodes') FROM objects WHERE kind = 'Node'"
     "  GROUP BY 2 ORDER BY 2)"
     " UNION ALL SELECT 'audit', 'first event', " KS_SQL_TIME("min(received_us)")
     "  FROM audit_events"
@@ -67,6 +69,7 @@ const struct ks_cmd ks_cmd_summary = {
 	.summary = "evidence, cluster version and nodes, time span, counts, "
 	    "top actors",
 	.usage = "",
+	.formats = KS_FMT_ROWS,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
 	.exec = exec_summary,
