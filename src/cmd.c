@@ -1,7 +1,8 @@
 /*
- * The dispatcher: global options, the command table, per-command option
- * parsing from each command's ks_opt list, the database and the formatter
- * the command's flags ask for, and a final check that stdout was written.
+ * The dispatcher: global options (before or after the command's name), the
+ * command table, per-command option parsing from each command's ks_opt list,
+ * the -o values each command takes, the database and the formatter the
+ * command's flags ask for, and a final check that stdout was written.
  */
 #include <errno.h>
 #include <getopt.h>
