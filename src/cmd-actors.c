@@ -92,6 +92,7 @@ const struct ks_cmd ks_cmd_actors = {
 	.summary = "identities seen, their class, requests and denials",
 	.usage = "[filters] [--class CLASS]",
 	.opts = opts,
+	.formats = KS_FMT_ROWS,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
 	.option = option,

@@ -148,6 +148,7 @@ const struct ks_cmd ks_cmd_can = {
 	.summary = "would RBAC allow ACTOR to VERB RESOURCE? yes or no, and why",
 	.usage = "ACTOR VERB RESOURCE [-n NS] [--name NAME] [--group GROUP]...",
 	.opts = opts,
+	.formats = KS_FMT_ROWS,
 	.min_args = 3, .max_args = 3,
 	.flags = KS_CMD_DB_RO,
 	.option = option,

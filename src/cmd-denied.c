@@ -72,6 +72,7 @@ const struct ks_cmd ks_cmd_denied = {
 	    "namespace",
 	.usage = "[filters]",
 	.opts = opts,
+	.formats = KS_FMT_ROWS,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
 	.option = option,

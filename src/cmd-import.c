@@ -133,20 +133,22 @@ argv_json(struct ks_ctx *ctx)
 	return s;
 }
 
+/* "imported 1 source: 3 records, ..." on stdout. */
 static void
 summary(const struct ks_import *imp)
 {
-	printf("imported %llu sources: %llu records, %llu new, "
-	    "%llu duplicates, %llu rejected; %llu unrecognised members",
-	    (unsigned long long)imp->sources,
-	    (unsigned long long)imp->total.records,
-	    (unsigned long long)imp->total.imported,
-	    (unsigned long long)imp->total.duplicates,
-	    (unsigned long long)imp->total.rejected,
-	    (unsigned long long)imp->unrecognised);
-	if (imp->skipped)
-		printf("; %llu inputs already imported, skipped",
-		    (unsigned long long)imp->skipped);
+	unsigned long long n[] = { imp->sources, imp->total.records,
+	    imp->total.imported, imp->total.duplicates, imp->total.rejected,
+	    imp->unrecognised, imp->skipped };
+
+	printf("imported %llu %s: %llu %s, %llu new, %llu %s, %llu rejected; "
+	    "%llu unrecognised %s", n[0], ks_cmd_plural(n[0], "source",
+	    "sources"), n[1], ks_cmd_plural(n[1], "record", "records"), n[2],
+	    n[3], ks_cmd_plural(n[3], "duplicate", "duplicates"), n[4], n[5],
+	    ks_cmd_plural(n[5], "member", "members"));
+	if (n[6] > 0)
+		printf("; %llu %s already imported, skipped", n[6],
+		    ks_cmd_plural(n[6], "input", "inputs"));
 	printf("\n");
 }
 

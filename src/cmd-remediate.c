@@ -82,6 +82,7 @@ const struct ks_cmd ks_cmd_remediate = {
 	.summary = "the smallest RBAC change that ends each group of denials",
 	.usage = "[filters] [-o text|json|yaml] [--patch] [--snapshot ID]",
 	.opts = opts,
+	.formats = "text,json,yaml",
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO,
 	.option = option,

@@ -224,6 +224,7 @@ const struct ks_cmd ks_cmd_report = {
 	    "fixes, known issues, RBAC changes, unusual actors",
 	.usage = "[filters] [-o md|html]",
 	.opts = opts,
+	.formats = "md,html",
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO,
 	.option = option,

@@ -26,6 +26,7 @@ const struct ks_cmd ks_cmd_sources = {
 	.summary = "list what was imported: paths, sizes, SHA-256, formats, "
 	    "counts",
 	.usage = "[-o FORMAT]",
+	.formats = KS_FMT_ROWS,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
 	.exec = exec_sources,

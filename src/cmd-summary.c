@@ -130,6 +130,7 @@ const struct ks_cmd ks_cmd_summary = {
 	.summary = "evidence, cluster version and nodes, time span, counts, "
 	    "top actors",
 	.usage = "[filters]",
+	.formats = KS_FMT_ROWS,
 	.opts = opts,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,

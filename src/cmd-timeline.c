@@ -232,6 +232,7 @@ const struct ks_cmd ks_cmd_timeline = {
 	.usage = "[filters] [--kind K] [--bucket SPAN | --around TIME "
 	    "[--window SPAN]]",
 	.opts = opts,
+	.formats = KS_FMT_ROWS ",timesketch",
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS | KS_CMD_TIMESKETCH,
 	.option = option,

@@ -93,6 +93,7 @@ const struct ks_cmd ks_cmd_who_can = {
 	.summary = "every subject the snapshot's RBAC allows to VERB RESOURCE",
 	.usage = "VERB RESOURCE [-n NS] [--name NAME] [--snapshot ID]",
 	.opts = opts,
+	.formats = KS_FMT_ROWS,
 	.min_args = 2, .max_args = 2,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
 	.option = option,

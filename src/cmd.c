@@ -1,7 +1,8 @@
 /*
- * The dispatcher: global options, the command table, per-command option
- * parsing from each command's ks_opt list, the database and the formatter
- * the command's flags ask for, and a final check that stdout was written.
+ * The dispatcher: global options (before or after the command's name), the
+ * command table, per-command option parsing from each command's ks_opt list,
+ * the -o values each command takes, the database and the formatter the
+ * command's flags ask for, and a final check that stdout was written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,27 +47,82 @@ const struct ks_cmd *const ks_cmds[] = {
 	NULL
 };
 
-/* Options every command takes. */
-static const struct ks_opt global_opts[] = {
+/* Options every command takes, before or after the command's name. */
+const struct ks_opt ks_cmd_global_opts[] = {
 	{ "db", 'd', "FILE", "database (default $KUBESIFT_DB, ./kubesift.db)" },
-	{ "output", 'o', "FORMAT", "table, csv, json, jsonl or md "
-	    "(default: table on a terminal, csv otherwise)" },
+	{ "output", 'o', "FORMAT", "output format, one of the command's "
+	    "formats" },
 	{ "quiet", 'q', NULL, "no summaries or progress" },
-	{ "help", 'h', NULL, "show this help" },
+	{ "help", 'h', NULL, "show the help" },
 	{ NULL, 0, NULL, NULL }
 };
+
+static void
+verror(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("kubesift: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 void
 ks_cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("kubesift: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int
+ks_cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	return KS_EXIT_USAGE;
+}
+
+const char *
+ks_cmd_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int
+ks_cmd_takes_format(const struct ks_cmd *c, const char *format)
+{
+	size_t n = strlen(format);
+	const char *p = c->formats;
+
+	while (p != NULL && n > 0) {
+		if (strncmp(p, format, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+const char *
+ks_cmd_formats_text(const struct ks_cmd *c, char *buf, size_t size)
+{
+	const char *p = c->formats, *comma;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while (p != NULL && *p != '\0' && n < size) {
+		comma = strchr(p, ',');
+		n += (size_t)snprintf(buf + n, size - n, "%s%.*s",
+		    p == c->formats ? "" : comma == NULL ? " or " : ", ",
+		    (int)(comma ? (size_t)(comma - p) : strlen(p)), p);
+		p = comma ? comma + 1 : NULL;
+	}
+	return buf;
 }
 
 int
@@ -112,38 +168,6 @@ find(const char *name)
 	return found;
 }
 
-static void
-print_opts(FILE *fp, const struct ks_opt *o)
-{
-	char left[64];
-
-	for (; o != NULL && o->name != NULL; o++) {
-		if (o->key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key,
-			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(fp, "  %-26s %s\n", left, o->help);
-	}
-}
-
-/* The help of one command (usage, summary, options). */
-void	ks_cmd_usage(FILE *fp, const struct ks_cmd *c);
-
-void
-ks_cmd_usage(FILE *fp, const struct ks_cmd *c)
-{
-	fprintf(fp, "usage: kubesift %s %s\n\n%s\n\n", c->name, c->usage,
-	    c->summary);
-	if (c->opts != NULL && c->opts[0].name != NULL) {
-		fputs("options:\n", fp);
-		print_opts(fp, c->opts);
-	}
-	fputs("global options:\n", fp);
-	print_opts(fp, global_opts);
-}
-
 /* Add the ks_opt list to a getopt_long table and short-option string. */
 static void
 add_opts(const struct ks_opt *o, struct option *lo, int *nlo, char *so)
@@ -162,7 +186,44 @@ add_opts(const struct ks_opt *o, struct option *lo, int *nlo, char *so)
 	}
 }
 
-/* Parse the command's options (and global ones); 0, or a usage error. */
+/* A global option, before or after the command's name; 0 or -1. */
+static int
+global(struct ks_ctx *ctx, int key, const char *arg)
+{
+	switch (key) {
+	case 'd': ctx->db_path = arg; return 0;
+	case 'o': ctx->format = arg; return 0;
+	case 'q': ctx->quiet = 1; return 0;
+	}
+	return -1;
+}
+
+/*
+ * Report what getopt_long refused in argv, under name (a command's, or ""
+ * before the command); so is its short options.  Returns KS_EXIT_USAGE.
+ */
+static int
+refused(const char *name, const char *so, char **argv)
+{
+	const char *sep = *name ? ": " : "", *sp = *name ? " " : "";
+	const char *a = argv[optind - 1], *p;
+
+	/* glibc: optopt 0 for an unknown long option, else the option. */
+	if (optopt == 0)
+		return ks_cmd_usage_error("%s%sunknown option %s (see "
+		    "kubesift%s%s --help)", name, sep, a, sp, name);
+	if (optopt >= 256 || (optopt != ':' &&
+	    (p = strchr(so, optopt)) != NULL && p[1] == ':'))
+		return ks_cmd_usage_error("%s%s%s needs a value (see "
+		    "kubesift%s%s --help)", name, sep, a, sp, name);
+	return ks_cmd_usage_error("%s%sunknown option -%c (see "
+	    "kubesift%s%s --help)", name, sep, optopt, sp, name);
+}
+
+/*
+ * Parse the command's options and the global ones, anywhere among the
+ * operands.  Returns 0, -1 after --help, or KS_EXIT_USAGE (reported).
+ */
 static int
 parse(const struct ks_cmd *c, struct ks_ctx *ctx, int argc, char **argv)
 {
@@ -170,37 +231,45 @@ parse(const struct ks_cmd *c, struct ks_ctx *ctx, int argc, char **argv)
 	char so[128] = "";
 	int nlo = 0, key;
 
-	add_opts(global_opts, lo, &nlo, so);
+	add_opts(ks_cmd_global_opts, lo, &nlo, so);
 	add_opts(c->opts, lo, &nlo, so);
 	lo[nlo] = (struct option){ NULL, 0, NULL, 0 };
-	optind = 1;
+	optind = 0;	/* glibc: start again, and read so's ordering */
 	opterr = 0;
 	while ((key = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		switch (key) {
-		case 'd': ctx->db_path = optarg; break;
-		case 'o': ctx->format = optarg; break;
-		case 'q': ctx->quiet = 1; break;
-		case 'h':
+		if (key == 'h') {
 			ks_cmd_usage(stdout, c);
-			return 1;
-		case '?':
-			ks_cmd_error("%s: unknown option or missing argument: %s",
-			    c->name, argv[optind - 1]);
 			return -1;
-		default:
-			if (c->option == NULL || c->option(ctx, key, optarg) < 0)
-				return -1;
-		}
+		} else if (key == '?')
+			return refused(c->name, so, argv);
+		else if (global(ctx, key, optarg) == 0)
+			continue;
+		else if (c->option == NULL || c->option(ctx, key, optarg) != 0)
+			return KS_EXIT_USAGE;
 	}
 	ctx->argc = argc - optind;
 	ctx->argv = argv + optind;
 	if (ctx->argc < c->min_args ||
-	    (c->max_args >= 0 && ctx->argc > c->max_args)) {
-		ks_cmd_error("%s: wrong number of operands\nusage: kubesift %s %s",
-		    c->name, c->name, c->usage);
-		return -1;
-	}
+	    (c->max_args >= 0 && ctx->argc > c->max_args))
+		return ks_cmd_usage_error("%s: wrong number of operands\n"
+		    "usage: kubesift %s %s", c->name, c->name, c->usage);
 	return 0;
+}
+
+/* Refuse an -o value the command does not take; 0 or KS_EXIT_USAGE. */
+static int
+check_format(const struct ks_cmd *c, const struct ks_ctx *ctx)
+{
+	char list[256];
+
+	if (ctx->format == NULL || ks_cmd_takes_format(c, ctx->format))
+		return 0;
+	if (c->formats == NULL)
+		return ks_cmd_usage_error("%s: takes no -o (it prints one "
+		    "form only)", c->name);
+	return ks_cmd_usage_error("%s: unknown output format '%s': -o takes "
+	    "%s", c->name, ctx->format, ks_cmd_formats_text(c, list,
+	    sizeof(list)));
 }
 
 /* Open the database and the formatter the command's flags ask for. */
@@ -219,10 +288,8 @@ prepare(const struct ks_cmd *c, struct ks_ctx *ctx)
 			ctx->timesketch = 1;
 			fmt = "jsonl";
 		}
-		if ((ctx->out = ks_out_new(fmt, stdout, &err)) == NULL) {
-			ks_cmd_error("%s", err.msg);
-			return KS_EXIT_USAGE;
-		}
+		if ((ctx->out = ks_out_new(fmt, stdout, &err)) == NULL)
+			goto fail;
 	}
 	if ((c->flags & KS_CMD_DB_RW) &&
 	    ks_db_open_rw(ctx->db_path, &ctx->db, &err) < 0)
@@ -236,33 +303,53 @@ fail:
 	return KS_EXIT_ERROR;
 }
 
-/* Take global options that come before the command name. */
+/*
+ * Take the global options before the command's name, and --version.
+ * Returns 0 with *i at the command's name (argc if none) and *help set for
+ * -h; -1 after --version; KS_EXIT_USAGE (reported).
+ */
 static int
-leading(struct ks_ctx *ctx, int argc, char **argv, int *i)
+leading(struct ks_ctx *ctx, int argc, char **argv, int *i, int *help)
 {
-	for (*i = 1; *i < argc && argv[*i][0] == '-'; (*i)++) {
-		const char *a = argv[*i];
-		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+	static const struct option lo[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int key;
+
+	optind = 0;
+	opterr = 0;
+	/* "+": stop at the command's name; its own options follow it. */
+	while ((key = getopt_long(argc, argv, "+d:o:qhV", lo, NULL)) != -1) {
+		if (key == 'V') {
 			printf("kubesift %s\n", KS_VERSION);
-			return 1;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			*i = argc;	/* as `kubesift help` */
-			return 0;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
-			ctx->quiet = 1;
-		else if ((strcmp(a, "-d") == 0 || strcmp(a, "--db") == 0 ||
-		    strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) &&
-		    *i + 1 < argc) {
-			if (a[1] == 'd' || a[2] == 'd')
-				ctx->db_path = argv[++*i];
-			else
-				ctx->format = argv[++*i];
-		} else {
-			ks_cmd_error("unknown option: %s (see kubesift help)", a);
 			return -1;
-		}
+		} else if (key == 'h')
+			*help = 1;
+		else if (key == '?')
+			return refused("", "d:o:qhV", argv);
+		else
+			(void)global(ctx, key, optarg);
 	}
+	*i = optind;
 	return 0;
+}
+
+/* Run c: its options, its format, what it needs opened, then itself. */
+static int
+run(const struct ks_cmd *c, struct ks_ctx *ctx, int argc, char **argv)
+{
+	int rc;
+
+	if ((rc = parse(c, ctx, argc, argv)) != 0)
+		return rc < 0 ? KS_EXIT_OK : rc;
+	if ((rc = check_format(c, ctx)) != 0 || (rc = prepare(c, ctx)) != 0)
+		return rc;
+	return c->exec(ctx);
 }
 
 int
@@ -270,33 +357,32 @@ ks_cmd_main(int argc, char **argv)
 {
 	struct ks_ctx ctx = { .full_argc = argc, .full_argv = argv };
 	const struct ks_cmd *c;
-	int i, rc;
+	int i = 0, rc, help = 0;
 
 	ctx.db_path = getenv("KUBESIFT_DB");
 	if (ctx.db_path == NULL || *ctx.db_path == '\0')
 		ctx.db_path = "kubesift.db";
-	if ((rc = leading(&ctx, argc, argv, &i)) != 0)
-		return rc < 0 ? KS_EXIT_USAGE : KS_EXIT_OK;
-	if (i >= argc)
-		c = &ks_cmd_help;
-	else if ((c = find(argv[i])) == NULL) {
-		ks_cmd_error("unknown or ambiguous command: %s (see kubesift "
-		    "help)", argv[i]);
-		return KS_EXIT_USAGE;
-	}
-	if ((rc = parse(c, &ctx, argc - i, argv + (i < argc ? i : argc - 1))))
-		return rc < 0 ? KS_EXIT_USAGE : KS_EXIT_OK;
-	if ((rc = prepare(c, &ctx)) != 0)
-		goto out;
-	rc = c->exec(&ctx);
-out:
-	ks_out_free(ctx.out);
-	ks_db_close(ctx.db);
+	if ((rc = leading(&ctx, argc, argv, &i, &help)) != 0)
+		rc = rc < 0 ? KS_EXIT_OK : rc;
+	else if (i >= argc)
+		ks_cmd_overview(stdout);
+	else if ((c = find(argv[i])) == NULL)
+		rc = ks_cmd_usage_error("unknown or ambiguous command: %s "
+		    "(see kubesift --help)", argv[i]);
+	else if (help)
+		ks_cmd_usage(stdout, c);
+	else
+		rc = run(c, &ctx, argc - i, argv + i);
 	/* A full disk or a closed pipe must not pass for success. */
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE)
-			ks_cmd_error("write error: %s", strerror(errno));
+		/* Once only: a formatter's write error has been reported. */
+		if (errno != EPIPE && !ks_out_failed(ctx.out))
+			ks_cmd_error("write error: %s", errno ? strerror(errno)
+			    : "standard output");
 		rc = KS_EXIT_ERROR;
 	}
+	ks_out_free(ctx.out);
+	ks_db_close(ctx.db);
 	return rc;
 }

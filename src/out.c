@@ -190,6 +190,7 @@ ks_out_begin(struct ks_out *out, int ncols, const char *const *cols)
 	out->failed = 0;
 	ks_err_clear(&out->err);
 	out->ncols = ncols;
+	out->nrows = 0;
 	out->active = 1;
 	/* Formats may count on a name for every column. */
 	if ((fixed = calloc((size_t)ncols + 1, sizeof(*fixed))) == NULL)
@@ -213,7 +214,20 @@ ks_out_row(struct ks_out *out, const struct ks_cell *cells)
 			ks_out_ioerr(out);
 		return -1;
 	}
+	out->nrows++;
 	return 0;
+}
+
+long long
+ks_out_rows(const struct ks_out *out)
+{
+	return out->nrows;
+}
+
+int
+ks_out_failed(const struct ks_out *out)
+{
+	return out != NULL && out->told;
 }
 
 int
@@ -233,6 +247,7 @@ ks_out_end(struct ks_out *out, struct ks_err *err)
 	}
 	if (out->failed) {
 		ks_err_set(err, "%s", out->err.msg);
+		out->told = 1;
 		return -1;
 	}
 	return 0;

@@ -136,6 +136,16 @@ int	ks_out_row(struct ks_out *out, const struct ks_cell *cells);
  */
 int	ks_out_end(struct ks_out *out, struct ks_err *err);
 
+/* Rows printed in the current or last result. */
+long long	ks_out_rows(const struct ks_out *out);
+
+/*
+ * Whether a failure has been returned by ks_out_end() or ks_out_stmt()
+ * since ks_out_new() (so that the caller, who reports it, has been told);
+ * 0 for a NULL out.
+ */
+int	ks_out_failed(const struct ks_out *out);
+
 /*
  * For the formatters (out-*.c) only.
  */
@@ -162,6 +172,8 @@ struct ks_out {
 	int		 ncols;	/* columns of the current result */
 	int		 active; /* between begin and end */
 	int		 failed; /* err holds the first failure */
+	int		 told;	/* a failure was returned to the caller */
+	long long	 nrows;	/* rows of the current or last result */
 	struct ks_err	 err;	/* why the current result failed */
 	void		*state;	/* the format's; end or clear frees it */
 };

@@ -4,7 +4,7 @@
 
 F=$TOP/fixtures/import
 ks import "$F" > "$T/out"
-grep -q '^imported 9 sources: 18 records, 14 new, 1 duplicates, 3 rejected; 0 unrecognised' "$T/out" ||
+grep -q '^imported 9 sources: 18 records, 14 new, 1 duplicate, 3 rejected; 0 unrecognised' "$T/out" ||
     fail "summary: $(cat "$T/out")"
 echo "ok - summary line"
 accounting_holds

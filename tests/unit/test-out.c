@@ -362,10 +362,43 @@ expect_write_error(sqlite3 *db, FILE *fp, const char *format)
 	assert_int_equal(sqlite3_prepare_v2(db, EVSQL, -1, &st, NULL),
 	    SQLITE_OK);
 	ks_err_clear(&err);
+	assert_int_equal(ks_out_failed(out), 0);
 	assert_int_equal(ks_out_stmt(out, st, &err), -1);
 	assert_non_null(strstr(err.msg, "write error"));
+	/* The caller has been told: the dispatcher says it no more. */
+	assert_int_equal(ks_out_failed(out), 1);
 	sqlite3_finalize(st);
 	ks_out_free(out);
+}
+
+/* ks_out_rows() counts the rows of the last result; no failure. */
+static void
+test_rows_counted(void **state)
+{
+	struct ks_err err;
+	struct ks_out *out;
+	sqlite3_stmt *st;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_non_null(out = ks_out_new("csv", fp, &err));
+	assert_int_equal(sqlite3_prepare_v2(*state, EVSQL, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(ks_out_stmt(out, st, &err), 0);
+	assert_int_equal(ks_out_rows(out), 5);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(*state, "SELECT 1 WHERE 0", -1,
+	    &st, NULL), SQLITE_OK);
+	assert_int_equal(ks_out_stmt(out, st, &err), 0);
+	assert_int_equal(ks_out_rows(out), 0);
+	assert_int_equal(ks_out_failed(out), 0);
+	assert_int_equal(ks_out_failed(NULL), 0);
+	sqlite3_finalize(st);
+	ks_out_free(out);
+	fclose(fp);
+	free(buf);
 }
 
 static void
@@ -494,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_sqlite_error),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_rows_counted),
 		cmocka_unit_test(test_textesc),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_width),
