@@ -247,7 +247,8 @@ json_no(json_t *o, const struct answer *a)
 	}
 	json_object_set_new(o, "reason", json_string(a->near.n == 0 ?
 	    "no binding in the evidence names this actor or its groups" :
-	    "no rule bound to the actor allows it; the closest rules are in \"closest\""));
+	    "no rule bound to the actor allows it; the closest rules are "
+	    "in \"closest\""));
 	json_object_set_new(o, "closest", near);
 }
 
