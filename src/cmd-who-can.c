@@ -1,12 +1,17 @@
 /*
  * kubesift who-can VERB RESOURCE [-n NS] [--name N]: every subject the
  * snapshot's RBAC allows, with the binding and role that allow it.
+ * RESOURCE is resolved as kubectl does (resname.h): an ambiguous name is
+ * a usage error (exit 2); an unknown one is warned about on stderr with
+ * the API group assumed.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "rbacdb.h"
+#include "resname.h"
 
 static const struct ks_opt opts[] = {
 	{ "namespace", 'n', "NS", "in this namespace (default: cluster scope)" },
@@ -55,6 +60,43 @@ one(const struct ks_rbac_grant *g, void *arg)
 	return r->failed;
 }
 
+/*
+ * Resolve RESOURCE into rn and req; 0, or the exit status.  Says on stderr
+ * (not with -q) what a name that is not the full one stood for, and which
+ * group an unknown name was taken to be in.
+ */
+static int
+resolve(struct ks_ctx *ctx, const char *arg, struct ks_resname *rn,
+    struct ks_rbac_request *req)
+{
+	struct ks_err err;
+	char full[512];
+
+	if (ks_resname_resolve(ctx->db, arg, rn, &err) < 0) {
+		ks_cmd_error("who-can: %s", err.msg);
+		return rn->how == KS_RESNAME_AMBIGUOUS ? KS_EXIT_USAGE :
+		    KS_EXIT_ERROR;
+	}
+	if (rn->how == KS_RESNAME_URL) {
+		req->path = arg;
+		return 0;
+	}
+	req->api_group = rn->api_group;
+	req->resource = rn->resource;
+	req->subresource = rn->subresource[0] ? rn->subresource : NULL;
+	if (ctx->quiet)
+		return 0;
+	ks_resname_str(rn, full, sizeof(full));
+	if (rn->how == KS_RESNAME_ASSUMED)
+		fprintf(stderr, "kubesift: warning: no resource named \"%s\" "
+		    "in the snapshot or built in; assuming API group \"%s\"%s\n",
+		    arg, rn->api_group, rn->api_group[0] ? "" : " (core)");
+	else if (rn->how != KS_RESNAME_QUALIFIED && strcmp(full, arg) != 0)
+		fprintf(stderr, "kubesift: who-can: %s is %s (%s)\n", arg,
+		    full, ks_resname_how_str(rn->how));
+	return 0;
+}
+
 static int
 exec_who_can(struct ks_ctx *ctx)
 {
@@ -64,12 +106,14 @@ exec_who_can(struct ks_ctx *ctx)
 	struct ks_rbac_request req = { .verb = ctx->argv[0], .name = name,
 	    .namespace = ns };
 	struct rows r = { ctx->out, 0 };
+	struct ks_resname rn;
 	struct ks_rbac *rbac;
 	struct ks_err err;
-	char buf[512];
 	long n;
+	int rc;
 
-	ks_rbacdb_split_resource(ctx->argv[1], buf, sizeof(buf), &req);
+	if ((rc = resolve(ctx, ctx->argv[1], &rn, &req)) != 0)
+		return rc;
 	if ((rbac = ks_rbacdb_load(ctx->db, snapshot, &n, &err)) == NULL) {
 		ks_cmd_error("who-can: %s", err.msg);
 		return KS_EXIT_ERROR;
@@ -77,6 +121,7 @@ exec_who_can(struct ks_ctx *ctx)
 	if (n == 0 && !ctx->quiet)
 		fprintf(stderr, "kubesift: who-can: no RBAC objects in the "
 		    "evidence\n");
+	ks_err_clear(&err);
 	ks_out_begin(ctx->out, 7, cols);
 	if (ks_rbac_who_can(rbac, &req, one, &r) < 0)
 		r.failed = 1;
