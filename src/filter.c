@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "resname.h"
 #include "timeutil.h"
 
 struct ks_filter ks_filter = { .since_us = KS_TIME_NONE,
@@ -146,6 +147,54 @@ split_resource(const char *arg, struct ks_filter_res *r)
 	return *r->resource == '\0' ? -1 : 0;
 }
 
+/*
+ * Resolve one --resource as kubectl would (resname.h): short names,
+ * singulars and CRDs of the snapshot name their group.  A name nothing
+ * knows matches that resource in any group, with a warning; an ambiguous
+ * one is an error.
+ */
+static int
+resolve_resource(sqlite3 *db, struct ks_filter *f, int i, struct ks_err *err)
+{
+	struct ks_filter_res *r = &f->res[i];
+	struct ks_resname rn;
+	char arg[512];
+
+	if (split_resource(f->resource.v[i], r) < 0 || r->resource[0] == '/')
+		return ks_err_set(err, "--resource: not a resource: %s (RES, "
+		    "RES/SUBRESOURCE or RES.GROUP)", f->resource.v[i]);
+	/* With one --group, a bare name is looked up in that group. */
+	snprintf(arg, sizeof(arg), "%s%s%s", f->resource.v[i],
+	    r->group == NULL && f->group.n == 1 && f->group.v[0][0] ? "." : "",
+	    r->group == NULL && f->group.n == 1 ? f->group.v[0] : "");
+	if (ks_resname_resolve(db, arg, &rn, err) < 0) {
+		if (rn.how == KS_RESNAME_AMBIGUOUS)
+			return -1;
+		/* An older database cannot resolve: take it as written. */
+		fprintf(stderr, "kubesift: warning: %s; matching \"%s\" as "
+		    "written\n", err->msg, f->resource.v[i]);
+		ks_err_clear(err);
+		return 0;
+	}
+	if (rn.how == KS_RESNAME_ASSUMED) {
+		if (r->group == NULL && !(f->group.n == 1 && f->group.v[0][0]))
+			fprintf(stderr, "kubesift: warning: no resource named "
+			    "\"%s\" is built in or in a snapshot's CRDs: "
+			    "matching it in any API group\n", r->resource);
+		return 0;
+	}
+	/* buf holds "resource\0group\0subresource". */
+	if (strlen(rn.resource) + strlen(rn.api_group) +
+	    strlen(rn.subresource) + 3 > sizeof(r->buf))
+		return ks_err_set(err, "--resource: too long: %s",
+		    f->resource.v[i]);
+	r->resource = strcpy(r->buf, rn.resource);
+	r->group = strcpy(r->buf + strlen(r->resource) + 1, rn.api_group);
+	r->subresource = rn.subresource[0] == '\0' ? NULL :
+	    strcpy((char *)r->group + strlen(r->group) + 1, rn.subresource);
+	return 0;
+}
+
 int
 ks_filter_resolve(sqlite3 *db, struct ks_err *err)
 {
@@ -153,10 +202,8 @@ ks_filter_resolve(sqlite3 *db, struct ks_err *err)
 	int64_t last = KS_TIME_NONE;
 
 	for (int i = 0; i < f->resource.n; i++)
-		if (split_resource(f->resource.v[i], &f->res[i]) < 0)
-			return ks_err_set(err, "--resource: not a resource: %s "
-			    "(RES, RES/SUBRESOURCE or RES.GROUP)",
-			    f->resource.v[i]);
+		if (resolve_resource(db, f, i, err) < 0)
+			return -1;
 	if ((f->since && f->since[0] == '-') || (f->until && f->until[0] ==
 	    '-'))
 		last = latest(db);

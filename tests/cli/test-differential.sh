@@ -20,7 +20,7 @@ GEN=${GEN_AUDIT:-$TOP/build/gen-audit}
 "$GEN" --seed 8 --events 4000 --rate 1 --start 2024-03-05T11:30:00Z \
     > "$T/b.log"
 ks import -q "$T/a.log" "$T/b.log" fixtures/differential \
-    fixtures/eks-1.29/controller.log
+    fixtures/eks-1.29/controller.log fixtures/eks-1.29/snapshot
 accounting_holds
 
 # The test's own reading of the rules in kubesift(1) and
@@ -120,7 +120,7 @@ expected() {
 # $T/got.NAME; a refusal is an answer that differs.
 run() {
 	name=$1; shift
-	if ks "$@" -o csv > "$T/out" 2> "$T/err"; then
+	if ks "$@" -q -o csv > "$T/out" 2> "$T/err"; then
 		tr -d '\r' < "$T/out" | tail -n +2 > "$T/got.$name"
 	else
 		echo "kubesift exited $?: $(cat "$T/err")" > "$T/got.$name"

@@ -45,12 +45,17 @@ function add(kind,    v, r, g, s) {
 	} else if (kind == "resource") {
 		v = pick(resources, nresources)
 		ARGS = ARGS " --resource " v
-		r = v; g = ""; s = ""
+		r = v; g = "*"; s = ""
 		if (index(r, "/")) { s = substr(r, index(r, "/") + 1); r = substr(r, 1, index(r, "/") - 1) }
 		if (index(r, ".")) { g = substr(r, index(r, ".") + 1); r = substr(r, 1, index(r, ".") - 1) }
+		# A bare name means what kubectl makes of it (kubesift(1)):
+		# a built-in or a CRD of the snapshot names its group; a
+		# name nothing knows matches in any group.
+		else if (r in plural) { g = group[r]; r = plural[r] }
 		C["resource"] = C["resource"] (C["resource"] ? " OR " : "") \
 		    "(resource = " q(r) (s != "" ? " AND subresource = " q(s) : "") \
-		    (g != "" ? " AND api_group = " q(g) : "") ")"
+		    (g == "*" ? "" : g == "" ? " AND (api_group = '' OR api_group IS NULL)" : \
+		    " AND api_group = " q(g)) ")"
 	} else if (kind == "group") {
 		v = pick(groups, ngroups)
 		ARGS = ARGS " --group " q(v)
@@ -87,7 +92,21 @@ BEGIN {
 	nresources = split("pods pods/exec pods/log deployments.apps " \
 	    "deployments/scale deployments.apps/scale cninodes " \
 	    "cninodes.vpcresources.k8s.aws secrets configmaps nodes " \
-	    "leases.coordination.k8s.io namespaces", resources, " ")
+	    "leases.coordination.k8s.io namespaces po po/exec deploy cm " \
+	    "cninode cnd ns leases foos", resources, " ")
+	# What the bare names stand for: Kubernetes' discovery documents
+	# (short names), the EKS snapshot's CRD (cninodes, short name cnd).
+	split("pods pods,po pods,deployments deployments,deploy deployments," \
+	    "cninodes cninodes,cninode cninodes,cnd cninodes,secrets secrets," \
+	    "configmaps configmaps,cm configmaps,nodes nodes," \
+	    "namespaces namespaces,ns namespaces,leases leases", known, ",")
+	for (k in known) {
+		split(known[k], kv, " ")
+		plural[kv[1]] = kv[2]
+		group[kv[1]] = kv[2] == "deployments" ? "apps" : \
+		    kv[2] == "cninodes" ? "vpcresources.k8s.aws" : \
+		    kv[2] == "leases" ? "coordination.k8s.io" : ""
+	}
 	ngroups = split(",apps,vpcresources.k8s.aws,coordination.k8s.io", groups, ",")
 	nnamespaces = split(",shop,kube-system,default,kube-node-lease", namespaces, ",")
 	nkinds = split("actor verb resource group namespace since until decision", kinds, " ")
