@@ -22,6 +22,10 @@ CREATE INDEX IF NOT EXISTS audit_events_audit_id ON audit_events(audit_id);
 -- there is one, the authenticated user otherwise; the impersonator is kept.
 DROP VIEW IF EXISTS requests;
 CREATE VIEW requests AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
 WITH staged AS (
 	SELECT e.*,
 	    row_number() OVER w_last AS rn,
@@ -53,7 +57,8 @@ SELECT
 	stages, refused, partial,
 	source_id, line, id AS event_id
 FROM staged
-WHERE rn = 1;
+WHERE rn = 1
+);
 
 -- Who was refused what, and when?  Every refused request (code 403 or
 -- decision "forbid"), once per request, from audit events (origin 'audit')
@@ -74,6 +79,10 @@ WHERE rn = 1;
 -- refusals (from the raw event; NULL when imported with --no-raw).
 DROP VIEW IF EXISTS denials;
 CREATE VIEW denials AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
 SELECT actor, groups, verb, api_group, resource, subresource, namespace,
 	name, time, source_id, line, origin, audit_id, impersonator, path, code,
 	reason, user_agent, decision,
@@ -121,7 +130,8 @@ WHERE NOT EXISTS (
 -- A controller often logs one refusal twice (the error, then the retry
 -- notice): lines about the same object within the same second are one.
 GROUP BY username, verb, api_group, resource, subresource, namespace, name,
-	path, coalesce(time_us / 1000000, -line);
+	path, coalesce(time_us / 1000000, -line)
+);
 
 -- What was asked, and was it refused?  The requests kubesift counts: one
 -- row per request by its final stage (ResponseComplete or Panic; an event
@@ -133,6 +143,10 @@ GROUP BY username, verb, api_group, resource, subresource, namespace, name,
 -- webhook logs).  actors, summary and timeline --bucket count these.
 DROP VIEW IF EXISTS request_outcomes;
 CREATE VIEW request_outcomes AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
 SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
 	resource, subresource, namespace, received_us AS time,
 	(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))
@@ -145,4 +159,5 @@ WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
 UNION ALL
 SELECT actor, verb, api_group, resource, subresource, namespace, time, 1,
 	'forbid', 'log'
-FROM denials WHERE origin = 'log';
+FROM denials WHERE origin = 'log'
+);

@@ -62,6 +62,11 @@ CREATE INDEX IF NOT EXISTS activity_minute_actor
 -- first and last time seen.
 DROP VIEW IF EXISTS identities;
 CREATE VIEW identities AS
+-- (Each time also as RFC 3339 text, UTC: first_seen_utc, last_seen_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000, 'unixepoch') || '.' || printf('%06d', first_seen % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
+FROM (
 WITH seen AS (
 	SELECT actor, sum(allowed + denied) AS requests, sum(denied) AS denials,
 	    min(first_us) AS first_seen, max(last_us) AS last_seen
@@ -86,15 +91,21 @@ SELECT actor,
     sum(requests) AS requests, sum(denials) AS denials,
     min(first_seen) AS first_seen, max(last_seen) AS last_seen
 FROM seen
-GROUP BY actor;
+GROUP BY actor
+);
 
 -- What did each identity do, hour by hour?  actor x verb x api_group x
 -- resource x hour (hour = the start of the hour, in microseconds), with the
 -- requests allowed and denied in it.
 DROP VIEW IF EXISTS activity;
 CREATE VIEW activity AS
+-- (Each time also as RFC 3339 text, UTC: hour_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', hour / 1000000, 'unixepoch') || '.' || printf('%06d', hour % 1000000) || 'Z' AS hour_utc
+FROM (
 SELECT actor, verb, api_group, resource,
     minute / 3600000000 * 3600000000 AS hour,
     sum(allowed) AS allowed, sum(denied) AS denied
 FROM activity_minute
-GROUP BY 1, 2, 3, 4, 5;
+GROUP BY 1, 2, 3, 4, 5
+);

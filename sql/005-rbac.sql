@@ -53,13 +53,18 @@ JOIN rbac_rules r ON r.snapshot_id = b.snapshot_id AND r.role = b.role
 -- changed or deleted Roles, ClusterRoles, RoleBindings, ClusterRoleBindings.
 DROP VIEW IF EXISTS rbac_changes;
 CREATE VIEW rbac_changes AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
 SELECT time, actor, verb, resource, namespace, name, code, audit_id,
     source_id, line
 FROM requests
 WHERE api_group = 'rbac.authorization.k8s.io'
     AND resource IN ('roles', 'clusterroles', 'rolebindings',
         'clusterrolebindings')
-    AND verb IN ('create', 'update', 'patch', 'delete', 'deletecollection');
+    AND verb IN ('create', 'update', 'patch', 'delete', 'deletecollection')
+);
 
 -- Which refusals does a snapshot's RBAC not allow?  One row per snapshot
 -- and refused (actor, verb, API group, resource, subresource, namespace or
@@ -78,6 +83,11 @@ WHERE api_group = 'rbac.authorization.k8s.io'
 -- `kubesift can` and `remediate` also aggregate and overlay snapshots.
 DROP VIEW IF EXISTS rbac_gaps;
 CREATE VIEW rbac_gaps AS
+-- (Each time also as RFC 3339 text, UTC: first_seen_utc, last_seen_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000, 'unixepoch') || '.' || printf('%06d', first_seen % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
+FROM (
 WITH d AS (
 	SELECT actor, max(groups) AS groups, verb,
 	    coalesce(api_group, '') AS api_group, resource, subresource,
@@ -141,4 +151,5 @@ WHERE NOT EXISTS (
 	            WHERE value = d.name))
 	    END)
 GROUP BY s.id, d.actor, d.verb, d.api_group, d.resource, d.subresource,
-    d.namespace, d.path;
+    d.namespace, d.path
+);

@@ -9,6 +9,10 @@
 -- outcome the evidence does not hold.
 DROP VIEW IF EXISTS timeline;
 CREATE VIEW timeline AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
 SELECT time, 'request' AS kind, actor, verb, api_group, resource,
     subresource, namespace, name, code,
     coalesce(actor, '?') || ' ' || coalesce(verb, '?') || ' ' ||
@@ -76,4 +80,5 @@ SELECT time_us, 'cluster', actor, operation, NULL, resource, NULL, NULL,
         coalesce(resource, '') || coalesce(' by ' || actor, '') ||
         coalesce(' (' || status || ')', ''),
     source_id, line, NULL
-FROM cluster_events;
+FROM cluster_events
+);

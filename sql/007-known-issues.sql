@@ -52,6 +52,11 @@ INSERT OR IGNORE INTO known_issues VALUES (
 -- has one; when no snapshot says, the version bounds are not checked).
 DROP VIEW IF EXISTS known_issue_matches;
 CREATE VIEW known_issue_matches AS
+-- (Each time also as RFC 3339 text, UTC: first_seen_utc, last_seen_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000, 'unixepoch') || '.' || printf('%06d', first_seen % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
+FROM (
 WITH server AS (
 	SELECT server_version AS v,
 	    CAST(substr(ltrim(server_version, 'v'), 1,
@@ -75,4 +80,5 @@ FROM groups g JOIN known_issues k
 WHERE NOT EXISTS (SELECT 1 FROM server) OR (
     (k.k8s_min IS NULL OR (SELECT minor FROM server) >= k.k8s_min) AND
     (k.k8s_max IS NULL OR (SELECT minor FROM server) <= k.k8s_max) AND
-    (k.platform IS NULL OR (SELECT v FROM server) GLOB k.platform));
+    (k.platform IS NULL OR (SELECT v FROM server) GLOB k.platform))
+);
