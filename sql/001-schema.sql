@@ -21,7 +21,12 @@ CREATE TABLE IF NOT EXISTS sources (
 	imported_at	INTEGER NOT NULL,
 	tool_version	TEXT NOT NULL,
 	argv		TEXT NOT NULL,	-- JSON array, the import command line
-	complete	INTEGER NOT NULL DEFAULT 0 -- 1 once fully imported
+	complete	INTEGER NOT NULL DEFAULT 0, -- 1 once fully imported
+	-- A byte-identical copy, at another path, of this source: not read
+	-- again if an archive (format 'copy'), read again if a plain file.
+	copy_of		INTEGER REFERENCES sources(id),
+	-- Members of this archive that held no byte: counted, no row each.
+	empty_members	INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sources_parent ON sources(parent_id);
 CREATE INDEX IF NOT EXISTS sources_sha256 ON sources(sha256);
@@ -31,11 +36,17 @@ CREATE TABLE IF NOT EXISTS snapshots (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	origin		TEXT NOT NULL,	-- the archive or directory it came from
-	taken_at	INTEGER,	-- latest modification time of its members
+	-- When the objects were read: the newest creationTimestamp or
+	-- managedFields time among them; NULL when unknown.  File times
+	-- are not evidence of it.
+	taken_at	INTEGER,
 	server_version	TEXT,		-- e.g. v1.29.3-eks-adc7111
 	-- 0 while the folder it comes from is being read: an import of that
 	-- folder cut short is continued in the same snapshot.
-	complete	INTEGER NOT NULL DEFAULT 1
+	complete	INTEGER NOT NULL DEFAULT 1,
+	-- Where taken_at comes from: 'creationTimestamp', 'managedFields'
+	-- or NULL (unknown).
+	taken_at_source	TEXT
 );
 
 -- One row per object per snapshot.  body is the object's JSON, with the
