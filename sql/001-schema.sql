@@ -22,12 +22,12 @@ CREATE TABLE IF NOT EXISTS sources (
 	tool_version	TEXT NOT NULL,
 	argv		TEXT NOT NULL,	-- JSON array, the import command line
 	complete	INTEGER NOT NULL DEFAULT 0, -- 1 once fully imported
-	-- A byte-identical copy, at another path, of this source: not read
-	-- again if an archive (format 'copy'), read again if a plain file.
-	copy_of		INTEGER REFERENCES sources(id),
-	-- Members of this archive that held no byte: counted, no row each.
-	empty_members	INTEGER NOT NULL DEFAULT 0
+	copy_of		INTEGER REFERENCES sources(id), -- same bytes, read first
+	empty_members	INTEGER NOT NULL DEFAULT 0 -- members of no byte
 );
+-- copy_of: this source is a byte-identical copy, at another path, of that
+-- one: an archive copy (format 'copy') is not read again, a plain file is.
+-- empty_members: an archive's members that held no byte get no row each.
 CREATE INDEX IF NOT EXISTS sources_parent ON sources(parent_id);
 CREATE INDEX IF NOT EXISTS sources_sha256 ON sources(sha256);
 
@@ -44,9 +44,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
 	-- 0 while the folder it comes from is being read: an import of that
 	-- folder cut short is continued in the same snapshot.
 	complete	INTEGER NOT NULL DEFAULT 1,
-	-- Where taken_at comes from: 'creationTimestamp', 'managedFields'
-	-- or NULL (unknown).
-	taken_at_source	TEXT
+	taken_at_source	TEXT	-- 'creationTimestamp', 'managedFields' or NULL
 );
 
 -- One row per object per snapshot.  body is the object's JSON, with the

@@ -41,11 +41,24 @@ ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
  */
 static const struct added_column {
 	const char	*table, *column, *decl;
+	const char	*then;		/* SQL run once the column is added */
 } added_columns[] = {
-	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1" },
-	{ "snapshots", "taken_at_source", "TEXT" },
-	{ "sources", "copy_of", "INTEGER REFERENCES sources(id)" },
-	{ "sources", "empty_members", "INTEGER NOT NULL DEFAULT 0" },
+	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1", NULL },
+	/*
+	 * taken_at was the files' modification time, which is no evidence:
+	 * made again from the objects' own times, as store-objects.c does.
+	 */
+	{ "snapshots", "taken_at_source", "TEXT",
+	    "UPDATE snapshots SET (taken_at, taken_at_source) = (SELECT t, src"
+	    " FROM (SELECT o.created_us AS t, 'creationTimestamp' AS src"
+	    " FROM objects o WHERE o.snapshot_id = snapshots.id UNION ALL"
+	    " SELECT CAST(strftime('%s', json_extract(f.value, '$.time'))"
+	    " AS INTEGER) * 1000000, 'managedFields' FROM objects o,"
+	    " json_each(o.body, '$.metadata.managedFields') f"
+	    " WHERE o.snapshot_id = snapshots.id)"
+	    " WHERE t IS NOT NULL ORDER BY t DESC, src LIMIT 1)" },
+	{ "sources", "copy_of", "INTEGER REFERENCES sources(id)", NULL },
+	{ "sources", "empty_members", "INTEGER NOT NULL DEFAULT 0", NULL },
 };
 
 static int
@@ -74,6 +87,8 @@ add_columns(sqlite3 *db, struct ks_err *err)
 			return ks_err_set(err, "out of memory");
 		rc = ks_db_exec(db, sql, err);
 		sqlite3_free(sql);
+		if (rc == 0 && c->then != NULL)
+			rc = ks_db_exec(db, c->then, err);
 	}
 	return rc;
 }
