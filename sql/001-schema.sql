@@ -21,8 +21,13 @@ CREATE TABLE IF NOT EXISTS sources (
 	imported_at	INTEGER NOT NULL,
 	tool_version	TEXT NOT NULL,
 	argv		TEXT NOT NULL,	-- JSON array, the import command line
-	complete	INTEGER NOT NULL DEFAULT 0 -- 1 once fully imported
+	complete	INTEGER NOT NULL DEFAULT 0, -- 1 once fully imported
+	copy_of		INTEGER REFERENCES sources(id), -- same bytes, read first
+	empty_members	INTEGER NOT NULL DEFAULT 0 -- members of no byte
 );
+-- copy_of: this source is a byte-identical copy, at another path, of that
+-- one: an archive copy (format 'copy') is not read again, a plain file is.
+-- empty_members: an archive's members that held no byte get no row each.
 CREATE INDEX IF NOT EXISTS sources_parent ON sources(parent_id);
 CREATE INDEX IF NOT EXISTS sources_sha256 ON sources(sha256);
 
@@ -31,11 +36,15 @@ CREATE TABLE IF NOT EXISTS snapshots (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	origin		TEXT NOT NULL,	-- the archive or directory it came from
-	taken_at	INTEGER,	-- latest modification time of its members
+	-- When the objects were read: the newest creationTimestamp or
+	-- managedFields time among them; NULL when unknown.  File times
+	-- are not evidence of it.
+	taken_at	INTEGER,
 	server_version	TEXT,		-- e.g. v1.29.3-eks-adc7111
 	-- 0 while the folder it comes from is being read: an import of that
 	-- folder cut short is continued in the same snapshot.
-	complete	INTEGER NOT NULL DEFAULT 1
+	complete	INTEGER NOT NULL DEFAULT 1,
+	taken_at_source	TEXT	-- 'creationTimestamp', 'managedFields' or NULL
 );
 
 -- One row per object per snapshot.  body is the object's JSON, with the

@@ -2,15 +2,20 @@
  * kubesift import PATH...: read evidence into the database.  Bad evidence
  * is not an error: it is counted, stored as rejects, and reported.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cmd.h"
+#include "db.h"
 #include "import.h"
 #include "rollup.h"
 #include "pipeline.h"
@@ -36,7 +41,7 @@ static const struct ks_opt opts[] = {
 	{ "max-depth", O_MAX_DEPTH, "N",
 	    "nesting inside one JSON record (default 512)" },
 	{ "max-members", O_MAX_MEMBERS, "N",
-	    "members per input (default 1000000)" },
+	    "members per input, all archives in it (default 100000)" },
 	{ "no-raw", O_NO_RAW, NULL,
 	    "keep the columns of audit events, not their raw JSON" },
 	{ "workers", O_WORKERS, "N",
@@ -152,13 +157,58 @@ summary(const struct ks_import *imp)
 	printf("\n");
 }
 
+/*
+ * Every operand must be there and readable before the database is opened
+ * or made: a failed import leaves an existing database byte-identical and
+ * makes none.  Returns 0, or -1 after saying which operand and why.
+ */
+static int
+check_operands(struct ks_ctx *ctx)
+{
+	struct stat sb;
+	DIR *d;
+	int fd, bad = 0;
+
+	for (int i = 0; i < ctx->argc; i++) {
+		const char *p = ctx->argv[i];
+		if (strcmp(p, "-") == 0)
+			continue;
+		if (stat(p, &sb) < 0)
+			;
+		else if (S_ISDIR(sb.st_mode) && (d = opendir(p)) != NULL) {
+			closedir(d);
+			continue;
+		} else if (S_ISREG(sb.st_mode) &&
+		    (fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
+			close(fd);
+			continue;
+		} else if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
+			errno = EINVAL;
+		ks_cmd_error("import: %s: %s", p, errno == EINVAL ?
+		    "not a file or a folder" : strerror(errno));
+		bad = 1;
+	}
+	if (bad)
+		ks_cmd_error("import: nothing imported, %s left as it was",
+		    ctx->db_path);
+	return bad ? -1 : 0;
+}
+
 static int
 exec_import(struct ks_ctx *ctx)
 {
-	struct ks_import imp = { .db = ctx->db, .warn = warn };
+	struct ks_import imp = { .warn = warn };
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
 
+	ks_err_clear(&err);
+	if (check_operands(ctx) < 0)
+		return KS_EXIT_ERROR;
+	if (ks_db_open_rw(ctx->db_path, &ctx->db, &err) < 0) {
+		ks_cmd_error("import: %s", err.msg);
+		return KS_EXIT_ERROR;
+	}
+	imp.db = ctx->db;
 	if (!limits_set)
 		ks_limits_default(&limits);
 	imp.lim = limits;
@@ -205,7 +255,8 @@ const struct ks_cmd ks_cmd_import = {
 	.usage = "[options] PATH...",
 	.opts = opts,
 	.min_args = 1, .max_args = -1,
-	.flags = KS_CMD_DB_RW,
+	/* Opens the database itself, once its operands are checked. */
+	.flags = 0,
 	.option = option,
 	.exec = exec_import,
 };

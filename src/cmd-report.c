@@ -68,12 +68,11 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 static int
 evidence(struct ks_doc *d, sqlite3 *db)
 {
+	/* Each input with every member under it, at any depth (inputs). */
 	return section(d, db, "Evidence", "SELECT id, path, size, sha256,"
-	    " format, (SELECT sum(records) FROM sources c WHERE c.id = s.id OR"
-	    " c.parent_id = s.id) AS records, (SELECT sum(rejected) FROM"
-	    " sources c WHERE c.id = s.id OR c.parent_id = s.id) AS rejected"
-	    " FROM sources s WHERE parent_id IS NULL", " ORDER BY id LIMIT 200",
-	    NULL) < 0 ? -1 : section(d, db, NULL, "SELECT count(*) AS sources,"
+	    " format, records, imported, duplicates, rejected, unrecognised,"
+	    " copy_of FROM inputs", " ORDER BY id LIMIT 200", NULL) < 0 ? -1 :
+	    section(d, db, NULL, "SELECT count(*) AS sources,"
 	    " sum(records) AS records, sum(imported) AS imported,"
 	    " sum(duplicates) AS duplicates, sum(rejected) AS rejected,"
 	    " sum(format = 'unrecognised') AS unrecognised FROM sources", "",
@@ -85,6 +84,7 @@ cluster(struct ks_doc *d, sqlite3 *db)
 {
 	return section(d, db, "Cluster", "SELECT id AS snapshot, origin,"
 	    " server_version, " KS_SQL_TIME("taken_at") " AS taken_at,"
+	    " taken_at_source,"
 	    " (SELECT count(DISTINCT name) FROM objects o WHERE o.snapshot_id"
 	    " = s.id AND kind = 'Node') AS nodes, (SELECT group_concat(v, ', ')"
 	    " FROM (SELECT DISTINCT json_extract(body,"
@@ -93,14 +93,30 @@ cluster(struct ks_doc *d, sqlite3 *db)
 	    " FROM snapshots s", " ORDER BY id", NULL);
 }
 
+/* Every timed row: audit events, log denials, cloud operations. */
 static int
 span(struct ks_doc *d, sqlite3 *db)
 {
-	return section(d, db, "Time span", "SELECT " KS_SQL_TIME(
-	    "min(received_us)") " AS first_event, " KS_SQL_TIME(
-	    "max(received_us)") " AS last_event, (SELECT sum(allowed + denied)"
-	    " FROM activity_minute) AS requests, (SELECT count(*)"
-	    " FROM denials) AS denials FROM audit_events", "", NULL);
+	char head[4096];
+
+	/* With filters: the span, requests and denials they select. */
+	if (!ks_filter_empty(&ks_filter)) {
+		snprintf(head, sizeof(head), "%s%s%s", "SELECT "
+		    KS_SQL_TIME("min(first_us)") " AS first_event, "
+		    KS_SQL_TIME("max(last_us)") " AS last_event,"
+		    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
+		    " AS requests, sum(denied) AS denials FROM ",
+		    ks_filter_counts(0), " WHERE 1");
+		return section(d, db, "Time span (of the selection)", head,
+		    "", "time");
+	}
+	return section(d, db, "Time span", "SELECT " KS_SQL_TIME("min(t)")
+	    " AS first_event, " KS_SQL_TIME("max(t)") " AS last_event,"
+	    " (SELECT sum(allowed + denied) FROM activity_minute) AS requests,"
+	    " (SELECT count(*) FROM denials) AS denials FROM (SELECT"
+	    " received_us AS t FROM audit_events UNION ALL SELECT time_us"
+	    " FROM log_denials UNION ALL SELECT time_us FROM cluster_events)",
+	    "", NULL);
 }
 
 static int

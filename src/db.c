@@ -35,12 +35,30 @@ ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
 
 /*
  * Columns added to tables after databases were first made: CREATE TABLE IF
- * NOT EXISTS leaves an older table as it is, so they are added here.
+ * NOT EXISTS leaves an older table as it is, so they are added here, before
+ * the views that use them are made.  A table not yet made is left to its
+ * CREATE TABLE.
  */
 static const struct added_column {
 	const char	*table, *column, *decl;
+	const char	*then;		/* SQL run once the column is added */
 } added_columns[] = {
-	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1" },
+	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1", NULL },
+	/*
+	 * taken_at was the files' modification time, which is no evidence:
+	 * made again from the objects' own times, as store-objects.c does.
+	 */
+	{ "snapshots", "taken_at_source", "TEXT",
+	    "UPDATE snapshots SET (taken_at, taken_at_source) = (SELECT t, src"
+	    " FROM (SELECT o.created_us AS t, 'creationTimestamp' AS src"
+	    " FROM objects o WHERE o.snapshot_id = snapshots.id UNION ALL"
+	    " SELECT CAST(strftime('%s', json_extract(f.value, '$.time'))"
+	    " AS INTEGER) * 1000000, 'managedFields' FROM objects o,"
+	    " json_each(o.body, '$.metadata.managedFields') f"
+	    " WHERE o.snapshot_id = snapshots.id)"
+	    " WHERE t IS NOT NULL ORDER BY t DESC, src LIMIT 1)" },
+	{ "sources", "copy_of", "INTEGER REFERENCES sources(id)", NULL },
+	{ "sources", "empty_members", "INTEGER NOT NULL DEFAULT 0", NULL },
 };
 
 static int
@@ -53,9 +71,9 @@ add_columns(sqlite3 *db, struct ks_err *err)
 	for (size_t i = 0; i < sizeof(added_columns) /
 	    sizeof(added_columns[0]) && rc == 0; i++) {
 		const struct added_column *c = &added_columns[i];
-		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM"
-		    " pragma_table_info(?) WHERE name = ?", -1, &q, NULL) !=
-		    SQLITE_OK)
+		if (sqlite3_prepare_v2(db, "SELECT count(*) = 0 OR"
+		    " sum(name = ?2) > 0 FROM pragma_table_info(?1)", -1, &q,
+		    NULL) != SQLITE_OK)
 			return ks_db_error(db, err, NULL);
 		sqlite3_bind_text(q, 1, c->table, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, c->column, -1, SQLITE_STATIC);
@@ -69,6 +87,8 @@ add_columns(sqlite3 *db, struct ks_err *err)
 			return ks_err_set(err, "out of memory");
 		rc = ks_db_exec(db, sql, err);
 		sqlite3_free(sql);
+		if (rc == 0 && c->then != NULL)
+			rc = ks_db_exec(db, c->then, err);
 	}
 	return rc;
 }
@@ -80,6 +100,10 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 
 	if (ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
+	if (add_columns(db, err) < 0) {
+		ks_db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
 	for (a = ks_sql_assets; a->name != NULL; a++) {
 		if (ks_db_exec(db, a->text, err) < 0) {
 			char msg[sizeof(err->msg)];
@@ -88,8 +112,7 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 			return ks_err_set(err, "%s: %s", a->name, msg);
 		}
 	}
-	if (add_columns(db, err) < 0 ||
-	    ks_db_exec(db, "PRAGMA user_version = 1", err) < 0 ||
+	if (ks_db_exec(db, "PRAGMA user_version = 1", err) < 0 ||
 	    ks_db_exec(db, "COMMIT", err) < 0) {
 		ks_db_exec(db, "ROLLBACK", NULL);
 		return -1;
@@ -131,6 +154,34 @@ schema_version(sqlite3 *db, int *version, struct ks_err *err)
 	return 0;
 }
 
+/*
+ * Is this a database of something else: tables, but no kubesift schema
+ * version?  Then nothing may be written into it (1, err set); an empty
+ * file or a new one is ours to fill (0).
+ */
+static int
+foreign(sqlite3 *db, const char *path, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1,
+	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n < 0) {
+		schema_error(db, err);
+		return 1;
+	}
+	if (n > 0) {
+		ks_err_set(err, "%s: not a kubesift database (it holds %d "
+		    "other schema object%s): nothing written; give another "
+		    "file with -d", path, n, n == 1 ? "" : "s");
+		return 1;
+	}
+	return 0;
+}
+
 int
 ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 {
@@ -163,6 +214,8 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 		    "kubesift (%d)", path, version, KS_SCHEMA_VERSION);
 		goto fail;
 	}
+	if (version == 0 && foreign(db, path, err))
+		goto fail;
 	/*
 	 * Big pages suit a table of raw events (fewer pages, less tree).  The
 	 * cache is bounded (16 MiB) so that memory does not grow with the

@@ -67,6 +67,13 @@ ks_filter_option(int key, const char *arg)
 }
 
 int
+ks_filter_empty(const struct ks_filter *f)
+{
+	return f->actor.n + f->verb.n + f->resource.n + f->group.n +
+	    f->namespace.n == 0 && ks_filter_rollup_ok(f);
+}
+
+int
 ks_filter_rollup_ok(const struct ks_filter *f)
 {
 	return f->since == NULL && f->until == NULL && f->decision == NULL;

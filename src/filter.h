@@ -82,6 +82,9 @@ extern struct ks_filter ks_filter;
  */
 int	ks_filter_option(int key, const char *arg);
 
+/* Whether no filter option was given. */
+int	ks_filter_empty(const struct ks_filter *f);
+
 /*
  * Whether the per-minute rollup (activity_minute) answers exactly: it
  * holds every column but the exact time and the authorizer's decision.

@@ -17,7 +17,9 @@ enum ks_jscan_mode {
 	KS_JS_TOP,	/* inside a top-level value, copying it as a record */
 	KS_JS_ITEMS,	/* inside an array whose elements come out one by one */
 	KS_JS_ENV,	/* inside a split document, outside its split arrays */
-	KS_JS_GARBAGE	/* bytes that do not start a JSON value, up to the EOL */
+	KS_JS_GARBAGE,	/* bytes that do not start a JSON value, up to the EOL */
+	KS_JS_TRAIL,	/* line mode: after a value, until its line ends */
+	KS_JS_SKIP	/* line mode: the rest of a line already rejected */
 };
 
 struct ks_jbuf {
@@ -49,7 +51,9 @@ struct ks_jscan {
 	struct ks_jbuf	 rec;		/* the current record */
 	struct ks_jbuf	 env;		/* the envelope of a split document */
 	uint64_t	 rec_line, index, env_line;
-	struct ks_jrec	 out;		/* what the last EMIT produced */
+	struct ks_jrec	 out;		/* what the last EMIT produced; in
+					   TRAIL, the value held back */
+	const char	*garbage_why;	/* GARBAGE: the reject's reason */
 };
 
 /* The slow path of ks_jbuf_add: grow the buffer, or mark it too big. */

@@ -132,16 +132,18 @@ finish(struct ks_jscan *js, struct ks_jbuf *b, enum ks_jrec_type type,
     uint64_t line)
 {
 	int keep = type == KS_JREC_ITEM;
+	const char *why = NULL;
 
 	if (b->over)
-		return reject_keep(js, b, line,
-		    "record larger than the record-size limit (--max-record)",
-		    keep);
-	if (js->too_deep) {
+		why = "record larger than the record-size limit (--max-record)";
+	else if (js->too_deep)
+		why = "JSON nested deeper than the depth limit (--max-depth)";
+	if (why != NULL) {
 		js->too_deep = 0;
-		return reject_keep(js, b, line,
-		    "JSON nested deeper than the depth limit (--max-depth)",
-		    keep);
+		reject_keep(js, b, line, why, keep);
+		if (type == KS_JREC_VALUE && js->line_mode)
+			js->mode = KS_JS_SKIP;	/* the line is that reject */
+		return EMIT;
 	}
 	b->p[b->len] = '\0';
 	js->out.type = type;
@@ -153,6 +155,26 @@ finish(struct ks_jscan *js, struct ks_jbuf *b, enum ks_jrec_type type,
 	js->out.reason = NULL;
 	if (type != KS_JREC_ITEM)
 		js->mode = KS_JS_IDLE;
+	if (type == KS_JREC_VALUE && js->line_mode) {
+		/* A line is a record: held back until its line proves blank. */
+		js->mode = KS_JS_TRAIL;
+		return MORE;
+	}
+	return EMIT;
+}
+
+/*
+ * Line mode, after a whole value: blanks up to the line end let it out;
+ * anything else makes the whole line one reject, the value not imported.
+ */
+static enum step
+step_trail(struct ks_jscan *js, char c)
+{
+	if (c == ' ' || c == '\t' || c == '\r')
+		return MORE;
+	reject(js, &js->rec, js->rec_line, "bytes after the JSON value on "
+	    "its line (one record per line)");
+	js->mode = KS_JS_SKIP;
 	return EMIT;
 }
 
@@ -296,11 +318,20 @@ step_items(struct ks_jscan *js, char c)
 		js->mode = KS_JS_ENV;
 		return MORE;
 	}
+	buf_reset(&js->rec);
+	js->rec_line = js->line;
+	if (js->line_mode && js->key == -1 && c != '{' && c != '[') {
+		/* A list on a line: the rest of the line is one reject. */
+		ks_jbuf_add(&js->rec, js->env.p, js->env.len, EXCERPT + 1);
+		ks_jbuf_add(&js->rec, &c, 1, EXCERPT + 1);
+		js->mode = KS_JS_GARBAGE;
+		js->garbage_why = "a list on a line of its own holding "
+		    "something other than objects or lists";
+		return MORE;
+	}
 	js->item_active = 1;
 	js->too_deep = 0;
 	js->base = js->depth;
-	buf_reset(&js->rec);
-	js->rec_line = js->line;
 	js->index++;
 	return step_item(js, c);
 }
@@ -335,6 +366,7 @@ step_idle(struct ks_jscan *js, char c)
 		return MORE;
 	}
 	js->mode = KS_JS_GARBAGE;
+	js->garbage_why = "not JSON (expected '{' or '[')";
 	ks_jbuf_add(&js->rec, &c, 1, js->lim.max_record);
 	return MORE;
 }
@@ -358,7 +390,15 @@ step(struct ks_jscan *js, char c, const char *next2)
 		if (js->mode == KS_JS_GARBAGE) {
 			js->mode = KS_JS_IDLE;
 			return reject(js, &js->rec, js->rec_line,
-			    "not JSON (expected '{' or '[')");
+			    js->garbage_why);
+		}
+		if (js->mode == KS_JS_TRAIL) {
+			js->mode = KS_JS_IDLE;
+			return EMIT;	/* the value held back */
+		}
+		if (js->mode == KS_JS_SKIP) {
+			js->mode = KS_JS_IDLE;
+			return MORE;
 		}
 		if (js->mode != KS_JS_IDLE && (js->line_mode ||
 		    (!js->in_str && next2[0] == '{' && next2[1] == '"')))
@@ -377,6 +417,10 @@ step(struct ks_jscan *js, char c, const char *next2)
 	case KS_JS_GARBAGE:
 		ks_jbuf_add(&js->rec, &c, 1, EXCERPT + 1);
 		return MORE;
+	case KS_JS_TRAIL:
+		return step_trail(js, c);
+	case KS_JS_SKIP:
+		return MORE;
 	}
 	return MORE;
 }
@@ -385,12 +429,15 @@ step(struct ks_jscan *js, char c, const char *next2)
 static int
 at_end(struct ks_jscan *js, struct ks_jrec *rec)
 {
-	if (js->mode == KS_JS_IDLE)
-		return 0;
-	if (js->mode == KS_JS_GARBAGE) {
+	if (js->mode == KS_JS_IDLE || js->mode == KS_JS_SKIP) {
 		js->mode = KS_JS_IDLE;
-		reject(js, &js->rec, js->rec_line,
-		    "not JSON (expected '{' or '[')");
+		return 0;
+	}
+	if (js->mode == KS_JS_TRAIL) {
+		js->mode = KS_JS_IDLE;	/* the value held back */
+	} else if (js->mode == KS_JS_GARBAGE) {
+		js->mode = KS_JS_IDLE;
+		reject(js, &js->rec, js->rec_line, js->garbage_why);
 	} else
 		cut(js, "JSON value cut short (input ends inside it)");
 	*rec = js->out;

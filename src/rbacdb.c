@@ -6,6 +6,14 @@
 #include "jutil.h"
 #include "rbacdb.h"
 
+/*
+ * When snapshot s was taken, for ordering: its taken_at, or, when that is
+ * unknown (no object carried a time), that of the newest snapshot imported
+ * before it, so that it comes after them (a fix imported back last wins).
+ */
+#define SNAP_AT(S) " coalesce(" S ".taken_at, (SELECT max(p.taken_at)" \
+	" FROM snapshots p WHERE p.id < " S ".id), 0)"
+
 struct ks_rbac *
 ks_rbacdb_load(sqlite3 *db, int64_t snapshot_id, long *nobjects,
     struct ks_err *err)
@@ -14,7 +22,7 @@ ks_rbacdb_load(sqlite3 *db, int64_t snapshot_id, long *nobjects,
 	    " JOIN snapshots s ON s.id = o.snapshot_id"
 	    " WHERE o.kind IN ('Role', 'ClusterRole', 'RoleBinding',"
 	    " 'ClusterRoleBinding') AND (?1 = 0 OR o.snapshot_id = ?1)"
-	    " ORDER BY coalesce(s.taken_at, 0), s.id, o.id";
+	    " ORDER BY" SNAP_AT("s") ", s.id, o.id";
 	struct ks_rbac *rbac = ks_rbac_new();
 	sqlite3_stmt *st = NULL;
 	struct ks_err skip;
@@ -102,7 +110,7 @@ ks_rbacdb_resource(sqlite3 *db, const char *group, const char *resource,
 	    " WHERE o.kind = 'CustomResourceDefinition'"
 	    " AND json_extract(o.body, '$.spec.group') = ?1"
 	    " AND json_extract(o.body, '$.spec.names.plural') = ?2"
-	    " ORDER BY coalesce(s.taken_at, 0) DESC, s.id DESC LIMIT 1";
+	    " ORDER BY" SNAP_AT("s") " DESC, s.id DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
 
 	memset(f, 0, sizeof(*f));
@@ -134,8 +142,8 @@ ks_rbacdb_server_version(sqlite3 *db, char *buf, size_t sz)
 	sqlite3_stmt *st;
 
 	buf[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT server_version FROM snapshots"
-	    " WHERE server_version IS NOT NULL ORDER BY coalesce(taken_at, 0)"
+	if (sqlite3_prepare_v2(db, "SELECT server_version FROM snapshots s"
+	    " WHERE server_version IS NOT NULL ORDER BY" SNAP_AT("s")
 	    " DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))

@@ -34,14 +34,39 @@ snapshot(struct ks_member *m, struct ks_err *err)
 			return -1;
 		imp->snapshot_id = sqlite3_last_insert_rowid(imp->db);
 	}
-	if (m->mtime_us != KS_TIME_NONE) {
-		s = imp->store->st[S_SNAP_TIME];
-		sqlite3_bind_int64(s, 1, m->mtime_us);
-		sqlite3_bind_int64(s, 2, imp->snapshot_id);
-		if (store_run(imp->store, s, err) < 0)
-			return -1;
-	}
 	return 0;
+}
+
+/*
+ * The snapshot was taken after the newest time its objects carry: their
+ * creationTimestamp and their managedFields times (file times are not
+ * evidence of it).  Raise taken_at to the object's newest, with its origin.
+ */
+static int
+snapshot_time(struct ks_member *m, json_t *meta, int64_t created,
+    struct ks_err *err)
+{
+	struct ks_store *st = m->imp->store;
+	sqlite3_stmt *s = st->st[S_SNAP_TIME];
+	json_t *mf = json_object_get(meta, "managedFields"), *f;
+	const char *origin = "creationTimestamp", *t;
+	int64_t best = created, us;
+	size_t i;
+
+	json_array_foreach(mf, i, f) {
+		t = ks_json_str(f, "time");
+		if (t != NULL && ks_time_parse(t, strlen(t), &us) == 0 &&
+		    (best == KS_TIME_NONE || us > best)) {
+			best = us;
+			origin = "managedFields";
+		}
+	}
+	if (best == KS_TIME_NONE)
+		return 0;
+	sqlite3_bind_int64(s, 1, best);
+	sqlite3_bind_int64(s, 2, m->imp->snapshot_id);
+	sqlite3_bind_text(s, 3, origin, -1, SQLITE_STATIC);
+	return store_run(st, s, err);
 }
 
 int
@@ -169,6 +194,8 @@ ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 		m->tally.duplicates++;
 	else
 		m->tally.imported++;
+	if (snapshot_time(m, meta, created_us(meta), err) < 0)
+		return -1;
 	return 0;
 }
 

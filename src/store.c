@@ -26,10 +26,14 @@ static const char *const sql[S_COUNT] = {
 	    " VALUES(?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
 	[S_SOURCE_DONE] = "UPDATE sources SET format = ?, bid = ?, size = ?,"
 	    " sha256 = coalesce(?, sha256), records = ?, imported = ?,"
-	    " duplicates = ?, rejected = ?, complete = 1 WHERE id = ?",
+	    " duplicates = ?, rejected = ?, empty_members = ?,"
+	    " copy_of = nullif(?, 0), complete = 1 WHERE id = ?",
 	[S_SOURCE_FIND] = "SELECT id, complete FROM sources WHERE"
 	    " parent_id IS NULL AND sha256 = ?1 AND (path = ?2 OR ?3)"
 	    " ORDER BY complete DESC LIMIT 1",
+	[S_SOURCE_ORIG] = "SELECT id FROM sources WHERE parent_id IS NULL"
+	    " AND sha256 = ? AND complete = 1 AND copy_of IS NULL"
+	    " ORDER BY id LIMIT 1",
 	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
 	    " VALUES(?, ?, ?, ?)",
 	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
@@ -53,8 +57,10 @@ static const char *const sql[S_COUNT] = {
 	[S_SNAP_OPEN] = "SELECT max(id) FROM snapshots WHERE origin = ?"
 	    " AND complete = 0",
 	[S_SNAP_CLOSE] = "UPDATE snapshots SET complete = 1 WHERE id = ?",
-	[S_SNAP_TIME] = "UPDATE snapshots SET taken_at ="
-	    " max(coalesce(taken_at, ?1), ?1) WHERE id = ?2",
+	/* A time without a source is an older database's file time. */
+	[S_SNAP_TIME] = "UPDATE snapshots SET taken_at = ?1,"
+	    " taken_at_source = ?3 WHERE id = ?2 AND (taken_at IS NULL"
+	    " OR taken_at < ?1 OR taken_at_source IS NULL)",
 	[S_SNAP_VERSION] = "UPDATE snapshots SET server_version = ?"
 	    " WHERE id = ?",
 	[S_KIND_OF] = "SELECT kind FROM resource_kinds"
@@ -275,7 +281,9 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)f->tally.imported);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)f->tally.duplicates);
 	sqlite3_bind_int64(s, 8, (sqlite3_int64)f->tally.rejected);
-	sqlite3_bind_int64(s, 9, id);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)f->empty_members);
+	sqlite3_bind_int64(s, 10, f->copy_of);
+	sqlite3_bind_int64(s, 11, id);
 	return store_run(st, s, err);
 }
 
@@ -299,6 +307,23 @@ ks_store_source_find(struct ks_store *st, const char *sha256,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return ks_db_error(st->db, err, NULL);
 	return found;
+}
+
+int
+ks_store_source_original(struct ks_store *st, const char *sha256,
+    int64_t *id, struct ks_err *err)
+{
+	sqlite3_stmt *s = st->st[S_SOURCE_ORIG];
+	int rc;
+
+	*id = 0;
+	bind_text(s, 1, sha256);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ks_db_error(st->db, err, NULL);
+	return 0;
 }
 
 int

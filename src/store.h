@@ -45,6 +45,8 @@ struct ks_source_facts {
 	uint64_t	 size;
 	const char	*sha256;	/* NULL when unknown */
 	struct ks_tally	 tally;
+	uint64_t	 empty_members;	/* an archive's members of no byte */
+	int64_t		 copy_of;	/* same bytes as this source; 0 none */
 };
 int	ks_store_source_done(struct ks_store *st, int64_t id,
 	    const struct ks_source_facts *f, struct ks_err *err);
@@ -57,6 +59,13 @@ int	ks_store_source_done(struct ks_store *st, int64_t id,
 int	ks_store_source_find(struct ks_store *st, const char *sha256,
 	    const char *path, int any_path, int64_t *id, int *complete,
 	    struct ks_err *err);
+
+/*
+ * The first complete top-level source read from bytes of this SHA-256 (not
+ * itself a copy): *id, or 0 when there is none.  Returns 0 or -1.
+ */
+int	ks_store_source_original(struct ks_store *st, const char *sha256,
+	    int64_t *id, struct ks_err *err);
 
 /*
  * Hold the lock of the input with this SHA-256 (hex) while it is looked up

@@ -199,6 +199,22 @@ note_entry(struct ks_import *imp, struct node *nd, const char *format,
 	return 0;
 }
 
+/*
+ * A regular member of no byte holds no evidence but its name, which its
+ * archive (hashed, kept) holds too: it costs no row, no savepoint and no
+ * hash, only a count on the archive's row.
+ */
+static int
+is_empty(struct archive_entry *e, struct ks_input *in)
+{
+	size_t n;
+
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
+		return 0;
+	ks_input_peek(in, 1, &n);
+	return n == 0 && !in->failed;
+}
+
 /* One member of an open archive. */
 static int
 walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
@@ -230,7 +246,11 @@ walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
 		rc = note_entry(imp, &nd, kind, why, err);
 	else {
 		ks_input_init(&in, leaf_fill, &lf, &imp->budget);
-		rc = walk_stream(imp, &nd, err);
+		if (is_empty(e, &in)) {
+			arc->empty++;	/* counted on the archive's row */
+			rc = 0;
+		} else
+			rc = walk_stream(imp, &nd, err);
 		ks_input_release(&in);
 	}
 	free(path);
@@ -305,9 +325,12 @@ walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
 		if (archive_entry_filetype(e) == AE_IFDIR)
 			continue;
 		if (++imp->members > imp->lim.max_members)
-			return arc_reject(am, err, "more than %llu members in "
-			    "one input (--max-members): the rest is not read",
-			    (unsigned long long)imp->lim.max_members) < 0 ? -1 : 1;
+			return arc_reject(am, err, "%llu members read, the "
+			    "limit for one input (--max-members %llu; raise it "
+			    "to read on): the rest of the archive is not read",
+			    (unsigned long long)imp->lim.max_members,
+			    (unsigned long long)imp->lim.max_members) < 0 ?
+			    -1 : 1;
 		if (walk_entry(imp, nd, am->source_id, a, e, err) < 0)
 			return -1;
 		if (imp->budget.limit && imp->budget.used > imp->budget.limit)
@@ -402,6 +425,7 @@ walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
 		f.sha256 = sha;
 		f.size = nd->in->total;
 		f.tally = am.tally;
+		f.empty_members = nd->empty;
 		walk_add_totals(imp, &am.tally);
 		rc = ks_store_begin(imp->store, err) < 0 ||
 		    ks_store_source_done(imp->store, am.source_id, &f, err) < 0 ||

@@ -17,6 +17,8 @@ struct node {
 	int		 nesting;	/* archives around this stream */
 	const char	*sha256;	/* known in advance (top-level files) */
 	struct ks_gunzip *gz;		/* an archive's gzip layers, or NULL */
+	uint64_t	 empty;		/* an archive's members of no byte */
+	int64_t		 copy_of;	/* a plain file's original source, or 0 */
 };
 
 /* Decide what a stream is and read it: walk.c. */

@@ -122,6 +122,7 @@ walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
 	f.sha256 = sha;
 	f.size = nd->in->total;
 	f.tally = m.tally;
+	f.copy_of = nd->copy_of;
 	if (ks_store_source_done(imp->store, m.source_id, &f, err) < 0 ||
 	    ks_store_commit(imp->store, err) < 0)
 		goto fail;
@@ -156,25 +157,26 @@ walk_stream(struct ks_import *imp, struct node *nd, struct ks_err *err)
 }
 
 /*
- * Hash a whole file first: an input imported before is skipped, and one
- * whose import was cut short is removed so that it is imported afresh.  An
- * archive is the same evidence wherever it lies; a plain file only at the
- * same path (folders often hold byte-identical files, such as empty lists,
- * which are evidence each).  Returns 1 to skip, 0 to go on, -1 on error.
+ * Hash a whole file first: an input imported before at the same path is
+ * skipped, and one whose import was cut short is removed so that it is
+ * imported afresh.  Bytes imported before from another path are a copy:
+ * *orig names the source first read from them, and *archive says whether
+ * they are an archive (walk_file records such a copy without reading it).
+ * Returns 1 to skip, 0 to go on, -1 on error.
  */
 static int
 check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
-    struct ks_err *err)
+    int64_t *orig, int *archive, struct ks_err *err)
 {
 	struct ks_input in;
 	const unsigned char *head;
 	int64_t id;
-	int complete, found, archive;
+	int complete, found;
 	size_t n;
 
 	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
 	head = ks_input_peek(&in, 512, &n);
-	archive = walk_archive_magic(head, n) != NULL;
+	*archive = walk_archive_magic(head, n) != NULL;
 	if (ks_input_drain(&in) < 0) {
 		ks_err_set(err, "%s: %s", path, in.err.msg);
 		ks_input_release(&in);
@@ -184,9 +186,11 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 	ks_input_release(&in);
 	if (ks_store_lock_input(imp, sha, err) < 0)
 		return -1;
-	if ((found = ks_store_source_find(imp->store, sha, path, archive, &id,
-	    &complete, err)) <= 0)
-		return found;
+	if ((found = ks_store_source_find(imp->store, sha, path, 0, &id,
+	    &complete, err)) < 0)
+		return -1;
+	if (!found)
+		return ks_store_source_original(imp->store, sha, orig, err);
 	if (complete) {
 		imp->skipped++;
 		ks_import_warn(imp, "%s: already imported (source %lld, same "
@@ -202,6 +206,33 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 		ks_store_rollback(imp->store);
 		return -1;
 	}
+	return ks_store_source_original(imp->store, sha, orig, err);
+}
+
+/*
+ * An archive byte-identical to source orig, found at another path: a place
+ * the evidence was found, so a row of its own (path, size, SHA-256, time,
+ * copy_of), but not read again: its members, records and snapshot are
+ * those of orig.
+ */
+static int
+note_copy(struct ks_import *imp, const char *path, const struct stat *sb,
+    const char *sha, int64_t orig, struct ks_err *err)
+{
+	struct ks_source_facts f = { .format = "copy", .sha256 = sha,
+	    .size = (uint64_t)sb->st_size, .copy_of = orig };
+	int64_t id;
+
+	if (ks_store_begin(imp->store, err) < 0 ||
+	    ks_store_source_add(imp, 0, path, NULL, (int64_t)sb->st_mtim.tv_sec *
+	    1000000 + sb->st_mtim.tv_nsec / 1000, sha, &id, err) < 0 ||
+	    ks_store_source_done(imp->store, id, &f, err) < 0 ||
+	    ks_store_commit(imp->store, err) < 0) {
+		ks_store_rollback(imp->store);
+		return -1;
+	}
+	ks_import_warn(imp, "%s: a byte-identical copy of source %lld: "
+	    "recorded, not read again", path, (long long)orig);
 	return 0;
 }
 
@@ -223,7 +254,8 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 	struct node nd;
 	char sha[65] = "", *abs = realpath(path, NULL);
 	const char *base = strrchr(path, '/');
-	int fd, rc;
+	int64_t orig = 0;
+	int fd, rc, archive = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		struct node bad = { .path = abs ? abs : path, .name = path };
@@ -233,7 +265,10 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 		free(abs);
 		return rc;
 	}
-	rc = check_seen(imp, fd, abs ? abs : path, sha, err);
+	rc = check_seen(imp, fd, abs ? abs : path, sha, &orig, &archive, err);
+	if (rc == 0 && orig != 0 && archive)
+		rc = note_copy(imp, abs ? abs : path, sb, sha, orig, err) < 0 ?
+		    -1 : 1;
 	if (rc == 0 && lseek(fd, 0, SEEK_SET) < 0)
 		rc = ks_err_set(err, "%s: %s", path, strerror(errno));
 	if (rc == 0) {
@@ -241,7 +276,7 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 		ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
 		nd = (struct node){ .in = &in, .path = abs ? abs : path,
 		    .name = base ? base + 1 : path, .sha256 = sha,
-		    .mtime_us = (int64_t)sb->st_mtim.tv_sec * 1000000 +
+		    .copy_of = orig, .mtime_us = (int64_t)sb->st_mtim.tv_sec * 1000000 +
 		    sb->st_mtim.tv_nsec / 1000 };
 		rc = walk_stream(imp, &nd, err);
 		ks_input_release(&in);

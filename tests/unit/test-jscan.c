@@ -152,10 +152,22 @@ test_pretty_array(void **state)
 static void
 test_top_array(void **state)
 {
+	/* On a line of its own, a list's first scalar rejects the rest. */
 	expect("[{\"a\":1}, {\"b\":[2]},3 ,\"s\", null]",
-	    "I@1#0:{\"a\":1} | I@1#1:{\"b\":[2]} | I@1#2:3 | I@1#3:\"s\" | "
-	    "I@1#4:null | E:[]");
+	    "I@1#0:{\"a\":1} | I@1#1:{\"b\":[2]} | R@1:a list on a ");
+	expect("[1,2,3]\n{\"a\":1}\n", "R@1:a list on a  | V@2:{\"a\":1}");
 	expect("[]", "E:[]");
+}
+
+/* One record per line: bytes after a value make the whole line a reject. */
+static void
+test_line_is_record(void **state)
+{
+	expect("{\"a\":1}\n{\"b\":2} junk\n{\"c\":3}\n",
+	    "V@1:{\"a\":1} | R@2:bytes after  | V@3:{\"c\":3}");
+	expect("{\"a\":1}\n{\"k\":\"E\",}}}\n{\"c\":3} \r\n",
+	    "V@1:{\"a\":1} | R@2:bytes after  | V@3:{\"c\":3}");
+	expect("{\"a\":1}\n{\"b\":2}{\"c\":3}", "V@1:{\"a\":1} | R@2:bytes after ");
 }
 
 static void
@@ -335,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_list_items),
 		cmocka_unit_test(test_nested_items_not_split),
 		cmocka_unit_test(test_top_array),
+		cmocka_unit_test(test_line_is_record),
 		cmocka_unit_test(test_pretty_array),
 		cmocka_unit_test(test_cut_line_keeps_neighbours),
 		cmocka_unit_test(test_cut_at_end),
