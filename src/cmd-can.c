@@ -47,7 +47,13 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	switch (key) {
 	case 'n': ns = arg; return 0;
 	case 'N': name = arg; return 0;
-	case 'S': snapshot = atoll(arg); return 0;
+	case 'S':
+		if (ks_cmd_parse_id(arg, &snapshot) < 0) {
+			ks_cmd_error("--snapshot takes a snapshot id (kubesift "
+			    "sql 'SELECT * FROM snapshots'), not %s", arg);
+			return -1;
+		}
+		return 0;
 	case 'g':
 		if (ngroups == sizeof(groups) / sizeof(groups[0]))
 			return -1;

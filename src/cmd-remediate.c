@@ -31,7 +31,13 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 {
 	switch (key) {
 	case O_PATCH: patch = 1; return 0;
-	case O_SNAPSHOT: snapshot = atoll(arg); return 0;
+	case O_SNAPSHOT:
+		if (ks_cmd_parse_id(arg, &snapshot) < 0) {
+			ks_cmd_error("--snapshot takes a snapshot id (kubesift "
+			    "sql 'SELECT * FROM snapshots'), not %s", arg);
+			return -1;
+		}
+		return 0;
 	}
 	return ks_filter_option(key, arg) == 1 ? 0 : -1;
 }
@@ -47,13 +53,11 @@ exec_remediate(struct ks_ctx *ctx)
 	struct ks_err err;
 	json_t *plan;
 
-	if (strcmp(fmt, "text") && strcmp(fmt, "table") && strcmp(fmt, "json")
-	    && strcmp(fmt, "yaml")) {
-		ks_cmd_error("remediate: -o takes text, json or yaml");
+	if (ks_filter_resolve(ctx->db, &err) < 0) {
+		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	if (ks_filter_resolve(ctx->db, &err) < 0 ||
-	    (plan = ks_remediate_plan(ctx->db, snapshot, &err)) == NULL) {
+	if ((plan = ks_remediate_plan(ctx->db, snapshot, &err)) == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}

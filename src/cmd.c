@@ -126,6 +126,20 @@ ks_cmd_formats_text(const struct ks_cmd *c, char *buf, size_t size)
 }
 
 int
+ks_cmd_parse_id(const char *s, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
 ks_cmd_parse_size(const char *s, unsigned long long *out)
 {
 	char *end;

@@ -118,6 +118,9 @@ void	ks_cmd_usage(FILE *fp, const struct ks_cmd *c);
 /* The overview: every command, the global options, the manuals. */
 void	ks_cmd_overview(FILE *fp);
 
+/* Parse a snapshot or source id (a positive integer); -1 when malformed. */
+int	ks_cmd_parse_id(const char *s, long long *out);
+
 /* Parse "10G", "512M", "1000" into bytes; -1 when malformed. */
 int	ks_cmd_parse_size(const char *s, unsigned long long *out);
 
