@@ -15,6 +15,14 @@ CREATE INDEX IF NOT EXISTS audit_events_denied
 CREATE INDEX IF NOT EXISTS audit_events_actor_time
 	ON audit_events(coalesce(impersonated_user, username), received_us);
 CREATE INDEX IF NOT EXISTS audit_events_audit_id ON audit_events(audit_id);
+-- The final stages, by time and auditID: a request read from two copies
+-- of the log is counted once (request_outcomes, the activity rollup).
+-- Partial, so kept up to date during a large load; in time order, so
+-- cheap to keep.
+CREATE INDEX IF NOT EXISTS audit_events_final
+	ON audit_events(received_us, audit_id)
+	WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
+	    'Panic');
 
 -- Which request is this?  One row per request: the stages of one auditID
 -- folded (first and last stage times, the final stage and its code).  The
@@ -58,6 +66,34 @@ SELECT
 	source_id, line, id AS event_id
 FROM staged
 WHERE rn = 1
+);
+
+-- Which refusals are known only from plain logs?  The RBAC denials of
+-- log_denials that no audit event holds: a line that matches an audit
+-- denial of the same actor, verb and resource within five seconds (or at
+-- any time, when the line has no time) is the same refusal seen twice;
+-- lines about the same object within the same second are one refusal (a
+-- controller logs the error, then the retry notice).  The log rows of
+-- denials and request_outcomes.
+DROP VIEW IF EXISTS log_denials_only;
+CREATE VIEW log_denials_only AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
+SELECT username AS actor, verb, api_group, resource, subresource,
+	namespace, name, min(time_us) AS time, min(source_id) AS source_id,
+	min(line) AS line, path, max(reason) AS reason
+FROM log_denials l
+WHERE NOT EXISTS (
+	SELECT 1 FROM audit_events a
+	WHERE coalesce(a.impersonated_user, a.username) = l.username
+	    AND a.verb = l.verb AND a.resource IS l.resource
+	    AND (a.code = 403 OR a.decision = 'forbid')
+	    AND (l.time_us IS NULL OR a.received_us BETWEEN
+	        l.time_us - 5000000 AND l.time_us + 5000000))
+GROUP BY username, verb, api_group, resource, subresource, namespace, name,
+	path, coalesce(time_us / 1000000, -line)
 );
 
 -- Who was refused what, and when?  Every refused request (code 403 or
@@ -115,32 +151,22 @@ FROM audit_events
 WHERE code = 403 OR decision = 'forbid'
 GROUP BY coalesce(audit_id, 'row:' || id))
 UNION ALL
-SELECT
-	username, NULL, verb, api_group, resource, subresource, namespace,
-	name, min(time_us), min(source_id), min(line), 'log', NULL, NULL, path,
-	403, max(reason), NULL, 'forbid', 'log', NULL
-FROM log_denials l
-WHERE NOT EXISTS (
-	SELECT 1 FROM audit_events a
-	WHERE coalesce(a.impersonated_user, a.username) = l.username
-	    AND a.verb = l.verb AND a.resource IS l.resource
-	    AND (a.code = 403 OR a.decision = 'forbid')
-	    AND (l.time_us IS NULL OR a.received_us BETWEEN
-	        l.time_us - 5000000 AND l.time_us + 5000000))
--- A controller often logs one refusal twice (the error, then the retry
--- notice): lines about the same object within the same second are one.
-GROUP BY username, verb, api_group, resource, subresource, namespace, name,
-	path, coalesce(time_us / 1000000, -line)
+SELECT actor, NULL, verb, api_group, resource, subresource, namespace,
+	name, time, source_id, line, 'log', NULL, NULL, path, 403, reason,
+	NULL, 'forbid', 'log', NULL
+FROM log_denials_only
 );
 
 -- What was asked, and was it refused?  The requests kubesift counts: one
--- row per request by its final stage (ResponseComplete or Panic; an event
--- without a stage is its own request), so that a request still open when
--- the log ends is in the timeline but not counted, and one row per
--- refusal found only in a plain log (as in denials).  refused is 1 for
--- code 403 or an authorizer's "forbid"; decision is the authorizer's
--- (as in denials).  time is NULL for requests without one (admission
--- webhook logs).  actors, summary and timeline --bucket count these.
+-- row per request, by the first stored final stage of its auditID and
+-- time (ResponseComplete or Panic; an event without a stage is its own
+-- request), so that a request still open when the log ends is in the
+-- timeline but not counted, and the same request read from two copies of
+-- the log (a cloud export beside the file, say) counts once; and one row per refusal found only in a plain log (as in
+-- denials).  refused is 1 for code 403 or an authorizer's "forbid";
+-- decision is the authorizer's (as in denials).  time is NULL for requests
+-- without one (admission webhook logs).  actors, summary and timeline
+-- --bucket count these (the activity_minute rollup counts the same).
 DROP VIEW IF EXISTS request_outcomes;
 CREATE VIEW request_outcomes AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
@@ -154,10 +180,35 @@ SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
 	CASE WHEN decision IN ('allow', 'forbid') THEN decision
 	     WHEN code = 403 THEN 'forbid' ELSE 'allow' END AS decision,
 	'audit' AS origin
-FROM audit_events
+FROM audit_events e
 WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
+    AND NOT EXISTS (SELECT 1 FROM audit_events d
+	WHERE d.received_us IS e.received_us AND d.audit_id = e.audit_id
+	    AND d.id < e.id
+	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
+		'Panic'))
 UNION ALL
 SELECT actor, verb, api_group, resource, subresource, namespace, time, 1,
 	'forbid', 'log'
-FROM denials WHERE origin = 'log'
+FROM log_denials_only
 );
+
+-- Which counted requests have no time?  The rows of request_outcomes from
+-- audit events without requestReceivedTimestamp (admission webhook logs),
+-- which the per-minute rollup cannot hold.
+DROP VIEW IF EXISTS untimed_requests;
+CREATE VIEW untimed_requests AS
+SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
+	resource, subresource, namespace,
+	(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))
+	    AS refused,
+	CASE WHEN decision IN ('allow', 'forbid') THEN decision
+	     WHEN code = 403 THEN 'forbid' ELSE 'allow' END AS decision
+FROM audit_events e
+WHERE received_us IS NULL
+    AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
+    AND NOT EXISTS (SELECT 1 FROM audit_events d
+	WHERE d.received_us IS e.received_us AND d.audit_id = e.audit_id
+	    AND d.id < e.id
+	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
+		'Panic'));

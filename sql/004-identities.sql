@@ -73,17 +73,11 @@ WITH seen AS (
 	FROM activity_minute WHERE actor IS NOT NULL GROUP BY actor
 	UNION ALL
 	SELECT actor, count(*), count(*), min(time), max(time)
-	FROM denials WHERE origin = 'log' AND actor IS NOT NULL GROUP BY actor
+	FROM log_denials_only WHERE actor IS NOT NULL GROUP BY actor
 	UNION ALL
 	-- Requests without a time (admission webhook logs) are in no minute.
-	SELECT coalesce(impersonated_user, username), count(*),
-	    sum(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0)),
-	    NULL, NULL
-	FROM audit_events
-	WHERE received_us IS NULL AND coalesce(impersonated_user, username)
-	    IS NOT NULL AND coalesce(stage, 'ResponseComplete') IN
-	    ('ResponseComplete', 'Panic')
-	GROUP BY 1
+	SELECT actor, count(*), sum(refused), NULL, NULL
+	FROM untimed_requests WHERE actor IS NOT NULL GROUP BY actor
 )
 SELECT actor,
     (SELECT class FROM identity_classes WHERE actor GLOB pattern

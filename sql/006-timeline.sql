@@ -7,6 +7,23 @@
 -- decision is the authorizer's (allow or forbid, as in denials) for
 -- requests and log denials, NULL for the rest and for a request whose
 -- outcome the evidence does not hold.
+-- Which resource is a kind?  Each kind with its API group and plural
+-- resource: the built-in ones of resource_kinds and the snapshots' CRDs.
+-- The timeline names a created object or an Event's object by it, so that
+-- --resource finds them as it finds requests.
+DROP VIEW IF EXISTS kind_resources;
+CREATE VIEW kind_resources AS
+SELECT kind, api_group, resource FROM resource_kinds
+UNION
+SELECT json_extract(body, '$.spec.names.kind'),
+    json_extract(body, '$.spec.group'),
+    lower(json_extract(body, '$.spec.names.plural'))
+FROM objects
+WHERE kind = 'CustomResourceDefinition'
+    AND json_type(body, '$.spec.names.kind') = 'text'
+    AND json_type(body, '$.spec.group') = 'text'
+    AND json_type(body, '$.spec.names.plural') = 'text';
+
 DROP VIEW IF EXISTS timeline;
 CREATE VIEW timeline AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
@@ -45,7 +62,10 @@ SELECT (CAST(strftime('%s', t) AS INTEGER) * 1000000 +
         CASE WHEN substr(t, 20, 1) = '.'
             THEN CAST(substr(rtrim(substr(t, 21), 'Z') || '000000', 1, 6)
                 AS INTEGER) ELSE 0 END),
-    'k8s-event', source_comp, NULL, NULL, obj_kind, NULL, obj_ns, obj_name,
+    'k8s-event', source_comp, NULL, obj_group,
+    coalesce((SELECT resource FROM kind_resources k WHERE k.kind = obj_kind
+        AND k.api_group IS obj_group), (SELECT min(resource) FROM
+        kind_resources k WHERE k.kind = obj_kind), lower(obj_kind)), NULL, obj_ns, obj_name,
     NULL,
     coalesce(ev_type, 'Event') || ' ' || coalesce(reason, '') || ' ' ||
         coalesce(obj_kind, '') || ' ' || coalesce(obj_ns || '/', '') ||
@@ -57,6 +77,12 @@ FROM (SELECT coalesce(json_extract(body, '$.lastTimestamp'),
             json_extract(body, '$.metadata.creationTimestamp')) AS t,
         json_extract(body, '$.source.component') AS source_comp,
         json_extract(body, '$.involvedObject.kind') AS obj_kind,
+        CASE WHEN instr(json_extract(body, '$.involvedObject.apiVersion'),
+            '/') THEN substr(json_extract(body,
+            '$.involvedObject.apiVersion'), 1, instr(json_extract(body,
+            '$.involvedObject.apiVersion'), '/') - 1)
+            WHEN json_extract(body, '$.involvedObject.apiVersion')
+            IS NOT NULL THEN '' END AS obj_group,
         json_extract(body, '$.involvedObject.namespace') AS obj_ns,
         json_extract(body, '$.involvedObject.name') AS obj_name,
         json_extract(body, '$.type') AS ev_type,
@@ -66,11 +92,14 @@ FROM (SELECT coalesce(json_extract(body, '$.lastTimestamp'),
     FROM objects WHERE kind = 'Event' AND json_valid(body))
 WHERE t IS NOT NULL
 UNION ALL
-SELECT created_us, 'created', NULL, 'create', api_group, lower(kind),
+SELECT created_us, 'created', NULL, 'create', api_group,
+    coalesce((SELECT resource FROM kind_resources k WHERE k.kind = o.kind
+        AND k.api_group IS o.api_group), (SELECT min(resource) FROM
+        kind_resources k WHERE k.kind = o.kind), lower(kind)),
     NULL, namespace, name, NULL,
     kind || ' ' || coalesce(namespace || '/', '') || name || ' created',
     min(source_id), min(line), NULL
-FROM objects
+FROM objects o
 WHERE created_us IS NOT NULL AND kind IS NOT NULL AND kind != 'Event'
 GROUP BY kind, namespace, name, created_us
 UNION ALL

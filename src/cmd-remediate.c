@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "filter.h"
 #include "jutil.h"
+#include "rbacdb.h"
 #include "remediate.h"
 
 enum { O_PATCH = 256, O_SNAPSHOT };
@@ -53,7 +54,8 @@ exec_remediate(struct ks_ctx *ctx)
 	struct ks_err err;
 	json_t *plan;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(ctx->db, &err) < 0 ||
+	    ks_rbacdb_snapshot_check(ctx->db, snapshot, &err) < 0) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}

@@ -98,25 +98,26 @@ static int
 span(struct ks_doc *d, sqlite3 *db)
 {
 	char head[4096];
+	int all = ks_filter_empty(&ks_filter);
 
-	/* With filters: the span, requests and denials they select. */
-	if (!ks_filter_empty(&ks_filter)) {
-		snprintf(head, sizeof(head), "%s%s%s", "SELECT "
-		    KS_SQL_TIME("min(first_us)") " AS first_event, "
-		    KS_SQL_TIME("max(last_us)") " AS last_event,"
-		    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
-		    " AS requests, sum(denied) AS denials FROM ",
-		    ks_filter_counts(0), " WHERE 1");
-		return section(d, db, "Time span (of the selection)", head,
-		    "", "time");
-	}
-	return section(d, db, "Time span", "SELECT " KS_SQL_TIME("min(t)")
-	    " AS first_event, " KS_SQL_TIME("max(t)") " AS last_event,"
-	    " (SELECT sum(allowed + denied) FROM activity_minute) AS requests,"
-	    " (SELECT count(*) FROM denials) AS denials FROM (SELECT"
-	    " received_us AS t FROM audit_events UNION ALL SELECT time_us"
-	    " FROM log_denials UNION ALL SELECT time_us FROM cluster_events)",
-	    "", NULL);
+	/*
+	 * The requests and denials counted as actors and summary count them;
+	 * without filters the span covers every timed row of the evidence,
+	 * with them the requests they select.
+	 */
+	snprintf(head, sizeof(head), "%s%s%s%s%s", "WITH times(t) AS (SELECT"
+	    " received_us FROM audit_events UNION ALL SELECT time_us FROM"
+	    " log_denials UNION ALL SELECT time_us FROM cluster_events)"
+	    " SELECT ", all ?
+	    "(SELECT " KS_SQL_TIME("min(t)") " FROM times) AS first_event,"
+	    " (SELECT " KS_SQL_TIME("max(t)") " FROM times) AS last_event," :
+	    KS_SQL_TIME("min(first_us)") " AS first_event, "
+	    KS_SQL_TIME("max(last_us)") " AS last_event,",
+	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
+	    " AS requests, sum(denied) AS denials FROM ",
+	    ks_filter_counts(0), " WHERE 1");
+	return section(d, db, all ? "Time span" : "Time span (of the "
+	    "selection)", head, "", "time");
 }
 
 static int

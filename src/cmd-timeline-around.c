@@ -81,8 +81,9 @@ ks_timeline_around(struct ks_ctx *ctx, const char *at, int64_t w)
 	int64_t t;
 	int rc = KS_EXIT_OK;
 
-	if (ks_filter_time(at, KS_TIME_NONE, &t) < 0) {
-		ks_cmd_error("timeline: --around: not an RFC 3339 time: %s", at);
+	if (ks_filter_when(ctx->db, at, &t) < 0) {
+		ks_cmd_error("timeline: --around: not a time: %s (RFC 3339, a "
+		    "date, or -2h, -30m before the last event)", at);
 		return KS_EXIT_USAGE;
 	}
 	snprintf(sql, sizeof(sql), "%s%s", ctx->timesketch ? sketch_head :

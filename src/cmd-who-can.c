@@ -120,6 +120,10 @@ exec_who_can(struct ks_ctx *ctx)
 
 	if ((rc = resolve(ctx, ctx->argv[1], &rn, &req)) != 0)
 		return rc;
+	if (ks_rbacdb_snapshot_check(ctx->db, snapshot, &err) < 0) {
+		ks_cmd_error("who-can: %s", err.msg);
+		return KS_EXIT_USAGE;
+	}
 	if ((rbac = ks_rbacdb_load(ctx->db, snapshot, &n, &err)) == NULL) {
 		ks_cmd_error("who-can: %s", err.msg);
 		return KS_EXIT_ERROR;

@@ -28,6 +28,7 @@ extern const struct ks_cmd ks_cmd_sources;
 extern const struct ks_cmd ks_cmd_sql;
 extern const struct ks_cmd ks_cmd_summary;
 extern const struct ks_cmd ks_cmd_timeline;
+extern const struct ks_cmd ks_cmd_upgrade;
 extern const struct ks_cmd ks_cmd_who_can;
 
 const struct ks_cmd *const ks_cmds[] = {
@@ -43,6 +44,7 @@ const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_sql,
 	&ks_cmd_summary,
 	&ks_cmd_timeline,
+	&ks_cmd_upgrade,
 	&ks_cmd_who_can,
 	NULL
 };

@@ -112,7 +112,8 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 			return ks_err_set(err, "%s: %s", a->name, msg);
 		}
 	}
-	if (ks_db_exec(db, "PRAGMA user_version = 1", err) < 0 ||
+	if (ks_db_exec(db, "PRAGMA user_version = " KS_STR(KS_SCHEMA_VERSION),
+	    err) < 0 ||
 	    ks_db_exec(db, "COMMIT", err) < 0) {
 		ks_db_exec(db, "ROLLBACK", NULL);
 		return -1;
@@ -308,6 +309,13 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	if (version > KS_SCHEMA_VERSION) {
 		rc = ks_err_set(err, "%s: schema version %d is newer than "
 		    "this kubesift (%d)", path, version, KS_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < KS_SCHEMA_VERSION) {
+		rc = ks_err_set(err, "%s: made by an older kubesift (schema "
+		    "version %d, this one reads %d): run `kubesift -d %s "
+		    "upgrade` once (queries never write)", path, version,
+		    KS_SCHEMA_VERSION, path);
 		goto fail;
 	}
 	sqlite3_set_authorizer(db, ro_authorizer, NULL);

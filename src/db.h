@@ -10,7 +10,9 @@
 
 #include "err.h"
 
-#define KS_SCHEMA_VERSION	1
+#define KS_SCHEMA_VERSION	2
+#define KS_STR_(x)	#x
+#define KS_STR(x)	KS_STR_(x)	/* a number macro as a string */
 
 /* Open or create path for import; apply the schema.  *db is the caller's. */
 int	ks_db_open_rw(const char *path, sqlite3 **db, struct ks_err *err);

@@ -128,6 +128,12 @@ latest(sqlite3 *db)
 	return t;
 }
 
+int
+ks_filter_when(sqlite3 *db, const char *s, int64_t *us)
+{
+	return ks_filter_time(s, s[0] == '-' ? latest(db) : KS_TIME_NONE, us);
+}
+
 /* RES[.GROUP][/SUB] into its parts; -1 when a part is empty. */
 static int
 split_resource(const char *arg, struct ks_filter_res *r)
@@ -171,9 +177,12 @@ resolve_resource(sqlite3 *db, struct ks_filter *f, int i, struct ks_err *err)
 		return ks_err_set(err, "--resource: not a resource: %s (RES, "
 		    "RES/SUBRESOURCE or RES.GROUP)", f->resource.v[i]);
 	/* With one --group, a bare name is looked up in that group. */
-	snprintf(arg, sizeof(arg), "%s%s%s", f->resource.v[i],
-	    r->group == NULL && f->group.n == 1 && f->group.v[0][0] ? "." : "",
-	    r->group == NULL && f->group.n == 1 ? f->group.v[0] : "");
+	if (r->group == NULL && f->group.n == 1 && f->group.v[0][0])
+		snprintf(arg, sizeof(arg), "%s.%s%s%s", r->resource,
+		    f->group.v[0], r->subresource ? "/" : "",
+		    r->subresource ? r->subresource : "");
+	else
+		snprintf(arg, sizeof(arg), "%s", f->resource.v[i]);
 	if (ks_resname_resolve(db, arg, &rn, err) < 0) {
 		if (rn.how == KS_RESNAME_AMBIGUOUS)
 			return -1;
@@ -381,8 +390,10 @@ static const char counts_rollup[] =
     " minute AS time, first_us, last_us, allowed, denied, NULL AS decision,"
     " 'audit' AS origin FROM activity_minute"
     " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
-    " namespace, time, time, time, NOT refused, refused, decision, origin"
-    " FROM request_outcomes WHERE time IS NULL OR origin = 'log')";
+    " namespace, NULL, NULL, NULL, NOT refused, refused, decision, 'audit'"
+    " FROM untimed_requests"
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
+    " namespace, time, time, time, 0, 1, 'forbid', 'log' FROM log_denials_only)";
 
 const char *
 ks_filter_counts(int64_t bucket_us)

@@ -120,6 +120,12 @@ void	ks_filter_bind(sqlite3_stmt *st);
  */
 const char *ks_filter_counts(int64_t bucket_us);
 
+/*
+ * Parse a time as --since/--until take it, relative times counted back
+ * from the last event in db.  0, or -1 when s is not a time.
+ */
+int	ks_filter_when(sqlite3 *db, const char *s, int64_t *us);
+
 /* Parse a time as --since/--until take it; relative to latest_us. */
 int	ks_filter_time(const char *s, int64_t latest_us, int64_t *us);
 

@@ -14,6 +14,27 @@
 #define SNAP_AT(S) " coalesce(" S ".taken_at, (SELECT max(p.taken_at)" \
 	" FROM snapshots p WHERE p.id < " S ".id), 0)"
 
+int
+ks_rbacdb_snapshot_check(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (snapshot_id == 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM snapshots WHERE id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return ks_err_set(err, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, snapshot_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return ks_err_set(err, "--snapshot %lld: no such snapshot (kubesift "
+	    "sql 'SELECT id, origin FROM snapshots')",
+	    (long long)snapshot_id);
+}
+
 struct ks_rbac *
 ks_rbacdb_load(sqlite3 *db, int64_t snapshot_id, long *nobjects,
     struct ks_err *err)
@@ -29,6 +50,10 @@ ks_rbacdb_load(sqlite3 *db, int64_t snapshot_id, long *nobjects,
 	int rc;
 
 	*nobjects = 0;
+	if (ks_rbacdb_snapshot_check(db, snapshot_id, err) < 0) {
+		ks_rbac_free(rbac);
+		return NULL;
+	}
 	if (rbac == NULL) {
 		ks_err_set(err, "out of memory");
 		return NULL;

@@ -22,6 +22,13 @@
 struct ks_rbac *ks_rbacdb_load(sqlite3 *db, int64_t snapshot_id,
 	    long *nobjects, struct ks_err *err);
 
+/*
+ * 0 when snapshot_id is 0 (every snapshot) or names a snapshot; -1 with
+ * err (saying how to list them) when it names none or cannot be read.
+ */
+int	ks_rbacdb_snapshot_check(sqlite3 *db, int64_t snapshot_id,
+	    struct ks_err *err);
+
 /* What the snapshots say about a resource. */
 struct ks_resource_facts {
 	int	 known;		/* 1 built in or a CRD was found */

@@ -64,7 +64,7 @@ group_row(sqlite3_stmt *st)
 static json_t *
 load_groups(sqlite3 *db, struct ks_err *err)
 {
-	char sql[4096];
+	char sql[8192];
 	sqlite3_stmt *st;
 	json_t *all = json_array();
 	int rc;
@@ -303,7 +303,7 @@ remedy_replay(sqlite3 *db, struct ks_rbac *patched, json_t *g)
 {
 	static const char *const keys[] = { "actor", "verb", "api_group",
 	    "resource", "subresource", "namespace", "path" };
-	char sql[4096];
+	char sql[8192];
 	struct ks_rbac_request req;
 	const char *gv[64];
 	sqlite3_stmt *st;
@@ -312,7 +312,7 @@ remedy_replay(sqlite3 *db, struct ks_rbac *patched, json_t *g)
 	snprintf(sql, sizeof(sql), "%s", "SELECT name, count(*) FROM denials"
 	    " WHERE actor IS ?1 AND verb IS ?2 AND api_group IS ?3 AND"
 	    " resource IS ?4 AND subresource IS ?5 AND namespace IS ?6 AND"
-	    " path IS ?7 AND decision = 'forbid'");
+	    " path IS ?7 AND refused_by IS ?8");
 	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0)
 		return 0;
 	strncat(sql, " GROUP BY name", sizeof(sql) - strlen(sql) - 1);
@@ -321,6 +321,9 @@ remedy_replay(sqlite3 *db, struct ks_rbac *patched, json_t *g)
 	for (int i = 0; i < 7; i++)
 		sqlite3_bind_text(st, i + 1, ks_json_str(g, keys[i]), -1,
 		    SQLITE_STATIC);
+	/* Each group is one refuser's denials (groups_sql). */
+	sqlite3_bind_text(st, 8, ks_json_str(g, "refused_by"), -1,
+	    SQLITE_STATIC);
 	ks_filter_bind(st);
 	remedy_request(g, &req, gv, 64);
 	while (sqlite3_step(st) == SQLITE_ROW) {

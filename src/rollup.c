@@ -159,9 +159,13 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 	    " char(31) || coalesce(namespace, char(1)) || char(31) ||"
 	    " ((received_us / 60000000 - (received_us < 0 AND received_us %"
 	    " 60000000 != 0)) * 60000000) AS concat_key"
-	    " FROM audit_events WHERE received_us IS NOT NULL AND"
+	    " FROM audit_events e WHERE received_us IS NOT NULL AND"
 	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-	    " 'Panic')) GROUP BY concat_key";
+	    " 'Panic') AND NOT EXISTS (SELECT 1 FROM audit_events d WHERE"
+	    " d.received_us IS e.received_us AND d.audit_id = e.audit_id AND"
+	    " d.id < e.id AND coalesce(d.stage,"
+	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic')))"
+	    " GROUP BY concat_key";
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
 	return 0;

@@ -83,6 +83,31 @@ seen_untimed(struct ks_store *st, const uint8_t *hash, struct ks_err *err)
 	return rc == SQLITE_ROW;
 }
 
+/*
+ * Is row, just stored as id, a final stage whose request (auditID and
+ * time) another row already closed: the same request read from a second
+ * copy of the log?
+ * The rollup counts a request once, as request_outcomes does.
+ */
+static int
+counted_before(struct ks_store *st, const struct ks_audit_row *row,
+    sqlite3_int64 id, struct ks_err *err)
+{
+	sqlite3_stmt *s = st->st[S_AUDIT_FINAL];
+	int rc;
+
+	if (row->audit_id == NULL)
+		return 0;
+	bind_time(s, 1, row->received_us);
+	sqlite3_bind_text(s, 2, row->audit_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ks_db_error(st->db, err, NULL);
+	return rc == SQLITE_ROW;
+}
+
 int
 ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
     const struct ks_audit_json *arrays, const int *len, const uint8_t *hash,
@@ -90,6 +115,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 {
 	struct ks_store *st = m->imp->store;
 	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
+	sqlite3_int64 id;
 	int seen = 0;
 
 	store_note_base(st);
@@ -111,13 +137,20 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		m->tally.duplicates++;	/* byte-identical to one we have */
 		return 0;
 	}
+	id = sqlite3_last_insert_rowid(st->db);
 	if (ks_tuning.keep_raw) {
-		sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(st->db));
+		sqlite3_bind_int64(r, 1, id);
 		sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
 		if (store_run_bound(st, r, err) < 0)
 			return -1;
 	}
-	ks_rollup_add(m->imp->rollup, row);
+	if (row->stage == NULL || strcmp(row->stage, "ResponseComplete") == 0
+	    || strcmp(row->stage, "Panic") == 0) {
+		if ((seen = counted_before(st, row, id, err)) < 0)
+			return -1;
+	}
+	if (!seen)
+		ks_rollup_add(m->imp->rollup, row);
 	m->tally.imported++;
 	/*
 	 * Now and then: the rollup's counts go to the file (bounded memory),
