@@ -43,9 +43,14 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS	= -Wl,--as-needed $(PKG_LIBS) $(ARCHIVE_LIBS) -lpthread -lm
 
-SRCS	= $(sort $(wildcard src/*.c))
-LIBSRCS	= $(filter-out src/main.c,$(SRCS))
+# src/ holds one folder per layer, lowest first (STYLE.md; tests/cli/
+# test-layers.sh checks that no file includes a higher layer).  Includes
+# name the layer: #include "store/db.h", with -Isrc only.
+LAYERS	= util input formats store rbac out cli
+SRCS	= $(sort $(wildcard $(LAYERS:%=src/%/*.c)))
+LIBSRCS	= $(filter-out src/cli/main.c,$(SRCS))
 OBJS	= $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/sql-assets.o
+OBJDIRS	= $(BUILD)/obj $(LAYERS:%=$(BUILD)/obj/%)
 SQLS	= $(sort $(wildcard sql/*.sql))
 UNITS	= $(sort $(wildcard tests/unit/test-*.c))
 UNITBINS = $(UNITS:tests/unit/%.c=$(BUILD)/%)
@@ -54,7 +59,7 @@ UNITBINS = $(UNITS:tests/unit/%.c=$(BUILD)/%)
 
 all: $(BUILD)/kubesift
 
-$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c | $(OBJDIRS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/sql-assets.o: $(BUILD)/sql-assets.c | $(BUILD)/obj
@@ -68,15 +73,15 @@ $(BUILD)/libkubesift.a: $(OBJS)
 	rm -f $@
 	ar rcs $@ $(OBJS)
 
-$(BUILD)/kubesift: $(BUILD)/obj/main.o $(BUILD)/libkubesift.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/main.o $(BUILD)/libkubesift.a $(LIBS)
+$(BUILD)/kubesift: $(BUILD)/obj/cli/main.o $(BUILD)/libkubesift.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/cli/main.o $(BUILD)/libkubesift.a $(LIBS)
 
 $(BUILD)/test-%: tests/unit/test-%.c $(BUILD)/libkubesift.a
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) \
 	    -o $@ $< $(BUILD)/libkubesift.a $(ALL_LDFLAGS) $(LIBS) \
 	    $(shell pkg-config --libs cmocka 2>/dev/null)
 
-$(BUILD)/obj:
+$(OBJDIRS):
 	mkdir -p $@
 
 # Install what is missing (as root), or say exactly what to run.
@@ -122,7 +127,7 @@ bench: deps-test
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/*.d)
 
 # --- Fuzzing, regression replay, valgrind (issue 7; see README "Guarantees")
 # `make fuzz` builds the libFuzzer targets tests/fuzz/fuzz-*.c with clang
@@ -139,7 +144,8 @@ FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 		  -fsanitize=address,undefined -fno-sanitize-recover=all \
 		  -Isrc -Ibuild-fuzz -Itests/fuzz $(PKG_CFLAGS) -MMD -MP
 FUZZ_OBJS	= $(LIBSRCS:src/%.c=build-fuzz/obj/%.o) \
-		  build-fuzz/obj/sql-assets.o build-fuzz/obj/util.o
+		  build-fuzz/obj/sql-assets.o build-fuzz/obj/fuzz-util.o
+FUZZ_OBJDIRS	= build-fuzz/obj $(LAYERS:%=build-fuzz/obj/%)
 REPLAY_BINS	= $(FUZZ_ALL:%=$(BUILD)/fuzz-replay-%)
 
 .PHONY: valgrind
@@ -150,7 +156,7 @@ fuzz: deps-test
 	$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-build-fuzz/obj:
+$(FUZZ_OBJDIRS):
 	mkdir -p $@
 
 build-fuzz/sql-assets.c: $(SQLS) tests/embed-sql.sh | build-fuzz/obj
@@ -159,10 +165,10 @@ build-fuzz/sql-assets.c: $(SQLS) tests/embed-sql.sh | build-fuzz/obj
 build-fuzz/obj/sql-assets.o: build-fuzz/sql-assets.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build-fuzz/obj/util.o: tests/fuzz/util.c | build-fuzz/obj
+build-fuzz/obj/fuzz-util.o: tests/fuzz/util.c | build-fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build-fuzz/obj/%.o: src/%.c | build-fuzz/obj
+build-fuzz/obj/%.o: src/%.c | $(FUZZ_OBJDIRS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 build-fuzz/libkubesift-fuzz.a: $(FUZZ_OBJS)
@@ -188,4 +194,4 @@ valgrind: deps-test
 	$(MAKE) --no-print-directory $(BUILD)/kubesift
 	sh tests/fuzz/valgrind.sh $(BUILD)
 
--include $(wildcard build-fuzz/obj/*.d build-fuzz/*.d)
+-include $(wildcard build-fuzz/obj/*.d build-fuzz/obj/*/*.d build-fuzz/*.d)

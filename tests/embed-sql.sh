@@ -3,7 +3,7 @@
 set -eu
 echo '/* Generated from sql/NNN-*.sql by tests/embed-sql.sh; do not edit. */'
 echo '#include <stddef.h>'
-echo '#include "sql-assets.h"'
+echo '#include "store/sql-assets.h"'
 echo 'const struct ks_sql_asset ks_sql_assets[] = {'
 for f in "$@"; do
 	printf '\t{ "%s",\n' "$(basename "$f")"

@@ -1,4 +1,4 @@
-# Crash safety: an import killed with SIGKILL (KUBESIFT_FAULT, src/fault.h)
+# Crash safety: an import killed with SIGKILL (KUBESIFT_FAULT, src/util/fault.h)
 # after N records, at the Nth commit, or while indexes are rebuilt, and an
 # import that meets a full disk (RLIMIT_FSIZE), each leave a database that
 # opens, passes PRAGMA integrity_check and holds whole members only: every

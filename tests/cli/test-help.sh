@@ -35,9 +35,9 @@ done
 echo "ok - kubesift-schema.7 describes every table and view"
 
 # kubesift, -h, --help and help print the overview, exit 0, and name every
-# command of the table (the .name of each src/cmd-*.c entry).
-table=$(sed -n 's/^[[:space:]]*\.name = "\([a-z-]*\)",.*/\1/p' "$TOP"/src/cmd-*.c | sort)
-[ -n "$table" ] || fail "no .name in src/cmd-*.c"
+# command of the table (the .name of each src/cli/cmd-*.c entry).
+table=$(sed -n 's/^[[:space:]]*\.name = "\([a-z-]*\)",.*/\1/p' "$TOP"/src/cli/cmd-*.c | sort)
+[ -n "$table" ] || fail "no .name in src/cli/cmd-*.c"
 for form in "" -h --help help; do
 	rc=0; ks $form >"$T/ov" 2>"$T/ov.err" || rc=$?
 	eq "kubesift $form exits 0" 0 "$rc"

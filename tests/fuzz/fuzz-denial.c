@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "denial.h"
+#include "formats/denial.h"
 #include "fuzz.h"
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 static void
 check(const char *what, const char *s, size_t max)

@@ -1,5 +1,5 @@
 /*
- * The JSON splitter (src/jscan.c) on arbitrary bytes, splitting "items"
+ * The JSON splitter (src/formats/jscan.c) on arbitrary bytes, splitting "items"
  * (Lists, arrays, JSON Lines) or the cloud readers' keys (envelopes).  The
  * first byte chooses the chunk size of the reads, the limits and the keys;
  * the rest is the stream.  Checked: every record is NUL-terminated at its
@@ -12,7 +12,7 @@
 #include <nettle/sha2.h>
 
 #include "fuzz.h"
-#include "jscan.h"
+#include "formats/jscan.h"
 
 /* The keys of sniff-cloudwatch.c and sniff-aks.c. */
 static const char *const cloud_keys[] = { "events", "records", "results",

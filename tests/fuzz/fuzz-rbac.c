@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "fuzz.h"
-#include "rbac.h"
+#include "rbac/rbac.h"
 
 static int
 count_grant(const struct ks_rbac_grant *g, void *arg)

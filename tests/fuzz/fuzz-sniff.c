@@ -1,5 +1,5 @@
 /*
- * ks_peek and ks_sniff_choose (src/sniff.c) on arbitrary heads.  The input
+ * ks_peek and ks_sniff_choose (src/formats/sniff.c) on arbitrary heads.  The input
  * is "NAME\nHEAD" when a newline comes within its first 64 bytes (the
  * member name matters to some bids), else the whole input is the head of a
  * member named "data.json".  Checked: what ks_peek fills stays within its
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sniff.h"
+#include "formats/sniff.h"
 
 static void
 check_str(const char *s, size_t cap, const char *what)

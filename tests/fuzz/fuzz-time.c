@@ -1,14 +1,14 @@
 /*
- * The timestamp parsers: ks_time_parse (src/timeutil.c) and the log-line
- * time of ks_denial_line_time (src/denial-time.c), on bytes that are not
+ * The timestamp parsers: ks_time_parse (src/util/timeutil.c) and the log-line
+ * time of ks_denial_line_time (src/formats/denial-time.c), on bytes that are not
  * NUL-terminated.  Checked: a parsed time formats and parses back to
  * itself, and formatting any int64 stays inside its buffer.
  */
 #include <string.h>
 
-#include "denial.h"
+#include "formats/denial.h"
 #include "fuzz.h"
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

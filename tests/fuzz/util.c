@@ -1,6 +1,6 @@
 /* Helpers shared by the fuzz targets. */
 #include "fuzz.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 int
 fuzz_utf8_ok(const char *s, size_t n)

@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auditcut.h"
-#include "cloud.h"
-#include "cloudwatch.h"
-#include "gke.h"
-#include "lines.h"
-#include "sniff.h"
-#include "timeutil.h"
+#include "formats/auditcut.h"
+#include "formats/cloud.h"
+#include "formats/cloudwatch.h"
+#include "formats/gke.h"
+#include "input/lines.h"
+#include "formats/sniff.h"
+#include "util/timeutil.h"
 
 /* Compare a possibly NULL string with a possibly NULL expectation. */
 static void

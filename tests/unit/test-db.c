@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "store/db.h"
 
 static char path[64];
 

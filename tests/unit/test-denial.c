@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "denial.h"
-#include "timeutil.h"
+#include "formats/denial.h"
+#include "util/timeutil.h"
 
 #define REALDATA \
 	"../shared/realdata/denial-log-lines/rbac-denial-lines.log"

@@ -16,7 +16,7 @@
 
 #include <zlib.h>
 
-#include "gunzip.h"
+#include "input/gunzip.h"
 
 /* Append the gzip of len bytes at p to *buf (realloc'd), at *n. */
 static void

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jscan.h"
+#include "formats/jscan.h"
 
 /* The keys of the cloud readers' envelopes (sniff-cloudwatch.c, -aks.c). */
 static const char *const cloud_keys[] = { "events", "records", "results",

@@ -16,9 +16,9 @@
 
 #include <sqlite3.h>
 
-#include "err.h"
-#include "out.h"
-#include "textesc.h"
+#include "util/err.h"
+#include "out/out.h"
+#include "out/textesc.h"
 
 /*
  * The evidence: commas and quotes, a line break, CJK wide characters, a

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "rbac.h"
+#include "util/err.h"
+#include "rbac/rbac.h"
 
 #define RBV1	"'apiVersion':'rbac.authorization.k8s.io/v1'"
 #define CR(name, rules) \

@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
-#include "err.h"
-#include "resname.h"
+#include "store/db.h"
+#include "util/err.h"
+#include "store/resname.h"
 
 static sqlite3 *db;
 

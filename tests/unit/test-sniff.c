@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sniff.h"
+#include "formats/sniff.h"
 
 static const struct { const char *path; const char *want; } fixtures[] = {
 	{ "fixtures/import/audit/audit.log", "k8s-audit" },

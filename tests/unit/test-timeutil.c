@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 /* Expected values computed by hand: 2024-03-05 is day 19787 since 1970. */
 static void

@@ -14,7 +14,7 @@
 
 #include <yaml.h>
 
-#include "yamlout.h"
+#include "out/yamlout.h"
 
 /* Every scalar event of the YAML text, in order, "s:" quoted or "p:" plain. */
 static char *

@@ -1,0 +1,139 @@
+/*
+ * kubesift summary [filters]: the evidence, the cluster, and for the
+ * requests the filters select: the time span, request and denial counts
+ * and the busiest actors, as (section, item, value) rows.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "store/db.h"
+#include "store/filter.h"
+#include "store/sqltime.h"
+
+static const struct ks_opt opts[] = {
+	KS_FILTER_OPTS,
+	{ NULL, 0, NULL, NULL }
+};
+
+static int
+option(struct ks_ctx *ctx, int key, const char *arg)
+{
+	return ks_filter_option(key, arg) == 1 ? 0 : -1;
+}
+
+/* What the evidence and the snapshots hold; no filter applies. */
+static const char evidence_sql[] =
+    "SELECT 'evidence' AS section, 'sources' AS item,"
+    "  count(*) || ' (' || sum(parent_id IS NULL) || ' input' ||"
+    "  CASE sum(parent_id IS NULL) WHEN 1 THEN '' ELSE 's' END || ')'"
+    "  AS value FROM sources"
+    " UNION ALL SELECT 'evidence', 'records', sum(records) || ' read, ' ||"
+    "  sum(imported) || ' imported, ' || sum(duplicates) || ' duplicates, ' ||"
+    "  sum(rejected) || ' rejected' FROM sources"
+    " UNION ALL SELECT * FROM (SELECT 'evidence', 'input', path || '  sha256:'"
+    "  || coalesce(sha256, '-') FROM sources WHERE parent_id IS NULL"
+    "  ORDER BY id LIMIT 20)"
+    " UNION ALL SELECT 'evidence', 'input', '... and ' || (count(*) - 20) ||"
+    "  ' more (kubesift sources)' FROM sources WHERE parent_id IS NULL"
+    "  HAVING count(*) > 20"
+    " UNION ALL SELECT * FROM (SELECT 'cluster', 'server version',"
+    "  server_version || ' (snapshot ' || id || ', ' || origin || ')'"
+    "  FROM snapshots WHERE server_version IS NOT NULL ORDER BY id)"
+    " UNION ALL SELECT * FROM (SELECT 'cluster', 'nodes',"
+    "  count(DISTINCT name) || coalesce(' in snapshot ' || snapshot_id, '')"
+    "  FROM objects WHERE kind = 'Node' GROUP BY snapshot_id)"
+    " UNION ALL SELECT * FROM (SELECT 'cluster', 'kubelet ' ||"
+    "  coalesce(json_extract(body, '$.status.nodeInfo.kubeletVersion'), '?'),"
+    "  count(DISTINCT name) || CASE count(DISTINCT name) WHEN 1 THEN ' node'"
+    "  ELSE ' nodes' END FROM objects WHERE kind = 'Node'"
+    "  GROUP BY 2 ORDER BY 2)";
+
+/*
+ * The parts the filters select, each followed by the filter's conditions
+ * and then its tail.  COUNTS is the counted relation (filter.h).
+ */
+struct part {
+	const char	*head, *tail;
+	int		 counts;	/* head ends with FROM: add COUNTS */
+};
+
+static const struct part parts[] = {
+	{ " UNION ALL SELECT 'requests', 'first', " KS_SQL_TIME("min(first_us)")
+	  " FROM ", "", 1 },
+	{ " UNION ALL SELECT 'requests', 'last', " KS_SQL_TIME("max(last_us)")
+	  " FROM ", "", 1 },
+	{ " UNION ALL SELECT 'requests', 'audited', coalesce(sum(allowed +"
+	  " denied), 0) FROM ", " AND origin = 'audit'", 1 },
+	{ " UNION ALL SELECT 'denials', 'audit', count(*) FROM denials"
+	  " WHERE origin = 'audit'", "", 0 },
+	{ " UNION ALL SELECT 'denials', 'only in logs', count(*) FROM denials"
+	  " WHERE origin = 'log'", "", 0 },
+	{ " UNION ALL SELECT * FROM (SELECT 'actors', 'top: ' || actor,"
+	  " sum(allowed + denied) || ' requests, ' || sum(denied) || ' denied'"
+	  " FROM ", " AND actor IS NOT NULL GROUP BY actor"
+	  " ORDER BY sum(allowed + denied) DESC, actor LIMIT 10)", 1 },
+	{ " UNION ALL SELECT * FROM (SELECT 'actors', 'most denied: ' || actor,"
+	  " sum(denied) || ' denied of ' || sum(allowed + denied) FROM ",
+	  " AND actor IS NOT NULL GROUP BY actor HAVING sum(denied) > 0"
+	  " ORDER BY sum(denied) DESC, actor LIMIT 10)", 1 },
+};
+
+static int
+build(char *sql, size_t sz)
+{
+	snprintf(sql, sz, "%s", evidence_sql);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const struct part *p = &parts[i];
+		size_t n = strlen(sql);
+		snprintf(sql + n, sz - n, "%s%s%s", p->head, p->counts ?
+		    ks_filter_counts(0) : "", p->counts ? " WHERE 1" : "");
+		if (ks_filter_sql(sql, sz, "time", "decision") < 0)
+			return -1;
+		n = strlen(sql);
+		snprintf(sql + n, sz - n, "%s", p->tail);
+	}
+	return 0;
+}
+
+static int
+exec_summary(struct ks_ctx *ctx)
+{
+	char sql[32768];
+	sqlite3_stmt *st = NULL;
+	struct ks_err err;
+	int rc = KS_EXIT_OK;
+
+	if (ks_filter_resolve(ctx->db, &err) < 0) {
+		ks_cmd_error("summary: %s", err.msg);
+		return KS_EXIT_USAGE;
+	}
+	if (build(sql, sizeof(sql)) < 0) {
+		ks_cmd_error("summary: too many filters");
+		return KS_EXIT_USAGE;
+	}
+	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
+		ks_cmd_error("summary: %s", err.msg);
+		return KS_EXIT_ERROR;
+	}
+	ks_filter_bind(st);
+	if (ks_out_stmt(ctx->out, st, &err) < 0) {
+		ks_cmd_error("summary: %s", err.msg);
+		rc = KS_EXIT_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct ks_cmd ks_cmd_summary = {
+	.name = "summary",
+	.summary = "evidence, cluster version and nodes, time span, counts, "
+	    "top actors",
+	.usage = "[filters]",
+	.formats = KS_FMT_ROWS,
+	.opts = opts,
+	.min_args = 0, .max_args = 0,
+	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
+	.option = option,
+	.exec = exec_summary,
+};

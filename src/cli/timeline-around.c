@@ -1,0 +1,110 @@
+/*
+ * kubesift timeline --around TIME: what happened near a moment.  Changes
+ * that often explain the start or end of errors — RBAC objects changed,
+ * nodes joining or changing version, workloads updated, cloud operations,
+ * Kubernetes events — and the first and last denial of each denial group,
+ * within the window on each side of TIME.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "store/db.h"
+#include "store/filter.h"
+#include "store/sqltime.h"
+#include "util/timeutil.h"
+
+/* What --around lists and how, as text rows or Timesketch's fields. */
+static const char rows_head[] =
+    "SELECT " KS_SQL_TIME("time") " AS time, what, actor, message FROM (";
+static const char sketch_head[] =
+    "SELECT message, " KS_SQL_TIME("time") " AS datetime, time AS timestamp,"
+    " what AS timestamp_desc, actor FROM (";
+
+/*
+ * The rows near ?1 (within ?2 each side), with the columns the filters
+ * read; the filter's conditions are appended after it.
+ */
+static const char around_sql[] =
+    /* Completed changes, stages folded by taking the final one. */
+    " SELECT received_us AS time,"
+    "  CASE WHEN api_group = 'rbac.authorization.k8s.io' THEN 'rbac-change'"
+    "   WHEN resource = 'nodes' THEN 'node' ELSE 'workload' END AS what,"
+    "  coalesce(impersonated_user, username) AS actor, verb, api_group,"
+    "  resource, subresource, namespace,"
+    "  coalesce(impersonated_user, username) || ' ' || verb || ' ' ||"
+    "  resource || coalesce('/' || subresource, '') || coalesce(' ' || name,"
+    "  '') || coalesce(' -n ' || namespace, '') || coalesce(' -> ' || code,"
+    "  '') AS message"
+    " FROM audit_events"
+    " WHERE received_us BETWEEN ?1 - ?2 AND ?1 + ?2"
+    "  AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')"
+    "  AND verb IN ('create', 'update', 'patch', 'delete', 'deletecollection')"
+    /* Status updates are controllers' and kubelets' routine. */
+    "  AND subresource IS NULL"
+    "  AND ((api_group = 'rbac.authorization.k8s.io' AND resource IN"
+    "   ('roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'))"
+    "   OR resource = 'nodes' OR (api_group IN ('apps', 'batch') AND"
+    "   resource IN ('deployments', 'daemonsets', 'statefulsets',"
+    "   'replicasets', 'jobs', 'cronjobs')))"
+    " UNION ALL SELECT time, kind, actor, verb, api_group, resource,"
+    "  subresource, namespace, message FROM timeline"
+    "  WHERE kind IN ('created', 'cluster', 'k8s-event')"
+    "  AND time BETWEEN ?1 - ?2 AND ?1 + ?2"
+    /* The first and last denial of each group, when in the window. */
+    " UNION ALL SELECT * FROM (SELECT min(time) AS time, 'first-denial',"
+    "  actor, verb, api_group, resource, subresource, namespace,"
+    "  'first of ' || count(*) || ' denials: ' || actor || ' ' ||"
+    "  verb || ' ' || coalesce(resource || coalesce('.' || nullif(api_group,"
+    "  ''), '') || coalesce('/' || subresource, ''), path, '?') ||"
+    "  coalesce(' -n ' || namespace, '')"
+    "  FROM denials GROUP BY actor, verb, api_group, resource, subresource,"
+    "  namespace) WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
+    " UNION ALL SELECT * FROM (SELECT max(time) AS time, 'last-denial',"
+    "  actor, verb, api_group, resource, subresource, namespace,"
+    "  'last of ' || count(*) || ' denials: ' || actor || ' ' ||"
+    "  verb || ' ' || coalesce(resource || coalesce('.' || nullif(api_group,"
+    "  ''), '') || coalesce('/' || subresource, ''), path, '?') ||"
+    "  coalesce(' -n ' || namespace, '')"
+    "  FROM denials GROUP BY actor, verb, api_group, resource, subresource,"
+    "  namespace) WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
+    ") WHERE 1";
+
+int	ks_timeline_around(struct ks_ctx *ctx, const char *at, int64_t w);
+
+int
+ks_timeline_around(struct ks_ctx *ctx, const char *at, int64_t w)
+{
+	char sql[8192];
+	sqlite3_stmt *st = NULL;
+	struct ks_err err;
+	int64_t t;
+	int rc = KS_EXIT_OK;
+
+	if (ks_filter_when(ctx->db, at, &t) < 0) {
+		ks_cmd_error("timeline: --around: not a time: %s (RFC 3339, a "
+		    "date, or -2h, -30m before the last event)", at);
+		return KS_EXIT_USAGE;
+	}
+	snprintf(sql, sizeof(sql), "%s%s", ctx->timesketch ? sketch_head :
+	    rows_head, around_sql);
+	if (ks_filter_sql(sql, sizeof(sql), "time", NULL) < 0) {
+		ks_cmd_error("timeline: too many filters");
+		return KS_EXIT_USAGE;
+	}
+	strncat(sql, ctx->timesketch ? " ORDER BY timestamp, timestamp_desc" :
+	    " ORDER BY time, what", sizeof(sql) - strlen(sql) - 1);
+	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
+		ks_cmd_error("timeline: %s", err.msg);
+		return KS_EXIT_ERROR;
+	}
+	sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_int64(st, 2, w);
+	ks_filter_bind(st);
+	if (ks_out_stmt(ctx->out, st, &err) < 0) {
+		ks_cmd_error("timeline: %s", err.msg);
+		rc = KS_EXIT_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

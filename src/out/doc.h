@@ -1,0 +1,33 @@
+/*
+ * A small document writer for the report: headings, paragraphs, tables
+ * from SQL, preformatted blocks, in Markdown or as one self-contained HTML
+ * page.  Evidence text is escaped for the format (textesc.h, and HTML's
+ * own escaping), so nothing in it becomes markup or terminal control.
+ */
+#ifndef KS_DOC_H
+#define KS_DOC_H
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "util/err.h"
+
+struct ks_doc {
+	FILE	*fp;		/* borrowed */
+	int	 html;		/* 0 Markdown, 1 HTML */
+};
+
+void	ks_doc_begin(struct ks_doc *d, const char *title);
+void	ks_doc_end(struct ks_doc *d);
+void	ks_doc_heading(struct ks_doc *d, int level, const char *text);
+/* A paragraph of plain text (escaped). */
+void	ks_doc_para(struct ks_doc *d, const char *text);
+/* Text escaped for the format, inline. */
+void	ks_doc_text(struct ks_doc *d, const char *text);
+/* A table of every row of stmt; "none" when it has none.  0 or -1. */
+int	ks_doc_table(struct ks_doc *d, sqlite3_stmt *stmt, struct ks_err *err);
+/* A preformatted block (lang: a Markdown fence language, or ""). */
+void	ks_doc_pre(struct ks_doc *d, const char *lang, const char *text);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * The csv format, RFC 4180: a header row, then one record per row, each
+ * ended by CRLF.  Text is escaped first (textesc.h), so a field never holds
+ * a line break; it is then quoted if it holds a comma or a quote, or is
+ * empty (to tell empty text from NULL, which is an empty field unquoted).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "out/out.h"
+#include "out/textesc.h"
+
+/* Write s[0..len) as one text field.  Returns 0 or -1. */
+static int
+field(struct ks_out *out, const char *s, size_t len)
+{
+	char *p, *q, *r, *e;
+	size_t n;
+	int rc = -1;
+
+	if ((p = ks_textesc_dup(s, len, 0, &n)) == NULL)
+		return ks_out_nomem(out);
+	e = p + n;
+	if (n > 0 && strcspn(p, ",\"\r\n") == n) {
+		rc = ks_out_write(out, p, n);
+		goto out;
+	}
+	if (ks_out_write(out, "\"", 1) == -1)
+		goto out;
+	/* Escaped text holds no NUL, so strchr() finds every quote. */
+	for (q = p; (r = strchr(q, '"')) != NULL; q = r + 1)
+		if (ks_out_write(out, q, (size_t)(r - q) + 1) == -1 ||
+		    ks_out_write(out, "\"", 1) == -1)
+			goto out;
+	if (ks_out_write(out, q, (size_t)(e - q)) == -1 ||
+	    ks_out_write(out, "\"", 1) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+/* Write one cell as a field, without the comma. */
+static int
+cell(struct ks_out *out, const struct ks_cell *c)
+{
+	char num[KS_OUT_NUMSZ];
+
+	switch (c->type) {
+	case KS_CELL_INT:
+	case KS_CELL_REAL:
+		return ks_out_write(out, num, ks_out_num(c, num));
+	case KS_CELL_TEXT:
+		if (c->s != NULL)
+			return field(out, c->s, c->len);
+		break;
+	}
+	return 0;
+}
+
+static int
+begin(struct ks_out *out, int ncols, const char *const *names)
+{
+	int i;
+
+	if (ncols == 0)
+		return 0;
+	for (i = 0; i < ncols; i++)
+		if ((i > 0 && ks_out_write(out, ",", 1) == -1) ||
+		    field(out, names[i], strlen(names[i])) == -1)
+			return -1;
+	return ks_out_write(out, "\r\n", 2);
+}
+
+static int
+row(struct ks_out *out, const struct ks_cell *cells)
+{
+	int i;
+
+	if (out->ncols == 0)
+		return 0;
+	for (i = 0; i < out->ncols; i++)
+		if ((i > 0 && ks_out_write(out, ",", 1) == -1) ||
+		    cell(out, &cells[i]) == -1)
+			return -1;
+	return ks_out_write(out, "\r\n", 2);
+}
+
+static int
+end(struct ks_out *out)
+{
+	return 0;
+}
+
+const struct ks_out_ops ks_out_csv_ops = {
+	"csv", begin, row, end, NULL
+};

@@ -1,0 +1,340 @@
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "util/err.h"
+#include "out/out.h"
+#include "out/textesc.h"
+
+/* The formats, in the order help lists them; names[] matches formats[]. */
+static const struct ks_out_ops *const formats[] = {
+	&ks_out_table_ops,
+	&ks_out_csv_ops,
+	&ks_out_json_ops,
+	&ks_out_jsonl_ops,
+	&ks_out_md_ops,
+};
+static const char *const names[] = {
+	"table", "csv", "json", "jsonl", "md", NULL
+};
+
+#define NFORMATS	(sizeof(formats) / sizeof(formats[0]))
+
+const char *const *
+ks_out_formats(void)
+{
+	return names;
+}
+
+struct ks_out *
+ks_out_new(const char *format, FILE *fp, struct ks_err *err)
+{
+	struct ks_out *out;
+	size_t i;
+
+	for (i = 0; i < NFORMATS; i++)
+		if (strcmp(formats[i]->name, format) == 0)
+			break;
+	if (i == NFORMATS) {
+		ks_err_set(err, "unknown output format '%s' (table, csv, "
+		    "json, jsonl, md)", format);
+		return NULL;
+	}
+	if ((out = calloc(1, sizeof(*out))) == NULL) {
+		ks_err_set(err, "out of memory");
+		return NULL;
+	}
+	out->ops = formats[i];
+	out->fp = fp;
+	return out;
+}
+
+/* Drop the current result, if any, without writing anything more. */
+static void
+discard(struct ks_out *out)
+{
+	if (out->active && out->ops->clear != NULL)
+		out->ops->clear(out);
+	out->state = NULL;
+	out->active = 0;
+}
+
+void
+ks_out_free(struct ks_out *out)
+{
+	if (out == NULL)
+		return;
+	discard(out);
+	free(out);
+}
+
+int
+ks_out_ioerr(struct ks_out *out)
+{
+	int e = errno;
+
+	if (!out->failed) {
+		out->failed = 1;
+		if (e != 0)
+			ks_err_set(&out->err, "write error: %s", strerror(e));
+		else
+			ks_err_set(&out->err, "write error");
+	}
+	return -1;
+}
+
+int
+ks_out_nomem(struct ks_out *out)
+{
+	if (!out->failed) {
+		out->failed = 1;
+		ks_err_set(&out->err, "out of memory");
+	}
+	return -1;
+}
+
+int
+ks_out_write(struct ks_out *out, const char *s, size_t n)
+{
+	if (n > 0 && fwrite(s, 1, n, out->fp) != n)
+		return ks_out_ioerr(out);
+	return 0;
+}
+
+int
+ks_out_puts(struct ks_out *out, const char *s)
+{
+	return ks_out_write(out, s, strlen(s));
+}
+
+int
+ks_out_pad(struct ks_out *out, size_t n)
+{
+	static const char spaces[] = "                                ";
+	size_t k;
+
+	while (n > 0) {
+		k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		if (ks_out_write(out, spaces, k) == -1)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+int
+ks_out_text(struct ks_out *out, const char *s, size_t len, int flags)
+{
+	size_t n;
+	char *p;
+	int rc;
+
+	if ((p = ks_textesc_dup(s, len, flags, &n)) == NULL)
+		return ks_out_nomem(out);
+	rc = ks_out_write(out, p, n);
+	free(p);
+	return rc;
+}
+
+int
+ks_out_realprec(double r)
+{
+	char buf[KS_OUT_NUMSZ];
+	int p;
+
+	if (!isfinite(r))
+		return 17;
+	for (p = 15; p < 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*g", p, r);
+		if (strtod(buf, NULL) == r)
+			break;
+	}
+	return p;
+}
+
+size_t
+ks_out_num(const struct ks_cell *c, char *buf)
+{
+	size_t n;
+
+	if (c->type == KS_CELL_INT)
+		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "%lld", c->i);
+	assert(c->type == KS_CELL_REAL);
+	if (isnan(c->r))
+		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "NaN");
+	if (isinf(c->r))
+		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "%s",
+		    c->r > 0 ? "Inf" : "-Inf");
+	n = (size_t)snprintf(buf, KS_OUT_NUMSZ, "%.*g", ks_out_realprec(c->r),
+	    c->r);
+	if (strspn(buf, "-0123456789") == n) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	return n;
+}
+
+int
+ks_out_begin(struct ks_out *out, int ncols, const char *const *cols)
+{
+	const char **fixed = NULL;
+	int i, rc;
+
+	assert(ncols >= 0);
+	discard(out);
+	out->failed = 0;
+	ks_err_clear(&out->err);
+	out->ncols = ncols;
+	out->nrows = 0;
+	out->active = 1;
+	/* Formats may count on a name for every column. */
+	if ((fixed = calloc((size_t)ncols + 1, sizeof(*fixed))) == NULL)
+		return ks_out_nomem(out);
+	for (i = 0; i < ncols; i++)
+		fixed[i] = cols != NULL && cols[i] != NULL ? cols[i] : "";
+	rc = out->ops->begin(out, ncols, fixed);
+	free(fixed);
+	if (rc == -1 && !out->failed)
+		ks_out_ioerr(out);
+	return rc;
+}
+
+int
+ks_out_row(struct ks_out *out, const struct ks_cell *cells)
+{
+	if (!out->active || out->failed)
+		return -1;
+	if (out->ops->row(out, cells) == -1) {
+		if (!out->failed)
+			ks_out_ioerr(out);
+		return -1;
+	}
+	out->nrows++;
+	return 0;
+}
+
+long long
+ks_out_rows(const struct ks_out *out)
+{
+	return out->nrows;
+}
+
+int
+ks_out_failed(const struct ks_out *out)
+{
+	return out != NULL && out->told;
+}
+
+int
+ks_out_end(struct ks_out *out, struct ks_err *err)
+{
+	if (out->active && !out->failed) {
+		out->active = 0;
+		if (out->ops->end(out) == -1 && !out->failed)
+			ks_out_ioerr(out);
+		out->state = NULL;
+	}
+	discard(out);
+	if (!out->failed) {
+		errno = 0;
+		if (fflush(out->fp) != 0 || ferror(out->fp))
+			ks_out_ioerr(out);
+	}
+	if (out->failed) {
+		ks_err_set(err, "%s", out->err.msg);
+		out->told = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Point cells[0..ncols) at the current row of stmt.  Returns 0 or -1. */
+static int
+getrow(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
+{
+	struct ks_cell *c;
+	int i;
+
+	for (i = 0; i < ncols; i++) {
+		c = &cells[i];
+		memset(c, 0, sizeof(*c));
+		switch (sqlite3_column_type(stmt, i)) {
+		case SQLITE_NULL:
+			break;
+		case SQLITE_INTEGER:
+			c->type = KS_CELL_INT;
+			c->i = sqlite3_column_int64(stmt, i);
+			break;
+		case SQLITE_FLOAT:
+			c->type = KS_CELL_REAL;
+			c->r = sqlite3_column_double(stmt, i);
+			break;
+		case SQLITE_BLOB:
+			c->type = KS_CELL_TEXT;
+			c->s = sqlite3_column_blob(stmt, i);
+			c->len = (size_t)sqlite3_column_bytes(stmt, i);
+			if (c->s == NULL && c->len > 0)
+				return -1;
+			if (c->s == NULL)
+				c->s = "";
+			break;
+		default:
+			c->type = KS_CELL_TEXT;
+			c->s = (const char *)sqlite3_column_text(stmt, i);
+			c->len = (size_t)sqlite3_column_bytes(stmt, i);
+			if (c->s == NULL)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
+{
+	int ncols = sqlite3_column_count(stmt), rc = SQLITE_DONE, i;
+	const char **cols;
+	struct ks_cell *cells;
+	int ret = -1;
+
+	cols = calloc((size_t)ncols + 1, sizeof(*cols));
+	cells = calloc((size_t)ncols + 1, sizeof(*cells));
+	if (cols == NULL || cells == NULL) {
+		ks_err_set(err, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < ncols; i++)
+		cols[i] = sqlite3_column_name(stmt, i);
+	if (ks_out_begin(out, ncols, cols) == 0) {
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			if (getrow(stmt, cells, ncols) == -1) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			if (ks_out_row(out, cells) == -1)
+				break;
+		}
+	}
+	if (rc == SQLITE_DONE || out->failed) {
+		ret = ks_out_end(out, err);
+	} else {
+		/* Close nothing: a half-printed result must not look whole. */
+		if (rc == SQLITE_NOMEM)
+			ks_err_set(err, "%s", sqlite3_errstr(rc));
+		else
+			ks_err_set(err, "%s",
+			    sqlite3_errmsg(sqlite3_db_handle(stmt)));
+		discard(out);
+		fflush(out->fp);
+	}
+out:
+	free(cols);
+	free(cells);
+	return ret;
+}

@@ -1,0 +1,378 @@
+/*
+ * The three faces of a remediation plan: readable text, YAML manifests
+ * with comments citing the evidence, and kubectl commands.  Evidence text
+ * (actor names, resources) is escaped (textesc.h) wherever it is printed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jutil.h"
+#include "out/textesc.h"
+#include "out/yamlout.h"
+
+void	ks_remedy_text(FILE *fp, json_t *plan);
+void	ks_remedy_yaml(FILE *fp, json_t *plan);
+void	ks_remedy_patch(FILE *fp, json_t *plan);
+
+/* Evidence text, escaped. */
+static void
+put(FILE *fp, const char *s)
+{
+	if (s != NULL)
+		ks_textesc_fputs(fp, s, strlen(s), 0);
+}
+
+/* "verbs [a, b]" from a JSON array of strings. */
+static void
+put_list(FILE *fp, const char *label, json_t *a)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a))
+		return;
+	fprintf(fp, "%s [", label);
+	json_array_foreach(a, i, v) {
+		fputs(i ? ", " : "", fp);
+		if (json_string_length(v) == 0)
+			fputs("\"\"", fp);
+		else
+			put(fp, json_string_value(v));
+	}
+	fputs("]  ", fp);
+}
+
+/* "patch cninodes.vpcresources.k8s.aws/status in namespace x" */
+static void
+put_request(FILE *fp, json_t *g)
+{
+	const char *grp = ks_json_str(g, "api_group");
+
+	put(fp, ks_json_str(g, "verb"));
+	fputc(' ', fp);
+	if (ks_json_str(g, "resource") != NULL) {
+		put(fp, ks_json_str(g, "resource"));
+		if (grp && *grp) {
+			fputc('.', fp);
+			put(fp, grp);
+		}
+		if (ks_json_str(g, "subresource")) {
+			fputc('/', fp);
+			put(fp, ks_json_str(g, "subresource"));
+		}
+	} else
+		put(fp, ks_json_str(g, "path"));
+	if (ks_json_str(g, "namespace")) {
+		fputs(" in namespace ", fp);
+		put(fp, ks_json_str(g, "namespace"));
+	} else if (ks_json_str(g, "resource"))
+		fputs(" at cluster scope", fp);
+}
+
+static void
+put_group(FILE *fp, json_t *g, const char *indent)
+{
+	json_t *ex = json_object_get(g, "examples"), *v;
+	size_t i;
+
+	fprintf(fp, "%s%lld denial%s: ", indent, (long long)json_integer_value(
+	    json_object_get(g, "count")), json_integer_value(json_object_get(g,
+	    "count")) == 1 ? "" : "s");
+	put_request(fp, g);
+	fprintf(fp, "\n%s  from %s to %s", indent, ks_json_str(g,
+	    "first_seen") ? ks_json_str(g, "first_seen") : "?",
+	    ks_json_str(g, "last_seen") ? ks_json_str(g, "last_seen") : "?");
+	if (json_array_size(ex) > 0) {
+		fputs(", e.g. audit ID ", fp);
+		json_array_foreach(ex, i, v) {
+			fputs(i ? ", " : "", fp);
+			put(fp, json_string_value(v));
+		}
+	}
+	if (ks_json_str(g, "origin") && strcmp(ks_json_str(g, "origin"),
+	    "log") == 0)
+		fputs(" (from log lines)", fp);
+	fputc('\n', fp);
+}
+
+/* What the change does, to whom, through which binding. */
+static void
+text_target(FILE *fp, json_t *c, size_t k, size_t n)
+{
+	int exists = json_is_true(json_object_get(c, "target_exists"));
+
+	fprintf(fp, "Change %zu of %zu: %s %s ", k, n,
+	    exists ? "add to the existing" : "create",
+	    ks_json_str(c, "target_kind"));
+	put(fp, ks_json_str(c, "target_name"));
+	if (ks_json_str(c, "target_namespace")) {
+		fputs(" in namespace ", fp);
+		put(fp, ks_json_str(c, "target_namespace"));
+	}
+	fprintf(fp, "%s\n  actor:     %s ", exists ? "" : " and its binding",
+	    ks_json_str(c, "subject_kind"));
+	put(fp, ks_json_str(c, "actor"));
+	fputs(" (binding ", fp);
+	put(fp, ks_json_str(c, "binding"));
+	fputs(")\n", fp);
+}
+
+/* Whether each resource of the rules is served: built in, or its CRD. */
+static void
+text_resources(FILE *fp, json_t *c)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "resources"), i, v) {
+		fputs("  resource:  ", fp);
+		put(fp, ks_json_str(v, "resource"));
+		if (json_is_true(json_object_get(v, "builtin")))
+			fputs(": built in\n", fp);
+		else if (!json_is_true(json_object_get(v, "exists")))
+			fputs(": NO CRD in the snapshot\n", fp);
+		else {
+			fputs(": CRD ", fp);
+			put(fp, ks_json_str(v, "crd"));
+			fprintf(fp, ", %s, serves %s\n", json_is_true(
+			    json_object_get(v, "established")) ? "Established" :
+			    "NOT Established", ks_json_str(v, "served_versions")
+			    ? ks_json_str(v, "served_versions") : "nothing");
+		}
+	}
+}
+
+static void
+text_known_issues(FILE *fp, json_t *c)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "known_issues"), i, v) {
+		fputs("  known issue: ", fp);
+		put(fp, ks_json_str(v, "title"));
+		fputs("\n    fix: ", fp);
+		put(fp, ks_json_str(v, "fix"));
+		if (ks_json_str(v, "fixed_in")) {
+			fputs("\n    fixed in: ", fp);
+			put(fp, ks_json_str(v, "fixed_in"));
+		}
+		fputc('\n', fp);
+	}
+}
+
+static void
+text_change(FILE *fp, json_t *c, size_t k, size_t n)
+{
+	json_t *v;
+	size_t i;
+
+	text_target(fp, c, k, n);
+	json_array_foreach(json_object_get(c, "rules"), i, v) {
+		fputs("  rule:      ", fp);
+		put_list(fp, "apiGroups", json_object_get(v, "apiGroups"));
+		put_list(fp, "resources", json_object_get(v, "resources"));
+		put_list(fp, "nonResourceURLs", json_object_get(v,
+		    "nonResourceURLs"));
+		put_list(fp, "verbs", json_object_get(v, "verbs"));
+		fputc('\n', fp);
+	}
+	fputs("  evidence:\n", fp);
+	json_array_foreach(json_object_get(c, "evidence"), i, v)
+		put_group(fp, v, "    ");
+	text_resources(fp, c);
+	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
+	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
+	    (long long)json_integer_value(json_object_get(c, "denials")));
+	text_known_issues(fp, c);
+	json_array_foreach(json_object_get(c, "warnings"), i, v) {
+		fputs("  warning:   ", fp);
+		put(fp, json_string_value(v));
+		fputc('\n', fp);
+	}
+	fputs("  apply:     kubesift remediate -o yaml [same filters] | "
+	    "kubectl apply -f -   (or --patch)\n\n", fp);
+}
+
+/* A refusal by admission, after the authorizer allowed it. */
+static void
+admission_text(FILE *fp, json_t *v)
+{
+	fputs("    refused by admission, not RBAC: the authorizer allowed it "
+	    "(decision: allow)", fp);
+	if (ks_json_str(v, "message") != NULL) {
+		fputs("; the refusal said: ", fp);
+		put(fp, ks_json_str(v, "message"));
+	}
+	fputc('\n', fp);
+}
+
+void
+ks_remedy_text(FILE *fp, json_t *plan)
+{
+	json_t *changes = json_object_get(plan, "changes"), *v;
+	size_t i, n = json_array_size(changes);
+
+	if (json_integer_value(json_object_get(plan, "denial_groups")) == 0)
+		fputs("No RBAC change to propose: no denial matches the "
+		    "selection.\n\n", fp);
+	else if (n == 0)
+		fputs("No RBAC change to propose: no denial in the selection "
+		    "is an RBAC gap.\n\n", fp);
+	json_array_foreach(changes, i, v)
+		text_change(fp, v, i + 1, n);
+	if (json_array_size(json_object_get(plan, "not_rbac_gaps")) > 0)
+		fputs("Not RBAC gaps (RBAC allowed these; something else "
+		    "refused them):\n", fp);
+	json_array_foreach(json_object_get(plan, "not_rbac_gaps"), i, v) {
+		fputs("  - ", fp);
+		put(fp, ks_json_str(v, "actor"));
+		fputc(' ', fp);
+		put_group(fp, v, "");
+		if (ks_json_str(v, "allowed_by") == NULL) {
+			admission_text(fp, v);
+			continue;
+		}
+		fputs("    allowed by ", fp);
+		put(fp, ks_json_str(v, "allowed_by"));
+		if (ks_json_str(v, "reason") != NULL) {
+			fputs("; the refusal said: ", fp);
+			put(fp, ks_json_str(v, "reason"));
+		}
+		fputs("\n    so another authorizer (a webhook, the Node "
+		    "authorizer) refused it, or the RBAC changed after it\n",
+		    fp);
+	}
+	if (json_array_size(json_object_get(plan, "not_remediated")) > 0)
+		fputs("Not remediated:\n", fp);
+	json_array_foreach(json_object_get(plan, "not_remediated"), i, v) {
+		fputs("  - ", fp);
+		put(fp, ks_json_str(v, "actor") ? ks_json_str(v, "actor") : "?");
+		fputc(' ', fp);
+		put_group(fp, v, "");
+		fputs("    ", fp);
+		put(fp, ks_json_str(v, "reason"));
+		fputc('\n', fp);
+	}
+}
+
+/* A one-line summary of a change's evidence, for YAML comments. */
+static void
+yaml_evidence(FILE *fp, json_t *c, size_t k)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *m = open_memstream(&text, &len);
+	json_t *v;
+
+	fprintf(m, "change %zu: %s %s %s%s%s for %s %s\n", k,
+	    json_is_true(json_object_get(c, "target_exists")) ? "extend" :
+	    "create", ks_json_str(c, "target_kind"),
+	    ks_json_str(c, "target_name"),
+	    ks_json_str(c, "target_namespace") ? " in " : "",
+	    ks_json_str(c, "target_namespace") ? ks_json_str(c,
+	    "target_namespace") : "", ks_json_str(c, "subject_kind"),
+	    ks_json_str(c, "actor"));
+	json_array_foreach(json_object_get(c, "evidence"), i, v) {
+		fprintf(m, "evidence: %lld denials of %s %s%s%s%s%s, %s .. %s",
+		    (long long)json_integer_value(json_object_get(v, "count")),
+		    ks_json_str(v, "verb"), ks_json_str(v, "resource") ?
+		    ks_json_str(v, "resource") : ks_json_str(v, "path"),
+		    ks_json_str(v, "api_group") && *ks_json_str(v, "api_group")
+		    ? "." : "", ks_json_str(v, "api_group") ? ks_json_str(v,
+		    "api_group") : "", ks_json_str(v, "namespace") ? " in " :
+		    "", ks_json_str(v, "namespace") ? ks_json_str(v,
+		    "namespace") : "", ks_json_str(v, "first_seen"),
+		    ks_json_str(v, "last_seen"));
+		if (json_array_size(json_object_get(v, "examples")) > 0)
+			fprintf(m, ", e.g. audit ID %s", json_string_value(
+			    json_array_get(json_object_get(v, "examples"), 0)));
+		fputc('\n', m);
+	}
+	fprintf(m, "replay: %lld of %lld denials would now be allowed\n",
+	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
+	    (long long)json_integer_value(json_object_get(c, "denials")));
+	json_array_foreach(json_object_get(c, "known_issues"), i, v)
+		fprintf(m, "known issue: %s\n", ks_json_str(v, "title"));
+	json_array_foreach(json_object_get(c, "warnings"), i, v)
+		fprintf(m, "warning: %s\n", json_string_value(v));
+	fclose(m);
+	ks_yaml_comment(fp, text);
+	free(text);
+}
+
+void
+ks_remedy_yaml(FILE *fp, json_t *plan)
+{
+	json_t *c, *m;
+	size_t i, j;
+
+	fputs("# kubesift remediate: apply with `kubectl apply -f FILE`.\n", fp);
+	json_array_foreach(json_object_get(plan, "changes"), i, c) {
+		json_array_foreach(json_object_get(c, "manifests"), j, m) {
+			fputs("---\n", fp);
+			if (j == 0)
+				yaml_evidence(fp, c, i + 1);
+			ks_yaml_write(fp, m);
+		}
+	}
+}
+
+/* A JSON value (a string as its text) in single quotes for a POSIX shell. */
+static void
+shell_json(FILE *fp, json_t *v)
+{
+	char *s = json_is_string(v) ? strdup(json_string_value(v)) :
+	    json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	fputc('\'', fp);
+	for (char *p = s; p && *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*p, fp);
+	}
+	fputc('\'', fp);
+	free(s);
+}
+
+void
+ks_remedy_patch(FILE *fp, json_t *plan)
+{
+	json_t *c, *r, *m, *op;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(plan, "changes"), i, c) {
+		const char *ns = ks_json_str(c, "target_namespace");
+		fprintf(fp, "# change %zu: %lld of %lld denials would be "
+		    "allowed after it\n", i + 1, (long long)json_integer_value(
+		    json_object_get(c, "allowed_after")), (long long)
+		    json_integer_value(json_object_get(c, "denials")));
+		if (!json_is_true(json_object_get(c, "target_exists"))) {
+			fputs("kubectl apply -f - <<'KUBESIFT_EOF'\n", fp);
+			json_array_foreach(json_object_get(c, "manifests"), j, m) {
+				fputs("---\n", fp);
+				ks_yaml_write(fp, m);
+			}
+			fputs("KUBESIFT_EOF\n", fp);
+			continue;
+		}
+		json_array_foreach(json_object_get(c, "rules"), j, r) {
+			op = json_pack("[{s:s,s:s,s:O}]", "op", "add", "path",
+			    "/rules/-", "value", r);
+			fprintf(fp, "kubectl patch %s ", strcmp(ks_json_str(c,
+			    "target_kind"), "Role") == 0 ? "role" : "clusterrole");
+			shell_json(fp, json_object_get(c, "target_name"));
+			if (ns != NULL) {
+				fputs(" -n ", fp);
+				shell_json(fp, json_object_get(c,
+				    "target_namespace"));
+			}
+			fputs(" --type=json -p ", fp);
+			shell_json(fp, op);
+			fputc('\n', fp);
+			json_decref(op);
+		}
+	}
+}

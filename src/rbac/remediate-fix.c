@@ -1,0 +1,403 @@
+/*
+ * One change: merge the denied verbs per resource, choose the role to
+ * extend (or make a new one), write the manifests, check the resources,
+ * warn about dangerous grants, and replay the denials.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jutil.h"
+#include "rbac/rbacdb.h"
+#include "rbac/rbacfmt.h"
+#include "rbac/remediate-int.h"
+
+/* Is a (possibly NULL) JSON string field equal to s (possibly NULL)? */
+static int
+same(json_t *o, const char *key, const char *s)
+{
+	const char *v = ks_json_str(o, key);
+
+	return (v == NULL && s == NULL) || (v && s && strcmp(v, s) == 0);
+}
+
+/* Add the group's verb to the rule for its resource. */
+static void
+merge(json_t *rules, json_t *g)
+{
+	static const char *const keys[] = { "api_group", "resource",
+	    "subresource", "path" };
+	json_t *r, *verbs, *v;
+	size_t i, k;
+
+	json_array_foreach(rules, i, r) {
+		for (k = 0; k < 4; k++)
+			if (!same(r, keys[k], ks_json_str(g, keys[k])))
+				break;
+		if (k == 4)
+			goto found;
+	}
+	r = json_object();
+	for (k = 0; k < 4; k++)
+		json_object_set(r, keys[k], json_object_get(g, keys[k]) ?
+		    json_object_get(g, keys[k]) : json_null());
+	json_object_set_new(r, "verbs", json_array());
+	json_array_append_new(rules, r);
+found:
+	verbs = json_object_get(r, "verbs");
+	json_array_foreach(verbs, k, v)
+		if (strcmp(json_string_value(v), ks_json_str(g, "verb")) == 0)
+			return;
+	json_array_append_new(verbs, json_string(ks_json_str(g, "verb")));
+}
+
+/* The PolicyRule of a merged rule. */
+static json_t *
+policy_rule(json_t *r)
+{
+	json_t *verbs = json_object_get(r, "verbs");
+	const char *vv[32];
+	size_t n = 0, i;
+	json_t *v;
+
+	json_array_foreach(verbs, i, v)
+		if (n < 32)
+			vv[n++] = json_string_value(v);
+	if (ks_json_str(r, "path") != NULL)
+		return json_pack("{s:[s],s:O}", "nonResourceURLs",
+		    ks_json_str(r, "path"), "verbs", verbs);
+	return ks_rbac_rule_json(ks_json_str(r, "api_group") ?
+	    ks_json_str(r, "api_group") : "", ks_json_str(r, "resource"),
+	    ks_json_str(r, "subresource"), vv, n);
+}
+
+/* A role that could be extended, as ks_rbac_direct_bindings finds it. */
+struct pick {
+	struct fix	*f;
+	struct ks_rbac	*rbac;
+	const struct ks_rbac_grant *best;
+	struct ks_rbac_grant best_copy;
+	int		 best_score;
+	int		 best_others;
+	json_t		*skipped;	/* warnings about roles not chosen */
+};
+
+struct reach {
+	const char	*actor;
+	int		 broad, others;
+	char		 first_other[256];
+};
+
+static int
+count_reach(const struct ks_rbac_grant *g, void *arg)
+{
+	struct reach *r = arg;
+	const struct ks_rbac_subject *s = &g->binding->subjects[g->subject];
+
+	if (s->kind == KS_RBAC_GROUP && ks_rbac_broad_group(s->name))
+		r->broad++;
+	else if (s->user == NULL || strcmp(s->user, r->actor) != 0) {
+		if (r->others++ == 0)
+			snprintf(r->first_other, sizeof(r->first_other),
+			    "%s %s", s->kind_name ? s->kind_name : "?",
+			    s->name ? s->name : "?");
+	}
+	return 0;
+}
+
+/* A score for extending role: it already has rules for these resources. */
+static int
+closeness(const struct ks_rbac_role *role, json_t *rules)
+{
+	json_t *r;
+	size_t i, k;
+	int score = 1;
+
+	json_array_foreach(rules, i, r) {
+		const char *res = ks_json_str(r, "resource");
+		for (k = 0; res && k < role->nstored; k++)
+			for (size_t j = 0; j < role->rules[k].resources.n; j++)
+				if (strcmp(role->rules[k].resources.v[j], res) == 0)
+					score += 10;
+	}
+	return score;
+}
+
+static int
+is_autoupdate(const struct ks_rbac_role *role)
+{
+	const char *v = ks_json_str(ks_json_obj(ks_json_obj(role->obj,
+	    "metadata"), "annotations"), "rbac.authorization.kubernetes.io/"
+	    "autoupdate");
+
+	return v != NULL && strcmp(v, "true") == 0;
+}
+
+static void
+skip(struct pick *p, const struct ks_rbac_role *role, const char *why)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s %s is bound to the actor but not "
+	    "extended: %s", role->cluster ? "ClusterRole" : "Role", role->name,
+	    why);
+	json_array_append_new(p->skipped, json_string(buf));
+}
+
+static int
+consider(const struct ks_rbac_grant *g, void *arg)
+{
+	struct pick *p = arg;
+	const struct ks_rbac_role *role = g->role;
+	struct reach r = { .actor = p->f->actor };
+	int score;
+
+	if (role == NULL)
+		return 0;
+	if (p->f->namespace == NULL ? !(g->binding->cluster && role->cluster) :
+	    (g->binding->cluster || role->cluster ||
+	    strcmp(role->namespace, p->f->namespace) != 0))
+		return 0;	/* would grant more widely than the denials */
+	if (role->aggregated) {
+		skip(p, role, "it is aggregated (the controller rewrites its "
+		    "rules)");
+		return 0;
+	}
+	if (is_autoupdate(role)) {
+		skip(p, role, "the apiserver reconciles it (autoupdate)");
+		return 0;
+	}
+	ks_rbac_role_subjects(p->rbac, role, count_reach, &r);
+	if (r.broad > 0) {
+		skip(p, role, "it is also bound to a group that reaches "
+		    "everyone of a kind");
+		return 0;
+	}
+	score = closeness(role, p->f->rules) * 4 - r.others;
+	if (p->best == NULL || score > p->best_score) {
+		p->best_copy = *g;
+		p->best = &p->best_copy;
+		p->best_score = score;
+		p->best_others = r.others;
+	}
+	return 0;
+}
+
+/* "kubesift-remediate-" and the actor in the characters names allow. */
+static void
+new_name(const char *actor, char *buf, size_t sz)
+{
+	size_t n = (size_t)snprintf(buf, sz, "kubesift-remediate-");
+
+	for (const char *p = actor; *p && n + 1 < sz && n < 200; p++)
+		buf[n++] = isalnum((unsigned char)*p) || *p == '.' ?
+		    (char)tolower((unsigned char)*p) : '-';
+	buf[n] = '\0';
+}
+
+/* The manifests of the change, and its target. */
+static json_t *
+manifests(struct fix *f, struct pick *p, json_t *change)
+{
+	json_t *out = json_array(), *rules = json_array(), *r, *m;
+	const char *ns = f->namespace;
+	char name[256];
+	size_t i;
+
+	json_array_foreach(f->rules, i, r)
+		json_array_append_new(rules, policy_rule(r));
+	if (p->best != NULL) {
+		const struct ks_rbac_role *role = p->best->role;
+		m = ks_rbac_role_manifest(role, NULL);
+		json_array_extend(json_object_get(m, "rules") ?
+		    json_object_get(m, "rules") : (json_object_set_new(m,
+		    "rules", json_array()), json_object_get(m, "rules")), rules);
+		json_array_append_new(out, m);
+		json_object_set_new(change, "target_name", json_string(role->name));
+		json_object_set_new(change, "binding", json_string(
+		    p->best->binding->name));
+	} else {
+		new_name(f->actor, name, sizeof(name));
+		json_array_append_new(out, ks_rbac_role_new_manifest(ns, name,
+		    rules));
+		json_array_append_new(out, ks_rbac_binding_new_manifest(ns,
+		    name, ns ? "Role" : "ClusterRole", name, f->actor));
+		json_object_set_new(change, "target_name", json_string(name));
+		json_object_set_new(change, "binding", json_string(name));
+	}
+	json_object_set_new(change, "rules", rules);
+	return out;
+}
+
+static void warn(json_t *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warn(json_t *change, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(json_object_get(change, "warnings"),
+	    json_string(buf));
+}
+
+/* Grants that hand out more than they seem to. */
+static void
+danger(json_t *change, json_t *r)
+{
+	static const char *const subs[][2] = { { "pods", "exec" },
+	    { "pods", "attach" }, { "pods", "portforward" },
+	    { "nodes", "proxy" }, { "serviceaccounts", "token" } };
+	const char *res = ks_json_str(r, "resource");
+	const char *sub = ks_json_str(r, "subresource");
+	json_t *v;
+	size_t i;
+
+	if (res != NULL && strcmp(res, "secrets") == 0)
+		warn(change, "dangerous: reading secrets gives their contents, "
+		    "credentials included");
+	for (i = 0; res && sub && i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(res, subs[i][0]) == 0 && strcmp(sub, subs[i][1]) == 0)
+			warn(change, "dangerous: %s/%s gives a way into "
+			    "workloads or nodes", res, sub);
+	json_array_foreach(json_object_get(r, "verbs"), i, v) {
+		const char *verb = json_string_value(v);
+		if (strcmp(verb, "bind") == 0 || strcmp(verb, "escalate") == 0 ||
+		    strcmp(verb, "impersonate") == 0)
+			warn(change, "dangerous: the verb %s lets the actor "
+			    "gain permissions it does not have", verb);
+		if (strcmp(verb, "*") == 0)
+			warn(change, "dangerous: a wildcard verb");
+	}
+	if ((res && strchr(res, '*')) || (sub && strchr(sub, '*')))
+		warn(change, "dangerous: a wildcard resource");
+}
+
+/* Does each resource exist (built in, or a CRD that is established)? */
+static json_t *
+resources(sqlite3 *db, struct fix *f, json_t *change)
+{
+	json_t *out = json_array(), *r;
+	struct ks_resource_facts rf;
+	struct ks_err err;
+	char full[512];
+	size_t i;
+
+	json_array_foreach(f->rules, i, r) {
+		const char *res = ks_json_str(r, "resource");
+		const char *grp = ks_json_str(r, "api_group");
+		if (res == NULL || ks_rbacdb_resource(db, grp, res, &rf,
+		    &err) < 0)
+			continue;
+		snprintf(full, sizeof(full), "%s%s%s", res, grp && *grp ? "." :
+		    "", grp ? grp : "");
+		json_array_append_new(out, json_pack("{s:s,s:b,s:b,s:s?,s:b,"
+		    "s:s?}", "resource", full, "exists", rf.known, "builtin",
+		    rf.builtin, "crd", rf.crd[0] ? rf.crd : NULL, "established",
+		    rf.established, "served_versions", rf.served[0] ? rf.served :
+		    NULL));
+		if (!rf.known)
+			warn(change, "no CRD for %s in the snapshot: install it "
+			    "first, or the rule grants nothing that exists",
+			    full);
+		else if (!rf.established)
+			warn(change, "the CRD %s is not Established", rf.crd);
+		if (rf.namespaced == 0 && f->namespace != NULL)
+			warn(change, "%s is cluster-scoped, but it was requested "
+			    "in namespace %s", full, f->namespace);
+		danger(change, r);
+	}
+	return out;
+}
+
+/* The known issues the change's denials match, each once. */
+static json_t *
+known(sqlite3 *db, struct fix *f)
+{
+	static const char q[] = "SELECT id, title, fix, fixed_in, refs FROM"
+	    " known_issue_matches WHERE actor = ?1 AND verb = ?2 AND"
+	    " coalesce(api_group, '') = coalesce(?3, '') AND resource = ?4";
+	json_t *out = json_array(), *g;
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return out;
+	json_array_foreach(f->groups, i, g) {
+		sqlite3_bind_text(st, 1, ks_json_str(g, "actor"), -1, NULL);
+		sqlite3_bind_text(st, 2, ks_json_str(g, "verb"), -1, NULL);
+		sqlite3_bind_text(st, 3, ks_json_str(g, "api_group"), -1, NULL);
+		sqlite3_bind_text(st, 4, ks_json_str(g, "resource"), -1, NULL);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *id = (const char *)sqlite3_column_text(st, 0);
+			json_t *k;
+			size_t j;
+			int dup = 0;
+			json_array_foreach(out, j, k)
+				dup |= strcmp(ks_json_str(k, "id"), id) == 0;
+			if (!dup)
+				json_array_append_new(out, json_pack("{s:s,s:s,"
+				    "s:s,s:s?,s:o?}", "id", id, "title",
+				    sqlite3_column_text(st, 1), "fix",
+				    sqlite3_column_text(st, 2), "fixed_in",
+				    sqlite3_column_text(st, 3), "references",
+				    json_loads((const char *)sqlite3_column_text(
+				    st, 4) ? (const char *)sqlite3_column_text(st,
+				    4) : "null", JSON_DECODE_ANY, NULL)));
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+json_t *
+remedy_change(sqlite3 *db, struct ks_rbac *rbac, struct fix *f)
+{
+	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
+	json_t *change, *m, *g, *v;
+	struct ks_rbac *patched;
+	struct ks_err err;
+	long denials = 0, after = 0;
+	size_t i;
+
+	json_array_foreach(f->groups, i, g)
+		merge(f->rules, g);
+	ks_rbac_direct_bindings(rbac, f->actor, f->namespace, consider, &p);
+	change = json_pack("{s:s,s:s,s:s,s:n,s:s?,s:b,s:n,s:n,s:[],s:O}",
+	    "actor", f->actor, "subject_kind", strncmp(f->actor,
+	    "system:serviceaccount:", 22) == 0 ? "ServiceAccount" : "User",
+	    "target_kind", f->namespace ? "Role" : "ClusterRole",
+	    "target_name", "target_namespace", f->namespace, "target_exists",
+	    p.best != NULL, "denials", "allowed_after", "warnings",
+	    "evidence", f->groups);
+	m = manifests(f, &p, change);
+	json_array_foreach(p.skipped, i, v)
+		json_array_append(json_object_get(change, "warnings"), v);
+	if (p.best_others > 0)
+		warn(change, "the role is bound to others too: they gain the "
+		    "rule as well");
+	json_object_set_new(change, "resources", resources(db, f, change));
+	json_object_set_new(change, "known_issues", known(db, f));
+	json_object_set_new(change, "manifests", m);
+	/* Replay every denial against the RBAC with the change applied. */
+	if ((patched = ks_rbac_clone(rbac)) != NULL) {
+		json_array_foreach(m, i, v)
+			ks_rbac_add(patched, v, &err);
+		json_array_foreach(f->groups, i, g) {
+			denials += json_integer_value(json_object_get(g, "count"));
+			after += remedy_replay(db, patched, g);
+		}
+		ks_rbac_free(patched);
+	}
+	json_object_set_new(change, "denials", json_integer(denials));
+	json_object_set_new(change, "allowed_after", json_integer(after));
+	json_decref(p.skipped);
+	return change;
+}

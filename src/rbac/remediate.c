@@ -1,0 +1,336 @@
+/*
+ * Remediation planning: the denial groups, which of them are RBAC gaps,
+ * and one change per actor and scope (remediate-fix.c builds each).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/filter.h"
+#include "util/jutil.h"
+#include "rbac/rbacdb.h"
+#include "rbac/rbacfmt.h"
+#include "rbac/remediate.h"
+#include "rbac/remediate-int.h"
+#include "store/sqltime.h"
+
+static const char groups_sql[] =
+    "SELECT actor, verb, api_group, resource, subresource, namespace, path,"
+    " count(*), " KS_SQL_TIME("min(time)") ", " KS_SQL_TIME("max(time)") ","
+    " min(audit_id), max(audit_id), max(groups), max(origin),"
+    " max(nullif(reason, '')), refused_by, max(message)"
+    " FROM denials WHERE 1";
+
+static json_t *
+text_or_null(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? json_string(s) : json_null();
+}
+
+/* One row of groups_sql as a JSON object. */
+static json_t *
+group_row(sqlite3_stmt *st)
+{
+	static const char *const keys[] = { "actor", "verb", "api_group",
+	    "resource", "subresource", "namespace", "path" };
+	json_t *g = json_object(), *ex = json_array();
+
+	for (int i = 0; i < 7; i++)
+		json_object_set_new(g, keys[i], text_or_null(st, i));
+	json_object_set_new(g, "count", json_integer(sqlite3_column_int64(st,
+	    7)));
+	json_object_set_new(g, "first_seen", text_or_null(st, 8));
+	json_object_set_new(g, "last_seen", text_or_null(st, 9));
+	for (int i = 10; i <= 11; i++)
+		if (sqlite3_column_text(st, i) && (i == 10 || strcmp((const char
+		    *)sqlite3_column_text(st, 10), (const char *)
+		    sqlite3_column_text(st, 11)) != 0))
+			json_array_append_new(ex, text_or_null(st, i));
+	json_object_set_new(g, "examples", ex);
+	json_object_set_new(g, "groups", sqlite3_column_text(st, 12) ?
+	    json_loads((const char *)sqlite3_column_text(st, 12), 0, NULL) :
+	    json_null());
+	if (json_object_get(g, "groups") == NULL)
+		json_object_set_new(g, "groups", json_null());
+	json_object_set_new(g, "origin", text_or_null(st, 13));
+	json_object_set_new(g, "reason", text_or_null(st, 14));
+	json_object_set_new(g, "refused_by", text_or_null(st, 15));
+	json_object_set_new(g, "message", text_or_null(st, 16));
+	return g;
+}
+
+static json_t *
+load_groups(sqlite3 *db, struct ks_err *err)
+{
+	char sql[8192];
+	sqlite3_stmt *st;
+	json_t *all = json_array();
+	int rc;
+
+	snprintf(sql, sizeof(sql), "%s", groups_sql);
+	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+		ks_err_set(err, "too many filters");
+		json_decref(all);
+		return NULL;
+	}
+	strncat(sql, " GROUP BY actor, verb, api_group, resource, subresource,"
+	    " namespace, path, refused_by ORDER BY actor, coalesce(namespace, ''),"
+	    " coalesce(api_group, ''), resource, subresource, verb",
+	    sizeof(sql) - strlen(sql) - 1);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+		json_decref(all);
+		return NULL;
+	}
+	ks_filter_bind(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(all, group_row(st));
+	if (rc != SQLITE_DONE) {
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+		json_decref(all);
+		all = NULL;
+	}
+	sqlite3_finalize(st);
+	return all;
+}
+
+void
+remedy_request(json_t *g, struct ks_rbac_request *req, const char **groups,
+    size_t maxgroups)
+{
+	json_t *ga = json_object_get(g, "groups"), *v;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	req->user = ks_json_str(g, "actor");
+	req->verb = ks_json_str(g, "verb");
+	req->api_group = ks_json_str(g, "api_group");
+	req->resource = ks_json_str(g, "resource");
+	req->subresource = ks_json_str(g, "subresource");
+	req->namespace = ks_json_str(g, "namespace");
+	req->path = ks_json_str(g, "path");
+	req->groups = groups;
+	if (!json_is_array(ga)) {
+		/* A log line does not say the groups: assume the defaults. */
+		req->implicit_groups = 1;
+		return;
+	}
+	json_array_foreach(ga, i, v)
+		if (json_is_string(v) && req->ngroups < maxgroups)
+			groups[req->ngroups++] = json_string_value(v);
+}
+
+/* Why a group gets no RBAC change at all, or NULL. */
+static const char *
+not_for_rbac(json_t *g)
+{
+	const char *actor = ks_json_str(g, "actor");
+
+	if (actor == NULL || *actor == '\0' ||
+	    strcmp(actor, "system:anonymous") == 0)
+		return "anonymous requests: refuse them (they are often "
+		    "probes); granting access to anonymous users is not a fix";
+	if (strncmp(actor, "system:node:", 12) == 0)
+		return "a kubelet: the Node authorizer and NodeRestriction "
+		    "decide its access, not an RBAC grant";
+	if (ks_json_str(g, "verb") == NULL ||
+	    (ks_json_str(g, "resource") == NULL &&
+	    ks_json_str(g, "path") == NULL))
+		return "the denial does not say its verb and resource";
+	return NULL;
+}
+
+/*
+ * A group the authorizer allowed and admission then refused (the event's
+ * own decision is "allow"): not an RBAC gap, whatever the snapshot holds.
+ */
+static json_t *
+admission_refusal(json_t *g)
+{
+	json_t *o = json_deep_copy(g);
+
+	json_object_set_new(o, "explanation", json_string("the authorizer "
+	    "allowed this request (authorization.k8s.io/decision: allow) and "
+	    "admission refused it after RBAC (PodSecurity, a validating "
+	    "webhook, a quota): no RBAC change ends it"));
+	return o;
+}
+
+/* A group RBAC already allows: say by what, and what else could deny. */
+static json_t *
+not_gap(json_t *g, const struct ks_rbac_why *why)
+{
+	json_t *o = json_deep_copy(g);
+	char buf[512];
+
+	json_object_set_new(o, "allowed_by", json_string(ks_rbacfmt_grant(
+	    &why->grant, buf, sizeof(buf))));
+	json_object_set_new(o, "explanation", json_string("the RBAC in the "
+	    "evidence allows this request, so RBAC did not refuse it: another "
+	    "authorizer (a webhook, the Node authorizer) did, or the RBAC "
+	    "changed between the request and the snapshot"));
+	return o;
+}
+
+/* The fix for actor and namespace, made on first use. */
+static struct fix *
+fix_for(struct fix *fixes, size_t *n, json_t *g)
+{
+	const char *actor = ks_json_str(g, "actor");
+	const char *ns = ks_json_str(g, "namespace");
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(fixes[i].actor, actor) == 0 && ((ns == NULL &&
+		    fixes[i].namespace == NULL) || (ns && fixes[i].namespace &&
+		    strcmp(ns, fixes[i].namespace) == 0)))
+			return &fixes[i];
+	fixes[*n] = (struct fix){ actor, ns, json_array(), json_array() };
+	return &fixes[(*n)++];
+}
+
+/* Sort each denial group into changes, not-gaps and not-remediated. */
+static int
+classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct fix *fixes,
+    size_t *nfixes)
+{
+	struct ks_rbac_request req;
+	struct ks_rbac_why why;
+	const char *gv[64], *why_not;
+	json_t *g;
+	size_t i;
+	int allowed;
+
+	json_array_foreach(groups, i, g) {
+		const char *by = ks_json_str(g, "refused_by");
+		if (by != NULL && strcmp(by, "admission") == 0) {
+			json_array_append_new(json_object_get(plan,
+			    "not_rbac_gaps"), admission_refusal(g));
+			continue;
+		}
+		if ((why_not = not_for_rbac(g)) != NULL) {
+			json_t *o = json_deep_copy(g);
+			json_object_set_new(o, "reason", json_string(why_not));
+			json_array_append_new(json_object_get(plan,
+			    "not_remediated"), o);
+			continue;
+		}
+		remedy_request(g, &req, gv, 64);
+		if ((allowed = ks_rbac_allows(rbac, &req, &why)) < 0)
+			return -1;
+		if (allowed)
+			json_array_append_new(json_object_get(plan,
+			    "not_rbac_gaps"), not_gap(g, &why));
+		else
+			json_array_append(fix_for(fixes, nfixes, g)->groups, g);
+	}
+	return 0;
+}
+
+/* Most denials first; then by actor, for a stable order. */
+static int
+by_weight(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t dx = json_integer_value(json_object_get(x, "denials"));
+	json_int_t dy = json_integer_value(json_object_get(y, "denials"));
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(ks_json_str(x, "actor"), ks_json_str(y, "actor"));
+}
+
+static void
+sort_changes(json_t *changes)
+{
+	size_t n = json_array_size(changes);
+	json_t **v = calloc(n + 1, sizeof(*v));
+
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(changes, i));
+	qsort(v, n, sizeof(*v), by_weight);
+	json_array_clear(changes);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(changes, v[i]);
+	free(v);
+}
+
+json_t *
+ks_remediate_plan(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
+{
+	struct ks_rbac *rbac = NULL;
+	struct fix *fixes = NULL;
+	json_t *groups = NULL, *plan = NULL, *change;
+	size_t nfixes = 0;
+	long nobj;
+
+	if ((groups = load_groups(db, err)) == NULL ||
+	    (rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
+		goto out;
+	plan = json_pack("{s:[],s:[],s:[],s:I,s:I}", "changes",
+	    "not_rbac_gaps", "not_remediated", "rbac_objects", (json_int_t)nobj,
+	    "denial_groups", (json_int_t)json_array_size(groups));
+	fixes = calloc(json_array_size(groups) + 1, sizeof(*fixes));
+	if (plan == NULL || fixes == NULL ||
+	    classify(rbac, groups, plan, fixes, &nfixes) < 0) {
+		ks_err_set(err, "out of memory");
+		json_decref(plan);
+		plan = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < nfixes; i++) {
+		if ((change = remedy_change(db, rbac, &fixes[i])) != NULL)
+			json_array_append_new(json_object_get(plan, "changes"),
+			    change);
+	}
+	sort_changes(json_object_get(plan, "changes"));
+out:
+	for (size_t i = 0; i < nfixes; i++) {
+		json_decref(fixes[i].groups);
+		json_decref(fixes[i].rules);
+	}
+	free(fixes);
+	json_decref(groups);
+	ks_rbac_free(rbac);
+	return plan;
+}
+
+long
+remedy_replay(sqlite3 *db, struct ks_rbac *patched, json_t *g)
+{
+	static const char *const keys[] = { "actor", "verb", "api_group",
+	    "resource", "subresource", "namespace", "path" };
+	char sql[8192];
+	struct ks_rbac_request req;
+	const char *gv[64];
+	sqlite3_stmt *st;
+	long allowed = 0;
+
+	snprintf(sql, sizeof(sql), "%s", "SELECT name, count(*) FROM denials"
+	    " WHERE actor IS ?1 AND verb IS ?2 AND api_group IS ?3 AND"
+	    " resource IS ?4 AND subresource IS ?5 AND namespace IS ?6 AND"
+	    " path IS ?7 AND refused_by IS ?8");
+	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0)
+		return 0;
+	strncat(sql, " GROUP BY name", sizeof(sql) - strlen(sql) - 1);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	for (int i = 0; i < 7; i++)
+		sqlite3_bind_text(st, i + 1, ks_json_str(g, keys[i]), -1,
+		    SQLITE_STATIC);
+	/* Each group is one refuser's denials (groups_sql). */
+	sqlite3_bind_text(st, 8, ks_json_str(g, "refused_by"), -1,
+	    SQLITE_STATIC);
+	ks_filter_bind(st);
+	remedy_request(g, &req, gv, 64);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		req.name = (const char *)sqlite3_column_text(st, 0);
+		if (ks_rbac_allows(patched, &req, NULL) == 1)
+			allowed += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return allowed;
+}

@@ -1,0 +1,30 @@
+/*
+ * Remediation: for each group of denials (filter.h) that the evidence's
+ * RBAC does not allow, the smallest RBAC change that ends it — a rule
+ * added to a role already bound to the actor, else a new role and binding
+ * — with the evidence, checks and a replay of the denials against the
+ * patched RBAC.  See DESIGN.md, "Remediation".
+ */
+#ifndef KS_REMEDIATE_H
+#define KS_REMEDIATE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "util/err.h"
+
+/*
+ * Plan the changes for the denials that pass the current filter, against
+ * the RBAC of snapshot_id (0: every snapshot overlaid).  Returns a new
+ * object {"changes": [...], "not_rbac_gaps": [...], "not_remediated":
+ * [...]}, the caller's; NULL with err.  Each change has actor,
+ * subject_kind, target_kind, target_name, target_namespace, target_exists,
+ * rules, denials, allowed_after, warnings, known_issues, and also
+ * binding, evidence, resources and manifests.
+ */
+json_t	*ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
+	    struct ks_err *err);
+
+#endif

@@ -1,0 +1,427 @@
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/db.h"
+#include "store/sql-assets.h"
+
+int
+ks_db_error(sqlite3 *db, struct ks_err *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(db) & 0xff;
+	int sys = sqlite3_system_errno(db);
+	const char *sep = what != NULL ? ": " : "";
+
+	/* The system's errno is kept from the last OS failure: only then. */
+	if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN))
+		return ks_err_set(err, "database%s%s: %s (%s)", sep,
+		    what ? what : "", sqlite3_errmsg(db), strerror(sys));
+	return ks_err_set(err, "database%s%s: %s", sep, what ? what : "",
+	    sqlite3_errmsg(db));
+}
+
+int
+ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		ks_err_set(err, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Columns added to tables after databases were first made: CREATE TABLE IF
+ * NOT EXISTS leaves an older table as it is, so they are added here, before
+ * the views that use them are made.  A table not yet made is left to its
+ * CREATE TABLE.
+ */
+static const struct added_column {
+	const char	*table, *column, *decl;
+	const char	*then;		/* SQL run once the column is added */
+} added_columns[] = {
+	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1", NULL },
+	/*
+	 * taken_at was the files' modification time, which is no evidence:
+	 * made again from the objects' own times, as store-objects.c does.
+	 */
+	{ "snapshots", "taken_at_source", "TEXT",
+	    "UPDATE snapshots SET (taken_at, taken_at_source) = (SELECT t, src"
+	    " FROM (SELECT o.created_us AS t, 'creationTimestamp' AS src"
+	    " FROM objects o WHERE o.snapshot_id = snapshots.id UNION ALL"
+	    " SELECT CAST(strftime('%s', json_extract(f.value, '$.time'))"
+	    " AS INTEGER) * 1000000, 'managedFields' FROM objects o,"
+	    " json_each(o.body, '$.metadata.managedFields') f"
+	    " WHERE o.snapshot_id = snapshots.id)"
+	    " WHERE t IS NOT NULL ORDER BY t DESC, src LIMIT 1)" },
+	{ "sources", "copy_of", "INTEGER REFERENCES sources(id)", NULL },
+	{ "sources", "empty_members", "INTEGER NOT NULL DEFAULT 0", NULL },
+};
+
+static int
+add_columns(sqlite3 *db, struct ks_err *err)
+{
+	sqlite3_stmt *q;
+	char *sql;
+	int have, rc = 0;
+
+	for (size_t i = 0; i < sizeof(added_columns) /
+	    sizeof(added_columns[0]) && rc == 0; i++) {
+		const struct added_column *c = &added_columns[i];
+		if (sqlite3_prepare_v2(db, "SELECT count(*) = 0 OR"
+		    " sum(name = ?2) > 0 FROM pragma_table_info(?1)", -1, &q,
+		    NULL) != SQLITE_OK)
+			return ks_db_error(db, err, NULL);
+		sqlite3_bind_text(q, 1, c->table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, c->column, -1, SQLITE_STATIC);
+		have = sqlite3_step(q) == SQLITE_ROW &&
+		    sqlite3_column_int(q, 0) > 0;
+		sqlite3_finalize(q);
+		if (have)
+			continue;
+		if ((sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN"
+		    " \"%w\" %s", c->table, c->column, c->decl)) == NULL)
+			return ks_err_set(err, "out of memory");
+		rc = ks_db_exec(db, sql, err);
+		sqlite3_free(sql);
+		if (rc == 0 && c->then != NULL)
+			rc = ks_db_exec(db, c->then, err);
+	}
+	return rc;
+}
+
+int
+ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
+{
+	const struct ks_sql_asset *a;
+
+	if (ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (add_columns(db, err) < 0) {
+		ks_db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	for (a = ks_sql_assets; a->name != NULL; a++) {
+		if (ks_db_exec(db, a->text, err) < 0) {
+			char msg[sizeof(err->msg)];
+			strcpy(msg, err->msg);
+			ks_db_exec(db, "ROLLBACK", NULL);
+			return ks_err_set(err, "%s: %s", a->name, msg);
+		}
+	}
+	if (ks_db_exec(db, "PRAGMA user_version = " KS_STR(KS_SCHEMA_VERSION),
+	    err) < 0 ||
+	    ks_db_exec(db, "COMMIT", err) < 0) {
+		ks_db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+#define HOT_JOURNAL	(-2)
+
+/* Why the schema could not be read; a hot journal said plainly. */
+static int
+schema_error(sqlite3 *db, struct ks_err *err)
+{
+	if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
+		ks_err_set(err, "an import into this database was cut short "
+		    "and left a journal that a read-only query cannot roll "
+		    "back");
+		return HOT_JOURNAL;
+	}
+	return ks_err_set(err, "%s", sqlite3_errmsg(db));
+}
+
+static int
+schema_version(sqlite3 *db, int *version, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return schema_error(db, err);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return schema_error(db, err);
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * Is this a database of something else: tables, but no kubesift schema
+ * version?  Then nothing may be written into it (1, err set); an empty
+ * file or a new one is ours to fill (0).
+ */
+static int
+foreign(sqlite3 *db, const char *path, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1,
+	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (n < 0) {
+		schema_error(db, err);
+		return 1;
+	}
+	if (n > 0) {
+		ks_err_set(err, "%s: not a kubesift database (it holds %d "
+		    "other schema object%s): nothing written; give another "
+		    "file with -d", path, n, n == 1 ? "" : "s");
+		return 1;
+	}
+	return 0;
+}
+
+int
+ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
+{
+	sqlite3 *db = NULL;
+	int version;
+
+	/*
+	 * Settings of the whole library, possible only before SQLite starts
+	 * (else ignored): the sorter that builds indexes keeps at least
+	 * PMASZ pages in memory (default 250: 16 MiB of 64 KiB pages) before
+	 * it spills to temporary files; no memory statistics (they take a
+	 * global lock on every allocation).
+	 */
+	sqlite3_config(SQLITE_CONFIG_PMASZ, 16);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* One thread at a time uses this connection: no locking per call. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
+		    "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* Another import may hold the lock between its sources: wait. */
+	sqlite3_busy_timeout(db, 60 * 1000);
+	if (schema_version(db, &version, err) < 0)
+		goto fail;
+	if (version > KS_SCHEMA_VERSION) {
+		ks_err_set(err, "%s: schema version %d is newer than this "
+		    "kubesift (%d)", path, version, KS_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version == 0 && foreign(db, path, err))
+		goto fail;
+	/*
+	 * Big pages suit a table of raw events (fewer pages, less tree).  The
+	 * cache is bounded (16 MiB) so that memory does not grow with the
+	 * evidence: an import mostly appends, and the dedup index is filled
+	 * in time order, so the pages it touches are few and recent.  A
+	 * member whose pages outgrow it spills them to the file before its
+	 * commit, and queries wait for that commit (rollback journal).
+	 */
+	if (ks_db_exec(db, "PRAGMA page_size = 65536; "
+	    "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384", err) < 0 ||
+	    ks_db_apply_schema(db, err) < 0)
+		goto fail;
+	*dbp = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return -1;
+}
+
+/*
+ * The authorizer of read-only connections: reading is allowed, nothing
+ * else.  It stands behind SQLITE_OPEN_READONLY and query_only, so that even
+ * pragmas that would change the file or the connection are refused.
+ */
+static int
+listed(const char *name, const char *const *list)
+{
+	for (int i = 0; name != NULL && list[i] != NULL; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+ro_authorizer(void *arg, int action, const char *a, const char *b,
+    const char *dbname, const char *trigger)
+{
+	/* Pragmas whose argument names what to read, not a value to set. */
+	static const char *const with_arg[] = { "table_info", "table_xinfo",
+	    "index_list", "index_info", "index_xinfo", "foreign_key_list",
+	    "integrity_check", "quick_check", "table_list", NULL };
+	static const char *const bare[] = { "user_version", "schema_version",
+	    "page_size", "page_count", "database_list", "collation_list",
+	    "function_list", "pragma_list", "compile_options", "encoding",
+	    NULL };
+	static const char *const functions[] = { "load_extension", "readfile",
+	    "writefile", "edit", "fts3_tokenizer", NULL };
+
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		return listed(b, functions) ? SQLITE_DENY : SQLITE_OK;
+	case SQLITE_PRAGMA:
+		if (listed(a, with_arg) || (b == NULL && listed(a, bare)))
+			return SQLITE_OK;
+		return SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+static int
+open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
+{
+	sqlite3 *db = NULL;
+	int version, rc = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
+		    "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 10 * 1000);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+	if ((rc = ks_db_exec(db, "PRAGMA query_only = 1", err)) < 0 ||
+	    (rc = schema_version(db, &version, err)) < 0)
+		goto fail;
+	if (version == 0) {
+		rc = ks_err_set(err, "%s: not a kubesift database", path);
+		goto fail;
+	}
+	if (version > KS_SCHEMA_VERSION) {
+		rc = ks_err_set(err, "%s: schema version %d is newer than "
+		    "this kubesift (%d)", path, version, KS_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < KS_SCHEMA_VERSION) {
+		rc = ks_err_set(err, "%s: made by an older kubesift (schema "
+		    "version %d, this one reads %d): run `kubesift -d %s "
+		    "upgrade` once (queries never write)", path, version,
+		    KS_SCHEMA_VERSION, path);
+		goto fail;
+	}
+	sqlite3_set_authorizer(db, ro_authorizer, NULL);
+	*dbp = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return rc;
+}
+
+/*
+ * An import killed mid-way leaves a hot journal: the pages that put the
+ * database back as it was before that import.  SQLite puts them back on
+ * the next open that may write, as it must before anyone reads; a
+ * read-only open cannot, so a writable open here reads the schema (which
+ * rolls the journal back) and writes nothing else.  A running import
+ * holds its lock, and then the journal is not hot and nothing happens.
+ */
+static int
+roll_back_journal(const char *path, struct ks_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL)) ==
+	    SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10 * 1000);
+		rc = sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK)
+		ks_err_set(err, "%s: an import into this database was cut "
+		    "short, and its journal cannot be rolled back: %s (run "
+		    "kubesift import where the folder is writable, then "
+		    "query)", path, db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int
+ks_db_open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
+{
+	struct stat sb;
+	int rc;
+
+	if (stat(path, &sb) < 0)
+		return ks_err_set(err, "%s: no database here (run `kubesift "
+		    "import` first, or give -d FILE)", path);
+	if ((rc = open_ro(path, dbp, err)) == HOT_JOURNAL) {
+		if (roll_back_journal(path, err) < 0)
+			return -1;
+		rc = open_ro(path, dbp, err);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Is the rest of the SQL text empty: blanks, semicolons and comments? */
+static int
+only_comments(sqlite3 *db, const char *tail)
+{
+	while (tail != NULL && *tail != '\0') {
+		sqlite3_stmt *next = NULL;
+		const char *rest = NULL;
+		int rc = sqlite3_prepare_v2(db, tail, -1, &next, &rest);
+		int statement = next != NULL;
+
+		sqlite3_finalize(next);
+		if (rc != SQLITE_OK || statement || rest == NULL || rest == tail)
+			return 0;
+		tail = rest;
+	}
+	return 1;
+}
+
+int
+ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+    struct ks_err *err)
+{
+	const char *tail = NULL;
+
+	*stmt = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, stmt, &tail) != SQLITE_OK) {
+		if (sqlite3_errcode(db) == SQLITE_AUTH)
+			return ks_err_set(err, "refused: %s (queries are "
+			    "read-only: no writes, ATTACH, setting pragmas or "
+			    "extensions)", sqlite3_errmsg(db));
+		return ks_err_set(err, "%s", sqlite3_errmsg(db));
+	}
+	if (*stmt == NULL)
+		return ks_err_set(err, "no SQL statement given");
+	if (!only_comments(db, tail)) {
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
+		return ks_err_set(err, "only one SQL statement is allowed");
+	}
+	if (sqlite3_db_readonly(db, "main") == 1 && !sqlite3_stmt_readonly(*stmt)) {
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
+		return ks_err_set(err, "the database is opened read-only: "
+		    "statements that write are refused");
+	}
+	return 0;
+}
+
+void
+ks_db_close(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_close(db);
+}

@@ -1,0 +1,403 @@
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/filter.h"
+#include "store/resname.h"
+#include "util/timeutil.h"
+
+struct ks_filter ks_filter = { .since_us = KS_TIME_NONE,
+    .until_us = KS_TIME_NONE };
+
+/* Parameter numbers: a block per option, one per value (filter.h). */
+#define P_ACTOR		101
+#define P_VERB		(P_ACTOR + KS_FILTER_MAXV)
+#define P_GROUP		(P_VERB + KS_FILTER_MAXV)
+#define P_NAMESPACE	(P_GROUP + KS_FILTER_MAXV)
+#define P_RES		(P_NAMESPACE + KS_FILTER_MAXV)	/* 3 per value */
+#define P_SINCE		(P_RES + 3 * KS_FILTER_MAXV)
+#define P_UNTIL		(P_SINCE + 1)
+
+static int
+push(struct ks_filter_list *l, const char *opt, const char *arg)
+{
+	if (l->n == KS_FILTER_MAXV) {
+		ks_cmd_error("--%s: at most %d values", opt, KS_FILTER_MAXV);
+		return -1;
+	}
+	l->v[l->n++] = arg;
+	return 1;
+}
+
+/* A second --since or --until would silently replace the first. */
+static int
+once(const char **slot, const char *opt, const char *arg)
+{
+	if (*slot != NULL) {
+		ks_cmd_error("--%s given twice (%s, %s)", opt, *slot, arg);
+		return -1;
+	}
+	*slot = arg;
+	return 1;
+}
+
+int
+ks_filter_option(int key, const char *arg)
+{
+	struct ks_filter *f = &ks_filter;
+
+	switch (key) {
+	case KS_FOPT_ACTOR: return push(&f->actor, "actor", arg);
+	case KS_FOPT_VERB: return push(&f->verb, "verb", arg);
+	case KS_FOPT_RESOURCE: return push(&f->resource, "resource", arg);
+	case KS_FOPT_GROUP: return push(&f->group, "group", arg);
+	case KS_FOPT_NAMESPACE: return push(&f->namespace, "namespace", arg);
+	case KS_FOPT_SINCE: return once(&f->since, "since", arg);
+	case KS_FOPT_UNTIL: return once(&f->until, "until", arg);
+	case KS_FOPT_DECISION:
+		if (strcmp(arg, "allow") != 0 && strcmp(arg, "forbid") != 0) {
+			ks_cmd_error("--decision takes allow or forbid, not %s",
+			    arg);
+			return -1;
+		}
+		return once(&f->decision, "decision", arg);
+	}
+	return 0;
+}
+
+int
+ks_filter_empty(const struct ks_filter *f)
+{
+	return f->actor.n + f->verb.n + f->resource.n + f->group.n +
+	    f->namespace.n == 0 && ks_filter_rollup_ok(f);
+}
+
+int
+ks_filter_rollup_ok(const struct ks_filter *f)
+{
+	return f->since == NULL && f->until == NULL && f->decision == NULL;
+}
+
+int
+ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
+{
+	char *end, buf[40];
+	double n;
+	int64_t unit;
+
+	if (ks_time_parse(s, strlen(s), us) == 0)
+		return 0;
+	if (strlen(s) == 10) {		/* a date: its midnight, UTC */
+		snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+		return ks_time_parse(buf, strlen(buf), us);
+	}
+	if (s[0] != '-')		/* a relative time counts back */
+		return -1;
+	n = strtod(s + 1, &end);
+	if (end == s + 1 || !(n >= 0) || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case 's': unit = 1000000; break;
+	case 'm': unit = 60000000; break;
+	case 'h': unit = 3600000000LL; break;
+	case 'd': unit = 86400000000LL; break;
+	default: return -1;
+	}
+	if (n > 1e6 || latest_us == KS_TIME_NONE)
+		return -1;
+	*us = latest_us - (int64_t)(n * (double)unit);
+	return 0;
+}
+
+/* The time of the last event in the evidence, for relative times. */
+static int64_t
+latest(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t t = KS_TIME_NONE;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(t) FROM (SELECT max(received_us)"
+	    " AS t FROM audit_events UNION ALL SELECT max(time_us)"
+	    " FROM log_denials)", -1, &st, NULL) != SQLITE_OK)
+		return t;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+int
+ks_filter_when(sqlite3 *db, const char *s, int64_t *us)
+{
+	return ks_filter_time(s, s[0] == '-' ? latest(db) : KS_TIME_NONE, us);
+}
+
+/* RES[.GROUP][/SUB] into its parts; -1 when a part is empty. */
+static int
+split_resource(const char *arg, struct ks_filter_res *r)
+{
+	char *slash, *dot;
+
+	if (strlen(arg) >= sizeof(r->buf))
+		return -1;
+	memcpy(r->buf, arg, strlen(arg) + 1);
+	r->subresource = r->group = NULL;
+	if ((slash = strchr(r->buf, '/')) != NULL) {
+		*slash = '\0';
+		r->subresource = slash + 1;
+		if (*r->subresource == '\0' || strchr(r->subresource, '/'))
+			return -1;
+	}
+	if ((dot = strchr(r->buf, '.')) != NULL) {
+		*dot = '\0';
+		r->group = dot + 1;
+		if (*r->group == '\0')
+			return -1;
+	}
+	r->resource = r->buf;
+	return *r->resource == '\0' ? -1 : 0;
+}
+
+/*
+ * Resolve one --resource as kubectl would (resname.h): short names,
+ * singulars and CRDs of the snapshot name their group.  A name nothing
+ * knows matches that resource in any group, with a warning; an ambiguous
+ * one is an error.
+ */
+static int
+resolve_resource(sqlite3 *db, struct ks_filter *f, int i, struct ks_err *err)
+{
+	struct ks_filter_res *r = &f->res[i];
+	struct ks_resname rn;
+	char arg[512];
+
+	if (split_resource(f->resource.v[i], r) < 0 || r->resource[0] == '/')
+		return ks_err_set(err, "--resource: not a resource: %s (RES, "
+		    "RES/SUBRESOURCE or RES.GROUP)", f->resource.v[i]);
+	/* With one --group, a bare name is looked up in that group. */
+	if (r->group == NULL && f->group.n == 1 && f->group.v[0][0])
+		snprintf(arg, sizeof(arg), "%s.%s%s%s", r->resource,
+		    f->group.v[0], r->subresource ? "/" : "",
+		    r->subresource ? r->subresource : "");
+	else
+		snprintf(arg, sizeof(arg), "%s", f->resource.v[i]);
+	if (ks_resname_resolve(db, arg, &rn, err) < 0) {
+		if (rn.how == KS_RESNAME_AMBIGUOUS)
+			return -1;
+		/* An older database cannot resolve: take it as written. */
+		fprintf(stderr, "kubesift: warning: %s; matching \"%s\" as "
+		    "written\n", err->msg, f->resource.v[i]);
+		ks_err_clear(err);
+		return 0;
+	}
+	if (rn.how == KS_RESNAME_ASSUMED) {
+		if (r->group == NULL && !(f->group.n == 1 && f->group.v[0][0]))
+			fprintf(stderr, "kubesift: warning: no resource named "
+			    "\"%s\" is built in or in a snapshot's CRDs: "
+			    "matching it in any API group\n", r->resource);
+		return 0;
+	}
+	/* buf holds "resource\0group\0subresource". */
+	if (strlen(rn.resource) + strlen(rn.api_group) +
+	    strlen(rn.subresource) + 3 > sizeof(r->buf))
+		return ks_err_set(err, "--resource: too long: %s",
+		    f->resource.v[i]);
+	r->resource = strcpy(r->buf, rn.resource);
+	r->group = strcpy(r->buf + strlen(r->resource) + 1, rn.api_group);
+	r->subresource = rn.subresource[0] == '\0' ? NULL :
+	    strcpy((char *)r->group + strlen(r->group) + 1, rn.subresource);
+	return 0;
+}
+
+int
+ks_filter_resolve(sqlite3 *db, struct ks_err *err)
+{
+	struct ks_filter *f = &ks_filter;
+	int64_t last = KS_TIME_NONE;
+
+	for (int i = 0; i < f->resource.n; i++)
+		if (resolve_resource(db, f, i, err) < 0)
+			return -1;
+	if ((f->since && f->since[0] == '-') || (f->until && f->until[0] ==
+	    '-'))
+		last = latest(db);
+	if (f->since && ks_filter_time(f->since, last, &f->since_us) < 0)
+		return ks_err_set(err, "--since: not a time: %s (RFC 3339, a "
+		    "date, or -2h, -30m, -1d before the last event%s)",
+		    f->since, last == KS_TIME_NONE && f->since[0] == '-' ?
+		    "; the evidence has no timed event" : "");
+	if (f->until && ks_filter_time(f->until, last, &f->until_us) < 0)
+		return ks_err_set(err, "--until: not a time: %s (same forms as "
+		    "--since)", f->until);
+	if (f->since_us != KS_TIME_NONE && f->until_us != KS_TIME_NONE &&
+	    f->since_us > f->until_us)
+		return ks_err_set(err, "--since %s is after --until %s",
+		    f->since, f->until);
+	f->resolved = 1;
+	return 0;
+}
+
+/* Append "(a OR b ...)" made by fmt for each of n values. */
+static void
+add_any(char *sql, size_t sz, int n, const char *(*cond)(char *, size_t,
+    int, const void *), const void *arg)
+{
+	char c[512];
+	size_t len;
+
+	if (n == 0)
+		return;
+	len = strlen(sql);
+	snprintf(sql + len, sz - len, " AND (");
+	for (int i = 0; i < n; i++) {
+		len = strlen(sql);
+		snprintf(sql + len, sz - len, "%s%s", i ? " OR " : "",
+		    cond(c, sizeof(c), i, arg));
+	}
+	len = strlen(sql);
+	snprintf(sql + len, sz - len, ")");
+}
+
+static const char *
+actor_cond(char *c, size_t sz, int i, const void *arg)
+{
+	const struct ks_filter *f = arg;
+
+	snprintf(c, sz, "actor %s ?%d", strpbrk(f->actor.v[i], "*?[") ?
+	    "GLOB" : "=", P_ACTOR + i);
+	return c;
+}
+
+static const char *
+verb_cond(char *c, size_t sz, int i, const void *arg)
+{
+	snprintf(c, sz, "verb = ?%d", P_VERB + i);
+	return c;
+}
+
+/* '' is the core group of a resource request (and of a log line that
+ * does not name its group). */
+static const char *
+group_cond(char *c, size_t sz, int i, const void *arg)
+{
+	snprintf(c, sz, "api_group = ?%d OR (?%d = '' AND api_group IS NULL"
+	    " AND resource IS NOT NULL)", P_GROUP + i, P_GROUP + i);
+	return c;
+}
+
+/* '' is cluster scope. */
+static const char *
+namespace_cond(char *c, size_t sz, int i, const void *arg)
+{
+	snprintf(c, sz, "namespace IS nullif(?%d, '')", P_NAMESPACE + i);
+	return c;
+}
+
+static const char *
+res_cond(char *c, size_t sz, int i, const void *arg)
+{
+	const struct ks_filter_res *r = &((const struct ks_filter *)arg)->res[i];
+	size_t n;
+
+	snprintf(c, sz, "(resource = ?%d", P_RES + 3 * i);
+	n = strlen(c);
+	if (r->subresource != NULL)
+		snprintf(c + n, sz - n, " AND subresource = ?%d",
+		    P_RES + 3 * i + 1);
+	n = strlen(c);
+	if (r->group != NULL)
+		snprintf(c + n, sz - n, " AND (api_group = ?%d OR (?%d = '' AND"
+		    " api_group IS NULL))", P_RES + 3 * i + 2, P_RES + 3 * i + 2);
+	n = strlen(c);
+	snprintf(c + n, sz - n, ")");
+	return c;
+}
+
+int
+ks_filter_sql(char *sql, size_t sz, const char *time_col,
+    const char *decision_col)
+{
+	struct ks_filter *f = &ks_filter;
+	size_t n;
+
+	assert(f->resolved);
+	add_any(sql, sz, f->actor.n, actor_cond, f);
+	add_any(sql, sz, f->verb.n, verb_cond, f);
+	add_any(sql, sz, f->resource.n, res_cond, f);
+	add_any(sql, sz, f->group.n, group_cond, f);
+	add_any(sql, sz, f->namespace.n, namespace_cond, f);
+	n = strlen(sql);
+	if (f->since_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s >= ?%d", time_col, P_SINCE);
+	n = strlen(sql);
+	if (f->until_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s <= ?%d", time_col, P_UNTIL);
+	n = strlen(sql);
+	if (f->decision != NULL && decision_col != NULL)
+		snprintf(sql + n, sz - n, " AND %s = '%s'", decision_col,
+		    strcmp(f->decision, "forbid") == 0 ? "forbid" : "allow");
+	/* Leave room for the caller's GROUP BY and ORDER BY. */
+	return strlen(sql) + 256 < sz ? 0 : -1;
+}
+
+static void
+bind_list(sqlite3_stmt *st, const struct ks_filter_list *l, int first)
+{
+	for (int i = 0; i < l->n; i++)
+		sqlite3_bind_text(st, first + i, l->v[i], -1, SQLITE_STATIC);
+}
+
+void
+ks_filter_bind(sqlite3_stmt *st)
+{
+	struct ks_filter *f = &ks_filter;
+
+	bind_list(st, &f->actor, P_ACTOR);
+	bind_list(st, &f->verb, P_VERB);
+	bind_list(st, &f->group, P_GROUP);
+	bind_list(st, &f->namespace, P_NAMESPACE);
+	for (int i = 0; i < f->resource.n; i++) {
+		const struct ks_filter_res *r = &f->res[i];
+		sqlite3_bind_text(st, P_RES + 3 * i, r->resource, -1,
+		    SQLITE_STATIC);
+		if (r->subresource)
+			sqlite3_bind_text(st, P_RES + 3 * i + 1,
+			    r->subresource, -1, SQLITE_STATIC);
+		if (r->group)
+			sqlite3_bind_text(st, P_RES + 3 * i + 2, r->group, -1,
+			    SQLITE_STATIC);
+	}
+	if (f->since_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, P_SINCE, f->since_us);
+	if (f->until_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, P_UNTIL, f->until_us);
+}
+
+/* The request_outcomes view, as the rollup's columns. */
+static const char counts_rows[] =
+    "(SELECT actor, verb, api_group, resource, subresource, namespace,"
+    " time, time AS first_us, time AS last_us, NOT refused AS allowed,"
+    " refused AS denied, decision, origin FROM request_outcomes)";
+
+/*
+ * The rollup, and what it does not hold: requests without a time and
+ * refusals found only in logs.
+ */
+static const char counts_rollup[] =
+    "(SELECT actor, verb, api_group, resource, subresource, namespace,"
+    " minute AS time, first_us, last_us, allowed, denied, NULL AS decision,"
+    " 'audit' AS origin FROM activity_minute"
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
+    " namespace, NULL, NULL, NULL, NOT refused, refused, decision, 'audit'"
+    " FROM untimed_requests"
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
+    " namespace, time, time, time, 0, 1, 'forbid', 'log' FROM log_denials_only)";
+
+const char *
+ks_filter_counts(int64_t bucket_us)
+{
+	return ks_filter_rollup_ok(&ks_filter) && bucket_us % 60000000 == 0 ?
+	    counts_rollup : counts_rows;
+}

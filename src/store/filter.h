@@ -1,0 +1,132 @@
+/*
+ * The filters shared by the query commands (--actor, --verb, --resource,
+ * --group, --namespace, --since, --until, --decision), turned into a SQL
+ * WHERE clause whose values are bound parameters, never pasted into SQL.
+ *
+ * Repeating an option ORs its values (--verb get --verb list); different
+ * options AND together.  The rules, as kubesift(1) states them:
+ *
+ *   --actor	exact, or a GLOB when it holds * ? or [
+ *   --resource	RES[.GROUP][/SUB]: RES alone matches the resource and all
+ *		its subresources; RES/SUB only that subresource; a GROUP
+ *		given here applies to this resource only
+ *   --group	the API group ('' = the core group of a resource request)
+ *   --namespace	'' = cluster scope (no namespace)
+ *   --since/--until	inclusive bounds on the request's time
+ *   --decision	the authorizer's decision: forbid = RBAC (or another
+ *		authorizer) refused; allow = it allowed, even if admission
+ *		then refused the request
+ */
+#ifndef KS_FILTER_H
+#define KS_FILTER_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "cli/cmd.h"
+
+#define KS_FILTER_MAXV	16	/* values of one repeated option */
+
+/* One --resource, split into its parts (NULL = any). */
+struct ks_filter_res {
+	const char	*resource;
+	const char	*subresource;
+	const char	*group;
+	char		 buf[256];	/* storage for the three */
+};
+
+/* A repeated option's values, borrowed from argv. */
+struct ks_filter_list {
+	const char	*v[KS_FILTER_MAXV];
+	int		 n;
+};
+
+struct ks_filter {
+	struct ks_filter_list actor, verb, resource, group, namespace;
+	struct ks_filter_res res[KS_FILTER_MAXV];	/* from resource */
+	const char	*since, *until;	/* as given */
+	int64_t		 since_us, until_us;	/* KS_TIME_NONE = open */
+	const char	*decision;	/* allow, forbid or NULL */
+	int		 resolved;	/* ks_filter_resolve has run */
+};
+
+/* Option keys (>= 512) and the option table entries, for commands. */
+enum {
+	KS_FOPT_ACTOR = 512, KS_FOPT_VERB, KS_FOPT_RESOURCE, KS_FOPT_GROUP,
+	KS_FOPT_NAMESPACE, KS_FOPT_SINCE, KS_FOPT_UNTIL, KS_FOPT_DECISION
+};
+#define KS_FILTER_OPTS \
+	{ "actor", KS_FOPT_ACTOR, "NAME", \
+	    "only this actor (exact, or a glob); repeat to OR" }, \
+	{ "verb", KS_FOPT_VERB, "VERB", "only this verb; repeat to OR" }, \
+	{ "resource", KS_FOPT_RESOURCE, "RES", \
+	    "only this resource: pods (and its subresources), pods/exec, " \
+	    "cninodes.vpcresources.k8s.aws" }, \
+	{ "group", KS_FOPT_GROUP, "GROUP", "only this API group ('' = core)" }, \
+	{ "namespace", KS_FOPT_NAMESPACE, "NS", \
+	    "only this namespace ('' = cluster scope)" }, \
+	{ "since", KS_FOPT_SINCE, "TIME", \
+	    "from TIME: RFC 3339, a date, or -2h/-30m/-1d before the last " \
+	    "event" }, \
+	{ "until", KS_FOPT_UNTIL, "TIME", "up to TIME, inclusive (same forms)" }, \
+	{ "decision", KS_FOPT_DECISION, "D", "the authorizer's decision: " \
+	    "allow or forbid" }
+
+/* The command's filter (one command runs per process). */
+extern struct ks_filter ks_filter;
+
+/*
+ * Take one filter option; 1 if key was one, 0 if not, -1 if malformed
+ * (the message printed).
+ */
+int	ks_filter_option(int key, const char *arg);
+
+/* Whether no filter option was given. */
+int	ks_filter_empty(const struct ks_filter *f);
+
+/*
+ * Whether the per-minute rollup (activity_minute) answers exactly: it
+ * holds every column but the exact time and the authorizer's decision.
+ */
+int	ks_filter_rollup_ok(const struct ks_filter *f);
+
+/*
+ * Split --resource values and resolve relative times against db.
+ * Returns 0, or -1 with err (a usage error: exit 2).  Call once, before
+ * ks_filter_sql.
+ */
+int	ks_filter_resolve(sqlite3 *db, struct ks_err *err);
+
+/*
+ * Append " AND ..." conditions to sql (size sz) over the columns actor,
+ * verb, api_group, resource, subresource, namespace, time_col and, unless
+ * decision_col is NULL, decision_col (which holds allow or forbid).  The
+ * values are parameters ?101.. that ks_filter_bind binds.  Returns 0, or
+ * -1 when sql is too small.
+ */
+int	ks_filter_sql(char *sql, size_t sz, const char *time_col,
+	    const char *decision_col);
+void	ks_filter_bind(sqlite3_stmt *st);
+
+/*
+ * What the counting commands (actors, summary, timeline --bucket) read: a
+ * parenthesised subquery with the columns actor, verb, api_group,
+ * resource, subresource, namespace, time, first_us, last_us, allowed,
+ * denied, decision and origin (audit or log).  Row by row from the request_outcomes view, or,
+ * when the filter allows it (ks_filter_rollup_ok) and bucket_us is 0 or
+ * whole minutes, from the per-minute rollup (time is then the minute and
+ * decision NULL).  The string is static.
+ */
+const char *ks_filter_counts(int64_t bucket_us);
+
+/*
+ * Parse a time as --since/--until take it, relative times counted back
+ * from the last event in db.  0, or -1 when s is not a time.
+ */
+int	ks_filter_when(sqlite3 *db, const char *s, int64_t *us);
+
+/* Parse a time as --since/--until take it; relative to latest_us. */
+int	ks_filter_time(const char *s, int64_t latest_us, int64_t *us);
+
+#endif

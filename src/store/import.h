@@ -1,0 +1,78 @@
+/*
+ * One import run: the limits, the database, the totals, and the member
+ * being ingested.  The walk (walk.c) finds members, the sniffers (sniff-*.c)
+ * read them, the store (store.c) writes what they find.
+ */
+#ifndef KS_IMPORT_H
+#define KS_IMPORT_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "util/err.h"
+#include "input/input.h"
+
+struct ks_rollup;
+struct ks_store;
+
+/* Every limit is configurable from the command line (cmd-import.c). */
+struct ks_limits {
+	uint64_t	 max_expanded;	/* bytes read per top-level input */
+	uint64_t	 max_ratio;	/* decompressed / compressed */
+	int		 max_nesting;	/* archives inside archives */
+	size_t		 max_record;	/* bytes in one record */
+	int		 max_json_depth;/* nesting in one JSON record */
+	uint64_t	 max_members;	/* members per top-level input */
+};
+
+void	ks_limits_default(struct ks_limits *lim);
+
+/* Record accounting: records = imported + duplicates + rejected. */
+struct ks_tally {
+	uint64_t	 records, imported, duplicates, rejected;
+};
+
+struct ks_import {
+	sqlite3		*db;		/* borrowed */
+	struct ks_store	*store;		/* owned */
+	struct ks_rollup *rollup;	/* owned: activity counts (rollup.h) */
+	struct ks_limits lim;
+	char		*argv_json;	/* owned: the command line as JSON */
+	int64_t		 started_us;
+	/* Called with a one-line warning; the command layer prints it. */
+	void		(*warn)(void *arg, const char *msg);
+	/* Called now and then so the command layer can show progress. */
+	void		(*progress)(void *arg, const struct ks_import *imp);
+	void		*cb_arg;
+	/* Totals over the run. */
+	struct ks_tally	 total;
+	uint64_t	 sources;	/* rows added to sources */
+	uint64_t	 skipped;	/* inputs already imported */
+	uint64_t	 unrecognised;	/* members no sniffer claimed */
+	uint64_t	 bytes;		/* member bytes read */
+	/* The snapshot of the current top-level input (0 = none yet). */
+	const char	*origin;	/* borrowed: archive or directory path */
+	int64_t		 origin_source;	/* its source id */
+	int64_t		 snapshot_id;
+	int		 origin_folder;	/* origin is a folder being read */
+	uint64_t	 members;	/* members seen in this top-level input */
+	struct ks_budget budget;	/* expanded bytes of this input */
+};
+
+/* The member being read by a sniffer. */
+struct ks_member {
+	struct ks_import *imp;
+	struct ks_input	*in;		/* its bytes */
+	const char	*path;		/* display path, ARCHIVE!MEMBER */
+	const char	*name;		/* its own name (last path element) */
+	int64_t		 source_id;
+	int64_t		 mtime_us;	/* KS_TIME_NONE when unknown */
+	struct ks_tally	 tally;
+};
+
+/* Report a warning through imp->warn (formatted). */
+void	ks_import_warn(struct ks_import *imp, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

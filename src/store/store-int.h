@@ -1,0 +1,88 @@
+/*
+ * Inside the store (store*.c only): the prepared statements, the indexes
+ * set aside during a large load, and the helpers every writer uses.
+ */
+#ifndef KS_STORE_INT_H
+#define KS_STORE_INT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sqlite3.h>
+
+#include "util/err.h"
+#include "util/timeutil.h"
+
+enum {
+	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
+	S_RAW, S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME, S_SNAP_OPEN, S_SNAP_CLOSE,
+	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
+	S_CLUSTER_EVENT, S_AUDIT_SEEN, S_AUDIT_BASE, S_AUDIT_FINAL, S_COUNT
+};
+
+struct deferred {
+	char		**sql;		/* CREATE INDEX of each dropped index */
+	int		 n;
+	int		 active;	/* dropped until the member is done */
+	int64_t		 base;		/* rows before this member; -1 unknown */
+	uint64_t	 added;		/* events this member added */
+};
+
+struct held_lock {
+	off_t		 at;		/* the byte locked */
+	int		 done;		/* its input is done: unlock at commit */
+};
+
+struct ks_store {
+	sqlite3		*db;		/* borrowed */
+	sqlite3_stmt	*st[S_COUNT];
+	struct deferred	 defer;
+	int		 fd;		/* the database, for writeback(); -2 unopened */
+	int		 lock_fd;	/* the database, for store-lock.c; -2 too */
+	/* Transactions (store.c). */
+	int		 batching;	/* members may share a transaction */
+	int		 in_member;	/* a member's savepoint is open */
+	int64_t		 batch_since;	/* when the transaction began */
+	/* Locks of inputs (store-lock.c), let go after the commit. */
+	struct held_lock *held;
+	int		 nheld;
+};
+
+/* Step a write statement once and reset it; store_run clears bindings. */
+int	store_run_bound(struct ks_store *st, sqlite3_stmt *s,
+	    struct ks_err *err);
+int	store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err);
+
+/* The SHA-256 of n bytes at p. */
+void	store_digest(const char *p, size_t n, uint8_t out[32]);
+
+/* store-lock.c: let go of the locks of inputs done (after a commit). */
+void	store_locks_release(struct ks_store *st);
+
+/* store-defer.c: the indexes set aside during a large load. */
+void	store_defer_reset(struct ks_store *st);
+void	store_note_base(struct ks_store *st);
+int	store_count_added(struct ks_store *st, struct ks_err *err);
+int	store_build_deferred(struct ks_store *st, struct ks_err *err);
+void	store_writeback(struct ks_store *st);
+
+static inline void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static inline void
+bind_time(sqlite3_stmt *s, int i, int64_t us)
+{
+	if (us != KS_TIME_NONE)
+		sqlite3_bind_int64(s, i, us);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+
+#endif
