@@ -55,7 +55,8 @@ SQLS	= $(sort $(wildcard sql/*.sql))
 UNITS	= $(sort $(wildcard tests/unit/test-*.c))
 UNITBINS = $(UNITS:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-test check test demo install uninstall clean bench fuzz
+.PHONY: all deps deps-test check test demo install uninstall clean bench fuzz \
+	lint
 
 all: $(BUILD)/kubesift
 
@@ -97,6 +98,11 @@ check: deps-test
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory test SANITIZE=address,undefined
 endif
+
+# The shape of src/: layers, sizes, repeats (tests/lint/run.sh; src/README
+# holds the layer table it reads).
+lint:
+	@sh tests/lint/run.sh src
 
 test: $(BUILD)/kubesift $(BUILD)/gen-audit $(UNITBINS)
 	@sh tests/run.sh $(BUILD)
