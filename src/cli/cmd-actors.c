@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
 #include "store/db.h"
-#include "store/filter.h"
 #include "store/sqltime.h"
 
 static const struct ks_opt opts[] = {
@@ -25,7 +25,7 @@ static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
 	if (key != 'c')
-		return ks_filter_option(key, arg) == 1 ? 0 : -1;
+		return ks_cmd_filter_option(ctx, key, arg);
 	for (int i = 0; classes[i] != NULL; i++)
 		if (strcmp(arg, classes[i]) == 0) {
 			if (class_filter.n == KS_FILTER_MAXV)
@@ -52,7 +52,7 @@ exec_actors(struct ks_ctx *ctx)
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("actors: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
@@ -63,8 +63,8 @@ exec_actors(struct ks_ctx *ctx)
 	    " ORDER BY priority LIMIT 1) AS class,"
 	    " sum(allowed + denied) AS requests, sum(denied) AS denials,"
 	    " min(first_us) AS first_seen, max(last_us) AS last_seen FROM ",
-	    ks_filter_counts(0), " WHERE 1");
-	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+	    ks_filter_counts(&ctx->filter, 0), " WHERE 1");
+	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time", "decision") < 0) {
 		ks_cmd_error("actors: too many filters");
 		return KS_EXIT_USAGE;
 	}
@@ -78,7 +78,7 @@ exec_actors(struct ks_ctx *ctx)
 	for (int i = 0; i < class_filter.n && i < 7; i++)
 		sqlite3_bind_text(st, i + 1, class_filter.v[i], -1,
 		    SQLITE_STATIC);
-	ks_filter_bind(st);
+	ks_filter_bind(&ctx->filter, st);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("actors: %s", err.msg);
 		rc = KS_EXIT_ERROR;

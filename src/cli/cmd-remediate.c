@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "store/filter.h"
+#include "cli/filter-opt.h"
 #include "util/jutil.h"
+#include "out/remedy.h"
 #include "rbac/rbacdb.h"
 #include "rbac/remediate.h"
 
@@ -40,12 +41,8 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 		}
 		return 0;
 	}
-	return ks_filter_option(key, arg) == 1 ? 0 : -1;
+	return ks_cmd_filter_option(ctx, key, arg);
 }
-
-void	ks_remedy_text(FILE *fp, json_t *plan);
-void	ks_remedy_yaml(FILE *fp, json_t *plan);
-void	ks_remedy_patch(FILE *fp, json_t *plan);
 
 static int
 exec_remediate(struct ks_ctx *ctx)
@@ -54,12 +51,13 @@ exec_remediate(struct ks_ctx *ctx)
 	struct ks_err err;
 	json_t *plan;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0 ||
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0 ||
 	    ks_rbacdb_snapshot_check(ctx->db, snapshot, &err) < 0) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	if ((plan = ks_remediate_plan(ctx->db, snapshot, &err)) == NULL) {
+	if ((plan = ks_remediate_plan(ctx->db, snapshot, &ctx->filter,
+	    &err)) == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
