@@ -158,8 +158,8 @@ int	ks_cmd_opt_snapshot(const char *arg, long long *out);
 
 /*
  * Take one filter option (cli/filter-opt.h) into ctx->filter, for an
- * option callback: 0, or a usage error reported when the value is
- * malformed or key is not a filter option.
+ * option callback: 0; a usage error, reported, when the value is
+ * malformed; -1, not reported, when key is not a filter option.
  */
 int	ks_cmd_filter_option(struct ks_ctx *ctx, int key, const char *arg);
 
