@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
 #include "store/db.h"
-#include "store/filter.h"
 #include "store/sqltime.h"
 
 static const struct ks_opt opts[] = {
@@ -19,18 +19,23 @@ static const struct ks_opt opts[] = {
 static const char *const classes[] = { "anonymous", "cloud-provider",
     "control-plane", "controller", "human", "node", "service-account", NULL };
 
-static struct ks_filter_list class_filter;
+/* The options of one run (ctx->state); the strings are borrowed. */
+struct actors_state {
+	struct ks_filter_list classes;	/* --class */
+};
 
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
+	struct actors_state *as = ctx->state;
+
 	if (key != 'c')
-		return ks_filter_option(key, arg) == 1 ? 0 : -1;
+		return ks_cmd_filter_option(ctx, key, arg);
 	for (int i = 0; classes[i] != NULL; i++)
 		if (strcmp(arg, classes[i]) == 0) {
-			if (class_filter.n == KS_FILTER_MAXV)
+			if (as->classes.n == KS_FILTER_MAXV)
 				break;
-			class_filter.v[class_filter.n++] = arg;
+			as->classes.v[as->classes.n++] = arg;
 			return 0;
 		}
 	ks_cmd_error("actors: --class: not a class: %s (control-plane, "
@@ -47,12 +52,13 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 static int
 exec_actors(struct ks_ctx *ctx)
 {
+	const struct actors_state *as = ctx->state;
 	char sql[8192];
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("actors: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
@@ -63,8 +69,9 @@ exec_actors(struct ks_ctx *ctx)
 	    " ORDER BY priority LIMIT 1) AS class,"
 	    " sum(allowed + denied) AS requests, sum(denied) AS denials,"
 	    " min(first_us) AS first_seen, max(last_us) AS last_seen FROM ",
-	    ks_filter_counts(0), " WHERE 1");
-	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+	    ks_filter_counts(&ctx->filter, 0), " WHERE 1");
+	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time",
+	    "decision") < 0) {
 		ks_cmd_error("actors: too many filters");
 		return KS_EXIT_USAGE;
 	}
@@ -75,10 +82,10 @@ exec_actors(struct ks_ctx *ctx)
 		ks_cmd_error("actors: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	for (int i = 0; i < class_filter.n && i < 7; i++)
-		sqlite3_bind_text(st, i + 1, class_filter.v[i], -1,
+	for (int i = 0; i < as->classes.n && i < 7; i++)
+		sqlite3_bind_text(st, i + 1, as->classes.v[i], -1,
 		    SQLITE_STATIC);
-	ks_filter_bind(st);
+	ks_filter_bind(&ctx->filter, st);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("actors: %s", err.msg);
 		rc = KS_EXIT_ERROR;
@@ -95,6 +102,7 @@ const struct ks_cmd ks_cmd_actors = {
 	.formats = KS_FMT_ROWS,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
+	.state_size = sizeof(struct actors_state),
 	.option = option,
 	.exec = exec_actors,
 };

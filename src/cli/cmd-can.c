@@ -35,29 +35,27 @@ static const struct ks_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
-static const char *ns, *name;
-static const char *groups[64];
-static size_t ngroups;
-static long long snapshot;
+/* The options of one run (ctx->state); the strings are borrowed. */
+struct can_state {
+	const char	*ns, *name;	/* -n, --name */
+	const char	*groups[64];	/* --group */
+	size_t		 ngroups;
+	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
+};
 
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
-	(void)ctx;
+	struct can_state *cs = ctx->state;
+
 	switch (key) {
-	case 'n': ns = arg; return 0;
-	case 'N': name = arg; return 0;
-	case 'S':
-		if (ks_cmd_parse_id(arg, &snapshot) < 0) {
-			ks_cmd_error("--snapshot takes a snapshot id (kubesift "
-			    "sql 'SELECT * FROM snapshots'), not %s", arg);
-			return -1;
-		}
-		return 0;
+	case 'n': cs->ns = arg; return 0;
+	case 'N': cs->name = arg; return 0;
+	case 'S': return ks_cmd_opt_snapshot(arg, &cs->snapshot);
 	case 'g':
-		if (ngroups == sizeof(groups) / sizeof(groups[0]))
+		if (cs->ngroups == sizeof(cs->groups) / sizeof(cs->groups[0]))
 			return -1;
-		groups[ngroups++] = arg;
+		cs->groups[cs->ngroups++] = arg;
 		return 0;
 	}
 	return -1;
@@ -416,13 +414,14 @@ resolve(struct ks_ctx *ctx, struct answer *a)
 static char **
 set_groups(struct ks_ctx *ctx, struct answer *a)
 {
+	const struct can_state *cs = ctx->state;
 	char **found = NULL;
 	size_t n = 0;
 
 	a->groups_from = "option";
-	if (ngroups > 0) {
-		a->req.groups = groups;
-		a->req.ngroups = ngroups;
+	if (cs->ngroups > 0) {
+		a->req.groups = cs->groups;
+		a->req.ngroups = cs->ngroups;
 	} else if ((found = ks_actor_groups(ctx->db, a->req.user, &n)) !=
 	    NULL) {
 		a->req.groups = (const char *const *)found;
@@ -438,6 +437,7 @@ set_groups(struct ks_ctx *ctx, struct answer *a)
 static int
 exec_can(struct ks_ctx *ctx)
 {
+	const struct can_state *cs = ctx->state;
 	struct answer a;
 	struct ks_rbac *rbac = NULL;
 	struct ks_err err;
@@ -448,7 +448,7 @@ exec_can(struct ks_ctx *ctx)
 	memset(&a, 0, sizeof(a));
 	a.as_written = ctx->argv[2];
 	a.req = (struct ks_rbac_request){ .user = ctx->argv[0],
-	    .verb = ctx->argv[1], .name = name, .namespace = ns };
+	    .verb = ctx->argv[1], .name = cs->name, .namespace = cs->ns };
 	if (!known_format(ctx->format)) {
 		ks_cmd_error("can: unknown output format: %s", ctx->format);
 		return EXIT_UNKNOWN;
@@ -460,7 +460,7 @@ exec_can(struct ks_ctx *ctx)
 	if (resolve(ctx, &a) < 0)
 		goto out;
 	found = set_groups(ctx, &a);
-	if ((rbac = ks_rbacdb_load(ctx->db, snapshot, &nobj, &err)) == NULL ||
+	if ((rbac = ks_rbacdb_load(ctx->db, cs->snapshot, &nobj, &err)) == NULL ||
 	    (a.yes = ks_rbac_allows(rbac, &a.req, &a.why)) < 0) {
 		ks_cmd_error("can: %s", rbac ? "bad request" : err.msg);
 		goto out;
@@ -489,6 +489,7 @@ const struct ks_cmd ks_cmd_can = {
 	.formats = KS_FMT_ROWS,
 	.min_args = 3, .max_args = 3,
 	.flags = 0,
+	.state_size = sizeof(struct can_state),
 	.option = option,
 	.exec = exec_can,
 };

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
 #include "store/db.h"
-#include "store/filter.h"
 #include "store/sqltime.h"
 
 static const struct ks_opt opts[] = {
@@ -18,7 +18,7 @@ static const struct ks_opt opts[] = {
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
-	return ks_filter_option(key, arg) == 1 ? 0 : -1;
+	return ks_cmd_filter_option(ctx, key, arg);
 }
 
 /*
@@ -34,7 +34,7 @@ exec_denied(struct ks_ctx *ctx)
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
@@ -45,7 +45,7 @@ exec_denied(struct ks_ctx *ctx)
 	    " coalesce(min(audit_id), min(source_id) || ':' || min(line))"
 	    " AS example, refused_by, max(message) AS message"
 	    " FROM denials WHERE 1");
-	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time", "decision") < 0) {
 		ks_cmd_error("denied: too many filters");
 		return KS_EXIT_USAGE;
 	}
@@ -57,7 +57,7 @@ exec_denied(struct ks_ctx *ctx)
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	ks_filter_bind(st);
+	ks_filter_bind(&ctx->filter, st);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
 		rc = KS_EXIT_ERROR;

@@ -50,18 +50,27 @@ static const struct ks_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
-static struct ks_limits limits;
-static int limits_set;
+/* One run's options and progress (ctx->state, the callbacks' cb_arg). */
+struct import_state {
+	struct ks_limits limits;	/* --max-* */
+	int		 progress;	/* a progress line is shown */
+	int64_t		 last_us;	/* when it was last drawn */
+};
+
+static void
+init(void *state)
+{
+	struct import_state *is = state;
+
+	ks_limits_default(&is->limits);
+}
 
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
+	struct ks_limits *limits = &((struct import_state *)ctx->state)->limits;
 	unsigned long long v;
 
-	if (!limits_set) {
-		ks_limits_default(&limits);
-		limits_set = 1;
-	}
 	if (key == O_NO_RAW) {
 		ks_tuning.keep_raw = 0;
 		return 0;
@@ -71,13 +80,14 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 		return -1;
 	}
 	switch (key) {
-	case O_MAX_EXPANDED: limits.max_expanded = v; break;
-	case O_MAX_RATIO: limits.max_ratio = v; break;
-	case O_MAX_NESTING: limits.max_nesting = v > 64 ? 64 : (int)v; break;
-	case O_MAX_RECORD: limits.max_record = (size_t)v; break;
-	case O_MAX_DEPTH: limits.max_json_depth = v > 100000 ? 100000 : (int)v;
+	case O_MAX_EXPANDED: limits->max_expanded = v; break;
+	case O_MAX_RATIO: limits->max_ratio = v; break;
+	case O_MAX_NESTING: limits->max_nesting = v > 64 ? 64 : (int)v; break;
+	case O_MAX_RECORD: limits->max_record = (size_t)v; break;
+	case O_MAX_DEPTH:
+		limits->max_json_depth = v > 100000 ? 100000 : (int)v;
 		break;
-	case O_MAX_MEMBERS: limits.max_members = v; break;
+	case O_MAX_MEMBERS: limits->max_members = v; break;
 	case O_WORKERS: ks_tuning.workers = v > 2 ? 2 : (int)v; break;
 	}
 	return 0;
@@ -86,10 +96,10 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 static void
 warn(void *arg, const char *msg)
 {
-	struct ks_import *imp = arg;
+	const struct import_state *is = arg;
 
 	/* Clear the progress line first; evidence names are escaped. */
-	fprintf(stderr, "%skubesift: warning: ", imp->progress ? "\r\033[K" :
+	fprintf(stderr, "%skubesift: warning: ", is->progress ? "\r\033[K" :
 	    "");
 	ks_textesc_fputs(stderr, msg, strlen(msg), 0);
 	fputc('\n', stderr);
@@ -108,13 +118,12 @@ now_us(void)
 static void
 progress(void *arg, const struct ks_import *imp)
 {
-	static int64_t last;
+	struct import_state *is = arg;
 	int64_t t = now_us();
 
-	(void)arg;
-	if (t - last < 200000)
+	if (t - is->last_us < 200000)
 		return;
-	last = t;
+	is->last_us = t;
 	fprintf(stderr, "\r\033[Kkubesift: %llu sources, %llu records, "
 	    "%.1f MB", (unsigned long long)imp->sources,
 	    (unsigned long long)imp->total.records, imp->bytes / 1e6);
@@ -197,6 +206,7 @@ check_operands(struct ks_ctx *ctx)
 static int
 exec_import(struct ks_ctx *ctx)
 {
+	struct import_state *is = ctx->state;
 	struct ks_import imp = { .warn = warn };
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
@@ -209,14 +219,14 @@ exec_import(struct ks_ctx *ctx)
 		return KS_EXIT_ERROR;
 	}
 	imp.db = ctx->db;
-	if (!limits_set)
-		ks_limits_default(&limits);
-	imp.lim = limits;
+	imp.lim = is->limits;
 	imp.started_us = now_us();
 	imp.argv_json = argv_json(ctx);
-	imp.cb_arg = &imp;
-	if (!ctx->quiet && isatty(STDERR_FILENO))
+	imp.cb_arg = is;
+	if (!ctx->quiet && isatty(STDERR_FILENO)) {
 		imp.progress = progress;
+		is->progress = 1;
+	}
 	if ((imp.rollup = ks_rollup_new()) == NULL ||
 	    (imp.store = ks_store_new(ctx->db, &err)) == NULL) {
 		ks_cmd_error("import: %s", err.msg);
@@ -257,6 +267,8 @@ const struct ks_cmd ks_cmd_import = {
 	.min_args = 1, .max_args = -1,
 	/* Opens the database itself, once its operands are checked. */
 	.flags = 0,
+	.state_size = sizeof(struct import_state),
+	.init = init,
 	.option = option,
 	.exec = exec_import,
 };

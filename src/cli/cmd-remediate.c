@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "store/filter.h"
+#include "cli/filter-opt.h"
 #include "util/jutil.h"
+#include "out/remedy.h"
 #include "rbac/rbacdb.h"
 #include "rbac/remediate.h"
 
@@ -24,46 +25,43 @@ static const struct ks_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
-static int patch;
-static long long snapshot;
+/* The options of one run (ctx->state). */
+struct remediate_state {
+	int		 patch;		/* --patch */
+	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
+};
 
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
-	switch (key) {
-	case O_PATCH: patch = 1; return 0;
-	case O_SNAPSHOT:
-		if (ks_cmd_parse_id(arg, &snapshot) < 0) {
-			ks_cmd_error("--snapshot takes a snapshot id (kubesift "
-			    "sql 'SELECT * FROM snapshots'), not %s", arg);
-			return -1;
-		}
-		return 0;
-	}
-	return ks_filter_option(key, arg) == 1 ? 0 : -1;
-}
+	struct remediate_state *rs = ctx->state;
 
-void	ks_remedy_text(FILE *fp, json_t *plan);
-void	ks_remedy_yaml(FILE *fp, json_t *plan);
-void	ks_remedy_patch(FILE *fp, json_t *plan);
+	switch (key) {
+	case O_PATCH: rs->patch = 1; return 0;
+	case O_SNAPSHOT: return ks_cmd_opt_snapshot(arg, &rs->snapshot);
+	}
+	return ks_cmd_filter_option(ctx, key, arg);
+}
 
 static int
 exec_remediate(struct ks_ctx *ctx)
 {
+	const struct remediate_state *rs = ctx->state;
 	const char *fmt = ctx->format ? ctx->format : "text";
 	struct ks_err err;
 	json_t *plan;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0 ||
-	    ks_rbacdb_snapshot_check(ctx->db, snapshot, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0 ||
+	    ks_rbacdb_snapshot_check(ctx->db, rs->snapshot, &err) < 0) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	if ((plan = ks_remediate_plan(ctx->db, snapshot, &err)) == NULL) {
+	if ((plan = ks_remediate_plan(ctx->db, rs->snapshot, &ctx->filter,
+	    &err)) == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	if (patch)
+	if (rs->patch)
 		ks_remedy_patch(stdout, plan);
 	else if (strcmp(fmt, "json") == 0) {
 		json_dumpf(json_object_get(plan, "changes"), stdout,
@@ -91,6 +89,7 @@ const struct ks_cmd ks_cmd_remediate = {
 	.formats = "text,json,yaml",
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO,
+	.state_size = sizeof(struct remediate_state),
 	.option = option,
 	.exec = exec_remediate,
 };

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
 #include "store/db.h"
 #include "out/doc.h"
-#include "store/filter.h"
+#include "out/remedy.h"
+#include "out/report-chart.h"
 #include "util/jutil.h"
 #include "rbac/remediate.h"
 #include "store/sqltime.h"
@@ -25,20 +27,16 @@ static const struct ks_opt opts[] = {
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
-	return ks_filter_option(key, arg) == 1 ? 0 : -1;
+	return ks_cmd_filter_option(ctx, key, arg);
 }
-
-void	ks_remedy_text(FILE *fp, json_t *plan);
-void	ks_remedy_yaml(FILE *fp, json_t *plan);
-int	ks_report_chart(struct ks_doc *d, sqlite3 *db, struct ks_err *err);
 
 /*
  * One section: a heading, then a table of head + (the filter's conditions,
- * when time_col is not NULL) + tail.
+ * when time_col is not NULL: f's) + tail.
  */
 static int
 section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
-    const char *tail, const char *time_col)
+    const char *tail, const char *time_col, const struct ks_filter *f)
 {
 	char q[8192];
 	sqlite3_stmt *st = NULL;
@@ -46,7 +44,7 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 	int rc;
 
 	snprintf(q, sizeof(q), "%s", head);
-	if (time_col != NULL && ks_filter_sql(q, sizeof(q), time_col,
+	if (time_col != NULL && ks_filter_sql(f, q, sizeof(q), time_col,
 	    "decision") < 0) {
 		ks_cmd_error("report: too many filters");
 		return -1;
@@ -59,7 +57,7 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 		return -1;
 	}
 	if (time_col != NULL)
-		ks_filter_bind(st);
+		ks_filter_bind(f, st);
 	rc = ks_doc_table(d, st, &err);
 	sqlite3_finalize(st);
 	return rc;
@@ -71,12 +69,13 @@ evidence(struct ks_doc *d, sqlite3 *db)
 	/* Each input with every member under it, at any depth (inputs). */
 	return section(d, db, "Evidence", "SELECT id, path, size, sha256,"
 	    " format, records, imported, duplicates, rejected, unrecognised,"
-	    " copy_of FROM inputs", " ORDER BY id LIMIT 200", NULL) < 0 ? -1 :
+	    " copy_of FROM inputs", " ORDER BY id LIMIT 200", NULL, NULL) < 0 ?
+	    -1 :
 	    section(d, db, NULL, "SELECT count(*) AS sources,"
 	    " sum(records) AS records, sum(imported) AS imported,"
 	    " sum(duplicates) AS duplicates, sum(rejected) AS rejected,"
 	    " sum(format = 'unrecognised') AS unrecognised FROM sources", "",
-	    NULL);
+	    NULL, NULL);
 }
 
 static int
@@ -90,15 +89,15 @@ cluster(struct ks_doc *d, sqlite3 *db)
 	    " FROM (SELECT DISTINCT json_extract(body,"
 	    " '$.status.nodeInfo.kubeletVersion') AS v FROM objects o WHERE"
 	    " o.snapshot_id = s.id AND kind = 'Node')) AS kubelets"
-	    " FROM snapshots s", " ORDER BY id", NULL);
+	    " FROM snapshots s", " ORDER BY id", NULL, NULL);
 }
 
 /* Every timed row: audit events, log denials, cloud operations. */
 static int
-span(struct ks_doc *d, sqlite3 *db)
+span(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
 	char head[4096];
-	int all = ks_filter_empty(&ks_filter);
+	int all = ks_filter_empty(f);
 
 	/*
 	 * The requests and denials counted as actors and summary count them;
@@ -115,13 +114,13 @@ span(struct ks_doc *d, sqlite3 *db)
 	    KS_SQL_TIME("max(last_us)") " AS last_event,",
 	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
 	    " AS requests, sum(denied) AS denials FROM ",
-	    ks_filter_counts(0), " WHERE 1");
+	    ks_filter_counts(f, 0), " WHERE 1");
 	return section(d, db, all ? "Time span" : "Time span (of the "
-	    "selection)", head, "", "time");
+	    "selection)", head, "", "time", f);
 }
 
 static int
-denials(struct ks_doc *d, sqlite3 *db)
+denials(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
 	return section(d, db, "Denials", "SELECT actor, verb, api_group,"
 	    " resource, subresource, namespace, count(*) AS count, "
@@ -129,15 +128,15 @@ denials(struct ks_doc *d, sqlite3 *db)
 	    " AS last_seen, group_concat(DISTINCT origin) AS origin, refused_by"
 	    " FROM denials WHERE 1", " GROUP BY actor, verb, api_group,"
 	    " resource, subresource, namespace, refused_by ORDER BY count DESC,"
-	    " actor LIMIT 100", "time");
+	    " actor LIMIT 100", "time", f);
 }
 
 /* Fixes: the remediation plan as text, and its manifests. */
 static int
-fixes(struct ks_doc *d, sqlite3 *db)
+fixes(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
 	struct ks_err err;
-	json_t *plan = ks_remediate_plan(db, 0, &err), *c, *k;
+	json_t *plan = ks_remediate_plan(db, 0, f, &err), *c, *k;
 	char *text = NULL;
 	size_t len = 0, i, j;
 	FILE *m;
@@ -171,7 +170,7 @@ fixes(struct ks_doc *d, sqlite3 *db)
 	json_decref(plan);
 	return section(d, db, NULL, "SELECT id, title, actor, verb, resource,"
 	    " denials, server_version, fixed_in FROM known_issue_matches", "",
-	    NULL);
+	    NULL, NULL);
 }
 
 /*
@@ -179,7 +178,7 @@ fixes(struct ks_doc *d, sqlite3 *db)
  * refused, anonymous, impersonating, or touching sensitive resources.
  */
 static int
-unusual(struct ks_doc *d, sqlite3 *db)
+unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
 	char head[4096];
 
@@ -193,13 +192,13 @@ unusual(struct ks_doc *d, sqlite3 *db)
 	    " coalesce(e.impersonated_user, e.username) = c.actor AND"
 	    " (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',"
 	    " 'token') OR e.resource = 'secrets' OR e.verb IN ('impersonate',"
-	    " 'escalate', 'bind'))) AS sensitive FROM ", ks_filter_counts(0),
+	    " 'escalate', 'bind'))) AS sensitive FROM ", ks_filter_counts(f, 0),
 	    " c WHERE actor IS NOT NULL");
 	return section(d, db, "Actors with unusual activity", head,
 	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
 	    " EXISTS (SELECT 1 FROM audit_events e WHERE e.username = c.actor"
 	    " AND e.impersonated_user IS NOT NULL)) ORDER BY denials DESC,"
-	    " requests DESC LIMIT 50", "time");
+	    " requests DESC LIMIT 50", "time", f);
 }
 
 static int
@@ -215,22 +214,23 @@ exec_report(struct ks_ctx *ctx)
 		return KS_EXIT_USAGE;
 	}
 	d.html = strcmp(fmt, "html") == 0;
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("report: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
 	ks_doc_begin(&d, "kubesift incident report");
 	ks_doc_para(&d, "Generated by kubesift " KS_VERSION " from the evidence "
 	    "listed below; times are UTC.");
-	rc |= evidence(&d, ctx->db) | cluster(&d, ctx->db) | span(&d, ctx->db);
-	rc |= denials(&d, ctx->db);
-	if (d.html && ks_report_chart(&d, ctx->db, &err) < 0)
+	rc |= evidence(&d, ctx->db) | cluster(&d, ctx->db);
+	rc |= span(&d, ctx->db, &ctx->filter);
+	rc |= denials(&d, ctx->db, &ctx->filter);
+	if (d.html && ks_report_chart(&d, ctx->db, &ctx->filter, &err) < 0)
 		rc = -1;
-	rc |= fixes(&d, ctx->db);
+	rc |= fixes(&d, ctx->db, &ctx->filter);
 	rc |= section(&d, ctx->db, "RBAC changes", "SELECT " KS_SQL_TIME("time")
 	    " AS time, actor, verb, resource, namespace, name, code FROM"
-	    " rbac_changes", " ORDER BY time LIMIT 200", NULL);
-	rc |= unusual(&d, ctx->db);
+	    " rbac_changes", " ORDER BY time LIMIT 200", NULL, NULL);
+	rc |= unusual(&d, ctx->db, &ctx->filter);
 	ks_doc_end(&d);
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
 #include "store/db.h"
-#include "store/filter.h"
 #include "store/sqltime.h"
 
 static const struct ks_opt opts[] = {
@@ -19,7 +19,7 @@ static const struct ks_opt opts[] = {
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
-	return ks_filter_option(key, arg) == 1 ? 0 : -1;
+	return ks_cmd_filter_option(ctx, key, arg);
 }
 
 /* What the evidence and the snapshots hold; no filter applies. */
@@ -80,15 +80,15 @@ static const struct part parts[] = {
 };
 
 static int
-build(char *sql, size_t sz)
+build(const struct ks_filter *f, char *sql, size_t sz)
 {
 	snprintf(sql, sz, "%s", evidence_sql);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		const struct part *p = &parts[i];
 		size_t n = strlen(sql);
 		snprintf(sql + n, sz - n, "%s%s%s", p->head, p->counts ?
-		    ks_filter_counts(0) : "", p->counts ? " WHERE 1" : "");
-		if (ks_filter_sql(sql, sz, "time", "decision") < 0)
+		    ks_filter_counts(f, 0) : "", p->counts ? " WHERE 1" : "");
+		if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
 			return -1;
 		n = strlen(sql);
 		snprintf(sql + n, sz - n, "%s", p->tail);
@@ -104,11 +104,11 @@ exec_summary(struct ks_ctx *ctx)
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
 
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("summary: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	if (build(sql, sizeof(sql)) < 0) {
+	if (build(&ctx->filter, sql, sizeof(sql)) < 0) {
 		ks_cmd_error("summary: too many filters");
 		return KS_EXIT_USAGE;
 	}
@@ -116,7 +116,7 @@ exec_summary(struct ks_ctx *ctx)
 		ks_cmd_error("summary: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	ks_filter_bind(st);
+	ks_filter_bind(&ctx->filter, st);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("summary: %s", err.msg);
 		rc = KS_EXIT_ERROR;

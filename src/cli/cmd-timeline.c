@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
+#include "cli/timeline-around.h"
 #include "store/db.h"
-#include "store/filter.h"
 #include "store/sqltime.h"
 #include "util/timeutil.h"
 
@@ -27,17 +28,21 @@ static const struct ks_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
-static const char *bucket, *around, *window, *kind;
+/* The options of one run (ctx->state); the strings are borrowed. */
+struct timeline_state {
+	const char	*bucket, *around, *window, *kind;
+};
 
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
+	struct timeline_state *ts = ctx->state;
 	const char **slot = NULL;
 
 	switch (key) {
-	case O_BUCKET: slot = &bucket; break;
-	case O_AROUND: slot = &around; break;
-	case O_WINDOW: slot = &window; break;
+	case O_BUCKET: slot = &ts->bucket; break;
+	case O_AROUND: slot = &ts->around; break;
+	case O_WINDOW: slot = &ts->window; break;
 	case O_KIND:
 		if (strcmp(arg, "request") != 0 && strcmp(arg, "log-denial") &&
 		    strcmp(arg, "k8s-event") && strcmp(arg, "created") &&
@@ -46,9 +51,9 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 			    " log-denial, k8s-event, created, cluster)", arg);
 			return -1;
 		}
-		slot = &kind;
+		slot = &ts->kind;
 		break;
-	default: return ks_filter_option(key, arg) == 1 ? 0 : -1;
+	default: return ks_cmd_filter_option(ctx, key, arg);
 	}
 	if (*slot != NULL) {
 		ks_cmd_error("timeline: an option given twice (%s, %s)", *slot,
@@ -123,6 +128,7 @@ static const char bucket_sketch[] =
 static int
 run(struct ks_ctx *ctx, const char *sql, int64_t b)
 {
+	const struct timeline_state *ts = ctx->state;
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
@@ -133,9 +139,9 @@ run(struct ks_ctx *ctx, const char *sql, int64_t b)
 	}
 	if (b > 0)
 		sqlite3_bind_int64(st, 1, b);
-	if (kind != NULL)
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	ks_filter_bind(st);
+	if (ts->kind != NULL)
+		sqlite3_bind_text(st, 2, ts->kind, -1, SQLITE_STATIC);
+	ks_filter_bind(&ctx->filter, st);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("timeline: %s", err.msg);
 		rc = KS_EXIT_ERROR;
@@ -144,24 +150,22 @@ run(struct ks_ctx *ctx, const char *sql, int64_t b)
 	return rc;
 }
 
-int	ks_timeline_around(struct ks_ctx *ctx, const char *at, int64_t w);
-
 /* Options that do not go together; exit 2 with the reason. */
 static int
-conflicts(void)
+conflicts(const struct timeline_state *ts, const struct ks_filter *f)
 {
 	const char *why = NULL;
 
-	if (window != NULL && around == NULL)
+	if (ts->window != NULL && ts->around == NULL)
 		why = "--window goes with --around";
-	else if (bucket != NULL && around != NULL)
+	else if (ts->bucket != NULL && ts->around != NULL)
 		why = "--bucket and --around do not go together";
-	else if (kind != NULL && (bucket != NULL || around != NULL))
+	else if (ts->kind != NULL && (ts->bucket != NULL || ts->around != NULL))
 		why = "--kind selects rows, not --bucket counts or --around";
-	else if (around != NULL && (ks_filter.since || ks_filter.until))
+	else if (ts->around != NULL && (f->since || f->until))
 		why = "--around sets its own window (--window), not "
 		    "--since/--until";
-	else if (around != NULL && ks_filter.decision)
+	else if (ts->around != NULL && f->decision)
 		why = "--decision does not apply to --around";
 	if (why != NULL)
 		ks_cmd_error("timeline: %s", why);
@@ -174,8 +178,9 @@ exec_buckets(struct ks_ctx *ctx, int64_t b)
 	char inner[8192], sql[9216];
 
 	snprintf(inner, sizeof(inner), "%s%s WHERE time IS NOT NULL",
-	    bucket_head, ks_filter_counts(b));
-	if (ks_filter_sql(inner, sizeof(inner), "time", "decision") < 0) {
+	    bucket_head, ks_filter_counts(&ctx->filter, b));
+	if (ks_filter_sql(&ctx->filter, inner, sizeof(inner), "time",
+	    "decision") < 0) {
 		ks_cmd_error("timeline: too many filters");
 		return KS_EXIT_USAGE;
 	}
@@ -185,39 +190,62 @@ exec_buckets(struct ks_ctx *ctx, int64_t b)
 	return run(ctx, sql, b);
 }
 
+/* --around: what happened within w each side of the time at. */
+static int
+exec_around(struct ks_ctx *ctx, const char *at, int64_t w)
+{
+	struct ks_err err;
+	int64_t t;
+	int rc;
+
+	if (ks_filter_when(ctx->db, at, &t) < 0) {
+		ks_cmd_error("timeline: --around: not a time: %s (RFC 3339, a "
+		    "date, or -2h, -30m before the last event)", at);
+		return KS_EXIT_USAGE;
+	}
+	rc = ks_timeline_around(ctx->db, ctx->out, &ctx->filter,
+	    ctx->timesketch, t, w, &err);
+	if (rc < 0)
+		ks_cmd_error("timeline: %s", err.msg);
+	return rc == 0 ? KS_EXIT_OK : rc == KS_AROUND_TOO_MANY ?
+	    KS_EXIT_USAGE : KS_EXIT_ERROR;
+}
+
 static int
 exec_timeline(struct ks_ctx *ctx)
 {
+	const struct timeline_state *ts = ctx->state;
 	char sql[8192];
 	struct ks_err err;
 	int64_t b = 0, w = 15 * 60000000LL;
 
-	if (conflicts())
+	if (conflicts(ts, &ctx->filter))
 		return KS_EXIT_USAGE;
-	if (ks_filter_resolve(ctx->db, &err) < 0) {
+	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("timeline: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	if (window != NULL && (w = span_us(window)) < 0) {
+	if (ts->window != NULL && (w = span_us(ts->window)) < 0) {
 		ks_cmd_error("timeline: --window: not a span: %s (10m, 1h, 1d)",
-		    window);
+		    ts->window);
 		return KS_EXIT_USAGE;
 	}
-	if (around != NULL)
-		return ks_timeline_around(ctx, around, w);
-	if (bucket != NULL) {
-		if ((b = span_us(bucket)) < 0) {
+	if (ts->around != NULL)
+		return exec_around(ctx, ts->around, w);
+	if (ts->bucket != NULL) {
+		if ((b = span_us(ts->bucket)) < 0) {
 			ks_cmd_error("timeline: --bucket: not a span: %s (10m, "
-			    "1h, 1d)", bucket);
+			    "1h, 1d)", ts->bucket);
 			return KS_EXIT_USAGE;
 		}
 		return exec_buckets(ctx, b);
 	}
 	snprintf(sql, sizeof(sql), "%s", ctx->timesketch ? sketch_sql :
 	    rows_sql);
-	if (kind != NULL)
+	if (ts->kind != NULL)
 		strncat(sql, " AND kind = ?2", sizeof(sql) - strlen(sql) - 1);
-	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time",
+	    "decision") < 0) {
 		ks_cmd_error("timeline: too many filters");
 		return KS_EXIT_USAGE;
 	}
@@ -235,6 +263,7 @@ const struct ks_cmd ks_cmd_timeline = {
 	.formats = KS_FMT_ROWS ",timesketch",
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS | KS_CMD_TIMESKETCH,
+	.state_size = sizeof(struct timeline_state),
 	.option = option,
 	.exec = exec_timeline,
 };

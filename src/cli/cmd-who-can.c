@@ -21,22 +21,21 @@ static const struct ks_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
-static const char *ns, *name;
-static long long snapshot;
+/* The options of one run (ctx->state); the strings are borrowed. */
+struct who_can_state {
+	const char	*ns, *name;	/* -n, --name */
+	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
+};
 
 static int
 option(struct ks_ctx *ctx, int key, const char *arg)
 {
+	struct who_can_state *ws = ctx->state;
+
 	switch (key) {
-	case 'n': ns = arg; return 0;
-	case 'N': name = arg; return 0;
-	case 'S':
-		if (ks_cmd_parse_id(arg, &snapshot) < 0) {
-			ks_cmd_error("--snapshot takes a snapshot id (kubesift "
-			    "sql 'SELECT * FROM snapshots'), not %s", arg);
-			return -1;
-		}
-		return 0;
+	case 'n': ws->ns = arg; return 0;
+	case 'N': ws->name = arg; return 0;
+	case 'S': return ks_cmd_opt_snapshot(arg, &ws->snapshot);
 	}
 	return -1;
 }
@@ -109,8 +108,9 @@ exec_who_can(struct ks_ctx *ctx)
 	static const char *const cols[] = { "subject_kind", "subject",
 	    "subject_namespace", "binding_kind", "binding", "role_kind",
 	    "role" };
-	struct ks_rbac_request req = { .verb = ctx->argv[0], .name = name,
-	    .namespace = ns };
+	const struct who_can_state *ws = ctx->state;
+	struct ks_rbac_request req = { .verb = ctx->argv[0], .name = ws->name,
+	    .namespace = ws->ns };
 	struct rows r = { ctx->out, 0 };
 	struct ks_resname rn;
 	struct ks_rbac *rbac;
@@ -120,11 +120,11 @@ exec_who_can(struct ks_ctx *ctx)
 
 	if ((rc = resolve(ctx, ctx->argv[1], &rn, &req)) != 0)
 		return rc;
-	if (ks_rbacdb_snapshot_check(ctx->db, snapshot, &err) < 0) {
+	if (ks_rbacdb_snapshot_check(ctx->db, ws->snapshot, &err) < 0) {
 		ks_cmd_error("who-can: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	if ((rbac = ks_rbacdb_load(ctx->db, snapshot, &n, &err)) == NULL) {
+	if ((rbac = ks_rbacdb_load(ctx->db, ws->snapshot, &n, &err)) == NULL) {
 		ks_cmd_error("who-can: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
@@ -151,6 +151,7 @@ const struct ks_cmd ks_cmd_who_can = {
 	.formats = KS_FMT_ROWS,
 	.min_args = 2, .max_args = 2,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
+	.state_size = sizeof(struct who_can_state),
 	.option = option,
 	.exec = exec_who_can,
 };

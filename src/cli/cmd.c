@@ -13,23 +13,9 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/filter-opt.h"
 #include "store/db.h"
 #include "util/version.h"
-
-extern const struct ks_cmd ks_cmd_actors;
-extern const struct ks_cmd ks_cmd_can;
-extern const struct ks_cmd ks_cmd_denied;
-extern const struct ks_cmd ks_cmd_export;
-extern const struct ks_cmd ks_cmd_help;
-extern const struct ks_cmd ks_cmd_import;
-extern const struct ks_cmd ks_cmd_remediate;
-extern const struct ks_cmd ks_cmd_report;
-extern const struct ks_cmd ks_cmd_sources;
-extern const struct ks_cmd ks_cmd_sql;
-extern const struct ks_cmd ks_cmd_summary;
-extern const struct ks_cmd ks_cmd_timeline;
-extern const struct ks_cmd ks_cmd_upgrade;
-extern const struct ks_cmd ks_cmd_who_can;
 
 const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_actors,
@@ -127,6 +113,68 @@ ks_cmd_formats_text(const struct ks_cmd *c, char *buf, size_t size)
 	return buf;
 }
 
+/* The options of o, one a line; -o only when formats are taken. */
+static void
+print_opts(FILE *fp, const struct ks_opt *o, int with_o)
+{
+	char left[64];
+
+	for (; o != NULL && o->name != NULL; o++) {
+		if (o->key == 'o' && !with_o)
+			continue;
+		if (o->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key,
+			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-26s %s\n", left, o->help);
+	}
+}
+
+void
+ks_cmd_usage(FILE *fp, const struct ks_cmd *c)
+{
+	char list[256];
+
+	fprintf(fp, "usage: kubesift %s %s\n\n%s\n\n", c->name, c->usage,
+	    c->summary);
+	if (c->formats != NULL) {
+		fprintf(fp, "output formats (-o): %s; default ",
+		    ks_cmd_formats_text(c, list, sizeof(list)));
+		if (c->flags & KS_CMD_ROWS)
+			fputs("table on a terminal, csv otherwise\n\n", fp);
+		else
+			fprintf(fp, "%.*s\n\n", (int)strcspn(c->formats, ","),
+			    c->formats);
+	}
+	if (c->opts != NULL && c->opts[0].name != NULL) {
+		fputs("options:\n", fp);
+		print_opts(fp, c->opts, 1);
+	}
+	fputs(c->opts != NULL && c->opts[0].name != NULL ?
+	    "\nglobal options:\n" : "global options:\n", fp);
+	print_opts(fp, ks_cmd_global_opts, c->formats != NULL);
+}
+
+void
+ks_cmd_overview(FILE *fp)
+{
+	fprintf(fp, "kubesift %s: offline forensics for Kubernetes clusters\n\n"
+	    "usage: kubesift [-d FILE] [-o FORMAT] [-q] COMMAND [ARGS]\n"
+	    "       kubesift COMMAND --help\n"
+	    "       kubesift --version\n\n"
+	    "commands:\n", KS_VERSION);
+	for (int i = 0; ks_cmds[i] != NULL; i++)
+		fprintf(fp, "  %-10s %s\n", ks_cmds[i]->name,
+		    ks_cmds[i]->summary);
+	fputs("\nglobal options, before or after the command:\n", fp);
+	print_opts(fp, ks_cmd_global_opts, 1);
+	fputs("\nThe manuals: kubesift(1) for the commands, kubesift-schema(7) "
+	    "for the\ndatabase (in the source tree: man -l man/kubesift.1, "
+	    "man -l man/kubesift-schema.7).\n", fp);
+}
+
 int
 ks_cmd_parse_id(const char *s, long long *out)
 {
@@ -139,6 +187,37 @@ ks_cmd_parse_id(const char *s, long long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int
+ks_cmd_opt_snapshot(const char *arg, long long *out)
+{
+	if (ks_cmd_parse_id(arg, out) < 0)
+		return ks_cmd_usage_error("--snapshot takes a snapshot id "
+		    "(kubesift sql 'SELECT * FROM snapshots'), not %s", arg);
+	return 0;
+}
+
+int
+ks_cmd_filter_option(struct ks_ctx *ctx, int key, const char *arg)
+{
+	struct ks_err err;
+
+	switch (ks_filter_option(&ctx->filter, key, arg, &err)) {
+	case 1:
+		return 0;
+	case 0:
+		return -1;
+	}
+	return ks_cmd_usage_error("%s", err.msg);
+}
+
+/* What ks_filter_resolve warns about, for the user. */
+static void
+filter_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "kubesift: warning: %s\n", msg);
 }
 
 int
@@ -361,11 +440,21 @@ run(const struct ks_cmd *c, struct ks_ctx *ctx, int argc, char **argv)
 {
 	int rc;
 
+	if (c->state_size > 0 &&
+	    (ctx->state = calloc(1, c->state_size)) == NULL) {
+		ks_cmd_error("%s: out of memory", c->name);
+		return KS_EXIT_ERROR;
+	}
+	if (c->init != NULL)
+		c->init(ctx->state);
 	if ((rc = parse(c, ctx, argc, argv)) != 0)
-		return rc < 0 ? KS_EXIT_OK : rc;
-	if ((rc = check_format(c, ctx)) != 0 || (rc = prepare(c, ctx)) != 0)
-		return rc;
-	return c->exec(ctx);
+		rc = rc < 0 ? KS_EXIT_OK : rc;
+	else if ((rc = check_format(c, ctx)) == 0 &&
+	    (rc = prepare(c, ctx)) == 0)
+		rc = c->exec(ctx);
+	free(ctx->state);
+	ctx->state = NULL;
+	return rc;
 }
 
 int
@@ -375,6 +464,8 @@ ks_cmd_main(int argc, char **argv)
 	const struct ks_cmd *c;
 	int i = 0, rc, help = 0;
 
+	ks_filter_init(&ctx.filter);
+	ctx.filter.warn = filter_warn;
 	ctx.db_path = getenv("KUBESIFT_DB");
 	if (ctx.db_path == NULL || *ctx.db_path == '\0')
 		ctx.db_path = "kubesift.db";

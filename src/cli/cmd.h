@@ -1,5 +1,5 @@
 /*
- * The command table.  Each command is one src/cmd-<name>.c defining a
+ * The command table.  Each command is one src/cli/cmd-<name>.c defining a
  * const struct ks_cmd; cmd.c keeps the table, parses the command line for
  * every command (commands never look at argv themselves), opens what the
  * flags ask for, runs the command and checks that its output was written.
@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "out/out.h"
+#include "store/filter.h"
 
 /* What the dispatcher prepares for a command. */
 struct ks_ctx {
@@ -26,6 +27,11 @@ struct ks_ctx {
 	char		**argv;
 	int		 full_argc;	/* the whole command line */
 	char		**full_argv;
+	struct ks_filter filter;	/* the filter options given
+					   (cli/filter-opt.h) */
+	void		*state;		/* the command's own state, of its
+					   state_size bytes; owned by the
+					   dispatcher */
 };
 
 /* One command-specific option; the dispatcher builds getopt_long from it. */
@@ -58,6 +64,13 @@ struct ks_cmd {
 	int		 min_args, max_args;	/* max -1 = no limit */
 	int		 flags;		/* KS_CMD_* */
 	/*
+	 * The command's own state (its parsed options), in ctx->state:
+	 * state_size zeroed bytes (0 = none, ctx->state NULL), then given
+	 * to init if it is not NULL, before the first option.
+	 */
+	size_t		 state_size;
+	void		(*init)(void *state);
+	/*
 	 * Called for each command-specific option; 0, or non-zero for a
 	 * usage error it has reported (return ks_cmd_usage_error(...)).
 	 */
@@ -79,6 +92,22 @@ struct ks_cmd {
 /* Every command, alphabetical, NULL-terminated. */
 extern const struct ks_cmd *const ks_cmds[];
 
+/* The commands, each defined in its cli/cmd-<name>.c. */
+extern const struct ks_cmd ks_cmd_actors;
+extern const struct ks_cmd ks_cmd_can;
+extern const struct ks_cmd ks_cmd_denied;
+extern const struct ks_cmd ks_cmd_export;
+extern const struct ks_cmd ks_cmd_help;
+extern const struct ks_cmd ks_cmd_import;
+extern const struct ks_cmd ks_cmd_remediate;
+extern const struct ks_cmd ks_cmd_report;
+extern const struct ks_cmd ks_cmd_sources;
+extern const struct ks_cmd ks_cmd_sql;
+extern const struct ks_cmd ks_cmd_summary;
+extern const struct ks_cmd ks_cmd_timeline;
+extern const struct ks_cmd ks_cmd_upgrade;
+extern const struct ks_cmd ks_cmd_who_can;
+
 /* Run kubesift with main's arguments; returns the exit status. */
 int	ks_cmd_main(int argc, char **argv);
 
@@ -99,7 +128,7 @@ const char *ks_cmd_plural(unsigned long long n, const char *one,
 	    const char *many);
 
 /*
- * For help (cmd-help.c).
+ * For help (cmd-help.c) and the dispatcher.
  */
 
 /* The options every command takes, ending with a NULL name. */
@@ -120,6 +149,19 @@ void	ks_cmd_overview(FILE *fp);
 
 /* Parse a snapshot or source id (a positive integer); -1 when malformed. */
 int	ks_cmd_parse_id(const char *s, long long *out);
+
+/*
+ * The value of --snapshot (-S) into *out: 0, or the usage error reported
+ * (return it from an option callback).
+ */
+int	ks_cmd_opt_snapshot(const char *arg, long long *out);
+
+/*
+ * Take one filter option (cli/filter-opt.h) into ctx->filter, for an
+ * option callback: 0; a usage error, reported, when the value is
+ * malformed; -1, not reported, when key is not a filter option.
+ */
+int	ks_cmd_filter_option(struct ks_ctx *ctx, int key, const char *arg);
 
 /* Parse "10G", "512M", "1000" into bytes; -1 when malformed. */
 int	ks_cmd_parse_size(const char *s, unsigned long long *out);

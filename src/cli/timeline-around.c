@@ -8,11 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cmd.h"
+#include "cli/timeline-around.h"
 #include "store/db.h"
 #include "store/filter.h"
 #include "store/sqltime.h"
-#include "util/timeutil.h"
 
 /* What --around lists and how, as text rows or Timesketch's fields. */
 static const char rows_head[] =
@@ -70,41 +69,29 @@ static const char around_sql[] =
     "  namespace) WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
     ") WHERE 1";
 
-int	ks_timeline_around(struct ks_ctx *ctx, const char *at, int64_t w);
-
 int
-ks_timeline_around(struct ks_ctx *ctx, const char *at, int64_t w)
+ks_timeline_around(sqlite3 *db, struct ks_out *out, const struct ks_filter *f,
+    int timesketch, int64_t at_us, int64_t window_us, struct ks_err *err)
 {
 	char sql[8192];
 	sqlite3_stmt *st = NULL;
-	struct ks_err err;
-	int64_t t;
-	int rc = KS_EXIT_OK;
+	int rc = 0;
 
-	if (ks_filter_when(ctx->db, at, &t) < 0) {
-		ks_cmd_error("timeline: --around: not a time: %s (RFC 3339, a "
-		    "date, or -2h, -30m before the last event)", at);
-		return KS_EXIT_USAGE;
-	}
-	snprintf(sql, sizeof(sql), "%s%s", ctx->timesketch ? sketch_head :
+	snprintf(sql, sizeof(sql), "%s%s", timesketch ? sketch_head :
 	    rows_head, around_sql);
-	if (ks_filter_sql(sql, sizeof(sql), "time", NULL) < 0) {
-		ks_cmd_error("timeline: too many filters");
-		return KS_EXIT_USAGE;
+	if (ks_filter_sql(f, sql, sizeof(sql), "time", NULL) < 0) {
+		ks_err_set(err, "too many filters");
+		return KS_AROUND_TOO_MANY;
 	}
-	strncat(sql, ctx->timesketch ? " ORDER BY timestamp, timestamp_desc" :
+	strncat(sql, timesketch ? " ORDER BY timestamp, timestamp_desc" :
 	    " ORDER BY time, what", sizeof(sql) - strlen(sql) - 1);
-	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
-		ks_cmd_error("timeline: %s", err.msg);
-		return KS_EXIT_ERROR;
-	}
-	sqlite3_bind_int64(st, 1, t);
-	sqlite3_bind_int64(st, 2, w);
-	ks_filter_bind(st);
-	if (ks_out_stmt(ctx->out, st, &err) < 0) {
-		ks_cmd_error("timeline: %s", err.msg);
-		rc = KS_EXIT_ERROR;
-	}
+	if (ks_db_prepare(db, sql, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, at_us);
+	sqlite3_bind_int64(st, 2, window_us);
+	ks_filter_bind(f, st);
+	if (ks_out_stmt(out, st, err) < 0)
+		rc = -1;
 	sqlite3_finalize(st);
 	return rc;
 }

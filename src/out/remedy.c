@@ -8,12 +8,9 @@
 #include <string.h>
 
 #include "util/jutil.h"
+#include "out/remedy.h"
 #include "out/textesc.h"
 #include "out/yamlout.h"
-
-void	ks_remedy_text(FILE *fp, json_t *plan);
-void	ks_remedy_yaml(FILE *fp, json_t *plan);
-void	ks_remedy_patch(FILE *fp, json_t *plan);
 
 /* Evidence text, escaped. */
 static void

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "out/doc.h"
+#include "out/report-chart.h"
 #include "store/filter.h"
 #include "store/sqltime.h"
 
@@ -16,8 +17,6 @@
 #define H	260
 #define PADL	50
 #define PADB	30
-
-int	ks_report_chart(struct ks_doc *d, sqlite3 *db, struct ks_err *err);
 
 struct series {
 	char	*actor;
@@ -30,8 +29,8 @@ static const char *const colors[] = { "#d62728", "#1f77b4", "#2ca02c",
 
 /* Fill up to max series from the denials; returns how many, -1 on error. */
 static int
-load(sqlite3 *db, struct series *s, int max, long long *t0, long long *w,
-    long *ymax)
+load(sqlite3 *db, const struct ks_filter *f, struct series *s, int max,
+    long long *t0, long long *w, long *ymax)
 {
 	sqlite3_stmt *st;
 	int ns = 0;
@@ -40,10 +39,10 @@ load(sqlite3 *db, struct series *s, int max, long long *t0, long long *w,
 
 	snprintf(q, sizeof(q), "SELECT min(time), max(time) FROM denials"
 	    " WHERE time IS NOT NULL");
-	if (ks_filter_sql(q, sizeof(q), "time", "decision") < 0 ||
+	if (ks_filter_sql(f, q, sizeof(q), "time", "decision") < 0 ||
 	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	ks_filter_bind(st);
+	ks_filter_bind(f, st);
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) ==
 	    SQLITE_NULL) {
 		sqlite3_finalize(st);
@@ -54,13 +53,13 @@ load(sqlite3 *db, struct series *s, int max, long long *t0, long long *w,
 	sqlite3_finalize(st);
 	snprintf(q, sizeof(q), "SELECT actor, (time - ?1) / ?2, count(*)"
 	    " FROM denials WHERE time IS NOT NULL AND actor IS NOT NULL");
-	if (ks_filter_sql(q, sizeof(q), "time", "decision") < 0)
+	if (ks_filter_sql(f, q, sizeof(q), "time", "decision") < 0)
 		return -1;
 	strncat(q, " GROUP BY actor, 2 ORDER BY actor", sizeof(q) -
 	    strlen(q) - 1);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	ks_filter_bind(st);
+	ks_filter_bind(f, st);
 	sqlite3_bind_int64(st, 1, *t0);
 	sqlite3_bind_int64(st, 2, *w);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -100,12 +99,13 @@ axis_time(FILE *fp, sqlite3 *db, long long t, int x, const char *anchor)
 }
 
 int
-ks_report_chart(struct ks_doc *d, sqlite3 *db, struct ks_err *err)
+ks_report_chart(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f,
+    struct ks_err *err)
 {
 	struct series s[64];
 	long long t0 = 0, w = 1;
 	long ymax = 1;
-	int ns = load(db, s, 64, &t0, &w, &ymax);
+	int ns = load(db, f, s, 64, &t0, &w, &ymax);
 	FILE *fp = d->fp;
 
 	if (ns < 0)

@@ -226,59 +226,18 @@ ks_rbac_aggregate(struct ks_rbac_role **roles, size_t nroles)
 	return 0;
 }
 
-/* Does aggregated role a select any role marked in mark? */
-static int
-selects_marked(const struct ks_rbac_role *a, struct ks_rbac_role *const *roles,
-    size_t n, const char *mark)
+int
+ks_rbac_role_selects(const struct ks_rbac_role *aggregator,
+    const struct ks_rbac_role *role)
 {
 	const json_t *sels, *s;
-	size_t i, j;
+	size_t i;
 
-	if ((sels = selectors(a)) == NULL)
+	if ((sels = selectors(aggregator)) == NULL || role == aggregator ||
+	    !role->cluster)
 		return 0;
-	for (j = 0; j < n; j++) {
-		if (!mark[j] || roles[j] == a || !roles[j]->cluster)
-			continue;
-		json_array_foreach(sels, i, s)
-			if (ks_rbac_selector_matches(s, labels_of(roles[j])) == 1)
-				return 1;
-	}
+	json_array_foreach(sels, i, s)
+		if (ks_rbac_selector_matches(s, labels_of(role)) == 1)
+			return 1;
 	return 0;
-}
-
-long
-ks_rbac_aggregators(struct ks_rbac *r, const struct ks_rbac_role *role,
-    ks_rbac_role_fn fn, void *arg)
-{
-	struct ks_rbac_role *const *roles;
-	size_t i, n;
-	char *mark;
-	long found = 0;
-	int changed = 1;
-
-	if (ks_rbac_resolve(r, NULL) == -1)
-		return -1;
-	roles = ks_rbac_roles(r, &n);
-	if (n == 0 || !role->cluster)
-		return 0;
-	if ((mark = calloc(n, 1)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		mark[i] = roles[i] == role;
-	while (changed) {
-		changed = 0;
-		for (i = 0; i < n; i++) {
-			if (mark[i] || !roles[i]->aggregated ||
-			    roles[i]->agg_error ||
-			    !selects_marked(roles[i], roles, n, mark))
-				continue;
-			mark[i] = changed = 1;
-			found++;
-			if (fn != NULL && fn(roles[i], arg) != 0)
-				goto out;
-		}
-	}
-out:
-	free(mark);
-	return found;
 }

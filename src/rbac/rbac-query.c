@@ -2,10 +2,12 @@
  * Questions asked of the RBAC of a snapshot: is a request allowed (the
  * RBAC authorizer's Authorize with the rule resolver's VisitRulesFor),
  * who may make it, why an actor may not, which roles name an actor
- * directly, which bindings grant nothing.
+ * directly, which bindings grant nothing, which aggregated ClusterRoles
+ * take in a role's rules.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -357,4 +359,52 @@ ks_rbac_role_subjects(struct ks_rbac *r, const struct ks_rbac_role *role,
 		}
 	}
 	return n;
+}
+
+/* Does aggregated role a select any role marked in mark? */
+static int
+selects_marked(const struct ks_rbac_role *a, struct ks_rbac_role *const *roles,
+    size_t n, const char *mark)
+{
+	for (size_t j = 0; j < n; j++)
+		if (mark[j] && ks_rbac_role_selects(a, roles[j]))
+			return 1;
+	return 0;
+}
+
+long
+ks_rbac_aggregators(struct ks_rbac *r, const struct ks_rbac_role *role,
+    ks_rbac_role_fn fn, void *arg)
+{
+	struct ks_rbac_role *const *roles;
+	size_t i, n;
+	char *mark;
+	long found = 0;
+	int changed = 1;
+
+	if (ks_rbac_resolve(r, NULL) == -1)
+		return -1;
+	roles = ks_rbac_roles(r, &n);
+	if (n == 0 || !role->cluster)
+		return 0;
+	if ((mark = calloc(n, 1)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		mark[i] = roles[i] == role;
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (mark[i] || !roles[i]->aggregated ||
+			    roles[i]->agg_error ||
+			    !selects_marked(roles[i], roles, n, mark))
+				continue;
+			mark[i] = changed = 1;
+			found++;
+			if (fn != NULL && fn(roles[i], arg) != 0)
+				goto out;
+		}
+	}
+out:
+	free(mark);
+	return found;
 }

@@ -384,10 +384,18 @@ int	ks_rbac_selector_matches(const json_t *selector, const json_t *labels);
 int	ks_rbac_aggregate(struct ks_rbac_role **roles, size_t nroles);
 
 /*
+ * Whether the aggregationRule of aggregator selects role directly: role
+ * is another ClusterRole whose labels one of its selectors matches
+ * (rbac-agg.c).
+ */
+int	ks_rbac_role_selects(const struct ks_rbac_role *aggregator,
+	    const struct ks_rbac_role *role);
+
+/*
  * Every aggregated ClusterRole that takes in role's rules, directly or
  * through another aggregated role (a rule added to a role labelled
  * aggregate-to-edit also reaches edit and admin).  Returns the number
- * reported, -1 if out of memory.
+ * reported, -1 if out of memory (rbac-query.c).
  */
 long	ks_rbac_aggregators(struct ks_rbac *, const struct ks_rbac_role *role,
 	    ks_rbac_role_fn fn, void *arg);

@@ -9,10 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/filter.h"
 #include "util/jutil.h"
 #include "rbac/rbacdb.h"
 #include "rbac/rbacfmt.h"
 #include "rbac/remediate-int.h"
+
+void
+ks_remediate_request(json_t *g, struct ks_rbac_request *req,
+    const char **groups, size_t maxgroups)
+{
+	json_t *ga = json_object_get(g, "groups"), *v;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	req->user = ks_json_str(g, "actor");
+	req->verb = ks_json_str(g, "verb");
+	req->api_group = ks_json_str(g, "api_group");
+	req->resource = ks_json_str(g, "resource");
+	req->subresource = ks_json_str(g, "subresource");
+	req->namespace = ks_json_str(g, "namespace");
+	req->path = ks_json_str(g, "path");
+	req->groups = groups;
+	if (!json_is_array(ga)) {
+		/* A log line does not say the groups: assume the defaults. */
+		req->implicit_groups = 1;
+		return;
+	}
+	json_array_foreach(ga, i, v)
+		if (json_is_string(v) && req->ngroups < maxgroups)
+			groups[req->ngroups++] = json_string_value(v);
+}
 
 /* Is a (possibly NULL) JSON string field equal to s (possibly NULL)? */
 static int
@@ -75,7 +102,7 @@ policy_rule(json_t *r)
 
 /* A role that could be extended, as ks_rbac_direct_bindings finds it. */
 struct pick {
-	struct fix	*f;
+	struct ks_remediate_fix *f;
 	struct ks_rbac	*rbac;
 	const struct ks_rbac_grant *best;
 	struct ks_rbac_grant best_copy;
@@ -199,7 +226,7 @@ new_name(const char *actor, char *buf, size_t sz)
 
 /* The manifests of the change, and its target. */
 static json_t *
-manifests(struct fix *f, struct pick *p, json_t *change)
+manifests(struct ks_remediate_fix *f, struct pick *p, json_t *change)
 {
 	json_t *out = json_array(), *rules = json_array(), *r, *m;
 	const char *ns = f->namespace;
@@ -281,7 +308,7 @@ danger(json_t *change, json_t *r)
 
 /* Does each resource exist (built in, or a CRD that is established)? */
 static json_t *
-resources(sqlite3 *db, struct fix *f, json_t *change)
+resources(sqlite3 *db, struct ks_remediate_fix *f, json_t *change)
 {
 	json_t *out = json_array(), *r;
 	struct ks_resource_facts rf;
@@ -318,7 +345,7 @@ resources(sqlite3 *db, struct fix *f, json_t *change)
 
 /* The known issues the change's denials match, each once. */
 static json_t *
-known(sqlite3 *db, struct fix *f)
+known(sqlite3 *db, struct ks_remediate_fix *f)
 {
 	static const char q[] = "SELECT id, title, fix, fixed_in, refs FROM"
 	    " known_issue_matches WHERE actor = ?1 AND verb = ?2 AND"
@@ -357,8 +384,48 @@ known(sqlite3 *db, struct fix *f)
 	return out;
 }
 
+/* The denials of group g that the patched RBAC allows (replay). */
+static long
+replay(sqlite3 *db, const struct ks_filter *filter, struct ks_rbac *patched,
+    json_t *g)
+{
+	static const char *const keys[] = { "actor", "verb", "api_group",
+	    "resource", "subresource", "namespace", "path" };
+	char sql[8192];
+	struct ks_rbac_request req;
+	const char *gv[64];
+	sqlite3_stmt *st;
+	long allowed = 0;
+
+	snprintf(sql, sizeof(sql), "%s", "SELECT name, count(*) FROM denials"
+	    " WHERE actor IS ?1 AND verb IS ?2 AND api_group IS ?3 AND"
+	    " resource IS ?4 AND subresource IS ?5 AND namespace IS ?6 AND"
+	    " path IS ?7 AND refused_by IS ?8");
+	if (ks_filter_sql(filter, sql, sizeof(sql), "time", "decision") < 0)
+		return 0;
+	strncat(sql, " GROUP BY name", sizeof(sql) - strlen(sql) - 1);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	for (int i = 0; i < 7; i++)
+		sqlite3_bind_text(st, i + 1, ks_json_str(g, keys[i]), -1,
+		    SQLITE_STATIC);
+	/* Each group is one refuser's denials (groups_sql). */
+	sqlite3_bind_text(st, 8, ks_json_str(g, "refused_by"), -1,
+	    SQLITE_STATIC);
+	ks_filter_bind(filter, st);
+	ks_remediate_request(g, &req, gv, 64);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		req.name = (const char *)sqlite3_column_text(st, 0);
+		if (ks_rbac_allows(patched, &req, NULL) == 1)
+			allowed += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return allowed;
+}
+
 json_t *
-remedy_change(sqlite3 *db, struct ks_rbac *rbac, struct fix *f)
+ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
+    const struct ks_filter *filter, struct ks_remediate_fix *f)
 {
 	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
 	json_t *change, *m, *g, *v;
@@ -392,7 +459,7 @@ remedy_change(sqlite3 *db, struct ks_rbac *rbac, struct fix *f)
 			ks_rbac_add(patched, v, &err);
 		json_array_foreach(f->groups, i, g) {
 			denials += json_integer_value(json_object_get(g, "count"));
-			after += remedy_replay(db, patched, g);
+			after += replay(db, filter, patched, g);
 		}
 		ks_rbac_free(patched);
 	}

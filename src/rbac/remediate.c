@@ -1,6 +1,7 @@
 /*
  * Remediation planning: the denial groups, which of them are RBAC gaps,
- * and one change per actor and scope (remediate-fix.c builds each).
+ * and one change per actor and scope (remediate-fix.c builds each and
+ * replays the denials against it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ group_row(sqlite3_stmt *st)
 }
 
 static json_t *
-load_groups(sqlite3 *db, struct ks_err *err)
+load_groups(sqlite3 *db, const struct ks_filter *filter, struct ks_err *err)
 {
 	char sql[8192];
 	sqlite3_stmt *st;
@@ -70,7 +71,7 @@ load_groups(sqlite3 *db, struct ks_err *err)
 	int rc;
 
 	snprintf(sql, sizeof(sql), "%s", groups_sql);
-	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0) {
+	if (ks_filter_sql(filter, sql, sizeof(sql), "time", "decision") < 0) {
 		ks_err_set(err, "too many filters");
 		json_decref(all);
 		return NULL;
@@ -84,7 +85,7 @@ load_groups(sqlite3 *db, struct ks_err *err)
 		json_decref(all);
 		return NULL;
 	}
-	ks_filter_bind(st);
+	ks_filter_bind(filter, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(all, group_row(st));
 	if (rc != SQLITE_DONE) {
@@ -94,32 +95,6 @@ load_groups(sqlite3 *db, struct ks_err *err)
 	}
 	sqlite3_finalize(st);
 	return all;
-}
-
-void
-remedy_request(json_t *g, struct ks_rbac_request *req, const char **groups,
-    size_t maxgroups)
-{
-	json_t *ga = json_object_get(g, "groups"), *v;
-	size_t i;
-
-	memset(req, 0, sizeof(*req));
-	req->user = ks_json_str(g, "actor");
-	req->verb = ks_json_str(g, "verb");
-	req->api_group = ks_json_str(g, "api_group");
-	req->resource = ks_json_str(g, "resource");
-	req->subresource = ks_json_str(g, "subresource");
-	req->namespace = ks_json_str(g, "namespace");
-	req->path = ks_json_str(g, "path");
-	req->groups = groups;
-	if (!json_is_array(ga)) {
-		/* A log line does not say the groups: assume the defaults. */
-		req->implicit_groups = 1;
-		return;
-	}
-	json_array_foreach(ga, i, v)
-		if (json_is_string(v) && req->ngroups < maxgroups)
-			groups[req->ngroups++] = json_string_value(v);
 }
 
 /* Why a group gets no RBAC change at all, or NULL. */
@@ -175,8 +150,8 @@ not_gap(json_t *g, const struct ks_rbac_why *why)
 }
 
 /* The fix for actor and namespace, made on first use. */
-static struct fix *
-fix_for(struct fix *fixes, size_t *n, json_t *g)
+static struct ks_remediate_fix *
+fix_for(struct ks_remediate_fix *fixes, size_t *n, json_t *g)
 {
 	const char *actor = ks_json_str(g, "actor");
 	const char *ns = ks_json_str(g, "namespace");
@@ -186,13 +161,13 @@ fix_for(struct fix *fixes, size_t *n, json_t *g)
 		    fixes[i].namespace == NULL) || (ns && fixes[i].namespace &&
 		    strcmp(ns, fixes[i].namespace) == 0)))
 			return &fixes[i];
-	fixes[*n] = (struct fix){ actor, ns, json_array(), json_array() };
+	fixes[*n] = (struct ks_remediate_fix){ actor, ns, json_array(), json_array() };
 	return &fixes[(*n)++];
 }
 
 /* Sort each denial group into changes, not-gaps and not-remediated. */
 static int
-classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct fix *fixes,
+classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct ks_remediate_fix *fixes,
     size_t *nfixes)
 {
 	struct ks_rbac_request req;
@@ -216,7 +191,7 @@ classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct fix *fixes,
 			    "not_remediated"), o);
 			continue;
 		}
-		remedy_request(g, &req, gv, 64);
+		ks_remediate_request(g, &req, gv, 64);
 		if ((allowed = ks_rbac_allows(rbac, &req, &why)) < 0)
 			return -1;
 		if (allowed)
@@ -259,15 +234,16 @@ sort_changes(json_t *changes)
 }
 
 json_t *
-ks_remediate_plan(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
+ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
+    const struct ks_filter *filter, struct ks_err *err)
 {
 	struct ks_rbac *rbac = NULL;
-	struct fix *fixes = NULL;
+	struct ks_remediate_fix *fixes = NULL;
 	json_t *groups = NULL, *plan = NULL, *change;
 	size_t nfixes = 0;
 	long nobj;
 
-	if ((groups = load_groups(db, err)) == NULL ||
+	if ((groups = load_groups(db, filter, err)) == NULL ||
 	    (rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
 		goto out;
 	plan = json_pack("{s:[],s:[],s:[],s:I,s:I}", "changes",
@@ -282,7 +258,8 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id, struct ks_err *err)
 		goto out;
 	}
 	for (size_t i = 0; i < nfixes; i++) {
-		if ((change = remedy_change(db, rbac, &fixes[i])) != NULL)
+		if ((change = ks_remediate_change(db, rbac, filter,
+		    &fixes[i])) != NULL)
 			json_array_append_new(json_object_get(plan, "changes"),
 			    change);
 	}
@@ -296,41 +273,4 @@ out:
 	json_decref(groups);
 	ks_rbac_free(rbac);
 	return plan;
-}
-
-long
-remedy_replay(sqlite3 *db, struct ks_rbac *patched, json_t *g)
-{
-	static const char *const keys[] = { "actor", "verb", "api_group",
-	    "resource", "subresource", "namespace", "path" };
-	char sql[8192];
-	struct ks_rbac_request req;
-	const char *gv[64];
-	sqlite3_stmt *st;
-	long allowed = 0;
-
-	snprintf(sql, sizeof(sql), "%s", "SELECT name, count(*) FROM denials"
-	    " WHERE actor IS ?1 AND verb IS ?2 AND api_group IS ?3 AND"
-	    " resource IS ?4 AND subresource IS ?5 AND namespace IS ?6 AND"
-	    " path IS ?7 AND refused_by IS ?8");
-	if (ks_filter_sql(sql, sizeof(sql), "time", "decision") < 0)
-		return 0;
-	strncat(sql, " GROUP BY name", sizeof(sql) - strlen(sql) - 1);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	for (int i = 0; i < 7; i++)
-		sqlite3_bind_text(st, i + 1, ks_json_str(g, keys[i]), -1,
-		    SQLITE_STATIC);
-	/* Each group is one refuser's denials (groups_sql). */
-	sqlite3_bind_text(st, 8, ks_json_str(g, "refused_by"), -1,
-	    SQLITE_STATIC);
-	ks_filter_bind(st);
-	remedy_request(g, &req, gv, 64);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		req.name = (const char *)sqlite3_column_text(st, 0);
-		if (ks_rbac_allows(patched, &req, NULL) == 1)
-			allowed += sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return allowed;
 }

@@ -13,10 +13,11 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "store/filter.h"
 #include "util/err.h"
 
 /*
- * Plan the changes for the denials that pass the current filter, against
+ * Plan the changes for the denials that pass filter (resolved), against
  * the RBAC of snapshot_id (0: every snapshot overlaid).  Returns a new
  * object {"changes": [...], "not_rbac_gaps": [...], "not_remediated":
  * [...]}, the caller's; NULL with err.  Each change has actor,
@@ -25,6 +26,6 @@
  * binding, evidence, resources and manifests.
  */
 json_t	*ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
-	    struct ks_err *err);
+	    const struct ks_filter *filter, struct ks_err *err);
 
 #endif

@@ -1,4 +1,5 @@
 #include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,9 +7,6 @@
 #include "store/filter.h"
 #include "store/resname.h"
 #include "util/timeutil.h"
-
-struct ks_filter ks_filter = { .since_us = KS_TIME_NONE,
-    .until_us = KS_TIME_NONE };
 
 /* Parameter numbers: a block per option, one per value (filter.h). */
 #define P_ACTOR		101
@@ -19,51 +17,27 @@ struct ks_filter ks_filter = { .since_us = KS_TIME_NONE,
 #define P_SINCE		(P_RES + 3 * KS_FILTER_MAXV)
 #define P_UNTIL		(P_SINCE + 1)
 
-static int
-push(struct ks_filter_list *l, const char *opt, const char *arg)
+void
+ks_filter_init(struct ks_filter *f)
 {
-	if (l->n == KS_FILTER_MAXV) {
-		ks_cmd_error("--%s: at most %d values", opt, KS_FILTER_MAXV);
-		return -1;
-	}
-	l->v[l->n++] = arg;
-	return 1;
+	memset(f, 0, sizeof(*f));
+	f->since_us = KS_TIME_NONE;
+	f->until_us = KS_TIME_NONE;
 }
 
-/* A second --since or --until would silently replace the first. */
-static int
-once(const char **slot, const char *opt, const char *arg)
+/* Hand a warning to the filter's callback, if it has one. */
+static void
+warn(const struct ks_filter *f, const char *fmt, ...)
 {
-	if (*slot != NULL) {
-		ks_cmd_error("--%s given twice (%s, %s)", opt, *slot, arg);
-		return -1;
-	}
-	*slot = arg;
-	return 1;
-}
+	char msg[1024];
+	va_list ap;
 
-int
-ks_filter_option(int key, const char *arg)
-{
-	struct ks_filter *f = &ks_filter;
-
-	switch (key) {
-	case KS_FOPT_ACTOR: return push(&f->actor, "actor", arg);
-	case KS_FOPT_VERB: return push(&f->verb, "verb", arg);
-	case KS_FOPT_RESOURCE: return push(&f->resource, "resource", arg);
-	case KS_FOPT_GROUP: return push(&f->group, "group", arg);
-	case KS_FOPT_NAMESPACE: return push(&f->namespace, "namespace", arg);
-	case KS_FOPT_SINCE: return once(&f->since, "since", arg);
-	case KS_FOPT_UNTIL: return once(&f->until, "until", arg);
-	case KS_FOPT_DECISION:
-		if (strcmp(arg, "allow") != 0 && strcmp(arg, "forbid") != 0) {
-			ks_cmd_error("--decision takes allow or forbid, not %s",
-			    arg);
-			return -1;
-		}
-		return once(&f->decision, "decision", arg);
-	}
-	return 0;
+	if (f->warn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	f->warn(f->warn_arg, msg);
 }
 
 int
@@ -187,16 +161,16 @@ resolve_resource(sqlite3 *db, struct ks_filter *f, int i, struct ks_err *err)
 		if (rn.how == KS_RESNAME_AMBIGUOUS)
 			return -1;
 		/* An older database cannot resolve: take it as written. */
-		fprintf(stderr, "kubesift: warning: %s; matching \"%s\" as "
-		    "written\n", err->msg, f->resource.v[i]);
+		warn(f, "%s; matching \"%s\" as written", err->msg,
+		    f->resource.v[i]);
 		ks_err_clear(err);
 		return 0;
 	}
 	if (rn.how == KS_RESNAME_ASSUMED) {
 		if (r->group == NULL && !(f->group.n == 1 && f->group.v[0][0]))
-			fprintf(stderr, "kubesift: warning: no resource named "
-			    "\"%s\" is built in or in a snapshot's CRDs: "
-			    "matching it in any API group\n", r->resource);
+			warn(f, "no resource named \"%s\" is built in or in "
+			    "a snapshot's CRDs: matching it in any API group",
+			    r->resource);
 		return 0;
 	}
 	/* buf holds "resource\0group\0subresource". */
@@ -212,9 +186,8 @@ resolve_resource(sqlite3 *db, struct ks_filter *f, int i, struct ks_err *err)
 }
 
 int
-ks_filter_resolve(sqlite3 *db, struct ks_err *err)
+ks_filter_resolve(struct ks_filter *f, sqlite3 *db, struct ks_err *err)
 {
-	struct ks_filter *f = &ks_filter;
 	int64_t last = KS_TIME_NONE;
 
 	for (int i = 0; i < f->resource.n; i++)
@@ -316,10 +289,9 @@ res_cond(char *c, size_t sz, int i, const void *arg)
 }
 
 int
-ks_filter_sql(char *sql, size_t sz, const char *time_col,
-    const char *decision_col)
+ks_filter_sql(const struct ks_filter *f, char *sql, size_t sz,
+    const char *time_col, const char *decision_col)
 {
-	struct ks_filter *f = &ks_filter;
 	size_t n;
 
 	assert(f->resolved);
@@ -350,10 +322,8 @@ bind_list(sqlite3_stmt *st, const struct ks_filter_list *l, int first)
 }
 
 void
-ks_filter_bind(sqlite3_stmt *st)
+ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st)
 {
-	struct ks_filter *f = &ks_filter;
-
 	bind_list(st, &f->actor, P_ACTOR);
 	bind_list(st, &f->verb, P_VERB);
 	bind_list(st, &f->group, P_GROUP);
@@ -396,8 +366,8 @@ static const char counts_rollup[] =
     " namespace, time, time, time, 0, 1, 'forbid', 'log' FROM log_denials_only)";
 
 const char *
-ks_filter_counts(int64_t bucket_us)
+ks_filter_counts(const struct ks_filter *f, int64_t bucket_us)
 {
-	return ks_filter_rollup_ok(&ks_filter) && bucket_us % 60000000 == 0 ?
+	return ks_filter_rollup_ok(f) && bucket_us % 60000000 == 0 ?
 	    counts_rollup : counts_rows;
 }

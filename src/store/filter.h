@@ -2,6 +2,8 @@
  * The filters shared by the query commands (--actor, --verb, --resource,
  * --group, --namespace, --since, --until, --decision), turned into a SQL
  * WHERE clause whose values are bound parameters, never pasted into SQL.
+ * The options themselves are parsed by the command layer
+ * (cli/filter-opt.h), which hands a struct ks_filter * down.
  *
  * Repeating an option ORs its values (--verb get --verb list); different
  * options AND together.  The rules, as kubesift(1) states them:
@@ -20,11 +22,12 @@
 #ifndef KS_FILTER_H
 #define KS_FILTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
 
-#include "cli/cmd.h"
+#include "util/err.h"
 
 #define KS_FILTER_MAXV	16	/* values of one repeated option */
 
@@ -42,6 +45,10 @@ struct ks_filter_list {
 	int		 n;
 };
 
+/*
+ * The filters of one command, filled by the command layer's option
+ * parsing (cli/filter-opt.h); the strings are borrowed from argv.
+ */
 struct ks_filter {
 	struct ks_filter_list actor, verb, resource, group, namespace;
 	struct ks_filter_res res[KS_FILTER_MAXV];	/* from resource */
@@ -49,38 +56,16 @@ struct ks_filter {
 	int64_t		 since_us, until_us;	/* KS_TIME_NONE = open */
 	const char	*decision;	/* allow, forbid or NULL */
 	int		 resolved;	/* ks_filter_resolve has run */
+	/*
+	 * Told what ks_filter_resolve warns about (a message, one line, no
+	 * "warning:" prefix), for the command layer to print; may be NULL.
+	 */
+	void		(*warn)(void *arg, const char *msg);
+	void		*warn_arg;
 };
 
-/* Option keys (>= 512) and the option table entries, for commands. */
-enum {
-	KS_FOPT_ACTOR = 512, KS_FOPT_VERB, KS_FOPT_RESOURCE, KS_FOPT_GROUP,
-	KS_FOPT_NAMESPACE, KS_FOPT_SINCE, KS_FOPT_UNTIL, KS_FOPT_DECISION
-};
-#define KS_FILTER_OPTS \
-	{ "actor", KS_FOPT_ACTOR, "NAME", \
-	    "only this actor (exact, or a glob); repeat to OR" }, \
-	{ "verb", KS_FOPT_VERB, "VERB", "only this verb; repeat to OR" }, \
-	{ "resource", KS_FOPT_RESOURCE, "RES", \
-	    "only this resource: pods (and its subresources), pods/exec, " \
-	    "cninodes.vpcresources.k8s.aws" }, \
-	{ "group", KS_FOPT_GROUP, "GROUP", "only this API group ('' = core)" }, \
-	{ "namespace", KS_FOPT_NAMESPACE, "NS", \
-	    "only this namespace ('' = cluster scope)" }, \
-	{ "since", KS_FOPT_SINCE, "TIME", \
-	    "from TIME: RFC 3339, a date, or -2h/-30m/-1d before the last " \
-	    "event" }, \
-	{ "until", KS_FOPT_UNTIL, "TIME", "up to TIME, inclusive (same forms)" }, \
-	{ "decision", KS_FOPT_DECISION, "D", "the authorizer's decision: " \
-	    "allow or forbid" }
-
-/* The command's filter (one command runs per process). */
-extern struct ks_filter ks_filter;
-
-/*
- * Take one filter option; 1 if key was one, 0 if not, -1 if malformed
- * (the message printed).
- */
-int	ks_filter_option(int key, const char *arg);
+/* An empty filter: no option, open times, no warning callback. */
+void	ks_filter_init(struct ks_filter *f);
 
 /* Whether no filter option was given. */
 int	ks_filter_empty(const struct ks_filter *f);
@@ -92,11 +77,12 @@ int	ks_filter_empty(const struct ks_filter *f);
 int	ks_filter_rollup_ok(const struct ks_filter *f);
 
 /*
- * Split --resource values and resolve relative times against db.
- * Returns 0, or -1 with err (a usage error: exit 2).  Call once, before
- * ks_filter_sql.
+ * Split --resource values and resolve relative times against db;
+ * warnings go to f->warn.  Returns 0, or -1 with err (a usage error:
+ * exit 2).  Call once, before ks_filter_sql.
  */
-int	ks_filter_resolve(sqlite3 *db, struct ks_err *err);
+int	ks_filter_resolve(struct ks_filter *f, sqlite3 *db,
+	    struct ks_err *err);
 
 /*
  * Append " AND ..." conditions to sql (size sz) over the columns actor,
@@ -105,9 +91,9 @@ int	ks_filter_resolve(sqlite3 *db, struct ks_err *err);
  * values are parameters ?101.. that ks_filter_bind binds.  Returns 0, or
  * -1 when sql is too small.
  */
-int	ks_filter_sql(char *sql, size_t sz, const char *time_col,
-	    const char *decision_col);
-void	ks_filter_bind(sqlite3_stmt *st);
+int	ks_filter_sql(const struct ks_filter *f, char *sql, size_t sz,
+	    const char *time_col, const char *decision_col);
+void	ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st);
 
 /*
  * What the counting commands (actors, summary, timeline --bucket) read: a
@@ -118,7 +104,8 @@ void	ks_filter_bind(sqlite3_stmt *st);
  * whole minutes, from the per-minute rollup (time is then the minute and
  * decision NULL).  The string is static.
  */
-const char *ks_filter_counts(int64_t bucket_us);
+const char *ks_filter_counts(const struct ks_filter *f,
+	    int64_t bucket_us);
 
 /*
  * Parse a time as --since/--until take it, relative times counted back
