@@ -10,17 +10,6 @@
 #include "store/db.h"
 #include "store/sqltime.h"
 
-static const struct ks_opt opts[] = {
-	KS_FILTER_OPTS,
-	{ NULL, 0, NULL, NULL }
-};
-
-static int
-option(struct ks_ctx *ctx, int key, const char *arg)
-{
-	return ks_cmd_filter_option(ctx, key, arg);
-}
-
 /*
  * The groups, with the filter's conditions on each denial before it is
  * counted: a window selects the denials inside it, and a group with none
@@ -71,10 +60,10 @@ const struct ks_cmd ks_cmd_denied = {
 	.summary = "refused requests grouped by actor, verb, resource and "
 	    "namespace",
 	.usage = "[filters]",
-	.opts = opts,
+	.opts = ks_filter_opts,
 	.formats = KS_FMT_ROWS,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
-	.option = option,
+	.option = ks_cmd_filter_option,
 	.exec = exec_denied,
 };

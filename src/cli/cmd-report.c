@@ -19,17 +19,6 @@
 #include "store/sqltime.h"
 #include "util/version.h"
 
-static const struct ks_opt opts[] = {
-	KS_FILTER_OPTS,
-	{ NULL, 0, NULL, NULL }
-};
-
-static int
-option(struct ks_ctx *ctx, int key, const char *arg)
-{
-	return ks_cmd_filter_option(ctx, key, arg);
-}
-
 /*
  * One section: a heading, then a table of head + (the filter's conditions,
  * when time_col is not NULL: f's) + tail.
@@ -240,10 +229,10 @@ const struct ks_cmd ks_cmd_report = {
 	.summary = "the incident report: evidence, cluster, denials and their "
 	    "fixes, known issues, RBAC changes, unusual actors",
 	.usage = "[filters] [-o md|html]",
-	.opts = opts,
+	.opts = ks_filter_opts,
 	.formats = "md,html",
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO,
-	.option = option,
+	.option = ks_cmd_filter_option,
 	.exec = exec_report,
 };

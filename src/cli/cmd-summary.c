@@ -11,17 +11,6 @@
 #include "store/db.h"
 #include "store/sqltime.h"
 
-static const struct ks_opt opts[] = {
-	KS_FILTER_OPTS,
-	{ NULL, 0, NULL, NULL }
-};
-
-static int
-option(struct ks_ctx *ctx, int key, const char *arg)
-{
-	return ks_cmd_filter_option(ctx, key, arg);
-}
-
 /* What the evidence and the snapshots hold; no filter applies. */
 static const char evidence_sql[] =
     "SELECT 'evidence' AS section, 'sources' AS item,"
@@ -131,9 +120,9 @@ const struct ks_cmd ks_cmd_summary = {
 	    "top actors",
 	.usage = "[filters]",
 	.formats = KS_FMT_ROWS,
-	.opts = opts,
+	.opts = ks_filter_opts,
 	.min_args = 0, .max_args = 0,
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
-	.option = option,
+	.option = ks_cmd_filter_option,
 	.exec = exec_summary,
 };

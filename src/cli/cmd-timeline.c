@@ -71,25 +71,11 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 static int64_t
 span_us(const char *s)
 {
-	char *end;
-	double n;
-	int64_t unit;
+	int64_t us;
 
-	if (s == NULL || (*s < '0' || *s > '9'))
+	if (s == NULL || ks_time_span(s, &us) < 0 || us < 1)
 		return -1;
-	n = strtod(s, &end);
-	if (end == s || end[0] == '\0' || end[1] != '\0' || !(n > 0))
-		return -1;
-	switch (*end) {
-	case 's': unit = 1000000; break;
-	case 'm': unit = 60000000; break;
-	case 'h': unit = 3600000000LL; break;
-	case 'd': unit = 86400000000LL; break;
-	default: return -1;
-	}
-	if (n * (double)unit > 864e15 || n * (double)unit < 1)
-		return -1;
-	return (int64_t)(n * (double)unit);
+	return us;
 }
 
 static const char rows_sql[] =

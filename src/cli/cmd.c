@@ -198,6 +198,11 @@ ks_cmd_opt_snapshot(const char *arg, long long *out)
 	return 0;
 }
 
+const struct ks_opt ks_filter_opts[] = {
+	KS_FILTER_OPTS,
+	{ NULL, 0, NULL, NULL }
+};
+
 int
 ks_cmd_filter_option(struct ks_ctx *ctx, int key, const char *arg)
 {

@@ -163,6 +163,12 @@ int	ks_cmd_opt_snapshot(const char *arg, long long *out);
  */
 int	ks_cmd_filter_option(struct ks_ctx *ctx, int key, const char *arg);
 
+/*
+ * The filter options alone, with ks_cmd_filter_option as the option
+ * callback: the table of a command that takes nothing else.
+ */
+extern const struct ks_opt ks_filter_opts[];
+
 /* Parse "10G", "512M", "1000" into bytes; -1 when malformed. */
 int	ks_cmd_parse_size(const char *s, unsigned long long *out);
 

@@ -56,9 +56,8 @@ ks_filter_rollup_ok(const struct ks_filter *f)
 int
 ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
 {
-	char *end, buf[40];
-	double n;
-	int64_t unit;
+	char buf[40];
+	int64_t span;
 
 	if (ks_time_parse(s, strlen(s), us) == 0)
 		return 0;
@@ -66,21 +65,10 @@ ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
 		snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
 		return ks_time_parse(buf, strlen(buf), us);
 	}
-	if (s[0] != '-')		/* a relative time counts back */
+	if (s[0] != '-' || ks_time_span(s + 1, &span) < 0 ||
+	    latest_us == KS_TIME_NONE)	/* a relative time counts back */
 		return -1;
-	n = strtod(s + 1, &end);
-	if (end == s + 1 || !(n >= 0) || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 's': unit = 1000000; break;
-	case 'm': unit = 60000000; break;
-	case 'h': unit = 3600000000LL; break;
-	case 'd': unit = 86400000000LL; break;
-	default: return -1;
-	}
-	if (n > 1e6 || latest_us == KS_TIME_NONE)
-		return -1;
-	*us = latest_us - (int64_t)(n * (double)unit);
+	*us = latest_us - span;
 	return 0;
 }
 

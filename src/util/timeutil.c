@@ -1,5 +1,6 @@
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "util/timeutil.h"
 
@@ -120,4 +121,29 @@ ks_time_format(int64_t us, char *buf)
 	    ":%02" PRId64 ".%06" PRId64 "Z", y, m, d, sod / 3600,
 	    sod % 3600 / 60, sod % 60, rem);
 	return buf;
+}
+
+int
+ks_time_span(const char *s, int64_t *us)
+{
+	char *end;
+	double n, v;
+	int64_t unit;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	n = strtod(s, &end);
+	if (end == s || end[0] == '\0' || end[1] != '\0' || !(n >= 0))
+		return -1;
+	switch (*end) {
+	case 's': unit = 1000000; break;
+	case 'm': unit = 60000000; break;
+	case 'h': unit = 3600000000LL; break;
+	case 'd': unit = 86400000000LL; break;
+	default: return -1;
+	}
+	if ((v = n * (double)unit) > 864e15)
+		return -1;
+	*us = (int64_t)v;
+	return 0;
 }

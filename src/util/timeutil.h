@@ -18,6 +18,13 @@
  */
 int	ks_time_parse(const char *s, size_t len, int64_t *us);
 
+/*
+ * A span written N followed by s, m, h or d (90s, 10m, 1.5h, 2d) as
+ * microseconds in *us; 0, or -1 when malformed, negative or longer than
+ * 10,000 days.
+ */
+int	ks_time_span(const char *s, int64_t *us);
+
 /* Days since the epoch of a proleptic Gregorian civil date. */
 int64_t	ks_time_days_from_civil(int64_t y, unsigned m, unsigned d);
 
