@@ -11,13 +11,17 @@
 #include "out/out.h"
 #include "out/textesc.h"
 
-/* The formats, in the order help lists them; names[] matches formats[]. */
+/*
+ * The formats, the row formats in the order help lists them; names[]
+ * matches formats[] but for html, a document's table (out.h).
+ */
 static const struct ks_out_ops *const formats[] = {
 	&ks_out_table_ops,
 	&ks_out_csv_ops,
 	&ks_out_json_ops,
 	&ks_out_jsonl_ops,
 	&ks_out_md_ops,
+	&ks_out_html_ops,
 };
 static const char *const names[] = {
 	"table", "csv", "json", "jsonl", "md", NULL
@@ -54,14 +58,63 @@ ks_out_new(const char *format, FILE *fp, struct ks_err *err)
 	return out;
 }
 
+const char *
+ks_out_format(const struct ks_out *out)
+{
+	return out->ops->name;
+}
+
+void
+ks_out_hide_empty(struct ks_out *out)
+{
+	out->hide_empty = 1;
+}
+
+/* Free the names kept for a begin not yet made. */
+static void
+drop_pending(struct ks_out *out)
+{
+	for (int i = 0; out->pending != NULL && i < out->ncols; i++)
+		free(out->pending[i]);
+	free(out->pending);
+	out->pending = NULL;
+}
+
 /* Drop the current result, if any, without writing anything more. */
 static void
 discard(struct ks_out *out)
 {
-	if (out->active && out->ops->clear != NULL)
+	if (out->active && out->pending == NULL && out->ops->clear != NULL)
 		out->ops->clear(out);
+	drop_pending(out);
 	out->state = NULL;
 	out->active = 0;
+}
+
+/* Keep a copy of cols[0..ncols) for the first row.  0, or -1 recorded. */
+static int
+keep_names(struct ks_out *out, int ncols, const char *const *cols)
+{
+	if ((out->pending = calloc((size_t)ncols + 1,
+	    sizeof(*out->pending))) == NULL)
+		return ks_out_nomem(out);
+	for (int i = 0; i < ncols; i++)
+		if ((out->pending[i] = strdup(cols[i])) == NULL)
+			return ks_out_nomem(out);
+	return 0;
+}
+
+/* Make the begin that waited for the first row.  0 or -1 recorded. */
+static int
+begin_pending(struct ks_out *out)
+{
+	int rc = out->ops->begin(out, out->ncols,
+	    (const char *const *)out->pending);
+
+	drop_pending(out);
+	if (rc == -1 && !out->failed)
+		ks_out_ioerr(out);
+	return rc;
 }
 
 void
@@ -197,7 +250,10 @@ ks_out_begin(struct ks_out *out, int ncols, const char *const *cols)
 		return ks_out_nomem(out);
 	for (i = 0; i < ncols; i++)
 		fixed[i] = cols != NULL && cols[i] != NULL ? cols[i] : "";
-	rc = out->ops->begin(out, ncols, fixed);
+	if (out->hide_empty)
+		rc = keep_names(out, ncols, fixed);
+	else
+		rc = out->ops->begin(out, ncols, fixed);
 	free(fixed);
 	if (rc == -1 && !out->failed)
 		ks_out_ioerr(out);
@@ -208,6 +264,8 @@ int
 ks_out_row(struct ks_out *out, const struct ks_cell *cells)
 {
 	if (!out->active || out->failed)
+		return -1;
+	if (out->pending != NULL && begin_pending(out) == -1)
 		return -1;
 	if (out->ops->row(out, cells) == -1) {
 		if (!out->failed)
@@ -233,7 +291,8 @@ ks_out_failed(const struct ks_out *out)
 int
 ks_out_end(struct ks_out *out, struct ks_err *err)
 {
-	if (out->active && !out->failed) {
+	if (out->active && !out->failed && out->pending == NULL) {
+		/* Not for a hidden empty result: nothing was begun. */
 		out->active = 0;
 		if (out->ops->end(out) == -1 && !out->failed)
 			ks_out_ioerr(out);
