@@ -76,25 +76,16 @@ evidence(struct ks_doc *d, sqlite3 *db)
 	return section(d, db, "Evidence", "SELECT id, path, size, sha256,"
 	    " format, records, imported, duplicates, rejected, unrecognised,"
 	    " copy_of FROM inputs", " ORDER BY id LIMIT 200", NULL) < 0 ? -1 :
-	    section(d, db, NULL, "SELECT count(*) AS sources,"
-	    " sum(records) AS records, sum(imported) AS imported,"
-	    " sum(duplicates) AS duplicates, sum(rejected) AS rejected,"
-	    " sum(format = 'unrecognised') AS unrecognised FROM sources", "",
-	    NULL);
+	    section(d, db, NULL, "SELECT * FROM evidence_totals", "", NULL);
 }
 
 static int
 cluster(struct ks_doc *d, sqlite3 *db)
 {
+	/* Each snapshot's cluster (snapshot_clusters, sql/009-report.sql). */
 	return section(d, db, "Cluster", "SELECT id AS snapshot, origin,"
-	    " server_version, " KS_SQL_TIME("taken_at") " AS taken_at,"
-	    " taken_at_source,"
-	    " (SELECT count(DISTINCT name) FROM objects o WHERE o.snapshot_id"
-	    " = s.id AND kind = 'Node') AS nodes, (SELECT group_concat(v, ', ')"
-	    " FROM (SELECT DISTINCT json_extract(body,"
-	    " '$.status.nodeInfo.kubeletVersion') AS v FROM objects o WHERE"
-	    " o.snapshot_id = s.id AND kind = 'Node')) AS kubelets"
-	    " FROM snapshots s", " ORDER BY id", NULL);
+	    " server_version, taken_at_utc AS taken_at, taken_at_source, nodes,"
+	    " kubelets FROM snapshot_clusters", " ORDER BY id", NULL);
 }
 
 /* Every timed row: audit events, log denials, cloud operations. */
@@ -109,12 +100,9 @@ span(struct ks_doc *d, sqlite3 *db)
 	 * without filters the span covers every timed row of the evidence,
 	 * with them the requests they select.
 	 */
-	snprintf(head, sizeof(head), "%s%s%s%s%s", "WITH times(t) AS (SELECT"
-	    " received_us FROM audit_events UNION ALL SELECT time_us FROM"
-	    " log_denials UNION ALL SELECT time_us FROM cluster_events)"
-	    " SELECT ", all ?
-	    "(SELECT " KS_SQL_TIME("min(t)") " FROM times) AS first_event,"
-	    " (SELECT " KS_SQL_TIME("max(t)") " FROM times) AS last_event," :
+	snprintf(head, sizeof(head), "%s%s%s%s%s", "SELECT ", all ?
+	    "(SELECT first_time_utc FROM evidence_span) AS first_event,"
+	    " (SELECT last_time_utc FROM evidence_span) AS last_event," :
 	    KS_SQL_TIME("min(first_us)") " AS first_event, "
 	    KS_SQL_TIME("max(last_us)") " AS last_event,",
 	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
@@ -231,9 +219,9 @@ exec_report(struct ks_ctx *ctx)
 	if (d.html && ks_report_chart(&d, ctx->db, &err) < 0)
 		rc = -1;
 	rc |= fixes(&d, ctx->db);
-	rc |= section(&d, ctx->db, "RBAC changes", "SELECT " KS_SQL_TIME("time")
-	    " AS time, actor, verb, resource, namespace, name, code FROM"
-	    " rbac_changes", " ORDER BY time LIMIT 200", NULL);
+	rc |= section(&d, ctx->db, "RBAC changes", "SELECT time_utc AS time,"
+	    " actor, verb, resource, namespace, name, code FROM rbac_changes",
+	    " ORDER BY time LIMIT 200", NULL);
 	rc |= unusual(&d, ctx->db);
 	ks_doc_end(&d);
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
