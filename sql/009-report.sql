@@ -102,3 +102,25 @@ SELECT message, time_utc AS datetime, time AS timestamp,
 	(SELECT path FROM sources s WHERE s.id = source_id) AS source, line,
 	time, api_group, subresource, decision
 FROM timeline;
+
+-- Which audit events touched something sensitive?  Exec, attach,
+-- port-forward, proxy or a token (subresources), Secrets, or the verbs
+-- impersonate, escalate and bind.  One row per audit event (each stage):
+-- actor (the impersonated user when there is one, else the user),
+-- request ("verb resource[/subresource]"), verb, api_group, resource,
+-- subresource, namespace, name, code, decision, time (as received),
+-- audit_id, source_id, line.  The report's unusual actors list what each
+-- did of these.
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+DROP VIEW IF EXISTS sensitive_requests;
+CREATE VIEW sensitive_requests AS
+SELECT coalesce(impersonated_user, username) AS actor,
+	verb || ' ' || resource || coalesce('/' || subresource, '') AS request,
+	verb, api_group, resource, subresource, namespace, name, code,
+	decision, received_us AS time,
+	strftime('%Y-%m-%dT%H:%M:%S', received_us / 1000000, 'unixepoch') || '.' || printf('%06d', received_us % 1000000) || 'Z' AS time_utc,
+	audit_id, source_id, line
+FROM audit_events
+WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
+	OR resource = 'secrets'
+	OR verb IN ('impersonate', 'escalate', 'bind');

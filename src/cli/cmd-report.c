@@ -180,12 +180,8 @@ unusual(struct ks_doc *d, sqlite3 *db)
 	    " LIMIT 1) AS class, sum(allowed + denied) AS requests,"
 	    " sum(denied) AS denials, " KS_SQL_TIME("min(first_us)") " AS"
 	    " first_seen, " KS_SQL_TIME("max(last_us)") " AS last_seen,"
-	    " (SELECT group_concat(DISTINCT verb || ' ' || resource ||"
-	    " coalesce('/' || subresource, '')) FROM audit_events e WHERE"
-	    " coalesce(e.impersonated_user, e.username) = c.actor AND"
-	    " (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',"
-	    " 'token') OR e.resource = 'secrets' OR e.verb IN ('impersonate',"
-	    " 'escalate', 'bind'))) AS sensitive FROM ", ks_filter_counts(0),
+	    " (SELECT group_concat(DISTINCT request) FROM sensitive_requests e"
+	    " WHERE e.actor = c.actor) AS sensitive FROM ", ks_filter_counts(0),
 	    " c WHERE actor IS NOT NULL");
 	return section(d, db, "Actors with unusual activity", head,
 	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
