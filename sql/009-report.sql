@@ -124,3 +124,20 @@ FROM audit_events
 WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
 	OR resource = 'secrets'
 	OR verb IN ('impersonate', 'escalate', 'bind');
+
+-- Who acted as someone else?  One row per audit event (each stage) sent
+-- with impersonation headers: impersonator (the user who sent it), actor
+-- (the user impersonated), verb, api_group, resource, subresource,
+-- namespace, name, code, decision, time (as received), audit_id,
+-- source_id, line.  The report lists every impersonator among its
+-- unusual actors.
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+DROP VIEW IF EXISTS impersonations;
+CREATE VIEW impersonations AS
+SELECT username AS impersonator, impersonated_user AS actor,
+	verb, api_group, resource, subresource, namespace, name, code,
+	decision, received_us AS time,
+	strftime('%Y-%m-%dT%H:%M:%S', received_us / 1000000, 'unixepoch') || '.' || printf('%06d', received_us % 1000000) || 'Z' AS time_utc,
+	audit_id, source_id, line
+FROM audit_events
+WHERE impersonated_user IS NOT NULL;

@@ -185,8 +185,8 @@ unusual(struct ks_doc *d, sqlite3 *db)
 	    " c WHERE actor IS NOT NULL");
 	return section(d, db, "Actors with unusual activity", head,
 	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
-	    " EXISTS (SELECT 1 FROM audit_events e WHERE e.username = c.actor"
-	    " AND e.impersonated_user IS NOT NULL)) ORDER BY denials DESC,"
+	    " EXISTS (SELECT 1 FROM impersonations i WHERE i.impersonator ="
+	    " c.actor)) ORDER BY denials DESC,"
 	    " requests DESC LIMIT 50", "time");
 }
 
