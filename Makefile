@@ -67,8 +67,8 @@ $(BUILD)/obj/sql-assets.o: $(BUILD)/sql-assets.c | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The schema and views are compiled in, the way jq embeds builtin.jq.
-$(BUILD)/sql-assets.c: $(SQLS) tests/embed-sql.sh | $(BUILD)/obj
-	sh tests/embed-sql.sh $(SQLS) > $@.tmp && mv $@.tmp $@
+$(BUILD)/sql-assets.c: $(SQLS) mk/embed-sql.sh | $(BUILD)/obj
+	sh mk/embed-sql.sh $(SQLS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/libkubesift.a: $(OBJS)
 	rm -f $@
@@ -87,9 +87,9 @@ $(OBJDIRS):
 
 # Install what is missing (as root), or say exactly what to run.
 deps:
-	@sh tests/deps.sh $(DEBS_BUILD)
+	@sh mk/deps.sh $(DEBS_BUILD)
 deps-test:
-	@sh tests/deps.sh $(DEBS_BUILD) $(DEBS_TEST)
+	@sh mk/deps.sh $(DEBS_BUILD) $(DEBS_TEST)
 
 # `make check` runs the suite twice: as built, then built with ASan and
 # UBSan in build-san/ (so CI runs both).  `make test` runs it once.
@@ -165,8 +165,8 @@ fuzz: deps-test
 $(FUZZ_OBJDIRS):
 	mkdir -p $@
 
-build-fuzz/sql-assets.c: $(SQLS) tests/embed-sql.sh | build-fuzz/obj
-	sh tests/embed-sql.sh $(SQLS) > $@.tmp && mv $@.tmp $@
+build-fuzz/sql-assets.c: $(SQLS) mk/embed-sql.sh | build-fuzz/obj
+	sh mk/embed-sql.sh $(SQLS) > $@.tmp && mv $@.tmp $@
 
 build-fuzz/obj/sql-assets.o: build-fuzz/sql-assets.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<

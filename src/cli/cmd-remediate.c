@@ -47,7 +47,8 @@ static int
 exec_remediate(struct ks_ctx *ctx)
 {
 	const struct remediate_state *rs = ctx->state;
-	const char *fmt = ctx->format ? ctx->format : "text";
+	/* The dispatcher has checked -o against .formats. */
+	void (*render)(FILE *, json_t *) = ks_remedy_render(ctx->format);
 	struct ks_err err;
 	json_t *plan;
 
@@ -63,20 +64,15 @@ exec_remediate(struct ks_ctx *ctx)
 	}
 	if (rs->patch)
 		ks_remedy_patch(stdout, plan);
-	else if (strcmp(fmt, "json") == 0) {
-		json_dumpf(json_object_get(plan, "changes"), stdout,
-		    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		if (json_array_size(json_object_get(plan, "not_rbac_gaps")) +
-		    json_array_size(json_object_get(plan, "not_remediated")) > 0
-		    && !ctx->quiet)
-			fprintf(stderr, "kubesift: remediate: some denials are "
-			    "not RBAC gaps or not remediated; see the text "
-			    "output\n");
-	} else if (strcmp(fmt, "yaml") == 0)
-		ks_remedy_yaml(stdout, plan);
 	else
-		ks_remedy_text(stdout, plan);
+		render(stdout, plan);
+	/* JSON holds the changes only: say where the rest is. */
+	if (!rs->patch && render == ks_remedy_json &&
+	    json_array_size(json_object_get(plan, "not_rbac_gaps")) +
+	    json_array_size(json_object_get(plan, "not_remediated")) > 0 &&
+	    !ctx->quiet)
+		fprintf(stderr, "kubesift: remediate: some denials are not "
+		    "RBAC gaps or not remediated; see the text output\n");
 	json_decref(plan);
 	return KS_EXIT_OK;
 }

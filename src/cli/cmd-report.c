@@ -30,7 +30,7 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 	char q[8192];
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
-	int rc;
+	int rc, told = ks_out_failed(d->out);
 
 	snprintf(q, sizeof(q), "%s", head);
 	if (time_col != NULL && ks_filter_sql(f, q, sizeof(q), time_col,
@@ -47,7 +47,11 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 	}
 	if (time_col != NULL)
 		ks_filter_bind(f, st);
-	rc = ks_doc_table(d, st, &err);
+	/* A write error is told once (and then not by the dispatcher). */
+	if ((rc = ks_doc_table(d, st, &err)) < 0 && !ks_out_failed(d->out))
+		ks_cmd_error("report: %s: %s", title ? title : "", err.msg);
+	else if (rc < 0 && !told)
+		ks_cmd_error("%s", err.msg);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -59,26 +63,17 @@ evidence(struct ks_doc *d, sqlite3 *db)
 	return section(d, db, "Evidence", "SELECT id, path, size, sha256,"
 	    " format, records, imported, duplicates, rejected, unrecognised,"
 	    " copy_of FROM inputs", " ORDER BY id LIMIT 200", NULL, NULL) < 0 ?
-	    -1 :
-	    section(d, db, NULL, "SELECT count(*) AS sources,"
-	    " sum(records) AS records, sum(imported) AS imported,"
-	    " sum(duplicates) AS duplicates, sum(rejected) AS rejected,"
-	    " sum(format = 'unrecognised') AS unrecognised FROM sources", "",
-	    NULL, NULL);
+	    -1 : section(d, db, NULL, "SELECT * FROM evidence_totals", "", NULL,
+	    NULL);
 }
 
 static int
 cluster(struct ks_doc *d, sqlite3 *db)
 {
+	/* Each snapshot's cluster (snapshot_clusters, sql/009-report.sql). */
 	return section(d, db, "Cluster", "SELECT id AS snapshot, origin,"
-	    " server_version, " KS_SQL_TIME("taken_at") " AS taken_at,"
-	    " taken_at_source,"
-	    " (SELECT count(DISTINCT name) FROM objects o WHERE o.snapshot_id"
-	    " = s.id AND kind = 'Node') AS nodes, (SELECT group_concat(v, ', ')"
-	    " FROM (SELECT DISTINCT json_extract(body,"
-	    " '$.status.nodeInfo.kubeletVersion') AS v FROM objects o WHERE"
-	    " o.snapshot_id = s.id AND kind = 'Node')) AS kubelets"
-	    " FROM snapshots s", " ORDER BY id", NULL, NULL);
+	    " server_version, taken_at_utc AS taken_at, taken_at_source, nodes,"
+	    " kubelets FROM snapshot_clusters", " ORDER BY id", NULL, NULL);
 }
 
 /* Every timed row: audit events, log denials, cloud operations. */
@@ -93,12 +88,9 @@ span(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	 * without filters the span covers every timed row of the evidence,
 	 * with them the requests they select.
 	 */
-	snprintf(head, sizeof(head), "%s%s%s%s%s", "WITH times(t) AS (SELECT"
-	    " received_us FROM audit_events UNION ALL SELECT time_us FROM"
-	    " log_denials UNION ALL SELECT time_us FROM cluster_events)"
-	    " SELECT ", all ?
-	    "(SELECT " KS_SQL_TIME("min(t)") " FROM times) AS first_event,"
-	    " (SELECT " KS_SQL_TIME("max(t)") " FROM times) AS last_event," :
+	snprintf(head, sizeof(head), "%s%s%s%s%s", "SELECT ", all ?
+	    "(SELECT first_time_utc FROM evidence_span) AS first_event,"
+	    " (SELECT last_time_utc FROM evidence_span) AS last_event," :
 	    KS_SQL_TIME("min(first_us)") " AS first_event, "
 	    KS_SQL_TIME("max(last_us)") " AS last_event,",
 	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
@@ -176,36 +168,32 @@ unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	    " LIMIT 1) AS class, sum(allowed + denied) AS requests,"
 	    " sum(denied) AS denials, " KS_SQL_TIME("min(first_us)") " AS"
 	    " first_seen, " KS_SQL_TIME("max(last_us)") " AS last_seen,"
-	    " (SELECT group_concat(DISTINCT verb || ' ' || resource ||"
-	    " coalesce('/' || subresource, '')) FROM audit_events e WHERE"
-	    " coalesce(e.impersonated_user, e.username) = c.actor AND"
-	    " (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',"
-	    " 'token') OR e.resource = 'secrets' OR e.verb IN ('impersonate',"
-	    " 'escalate', 'bind'))) AS sensitive FROM ", ks_filter_counts(f, 0),
-	    " c WHERE actor IS NOT NULL");
+	    " (SELECT group_concat(DISTINCT request) FROM sensitive_requests e"
+	    " WHERE e.actor = c.actor) AS sensitive FROM ",
+	    ks_filter_counts(f, 0), " c WHERE actor IS NOT NULL");
 	return section(d, db, "Actors with unusual activity", head,
 	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
-	    " EXISTS (SELECT 1 FROM audit_events e WHERE e.username = c.actor"
-	    " AND e.impersonated_user IS NOT NULL)) ORDER BY denials DESC,"
+	    " EXISTS (SELECT 1 FROM impersonations i WHERE i.impersonator ="
+	    " c.actor)) ORDER BY denials DESC,"
 	    " requests DESC LIMIT 50", "time", f);
 }
 
 static int
 exec_report(struct ks_ctx *ctx)
 {
-	const char *fmt = ctx->format ? ctx->format : "md";
-	struct ks_doc d = { stdout, 0 };
+	struct ks_doc d;
 	struct ks_err err;
 	int rc = 0;
 
-	if (strcmp(fmt, "md") != 0 && strcmp(fmt, "html") != 0) {
-		ks_cmd_error("report: -o takes md or html");
-		return KS_EXIT_USAGE;
-	}
-	d.html = strcmp(fmt, "html") == 0;
 	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("report: %s", err.msg);
 		return KS_EXIT_USAGE;
+	}
+	/* -o is md or html (checked by the dispatcher, which frees out). */
+	if ((ctx->out = ks_out_new(ctx->format ? ctx->format : "md", stdout,
+	    &err)) == NULL || ks_doc_init(&d, ctx->out, &err) < 0) {
+		ks_cmd_error("report: %s", err.msg);
+		return KS_EXIT_ERROR;
 	}
 	ks_doc_begin(&d, "kubesift incident report");
 	ks_doc_para(&d, "Generated by kubesift " KS_VERSION " from the evidence "
@@ -216,9 +204,9 @@ exec_report(struct ks_ctx *ctx)
 	if (d.html && ks_report_chart(&d, ctx->db, &ctx->filter, &err) < 0)
 		rc = -1;
 	rc |= fixes(&d, ctx->db, &ctx->filter);
-	rc |= section(&d, ctx->db, "RBAC changes", "SELECT " KS_SQL_TIME("time")
-	    " AS time, actor, verb, resource, namespace, name, code FROM"
-	    " rbac_changes", " ORDER BY time LIMIT 200", NULL, NULL);
+	rc |= section(&d, ctx->db, "RBAC changes", "SELECT time_utc AS time,"
+	    " actor, verb, resource, namespace, name, code FROM rbac_changes",
+	    " ORDER BY time LIMIT 200", NULL, NULL);
 	rc |= unusual(&d, ctx->db, &ctx->filter);
 	ks_doc_end(&d);
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;

@@ -11,32 +11,11 @@
 #include "store/db.h"
 #include "store/sqltime.h"
 
-/* What the evidence and the snapshots hold; no filter applies. */
-static const char evidence_sql[] =
-    "SELECT 'evidence' AS section, 'sources' AS item,"
-    "  count(*) || ' (' || sum(parent_id IS NULL) || ' input' ||"
-    "  CASE sum(parent_id IS NULL) WHEN 1 THEN '' ELSE 's' END || ')'"
-    "  AS value FROM sources"
-    " UNION ALL SELECT 'evidence', 'records', sum(records) || ' read, ' ||"
-    "  sum(imported) || ' imported, ' || sum(duplicates) || ' duplicates, ' ||"
-    "  sum(rejected) || ' rejected' FROM sources"
-    " UNION ALL SELECT * FROM (SELECT 'evidence', 'input', path || '  sha256:'"
-    "  || coalesce(sha256, '-') FROM sources WHERE parent_id IS NULL"
-    "  ORDER BY id LIMIT 20)"
-    " UNION ALL SELECT 'evidence', 'input', '... and ' || (count(*) - 20) ||"
-    "  ' more (kubesift sources)' FROM sources WHERE parent_id IS NULL"
-    "  HAVING count(*) > 20"
-    " UNION ALL SELECT * FROM (SELECT 'cluster', 'server version',"
-    "  server_version || ' (snapshot ' || id || ', ' || origin || ')'"
-    "  FROM snapshots WHERE server_version IS NOT NULL ORDER BY id)"
-    " UNION ALL SELECT * FROM (SELECT 'cluster', 'nodes',"
-    "  count(DISTINCT name) || coalesce(' in snapshot ' || snapshot_id, '')"
-    "  FROM objects WHERE kind = 'Node' GROUP BY snapshot_id)"
-    " UNION ALL SELECT * FROM (SELECT 'cluster', 'kubelet ' ||"
-    "  coalesce(json_extract(body, '$.status.nodeInfo.kubeletVersion'), '?'),"
-    "  count(DISTINCT name) || CASE count(DISTINCT name) WHEN 1 THEN ' node'"
-    "  ELSE ' nodes' END FROM objects WHERE kind = 'Node'"
-    "  GROUP BY 2 ORDER BY 2)";
+/*
+ * What the evidence and the snapshots hold; no filter applies
+ * (evidence_summary, sql/009-report.sql).
+ */
+static const char evidence_sql[] = "SELECT * FROM evidence_summary";
 
 /*
  * The parts the filters select, each followed by the filter's conditions

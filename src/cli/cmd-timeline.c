@@ -79,20 +79,18 @@ span_us(const char *s)
 }
 
 static const char rows_sql[] =
-    "SELECT " KS_SQL_TIME("time") " AS time, kind, actor, verb, api_group,"
+    "SELECT time_utc AS time, kind, actor, verb, api_group,"
     " resource, subresource, namespace, name, code, message, source_id, line"
     " FROM timeline WHERE time IS NOT NULL";
 
-/* Timesketch's JSONL fields, with the source path for provenance. */
+/*
+ * Timesketch's JSONL fields, with the source path for provenance
+ * (timeline_timesketch, sql/009-report.sql).
+ */
 static const char sketch_sql[] =
-    "SELECT message, " KS_SQL_TIME("time") " AS datetime, time AS timestamp,"
-    " CASE kind WHEN 'request' THEN 'Request received'"
-    "  WHEN 'log-denial' THEN 'Logged' WHEN 'k8s-event' THEN 'Event time'"
-    "  WHEN 'created' THEN 'Creation time' ELSE 'Operation time' END"
-    "  AS timestamp_desc,"
-    " kind, actor, verb, resource, namespace, name, code,"
-    " (SELECT path FROM sources s WHERE s.id = source_id) AS source, line"
-    " FROM timeline WHERE time IS NOT NULL";
+    "SELECT message, datetime, timestamp, timestamp_desc, kind, actor, verb,"
+    " resource, namespace, name, code, source, line"
+    " FROM timeline_timesketch WHERE time IS NOT NULL";
 
 /*
  * Requests counted per bucket of ?1 microseconds, as ks_filter_counts

@@ -1,3 +1,7 @@
+/*
+ * The document's frame: headings, paragraphs, preformatted blocks.  Its
+ * tables are the formatter's (out-md.c, out-html.c), through ks_out_stmt().
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,19 +12,21 @@
 static void
 html_text(FILE *fp, const char *s, size_t n)
 {
-	char *e = ks_textesc_dup(s, n, 0, NULL);
+	ks_textesc_fputs(fp, s, n, KS_TEXTESC_HTML);
+}
 
-	for (const char *p = e ? e : ""; *p; p++) {
-		switch (*p) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*p, fp);
-		}
-	}
-	free(e);
+int
+ks_doc_init(struct ks_doc *d, struct ks_out *out, struct ks_err *err)
+{
+	d->out = out;
+	d->fp = out->fp;
+	if (out->ops != &ks_out_md_ops && out->ops != &ks_out_html_ops)
+		return ks_err_set(err, "a document is md or html, not %s",
+		    ks_out_format(out));
+	d->html = out->ops == &ks_out_html_ops;
+	/* An empty table is "(none)", with no header (ks_doc_table). */
+	ks_out_hide_empty(out);
+	return 0;
 }
 
 void
@@ -120,51 +126,14 @@ ks_doc_pre(struct ks_doc *d, const char *lang, const char *text)
 	fputs("```\n\n", d->fp);
 }
 
-static void
-cell(struct ks_doc *d, sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	if (s == NULL)
-		return;
-	if (d->html)
-		html_text(d->fp, s, (size_t)sqlite3_column_bytes(st, i));
-	else
-		ks_textesc_fputs(d->fp, s, (size_t)sqlite3_column_bytes(st, i),
-		    KS_TEXTESC_MD);
-}
-
 int
 ks_doc_table(struct ks_doc *d, sqlite3_stmt *st, struct ks_err *err)
 {
-	int n = sqlite3_column_count(st), rc, rows = 0;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rows++ == 0) {
-			fputs(d->html ? "<table><tr>" : "|", d->fp);
-			for (int i = 0; i < n; i++) {
-				fputs(d->html ? "<th>" : " ", d->fp);
-				ks_doc_text(d, sqlite3_column_name(st, i));
-				fputs(d->html ? "</th>" : " |", d->fp);
-			}
-			fputs(d->html ? "</tr>\n" : "\n|", d->fp);
-			for (int i = 0; !d->html && i < n; i++)
-				fputs(" --- |", d->fp);
-			fputs(d->html ? "" : "\n", d->fp);
-		}
-		fputs(d->html ? "<tr>" : "|", d->fp);
-		for (int i = 0; i < n; i++) {
-			fputs(d->html ? "<td>" : " ", d->fp);
-			cell(d, st, i);
-			fputs(d->html ? "</td>" : " |", d->fp);
-		}
-		fputs(d->html ? "</tr>\n" : "\n", d->fp);
-	}
-	if (rc != SQLITE_DONE)
-		return ks_err_set(err, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
-	if (rows == 0)
+	if (ks_out_stmt(d->out, st, err) < 0)
+		return -1;
+	if (ks_out_rows(d->out) == 0)
 		ks_doc_para(d, "(none)");
-	else
-		fputs(d->html ? "</table>\n" : "\n", d->fp);
+	else if (!d->html)
+		fputs("\n", d->fp);	/* a table ends its Markdown block */
 	return 0;
 }

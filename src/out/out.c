@@ -1,6 +1,10 @@
+/*
+ * The formatter's front: the format table, a result's begin, rows and
+ * end, and the row loop over a statement (ks_out_stmt).  The writers the
+ * formats share are in out-write.c.
+ */
 #include <assert.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +13,18 @@
 
 #include "util/err.h"
 #include "out/out.h"
-#include "out/textesc.h"
 
-/* The formats, in the order help lists them; names[] matches formats[]. */
+/*
+ * The formats, the row formats in the order help lists them; names[]
+ * matches formats[] but for html, a document's table (out.h).
+ */
 static const struct ks_out_ops *const formats[] = {
 	&ks_out_table_ops,
 	&ks_out_csv_ops,
 	&ks_out_json_ops,
 	&ks_out_jsonl_ops,
 	&ks_out_md_ops,
+	&ks_out_html_ops,
 };
 static const char *const names[] = {
 	"table", "csv", "json", "jsonl", "md", NULL
@@ -54,14 +61,63 @@ ks_out_new(const char *format, FILE *fp, struct ks_err *err)
 	return out;
 }
 
+const char *
+ks_out_format(const struct ks_out *out)
+{
+	return out->ops->name;
+}
+
+void
+ks_out_hide_empty(struct ks_out *out)
+{
+	out->hide_empty = 1;
+}
+
+/* Free the names kept for a begin not yet made. */
+static void
+drop_pending(struct ks_out *out)
+{
+	for (int i = 0; out->pending != NULL && i < out->ncols; i++)
+		free(out->pending[i]);
+	free(out->pending);
+	out->pending = NULL;
+}
+
 /* Drop the current result, if any, without writing anything more. */
 static void
 discard(struct ks_out *out)
 {
-	if (out->active && out->ops->clear != NULL)
+	if (out->active && out->pending == NULL && out->ops->clear != NULL)
 		out->ops->clear(out);
+	drop_pending(out);
 	out->state = NULL;
 	out->active = 0;
+}
+
+/* Keep a copy of cols[0..ncols) for the first row.  0, or -1 recorded. */
+static int
+keep_names(struct ks_out *out, int ncols, const char *const *cols)
+{
+	if ((out->pending = calloc((size_t)ncols + 1,
+	    sizeof(*out->pending))) == NULL)
+		return ks_out_nomem(out);
+	for (int i = 0; i < ncols; i++)
+		if ((out->pending[i] = strdup(cols[i])) == NULL)
+			return ks_out_nomem(out);
+	return 0;
+}
+
+/* Make the begin that waited for the first row.  0 or -1 recorded. */
+static int
+begin_pending(struct ks_out *out)
+{
+	int rc = out->ops->begin(out, out->ncols,
+	    (const char *const *)out->pending);
+
+	drop_pending(out);
+	if (rc == -1 && !out->failed)
+		ks_out_ioerr(out);
+	return rc;
 }
 
 void
@@ -71,112 +127,6 @@ ks_out_free(struct ks_out *out)
 		return;
 	discard(out);
 	free(out);
-}
-
-int
-ks_out_ioerr(struct ks_out *out)
-{
-	int e = errno;
-
-	if (!out->failed) {
-		out->failed = 1;
-		if (e != 0)
-			ks_err_set(&out->err, "write error: %s", strerror(e));
-		else
-			ks_err_set(&out->err, "write error");
-	}
-	return -1;
-}
-
-int
-ks_out_nomem(struct ks_out *out)
-{
-	if (!out->failed) {
-		out->failed = 1;
-		ks_err_set(&out->err, "out of memory");
-	}
-	return -1;
-}
-
-int
-ks_out_write(struct ks_out *out, const char *s, size_t n)
-{
-	if (n > 0 && fwrite(s, 1, n, out->fp) != n)
-		return ks_out_ioerr(out);
-	return 0;
-}
-
-int
-ks_out_puts(struct ks_out *out, const char *s)
-{
-	return ks_out_write(out, s, strlen(s));
-}
-
-int
-ks_out_pad(struct ks_out *out, size_t n)
-{
-	static const char spaces[] = "                                ";
-	size_t k;
-
-	while (n > 0) {
-		k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
-		if (ks_out_write(out, spaces, k) == -1)
-			return -1;
-		n -= k;
-	}
-	return 0;
-}
-
-int
-ks_out_text(struct ks_out *out, const char *s, size_t len, int flags)
-{
-	size_t n;
-	char *p;
-	int rc;
-
-	if ((p = ks_textesc_dup(s, len, flags, &n)) == NULL)
-		return ks_out_nomem(out);
-	rc = ks_out_write(out, p, n);
-	free(p);
-	return rc;
-}
-
-int
-ks_out_realprec(double r)
-{
-	char buf[KS_OUT_NUMSZ];
-	int p;
-
-	if (!isfinite(r))
-		return 17;
-	for (p = 15; p < 17; p++) {
-		snprintf(buf, sizeof(buf), "%.*g", p, r);
-		if (strtod(buf, NULL) == r)
-			break;
-	}
-	return p;
-}
-
-size_t
-ks_out_num(const struct ks_cell *c, char *buf)
-{
-	size_t n;
-
-	if (c->type == KS_CELL_INT)
-		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "%lld", c->i);
-	assert(c->type == KS_CELL_REAL);
-	if (isnan(c->r))
-		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "NaN");
-	if (isinf(c->r))
-		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "%s",
-		    c->r > 0 ? "Inf" : "-Inf");
-	n = (size_t)snprintf(buf, KS_OUT_NUMSZ, "%.*g", ks_out_realprec(c->r),
-	    c->r);
-	if (strspn(buf, "-0123456789") == n) {
-		memcpy(buf + n, ".0", 3);
-		n += 2;
-	}
-	return n;
 }
 
 int
@@ -197,7 +147,10 @@ ks_out_begin(struct ks_out *out, int ncols, const char *const *cols)
 		return ks_out_nomem(out);
 	for (i = 0; i < ncols; i++)
 		fixed[i] = cols != NULL && cols[i] != NULL ? cols[i] : "";
-	rc = out->ops->begin(out, ncols, fixed);
+	if (out->hide_empty)
+		rc = keep_names(out, ncols, fixed);
+	else
+		rc = out->ops->begin(out, ncols, fixed);
 	free(fixed);
 	if (rc == -1 && !out->failed)
 		ks_out_ioerr(out);
@@ -208,6 +161,8 @@ int
 ks_out_row(struct ks_out *out, const struct ks_cell *cells)
 {
 	if (!out->active || out->failed)
+		return -1;
+	if (out->pending != NULL && begin_pending(out) == -1)
 		return -1;
 	if (out->ops->row(out, cells) == -1) {
 		if (!out->failed)
@@ -233,7 +188,8 @@ ks_out_failed(const struct ks_out *out)
 int
 ks_out_end(struct ks_out *out, struct ks_err *err)
 {
-	if (out->active && !out->failed) {
+	if (out->active && !out->failed && out->pending == NULL) {
+		/* Not for a hidden empty result: nothing was begun. */
 		out->active = 0;
 		if (out->ops->end(out) == -1 && !out->failed)
 			ks_out_ioerr(out);

@@ -28,6 +28,9 @@
  * jsonl  The same objects, one per line; nothing for an empty result.
  * md     A GitHub markdown table: | and markdown punctuation escaped with
  *        a backslash, LF as <br>.  An empty result prints the header.
+ * html   An HTML <table>, for documents (the report): not listed by
+ *        ks_out_formats(), since no row command prints it.  Text is made
+ *        safe as in md, then escaped for HTML.
  *
  * A result with no columns prints nothing (json: []).  A BLOB value is
  * printed as text made of its bytes.  No locale is consulted, but LC_NUMERIC
@@ -97,7 +100,8 @@ ks_cell_real(double r)
 
 /*
  * A new formatter writing to fp, which stays the caller's (never closed).
- * NULL with err for a format name not in ks_out_formats(), or out of memory.
+ * NULL with err for a format name not in ks_out_formats() nor "html", or
+ * out of memory.
  */
 struct ks_out	*ks_out_new(const char *format, FILE *fp,
 		    struct ks_err *err);
@@ -107,6 +111,16 @@ void		 ks_out_free(struct ks_out *out);
 
 /* The format names, NULL-terminated, for help and the man page. */
 const char *const *ks_out_formats(void);
+
+/* The format's name, as given to ks_out_new(). */
+const char	*ks_out_format(const struct ks_out *out);
+
+/*
+ * From now on a result with no rows prints nothing at all, not even its
+ * header (a document says "none" in its own words): the format's begin
+ * waits for the first row.
+ */
+void	ks_out_hide_empty(struct ks_out *out);
 
 /*
  * Step stmt to its end, printing every row under the column names of
@@ -165,6 +179,7 @@ extern const struct ks_out_ops ks_out_csv_ops;
 extern const struct ks_out_ops ks_out_json_ops;
 extern const struct ks_out_ops ks_out_jsonl_ops;
 extern const struct ks_out_ops ks_out_md_ops;
+extern const struct ks_out_ops ks_out_html_ops;
 
 struct ks_out {
 	const struct ks_out_ops	*ops;	/* the format */
@@ -174,6 +189,9 @@ struct ks_out {
 	int		 failed; /* err holds the first failure */
 	int		 told;	/* a failure was returned to the caller */
 	long long	 nrows;	/* rows of the current or last result */
+	int		 hide_empty; /* begin waits for the first row */
+	char		**pending; /* owned: the column names of a begin
+				    not yet made (hide_empty) */
 	struct ks_err	 err;	/* why the current result failed */
 	void		*state;	/* the format's; end or clear frees it */
 };

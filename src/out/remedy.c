@@ -316,6 +316,39 @@ ks_remedy_yaml(FILE *fp, json_t *plan)
 	}
 }
 
+/* The plan's changes as indented JSON (what the other groups got: text). */
+void
+ks_remedy_json(FILE *fp, json_t *plan)
+{
+	json_dumpf(json_object_get(plan, "changes"), fp,
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', fp);
+}
+
+/*
+ * The rendering of a plan for -o format: text (also for NULL, the
+ * default), json or yaml.  The names are remediate's formats, which the
+ * dispatcher has checked; another name gets text.
+ */
+void
+(*ks_remedy_render(const char *format))(FILE *, json_t *)
+{
+	static const struct {
+		const char	*name;
+		void		(*render)(FILE *, json_t *);
+	} renders[] = {
+		{ "text", ks_remedy_text },
+		{ "json", ks_remedy_json },
+		{ "yaml", ks_remedy_yaml },
+	};
+
+	for (size_t i = 0; format != NULL &&
+	    i < sizeof(renders) / sizeof(renders[0]); i++)
+		if (strcmp(renders[i].name, format) == 0)
+			return renders[i].render;
+	return ks_remedy_text;
+}
+
 /* A JSON value (a string as its text) in single quotes for a POSIX shell. */
 static void
 shell_json(FILE *fp, json_t *v)

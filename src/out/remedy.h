@@ -13,5 +13,12 @@
 void	ks_remedy_text(FILE *fp, json_t *plan);
 void	ks_remedy_yaml(FILE *fp, json_t *plan);
 void	ks_remedy_patch(FILE *fp, json_t *plan);
+void	ks_remedy_json(FILE *fp, json_t *plan);
+
+/*
+ * The renderer of -o format (text, json or yaml; NULL is text), for a
+ * format the dispatcher accepted.
+ */
+void	(*ks_remedy_render(const char *format))(FILE *, json_t *);
 
 #endif

@@ -158,6 +158,20 @@ static const struct range wide[] = {
 /* Characters backslash-escaped in markdown table cells. */
 static const char mdspecial[] = "\\|`*_~[]<>&";
 
+/* HTML's entity for cp, or NULL when cp stands for itself. */
+static const char *
+html_entity(int32_t cp)
+{
+	switch (cp) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	}
+	return NULL;
+}
+
 /* Nonzero if cp lies in one of the n sorted ranges r. */
 static int
 inrange(int32_t cp, const struct range *r, size_t n)
@@ -231,7 +245,7 @@ ks_textesc_unsafe(int32_t cp)
 
 /*
  * The escaped form of the n bytes at src, which decoded to cp, into dst
- * when dst is not NULL.  Returns its length, at most 4 * n.
+ * when dst is not NULL.  Returns its length, at most 6 * n.
  */
 static size_t
 esc1(char *dst, const char *src, size_t n, int32_t cp, int flags)
@@ -262,6 +276,9 @@ esc1(char *dst, const char *src, size_t n, int32_t cp, int flags)
 		buf[0] = '\\';
 		buf[1] = (char)cp;
 		k = 2;
+	} else if ((flags & KS_TEXTESC_HTML) && cp < 0x80 &&
+	    (p = html_entity(cp)) != NULL) {
+		k = strlen(p);
 	} else {
 		p = src;
 		k = n;
@@ -292,7 +309,7 @@ ks_textesc_dup(const char *s, size_t len, int flags, size_t *outlen)
 	size_t n;
 	char *p;
 
-	if (len > (SIZE_MAX - 1) / 4)
+	if (len > (SIZE_MAX - 1) / 6)
 		return NULL;
 	n = esc(NULL, s, len, flags);
 	if ((p = malloc(n + 1)) == NULL)

@@ -24,7 +24,7 @@
  * Everything else, including a backslash, is copied as it is: the result is
  * for reading, not for parsing back (a literal "\x1b" in the evidence looks
  * like an escaped ESC).  KS_TEXTESC_MD adds markdown's own escaping, under
- * which a backslash is doubled.
+ * which a backslash is doubled; KS_TEXTESC_HTML adds HTML's.
  */
 #ifndef KS_TEXTESC_H
 #define KS_TEXTESC_H
@@ -41,6 +41,12 @@
 #define KS_TEXTESC_MD	0x01
 
 /*
+ * HTML text or an attribute value: & < > " ' become &amp; &lt; &gt; &quot;
+ * &#39; (the escapes above hold none of them, so the two compose).
+ */
+#define KS_TEXTESC_HTML	0x02
+
+/*
  * Decode the UTF-8 sequence at s[0..len), len > 0.  Returns the number of
  * bytes it takes (1 to 4) and sets *cp to the code point; for invalid input
  * sets *cp to -1 and returns the length of the maximal invalid subpart (the
@@ -54,7 +60,7 @@ int	ks_textesc_unsafe(int32_t cp);
 /*
  * The escaped form of s[0..len) as a new NUL-terminated string (the caller
  * frees it), its length in *outlen if outlen is not NULL.  NULL when out of
- * memory.  flags: 0 or KS_TEXTESC_MD.
+ * memory.  flags: 0, KS_TEXTESC_MD or KS_TEXTESC_HTML.
  */
 char	*ks_textesc_dup(const char *s, size_t len, int flags, size_t *outlen);
 

@@ -38,7 +38,7 @@ MIB=1048576
 
 [ -x "$KS" ] && [ -x "$GEN" ] || { echo "bench: build $KS and $GEN first" >&2; exit 2; }
 # jq is the reference; /usr/bin/time measures peak memory.
-sh "$HERE/../deps.sh" jq time
+sh "$HERE/../../mk/deps.sh" jq time
 
 if [ -n "${BENCH_DIR:-}" ]; then
 	D=$BENCH_DIR

@@ -210,6 +210,19 @@ test_md(void **state)
 	    "| a\\\\b\\*c\\_d\\`e\\~f\\<g\\>h\\&i\\] |\n");
 }
 
+/* The report's tables (-o html), numbers as SQLite prints them. */
+static void
+test_html(void **state)
+{
+	expect(*state, "html", "SELECT 1 AS id, 'a<b>&\"c\"''d' AS \"x<y\","
+	    " NULL AS n, char(27) || 'e' AS esc",
+	    "<table><tr><th>id</th><th>x&lt;y</th><th>n</th><th>esc</th>"
+	    "</tr>\n"
+	    "<tr><td>1</td><td>a&lt;b&gt;&amp;&quot;c&quot;&#39;d</td><td></td>"
+	    "<td>\\x1be</td></tr>\n"
+	    "</table>\n");
+}
+
 #define EMPTYSQL	"SELECT 1 AS a, 'x' AS b WHERE 0"
 
 static void
@@ -220,6 +233,47 @@ test_empty(void **state)
 	expect(*state, "json", EMPTYSQL, "[]\n");
 	expect(*state, "jsonl", EMPTYSQL, "");
 	expect(*state, "md", EMPTYSQL, "| a | b |\n| --- | --- |\n");
+	expect(*state, "html", EMPTYSQL,
+	    "<table><tr><th>a</th><th>b</th></tr>\n</table>\n");
+}
+
+/* With ks_out_hide_empty(), the header waits for the first row. */
+static void
+test_hide_empty(void **state)
+{
+	static const char *const fmts[] = { "md", "html", "table", NULL };
+	struct ks_err err;
+	struct ks_out *out;
+	sqlite3_stmt *st;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *fp;
+
+	for (const char *const *f = fmts; *f != NULL; f++) {
+		assert_non_null(fp = open_memstream(&buf, &size));
+		assert_non_null(out = ks_out_new(*f, fp, &err));
+		ks_out_hide_empty(out);
+		assert_int_equal(sqlite3_prepare_v2(*state, EMPTYSQL, -1, &st,
+		    NULL), SQLITE_OK);
+		assert_int_equal(ks_out_stmt(out, st, &err), 0);
+		assert_int_equal(ks_out_rows(out), 0);
+		sqlite3_reset(st);
+		assert_int_equal(ks_out_stmt(out, st, &err), 0);
+		sqlite3_finalize(st);
+		assert_int_equal(sqlite3_prepare_v2(*state, "SELECT 1 AS a",
+		    -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(ks_out_stmt(out, st, &err), 0);
+		assert_int_equal(ks_out_rows(out), 1);
+		sqlite3_finalize(st);
+		ks_out_free(out);
+		fclose(fp);
+		assert_string_equal(buf, strcmp(*f, "md") == 0 ?
+		    "| a |\n| --- |\n| 1 |\n" : strcmp(*f, "html") == 0 ?
+		    "<table><tr><th>a</th></tr>\n<tr><td>1</td></tr>\n"
+		    "</table>\n" : "a\n-\n1\n");
+		free(buf);
+		buf = NULL;
+	}
 }
 
 /* A statement without columns prints nothing (json: an empty array). */
@@ -233,6 +287,7 @@ test_nocols(void **state)
 	expect(*state, "json", sql, "[]\n");
 	expect(*state, "jsonl", sql, "");
 	expect(*state, "md", sql, "");
+	expect(*state, "html", sql, "");
 }
 
 static void
@@ -324,6 +379,10 @@ test_formats(void **state)
 		ks_out_free(out);
 	}
 	assert_int_equal(n, 5);
+	/* html is for documents: made by name, not listed. */
+	assert_non_null(out = ks_out_new("html", stdout, &err));
+	assert_string_equal(ks_out_format(out), "html");
+	ks_out_free(out);
 	assert_null(ks_out_new("xml", stdout, &err));
 	assert_non_null(strstr(err.msg, "unknown output format 'xml'"));
 	ks_out_free(NULL);
@@ -518,6 +577,8 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_jsonl),
 		cmocka_unit_test(test_md),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_hide_empty),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_nocols),
 		cmocka_unit_test(test_reals),

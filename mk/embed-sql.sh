@@ -1,7 +1,7 @@
 #!/bin/sh
 # Turn sql/*.sql into a C file: an ordered array of {name, text}.
 set -eu
-echo '/* Generated from sql/NNN-*.sql by tests/embed-sql.sh; do not edit. */'
+echo '/* Generated from sql/NNN-*.sql by mk/embed-sql.sh; do not edit. */'
 echo '#include <stddef.h>'
 echo '#include "store/sql-assets.h"'
 echo 'const struct ks_sql_asset ks_sql_assets[] = {'
