@@ -10,9 +10,9 @@
 #include "out/out.h"
 #include "out/textesc.h"
 
-/* Write s[0..len) as one text field.  Returns 0 or -1. */
+/* Write s[0..len) as one text field (arg unused).  Returns 0 or -1. */
 static int
-field(struct ks_out *out, const char *s, size_t len)
+field(struct ks_out *out, const char *s, size_t len, int arg)
 {
 	char *p, *q, *r, *e;
 	size_t n;
@@ -41,24 +41,6 @@ out:
 	return rc;
 }
 
-/* Write one cell as a field, without the comma. */
-static int
-cell(struct ks_out *out, const struct ks_cell *c)
-{
-	char num[KS_OUT_NUMSZ];
-
-	switch (c->type) {
-	case KS_CELL_INT:
-	case KS_CELL_REAL:
-		return ks_out_write(out, num, ks_out_num(c, num));
-	case KS_CELL_TEXT:
-		if (c->s != NULL)
-			return field(out, c->s, c->len);
-		break;
-	}
-	return 0;
-}
-
 static int
 begin(struct ks_out *out, int ncols, const char *const *names)
 {
@@ -68,7 +50,7 @@ begin(struct ks_out *out, int ncols, const char *const *names)
 		return 0;
 	for (i = 0; i < ncols; i++)
 		if ((i > 0 && ks_out_write(out, ",", 1) == -1) ||
-		    field(out, names[i], strlen(names[i])) == -1)
+		    field(out, names[i], strlen(names[i]), 0) == -1)
 			return -1;
 	return ks_out_write(out, "\r\n", 2);
 }
@@ -82,7 +64,7 @@ row(struct ks_out *out, const struct ks_cell *cells)
 		return 0;
 	for (i = 0; i < out->ncols; i++)
 		if ((i > 0 && ks_out_write(out, ",", 1) == -1) ||
-		    cell(out, &cells[i]) == -1)
+		    ks_out_cell(out, &cells[i], field, 0) == -1)
 			return -1;
 	return ks_out_write(out, "\r\n", 2);
 }

@@ -9,24 +9,6 @@
 #include "out/out.h"
 #include "out/textesc.h"
 
-/* Write one cell's content: nothing for NULL. */
-static int
-cell(struct ks_out *out, const struct ks_cell *c)
-{
-	char num[KS_OUT_NUMSZ];
-
-	switch (c->type) {
-	case KS_CELL_INT:
-	case KS_CELL_REAL:
-		return ks_out_write(out, num, ks_out_num(c, num));
-	case KS_CELL_TEXT:
-		if (c->s != NULL)
-			return ks_out_text(out, c->s, c->len, KS_TEXTESC_MD);
-		break;
-	}
-	return 0;
-}
-
 static int
 begin(struct ks_out *out, int ncols, const char *const *names)
 {
@@ -57,7 +39,7 @@ row(struct ks_out *out, const struct ks_cell *cells)
 		return 0;
 	for (i = 0; i < out->ncols; i++)
 		if (ks_out_write(out, "| ", 2) == -1 ||
-		    cell(out, &cells[i]) == -1 ||
+		    ks_out_cell(out, &cells[i], ks_out_text, KS_TEXTESC_MD) == -1 ||
 		    ks_out_write(out, " ", 1) == -1)
 			return -1;
 	return ks_out_write(out, "|\n", 2);

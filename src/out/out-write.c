@@ -98,6 +98,24 @@ ks_out_realprec(double r)
 	return p;
 }
 
+int
+ks_out_cell(struct ks_out *out, const struct ks_cell *c,
+    int (*text)(struct ks_out *, const char *, size_t, int), int arg)
+{
+	char num[KS_OUT_NUMSZ];
+
+	switch (c->type) {
+	case KS_CELL_INT:
+	case KS_CELL_REAL:
+		return ks_out_write(out, num, ks_out_num(c, num));
+	case KS_CELL_TEXT:
+		if (c->s != NULL)
+			return text(out, c->s, c->len, arg);
+		break;
+	}
+	return 0;
+}
+
 size_t
 ks_out_num(const struct ks_cell *c, char *buf)
 {

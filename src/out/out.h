@@ -217,6 +217,13 @@ int	ks_out_text(struct ks_out *out, const char *s, size_t len,
  */
 #define KS_OUT_NUMSZ	32
 size_t	ks_out_num(const struct ks_cell *c, char *buf);
+
+/*
+ * Write one cell: a number as ks_out_num writes it, text through
+ * text(out, s, len, arg), NULL as nothing.  0, or -1 recorded.
+ */
+int	ks_out_cell(struct ks_out *out, const struct ks_cell *c,
+	    int (*text)(struct ks_out *, const char *, size_t, int), int arg);
 int	ks_out_realprec(double r);
 
 #endif
