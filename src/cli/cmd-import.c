@@ -63,7 +63,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 		limits_set = 1;
 	}
 	if (key == O_NO_RAW) {
-		ks_tuning.keep_raw = 0;
+		limits.keep_raw = 0;
 		return 0;
 	}
 	if (ks_cmd_parse_size(arg, &v) < 0 || v == 0) {
@@ -78,7 +78,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	case O_MAX_DEPTH: limits.max_json_depth = v > 100000 ? 100000 : (int)v;
 		break;
 	case O_MAX_MEMBERS: limits.max_members = v; break;
-	case O_WORKERS: ks_tuning.workers = v > 2 ? 2 : (int)v; break;
+	case O_WORKERS: limits.workers = v > 2 ? 2 : (int)v; break;
 	}
 	return 0;
 }
@@ -218,7 +218,7 @@ exec_import(struct ks_ctx *ctx)
 	if (!ctx->quiet && isatty(STDERR_FILENO))
 		imp.progress = progress;
 	if ((imp.rollup = ks_rollup_new()) == NULL ||
-	    (imp.store = ks_store_new(ctx->db, &err)) == NULL) {
+	    (imp.store = ks_store_new(ctx->db, &limits, &err)) == NULL) {
 		ks_cmd_error("import: %s", err.msg);
 		free(imp.argv_json);
 		return KS_EXIT_ERROR;

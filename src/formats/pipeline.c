@@ -26,8 +26,6 @@
 #include "formats/pipeline-src.h"
 #include "store/store.h"
 
-struct ks_import_tuning ks_tuning = { 0, 1 };
-
 #define BATCH_BYTES	(1 << 20)	/* usual size of a batch's bytes */
 #define BATCH_ITEMS	1024
 #define NBATCH		3		/* batches in circulation */
@@ -466,17 +464,6 @@ run_threaded(struct pipe *p, struct ks_err *err)
 }
 
 int
-ks_pipeline_workers(void)
-{
-	long n;
-
-	if (ks_tuning.workers > 0)
-		return ks_tuning.workers;
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 1 ? 2 : 1;
-}
-
-int
 ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 {
 	struct ks_jscan_limits lim = { m->imp->lim.max_record,
@@ -486,7 +473,7 @@ ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 
 	if (ks_psrc_open(&p.src, m->in, &lim) < 0)
 		return ks_err_set(err, "out of memory");
-	if (ks_pipeline_workers() < 2) {
+	if (ks_limits_workers(&m->imp->lim) < 2) {
 		/* The same reads as with a pump thread. */
 		struct ks_pump *pump = ks_input_pump(m->in, 0);
 		rc = run_serial(&p, err);

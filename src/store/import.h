@@ -12,21 +12,10 @@
 
 #include "util/err.h"
 #include "input/input.h"
+#include "input/limits.h"
 
 struct ks_rollup;
 struct ks_store;
-
-/* Every limit is configurable from the command line (cmd-import.c). */
-struct ks_limits {
-	uint64_t	 max_expanded;	/* bytes read per top-level input */
-	uint64_t	 max_ratio;	/* decompressed / compressed */
-	int		 max_nesting;	/* archives inside archives */
-	size_t		 max_record;	/* bytes in one record */
-	int		 max_json_depth;/* nesting in one JSON record */
-	uint64_t	 max_members;	/* members per top-level input */
-};
-
-void	ks_limits_default(struct ks_limits *lim);
 
 /* Record accounting: records = imported + duplicates + rejected. */
 struct ks_tally {

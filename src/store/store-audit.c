@@ -11,7 +11,6 @@
 #include "store/store-int.h"
 #include "store/db.h"
 #include "util/fault.h"
-#include "formats/pipeline.h"
 #include "store/rollup.h"
 
 #define ROLLUP_EVERY	65536	/* events between flushes of the rollup */
@@ -138,7 +137,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		return 0;
 	}
 	id = sqlite3_last_insert_rowid(st->db);
-	if (ks_tuning.keep_raw) {
+	if (st->lim.keep_raw) {
 		sqlite3_bind_int64(r, 1, id);
 		sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
 		if (store_run_bound(st, r, err) < 0)

@@ -18,7 +18,6 @@
 #include "store/store-int.h"
 #include "store/db.h"
 #include "util/fault.h"
-#include "formats/pipeline.h"
 
 #define DEFER_MIN	50000
 
@@ -144,7 +143,7 @@ store_build_deferred(struct ks_store *st, struct ks_err *err)
 	}
 	sqlite3_exec(st->db, "PRAGMA cache_size = " SORT_CACHE, NULL, NULL,
 	    NULL);
-	if (ks_pipeline_workers() > 1)
+	if (ks_limits_workers(&st->lim) > 1)
 		sqlite3_exec(st->db, "PRAGMA threads = 1", NULL, NULL, NULL);
 	for (int i = 0; i < d->n && rc == 0; i++)
 		if (sqlite3_exec(st->db, d->sql[i], NULL, NULL, NULL) !=

@@ -12,6 +12,7 @@
 
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "input/limits.h"
 
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
@@ -35,6 +36,7 @@ struct held_lock {
 
 struct ks_store {
 	sqlite3		*db;		/* borrowed */
+	struct ks_limits lim;		/* a copy: workers, keep_raw */
 	sqlite3_stmt	*st[S_COUNT];
 	struct deferred	 defer;
 	int		 fd;		/* the database, for writeback(); -2 unopened */

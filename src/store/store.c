@@ -90,7 +90,7 @@ static const char *const sql[S_COUNT] = {
 };
 
 struct ks_store *
-ks_store_new(sqlite3 *db, struct ks_err *err)
+ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 {
 	struct ks_store *st = calloc(1, sizeof(*st));
 
@@ -99,6 +99,7 @@ ks_store_new(sqlite3 *db, struct ks_err *err)
 		return NULL;
 	}
 	st->db = db;
+	st->lim = *lim;
 	st->defer.base = -1;
 	st->fd = -2;
 	st->lock_fd = -2;

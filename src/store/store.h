@@ -16,7 +16,9 @@
 
 struct ks_store;
 
-struct ks_store *ks_store_new(sqlite3 *db, struct ks_err *err);
+/* lim is copied: its workers and keep_raw (input/limits.h) are read. */
+struct ks_store *ks_store_new(sqlite3 *db, const struct ks_limits *lim,
+	    struct ks_err *err);
 void	ks_store_free(struct ks_store *st);	/* accepts NULL */
 
 /*

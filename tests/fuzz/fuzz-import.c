@@ -129,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	imp.lim.max_record = 1 << 20;
 	imp.lim.max_members = 2000;
 	imp.db = db;
-	if ((imp.store = ks_store_new(db, &err)) == NULL)
+	if ((imp.store = ks_store_new(db, &imp.lim, &err)) == NULL)
 		fuzz_fail("store: %s", err.msg);
 	ks_err_clear(&err);
 	if (ks_walk(&imp, path, &err) < 0 || ks_store_finish(imp.store,
