@@ -8,7 +8,7 @@
 #include "formats/cloud.h"
 #include "formats/denial.h"
 #include "util/jutil.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 
@@ -104,7 +104,7 @@ ks_cloud_scan(struct ks_member *m, const char *text, size_t len,
 	}
 	if (d.time_us == KS_TIME_NONE)
 		d.time_us = when;
-	r = ks_store_log_denial(m, &d, text, len, line, err);
+	r = ks_emit_denial(m, &d, text, len, line, err);
 	t->denials++;
 	ks_denial_clear(&d);
 	return r;
@@ -129,8 +129,8 @@ ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
 	const char *why;
 
 	if (ks_audit_from_json(ev, &row, &why) < 0)
-		return ks_store_reject(m, line, why, raw, rawlen, err);
-	return ks_store_audit(m, &row, raw, rawlen, line, err);
+		return ks_emit_reject(m, line, why, raw, rawlen, err);
+	return ks_emit_audit(m, &row, raw, rawlen, line, err);
 }
 
 int
@@ -201,7 +201,7 @@ cut_event(struct ks_member *m, const char *text, size_t len, uint64_t line,
 	if ((r = ks_auditcut_recover(text, len, &c)) < 0)
 		return ks_err_set(err, "out of memory");
 	if (r == 0)
-		return ks_store_reject(m, line, why, text, len, err);
+		return ks_emit_reject(m, line, why, text, len, err);
 	if (c.row.received_us == KS_TIME_NONE)
 		c.row.received_us = when;
 	if (c.row.stage_us == KS_TIME_NONE)
@@ -211,7 +211,7 @@ cut_event(struct ks_member *m, const char *text, size_t len, uint64_t line,
 		ks_auditcut_clear(&c);
 		return ks_err_set(err, "out of memory");
 	}
-	r = ks_store_audit(m, &c.row, raw, strlen(raw), line, err);
+	r = ks_emit_audit(m, &c.row, raw, strlen(raw), line, err);
 	t->partial++;
 	free(raw);
 	ks_auditcut_clear(&c);
@@ -269,5 +269,5 @@ ks_cloud_warn(struct ks_member *m, const struct ks_cloud_tally *t)
 	    "record-size limit (--max-record) scanned in part", "lines longer "
 	    "than the record-size limit (--max-record) scanned in part");
 	if (buf[0] != '\0')
-		ks_import_warn(m->imp, "%s: %s", m->path, buf);
+		ks_member_warn(m, "%s: %s", m->path, buf);
 }

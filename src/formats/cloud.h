@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "store/import.h"
+#include "formats/member.h"
 #include "formats/ingest.h"
 
 /* What one member held besides its records, for the summary warning. */

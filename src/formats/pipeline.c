@@ -24,7 +24,7 @@
 #include "formats/cloud.h"
 #include "formats/pipeline.h"
 #include "formats/pipeline-src.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 #define BATCH_BYTES	(1 << 20)	/* usual size of a batch's bytes */
 #define BATCH_ITEMS	1024
@@ -140,7 +140,7 @@ keep(struct batch *b, const char *p, size_t n)
 
 /*
  * A record the fast reader was not sure of: jansson decides, as ingest.c
- * does, with the same reasons.  Such an event is stored by ks_store_audit,
+ * does, with the same reasons.  Such an event is stored by ks_emit_audit,
  * from the tree (it->ev).
  */
 static void
@@ -200,7 +200,7 @@ parse_record(struct batch *b, const struct ks_jrec *r)
 		return;
 	}
 	b->used += (size_t)used;
-	ks_store_audit_measure(&it->row, &it->arrays, it->lens);
+	ks_audit_measure(&it->row, &it->arrays, it->lens);
 	sha256_init(&c);
 	sha256_update(&c, r->len, (const uint8_t *)it->data);
 	sha256_digest(&c, sizeof(it->hash), it->hash);
@@ -229,13 +229,13 @@ write_batch(struct pipe *p, struct batch *b, int failed, struct ks_err *err)
 		else if (it->type == IT_OTHER)
 			failed = write_other(p, it, err) < 0;
 		else if (it->type == IT_REJECT)
-			failed = ks_store_reject(m, it->line, it->reason,
+			failed = ks_emit_reject(m, it->line, it->reason,
 			    it->data, it->size, err) < 0;
 		else if (it->ev != NULL)
-			failed = ks_store_audit(m, &it->row, it->data,
+			failed = ks_emit_audit(m, &it->row, it->data,
 			    it->size, it->line, err) < 0;
 		else
-			failed = ks_store_audit_parsed(m, &it->row,
+			failed = ks_emit_audit_parsed(m, &it->row,
 			    &it->arrays, it->lens, it->hash, it->data,
 			    it->size, it->line, err) < 0;
 		json_decref(it->ev);
@@ -270,7 +270,7 @@ parse_line(struct batch *b, const struct ks_jrec *r, int max_depth)
 	}
 	b->n++;
 	b->used += (size_t)used;
-	ks_store_audit_measure(&it->row, &it->arrays, it->lens);
+	ks_audit_measure(&it->row, &it->arrays, it->lens);
 	sha256_init(&c);
 	sha256_update(&c, r->len, (const uint8_t *)it->data);
 	sha256_digest(&c, sizeof(it->hash), it->hash);
@@ -466,14 +466,14 @@ run_threaded(struct pipe *p, struct ks_err *err)
 int
 ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_jscan_limits lim = { m->imp->lim.max_record,
-	    m->imp->lim.max_json_depth };
+	struct ks_jscan_limits lim = { m->lim->max_record,
+	    m->lim->max_json_depth };
 	struct pipe p = { .m = m, .cloud.year = ks_cloud_year(m) };
 	int rc;
 
 	if (ks_psrc_open(&p.src, m->in, &lim) < 0)
 		return ks_err_set(err, "out of memory");
-	if (ks_limits_workers(&m->imp->lim) < 2) {
+	if (ks_limits_workers(m->lim) < 2) {
 		/* The same reads as with a pump thread. */
 		struct ks_pump *pump = ks_input_pump(m->in, 0);
 		rc = run_serial(&p, err);

@@ -12,7 +12,7 @@
 #define KS_PIPELINE_H
 
 #include "util/err.h"
-#include "store/import.h"
+#include "formats/member.h"
 
 /* Read the audit events of m into the database; -1 for database errors. */
 int	ks_pipeline_audit(struct ks_member *m, struct ks_err *err);

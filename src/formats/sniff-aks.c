@@ -20,7 +20,7 @@
 #include "formats/cloud.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -74,7 +74,7 @@ ks_aks_record(struct ks_member *m, json_t *v, const struct ks_jrec *r,
 	enum ks_cloud_shape shape = ks_cloud_shape(v);
 
 	if (!json_is_object(v))
-		return ks_store_reject(m, r->line, "not an Azure Monitor "
+		return ks_emit_reject(m, r->line, "not an Azure Monitor "
 		    "record (not a JSON object)", r->data, r->len, err);
 	/* A native event or a Cloud Logging entry among them (cloud.h). */
 	if (shape == KS_SHAPE_NATIVE || shape == KS_SHAPE_GKE)
@@ -86,7 +86,7 @@ ks_aks_record(struct ks_member *m, json_t *v, const struct ks_jrec *r,
 			    err);
 		if (json_is_object(log))
 			return audit_object(m, log, r, err);
-		return ks_store_reject(m, r->line, "kube-audit record "
+		return ks_emit_reject(m, r->line, "kube-audit record "
 		    "without properties.log", r->data, r->len, err);
 	}
 	if (cat != NULL && json_is_string(log)) {

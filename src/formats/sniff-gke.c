@@ -26,12 +26,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/audit.h"
 #include "formats/cloud.h"
 #include "formats/gke.h"
 #include "formats/ingest.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
 #include "formats/yamldoc.h"
 
@@ -166,7 +167,7 @@ audit(struct ks_member *m, json_t *e, json_t *pp, const struct ks_jrec *r,
 	row.authz_reason = ks_json_str2(e, "labels",
 	    "authorization.k8s.io/reason");
 	row.received_us = row.stage_us = entry_time(e, pp);
-	rc = ks_store_audit(m, &row, r->data, r->len, r->line, err);
+	rc = ks_emit_audit(m, &row, r->data, r->len, r->line, err);
 	json_decref(row.source_ips);
 	return rc;
 }
@@ -194,7 +195,7 @@ operation(struct ks_member *m, json_t *e, json_t *pp,
 		ev.status = "done";
 	else if (json_is_true(json_object_get(op, "first")))
 		ev.status = "started";
-	return ks_store_cluster_event(m, &ev, r->data, r->len, r->line, err);
+	return ks_emit_cluster_event(m, &ev, r->data, r->len, r->line, err);
 }
 
 int
@@ -209,7 +210,7 @@ ks_gke_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r,
 	enum ks_cloud_shape shape = ks_cloud_shape(e);
 
 	if (!json_is_object(e))
-		return ks_store_reject(m, r->line, "not a Cloud Logging entry "
+		return ks_emit_reject(m, r->line, "not a Cloud Logging entry "
 		    "(not a JSON object)", r->data, r->len, err);
 	/* A native event or an Azure record among the entries (cloud.h). */
 	if (shape == KS_SHAPE_NATIVE || shape == KS_SHAPE_AKS)
@@ -218,7 +219,7 @@ ks_gke_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r,
 	    starts(method, "io.k8s.") ||
 	    starts(ks_json_str2(e, "operation", "producer"), "k8s.io")) {
 		if (pp == NULL || method == NULL)
-			return ks_store_reject(m, r->line, "Kubernetes audit "
+			return ks_emit_reject(m, r->line, "Kubernetes audit "
 			    "entry without a protoPayload methodName", r->data,
 			    r->len, err);
 		return audit(m, e, pp, r, err);

@@ -18,7 +18,7 @@
 #include "util/jutil.h"
 #include "formats/kobj.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "formats/yamldoc.h"
 
 static int
@@ -48,10 +48,10 @@ store_doc(struct ks_member *m, json_t *v, uint64_t line, struct ks_err *err)
 		snprintf(item_kind, sizeof(item_kind), "%.*s", (int)(n - 4), kind);
 		json_array_foreach(items, i, it) {
 			if (!json_is_object(json_object_get(it, "metadata"))) {
-				if (ks_store_reject(m, line, "List item without "
+				if (ks_emit_reject(m, line, "List item without "
 				    "metadata", NULL, 0, err) < 0)
 					return -1;
-			} else if (ks_store_object(m, it, item_kind[0] ? item_kind
+			} else if (ks_emit_object(m, it, item_kind[0] ? item_kind
 			    : NULL, ks_json_str(v, "apiVersion"), line, i,
 			    err) < 0)
 				return -1;
@@ -59,12 +59,12 @@ store_doc(struct ks_member *m, json_t *v, uint64_t line, struct ks_err *err)
 		return 0;
 	}
 	if (kind == NULL)
-		return ks_store_reject(m, line, "YAML document is not a "
+		return ks_emit_reject(m, line, "YAML document is not a "
 		    "Kubernetes object (no kind)", NULL, 0, err);
 	/* No excerpt: a YAML reject has no JSON bytes of its own. */
 	if ((why = ks_kobj_why_not(v, &secret)) != NULL)
-		return ks_store_reject(m, line, why, NULL, 0, err);
-	return ks_store_object(m, v, NULL, NULL, line, 0, err);
+		return ks_emit_reject(m, line, why, NULL, 0, err);
+	return ks_emit_object(m, v, NULL, NULL, line, 0, err);
 }
 
 /*

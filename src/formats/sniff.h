@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
-#include "store/import.h"
+#include "formats/member.h"
 
 #define KS_SNIFF_HEAD	(64 * 1024)	/* bytes a bid may look at */
 

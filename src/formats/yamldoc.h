@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "util/err.h"
-#include "store/import.h"
+#include "formats/member.h"
 
 /*
  * Called with each document that is a mapping (v is borrowed for the call)

@@ -270,7 +270,7 @@ arc_reject(struct ks_member *am, struct ks_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	ks_import_warn(am->imp, "%s: %s", am->path, why);
+	ks_import_warn(ks_import_of(am), "%s: %s", am->path, why);
 	return ks_store_reject(am, 0, why, NULL, 0, err);
 }
 
@@ -390,7 +390,7 @@ arc_start(struct ks_import *imp, struct node *nd)
 int
 walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
 {
-	struct ks_member am = { .imp = imp, .path = nd->path, .name = nd->name };
+	struct ks_member am = { .path = nd->path, .name = nd->name };
 	struct ks_source_facts f = { .format = "archive" };
 	const char *saved_origin = imp->origin;
 	int64_t saved_source = imp->origin_source, saved_snap = imp->snapshot_id;
@@ -398,6 +398,7 @@ walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
 	char fmt[64], sha[65];
 	int rc = -1;
 
+	ks_store_member(imp, &am);
 	if (ks_store_begin(imp->store, err) < 0 ||
 	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->parent_id ?
 	    nd->name : NULL, nd->mtime_us, nd->sha256, &am.source_id, err) < 0 ||

@@ -47,9 +47,10 @@ int
 walk_note_skipped(struct ks_import *imp, struct node *nd, const char *format,
     const char *reason, struct ks_err *err)
 {
-	struct ks_member m = { .imp = imp, .path = nd->path, .name = nd->name };
+	struct ks_member m = { .path = nd->path, .name = nd->name };
 	struct ks_source_facts f = { .format = format };
 
+	ks_store_member(imp, &m);
 	if (ks_store_begin(imp->store, err) < 0 ||
 	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->parent_id ?
 	    nd->name : NULL, nd->mtime_us, nd->sha256, &m.source_id, err) < 0 ||
@@ -86,7 +87,7 @@ int
 walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
     struct ks_err *err)
 {
-	struct ks_member m = { .imp = imp, .in = nd->in, .path = nd->path,
+	struct ks_member m = { .in = nd->in, .path = nd->path,
 	    .name = nd->name, .mtime_us = nd->mtime_us };
 	struct ks_source_facts f = { .format = "unrecognised" };
 	const struct ks_sniffer *sn;
@@ -94,6 +95,7 @@ walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
 	size_t n;
 	char sha[65];
 
+	ks_store_member(imp, &m);
 	head = ks_input_peek(nd->in, KS_SNIFF_HEAD, &n);
 	sn = refusal ? NULL : ks_sniff_choose(nd->name, 0, head, n, &f.bid);
 	if (ks_store_begin(imp->store, err) < 0 ||

@@ -13,14 +13,10 @@
 #include "util/err.h"
 #include "input/input.h"
 #include "input/limits.h"
+#include "formats/member.h"
 
 struct ks_rollup;
 struct ks_store;
-
-/* Record accounting: records = imported + duplicates + rejected. */
-struct ks_tally {
-	uint64_t	 records, imported, duplicates, rejected;
-};
 
 struct ks_import {
 	sqlite3		*db;		/* borrowed */
@@ -49,16 +45,12 @@ struct ks_import {
 	struct ks_budget budget;	/* expanded bytes of this input */
 };
 
-/* The member being read by a sniffer. */
-struct ks_member {
-	struct ks_import *imp;
-	struct ks_input	*in;		/* its bytes */
-	const char	*path;		/* display path, ARCHIVE!MEMBER */
-	const char	*name;		/* its own name (last path element) */
-	int64_t		 source_id;
-	int64_t		 mtime_us;	/* KS_TIME_NONE when unknown */
-	struct ks_tally	 tally;
-};
+/* The import a member filled by ks_store_member belongs to. */
+static inline struct ks_import *
+ks_import_of(const struct ks_member *m)
+{
+	return m->sink_arg;
+}
 
 /* Report a warning through imp->warn (formatted). */
 void	ks_import_warn(struct ks_import *imp, const char *fmt, ...)

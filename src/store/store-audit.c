@@ -15,41 +15,13 @@
 
 #define ROLLUP_EVERY	65536	/* events between flushes of the rollup */
 
-/*
- * The text columns of a row, in the order of their parameters: 3 to 19,
- * then 21 and 22 (20 is the code).
- */
-static void
-texts(const struct ks_audit_row *r, const struct ks_audit_json *a,
-    const char *v[KS_AUDIT_NTEXT])
-{
-	const char *t[KS_AUDIT_NTEXT] = { r->audit_id, r->stage, r->level,
-	    r->verb, r->username, a->user_groups, r->impersonated_user,
-	    a->impersonated_groups, a->source_ips, r->user_agent, r->resource,
-	    r->subresource, r->api_group, r->api_version, r->namespace,
-	    r->name, r->request_uri, r->decision, r->authz_reason };
-
-	memcpy(v, t, sizeof(t));
-}
-
-void
-ks_store_audit_measure(const struct ks_audit_row *row,
-    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT])
-{
-	const char *v[KS_AUDIT_NTEXT];
-
-	texts(row, arrays, v);
-	for (int i = 0; i < KS_AUDIT_NTEXT; i++)
-		len[i] = v[i] != NULL ? (int)strlen(v[i]) : -1;
-}
-
 static void
 bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
     const struct ks_audit_json *a, const int *len)
 {
 	const char *v[KS_AUDIT_NTEXT];
 
-	texts(r, a, v);
+	ks_audit_texts(r, a, v);
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
 		if (v[i] == NULL)
@@ -112,7 +84,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
     const struct ks_audit_json *arrays, const int *len, const uint8_t *hash,
     const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
 	sqlite3_int64 id;
 	int seen = 0;
@@ -149,14 +121,14 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 			return -1;
 	}
 	if (!seen)
-		ks_rollup_add(m->imp->rollup, row);
+		ks_rollup_add(ks_import_of(m)->rollup, row);
 	m->tally.imported++;
 	/*
 	 * Now and then: the rollup's counts go to the file (bounded memory),
 	 * and the file towards the disk.
 	 */
 	if (m->tally.imported % ROLLUP_EVERY == 0) {
-		if (ks_rollup_flush(m->imp->rollup, st->db, err) < 0)
+		if (ks_rollup_flush(ks_import_of(m)->rollup, st->db, err) < 0)
 			return -1;
 		store_writeback(st);
 	}

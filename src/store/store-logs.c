@@ -17,7 +17,7 @@ static void
 count_insert(struct ks_member *m)
 {
 	m->tally.records++;
-	if (sqlite3_changes(m->imp->db) == 0)
+	if (sqlite3_changes(ks_import_of(m)->db) == 0)
 		m->tally.duplicates++;
 	else
 		m->tally.imported++;
@@ -27,7 +27,7 @@ int
 ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
     const char *text, size_t len, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_LOG_DENIAL];
 	uint8_t h[SHA256_DIGEST_SIZE];
 	char *clean = ks_utf8_escape(text, len);
@@ -63,7 +63,7 @@ int
 ks_store_cluster_event(struct ks_member *m, const struct ks_cluster_event *ev,
     const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_CLUSTER_EVENT];
 	uint8_t h[SHA256_DIGEST_SIZE];
 

@@ -19,7 +19,7 @@
 static int
 snapshot(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_import *imp = m->imp;
+	struct ks_import *imp = ks_import_of(m);
 	sqlite3_stmt *s;
 
 	if (imp->snapshot_id == 0) {
@@ -46,7 +46,7 @@ static int
 snapshot_time(struct ks_member *m, json_t *meta, int64_t created,
     struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_SNAP_TIME];
 	json_t *mf = json_object_get(meta, "managedFields"), *f;
 	const char *origin = "creationTimestamp", *t;
@@ -64,7 +64,7 @@ snapshot_time(struct ks_member *m, json_t *meta, int64_t created,
 	if (best == KS_TIME_NONE)
 		return 0;
 	sqlite3_bind_int64(s, 1, best);
-	sqlite3_bind_int64(s, 2, m->imp->snapshot_id);
+	sqlite3_bind_int64(s, 2, ks_import_of(m)->snapshot_id);
 	sqlite3_bind_text(s, 3, origin, -1, SQLITE_STATIC);
 	return store_run(st, s, err);
 }
@@ -148,7 +148,7 @@ int
 ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
     const char *api_version, uint64_t line, uint64_t item, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_OBJECT];
 	json_t *meta = ks_json_obj(obj, "metadata");
 	const char *av = ks_json_str(obj, "apiVersion"), *ver;
@@ -170,7 +170,7 @@ ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 		return ks_err_set(err, "out of memory");
 	store_digest(body, strlen(body), h);
 	split_api_version(av, group, sizeof(group), &ver);
-	sqlite3_bind_int64(s, 1, m->imp->snapshot_id);
+	sqlite3_bind_int64(s, 1, ks_import_of(m)->snapshot_id);
 	sqlite3_bind_int64(s, 2, m->source_id);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)line);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)item);
@@ -203,7 +203,7 @@ int
 ks_store_object_kinds(struct ks_member *m, const char *kind,
     const char *api_version, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_OBJECT_KINDS];
 	char group[256];
 	const char *ver;
@@ -220,13 +220,13 @@ int
 ks_store_server_version(struct ks_member *m, const char *version,
     struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_SNAP_VERSION];
 
 	if (snapshot(m, err) < 0)
 		return -1;
 	bind_text(s, 1, version);
-	sqlite3_bind_int64(s, 2, m->imp->snapshot_id);
+	sqlite3_bind_int64(s, 2, ks_import_of(m)->snapshot_id);
 	return store_run(st, s, err);
 }
 

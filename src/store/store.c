@@ -359,7 +359,7 @@ int
 ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
     const char *excerpt, size_t len, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_REJECT];
 	char *text;
 	int rc;
@@ -389,3 +389,42 @@ store_digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
 }
 
+static int
+kind_of(struct ks_member *m, const char *group, const char *resource,
+    char *kind, size_t kindsz)
+{
+	struct ks_import *imp = ks_import_of(m);
+
+	return ks_store_kind_of(imp->store, group, resource, kind, kindsz);
+}
+
+static void
+warn(struct ks_member *m, const char *msg)
+{
+	struct ks_import *imp = ks_import_of(m);
+
+	if (imp->warn != NULL)
+		imp->warn(imp->cb_arg, msg);
+}
+
+/* The records of the formats go to the store's writers (store.h). */
+static const struct ks_sink store_sink = {
+	.reject = ks_store_reject,
+	.audit = ks_store_audit,
+	.audit_parsed = ks_store_audit_parsed,
+	.object = ks_store_object,
+	.object_kinds = ks_store_object_kinds,
+	.denial = ks_store_log_denial,
+	.cluster_event = ks_store_cluster_event,
+	.server_version = ks_store_server_version,
+	.kind_of = kind_of,
+	.warn = warn,
+};
+
+void
+ks_store_member(struct ks_import *imp, struct ks_member *m)
+{
+	m->lim = &imp->lim;
+	m->sink = &store_sink;
+	m->sink_arg = imp;
+}
