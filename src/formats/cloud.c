@@ -133,61 +133,6 @@ ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
 	return ks_emit_audit(m, &row, raw, rawlen, line, err);
 }
 
-int
-ks_cloud_native(struct ks_member *m, json_t *v, const struct ks_jrec *rec,
-    void *arg, struct ks_err *err)
-{
-	(void)arg;
-	return ks_cloud_audit_json(m, v, rec->data, rec->len, rec->line, err);
-}
-
-static int
-has(const json_t *v, const char *key)
-{
-	return json_object_get(v, key) != NULL;
-}
-
-enum ks_cloud_shape
-ks_cloud_shape(const json_t *v)
-{
-	const char *av = ks_json_str(v, "apiVersion");
-	const char *kind = ks_json_str(v, "kind");
-
-	if (!json_is_object(v))
-		return KS_SHAPE_NONE;
-	/* sniff-audit.c */
-	if (has(v, "auditID") || (has(v, "stage") && has(v, "requestURI")) ||
-	    (av != NULL && strncmp(av, "audit.k8s.io/", 13) == 0 &&
-	    kind != NULL && (strcmp(kind, "Event") == 0 ||
-	    strcmp(kind, "EventList") == 0)))
-		return KS_SHAPE_NATIVE;
-	/* sniff-gke.c */
-	if (has(v, "protoPayload") || (has(v, "logName") &&
-	    (has(v, "insertId") || has(v, "textPayload") ||
-	    has(v, "jsonPayload"))))
-		return KS_SHAPE_GKE;
-	/* sniff-aks.c */
-	if (has(v, "category") && (has(v, "operationName") ||
-	    has(v, "properties") || has(v, "resourceId")))
-		return KS_SHAPE_AKS;
-	return KS_SHAPE_NONE;
-}
-
-ks_json_fn
-ks_cloud_reader(enum ks_cloud_shape shape)
-{
-	switch (shape) {
-	case KS_SHAPE_NATIVE:
-		return ks_cloud_native;
-	case KS_SHAPE_GKE:
-		return ks_gke_entry;
-	case KS_SHAPE_AKS:
-		return ks_aks_record;
-	default:
-		return NULL;
-	}
-}
-
 /* Text that is not JSON: the start of a cut event, or a reject. */
 static int
 cut_event(struct ks_member *m, const char *text, size_t len, uint64_t line,

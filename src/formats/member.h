@@ -20,6 +20,7 @@ struct ks_audit_row;
 struct ks_audit_json;
 struct ks_denial;
 struct ks_member;
+struct ks_sniffer;
 
 /* Record accounting: records = imported + duplicates + rejected. */
 struct ks_tally {
@@ -75,6 +76,9 @@ struct ks_member {
 	const char	*name;		/* its own name (last path element) */
 	int64_t		 mtime_us;	/* KS_TIME_NONE when unknown */
 	const struct ks_limits *lim;	/* borrowed: the run's limits */
+	/* borrowed: every format, NULL-terminated (sniff.h), for
+	   ks_sniff_record (sniffer.h) */
+	const struct ks_sniffer *const *formats;
 	const struct ks_sink *sink;	/* borrowed: where records go */
 	void		*sink_arg;	/* the sink's (the store's import) */
 	int64_t		 source_id;	/* the store's; formats never read it */

@@ -87,5 +87,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_ingest_json(m, whole, on_review, NULL, NULL, err);
 }
 
-const struct ks_sniffer ks_sniffer_admission = { "admission-review", bid,
-    ingest };
+const struct ks_sniffer ks_sniffer_admission = {
+	.name = "admission-review", .bid = bid, .ingest = ingest
+};

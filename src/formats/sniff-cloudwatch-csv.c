@@ -208,5 +208,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_cloudwatch_csv = { "cloudwatch-csv", bid,
-	ingest };
+const struct ks_sniffer ks_sniffer_cloudwatch_csv = {
+	.name = "cloudwatch-csv", .bid = bid, .ingest = ingest
+};

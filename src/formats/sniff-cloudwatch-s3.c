@@ -91,5 +91,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_cloudwatch_s3 = { "cloudwatch-s3", bid,
-	ingest };
+const struct ks_sniffer ks_sniffer_cloudwatch_s3 = {
+	.name = "cloudwatch-s3", .bid = bid, .ingest = ingest
+};

@@ -171,4 +171,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_cloud_ingest(m, keys, record, err);
 }
 
-const struct ks_sniffer ks_sniffer_cloudwatch = { "cloudwatch", bid, ingest };
+const struct ks_sniffer ks_sniffer_cloudwatch = {
+	.name = "cloudwatch", .bid = bid, .ingest = ingest
+};

@@ -150,4 +150,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_ingest_json(m, ks_jscan_items, on_object, on_list, &g, err);
 }
 
-const struct ks_sniffer ks_sniffer_kubectl = { "kubectl", bid, ingest };
+const struct ks_sniffer ks_sniffer_kubectl = {
+	.name = "kubectl", .bid = bid, .ingest = ingest
+};

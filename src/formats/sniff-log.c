@@ -112,4 +112,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_log = { "log", bid, ingest };
+const struct ks_sniffer ks_sniffer_log = {
+	.name = "log", .bid = bid, .ingest = ingest
+};

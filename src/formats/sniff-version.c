@@ -55,4 +55,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_ingest_json(m, ks_jscan_items, on_doc, NULL, NULL, err);
 }
 
-const struct ks_sniffer ks_sniffer_version = { "k8s-version", bid, ingest };
+const struct ks_sniffer ks_sniffer_version = {
+	.name = "k8s-version", .bid = bid, .ingest = ingest
+};

@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 #include "store/store-int.h"
+#include "formats/sniff.h"
 #include "store/db.h"
 #include "util/fault.h"
 #include "util/utf8.h"
@@ -427,4 +428,5 @@ ks_store_member(struct ks_import *imp, struct ks_member *m)
 	m->lim = &imp->lim;
 	m->sink = &store_sink;
 	m->sink_arg = imp;
+	m->formats = ks_sniffers;
 }
