@@ -22,7 +22,7 @@
 #include "store/store.h"
 #include "out/textesc.h"
 #include "util/utf8.h"
-#include "input/walk.h"
+#include "store/walk.h"
 
 enum {
 	O_MAX_EXPANDED = 256, O_MAX_RATIO, O_MAX_NESTING, O_MAX_RECORD,

@@ -89,7 +89,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	sqlite3_int64 id;
 	int seen = 0;
 
-	store_note_base(st);
+	ks_store_note_base(st);
 	if (row->received_us == KS_TIME_NONE &&
 	    (seen = seen_untimed(st, hash, err)) < 0)
 		return -1;
@@ -99,7 +99,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		bind_row(s, row, arrays, len);
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
-		if (store_run_bound(st, s, err) < 0)
+		if (ks_store_run_bound(st, s, err) < 0)
 			return -1;
 	}
 	m->tally.records++;
@@ -112,7 +112,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (st->lim.keep_raw) {
 		sqlite3_bind_int64(r, 1, id);
 		sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
-		if (store_run_bound(st, r, err) < 0)
+		if (ks_store_run_bound(st, r, err) < 0)
 			return -1;
 	}
 	if (row->stage == NULL || strcmp(row->stage, "ResponseComplete") == 0
@@ -130,9 +130,9 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (m->tally.imported % ROLLUP_EVERY == 0) {
 		if (ks_rollup_flush(ks_import_of(m)->rollup, st->db, err) < 0)
 			return -1;
-		store_writeback(st);
+		ks_store_writeback(st);
 	}
-	return store_count_added(st, err);
+	return ks_store_count_added(st, err);
 }
 
 int
@@ -144,7 +144,7 @@ ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 	struct ks_audit_json a;
 	int rc;
 
-	store_digest(raw, rawlen, h);
+	ks_store_digest(raw, rawlen, h);
 	owned[0] = row->user_groups ? json_dumps(row->user_groups,
 	    JSON_COMPACT) : NULL;
 	owned[1] = row->impersonated_groups ?

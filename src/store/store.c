@@ -122,7 +122,7 @@ ks_store_free(struct ks_store *st)
 {
 	if (st == NULL)
 		return;
-	store_defer_reset(st);
+	ks_store_defer_reset(st);
 	if (st->fd >= 0)
 		close(st->fd);
 	if (!sqlite3_get_autocommit(st->db))	/* not finished: an error */
@@ -140,7 +140,7 @@ ks_store_free(struct ks_store *st)
  * for statements whose every parameter is bound each time.
  */
 int
-store_run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+ks_store_run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -151,9 +151,9 @@ store_run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 }
 
 int
-store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+ks_store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 {
-	int rc = store_run_bound(st, s, err);
+	int rc = ks_store_run_bound(st, s, err);
 
 	sqlite3_clear_bindings(s);
 	return rc;
@@ -213,7 +213,7 @@ ks_store_finish(struct ks_store *st, struct ks_err *err)
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	store_locks_release(st);
+	ks_store_locks_release(st);
 	return rc;
 }
 
@@ -244,7 +244,7 @@ ks_store_rollback(struct ks_store *st)
 	/* Unbatched, the transaction held this member alone. */
 	if (!st->batching && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	store_defer_reset(st);	/* the rollback brought the indexes back */
+	ks_store_defer_reset(st);	/* the rollback brought the indexes back */
 }
 
 int
@@ -264,7 +264,7 @@ ks_store_source_add(struct ks_import *imp, int64_t parent_id,
 	sqlite3_bind_int64(s, 6, imp->started_us);
 	bind_text(s, 7, KS_VERSION);
 	bind_text(s, 8, imp->argv_json);
-	if (store_run(st, s, err) < 0)
+	if (ks_store_run(st, s, err) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	imp->sources++;
@@ -277,7 +277,7 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 {
 	sqlite3_stmt *s = st->st[S_SOURCE_DONE];
 
-	if (store_build_deferred(st, err) < 0)
+	if (ks_store_build_deferred(st, err) < 0)
 		return -1;
 	bind_text(s, 1, f->format);
 	sqlite3_bind_int(s, 2, f->bid);
@@ -290,7 +290,7 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)f->empty_members);
 	sqlite3_bind_int64(s, 10, f->copy_of);
 	sqlite3_bind_int64(s, 11, id);
-	return store_run(st, s, err);
+	return ks_store_run(st, s, err);
 }
 
 int
@@ -373,7 +373,7 @@ ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
 	bind_text(s, 3, reason);
 	bind_text(s, 4, text);
-	rc = store_run(st, s, err);
+	rc = ks_store_run(st, s, err);
 	free(text);
 	m->tally.records++;
 	m->tally.rejected++;
@@ -381,7 +381,7 @@ ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
 }
 
 void
-store_digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
+ks_store_digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 {
 	struct sha256_ctx c;
 

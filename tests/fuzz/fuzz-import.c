@@ -1,5 +1,5 @@
 /*
- * The whole import path on arbitrary bytes: ks_walk (src/input/walk.c) on a file
+ * The whole import path on arbitrary bytes: ks_walk (src/store/walk.c) on a file
  * holding the input, through libarchive, every sniffer and the store, into
  * a fresh in-memory database.  The first byte names the file (names matter
  * to the sniffers and to compressed members); the rest is its content.
@@ -22,7 +22,7 @@
 #include "fuzz.h"
 #include "store/import.h"
 #include "store/store.h"
-#include "input/walk.h"
+#include "store/walk.h"
 
 static const char *const names[] = {
 	"audit.log", "kube-apiserver-audit.log.gz", "events.json",

@@ -18,12 +18,12 @@
 #include "formats/sniff.h"
 #include "store/store.h"
 #include "util/timeutil.h"
-#include "input/walk.h"
-#include "input/walk-int.h"
+#include "store/walk.h"
+#include "store/walk-int.h"
 
 /* Does the head start like a compressed file or an archive we read? */
 const char *
-walk_archive_magic(const unsigned char *p, size_t n)
+ks_walk_archive_magic(const unsigned char *p, size_t n)
 {
 	if (ks_gunzip_magic(p, n))
 		return "gzip";
@@ -44,8 +44,8 @@ walk_archive_magic(const unsigned char *p, size_t n)
 
 /* Record a member that was not read, with the reason, as its own source. */
 int
-walk_note_skipped(struct ks_import *imp, struct node *nd, const char *format,
-    const char *reason, struct ks_err *err)
+ks_walk_note_skipped(struct ks_import *imp, struct ks_node *nd,
+    const char *format, const char *reason, struct ks_err *err)
 {
 	struct ks_member m = { .path = nd->path, .name = nd->name };
 	struct ks_source_facts f = { .format = format };
@@ -71,7 +71,7 @@ fail:
 
 /* Add the rows of a finished member to the run's totals. */
 void
-walk_add_totals(struct ks_import *imp, const struct ks_tally *t)
+ks_walk_add_totals(struct ks_import *imp, const struct ks_tally *t)
 {
 	imp->total.records += t->records;
 	imp->total.imported += t->imported;
@@ -84,8 +84,8 @@ walk_add_totals(struct ks_import *imp, const struct ks_tally *t)
  * refusal reason, nobody reads it; it is hashed and rejected for that reason.
  */
 int
-walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
-    struct ks_err *err)
+ks_walk_ingest_member(struct ks_import *imp, struct ks_node *nd,
+    const char *refusal, struct ks_err *err)
 {
 	struct ks_member m = { .in = nd->in, .path = nd->path,
 	    .name = nd->name, .mtime_us = nd->mtime_us };
@@ -128,7 +128,7 @@ walk_ingest_member(struct ks_import *imp, struct node *nd, const char *refusal,
 	if (ks_store_source_done(imp->store, m.source_id, &f, err) < 0 ||
 	    ks_store_commit(imp->store, err) < 0)
 		goto fail;
-	walk_add_totals(imp, &m.tally);
+	ks_walk_add_totals(imp, &m.tally);
 	imp->bytes += nd->in->total;
 	if (imp->progress != NULL)
 		imp->progress(imp->cb_arg, imp);
@@ -141,21 +141,21 @@ fail:
 
 /* A stream: an archive to open, or a member to read. */
 int
-walk_stream(struct ks_import *imp, struct node *nd, struct ks_err *err)
+ks_walk_stream(struct ks_import *imp, struct ks_node *nd, struct ks_err *err)
 {
 	const unsigned char *head;
 	size_t n;
 	char why[128];
 
 	head = ks_input_peek(nd->in, 512, &n);
-	if (walk_archive_magic(head, n) == NULL)
-		return walk_ingest_member(imp, nd, NULL, err);
+	if (ks_walk_archive_magic(head, n) == NULL)
+		return ks_walk_ingest_member(imp, nd, NULL, err);
 	if (nd->nesting >= imp->lim.max_nesting) {
 		snprintf(why, sizeof(why), "archive nested more than %d deep "
 		    "(--max-nesting): not opened", imp->lim.max_nesting);
-		return walk_ingest_member(imp, nd, why, err);
+		return ks_walk_ingest_member(imp, nd, why, err);
 	}
-	return walk_archive(imp, nd, err);
+	return ks_walk_archive(imp, nd, err);
 }
 
 /*
@@ -178,7 +178,7 @@ check_seen(struct ks_import *imp, int fd, const char *path, char sha[65],
 
 	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
 	head = ks_input_peek(&in, 512, &n);
-	*archive = walk_archive_magic(head, n) != NULL;
+	*archive = ks_walk_archive_magic(head, n) != NULL;
 	if (ks_input_drain(&in) < 0) {
 		ks_err_set(err, "%s: %s", path, in.err.msg);
 		ks_input_release(&in);
@@ -253,17 +253,17 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
     struct ks_err *err)
 {
 	struct ks_input in;
-	struct node nd;
+	struct ks_node nd;
 	char sha[65] = "", *abs = realpath(path, NULL);
 	const char *base = strrchr(path, '/');
 	int64_t orig = 0;
 	int fd, rc, archive = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		struct node bad = { .path = abs ? abs : path, .name = path };
+		struct ks_node bad = { .path = abs ? abs : path, .name = path };
 		char why[300];
 		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-		rc = walk_note_skipped(imp, &bad, "unreadable", why, err);
+		rc = ks_walk_note_skipped(imp, &bad, "unreadable", why, err);
 		free(abs);
 		return rc;
 	}
@@ -276,11 +276,11 @@ walk_file(struct ks_import *imp, const char *path, const struct stat *sb,
 	if (rc == 0) {
 		new_input(imp);
 		ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
-		nd = (struct node){ .in = &in, .path = abs ? abs : path,
+		nd = (struct ks_node){ .in = &in, .path = abs ? abs : path,
 		    .name = base ? base + 1 : path, .sha256 = sha,
 		    .copy_of = orig, .mtime_us = (int64_t)sb->st_mtim.tv_sec * 1000000 +
 		    sb->st_mtim.tv_nsec / 1000 };
-		rc = walk_stream(imp, &nd, err);
+		rc = ks_walk_stream(imp, &nd, err);
 		ks_input_release(&in);
 	}
 	if (sha[0] != '\0')
@@ -370,13 +370,13 @@ walk_stdin(struct ks_import *imp, struct ks_err *err)
 {
 	int fd = 0, rc;
 	struct ks_input in;
-	struct node nd = { .in = &in, .path = "(stdin)", .name = "(stdin)",
+	struct ks_node nd = { .in = &in, .path = "(stdin)", .name = "(stdin)",
 	    .mtime_us = KS_TIME_NONE };
 
 	new_input(imp);
 	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
 	ks_store_batch(imp->store, 0);
-	rc = walk_stream(imp, &nd, err);
+	rc = ks_walk_stream(imp, &nd, err);
 	ks_store_batch(imp->store, 1);
 	ks_input_release(&in);
 	return rc;

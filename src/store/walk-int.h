@@ -8,7 +8,7 @@
 #include "store/import.h"
 
 /* One stream on its way down: a top-level file, stdin or a member. */
-struct node {
+struct ks_node {
 	struct ks_input	*in;
 	int64_t		 parent_id;	/* 0 for a top-level input */
 	const char	*path;		/* display path */
@@ -22,26 +22,28 @@ struct node {
 };
 
 /* Decide what a stream is and read it: walk.c. */
-int	walk_stream(struct ks_import *imp, struct node *nd, struct ks_err *err);
+int	ks_walk_stream(struct ks_import *imp, struct ks_node *nd,
+	    struct ks_err *err);
 
 /* An archive or compressed file: its row, then its members. */
-int	walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err);
+int	ks_walk_archive(struct ks_import *imp, struct ks_node *nd,
+	    struct ks_err *err);
 
 /* "gzip", "zip", "tar", ... when the head starts like one, else NULL. */
-const char *walk_archive_magic(const unsigned char *p, size_t n);
+const char *ks_walk_archive_magic(const unsigned char *p, size_t n);
 
 /* Record a member that was not read, with the reason, as its own source. */
-int	walk_note_skipped(struct ks_import *imp, struct node *nd,
+int	ks_walk_note_skipped(struct ks_import *imp, struct ks_node *nd,
 	    const char *format, const char *reason, struct ks_err *err);
 
 /* Add the rows of a finished member to the run's totals. */
-void	walk_add_totals(struct ks_import *imp, const struct ks_tally *t);
+void	ks_walk_add_totals(struct ks_import *imp, const struct ks_tally *t);
 
 /*
  * A member that is not an archive: the highest bidder reads it.  With a
  * refusal reason, nobody reads it; it is hashed and rejected for that reason.
  */
-int	walk_ingest_member(struct ks_import *imp, struct node *nd,
+int	ks_walk_ingest_member(struct ks_import *imp, struct ks_node *nd,
 	    const char *refusal, struct ks_err *err);
 
 #endif

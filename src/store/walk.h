@@ -2,6 +2,9 @@
  * The walk: from a command-line operand (file, directory, "-") down to the
  * members that sniffers read, through archives and compressed files with
  * libarchive.  Nothing is extracted; every member is read as a stream.
+ * It sits in store/ while it also keeps the import run's books (source
+ * rows, locks of inputs, snapshots, totals); once those move behind
+ * callbacks, the traversal alone belongs in input/ (issue 12, W).
  */
 #ifndef KS_WALK_H
 #define KS_WALK_H

@@ -16,7 +16,7 @@
 #include "input/gunzip.h"
 #include "store/store.h"
 #include "util/timeutil.h"
-#include "input/walk-int.h"
+#include "store/walk-int.h"
 
 /* libarchive pulls the bytes of an archive from its stream. */
 static la_ssize_t
@@ -180,14 +180,14 @@ entry_kind(struct archive_entry *e, const char **why)
 
 /* A link or special member: a row of its own, no bytes read. */
 static int
-note_entry(struct ks_import *imp, struct node *nd, const char *format,
+note_entry(struct ks_import *imp, struct ks_node *nd, const char *format,
     const char *why, struct ks_err *err)
 {
 	struct ks_source_facts f = { .format = format };
 	int64_t id;
 
 	if (why != NULL)
-		return walk_note_skipped(imp, nd, format, why, err);
+		return ks_walk_note_skipped(imp, nd, format, why, err);
 	if (ks_store_begin(imp->store, err) < 0 ||
 	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->name,
 	    nd->mtime_us, NULL, &id, err) < 0 ||
@@ -217,12 +217,12 @@ is_empty(struct archive_entry *e, struct ks_input *in)
 
 /* One member of an open archive. */
 static int
-walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
+walk_entry(struct ks_import *imp, struct ks_node *arc, int64_t arc_id,
     struct archive *a, struct archive_entry *e, struct ks_err *err)
 {
 	struct leaf lf = { a, arc->gz, imp->lim.max_ratio };
 	struct ks_input in;
-	struct node nd;
+	struct ks_node nd;
 	const char *name = archive_entry_pathname(e), *why, *kind;
 	char rawname[PATH_MAX], *path = NULL;
 	int rc;
@@ -237,7 +237,7 @@ walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
 		name = "(unnamed member)";
 	if (asprintf(&path, "%s!%s", arc->path, name) < 0)
 		return ks_err_set(err, "out of memory");
-	nd = (struct node){ .in = &in, .parent_id = arc_id, .path = path,
+	nd = (struct ks_node){ .in = &in, .parent_id = arc_id, .path = path,
 	    .name = name, .nesting = arc->nesting + 1,
 	    .mtime_us = archive_entry_mtime_is_set(e) ?
 	    (int64_t)archive_entry_mtime(e) * 1000000 +
@@ -250,7 +250,7 @@ walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
 			arc->empty++;	/* counted on the archive's row */
 			rc = 0;
 		} else
-			rc = walk_stream(imp, &nd, err);
+			rc = ks_walk_stream(imp, &nd, err);
 		ks_input_release(&in);
 	}
 	free(path);
@@ -300,7 +300,7 @@ arc_broken(struct ks_member *am, struct archive *a, struct ks_gunzip *gz,
  * or -1.
  */
 static int
-walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
+walk_members(struct ks_import *imp, struct ks_node *nd, struct ks_member *am,
     struct archive *a, struct ks_err *err)
 {
 	struct archive_entry *e;
@@ -374,7 +374,7 @@ gz_finish(struct ks_member *am, struct ks_gunzip *gz, struct ks_err *err)
  * says why); nd->gz holds them.  NULL when out of memory.
  */
 static struct archive *
-arc_start(struct ks_import *imp, struct node *nd)
+arc_start(struct ks_import *imp, struct ks_node *nd)
 {
 	const unsigned char *head;
 	size_t n;
@@ -388,7 +388,7 @@ arc_start(struct ks_import *imp, struct node *nd)
 
 /* An archive or compressed file: its row, then its members. */
 int
-walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
+ks_walk_archive(struct ks_import *imp, struct ks_node *nd, struct ks_err *err)
 {
 	struct ks_member am = { .path = nd->path, .name = nd->name };
 	struct ks_source_facts f = { .format = "archive" };
@@ -427,7 +427,7 @@ walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
 		f.size = nd->in->total;
 		f.tally = am.tally;
 		f.empty_members = nd->empty;
-		walk_add_totals(imp, &am.tally);
+		ks_walk_add_totals(imp, &am.tally);
 		rc = ks_store_begin(imp->store, err) < 0 ||
 		    ks_store_source_done(imp->store, am.source_id, &f, err) < 0 ||
 		    ks_store_commit(imp->store, err) < 0 ? -1 : 0;
