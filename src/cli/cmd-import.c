@@ -22,7 +22,7 @@
 #include "store/store.h"
 #include "out/textesc.h"
 #include "util/utf8.h"
-#include "store/walk.h"
+#include "store/run.h"
 
 enum {
 	O_MAX_EXPANDED = 256, O_MAX_RATIO, O_MAX_NESTING, O_MAX_RECORD,
@@ -225,7 +225,7 @@ exec_import(struct ks_ctx *ctx)
 	}
 	for (int i = 0; i < ctx->argc; i++) {
 		ks_err_clear(&err);
-		if (ks_walk(&imp, ctx->argv[i], &err) < 0) {
+		if (ks_run_import(&imp, ctx->argv[i], &err) < 0) {
 			ks_cmd_error("import: %s", err.msg);
 			rc = KS_EXIT_ERROR;
 			if (sqlite3_errcode(ctx->db) != SQLITE_OK &&

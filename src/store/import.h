@@ -1,7 +1,8 @@
 /*
  * One import run: the limits, the database, the totals, and the member
- * being ingested.  The walk (walk.c) finds members, the sniffers (sniff-*.c)
- * read them, the store (store.c) writes what they find.
+ * being ingested.  The walk (input/walk.c) finds members, run.c keeps the
+ * books and hands each to the sniffers (sniff-*.c), which read them, and
+ * the store (store.c) writes what they find.
  */
 #ifndef KS_IMPORT_H
 #define KS_IMPORT_H
@@ -41,8 +42,6 @@ struct ks_import {
 	int64_t		 origin_source;	/* its source id */
 	int64_t		 snapshot_id;
 	int		 origin_folder;	/* origin is a folder being read */
-	uint64_t	 members;	/* members seen in this top-level input */
-	struct ks_budget budget;	/* expanded bytes of this input */
 };
 
 /* The import a member filled by ks_store_member belongs to. */
