@@ -22,7 +22,7 @@
 #include "store/store.h"
 #include "out/textesc.h"
 #include "util/utf8.h"
-#include "input/walk.h"
+#include "store/run.h"
 
 enum {
 	O_MAX_EXPANDED = 256, O_MAX_RATIO, O_MAX_NESTING, O_MAX_RECORD,
@@ -72,7 +72,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	unsigned long long v;
 
 	if (key == O_NO_RAW) {
-		ks_tuning.keep_raw = 0;
+		limits->keep_raw = 0;
 		return 0;
 	}
 	if (ks_cmd_parse_size(arg, &v) < 0 || v == 0) {
@@ -88,7 +88,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 		limits->max_json_depth = v > 100000 ? 100000 : (int)v;
 		break;
 	case O_MAX_MEMBERS: limits->max_members = v; break;
-	case O_WORKERS: ks_tuning.workers = v > 2 ? 2 : (int)v; break;
+	case O_WORKERS: limits->workers = v > 2 ? 2 : (int)v; break;
 	}
 	return 0;
 }
@@ -228,14 +228,14 @@ exec_import(struct ks_ctx *ctx)
 		is->progress = 1;
 	}
 	if ((imp.rollup = ks_rollup_new()) == NULL ||
-	    (imp.store = ks_store_new(ctx->db, &err)) == NULL) {
+	    (imp.store = ks_store_new(ctx->db, &is->limits, &err)) == NULL) {
 		ks_cmd_error("import: %s", err.msg);
 		free(imp.argv_json);
 		return KS_EXIT_ERROR;
 	}
 	for (int i = 0; i < ctx->argc; i++) {
 		ks_err_clear(&err);
-		if (ks_walk(&imp, ctx->argv[i], &err) < 0) {
+		if (ks_run_import(&imp, ctx->argv[i], &err) < 0) {
 			ks_cmd_error("import: %s", err.msg);
 			rc = KS_EXIT_ERROR;
 			if (sqlite3_errcode(ctx->db) != SQLITE_OK &&

@@ -323,3 +323,27 @@ ks_audit_scan(const char *p, size_t len, int max_depth, char *out,
 		row->stage_us = row->received_us;
 	return (long)(s.o - out);
 }
+
+void
+ks_audit_texts(const struct ks_audit_row *r, const struct ks_audit_json *a,
+    const char *v[KS_AUDIT_NTEXT])
+{
+	const char *t[KS_AUDIT_NTEXT] = { r->audit_id, r->stage, r->level,
+	    r->verb, r->username, a->user_groups, r->impersonated_user,
+	    a->impersonated_groups, a->source_ips, r->user_agent, r->resource,
+	    r->subresource, r->api_group, r->api_version, r->namespace,
+	    r->name, r->request_uri, r->decision, r->authz_reason };
+
+	memcpy(v, t, sizeof(t));
+}
+
+void
+ks_audit_measure(const struct ks_audit_row *row,
+    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT])
+{
+	const char *v[KS_AUDIT_NTEXT];
+
+	ks_audit_texts(row, arrays, v);
+	for (int i = 0; i < KS_AUDIT_NTEXT; i++)
+		len[i] = v[i] != NULL ? (int)strlen(v[i]) : -1;
+}

@@ -42,6 +42,17 @@ struct ks_audit_json {
 };
 
 /*
+ * The text columns of a row (audit_events' parameters 3 to 19, then 21 and
+ * 22; 20 is the code), borrowed from row and arrays; and their lengths
+ * (-1 for NULL), measured by the reader so the writer need not.
+ */
+#define KS_AUDIT_NTEXT	19
+void	ks_audit_texts(const struct ks_audit_row *row,
+	    const struct ks_audit_json *arrays, const char *v[KS_AUDIT_NTEXT]);
+void	ks_audit_measure(const struct ks_audit_row *row,
+	    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT]);
+
+/*
  * Fill row and js from the bytes of one audit event, without jansson, when
  * the reader is sure to give what ks_audit_from_json would.  The strings
  * are written into out, which must hold KS_AUDIT_SCAN_OUT(len) bytes; the

@@ -8,7 +8,7 @@
 #include "formats/cloud.h"
 #include "formats/denial.h"
 #include "util/jutil.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 
@@ -104,7 +104,7 @@ ks_cloud_scan(struct ks_member *m, const char *text, size_t len,
 	}
 	if (d.time_us == KS_TIME_NONE)
 		d.time_us = when;
-	r = ks_store_log_denial(m, &d, text, len, line, err);
+	r = ks_emit_denial(m, &d, text, len, line, err);
 	t->denials++;
 	ks_denial_clear(&d);
 	return r;
@@ -129,63 +129,8 @@ ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
 	const char *why;
 
 	if (ks_audit_from_json(ev, &row, &why) < 0)
-		return ks_store_reject(m, line, why, raw, rawlen, err);
-	return ks_store_audit(m, &row, raw, rawlen, line, err);
-}
-
-int
-ks_cloud_native(struct ks_member *m, json_t *v, const struct ks_jrec *rec,
-    void *arg, struct ks_err *err)
-{
-	(void)arg;
-	return ks_cloud_audit_json(m, v, rec->data, rec->len, rec->line, err);
-}
-
-static int
-has(const json_t *v, const char *key)
-{
-	return json_object_get(v, key) != NULL;
-}
-
-enum ks_cloud_shape
-ks_cloud_shape(const json_t *v)
-{
-	const char *av = ks_json_str(v, "apiVersion");
-	const char *kind = ks_json_str(v, "kind");
-
-	if (!json_is_object(v))
-		return KS_SHAPE_NONE;
-	/* sniff-audit.c */
-	if (has(v, "auditID") || (has(v, "stage") && has(v, "requestURI")) ||
-	    (av != NULL && strncmp(av, "audit.k8s.io/", 13) == 0 &&
-	    kind != NULL && (strcmp(kind, "Event") == 0 ||
-	    strcmp(kind, "EventList") == 0)))
-		return KS_SHAPE_NATIVE;
-	/* sniff-gke.c */
-	if (has(v, "protoPayload") || (has(v, "logName") &&
-	    (has(v, "insertId") || has(v, "textPayload") ||
-	    has(v, "jsonPayload"))))
-		return KS_SHAPE_GKE;
-	/* sniff-aks.c */
-	if (has(v, "category") && (has(v, "operationName") ||
-	    has(v, "properties") || has(v, "resourceId")))
-		return KS_SHAPE_AKS;
-	return KS_SHAPE_NONE;
-}
-
-ks_json_fn
-ks_cloud_reader(enum ks_cloud_shape shape)
-{
-	switch (shape) {
-	case KS_SHAPE_NATIVE:
-		return ks_cloud_native;
-	case KS_SHAPE_GKE:
-		return ks_gke_entry;
-	case KS_SHAPE_AKS:
-		return ks_aks_record;
-	default:
-		return NULL;
-	}
+		return ks_emit_reject(m, line, why, raw, rawlen, err);
+	return ks_emit_audit(m, &row, raw, rawlen, line, err);
 }
 
 /* Text that is not JSON: the start of a cut event, or a reject. */
@@ -201,7 +146,7 @@ cut_event(struct ks_member *m, const char *text, size_t len, uint64_t line,
 	if ((r = ks_auditcut_recover(text, len, &c)) < 0)
 		return ks_err_set(err, "out of memory");
 	if (r == 0)
-		return ks_store_reject(m, line, why, text, len, err);
+		return ks_emit_reject(m, line, why, text, len, err);
 	if (c.row.received_us == KS_TIME_NONE)
 		c.row.received_us = when;
 	if (c.row.stage_us == KS_TIME_NONE)
@@ -211,7 +156,7 @@ cut_event(struct ks_member *m, const char *text, size_t len, uint64_t line,
 		ks_auditcut_clear(&c);
 		return ks_err_set(err, "out of memory");
 	}
-	r = ks_store_audit(m, &c.row, raw, strlen(raw), line, err);
+	r = ks_emit_audit(m, &c.row, raw, strlen(raw), line, err);
 	t->partial++;
 	free(raw);
 	ks_auditcut_clear(&c);
@@ -269,5 +214,5 @@ ks_cloud_warn(struct ks_member *m, const struct ks_cloud_tally *t)
 	    "record-size limit (--max-record) scanned in part", "lines longer "
 	    "than the record-size limit (--max-record) scanned in part");
 	if (buf[0] != '\0')
-		ks_import_warn(m->imp, "%s: %s", m->path, buf);
+		ks_member_warn(m, "%s: %s", m->path, buf);
 }

@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "store/import.h"
+#include "formats/member.h"
 #include "formats/ingest.h"
 
 /* What one member held besides its records, for the summary warning. */
@@ -86,6 +86,8 @@ int	ks_cloud_audit_json(struct ks_member *m, json_t *ev, const char *raw,
 struct ks_cloud_read {
 	struct ks_cloud_tally t;
 	int		 year;		/* ks_cloud_year of the member */
+	int		 yaml;		/* records are YAML documents, with no
+					   bytes of their own (sniff-yaml.c) */
 };
 
 /*
@@ -98,38 +100,6 @@ struct ks_cloud_read {
  */
 int	ks_cloud_ingest(struct ks_member *m, const char *const *keys,
 	    ks_json_fn fn, struct ks_err *err);
-
-/*
- * The shapes an audit record can have.  A file is read by the format that
- * won its bid, but its records need not all be of that format's shape (a
- * line-per-record log may mix native events, Cloud Logging entries and
- * Azure Monitor records; a YAML stream holds documents of any shape).
- * Each reader hands a record that is not its own to the reader of the
- * record's shape.  The tests mirror the formats' bids.
- */
-enum ks_cloud_shape {
-	KS_SHAPE_NONE,		/* none of these */
-	KS_SHAPE_NATIVE,	/* an audit.k8s.io Event (or EventList) */
-	KS_SHAPE_GKE,		/* a Cloud Logging LogEntry */
-	KS_SHAPE_AKS		/* an Azure Monitor diagnostic record */
-};
-
-enum ks_cloud_shape ks_cloud_shape(const json_t *v);
-
-/*
- * The reader of one record of a shape (NULL for KS_SHAPE_NONE), called as
- * the formats' ingest loops call it: v the parsed record, rec its bytes
- * (stored as the raw text), arg a struct ks_cloud_read.
- */
-ks_json_fn ks_cloud_reader(enum ks_cloud_shape shape);
-
-/* The readers it returns (sniff-gke.c, sniff-aks.c, cloud.c). */
-int	ks_gke_entry(struct ks_member *m, json_t *v, const struct ks_jrec *rec,
-	    void *arg, struct ks_err *err);
-int	ks_aks_record(struct ks_member *m, json_t *v, const struct ks_jrec *rec,
-	    void *arg, struct ks_err *err);
-int	ks_cloud_native(struct ks_member *m, json_t *v,
-	    const struct ks_jrec *rec, void *arg, struct ks_err *err);
 
 /* One warning for the member, naming what t counted (if anything). */
 void	ks_cloud_warn(struct ks_member *m, const struct ks_cloud_tally *t);

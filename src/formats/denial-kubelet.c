@@ -25,7 +25,7 @@ struct kv {
 static int
 pairs(const char *s, size_t len, size_t p, struct kv *v, size_t *end)
 {
-	static const char *keys[K_N] = { "user", "verb", "namespace",
+	static const char *const keys[K_N] = { "user", "verb", "namespace",
 	    "resource", "subresource" };
 	size_t eq, e;
 

@@ -246,8 +246,8 @@ field(const char *s, size_t len, const char *key, size_t *best, int64_t *us)
 int64_t
 ks_denial_line_time(const char *s, size_t len, int year_hint)
 {
-	static const char *keys[] = { "\"ts\"", "\"time\"", "\"timestamp\"",
-	    "\"@timestamp\"", "ts=", "time=", "timestamp=" };
+	static const char *const keys[] = { "\"ts\"", "\"time\"",
+	    "\"timestamp\"", "\"@timestamp\"", "ts=", "time=", "timestamp=" };
 	static const char flagparse[] = "ERROR: logging before flag.Parse: ";
 	size_t p = 0, best;
 	int64_t us = KS_TIME_NONE, t;

@@ -591,7 +591,7 @@ ks_denial_clear(struct ks_denial *d)
 const char *
 ks_denial_form_name(int form)
 {
-	static const char *names[] = { "none", "rbac", "path", "legacy",
+	static const char *const names[] = { "none", "rbac", "path", "legacy",
 	    "openshift", "kubelet" };
 
 	if (form < 0 || form > KS_DENIAL_KUBELET)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "formats/ingest.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 /* Parse one record; on failure store a reject and return NULL. */
 static json_t *
@@ -18,7 +18,7 @@ parse(struct ks_member *m, const struct ks_jrec *r, int *fatal,
 		return v;
 	snprintf(why, sizeof(why), "invalid JSON: %s (line %d, column %d of "
 	    "the record)", je.text, je.line, je.column);
-	if (ks_store_reject(m, r->line, why, r->data, r->len, err) < 0)
+	if (ks_emit_reject(m, r->line, why, r->data, r->len, err) < 0)
 		*fatal = 1;
 	return NULL;
 }
@@ -27,8 +27,8 @@ int
 ks_ingest_json(struct ks_member *m, const char *const *keys,
     ks_json_fn on_value, ks_json_fn on_end, void *arg, struct ks_err *err)
 {
-	struct ks_jscan_limits lim = { m->imp->lim.max_record,
-	    m->imp->lim.max_json_depth };
+	struct ks_jscan_limits lim = { m->lim->max_record,
+	    m->lim->max_json_depth };
 	struct ks_jscan *js = ks_jscan_new(m->in, &lim, keys);
 	struct ks_jrec r;
 	json_t *v;
@@ -38,7 +38,7 @@ ks_ingest_json(struct ks_member *m, const char *const *keys,
 		return ks_err_set(err, "out of memory");
 	while (!fatal && (got = ks_jscan_next(js, &r)) == 1) {
 		if (r.type == KS_JREC_REJECT) {
-			fatal = ks_store_reject(m, r.line, r.reason, r.data,
+			fatal = ks_emit_reject(m, r.line, r.reason, r.data,
 			    r.len, err) < 0;
 			continue;
 		}

@@ -7,16 +7,9 @@
 
 #include <jansson.h>
 
-#include "store/import.h"
+#include "formats/member.h"
+#include "formats/sniffer.h"
 #include "formats/jscan.h"
-
-/*
- * Called with each JSON record that parsed (v is borrowed for the call).
- * Returns 0, or -1 for errors that must stop the import (database).  A bad
- * record is the callback's to reject with ks_store_reject.
- */
-typedef int (*ks_json_fn)(struct ks_member *m, json_t *v,
-	    const struct ks_jrec *rec, void *arg, struct ks_err *err);
 
 /*
  * Split the member into JSON records (jscan.h), splitting the arrays that

@@ -5,11 +5,12 @@
  * hands it back.  A few batches circulate, so memory stays bounded however
  * long the member is.  The records come from pipeline-src.h.
  *
- * A record the native reader rejects may be an audit record of another
- * shape (cloud.h): a file of JSON lines can mix native events, Cloud
- * Logging entries and Azure Monitor records.  Only then, on the slow path,
- * is its shape tested, and the writer hands it to that shape's reader; the
- * events the fast reader takes never pay for it.
+ * A record the native reader rejects may be a record of another format
+ * (sniffer.h): a file of JSON lines can mix native events, Cloud Logging
+ * entries and Azure Monitor records.  Only then, on the slow path, is the
+ * table asked which format claims it (ks_sniff_record), and the writer
+ * hands it to that format's reader; the events the fast reader takes never
+ * pay for it.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,9 +25,8 @@
 #include "formats/cloud.h"
 #include "formats/pipeline.h"
 #include "formats/pipeline-src.h"
-#include "store/store.h"
-
-struct ks_import_tuning ks_tuning = { 0, 1 };
+#include "formats/sniffer.h"
+#include "formats/member.h"
 
 #define BATCH_BYTES	(1 << 20)	/* usual size of a batch's bytes */
 #define BATCH_ITEMS	1024
@@ -45,7 +45,7 @@ struct item {
 	struct ks_audit_json arrays;	/* when the fast reader read it */
 	int		 lens[KS_AUDIT_NTEXT];	/* of its text columns */
 	json_t		*ev;		/* when jansson read it; owned */
-	ks_json_fn	 reader;	/* IT_OTHER: the reader of its shape */
+	ks_json_fn	 reader;	/* IT_OTHER: the reader of its format */
 };
 
 struct batch {
@@ -142,16 +142,15 @@ keep(struct batch *b, const char *p, size_t n)
 
 /*
  * A record the fast reader was not sure of: jansson decides, as ingest.c
- * does, with the same reasons.  Such an event is stored by ks_store_audit,
+ * does, with the same reasons.  Such an event is stored by ks_emit_audit,
  * from the tree (it->ev).
  */
 static void
-parse_slow(struct batch *b, struct item *it)
+parse_slow(const struct ks_member *m, struct batch *b, struct item *it)
 {
 	json_error_t je;
 	const char *why;
 	char *msg;
-	enum ks_cloud_shape shape;
 
 	if ((it->ev = json_loadb(it->data, it->size, JSON_DECODE_ANY,
 	    &je)) == NULL) {
@@ -164,10 +163,9 @@ parse_slow(struct batch *b, struct item *it)
 		return;
 	}
 	if (ks_audit_from_json(it->ev, &it->row, &why) < 0) {
-		shape = ks_cloud_shape(it->ev);
-		if (shape == KS_SHAPE_GKE || shape == KS_SHAPE_AKS) {
+		/* A native event's reader rejects it for the same why. */
+		if ((it->reader = ks_sniff_record(m, it->ev)) != NULL) {
 			it->type = IT_OTHER;
-			it->reader = ks_cloud_reader(shape);
 			return;
 		}
 		json_decref(it->ev);
@@ -179,7 +177,8 @@ parse_slow(struct batch *b, struct item *it)
 
 /* Add a record to the batch (which has room for it), parsed. */
 static void
-parse_record(struct batch *b, const struct ks_jrec *r)
+parse_record(const struct ks_member *m, struct batch *b,
+    const struct ks_jrec *r)
 {
 	struct item *it = &b->items[b->n++];
 	struct sha256_ctx c;
@@ -198,17 +197,17 @@ parse_record(struct batch *b, const struct ks_jrec *r)
 	used = ks_audit_scan(it->data, it->size, 0, b->buf + b->used,
 	    KS_AUDIT_SCAN_OUT(it->size), &it->row, &it->arrays);
 	if (used < 0) {
-		parse_slow(b, it);
+		parse_slow(m, b, it);
 		return;
 	}
 	b->used += (size_t)used;
-	ks_store_audit_measure(&it->row, &it->arrays, it->lens);
+	ks_audit_measure(&it->row, &it->arrays, it->lens);
 	sha256_init(&c);
 	sha256_update(&c, r->len, (const uint8_t *)it->data);
 	sha256_digest(&c, sizeof(it->hash), it->hash);
 }
 
-/* A record of another shape, to its reader (the bytes are its raw text). */
+/* A record of another format, to its reader (the bytes are its raw text). */
 static int
 write_other(struct pipe *p, const struct item *it, struct ks_err *err)
 {
@@ -231,13 +230,13 @@ write_batch(struct pipe *p, struct batch *b, int failed, struct ks_err *err)
 		else if (it->type == IT_OTHER)
 			failed = write_other(p, it, err) < 0;
 		else if (it->type == IT_REJECT)
-			failed = ks_store_reject(m, it->line, it->reason,
+			failed = ks_emit_reject(m, it->line, it->reason,
 			    it->data, it->size, err) < 0;
 		else if (it->ev != NULL)
-			failed = ks_store_audit(m, &it->row, it->data,
+			failed = ks_emit_audit(m, &it->row, it->data,
 			    it->size, it->line, err) < 0;
 		else
-			failed = ks_store_audit_parsed(m, &it->row,
+			failed = ks_emit_audit_parsed(m, &it->row,
 			    &it->arrays, it->lens, it->hash, it->data,
 			    it->size, it->line, err) < 0;
 		json_decref(it->ev);
@@ -272,7 +271,7 @@ parse_line(struct batch *b, const struct ks_jrec *r, int max_depth)
 	}
 	b->n++;
 	b->used += (size_t)used;
-	ks_store_audit_measure(&it->row, &it->arrays, it->lens);
+	ks_audit_measure(&it->row, &it->arrays, it->lens);
 	sha256_init(&c);
 	sha256_update(&c, r->len, (const uint8_t *)it->data);
 	sha256_digest(&c, sizeof(it->hash), it->hash);
@@ -306,7 +305,7 @@ read_member(struct pipe *p, struct batch *b, flush_fn flush)
 			}
 		}
 		if (!line)
-			parse_record(b, &r);
+			parse_record(p->m, b, &r);
 		else if (parse_line(b, &r, p->src.lim.max_depth))
 			ks_psrc_line_done(&p->src);
 		else if (ks_psrc_line_slow(&p->src) < 0) {
@@ -466,27 +465,16 @@ run_threaded(struct pipe *p, struct ks_err *err)
 }
 
 int
-ks_pipeline_workers(void)
-{
-	long n;
-
-	if (ks_tuning.workers > 0)
-		return ks_tuning.workers;
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 1 ? 2 : 1;
-}
-
-int
 ks_pipeline_audit(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_jscan_limits lim = { m->imp->lim.max_record,
-	    m->imp->lim.max_json_depth };
+	struct ks_jscan_limits lim = { m->lim->max_record,
+	    m->lim->max_json_depth };
 	struct pipe p = { .m = m, .cloud.year = ks_cloud_year(m) };
 	int rc;
 
 	if (ks_psrc_open(&p.src, m->in, &lim) < 0)
 		return ks_err_set(err, "out of memory");
-	if (ks_pipeline_workers() < 2) {
+	if (ks_limits_workers(m->lim) < 2) {
 		/* The same reads as with a pump thread. */
 		struct ks_pump *pump = ks_input_pump(m->in, 0);
 		rc = run_serial(&p, err);

@@ -12,18 +12,7 @@
 #define KS_PIPELINE_H
 
 #include "util/err.h"
-#include "store/import.h"
-
-/* Settings of `kubesift import` that are not limits (cmd-import.c). */
-struct ks_import_tuning {
-	int		 workers;	/* 0 = as many as useful (CPUs, at most 2) */
-	int		 keep_raw;	/* keep each event's bytes in audit_raw */
-};
-
-extern struct ks_import_tuning ks_tuning;
-
-/* The workers an import uses: ks_tuning's, or 2 with 2 CPUs or more. */
-int	ks_pipeline_workers(void);
+#include "formats/member.h"
 
 /* Read the audit events of m into the database; -1 for database errors. */
 int	ks_pipeline_audit(struct ks_member *m, struct ks_err *err);

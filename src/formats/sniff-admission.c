@@ -20,7 +20,7 @@
 #include "formats/ingest.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
 
 static int
@@ -73,10 +73,10 @@ on_review(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 	};
 
 	if (!json_is_object(req) || row.verb == NULL || row.username == NULL)
-		return ks_store_reject(m, r->line, "not an admission request "
+		return ks_emit_reject(m, r->line, "not an admission request "
 		    "(no request with an operation and a user)", r->data,
 		    r->len, err);
-	return ks_store_audit(m, &row, r->data, r->len, r->line, err);
+	return ks_emit_audit(m, &row, r->data, r->len, r->line, err);
 }
 
 static int
@@ -87,5 +87,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_ingest_json(m, whole, on_review, NULL, NULL, err);
 }
 
-const struct ks_sniffer ks_sniffer_admission = { "admission-review", bid,
-    ingest };
+const struct ks_sniffer ks_sniffer_admission = {
+	.name = "admission-review", .bid = bid, .ingest = ingest
+};

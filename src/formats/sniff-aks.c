@@ -20,7 +20,7 @@
 #include "formats/cloud.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -63,22 +63,32 @@ audit_object(struct ks_member *m, json_t *ev, const struct ks_jrec *r,
 	return rc;
 }
 
-int
-ks_aks_record(struct ks_member *m, json_t *v, const struct ks_jrec *r,
+/* A record of the shape of an Azure Monitor diagnostic record. */
+static int
+claims(const json_t *v)
+{
+	return json_is_object(v) && json_object_get(v, "category") != NULL &&
+	    (json_object_get(v, "operationName") != NULL ||
+	    json_object_get(v, "properties") != NULL ||
+	    json_object_get(v, "resourceId") != NULL);
+}
+
+static int
+aks_record(struct ks_member *m, json_t *v, const struct ks_jrec *r,
     void *arg, struct ks_err *err)
 {
 	struct ks_cloud_read *a = arg;
 	const char *cat = ks_json_str(v, "category");
 	json_t *log = json_object_get(ks_json_obj(v, "properties"), "log");
 	int64_t when = ks_cloud_jtime(json_object_get(v, "time"));
-	enum ks_cloud_shape shape = ks_cloud_shape(v);
+	ks_json_fn fn;
 
 	if (!json_is_object(v))
-		return ks_store_reject(m, r->line, "not an Azure Monitor "
+		return ks_emit_reject(m, r->line, "not an Azure Monitor "
 		    "record (not a JSON object)", r->data, r->len, err);
-	/* A native event or a Cloud Logging entry among them (cloud.h). */
-	if (shape == KS_SHAPE_NATIVE || shape == KS_SHAPE_GKE)
-		return ks_cloud_reader(shape)(m, v, r, arg, err);
+	/* A native event or a Cloud Logging entry among them (sniffer.h). */
+	if ((fn = ks_sniff_record(m, v)) != NULL && fn != aks_record)
+		return fn(m, v, r, arg, err);
 	if (is_audit(cat)) {
 		if (json_is_string(log))
 			return ks_cloud_audit_text(m, json_string_value(log),
@@ -86,7 +96,7 @@ ks_aks_record(struct ks_member *m, json_t *v, const struct ks_jrec *r,
 			    err);
 		if (json_is_object(log))
 			return audit_object(m, log, r, err);
-		return ks_store_reject(m, r->line, "kube-audit record "
+		return ks_emit_reject(m, r->line, "kube-audit record "
 		    "without properties.log", r->data, r->len, err);
 	}
 	if (cat != NULL && json_is_string(log)) {
@@ -104,7 +114,10 @@ ingest(struct ks_member *m, struct ks_err *err)
 {
 	static const char *const keys[] = { "records", NULL };
 
-	return ks_cloud_ingest(m, keys, ks_aks_record, err);
+	return ks_cloud_ingest(m, keys, aks_record, err);
 }
 
-const struct ks_sniffer ks_sniffer_aks = { "aks", bid, ingest };
+const struct ks_sniffer ks_sniffer_aks = {
+	.name = "aks", .bid = bid, .ingest = ingest, .claims = claims,
+	.record = aks_record
+};

@@ -12,7 +12,7 @@
 #include "formats/cloudwatch.h"
 #include "input/lines.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
 
 #define MAXFIELDS	64	/* later fields are ignored */
@@ -163,12 +163,12 @@ row(struct ks_member *m, struct csv *c, const int col[3], int year,
 	char stream[512];
 
 	if (c->over)
-		return ks_store_reject(m, c->line, "record larger than the "
+		return ks_emit_reject(m, c->line, "record larger than the "
 		    "record-size limit (--max-record)", c->buf, c->len, err);
 	if (c->len == 0)
 		return 0;
 	if (col[0] >= c->nf)
-		return ks_store_reject(m, c->line, "Logs Insights row without "
+		return ks_emit_reject(m, c->line, "Logs Insights row without "
 		    "an @message field", c->buf, c->len, err);
 	ev.msg = c->f[col[0]];
 	ev.len = c->fl[col[0]];
@@ -185,7 +185,7 @@ row(struct ks_member *m, struct csv *c, const int col[3], int year,
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	struct csv c = { .max = m->imp->lim.max_record };
+	struct csv c = { .max = m->lim->max_record };
 	struct ks_cloud_tally t = { 0 };
 	int col[3], year = ks_cloud_year(m), rc = 0, got;
 
@@ -208,5 +208,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_cloudwatch_csv = { "cloudwatch-csv", bid,
-	ingest };
+const struct ks_sniffer ks_sniffer_cloudwatch_csv = {
+	.name = "cloudwatch-csv", .bid = bid, .ingest = ingest
+};

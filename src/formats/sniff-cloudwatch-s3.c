@@ -18,7 +18,7 @@
 #include "formats/cloudwatch.h"
 #include "input/lines.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
 
 /* The time in front of a line, and where the message starts; -1 if none. */
@@ -60,7 +60,7 @@ line(struct ks_member *m, const struct ks_line *l, const char *stream,
 	if (l->len == 0)
 		return 0;
 	if (l->cut)
-		return ks_store_reject(m, l->number, "line longer than the "
+		return ks_emit_reject(m, l->number, "line longer than the "
 		    "record-size limit (--max-record)", l->data, l->len, err);
 	if (split(l->data, l->len, &ev.time_us, &at) < 0)
 		return ks_cloud_scan(m, l->data, l->len, l->number,
@@ -73,7 +73,7 @@ line(struct ks_member *m, const struct ks_line *l, const char *stream,
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_lines *lr = ks_lines_new(m->in, m->imp->lim.max_record);
+	struct ks_lines *lr = ks_lines_new(m->in, m->lim->max_record);
 	struct ks_cloud_tally t = { 0 };
 	struct ks_line l;
 	char buf[256];
@@ -91,5 +91,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_cloudwatch_s3 = { "cloudwatch-s3", bid,
-	ingest };
+const struct ks_sniffer ks_sniffer_cloudwatch_s3 = {
+	.name = "cloudwatch-s3", .bid = bid, .ingest = ingest
+};

@@ -24,7 +24,7 @@
 #include "formats/cloudwatch.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 static int
 has(const unsigned char *head, size_t n, const char *s)
@@ -90,7 +90,7 @@ query_row(struct cw *cw, json_t *row, const struct ks_jrec *r,
 			stream = json_object_get(f, "value");
 	}
 	if (!json_is_string(msg))
-		return ks_store_reject(cw->m, r->line, "Logs Insights result "
+		return ks_emit_reject(cw->m, r->line, "Logs Insights result "
 		    "without an @message field", r->data, r->len, err);
 	return event(cw, json_string_value(stream), ks_cloud_jtime(ts), msg,
 	    r->line, err);
@@ -112,7 +112,7 @@ item(struct cw *cw, json_t *v, const struct ks_jrec *r, struct ks_err *err)
 		return event(cw, ks_json_str(v, "logStreamName"),
 		    ks_cloud_ms(json_object_get(v, "timestamp")), msg, r->line,
 		    err);
-	return ks_store_reject(cw->m, r->line, "not a CloudWatch log event "
+	return ks_emit_reject(cw->m, r->line, "not a CloudWatch log event "
 	    "(no message)", r->data, r->len, err);
 }
 
@@ -131,12 +131,12 @@ envelope(struct cw *cw, json_t *v, const struct ks_jrec *r,
 		return 0;
 	}
 	if (!json_is_array(events))
-		return ks_store_reject(cw->m, r->line, "not a CloudWatch Logs "
+		return ks_emit_reject(cw->m, r->line, "not a CloudWatch Logs "
 		    "document (no events, logEvents or results)", r->data,
 		    r->len, err);
 	json_array_foreach(events, i, e) {
 		if (!json_is_string(msg = json_object_get(e, "message"))) {
-			if (ks_store_reject(cw->m, r->line, "subscription log "
+			if (ks_emit_reject(cw->m, r->line, "subscription log "
 			    "event without a message", NULL, 0, err) < 0)
 				return -1;
 			continue;
@@ -159,7 +159,7 @@ record(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 		return item(&cw, v, r, err);
 	if (json_is_object(v))
 		return envelope(&cw, v, r, err);
-	return ks_store_reject(m, r->line, "not a CloudWatch Logs document",
+	return ks_emit_reject(m, r->line, "not a CloudWatch Logs document",
 	    r->data, r->len, err);
 }
 
@@ -171,4 +171,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_cloud_ingest(m, keys, record, err);
 }
 
-const struct ks_sniffer ks_sniffer_cloudwatch = { "cloudwatch", bid, ingest };
+const struct ks_sniffer ks_sniffer_cloudwatch = {
+	.name = "cloudwatch", .bid = bid, .ingest = ingest
+};

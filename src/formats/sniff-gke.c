@@ -26,14 +26,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/audit.h"
 #include "formats/cloud.h"
 #include "formats/gke.h"
 #include "formats/ingest.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "util/timeutil.h"
-#include "formats/yamldoc.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -166,7 +166,7 @@ audit(struct ks_member *m, json_t *e, json_t *pp, const struct ks_jrec *r,
 	row.authz_reason = ks_json_str2(e, "labels",
 	    "authorization.k8s.io/reason");
 	row.received_us = row.stage_us = entry_time(e, pp);
-	rc = ks_store_audit(m, &row, r->data, r->len, r->line, err);
+	rc = ks_emit_audit(m, &row, r->data, r->len, r->line, err);
 	json_decref(row.source_ips);
 	return rc;
 }
@@ -194,11 +194,22 @@ operation(struct ks_member *m, json_t *e, json_t *pp,
 		ev.status = "done";
 	else if (json_is_true(json_object_get(op, "first")))
 		ev.status = "started";
-	return ks_store_cluster_event(m, &ev, r->data, r->len, r->line, err);
+	return ks_emit_cluster_event(m, &ev, r->data, r->len, r->line, err);
 }
 
-int
-ks_gke_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r,
+/* A record of the shape of a Cloud Logging LogEntry. */
+static int
+claims(const json_t *v)
+{
+	return json_is_object(v) && (json_object_get(v, "protoPayload") !=
+	    NULL || (json_object_get(v, "logName") != NULL &&
+	    (json_object_get(v, "insertId") != NULL ||
+	    json_object_get(v, "textPayload") != NULL ||
+	    json_object_get(v, "jsonPayload") != NULL)));
+}
+
+static int
+gke_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r,
     void *arg, struct ks_err *err)
 {
 	struct ks_cloud_read *g = arg;
@@ -206,19 +217,19 @@ ks_gke_entry(struct ks_member *m, json_t *e, const struct ks_jrec *r,
 	const char *svc = ks_json_str(pp, "serviceName");
 	const char *method = ks_json_str(pp, "methodName");
 	json_t *text = json_object_get(e, "textPayload");
-	enum ks_cloud_shape shape = ks_cloud_shape(e);
+	ks_json_fn fn;
 
 	if (!json_is_object(e))
-		return ks_store_reject(m, r->line, "not a Cloud Logging entry "
+		return ks_emit_reject(m, r->line, "not a Cloud Logging entry "
 		    "(not a JSON object)", r->data, r->len, err);
-	/* A native event or an Azure record among the entries (cloud.h). */
-	if (shape == KS_SHAPE_NATIVE || shape == KS_SHAPE_AKS)
-		return ks_cloud_reader(shape)(m, e, r, arg, err);
+	/* A native event or an Azure record among the entries (sniffer.h). */
+	if ((fn = ks_sniff_record(m, e)) != NULL && fn != gke_entry)
+		return fn(m, e, r, arg, err);
 	if ((svc != NULL && strcmp(svc, "k8s.io") == 0) ||
 	    starts(method, "io.k8s.") ||
 	    starts(ks_json_str2(e, "operation", "producer"), "k8s.io")) {
 		if (pp == NULL || method == NULL)
-			return ks_store_reject(m, r->line, "Kubernetes audit "
+			return ks_emit_reject(m, r->line, "Kubernetes audit "
 			    "entry without a protoPayload methodName", r->data,
 			    r->len, err);
 		return audit(m, e, pp, r, err);
@@ -245,27 +256,10 @@ ingest(struct ks_member *m, struct ks_err *err)
 	/* "items" as before; "entries" for the Logging API's answer. */
 	static const char *const keys[] = { "entries", "items", NULL };
 
-	return ks_cloud_ingest(m, keys, ks_gke_entry, err);
+	return ks_cloud_ingest(m, keys, gke_entry, err);
 }
 
-const struct ks_sniffer ks_sniffer_gke = { "gke", bid, ingest };
-
-/* gcloud's YAML: the keys of a LogEntry at the start of a line. */
-static int
-bid_yaml(const char *name, uint64_t size, const unsigned char *head,
-    size_t n, const struct ks_peek *pk)
-{
-	if (!ks_yaml_head_text(head, n, pk->json))
-		return 0;
-	if (ks_yaml_head_has(head, n, "protoPayload:"))
-		return 40;
-	if (ks_yaml_head_has(head, n, "logName:") &&
-	    (ks_yaml_head_has(head, n, "insertId:") ||
-	    ks_yaml_head_has(head, n, "textPayload:") ||
-	    ks_yaml_head_has(head, n, "jsonPayload:")))
-		return 40;
-	return 0;
-}
-
-const struct ks_sniffer ks_sniffer_gke_yaml = { "gke-yaml", bid_yaml,
-	ks_yaml_ingest };
+const struct ks_sniffer ks_sniffer_gke = {
+	.name = "gke", .bid = bid, .ingest = ingest, .claims = claims,
+	.record = gke_entry
+};

@@ -14,7 +14,7 @@
 #include "util/jutil.h"
 #include "formats/kobj.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -55,7 +55,7 @@ try_resource(struct ks_member *m, const char *group, const char *res,
 	for (size_t i = 0; i < len; i++)
 		r[i] = (char)tolower((unsigned char)res[i]);
 	r[len] = '\0';
-	return ks_store_kind_of(m->imp->store, group, r, g->kind,
+	return ks_member_kind_of(m, group, r, g->kind,
 	    sizeof(g->kind));
 }
 
@@ -118,9 +118,9 @@ on_object(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 	const char *why = ks_kobj_why_not(v, &secret);
 
 	if (why != NULL)
-		return ks_store_reject(m, r->line, why, secret ? NULL : r->data,
+		return ks_emit_reject(m, r->line, why, secret ? NULL : r->data,
 		    secret ? 0 : r->len, err);
-	return ks_store_object(m, v, g->kind[0] ? g->kind : NULL,
+	return ks_emit_object(m, v, g->kind[0] ? g->kind : NULL,
 	    g->api_version[0] ? g->api_version : NULL, r->line,
 	    r->type == KS_JREC_ITEM ? r->index : 0, err);
 }
@@ -137,7 +137,7 @@ on_list(struct ks_member *m, json_t *env, const struct ks_jrec *r, void *arg,
 	if (n <= 4 || n - 4 >= sizeof(item) || strcmp(kind + n - 4, "List"))
 		return 0;
 	snprintf(item, sizeof(item), "%.*s", (int)(n - 4), kind);
-	return ks_store_object_kinds(m, item, ks_json_str(env, "apiVersion"),
+	return ks_emit_object_kinds(m, item, ks_json_str(env, "apiVersion"),
 	    err);
 }
 
@@ -150,4 +150,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_ingest_json(m, ks_jscan_items, on_object, on_list, &g, err);
 }
 
-const struct ks_sniffer ks_sniffer_kubectl = { "kubectl", bid, ingest };
+const struct ks_sniffer ks_sniffer_kubectl = {
+	.name = "kubectl", .bid = bid, .ingest = ingest
+};

@@ -92,7 +92,7 @@ line_year(const struct ks_line *l, int year)
 static int
 ingest(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_lines *lr = ks_lines_new(m->in, m->imp->lim.max_record);
+	struct ks_lines *lr = ks_lines_new(m->in, m->lim->max_record);
 	struct ks_cloud_tally t = { 0 };
 	struct ks_line l;
 	int year = ks_cloud_year(m), rc = 0, got;
@@ -112,4 +112,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_log = { "log", bid, ingest };
+const struct ks_sniffer ks_sniffer_log = {
+	.name = "log", .bid = bid, .ingest = ingest
+};

@@ -9,7 +9,7 @@
 #include "formats/ingest.h"
 #include "util/jutil.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 
 static int
 bid(const char *name, uint64_t size, const unsigned char *head, size_t n,
@@ -40,9 +40,9 @@ on_doc(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 	if (ver == NULL)
 		ver = ks_json_str(v, "string");
 	if (ver == NULL)
-		return ks_store_reject(m, r->line, "version document without "
+		return ks_emit_reject(m, r->line, "version document without "
 		    "a server version (gitVersion)", r->data, r->len, err);
-	if (ks_store_server_version(m, ver, err) < 0)
+	if (ks_emit_server_version(m, ver, err) < 0)
 		return -1;
 	m->tally.records++;
 	m->tally.imported++;
@@ -55,4 +55,6 @@ ingest(struct ks_member *m, struct ks_err *err)
 	return ks_ingest_json(m, ks_jscan_items, on_doc, NULL, NULL, err);
 }
 
-const struct ks_sniffer ks_sniffer_version = { "k8s-version", bid, ingest };
+const struct ks_sniffer ks_sniffer_version = {
+	.name = "k8s-version", .bid = bid, .ingest = ingest
+};

@@ -6,9 +6,10 @@
  * (a patched role, say) can be imported as a snapshot.
  *
  * The document loop here is every YAML format's (kubectl-yaml,
- * k8s-audit-yaml in sniff-audit.c, gke-yaml in sniff-gke.c): a document
- * shaped as an audit record (cloud.h) is read by that shape's reader, as
- * its JSON would be, and anything else as an object.
+ * k8s-audit-yaml, gke-yaml, all three here): a document a format claims as
+ * its record (sniffer.h: native audit events, Cloud Logging entries, Azure
+ * records) is read by that format's reader, as its JSON would be, and
+ * anything else as an object.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 #include "util/jutil.h"
 #include "formats/kobj.h"
 #include "formats/sniff.h"
-#include "store/store.h"
+#include "formats/member.h"
 #include "formats/yamldoc.h"
 
 static int
@@ -48,10 +49,10 @@ store_doc(struct ks_member *m, json_t *v, uint64_t line, struct ks_err *err)
 		snprintf(item_kind, sizeof(item_kind), "%.*s", (int)(n - 4), kind);
 		json_array_foreach(items, i, it) {
 			if (!json_is_object(json_object_get(it, "metadata"))) {
-				if (ks_store_reject(m, line, "List item without "
+				if (ks_emit_reject(m, line, "List item without "
 				    "metadata", NULL, 0, err) < 0)
 					return -1;
-			} else if (ks_store_object(m, it, item_kind[0] ? item_kind
+			} else if (ks_emit_object(m, it, item_kind[0] ? item_kind
 			    : NULL, ks_json_str(v, "apiVersion"), line, i,
 			    err) < 0)
 				return -1;
@@ -59,12 +60,12 @@ store_doc(struct ks_member *m, json_t *v, uint64_t line, struct ks_err *err)
 		return 0;
 	}
 	if (kind == NULL)
-		return ks_store_reject(m, line, "YAML document is not a "
+		return ks_emit_reject(m, line, "YAML document is not a "
 		    "Kubernetes object (no kind)", NULL, 0, err);
 	/* No excerpt: a YAML reject has no JSON bytes of its own. */
 	if ((why = ks_kobj_why_not(v, &secret)) != NULL)
-		return ks_store_reject(m, line, why, NULL, 0, err);
-	return ks_store_object(m, v, NULL, NULL, line, 0, err);
+		return ks_emit_reject(m, line, why, NULL, 0, err);
+	return ks_emit_object(m, v, NULL, NULL, line, 0, err);
 }
 
 /*
@@ -91,37 +92,70 @@ as_json(struct ks_member *m, json_t *v, uint64_t line, ks_json_fn fn,
 	return rc;
 }
 
+/* A document of a format's record shape (sniffer.h) goes to its reader. */
 static int
 on_doc(struct ks_member *m, json_t *v, uint64_t line, void *arg,
     struct ks_err *err)
 {
-	enum ks_cloud_shape shape = ks_cloud_shape(v);
-	const char *kind = ks_json_str(v, "kind");
-	json_t *items = json_object_get(v, "items"), *it;
-	size_t i;
+	ks_json_fn fn = ks_sniff_record(m, v);
 
-	if (shape == KS_SHAPE_NONE)
+	if (fn == NULL)
 		return store_doc(m, v, line, err);
-	if (shape == KS_SHAPE_NATIVE && kind != NULL &&
-	    strcmp(kind, "EventList") == 0) {
-		/* The events of a list all start at the list's line. */
-		json_array_foreach(items, i, it)
-			if (as_json(m, it, line, ks_cloud_native, arg, err) < 0)
-				return -1;
-		return 0;
-	}
-	return as_json(m, v, line, ks_cloud_reader(shape), arg, err);
+	return as_json(m, v, line, fn, arg, err);
 }
 
-int
-ks_yaml_ingest(struct ks_member *m, struct ks_err *err)
+/* The ingest of every YAML format: each document read by libyaml. */
+static int
+yaml_ingest(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_cloud_read c = { .year = ks_cloud_year(m) };
+	struct ks_cloud_read c = { .year = ks_cloud_year(m), .yaml = 1 };
 	int rc = ks_yaml_each(m, on_doc, &c, err);
 
 	ks_cloud_warn(m, &c.t);
 	return rc;
 }
 
-const struct ks_sniffer ks_sniffer_yaml = { "kubectl-yaml", bid,
-	ks_yaml_ingest };
+const struct ks_sniffer ks_sniffer_yaml = {
+	.name = "kubectl-yaml", .bid = bid, .ingest = yaml_ingest
+};
+
+/* An Event in YAML: its keys at the start of a line (an EventList's
+   items start with "- "). */
+static int
+bid_audit(const char *name, uint64_t size, const unsigned char *head,
+    size_t n, const struct ks_peek *pk)
+{
+	if (!ks_yaml_head_text(head, n, pk->json))
+		return 0;
+	if (ks_yaml_head_has(head, n, "auditID:"))
+		return 30;
+	if (ks_yaml_head_has(head, n, "apiVersion: audit.k8s.io/") &&
+	    ks_yaml_head_has(head, n, "kind: Event"))
+		return 30;
+	return 0;
+}
+
+const struct ks_sniffer ks_sniffer_audit_yaml = {
+	.name = "k8s-audit-yaml", .bid = bid_audit, .ingest = yaml_ingest
+};
+
+/* gcloud's YAML: the keys of a LogEntry at the start of a line. */
+static int
+bid_gke(const char *name, uint64_t size, const unsigned char *head,
+    size_t n, const struct ks_peek *pk)
+{
+	if (!ks_yaml_head_text(head, n, pk->json))
+		return 0;
+	if (ks_yaml_head_has(head, n, "protoPayload:"))
+		return 40;
+	if (ks_yaml_head_has(head, n, "logName:") &&
+	    (ks_yaml_head_has(head, n, "insertId:") ||
+	    ks_yaml_head_has(head, n, "textPayload:") ||
+	    ks_yaml_head_has(head, n, "jsonPayload:")))
+		return 40;
+	return 0;
+}
+
+const struct ks_sniffer ks_sniffer_gke_yaml = {
+	.name = "gke-yaml", .bid = bid_gke, .ingest = yaml_ingest
+};

@@ -23,39 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/err.h"
-#include "store/import.h"
-
-#define KS_SNIFF_HEAD	(64 * 1024)	/* bytes a bid may look at */
-
-/* What the first bytes say about a JSON document (filled by ks_peek). */
-#define KS_PEEK_KEYS	24
-struct ks_peek {
-	int		 json;		/* starts with '{' or '[' */
-	int		 array;		/* the top-level value is an array */
-	int		 nkeys;		/* keys of the top-level object */
-	char		 keys[KS_PEEK_KEYS][32];
-	int		 nitem_keys;	/* keys of its first element, or of */
-	char		 item_keys[KS_PEEK_KEYS][32]; /* the first "items" one */
-	char		 kind[64];	/* top-level "kind" if a short string */
-	char		 api_version[64];
-	int		 lines;		/* complete lines in the head */
-};
-
-struct ks_sniffer {
-	const char	*name;		/* recorded as sources.format */
-	int		(*bid)(const char *name, uint64_t size,
-			    const unsigned char *head, size_t n,
-			    const struct ks_peek *peek);
-	/* Read the whole member; -1 only for errors that stop the import. */
-	int		(*ingest)(struct ks_member *m, struct ks_err *err);
-};
-
-/* Inspect the head of a member. */
-void	ks_peek(const unsigned char *head, size_t n, struct ks_peek *peek);
-
-/* 1 when the peeked top-level object (or first item, if item) has key. */
-int	ks_peek_has(const struct ks_peek *peek, int item, const char *key);
+#include "formats/sniffer.h"
 
 /*
  * The sniffer that bids highest for this member, or NULL when none bids.
@@ -66,5 +34,20 @@ const struct ks_sniffer *ks_sniff_choose(const char *name, uint64_t size,
 
 /* Every sniffer, NULL-terminated, in tie-breaking order. */
 extern const struct ks_sniffer *const ks_sniffers[];
+
+/* The formats (sniff-*.c), in the table's order. */
+extern const struct ks_sniffer ks_sniffer_audit;
+extern const struct ks_sniffer ks_sniffer_version;
+extern const struct ks_sniffer ks_sniffer_kubectl;
+extern const struct ks_sniffer ks_sniffer_yaml;
+extern const struct ks_sniffer ks_sniffer_audit_yaml;
+extern const struct ks_sniffer ks_sniffer_cloudwatch;
+extern const struct ks_sniffer ks_sniffer_cloudwatch_s3;
+extern const struct ks_sniffer ks_sniffer_cloudwatch_csv;
+extern const struct ks_sniffer ks_sniffer_gke;
+extern const struct ks_sniffer ks_sniffer_gke_yaml;
+extern const struct ks_sniffer ks_sniffer_aks;
+extern const struct ks_sniffer ks_sniffer_admission;
+extern const struct ks_sniffer ks_sniffer_log;
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <yaml.h>
 
-#include "store/store.h"
+#include "formats/member.h"
 #include "formats/yamldoc.h"
 
 int
@@ -139,7 +139,7 @@ ks_yaml_each(struct ks_member *m, ks_yaml_fn fn, void *arg,
 			snprintf(why, sizeof(why), "invalid YAML: %s (line %zu)",
 			    parser.problem ? parser.problem : "?",
 			    parser.problem_mark.line + 1);
-			rc = ks_store_reject(m, parser.problem_mark.line + 1, why,
+			rc = ks_emit_reject(m, parser.problem_mark.line + 1, why,
 			    NULL, 0, err);
 			break;
 		}
@@ -150,7 +150,7 @@ ks_yaml_each(struct ks_member *m, ks_yaml_fn fn, void *arg,
 		budget = 1000000;
 		v = to_json(&doc, root, 0, &budget);
 		if (budget < 0)
-			rc = ks_store_reject(m, root->start_mark.line + 1,
+			rc = ks_emit_reject(m, root->start_mark.line + 1,
 			    "YAML document expands to more than a million "
 			    "nodes (aliases?)", NULL, 0, err);
 		else if (json_is_object(v))

@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "util/err.h"
-#include "store/import.h"
+#include "formats/member.h"
 
 /*
  * Called with each document that is a mapping (v is borrowed for the call)
@@ -38,12 +38,6 @@ int	ks_yaml_each(struct ks_member *m, ks_yaml_fn fn, void *arg,
  * (a top-level key of a document, or of a list's first item).
  */
 int	ks_yaml_head_has(const unsigned char *head, size_t n, const char *key);
-
-/*
- * The ingest of every YAML format (sniff-yaml.c): each document read by
- * the reader of its shape, else stored as an object.  Returns 0 or -1.
- */
-int	ks_yaml_ingest(struct ks_member *m, struct ks_err *err);
 
 /* 1 when head[0..n) may be YAML text: not JSON, no NUL byte. */
 int	ks_yaml_head_text(const unsigned char *head, size_t n, int json);

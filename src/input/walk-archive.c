@@ -1,7 +1,8 @@
 /*
- * Archives and compressed files, through libarchive: the archive's own
- * source row, then each member as a stream of its own, with the limits on
- * expansion, ratio, nesting and member count.  Nothing is extracted.
+ * Archives and compressed files, through libarchive: the archive told to
+ * the walk's caller (archive_begin, archive_end), then each member as a
+ * stream of its own, with the limits on expansion, ratio, nesting and
+ * member count.  Nothing is extracted.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +15,6 @@
 #include <archive_entry.h>
 
 #include "input/gunzip.h"
-#include "store/store.h"
 #include "util/timeutil.h"
 #include "input/walk-int.h"
 
@@ -180,24 +180,20 @@ entry_kind(struct archive_entry *e, const char **why)
 
 /* A link or special member: a row of its own, no bytes read. */
 static int
-note_entry(struct ks_import *imp, struct node *nd, const char *format,
+note_entry(struct ks_walk *w, struct ks_node *nd, const char *format,
     const char *why, struct ks_err *err)
 {
-	struct ks_source_facts f = { .format = format };
-	int64_t id;
-
 	if (why != NULL)
-		return walk_note_skipped(imp, nd, format, why, err);
-	if (ks_store_begin(imp->store, err) < 0 ||
-	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->name,
-	    nd->mtime_us, NULL, &id, err) < 0 ||
-	    ks_store_source_done(imp->store, id, &f, err) < 0 ||
-	    ks_store_commit(imp->store, err) < 0) {
-		ks_store_rollback(imp->store);
-		return -1;
-	}
-	return 0;
+		return w->ops->skipped(w->arg, nd, format, why, err);
+	return w->ops->entry(w->arg, nd, format, err);
 }
+
+/* The archive being read, for its rejects. */
+struct arc {
+	struct ks_walk	*w;
+	void		*handle;	/* archive_begin's */
+	const char	*path;
+};
 
 /*
  * A regular member of no byte holds no evidence but its name, which its
@@ -217,12 +213,12 @@ is_empty(struct archive_entry *e, struct ks_input *in)
 
 /* One member of an open archive. */
 static int
-walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
+walk_entry(struct ks_walk *w, struct ks_node *arc, int64_t arc_id,
     struct archive *a, struct archive_entry *e, struct ks_err *err)
 {
-	struct leaf lf = { a, arc->gz, imp->lim.max_ratio };
+	struct leaf lf = { a, arc->gz, w->lim->max_ratio };
 	struct ks_input in;
-	struct node nd;
+	struct ks_node nd;
 	const char *name = archive_entry_pathname(e), *why, *kind;
 	char rawname[PATH_MAX], *path = NULL;
 	int rc;
@@ -237,20 +233,20 @@ walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
 		name = "(unnamed member)";
 	if (asprintf(&path, "%s!%s", arc->path, name) < 0)
 		return ks_err_set(err, "out of memory");
-	nd = (struct node){ .in = &in, .parent_id = arc_id, .path = path,
+	nd = (struct ks_node){ .in = &in, .parent_id = arc_id, .path = path,
 	    .name = name, .nesting = arc->nesting + 1,
 	    .mtime_us = archive_entry_mtime_is_set(e) ?
 	    (int64_t)archive_entry_mtime(e) * 1000000 +
 	    archive_entry_mtime_nsec(e) / 1000 : KS_TIME_NONE };
 	if ((kind = entry_kind(e, &why)) != NULL)
-		rc = note_entry(imp, &nd, kind, why, err);
+		rc = note_entry(w, &nd, kind, why, err);
 	else {
-		ks_input_init(&in, leaf_fill, &lf, &imp->budget);
+		ks_input_init(&in, leaf_fill, &lf, &w->budget);
 		if (is_empty(e, &in)) {
 			arc->empty++;	/* counted on the archive's row */
 			rc = 0;
 		} else
-			rc = walk_stream(imp, &nd, err);
+			rc = ks_walk_stream(w, &nd, err);
 		ks_input_release(&in);
 	}
 	free(path);
@@ -258,11 +254,11 @@ walk_entry(struct ks_import *imp, struct node *arc, int64_t arc_id,
 }
 
 /* Count archive-level rejects on the archive's own row. */
-static int arc_reject(struct ks_member *, struct ks_err *, const char *, ...)
+static int arc_reject(struct arc *, struct ks_err *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-arc_reject(struct ks_member *am, struct ks_err *err, const char *fmt, ...)
+arc_reject(struct arc *ar, struct ks_err *err, const char *fmt, ...)
 {
 	char why[1024];
 	va_list ap;
@@ -270,8 +266,8 @@ arc_reject(struct ks_member *am, struct ks_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	ks_import_warn(am->imp, "%s: %s", am->path, why);
-	return ks_store_reject(am, 0, why, NULL, 0, err);
+	ks_walk_warn(ar->w, "%s: %s", ar->path, why);
+	return ar->w->ops->archive_reject(ar->handle, why, err);
 }
 
 /*
@@ -279,16 +275,16 @@ arc_reject(struct ks_member *am, struct ks_err *err, const char *fmt, ...)
  * under it first.  Returns 1, or -1.
  */
 static int
-arc_broken(struct ks_member *am, struct archive *a, struct ks_gunzip *gz,
+arc_broken(struct arc *ar, struct archive *a, struct ks_gunzip *gz,
     struct ks_err *err)
 {
 	struct ks_err why;
 	int rc;
 
 	if (gz_fault(gz, 1, &why) < 0)
-		rc = arc_reject(am, err, "%s", why.msg);
+		rc = arc_reject(ar, err, "%s", why.msg);
 	else
-		rc = arc_reject(am, err, "archive cut short or corrupt: %s",
+		rc = arc_reject(ar, err, "archive cut short or corrupt: %s",
 		    archive_error_string(a) ? archive_error_string(a) :
 		    "unknown error");
 	return rc < 0 ? -1 : 1;
@@ -300,8 +296,8 @@ arc_broken(struct ks_member *am, struct archive *a, struct ks_gunzip *gz,
  * or -1.
  */
 static int
-walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
-    struct archive *a, struct ks_err *err)
+walk_members(struct ks_walk *w, struct ks_node *nd, struct arc *ar,
+    int64_t id, struct archive *a, struct ks_err *err)
 {
 	struct archive_entry *e;
 	uint64_t entries = 0;
@@ -314,30 +310,30 @@ walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
 			 * A compressed stream whose data starts with zero blocks
 			 * reads as an empty tar: say so rather than drop it.
 			 */
-			return arc_reject(am, err, "no member at all: an empty "
+			return arc_reject(ar, err, "no member at all: an empty "
 			    "archive, or data that begins with zero blocks and "
 			    "was read as an empty tar; not read further");
 		if (r == ARCHIVE_EOF)
 			return 0;
 		entries++;
 		if (r < ARCHIVE_WARN)
-			return arc_broken(am, a, nd->gz, err);
+			return arc_broken(ar, a, nd->gz, err);
 		if (archive_entry_filetype(e) == AE_IFDIR)
 			continue;
-		if (++imp->members > imp->lim.max_members)
-			return arc_reject(am, err, "%llu members read, the "
+		if (++w->members > w->lim->max_members)
+			return arc_reject(ar, err, "%llu members read, the "
 			    "limit for one input (--max-members %llu; raise it "
 			    "to read on): the rest of the archive is not read",
-			    (unsigned long long)imp->lim.max_members,
-			    (unsigned long long)imp->lim.max_members) < 0 ?
+			    (unsigned long long)w->lim->max_members,
+			    (unsigned long long)w->lim->max_members) < 0 ?
 			    -1 : 1;
-		if (walk_entry(imp, nd, am->source_id, a, e, err) < 0)
+		if (walk_entry(w, nd, id, a, e, err) < 0)
 			return -1;
-		if (imp->budget.limit && imp->budget.used > imp->budget.limit)
-			return arc_reject(am, err, "expanded-size limit of %llu "
+		if (w->budget.limit && w->budget.used > w->budget.limit)
+			return arc_reject(ar, err, "expanded-size limit of %llu "
 			    "bytes reached (--max-expanded): the rest of the "
 			    "archive is not read",
-			    (unsigned long long)imp->budget.limit) < 0 ? -1 : 1;
+			    (unsigned long long)w->budget.limit) < 0 ? -1 : 1;
 	}
 }
 
@@ -350,7 +346,7 @@ walk_members(struct ks_import *imp, struct node *nd, struct ks_member *am,
  * Returns 0 or -1.
  */
 static int
-gz_finish(struct ks_member *am, struct ks_gunzip *gz, struct ks_err *err)
+gz_finish(struct arc *ar, struct ks_gunzip *gz, struct ks_err *err)
 {
 	struct ks_err why;
 	uint64_t n;
@@ -359,9 +355,9 @@ gz_finish(struct ks_member *am, struct ks_gunzip *gz, struct ks_err *err)
 	if (ks_input_drain(ks_gunzip_output(gz)) < 0)
 		return ks_err_set(err, "%s", ks_gunzip_output(gz)->err.msg);
 	if (gz_fault(gz, 1, &why) < 0 &&
-	    arc_reject(am, err, "%s", why.msg) < 0)
+	    arc_reject(ar, err, "%s", why.msg) < 0)
 		return -1;
-	if ((n = ks_gunzip_trailing(gz, &layer)) > 0 && arc_reject(am, err,
+	if ((n = ks_gunzip_trailing(gz, &layer)) > 0 && arc_reject(ar, err,
 	    "%llu bytes after the end of the gzip data%s are not gzip: not "
 	    "read", (unsigned long long)n, layer > 1 ? " (an inner layer)" :
 	    "") < 0)
@@ -374,71 +370,42 @@ gz_finish(struct ks_member *am, struct ks_gunzip *gz, struct ks_err *err)
  * says why); nd->gz holds them.  NULL when out of memory.
  */
 static struct archive *
-arc_start(struct ks_import *imp, struct node *nd)
+arc_start(struct ks_walk *w, struct ks_node *nd)
 {
 	const unsigned char *head;
 	size_t n;
 
 	head = ks_input_peek(nd->in, 3, &n);
 	if (ks_gunzip_magic(head, n) &&
-	    (nd->gz = ks_gunzip_new(nd->in, imp->lim.max_ratio)) == NULL)
+	    (nd->gz = ks_gunzip_new(nd->in, w->lim->max_ratio)) == NULL)
 		return NULL;
 	return arc_open(nd->gz != NULL ? ks_gunzip_output(nd->gz) : nd->in);
 }
 
-/* An archive or compressed file: its row, then its members. */
+/* An archive or compressed file: told to the caller, then its members. */
 int
-walk_archive(struct ks_import *imp, struct node *nd, struct ks_err *err)
+ks_walk_archive(struct ks_walk *w, struct ks_node *nd, struct ks_err *err)
 {
-	struct ks_member am = { .imp = imp, .path = nd->path, .name = nd->name };
-	struct ks_source_facts f = { .format = "archive" };
-	const char *saved_origin = imp->origin;
-	int64_t saved_source = imp->origin_source, saved_snap = imp->snapshot_id;
+	struct arc ar = { .w = w, .path = nd->path };
 	struct archive *a = NULL;
-	char fmt[64], sha[65];
-	int rc = -1;
+	char fmt[64];
+	int64_t id;
+	int rc = -1, end;
 
-	if (ks_store_begin(imp->store, err) < 0 ||
-	    ks_store_source_add(imp, nd->parent_id, nd->path, nd->parent_id ?
-	    nd->name : NULL, nd->mtime_us, nd->sha256, &am.source_id, err) < 0 ||
-	    ks_store_commit(imp->store, err) < 0)
-		goto out;
-	if (nd->nesting == 0 || saved_origin == NULL) {
-		/* The outermost archive is a snapshot of its own. */
-		imp->origin = nd->path;
-		imp->origin_source = am.source_id;
-		imp->snapshot_id = 0;
-	}
-	if ((a = arc_start(imp, nd)) == NULL) {
+	if ((ar.handle = w->ops->archive_begin(w->arg, nd, &id, err)) == NULL)
+		return -1;
+	if ((a = arc_start(w, nd)) == NULL)
 		ks_err_set(err, "out of memory");
-		goto out;
-	}
-	rc = walk_members(imp, nd, &am, a, err);
+	else
+		rc = walk_members(w, nd, &ar, id, a, err);
 	if (rc == 0 && nd->gz != NULL)
-		rc = gz_finish(&am, nd->gz, err);
-	if (rc >= 0) {
+		rc = gz_finish(&ar, nd->gz, err);
+	if (rc >= 0)
 		arc_format(a, nd->gz != NULL, fmt, sizeof(fmt));
-		f.format = fmt;
-		/* The source's hash and size are of its own bytes. */
-		ks_input_drain(nd->in);
-		ks_input_sha256_hex(nd->in, sha);
-		f.sha256 = sha;
-		f.size = nd->in->total;
-		f.tally = am.tally;
-		f.empty_members = nd->empty;
-		walk_add_totals(imp, &am.tally);
-		rc = ks_store_begin(imp->store, err) < 0 ||
-		    ks_store_source_done(imp->store, am.source_id, &f, err) < 0 ||
-		    ks_store_commit(imp->store, err) < 0 ? -1 : 0;
-	}
-out:
-	ks_store_rollback(imp->store);
+	end = w->ops->archive_end(ar.handle, nd, rc >= 0 ? fmt : NULL, err);
 	if (a != NULL)
 		archive_read_free(a);
 	ks_gunzip_free(nd->gz);
 	nd->gz = NULL;
-	imp->origin = saved_origin;
-	imp->origin_source = saved_source;
-	imp->snapshot_id = saved_snap;
-	return rc;
+	return rc < 0 || end < 0 ? -1 : 0;
 }

@@ -1,7 +1,8 @@
 /*
  * One import run: the limits, the database, the totals, and the member
- * being ingested.  The walk (walk.c) finds members, the sniffers (sniff-*.c)
- * read them, the store (store.c) writes what they find.
+ * being ingested.  The walk (input/walk.c) finds members, run.c keeps the
+ * books and hands each to the sniffers (sniff-*.c), which read them, and
+ * the store (store.c) writes what they find.
  */
 #ifndef KS_IMPORT_H
 #define KS_IMPORT_H
@@ -12,26 +13,11 @@
 
 #include "util/err.h"
 #include "input/input.h"
+#include "input/limits.h"
+#include "formats/member.h"
 
 struct ks_rollup;
 struct ks_store;
-
-/* Every limit is configurable from the command line (cmd-import.c). */
-struct ks_limits {
-	uint64_t	 max_expanded;	/* bytes read per top-level input */
-	uint64_t	 max_ratio;	/* decompressed / compressed */
-	int		 max_nesting;	/* archives inside archives */
-	size_t		 max_record;	/* bytes in one record */
-	int		 max_json_depth;/* nesting in one JSON record */
-	uint64_t	 max_members;	/* members per top-level input */
-};
-
-void	ks_limits_default(struct ks_limits *lim);
-
-/* Record accounting: records = imported + duplicates + rejected. */
-struct ks_tally {
-	uint64_t	 records, imported, duplicates, rejected;
-};
 
 struct ks_import {
 	sqlite3		*db;		/* borrowed */
@@ -56,20 +42,14 @@ struct ks_import {
 	int64_t		 origin_source;	/* its source id */
 	int64_t		 snapshot_id;
 	int		 origin_folder;	/* origin is a folder being read */
-	uint64_t	 members;	/* members seen in this top-level input */
-	struct ks_budget budget;	/* expanded bytes of this input */
 };
 
-/* The member being read by a sniffer. */
-struct ks_member {
-	struct ks_import *imp;
-	struct ks_input	*in;		/* its bytes */
-	const char	*path;		/* display path, ARCHIVE!MEMBER */
-	const char	*name;		/* its own name (last path element) */
-	int64_t		 source_id;
-	int64_t		 mtime_us;	/* KS_TIME_NONE when unknown */
-	struct ks_tally	 tally;
-};
+/* The import a member filled by ks_store_member belongs to. */
+static inline struct ks_import *
+ks_import_of(const struct ks_member *m)
+{
+	return m->sink_arg;
+}
 
 /* Report a warning through imp->warn (formatted). */
 void	ks_import_warn(struct ks_import *imp, const char *fmt, ...)

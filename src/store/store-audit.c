@@ -11,38 +11,9 @@
 #include "store/store-int.h"
 #include "store/db.h"
 #include "util/fault.h"
-#include "formats/pipeline.h"
 #include "store/rollup.h"
 
 #define ROLLUP_EVERY	65536	/* events between flushes of the rollup */
-
-/*
- * The text columns of a row, in the order of their parameters: 3 to 19,
- * then 21 and 22 (20 is the code).
- */
-static void
-texts(const struct ks_audit_row *r, const struct ks_audit_json *a,
-    const char *v[KS_AUDIT_NTEXT])
-{
-	const char *t[KS_AUDIT_NTEXT] = { r->audit_id, r->stage, r->level,
-	    r->verb, r->username, a->user_groups, r->impersonated_user,
-	    a->impersonated_groups, a->source_ips, r->user_agent, r->resource,
-	    r->subresource, r->api_group, r->api_version, r->namespace,
-	    r->name, r->request_uri, r->decision, r->authz_reason };
-
-	memcpy(v, t, sizeof(t));
-}
-
-void
-ks_store_audit_measure(const struct ks_audit_row *row,
-    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT])
-{
-	const char *v[KS_AUDIT_NTEXT];
-
-	texts(row, arrays, v);
-	for (int i = 0; i < KS_AUDIT_NTEXT; i++)
-		len[i] = v[i] != NULL ? (int)strlen(v[i]) : -1;
-}
 
 static void
 bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
@@ -50,7 +21,7 @@ bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
 {
 	const char *v[KS_AUDIT_NTEXT];
 
-	texts(r, a, v);
+	ks_audit_texts(r, a, v);
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
 		if (v[i] == NULL)
@@ -113,12 +84,12 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
     const struct ks_audit_json *arrays, const int *len, const uint8_t *hash,
     const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
 	sqlite3_int64 id;
 	int seen = 0;
 
-	store_note_base(st);
+	ks_store_note_base(st);
 	if (row->received_us == KS_TIME_NONE &&
 	    (seen = seen_untimed(st, hash, err)) < 0)
 		return -1;
@@ -128,7 +99,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		bind_row(s, row, arrays, len);
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
-		if (store_run_bound(st, s, err) < 0)
+		if (ks_store_run_bound(st, s, err) < 0)
 			return -1;
 	}
 	m->tally.records++;
@@ -138,10 +109,10 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		return 0;
 	}
 	id = sqlite3_last_insert_rowid(st->db);
-	if (ks_tuning.keep_raw) {
+	if (st->lim.keep_raw) {
 		sqlite3_bind_int64(r, 1, id);
 		sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
-		if (store_run_bound(st, r, err) < 0)
+		if (ks_store_run_bound(st, r, err) < 0)
 			return -1;
 	}
 	if (row->stage == NULL || strcmp(row->stage, "ResponseComplete") == 0
@@ -150,18 +121,18 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 			return -1;
 	}
 	if (!seen)
-		ks_rollup_add(m->imp->rollup, row);
+		ks_rollup_add(ks_import_of(m)->rollup, row);
 	m->tally.imported++;
 	/*
 	 * Now and then: the rollup's counts go to the file (bounded memory),
 	 * and the file towards the disk.
 	 */
 	if (m->tally.imported % ROLLUP_EVERY == 0) {
-		if (ks_rollup_flush(m->imp->rollup, st->db, err) < 0)
+		if (ks_rollup_flush(ks_import_of(m)->rollup, st->db, err) < 0)
 			return -1;
-		store_writeback(st);
+		ks_store_writeback(st);
 	}
-	return store_count_added(st, err);
+	return ks_store_count_added(st, err);
 }
 
 int
@@ -173,7 +144,7 @@ ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 	struct ks_audit_json a;
 	int rc;
 
-	store_digest(raw, rawlen, h);
+	ks_store_digest(raw, rawlen, h);
 	owned[0] = row->user_groups ? json_dumps(row->user_groups,
 	    JSON_COMPACT) : NULL;
 	owned[1] = row->impersonated_groups ?

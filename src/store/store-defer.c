@@ -18,13 +18,12 @@
 #include "store/store-int.h"
 #include "store/db.h"
 #include "util/fault.h"
-#include "formats/pipeline.h"
 
 #define DEFER_MIN	50000
 
 /* Forget the deferred indexes (they were rebuilt, or rolled back). */
 void
-store_defer_reset(struct ks_store *st)
+ks_store_defer_reset(struct ks_store *st)
 {
 	struct deferred *d = &st->defer;
 
@@ -120,7 +119,7 @@ analyze(struct ks_store *st, struct ks_err *err)
 #define SORT_CACHE	"-4096"		/* KiB */
 
 int
-store_build_deferred(struct ks_store *st, struct ks_err *err)
+ks_store_build_deferred(struct ks_store *st, struct ks_err *err)
 {
 	struct deferred *d = &st->defer;
 	sqlite3_stmt *q;
@@ -131,7 +130,7 @@ store_build_deferred(struct ks_store *st, struct ks_err *err)
 		/* Many rows but no rebuild: the statistics still help. */
 		if (d->added >= DEFER_MIN)
 			rc = analyze(st, err);
-		store_defer_reset(st);
+		ks_store_defer_reset(st);
 		return rc;
 	}
 	ks_fault(KS_FAULT_INDEX);
@@ -144,7 +143,7 @@ store_build_deferred(struct ks_store *st, struct ks_err *err)
 	}
 	sqlite3_exec(st->db, "PRAGMA cache_size = " SORT_CACHE, NULL, NULL,
 	    NULL);
-	if (ks_pipeline_workers() > 1)
+	if (ks_limits_workers(&st->lim) > 1)
 		sqlite3_exec(st->db, "PRAGMA threads = 1", NULL, NULL, NULL);
 	for (int i = 0; i < d->n && rc == 0; i++)
 		if (sqlite3_exec(st->db, d->sql[i], NULL, NULL, NULL) !=
@@ -155,7 +154,7 @@ store_build_deferred(struct ks_store *st, struct ks_err *err)
 	sqlite3_exec(st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 	if (rc == 0)
 		rc = analyze(st, err);
-	store_defer_reset(st);
+	ks_store_defer_reset(st);
 	return rc;
 }
 
@@ -167,7 +166,7 @@ store_build_deferred(struct ks_store *st, struct ks_err *err)
  * is needed, are affected: the kernel may write them at any time anyway.
  */
 void
-store_writeback(struct ks_store *st)
+ks_store_writeback(struct ks_store *st)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
 	const char *path;
@@ -186,7 +185,7 @@ store_writeback(struct ks_store *st)
 
 /* How many rows audit_events held before this member, once per member. */
 void
-store_note_base(struct ks_store *st)
+ks_store_note_base(struct ks_store *st)
 {
 	sqlite3_stmt *q = st->st[S_AUDIT_BASE];
 
@@ -202,7 +201,7 @@ store_note_base(struct ks_store *st)
  * member has added as many rows as the table held before it.
  */
 int
-store_count_added(struct ks_store *st, struct ks_err *err)
+ks_store_count_added(struct ks_store *st, struct ks_err *err)
 {
 	struct deferred *d = &st->defer;
 

@@ -12,6 +12,7 @@
 
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "input/limits.h"
 
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
@@ -35,6 +36,7 @@ struct held_lock {
 
 struct ks_store {
 	sqlite3		*db;		/* borrowed */
+	struct ks_limits lim;		/* a copy: workers, keep_raw */
 	sqlite3_stmt	*st[S_COUNT];
 	struct deferred	 defer;
 	int		 fd;		/* the database, for writeback(); -2 unopened */
@@ -48,23 +50,23 @@ struct ks_store {
 	int		 nheld;
 };
 
-/* Step a write statement once and reset it; store_run clears bindings. */
-int	store_run_bound(struct ks_store *st, sqlite3_stmt *s,
+/* Step a write statement once and reset it; ks_store_run clears bindings. */
+int	ks_store_run_bound(struct ks_store *st, sqlite3_stmt *s,
 	    struct ks_err *err);
-int	store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err);
+int	ks_store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err);
 
 /* The SHA-256 of n bytes at p. */
-void	store_digest(const char *p, size_t n, uint8_t out[32]);
+void	ks_store_digest(const char *p, size_t n, uint8_t out[32]);
 
 /* store-lock.c: let go of the locks of inputs done (after a commit). */
-void	store_locks_release(struct ks_store *st);
+void	ks_store_locks_release(struct ks_store *st);
 
 /* store-defer.c: the indexes set aside during a large load. */
-void	store_defer_reset(struct ks_store *st);
-void	store_note_base(struct ks_store *st);
-int	store_count_added(struct ks_store *st, struct ks_err *err);
-int	store_build_deferred(struct ks_store *st, struct ks_err *err);
-void	store_writeback(struct ks_store *st);
+void	ks_store_defer_reset(struct ks_store *st);
+void	ks_store_note_base(struct ks_store *st);
+int	ks_store_count_added(struct ks_store *st, struct ks_err *err);
+int	ks_store_build_deferred(struct ks_store *st, struct ks_err *err);
+void	ks_store_writeback(struct ks_store *st);
 
 static inline void
 bind_text(sqlite3_stmt *s, int i, const char *v)

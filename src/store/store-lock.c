@@ -102,7 +102,7 @@ ks_store_input_done(struct ks_import *imp, const char *sha)
 		if (st->held[i].at == at)
 			st->held[i].done = 1;
 	if (sqlite3_get_autocommit(st->db))	/* committed already */
-		store_locks_release(st);
+		ks_store_locks_release(st);
 }
 
 /* Is the byte at still needed by an input not done? */
@@ -116,7 +116,7 @@ still_needed(const struct ks_store *st, off_t at)
 }
 
 void
-store_locks_release(struct ks_store *st)
+ks_store_locks_release(struct ks_store *st)
 {
 	int kept = 0;
 

@@ -17,7 +17,7 @@ static void
 count_insert(struct ks_member *m)
 {
 	m->tally.records++;
-	if (sqlite3_changes(m->imp->db) == 0)
+	if (sqlite3_changes(ks_import_of(m)->db) == 0)
 		m->tally.duplicates++;
 	else
 		m->tally.imported++;
@@ -27,7 +27,7 @@ int
 ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
     const char *text, size_t len, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_LOG_DENIAL];
 	uint8_t h[SHA256_DIGEST_SIZE];
 	char *clean = ks_utf8_escape(text, len);
@@ -35,7 +35,7 @@ ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
 
 	if (clean == NULL)
 		return ks_err_set(err, "out of memory");
-	store_digest(text, len, h);
+	ks_store_digest(text, len, h);
 	sqlite3_bind_int64(s, 1, m->source_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
 	bind_time(s, 3, d->time_us);
@@ -52,7 +52,7 @@ ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
 	sqlite3_bind_int(s, 14, d->repaired);
 	sqlite3_bind_blob(s, 15, h, sizeof(h), SQLITE_STATIC);
 	bind_text(s, 16, clean);
-	rc = store_run(st, s, err);
+	rc = ks_store_run(st, s, err);
 	free(clean);
 	if (rc == 0)
 		count_insert(m);
@@ -63,11 +63,11 @@ int
 ks_store_cluster_event(struct ks_member *m, const struct ks_cluster_event *ev,
     const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_CLUSTER_EVENT];
 	uint8_t h[SHA256_DIGEST_SIZE];
 
-	store_digest(raw, rawlen, h);
+	ks_store_digest(raw, rawlen, h);
 	sqlite3_bind_int64(s, 1, m->source_id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
 	bind_time(s, 3, ev->time_us);
@@ -78,7 +78,7 @@ ks_store_cluster_event(struct ks_member *m, const struct ks_cluster_event *ev,
 	bind_text(s, 8, ev->status);
 	sqlite3_bind_blob(s, 9, h, sizeof(h), SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, raw, (int)rawlen, SQLITE_STATIC);
-	if (store_run(st, s, err) < 0)
+	if (ks_store_run(st, s, err) < 0)
 		return -1;
 	count_insert(m);
 	return 0;

@@ -19,7 +19,7 @@
 static int
 snapshot(struct ks_member *m, struct ks_err *err)
 {
-	struct ks_import *imp = m->imp;
+	struct ks_import *imp = ks_import_of(m);
 	sqlite3_stmt *s;
 
 	if (imp->snapshot_id == 0) {
@@ -30,7 +30,7 @@ snapshot(struct ks_member *m, struct ks_err *err)
 		/* A folder's own snapshot, not that of an archive in it. */
 		sqlite3_bind_int(s, 3, !(imp->origin_folder &&
 		    imp->origin_source == 0));
-		if (store_run(imp->store, s, err) < 0)
+		if (ks_store_run(imp->store, s, err) < 0)
 			return -1;
 		imp->snapshot_id = sqlite3_last_insert_rowid(imp->db);
 	}
@@ -46,7 +46,7 @@ static int
 snapshot_time(struct ks_member *m, json_t *meta, int64_t created,
     struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_SNAP_TIME];
 	json_t *mf = json_object_get(meta, "managedFields"), *f;
 	const char *origin = "creationTimestamp", *t;
@@ -64,9 +64,9 @@ snapshot_time(struct ks_member *m, json_t *meta, int64_t created,
 	if (best == KS_TIME_NONE)
 		return 0;
 	sqlite3_bind_int64(s, 1, best);
-	sqlite3_bind_int64(s, 2, m->imp->snapshot_id);
+	sqlite3_bind_int64(s, 2, ks_import_of(m)->snapshot_id);
 	sqlite3_bind_text(s, 3, origin, -1, SQLITE_STATIC);
-	return store_run(st, s, err);
+	return ks_store_run(st, s, err);
 }
 
 int
@@ -94,7 +94,7 @@ ks_store_snapshot_close(struct ks_import *imp, struct ks_err *err)
 	if (imp->snapshot_id == 0)
 		return 0;
 	sqlite3_bind_int64(s, 1, imp->snapshot_id);
-	return store_run(imp->store, s, err);
+	return ks_store_run(imp->store, s, err);
 }
 
 /* Replace each value of obj[key] (an object of strings) by its hash. */
@@ -112,7 +112,7 @@ hash_values(json_t *obj, const char *key)
 		const char *s = json_string_value(v);
 		if (s == NULL)
 			continue;
-		store_digest(s, json_string_length(v), h);
+		ks_store_digest(s, json_string_length(v), h);
 		ks_sha256_hex(h, hex);
 		snprintf(text, sizeof(text), "sha256:%s", hex);
 		json_object_set_new(map, k, json_string(text));
@@ -148,7 +148,7 @@ int
 ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
     const char *api_version, uint64_t line, uint64_t item, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_OBJECT];
 	json_t *meta = ks_json_obj(obj, "metadata");
 	const char *av = ks_json_str(obj, "apiVersion"), *ver;
@@ -168,9 +168,9 @@ ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 		return -1;
 	if ((body = json_dumps(obj, JSON_COMPACT)) == NULL)
 		return ks_err_set(err, "out of memory");
-	store_digest(body, strlen(body), h);
+	ks_store_digest(body, strlen(body), h);
 	split_api_version(av, group, sizeof(group), &ver);
-	sqlite3_bind_int64(s, 1, m->imp->snapshot_id);
+	sqlite3_bind_int64(s, 1, ks_import_of(m)->snapshot_id);
 	sqlite3_bind_int64(s, 2, m->source_id);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)line);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)item);
@@ -184,7 +184,7 @@ ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 	bind_time(s, 12, created_us(meta));
 	sqlite3_bind_blob(s, 13, h, sizeof(h), SQLITE_STATIC);
 	sqlite3_bind_text(s, 14, body, -1, SQLITE_STATIC);
-	rc = store_run(st, s, err);
+	rc = ks_store_run(st, s, err);
 	free(body);
 	if (rc < 0)
 		return -1;
@@ -203,7 +203,7 @@ int
 ks_store_object_kinds(struct ks_member *m, const char *kind,
     const char *api_version, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_OBJECT_KINDS];
 	char group[256];
 	const char *ver;
@@ -213,21 +213,21 @@ ks_store_object_kinds(struct ks_member *m, const char *kind,
 	bind_text(s, 2, ver);
 	bind_text(s, 3, api_version != NULL ? group : NULL);
 	sqlite3_bind_int64(s, 4, m->source_id);
-	return store_run(st, s, err);
+	return ks_store_run(st, s, err);
 }
 
 int
 ks_store_server_version(struct ks_member *m, const char *version,
     struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_SNAP_VERSION];
 
 	if (snapshot(m, err) < 0)
 		return -1;
 	bind_text(s, 1, version);
-	sqlite3_bind_int64(s, 2, m->imp->snapshot_id);
-	return store_run(st, s, err);
+	sqlite3_bind_int64(s, 2, ks_import_of(m)->snapshot_id);
+	return ks_store_run(st, s, err);
 }
 
 /* Step a one-text-column query; copy the answer into kind. */

@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 #include "store/store-int.h"
+#include "formats/sniff.h"
 #include "store/db.h"
 #include "util/fault.h"
 #include "util/utf8.h"
@@ -90,7 +91,7 @@ static const char *const sql[S_COUNT] = {
 };
 
 struct ks_store *
-ks_store_new(sqlite3 *db, struct ks_err *err)
+ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 {
 	struct ks_store *st = calloc(1, sizeof(*st));
 
@@ -99,6 +100,7 @@ ks_store_new(sqlite3 *db, struct ks_err *err)
 		return NULL;
 	}
 	st->db = db;
+	st->lim = *lim;
 	st->defer.base = -1;
 	st->fd = -2;
 	st->lock_fd = -2;
@@ -120,7 +122,7 @@ ks_store_free(struct ks_store *st)
 {
 	if (st == NULL)
 		return;
-	store_defer_reset(st);
+	ks_store_defer_reset(st);
 	if (st->fd >= 0)
 		close(st->fd);
 	if (!sqlite3_get_autocommit(st->db))	/* not finished: an error */
@@ -138,7 +140,7 @@ ks_store_free(struct ks_store *st)
  * for statements whose every parameter is bound each time.
  */
 int
-store_run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+ks_store_run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -149,9 +151,9 @@ store_run_bound(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 }
 
 int
-store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
+ks_store_run(struct ks_store *st, sqlite3_stmt *s, struct ks_err *err)
 {
-	int rc = store_run_bound(st, s, err);
+	int rc = ks_store_run_bound(st, s, err);
 
 	sqlite3_clear_bindings(s);
 	return rc;
@@ -211,7 +213,7 @@ ks_store_finish(struct ks_store *st, struct ks_err *err)
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	store_locks_release(st);
+	ks_store_locks_release(st);
 	return rc;
 }
 
@@ -242,7 +244,7 @@ ks_store_rollback(struct ks_store *st)
 	/* Unbatched, the transaction held this member alone. */
 	if (!st->batching && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	store_defer_reset(st);	/* the rollback brought the indexes back */
+	ks_store_defer_reset(st);	/* the rollback brought the indexes back */
 }
 
 int
@@ -262,7 +264,7 @@ ks_store_source_add(struct ks_import *imp, int64_t parent_id,
 	sqlite3_bind_int64(s, 6, imp->started_us);
 	bind_text(s, 7, KS_VERSION);
 	bind_text(s, 8, imp->argv_json);
-	if (store_run(st, s, err) < 0)
+	if (ks_store_run(st, s, err) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	imp->sources++;
@@ -275,7 +277,7 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 {
 	sqlite3_stmt *s = st->st[S_SOURCE_DONE];
 
-	if (store_build_deferred(st, err) < 0)
+	if (ks_store_build_deferred(st, err) < 0)
 		return -1;
 	bind_text(s, 1, f->format);
 	sqlite3_bind_int(s, 2, f->bid);
@@ -288,7 +290,7 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)f->empty_members);
 	sqlite3_bind_int64(s, 10, f->copy_of);
 	sqlite3_bind_int64(s, 11, id);
-	return store_run(st, s, err);
+	return ks_store_run(st, s, err);
 }
 
 int
@@ -358,7 +360,7 @@ int
 ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
     const char *excerpt, size_t len, struct ks_err *err)
 {
-	struct ks_store *st = m->imp->store;
+	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_REJECT];
 	char *text;
 	int rc;
@@ -371,7 +373,7 @@ ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
 	bind_text(s, 3, reason);
 	bind_text(s, 4, text);
-	rc = store_run(st, s, err);
+	rc = ks_store_run(st, s, err);
 	free(text);
 	m->tally.records++;
 	m->tally.rejected++;
@@ -379,7 +381,7 @@ ks_store_reject(struct ks_member *m, uint64_t line, const char *reason,
 }
 
 void
-store_digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
+ks_store_digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 {
 	struct sha256_ctx c;
 
@@ -388,3 +390,43 @@ store_digest(const char *p, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
 	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
 }
 
+static int
+kind_of(struct ks_member *m, const char *group, const char *resource,
+    char *kind, size_t kindsz)
+{
+	struct ks_import *imp = ks_import_of(m);
+
+	return ks_store_kind_of(imp->store, group, resource, kind, kindsz);
+}
+
+static void
+warn(struct ks_member *m, const char *msg)
+{
+	struct ks_import *imp = ks_import_of(m);
+
+	if (imp->warn != NULL)
+		imp->warn(imp->cb_arg, msg);
+}
+
+/* The records of the formats go to the store's writers (store.h). */
+static const struct ks_sink store_sink = {
+	.reject = ks_store_reject,
+	.audit = ks_store_audit,
+	.audit_parsed = ks_store_audit_parsed,
+	.object = ks_store_object,
+	.object_kinds = ks_store_object_kinds,
+	.denial = ks_store_log_denial,
+	.cluster_event = ks_store_cluster_event,
+	.server_version = ks_store_server_version,
+	.kind_of = kind_of,
+	.warn = warn,
+};
+
+void
+ks_store_member(struct ks_import *imp, struct ks_member *m)
+{
+	m->lim = &imp->lim;
+	m->sink = &store_sink;
+	m->sink_arg = imp;
+	m->formats = ks_sniffers;
+}

@@ -12,11 +12,14 @@
 #include <sqlite3.h>
 
 #include "formats/audit.h"
+#include "formats/member.h"
 #include "store/import.h"
 
 struct ks_store;
 
-struct ks_store *ks_store_new(sqlite3 *db, struct ks_err *err);
+/* lim is copied: its workers and keep_raw (input/limits.h) are read. */
+struct ks_store *ks_store_new(sqlite3 *db, const struct ks_limits *lim,
+	    struct ks_err *err);
 void	ks_store_free(struct ks_store *st);	/* accepts NULL */
 
 /*
@@ -32,6 +35,12 @@ int	ks_store_commit(struct ks_store *st, struct ks_err *err);
 void	ks_store_rollback(struct ks_store *st);
 int	ks_store_finish(struct ks_store *st, struct ks_err *err);
 void	ks_store_batch(struct ks_store *st, int on);
+
+/*
+ * Fill m's limits and sink: its records go to imp's store, through the
+ * writers below.  The caller sets the rest (in, path, name, ...).
+ */
+void	ks_store_member(struct ks_import *imp, struct ks_member *m);
 
 /* A new sources row (not complete yet); *id is its id. */
 int	ks_store_source_add(struct ks_import *imp, int64_t parent_id,
@@ -99,12 +108,9 @@ int	ks_store_audit(struct ks_member *m, const struct ks_audit_row *row,
 /*
  * ks_store_audit for an event parsed already: the row's json_t fields are
  * not used, arrays holds them as JSON text, len (may be NULL) the lengths
- * of its text columns from ks_store_audit_measure, hash the SHA-256 (32
- * bytes) of raw.
+ * of its text columns from ks_audit_measure (formats/audit.h), hash the
+ * SHA-256 (32 bytes) of raw.
  */
-#define KS_AUDIT_NTEXT	19
-void	ks_store_audit_measure(const struct ks_audit_row *row,
-	    const struct ks_audit_json *arrays, int len[KS_AUDIT_NTEXT]);
 int	ks_store_audit_parsed(struct ks_member *m,
 	    const struct ks_audit_row *row, const struct ks_audit_json *arrays,
 	    const int *len, const uint8_t *hash, const char *raw,
@@ -133,10 +139,6 @@ int	ks_store_log_denial(struct ks_member *m, const struct ks_denial *d,
 	    const char *text, size_t len, uint64_t line, struct ks_err *err);
 
 /* A cloud provider's operation on the cluster; raw is the record. */
-struct ks_cluster_event {
-	int64_t		 time_us;	/* KS_TIME_NONE when unknown */
-	const char	*provider, *operation, *resource, *actor, *status;
-};
 int	ks_store_cluster_event(struct ks_member *m,
 	    const struct ks_cluster_event *ev, const char *raw, size_t rawlen,
 	    uint64_t line, struct ks_err *err);

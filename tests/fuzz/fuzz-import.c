@@ -1,6 +1,6 @@
 /*
- * The whole import path on arbitrary bytes: ks_walk (src/input/walk.c) on a file
- * holding the input, through libarchive, every sniffer and the store, into
+ * The whole import path on arbitrary bytes: ks_run_import (src/store/run.c)
+ * on a file holding the input, through libarchive, every sniffer and the store, into
  * a fresh in-memory database.  The first byte names the file (names matter
  * to the sniffers and to compressed members); the rest is its content.
  * Checked afterwards, with SQL, as the README promises:
@@ -22,7 +22,7 @@
 #include "fuzz.h"
 #include "store/import.h"
 #include "store/store.h"
-#include "input/walk.h"
+#include "store/run.h"
 
 static const char *const names[] = {
 	"audit.log", "kube-apiserver-audit.log.gz", "events.json",
@@ -129,12 +129,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	imp.lim.max_record = 1 << 20;
 	imp.lim.max_members = 2000;
 	imp.db = db;
-	if ((imp.store = ks_store_new(db, &err)) == NULL)
+	if ((imp.store = ks_store_new(db, &imp.lim, &err)) == NULL)
 		fuzz_fail("store: %s", err.msg);
 	ks_err_clear(&err);
-	if (ks_walk(&imp, path, &err) < 0 || ks_store_finish(imp.store,
+	if (ks_run_import(&imp, path, &err) < 0 || ks_store_finish(imp.store,
 	    &err) < 0)
-		fuzz_fail("ks_walk failed on evidence: %s", err.msg);
+		fuzz_fail("ks_run_import failed on evidence: %s", err.msg);
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
 		if (one(db, checks[i]) != 0)
 			fuzz_fail("%lld rows break: %s", one(db, checks[i]),
@@ -147,7 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (unsigned long long)imp.total.duplicates,
 		    (unsigned long long)imp.total.rejected);
 	before = rows(db);
-	if (ks_walk(&imp, path, &err) < 0 || ks_store_finish(imp.store,
+	if (ks_run_import(&imp, path, &err) < 0 || ks_store_finish(imp.store,
 	    &err) < 0 || imp.skipped != 1 || rows(db) != before)
 		fuzz_fail("importing the same file again changed the database");
 	ks_store_free(imp.store);
