@@ -94,6 +94,7 @@ deps-test:
 # `make check` runs the suite twice: as built, then built with ASan and
 # UBSan in build-san/ (so CI runs both).  `make test` runs it once.
 check: deps-test
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory test SANITIZE=address,undefined
