@@ -112,6 +112,47 @@ fail:
 	return NULL;
 }
 
+/* Whether a holds an element equal to v. */
+static int
+has_equal(const json_t *a, const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++)
+		if (json_equal(json_array_get(a, i), v))
+			return 1;
+	return 0;
+}
+
+/*
+ * A role's rules and a binding's subjects are sets: each element of one
+ * side that the other lacks is a field, at its index on its own side.
+ */
+static void
+walk_set(struct walk *w, const char *path, json_t *old, json_t *new)
+{
+	json_t *side[2] = { old, new };
+	size_t i;
+	int s;
+	char idx[32], *p;
+
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < json_array_size(side[s]) && w->rc == 0; i++) {
+			json_t *v = json_array_get(side[s], i);
+
+			if (has_equal(side[!s], v))
+				continue;
+			snprintf(idx, sizeof(idx), "%zu", i);
+			if ((p = child_path(path, idx)) == NULL) {
+				w->rc = -1;
+				return;
+			}
+			field(w, p, s == 0 ? v : NULL, s == 0 ? NULL : v);
+			free(p);
+		}
+	}
+}
+
 /*
  * Compare two values at path (either may be NULL: absent): equal scalars
  * say nothing, two objects or two arrays are compared member by member,
@@ -133,6 +174,10 @@ walk_value(struct walk *w, const char *path, json_t *old, json_t *new)
 			return;
 		}
 		n = json_array_size(keys);
+	} else if (json_is_array(old) && json_is_array(new) &&
+	    (strcmp(path, "/rules") == 0 || strcmp(path, "/subjects") == 0)) {
+		walk_set(w, path, old, new);
+		return;
 	} else if (json_is_array(old) && json_is_array(new)) {
 		n = json_array_size(old) > json_array_size(new) ?
 		    json_array_size(old) : json_array_size(new);

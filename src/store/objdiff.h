@@ -5,6 +5,9 @@
  * each field that differs is one change with its JSON-pointer path
  * (RFC 6901) and its old and new value as compact JSON.  Secret values
  * are stored as "sha256:<hex>", so a changed secret shows as a hash change.
+ * Arrays are compared index by index, except /rules and /subjects (a
+ * role's rules, a binding's subjects), which are sets: an element one side
+ * lacks is one change, at its index on the side that has it.
  */
 #ifndef KS_OBJDIFF_H
 #define KS_OBJDIFF_H
