@@ -60,6 +60,7 @@ operands() {
 	case $1 in
 	who-can) echo "get pods" ;;
 	can) echo "alice get pods" ;;
+	diff) id=$(q 'SELECT max(id) FROM snapshots'); echo "$id $id" ;;
 	sql) echo "SELECT 1" ;;
 	export) n=$((n + 1)); echo "$T/export-$n" ;;
 	import) echo "$TOP/fixtures/import/notes.txt" ;;
