@@ -337,6 +337,20 @@ yaml_evidence(FILE *fp, json_t *c, size_t k)
 	free(text);
 }
 
+/* A comment line saying what the manifests or commands leave out. */
+static void
+left_out(FILE *fp, json_t *plan)
+{
+	size_t held = json_array_size(json_object_get(plan, "held_back"));
+	size_t people = json_array_size(json_object_get(plan,
+	    "needs_decision"));
+
+	if (held + people > 0)
+		fprintf(fp, "# not here: %zu denial group%s held back as "
+		    "dangerous, %zu needing a decision (people); see the text "
+		    "output\n", held, held == 1 ? "" : "s", people);
+}
+
 void
 ks_remedy_yaml(FILE *fp, json_t *plan)
 {
@@ -344,6 +358,7 @@ ks_remedy_yaml(FILE *fp, json_t *plan)
 	size_t i, j;
 
 	fputs("# kubesift remediate: apply with `kubectl apply -f FILE`.\n", fp);
+	left_out(fp, plan);
 	json_array_foreach(json_object_get(plan, "changes"), i, c) {
 		json_array_foreach(json_object_get(c, "manifests"), j, m) {
 			fputs("---\n", fp);
@@ -429,6 +444,7 @@ ks_remedy_patch(FILE *fp, json_t *plan)
 	json_t *c, *r, *m, *op;
 	size_t i, j;
 
+	left_out(fp, plan);
 	json_array_foreach(json_object_get(plan, "changes"), i, c) {
 		const char *ns = ks_json_str(c, "target_namespace");
 		fprintf(fp, "# change %zu: %lld of %lld denials would be "

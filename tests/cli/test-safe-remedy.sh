@@ -114,3 +114,8 @@ echo "ok - --allow-dangerous proposes them, with warnings"
 ks remediate > "$T/sa.txt"
 grep -q '^Held back as dangerous' "$T/sa.txt" || fail "text: the held-back heading"
 echo "ok - text lists the held-back rules"
+ks remediate -o yaml > "$T/sa.yaml"
+grep -q '^# not here: 8 denial groups held back as dangerous' "$T/sa.yaml" || fail "yaml: the note on what is held back"
+eq "yaml: no dangerous resource in the manifests" "" \
+    "$(grep -v '^#' "$T/sa.yaml" | grep -E 'clusterrolebindings|webhookconfigurations|exec|token|proxy|approval|\*')"
+echo "ok - the YAML leaves the held-back rules out, and says so"
