@@ -3,7 +3,9 @@
  * group of denials, checked against the evidence's RBAC and replayed.
  * Output: readable text (default), -o json, -o yaml (manifests for
  * kubectl apply -f, with comments citing the evidence), --patch (kubectl
- * commands).
+ * commands).  Only components get changes by default; people are listed
+ * as needing a decision, dangerous permissions are held back (see
+ * rbac/remediate.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,16 @@
 #include "rbac/rbacdb.h"
 #include "rbac/remediate.h"
 
-enum { O_PATCH = 256, O_SNAPSHOT };
+enum { O_PATCH = 256, O_SNAPSHOT, O_PEOPLE, O_DANGEROUS };
 
 static const struct ks_opt opts[] = {
 	KS_FILTER_OPTS,
 	{ "patch", O_PATCH, NULL, "print kubectl commands instead" },
 	{ "snapshot", O_SNAPSHOT, "ID", "judge against this snapshot only" },
+	{ "include-people", O_PEOPLE, NULL,
+	    "propose changes for people (human, unknown) too" },
+	{ "allow-dangerous", O_DANGEROUS, NULL,
+	    "propose dangerous permissions too (secrets, exec, RBAC writes...)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -29,6 +35,7 @@ static const struct ks_opt opts[] = {
 struct remediate_state {
 	int		 patch;		/* --patch */
 	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
+	struct ks_remediate_opts opts;	/* --include-people, --allow-dangerous */
 };
 
 static int
@@ -39,6 +46,8 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	switch (key) {
 	case O_PATCH: rs->patch = 1; return 0;
 	case O_SNAPSHOT: return ks_cmd_opt_snapshot(arg, &rs->snapshot);
+	case O_PEOPLE: rs->opts.include_people = 1; return 0;
+	case O_DANGEROUS: rs->opts.allow_dangerous = 1; return 0;
 	}
 	return ks_cmd_filter_option(ctx, key, arg);
 }
@@ -58,7 +67,7 @@ exec_remediate(struct ks_ctx *ctx)
 		return KS_EXIT_USAGE;
 	}
 	if ((plan = ks_remediate_plan(ctx->db, rs->snapshot, &ctx->filter,
-	    &err)) == NULL) {
+	    &rs->opts, &err)) == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
@@ -66,13 +75,6 @@ exec_remediate(struct ks_ctx *ctx)
 		ks_remedy_patch(stdout, plan);
 	else
 		render(stdout, plan);
-	/* JSON holds the changes only: say where the rest is. */
-	if (!rs->patch && render == ks_remedy_json &&
-	    json_array_size(json_object_get(plan, "not_rbac_gaps")) +
-	    json_array_size(json_object_get(plan, "not_remediated")) > 0 &&
-	    !ctx->quiet)
-		fprintf(stderr, "kubesift: remediate: some denials are not "
-		    "RBAC gaps or not remediated; see the text output\n");
 	json_decref(plan);
 	return KS_EXIT_OK;
 }
@@ -80,7 +82,8 @@ exec_remediate(struct ks_ctx *ctx)
 const struct ks_cmd ks_cmd_remediate = {
 	.name = "remediate",
 	.summary = "the smallest RBAC change that ends each group of denials",
-	.usage = "[filters] [-o text|json|yaml] [--patch] [--snapshot ID]",
+	.usage = "[filters] [-o text|json|yaml] [--patch] [--snapshot ID]"
+	    " [--include-people] [--allow-dangerous]",
 	.opts = opts,
 	.formats = "text,json,yaml",
 	.min_args = 0, .max_args = 0,

@@ -117,7 +117,7 @@ static int
 fixes(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
 	struct ks_err err;
-	json_t *plan = ks_remediate_plan(db, 0, f, &err), *c, *k;
+	json_t *plan = ks_remediate_plan(db, 0, f, NULL, &err), *c, *k;
 	char *text = NULL;
 	size_t len = 0, i, j;
 	FILE *m;

@@ -112,7 +112,11 @@ text_target(FILE *fp, json_t *c, size_t k, size_t n)
 	put(fp, ks_json_str(c, "actor"));
 	fputs(" (binding ", fp);
 	put(fp, ks_json_str(c, "binding"));
-	fputs(")\n", fp);
+	fputs(")\n  class:     ", fp);
+	put(fp, ks_json_str(c, "class"));
+	fputs(": ", fp);
+	put(fp, ks_json_str(c, "reason"));
+	fputc('\n', fp);
 }
 
 /* Whether each resource of the rules is served: built in, or its CRD. */
@@ -205,6 +209,65 @@ admission_text(FILE *fp, json_t *v)
 	fputc('\n', fp);
 }
 
+/* One listed denial group: "[class] actor N denials ...", then why. */
+static void
+text_entry(FILE *fp, json_t *v)
+{
+	fputs("  - [", fp);
+	put(fp, ks_json_str(v, "class"));
+	fputs("] ", fp);
+	put(fp, ks_json_str(v, "actor") ? ks_json_str(v, "actor") : "?");
+	fputc(' ', fp);
+	put_group(fp, v, "");
+	fputs("    ", fp);
+	put(fp, ks_json_str(v, "reason"));
+	fputc('\n', fp);
+}
+
+/* A list of the plan under its heading, when it is not empty. */
+static void
+text_list(FILE *fp, json_t *plan, const char *key, const char *heading)
+{
+	json_t *v;
+	size_t i;
+
+	if (json_array_size(json_object_get(plan, key)) == 0)
+		return;
+	fprintf(fp, "%s\n", heading);
+	json_array_foreach(json_object_get(plan, key), i, v)
+		text_entry(fp, v);
+}
+
+static void
+text_not_rbac(FILE *fp, json_t *plan)
+{
+	json_t *v;
+	size_t i;
+
+	if (json_array_size(json_object_get(plan, "not_rbac_gaps")) > 0)
+		fputs("Not RBAC gaps (RBAC allowed these; something else "
+		    "refused them):\n", fp);
+	json_array_foreach(json_object_get(plan, "not_rbac_gaps"), i, v) {
+		fputs("  - [not-rbac] ", fp);
+		put(fp, ks_json_str(v, "actor"));
+		fputc(' ', fp);
+		put_group(fp, v, "");
+		if (ks_json_str(v, "allowed_by") == NULL) {
+			admission_text(fp, v);
+			continue;
+		}
+		fputs("    allowed by ", fp);
+		put(fp, ks_json_str(v, "allowed_by"));
+		if (ks_json_str(v, "refusal_reason") != NULL) {
+			fputs("; the refusal said: ", fp);
+			put(fp, ks_json_str(v, "refusal_reason"));
+		}
+		fputs("\n    so another authorizer (a webhook, the Node "
+		    "authorizer) refused it, or the RBAC changed after it\n",
+		    fp);
+	}
+}
+
 void
 ks_remedy_text(FILE *fp, json_t *plan)
 {
@@ -216,42 +279,17 @@ ks_remedy_text(FILE *fp, json_t *plan)
 		    "selection.\n\n", fp);
 	else if (n == 0)
 		fputs("No RBAC change to propose: no denial in the selection "
-		    "is an RBAC gap.\n\n", fp);
+		    "is an RBAC gap of a component that can be fixed "
+		    "safely.\n\n", fp);
 	json_array_foreach(changes, i, v)
 		text_change(fp, v, i + 1, n);
-	if (json_array_size(json_object_get(plan, "not_rbac_gaps")) > 0)
-		fputs("Not RBAC gaps (RBAC allowed these; something else "
-		    "refused them):\n", fp);
-	json_array_foreach(json_object_get(plan, "not_rbac_gaps"), i, v) {
-		fputs("  - ", fp);
-		put(fp, ks_json_str(v, "actor"));
-		fputc(' ', fp);
-		put_group(fp, v, "");
-		if (ks_json_str(v, "allowed_by") == NULL) {
-			admission_text(fp, v);
-			continue;
-		}
-		fputs("    allowed by ", fp);
-		put(fp, ks_json_str(v, "allowed_by"));
-		if (ks_json_str(v, "reason") != NULL) {
-			fputs("; the refusal said: ", fp);
-			put(fp, ks_json_str(v, "reason"));
-		}
-		fputs("\n    so another authorizer (a webhook, the Node "
-		    "authorizer) refused it, or the RBAC changed after it\n",
-		    fp);
-	}
-	if (json_array_size(json_object_get(plan, "not_remediated")) > 0)
-		fputs("Not remediated:\n", fp);
-	json_array_foreach(json_object_get(plan, "not_remediated"), i, v) {
-		fputs("  - ", fp);
-		put(fp, ks_json_str(v, "actor") ? ks_json_str(v, "actor") : "?");
-		fputc(' ', fp);
-		put_group(fp, v, "");
-		fputs("    ", fp);
-		put(fp, ks_json_str(v, "reason"));
-		fputc('\n', fp);
-	}
+	text_list(fp, plan, "needs_decision", "Needs a decision (people "
+	    "and unknown identities: their refusals are findings; --actor "
+	    "NAME or --include-people proposes changes):");
+	text_list(fp, plan, "held_back", "Held back as dangerous "
+	    "(--allow-dangerous proposes them):");
+	text_not_rbac(fp, plan);
+	text_list(fp, plan, "not_remediated", "Not remediated:");
 }
 
 /* A one-line summary of a change's evidence, for YAML comments. */
@@ -299,6 +337,20 @@ yaml_evidence(FILE *fp, json_t *c, size_t k)
 	free(text);
 }
 
+/* A comment line saying what the manifests or commands leave out. */
+static void
+left_out(FILE *fp, json_t *plan)
+{
+	size_t held = json_array_size(json_object_get(plan, "held_back"));
+	size_t people = json_array_size(json_object_get(plan,
+	    "needs_decision"));
+
+	if (held + people > 0)
+		fprintf(fp, "# not here: %zu denial group%s held back as "
+		    "dangerous, %zu needing a decision (people); see the text "
+		    "output\n", held, held == 1 ? "" : "s", people);
+}
+
 void
 ks_remedy_yaml(FILE *fp, json_t *plan)
 {
@@ -306,6 +358,7 @@ ks_remedy_yaml(FILE *fp, json_t *plan)
 	size_t i, j;
 
 	fputs("# kubesift remediate: apply with `kubectl apply -f FILE`.\n", fp);
+	left_out(fp, plan);
 	json_array_foreach(json_object_get(plan, "changes"), i, c) {
 		json_array_foreach(json_object_get(c, "manifests"), j, m) {
 			fputs("---\n", fp);
@@ -316,13 +369,31 @@ ks_remedy_yaml(FILE *fp, json_t *plan)
 	}
 }
 
-/* The plan's changes as indented JSON (what the other groups got: text). */
+/*
+ * The plan as one indented JSON array: the changes first, then every
+ * other entry; each has action (change, held-back, needs-decision,
+ * not-rbac, not-remediated), class and reason.
+ */
 void
 ks_remedy_json(FILE *fp, json_t *plan)
 {
-	json_dumpf(json_object_get(plan, "changes"), fp,
-	    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	static const char *const lists[][2] = { { "changes", "change" },
+	    { "held_back", "held-back" }, { "needs_decision", "needs-decision" },
+	    { "not_rbac_gaps", "not-rbac" },
+	    { "not_remediated", "not-remediated" } };
+	json_t *all = json_array(), *v, *o;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+		json_array_foreach(json_object_get(plan, lists[k][0]), i, v) {
+			o = json_copy(v);
+			json_object_set_new(o, "action", json_string(
+			    lists[k][1]));
+			json_array_append_new(all, o);
+		}
+	json_dumpf(all, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', fp);
+	json_decref(all);
 }
 
 /*
@@ -373,6 +444,7 @@ ks_remedy_patch(FILE *fp, json_t *plan)
 	json_t *c, *r, *m, *op;
 	size_t i, j;
 
+	left_out(fp, plan);
 	json_array_foreach(json_object_get(plan, "changes"), i, c) {
 		const char *ns = ks_json_str(c, "target_namespace");
 		fprintf(fp, "# change %zu: %lld of %lld denials would be "

@@ -15,6 +15,8 @@
 struct ks_remediate_fix {
 	const char	*actor;		/* borrowed from the first group */
 	const char	*namespace;	/* NULL: cluster scope */
+	const char	*class;		/* "component" or "person" */
+	char		 reason[1024];	/* why it gets a change */
 	json_t		*groups;	/* the denial groups (array, owned) */
 	json_t		*rules;		/* merged rules (array, owned) */
 };
@@ -32,5 +34,26 @@ void	ks_remediate_request(json_t *group, struct ks_rbac_request *req,
  */
 json_t	*ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
 	    const struct ks_filter *filter, struct ks_remediate_fix *f);
+
+/*
+ * Is actor a component (its identity class, from identity_classes, one
+ * of control-plane, controller, node, service-account, cloud-provider)?
+ * 1 yes, 0 no (a person: human, anonymous, unknown); cls (size sz)
+ * receives the identity class.
+ */
+int	ks_remediate_identity(sqlite3 *db, const char *actor, char *cls,
+	    size_t sz);
+
+/* The detection that names actor, or NULL (none exist yet: always NULL). */
+const char *ks_remediate_detection(sqlite3 *db, const char *actor);
+
+/* Was actor named exactly with --actor? */
+int	ks_remediate_named(const struct ks_filter *f, const char *actor);
+
+/*
+ * Why the permission denial group g asks for is dangerous (a sentence in
+ * buf, of size sz, returned), or NULL when it is not.
+ */
+const char *ks_remediate_dangerous(json_t *g, char *buf, size_t sz);
 
 #endif

@@ -56,7 +56,7 @@ group_row(sqlite3_stmt *st)
 	if (json_object_get(g, "groups") == NULL)
 		json_object_set_new(g, "groups", json_null());
 	json_object_set_new(g, "origin", text_or_null(st, 13));
-	json_object_set_new(g, "reason", text_or_null(st, 14));
+	json_object_set_new(g, "refusal_reason", text_or_null(st, 14));
 	json_object_set_new(g, "refused_by", text_or_null(st, 15));
 	json_object_set_new(g, "message", text_or_null(st, 16));
 	return g;
@@ -130,6 +130,8 @@ admission_refusal(json_t *g)
 	    "allowed this request (authorization.k8s.io/decision: allow) and "
 	    "admission refused it after RBAC (PodSecurity, a validating "
 	    "webhook, a quota): no RBAC change ends it"));
+	json_object_set_new(o, "class", json_string("not-rbac"));
+	json_object_set(o, "reason", json_object_get(o, "explanation"));
 	return o;
 }
 
@@ -146,6 +148,8 @@ not_gap(json_t *g, const struct ks_rbac_why *why)
 	    "evidence allows this request, so RBAC did not refuse it: another "
 	    "authorizer (a webhook, the Node authorizer) did, or the RBAC "
 	    "changed between the request and the snapshot"));
+	json_object_set_new(o, "class", json_string("not-rbac"));
+	json_object_set(o, "reason", json_object_get(o, "explanation"));
 	return o;
 }
 
@@ -161,45 +165,129 @@ fix_for(struct ks_remediate_fix *fixes, size_t *n, json_t *g)
 		    fixes[i].namespace == NULL) || (ns && fixes[i].namespace &&
 		    strcmp(ns, fixes[i].namespace) == 0)))
 			return &fixes[i];
-	fixes[*n] = (struct ks_remediate_fix){ actor, ns, json_array(), json_array() };
+	fixes[*n] = (struct ks_remediate_fix){ .actor = actor, .namespace = ns,
+	    .groups = json_array(), .rules = json_array() };
 	return &fixes[(*n)++];
 }
 
-/* Sort each denial group into changes, not-gaps and not-remediated. */
+/* What one plan needs while it sorts the groups. */
+struct plan_ctx {
+	sqlite3				*db;
+	struct ks_rbac			*rbac;
+	const struct ks_filter		*filter;
+	const struct ks_remediate_opts	*opts;
+	json_t				*plan;
+	struct ks_remediate_fix		*fixes;
+	size_t				 nfixes;
+};
+
+/* Append a copy of g to the plan's list, with its class and reason. */
+static void
+file_as(struct plan_ctx *c, const char *list, json_t *g, const char *cls,
+    const char *reason)
+{
+	json_t *o = json_deep_copy(g);
+
+	json_object_set_new(o, "class", json_string(cls));
+	json_object_set_new(o, "reason", json_string(reason));
+	json_array_append_new(json_object_get(c->plan, list), o);
+}
+
+/*
+ * A group that is an RBAC gap: a person not asked for, or a dangerous
+ * permission not allowed, is filed away (1); else 0, and why (in buf)
+ * the actor gets a change.
+ */
 static int
-classify(struct ks_rbac *rbac, json_t *groups, json_t *plan, struct ks_remediate_fix *fixes,
-    size_t *nfixes)
+hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
+    char *buf, size_t sz)
+{
+	const char *actor = ks_json_str(g, "actor"), *why;
+	char dbuf[512];
+	int named = ks_remediate_named(c->filter, actor);
+
+	if ((why = ks_remediate_detection(c->db, actor)) != NULL) {
+		snprintf(buf, sz, "the actor appears in the detection %s: "
+		    "its refusals are a finding, never a change", why);
+		file_as(c, "needs_decision", g, "suspicious", buf);
+		return 1;
+	}
+	if (!component && !named && !c->opts->include_people) {
+		snprintf(buf, sz, "a person (identity class %s): refusals of "
+		    "people are a finding, not a gap; name the actor with "
+		    "--actor, or use --include-people, to propose a change",
+		    idc);
+		file_as(c, "needs_decision", g, "person", buf);
+		return 1;
+	}
+	if (!c->opts->allow_dangerous &&
+	    (why = ks_remediate_dangerous(g, dbuf, sizeof(dbuf))) != NULL) {
+		snprintf(buf, sz, "held back as dangerous: %s; "
+		    "--allow-dangerous proposes it", why);
+		file_as(c, "held_back", g, component ? "component" : "person",
+		    buf);
+		return 1;
+	}
+	if (component)
+		snprintf(buf, sz, "a component (identity class %s) refused a "
+		    "permission it asks for: an RBAC gap", idc);
+	else
+		snprintf(buf, sz, "a person (identity class %s), proposed "
+		    "because %s", idc, named ? "it was named with --actor" :
+		    "--include-people was given");
+	return 0;
+}
+
+/* File one denial group: a change, or one of the lists, and why. */
+static int
+place(struct plan_ctx *c, json_t *g)
 {
 	struct ks_rbac_request req;
 	struct ks_rbac_why why;
-	const char *gv[64], *why_not;
+	struct ks_remediate_fix *f;
+	const char *gv[64], *why_not, *by = ks_json_str(g, "refused_by");
+	char idc[64], buf[1024];
+	int allowed, component;
+
+	if (by != NULL && strcmp(by, "admission") == 0) {
+		json_array_append_new(json_object_get(c->plan,
+		    "not_rbac_gaps"), admission_refusal(g));
+		return 0;
+	}
+	component = ks_remediate_identity(c->db, ks_json_str(g, "actor"),
+	    idc, sizeof(idc));
+	if ((why_not = not_for_rbac(g)) != NULL) {
+		file_as(c, "not_remediated", g, component ? "component" :
+		    "person", why_not);
+		return 0;
+	}
+	ks_remediate_request(g, &req, gv, 64);
+	if ((allowed = ks_rbac_allows(c->rbac, &req, &why)) < 0)
+		return -1;
+	if (allowed) {
+		json_array_append_new(json_object_get(c->plan,
+		    "not_rbac_gaps"), not_gap(g, &why));
+		return 0;
+	}
+	if (hold(c, g, component, idc, buf, sizeof(buf)))
+		return 0;
+	f = fix_for(c->fixes, &c->nfixes, g);
+	f->class = component ? "component" : "person";
+	snprintf(f->reason, sizeof(f->reason), "%s", buf);
+	json_array_append(f->groups, g);
+	return 0;
+}
+
+/* Sort each denial group into changes and the lists. */
+static int
+classify(struct plan_ctx *c, json_t *groups)
+{
 	json_t *g;
 	size_t i;
-	int allowed;
 
-	json_array_foreach(groups, i, g) {
-		const char *by = ks_json_str(g, "refused_by");
-		if (by != NULL && strcmp(by, "admission") == 0) {
-			json_array_append_new(json_object_get(plan,
-			    "not_rbac_gaps"), admission_refusal(g));
-			continue;
-		}
-		if ((why_not = not_for_rbac(g)) != NULL) {
-			json_t *o = json_deep_copy(g);
-			json_object_set_new(o, "reason", json_string(why_not));
-			json_array_append_new(json_object_get(plan,
-			    "not_remediated"), o);
-			continue;
-		}
-		ks_remediate_request(g, &req, gv, 64);
-		if ((allowed = ks_rbac_allows(rbac, &req, &why)) < 0)
+	json_array_foreach(groups, i, g)
+		if (place(c, g) < 0)
 			return -1;
-		if (allowed)
-			json_array_append_new(json_object_get(plan,
-			    "not_rbac_gaps"), not_gap(g, &why));
-		else
-			json_array_append(fix_for(fixes, nfixes, g)->groups, g);
-	}
 	return 0;
 }
 
@@ -235,42 +323,48 @@ sort_changes(json_t *changes)
 
 json_t *
 ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
-    const struct ks_filter *filter, struct ks_err *err)
+    const struct ks_filter *filter, const struct ks_remediate_opts *opts,
+    struct ks_err *err)
 {
-	struct ks_rbac *rbac = NULL;
-	struct ks_remediate_fix *fixes = NULL;
-	json_t *groups = NULL, *plan = NULL, *change;
-	size_t nfixes = 0;
+	static const struct ks_remediate_opts defaults;
+	struct plan_ctx c = { .db = db, .filter = filter, .opts = opts ? opts :
+	    &defaults };
+	json_t *groups = NULL, *change;
 	long nobj;
 
 	if ((groups = load_groups(db, filter, err)) == NULL ||
-	    (rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
+	    (c.rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
 		goto out;
-	plan = json_pack("{s:[],s:[],s:[],s:I,s:I}", "changes",
-	    "not_rbac_gaps", "not_remediated", "rbac_objects", (json_int_t)nobj,
-	    "denial_groups", (json_int_t)json_array_size(groups));
-	fixes = calloc(json_array_size(groups) + 1, sizeof(*fixes));
-	if (plan == NULL || fixes == NULL ||
-	    classify(rbac, groups, plan, fixes, &nfixes) < 0) {
+	c.plan = json_pack("{s:[],s:[],s:[],s:[],s:[],s:I,s:I}", "changes",
+	    "held_back", "needs_decision", "not_rbac_gaps", "not_remediated",
+	    "rbac_objects", (json_int_t)nobj, "denial_groups",
+	    (json_int_t)json_array_size(groups));
+	c.fixes = calloc(json_array_size(groups) + 1, sizeof(*c.fixes));
+	if (c.plan == NULL || c.fixes == NULL || classify(&c, groups) < 0) {
 		ks_err_set(err, "out of memory");
-		json_decref(plan);
-		plan = NULL;
+		json_decref(c.plan);
+		c.plan = NULL;
 		goto out;
 	}
-	for (size_t i = 0; i < nfixes; i++) {
-		if ((change = ks_remediate_change(db, rbac, filter,
-		    &fixes[i])) != NULL)
-			json_array_append_new(json_object_get(plan, "changes"),
-			    change);
+	for (size_t i = 0; i < c.nfixes; i++) {
+		if ((change = ks_remediate_change(db, c.rbac, filter,
+		    &c.fixes[i])) == NULL)
+			continue;
+		json_object_set_new(change, "class", json_string(
+		    c.fixes[i].class));
+		json_object_set_new(change, "reason", json_string(
+		    c.fixes[i].reason));
+		json_array_append_new(json_object_get(c.plan, "changes"),
+		    change);
 	}
-	sort_changes(json_object_get(plan, "changes"));
+	sort_changes(json_object_get(c.plan, "changes"));
 out:
-	for (size_t i = 0; i < nfixes; i++) {
-		json_decref(fixes[i].groups);
-		json_decref(fixes[i].rules);
+	for (size_t i = 0; i < c.nfixes; i++) {
+		json_decref(c.fixes[i].groups);
+		json_decref(c.fixes[i].rules);
 	}
-	free(fixes);
+	free(c.fixes);
 	json_decref(groups);
-	ks_rbac_free(rbac);
-	return plan;
+	ks_rbac_free(c.rbac);
+	return c.plan;
 }

@@ -16,16 +16,28 @@
 #include "store/filter.h"
 #include "util/err.h"
 
+/* What the user allowed beyond the default (all 0: components only, safe). */
+struct ks_remediate_opts {
+	int	include_people;		/* --include-people */
+	int	allow_dangerous;	/* --allow-dangerous */
+};
+
 /*
  * Plan the changes for the denials that pass filter (resolved), against
- * the RBAC of snapshot_id (0: every snapshot overlaid).  Returns a new
- * object {"changes": [...], "not_rbac_gaps": [...], "not_remediated":
- * [...]}, the caller's; NULL with err.  Each change has actor,
+ * the RBAC of snapshot_id (0: every snapshot overlaid), with opts (NULL:
+ * the defaults).  Returns a new object {"changes": [...], "held_back":
+ * [...], "needs_decision": [...], "not_rbac_gaps": [...],
+ * "not_remediated": [...]}, the caller's; NULL with err.  Every entry has
+ * class (component, person, not-rbac, suspicious) and reason (a sentence).
+ * Only components get changes, unless people are named with --actor (in
+ * filter) or opts->include_people; dangerous permissions are held back
+ * unless opts->allow_dangerous.  Each change has actor,
  * subject_kind, target_kind, target_name, target_namespace, target_exists,
  * rules, denials, allowed_after, warnings, known_issues, and also
  * binding, evidence, resources and manifests.
  */
 json_t	*ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
-	    const struct ks_filter *filter, struct ks_err *err);
+	    const struct ks_filter *filter,
+	    const struct ks_remediate_opts *opts, struct ks_err *err);
 
 #endif
