@@ -21,6 +21,7 @@ const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_actors,
 	&ks_cmd_can,
 	&ks_cmd_denied,
+	&ks_cmd_detect,
 	&ks_cmd_diff,
 	&ks_cmd_export,
 	&ks_cmd_help,

@@ -96,6 +96,7 @@ extern const struct ks_cmd *const ks_cmds[];
 extern const struct ks_cmd ks_cmd_actors;
 extern const struct ks_cmd ks_cmd_can;
 extern const struct ks_cmd ks_cmd_denied;
+extern const struct ks_cmd ks_cmd_detect;
 extern const struct ks_cmd ks_cmd_diff;
 extern const struct ks_cmd ks_cmd_export;
 extern const struct ks_cmd ks_cmd_help;

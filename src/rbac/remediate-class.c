@@ -39,17 +39,42 @@ ks_remediate_identity(sqlite3 *db, const char *actor, char *cls, size_t sz)
 }
 
 /*
- * The hook for section 2 of issue 13 (detections): the detection that
- * names actor, or NULL.  No detection exists yet, so this answers "no
- * detection" for everyone; when the detections view lands, look the actor
- * up there, and the plan files the actor's denials as "suspicious".
+ * The rules of sql/011-detections.sql, so that a name found is returned
+ * as a string that outlives the query.
+ */
+static const char *const detection_rules[] = { "impersonation",
+    "exec-or-attach", "port-forward", "cluster-admin-binding",
+    "wildcard-role", "anonymous-allowed", "secret-read-by-person",
+    "privileged-pod", "host-network", "sensitive-mount",
+    "nodeport-service", "sa-in-system-namespace",
+    "pod-in-system-namespace" };
+
+/*
+ * The rule of a high or critical detection that names actor (the most
+ * severe, then the earliest), or NULL when there is none or the view is
+ * missing (a database not yet upgraded).  The string is static.
  */
 const char *
 ks_remediate_detection(sqlite3 *db, const char *actor)
 {
-	(void)db;
-	(void)actor;
-	return NULL;
+	static const char q[] = "SELECT rule FROM detections WHERE actor = ?1"
+	    " AND severity IN ('critical', 'high')"
+	    " ORDER BY severity = 'critical' DESC, first_seen LIMIT 1";
+	const char *rule = NULL, *found;
+	sqlite3_stmt *st;
+
+	if (actor == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (found = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		for (size_t i = 0; i < sizeof(detection_rules) /
+		    sizeof(detection_rules[0]); i++)
+			if (strcmp(found, detection_rules[i]) == 0)
+				rule = detection_rules[i];
+	sqlite3_finalize(st);
+	return rule;
 }
 
 int

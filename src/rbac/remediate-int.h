@@ -44,7 +44,7 @@ json_t	*ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
 int	ks_remediate_identity(sqlite3 *db, const char *actor, char *cls,
 	    size_t sz);
 
-/* The detection that names actor, or NULL (none exist yet: always NULL). */
+/* The rule of a high or critical detection naming actor, or NULL. */
 const char *ks_remediate_detection(sqlite3 *db, const char *actor);
 
 /* Was actor named exactly with --actor? */

@@ -1,0 +1,202 @@
+-- Detections: what an investigator asks first, answered from the audit
+-- log.  One row per rule, actor, object and request kind: when, how often,
+-- up to ten audit IDs as evidence, and one sentence.  A request is counted
+-- once (by its audit ID, its ResponseComplete stage preferred).  Rules that
+-- read a request body (requestObject) fire only where the audit policy
+-- recorded it (level Request or RequestResponse).  The rule ids follow
+-- issue 13; Falco's k8s_audit rules are their anchor.
+
+DROP VIEW IF EXISTS detections;
+CREATE VIEW detections AS
+WITH req AS (
+	-- Each request once, with its actor and whether it was let through.
+	SELECT * FROM (
+		SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
+			coalesce(e.impersonated_user, e.username) AS actor,
+			e.user_groups, e.api_group, e.resource, e.subresource,
+			e.namespace, e.name, e.request_uri, e.received_us AS time,
+			coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
+			row_number() OVER (PARTITION BY coalesce(e.audit_id,
+			    'row:' || e.id) ORDER BY e.stage = 'ResponseComplete'
+			    DESC, e.id DESC) AS rn
+		FROM audit_events e)
+	WHERE rn = 1
+), person AS (
+	-- The actors that are people (identity classes human, anonymous).
+	SELECT DISTINCT r.actor FROM req r
+	WHERE (SELECT c.class FROM identity_classes c
+	    WHERE r.actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
+	    IN ('human', 'anonymous')
+), body AS (
+	-- Writes let through, with the object sent (NULL when not recorded)
+	-- and, for pods and workloads, the pod spec sent.
+	SELECT r.*, b.body,
+		coalesce(json_extract(b.body, '$.spec.template.spec'),
+		    json_extract(b.body, '$.spec.jobTemplate.spec.template.spec'),
+		    CASE WHEN r.resource = 'pods' AND r.subresource IS NULL
+		    THEN json_extract(b.body, '$.spec') END) AS podspec,
+		r.resource || '/' || coalesce(r.name,
+		    json_extract(b.body, '$.metadata.name'),
+		    json_extract(b.body, '$.metadata.generateName') || '*',
+		    '?') AS object
+	FROM req r
+	LEFT JOIN (SELECT id, json_extract(raw, '$.requestObject') AS body
+	    FROM audit_raw WHERE json_valid(raw)) b ON b.id = r.id
+	WHERE r.allowed AND r.verb IN ('create', 'update', 'patch')
+), mount AS (
+	-- The hostPath volumes of the pod specs written, each path without
+	-- repeated or trailing slashes at its ends ("/etc/" is "/etc").
+	SELECT b.*, '/' || rtrim(ltrim(json_extract(v.value,
+	    '$.hostPath.path'), '/'), '/') AS p
+	FROM body b, json_each(b.podspec, '$.volumes') v
+	WHERE json_extract(v.value, '$.hostPath.path') IS NOT NULL
+), hit AS (
+	-- impersonation: any request made as another user (the actor is
+	-- the one who impersonated).
+	SELECT 'impersonation' AS rule, 'medium' AS severity,
+		username AS actor, time, namespace,
+		'user/' || impersonated_user AS object, audit_id, verb,
+		api_group, resource, subresource,
+		'acted as ' || impersonated_user AS what
+	FROM req WHERE impersonated_user IS NOT NULL
+	UNION ALL
+	-- exec-or-attach: pods/exec or pods/attach let through.
+	SELECT 'exec-or-attach', 'medium', actor, time, namespace,
+		'pods/' || coalesce(name, '?'), audit_id, verb, api_group,
+		resource, subresource,
+		'ran ' || subresource || ' in pod ' || coalesce(namespace || '/',
+		    '') || coalesce(name, '?')
+	FROM req WHERE allowed AND resource = 'pods'
+	    AND subresource IN ('exec', 'attach')
+	UNION ALL
+	-- port-forward: pods/portforward let through.
+	SELECT 'port-forward', 'medium', actor, time, namespace,
+		'pods/' || coalesce(name, '?'), audit_id, verb, api_group,
+		resource, subresource,
+		'forwarded a port of pod ' || coalesce(namespace || '/', '') ||
+		    coalesce(name, '?')
+	FROM req WHERE allowed AND resource = 'pods'
+	    AND subresource = 'portforward'
+	UNION ALL
+	-- cluster-admin-binding: a rolebinding or clusterrolebinding to
+	-- the role cluster-admin created, updated or patched.
+	SELECT 'cluster-admin-binding', 'critical', actor, time, namespace,
+		object, audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ', which grants cluster-admin'
+	FROM body WHERE resource IN ('rolebindings', 'clusterrolebindings')
+	    AND json_extract(body, '$.roleRef.name') = 'cluster-admin'
+	UNION ALL
+	-- wildcard-role: a role or clusterrole created or updated with '*'
+	-- among the verbs or the resources of a rule.
+	SELECT 'wildcard-role', 'high', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ' with * in its verbs or resources'
+	FROM body WHERE resource IN ('roles', 'clusterroles')
+	    AND EXISTS (SELECT 1 FROM json_each(body, '$.rules') r
+		WHERE EXISTS (SELECT 1 FROM json_each(r.value, '$.verbs')
+		    WHERE value = '*')
+		OR EXISTS (SELECT 1 FROM json_each(r.value, '$.resources')
+		    WHERE value = '*'))
+	UNION ALL
+	-- anonymous-allowed: a request of system:anonymous, or of the group
+	-- system:unauthenticated, let through, beyond the health and
+	-- version paths.
+	SELECT 'anonymous-allowed', 'high', actor, time, namespace,
+		coalesce(resource || '/' || coalesce(name, '*'), request_uri),
+		audit_id, verb, api_group, resource, subresource,
+		'was let through unauthenticated: ' || coalesce(verb, '?') ||
+		    ' ' || coalesce(request_uri, resource, '?')
+	FROM req WHERE allowed
+	    AND (actor = 'system:anonymous' OR (json_valid(user_groups)
+		AND EXISTS (SELECT 1 FROM json_each(user_groups)
+		    WHERE value = 'system:unauthenticated')))
+	    AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
+		OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
+		OR request_uri GLOB '/version*'))
+	UNION ALL
+	-- secret-read-by-person: get, list or watch of secrets let through
+	-- for a person (not a component).
+	SELECT 'secret-read-by-person', 'medium', actor, time, namespace,
+		'secrets/' || coalesce(name, '*'), audit_id, verb, api_group,
+		resource, subresource,
+		'read secrets (' || verb || ') in ' ||
+		    coalesce('namespace ' || namespace, 'all namespaces')
+	FROM req WHERE allowed AND resource = 'secrets'
+	    AND subresource IS NULL AND verb IN ('get', 'list', 'watch')
+	    AND actor IN (SELECT actor FROM person)
+	UNION ALL
+	-- privileged-pod: a pod, or a workload's pod template, written with
+	-- a privileged container (any container, init and ephemeral too).
+	SELECT 'privileged-pod', 'high', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ' with a privileged container'
+	FROM body WHERE EXISTS (SELECT 1 FROM json_each(podspec) s,
+	    json_each(s.value) c
+	    WHERE s.key IN ('containers', 'initContainers',
+		'ephemeralContainers') AND s.type = 'array'
+	    AND json_extract(c.value, '$.securityContext.privileged') = 1)
+	UNION ALL
+	-- host-network: a pod or pod template sharing the node's network,
+	-- process or IPC namespace (hostNetwork, hostPID, hostIPC).
+	SELECT 'host-network', 'high', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ' sharing the node''s namespaces'
+	FROM body WHERE json_extract(podspec, '$.hostNetwork') = 1
+	    OR json_extract(podspec, '$.hostPID') = 1
+	    OR json_extract(podspec, '$.hostIPC') = 1
+	UNION ALL
+	-- sensitive-mount: a pod or pod template mounting a sensitive
+	-- hostPath: /, or /proc, /etc, /root, the container runtimes'
+	-- sockets, /var/lib/kubelet, /var/lib/etcd, or below one of them.
+	SELECT 'sensitive-mount', 'high', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ' mounting the node''s ' || min(p)
+	FROM mount WHERE p = '/' OR p IN ('/proc', '/etc', '/root',
+		'/var/run/docker.sock', '/var/run/containerd',
+		'/var/lib/kubelet', '/var/lib/etcd')
+	    OR p GLOB '/proc/*' OR p GLOB '/etc/*' OR p GLOB '/root/*'
+	    OR p GLOB '/var/run/containerd/*' OR p GLOB '/var/lib/kubelet/*'
+	    OR p GLOB '/var/lib/etcd/*'
+	GROUP BY id
+	UNION ALL
+	-- nodeport-service: a Service of type NodePort written.
+	SELECT 'nodeport-service', 'low', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ' of type NodePort'
+	FROM body WHERE resource = 'services' AND subresource IS NULL
+	    AND json_extract(body, '$.spec.type') = 'NodePort'
+	UNION ALL
+	-- sa-in-system-namespace: a service account created in kube-system
+	-- or kube-public.
+	SELECT 'sa-in-system-namespace', 'medium', actor, time, namespace,
+		object, audit_id, verb, api_group, resource, subresource,
+		'created ' || object || ' in ' || namespace
+	FROM body WHERE resource = 'serviceaccounts' AND subresource IS NULL
+	    AND verb = 'create' AND namespace IN ('kube-system', 'kube-public')
+	UNION ALL
+	-- pod-in-system-namespace: a pod created in kube-system or
+	-- kube-public by a person.
+	SELECT 'pod-in-system-namespace', 'medium', actor, time, namespace,
+		object, audit_id, verb, api_group, resource, subresource,
+		'created ' || object || ' in ' || namespace
+	FROM body WHERE resource = 'pods' AND subresource IS NULL
+	    AND verb = 'create' AND namespace IN ('kube-system', 'kube-public')
+	    AND actor IN (SELECT actor FROM person)
+), numbered AS (
+	SELECT *, row_number() OVER (PARTITION BY rule, actor, namespace,
+	    object, verb, api_group, resource, subresource
+	    ORDER BY time, audit_id) AS n
+	FROM hit
+)
+SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
+	count(*) AS count, namespace, object, verb, api_group, resource,
+	subresource,
+	json_group_array(audit_id) FILTER (WHERE n <= 10) AS audit_ids,
+	printf('%s %s (%d request%s).', coalesce(actor, 'an unknown actor'),
+	    min(what), count(*), CASE count(*) WHEN 1 THEN '' ELSE 's' END)
+	    AS summary,
+	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
+FROM numbered
+GROUP BY rule, severity, actor, namespace, object, verb, api_group, resource,
+	subresource;
