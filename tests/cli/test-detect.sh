@@ -1,0 +1,138 @@
+#!/bin/sh
+# kubesift detect and the detections view: each rule fires on the Falco
+# trace file that triggers its Falco counterpart, imported alone into a
+# fresh database, and no other rule does; the twin that must not trigger
+# (unprivileged, nohostnetwork, ...) fires nothing of that rule.
+. tests/cli/lib.sh
+
+# The impersonation of fixtures/differential (no real data needed):
+# admin@example.com acting as the deployer service account, d-003, d-004.
+ks import -q "$TOP/fixtures/differential"
+ks detect -o json >"$T/d.json"
+eq "impersonation: who impersonated" "admin@example.com" \
+    "$(jq -r '[.[] | select(.rule == "impersonation") | .actor] | unique | join(",")' "$T/d.json")"
+eq "impersonation: whom" "user/system:serviceaccount:shop:deployer" \
+    "$(jq -r '[.[] | select(.rule == "impersonation") | .object] | unique | join(",")' "$T/d.json")"
+eq "impersonation: the evidence" "d-003 d-004" \
+    "$(jq -r '[.[] | select(.rule == "impersonation") | .audit_ids | fromjson | .[]] | sort | join(" ")' "$T/d.json")"
+eq "detect --actor selects" 0 \
+    "$(ks detect --actor nobody@example.com -o json | jq length)"
+eq "detect --since selects by first_seen" "d-004" \
+    "$(ks detect --since 2024-03-05T12:20:30Z -o json |
+	jq -r '[.[] | .audit_ids | fromjson | .[]] | join(" ")')"
+for f in csv md table jsonl; do
+	ks detect -o $f >/dev/null || fail "detect -o $f"
+done
+echo "ok - detect -o csv, md, table, jsonl"
+
+need_realdata
+FALCO=$REALDATA/audit-native/falco-k8s_audit-trace-files
+
+# rules FILE: the rules that fire on FILE alone, sorted, comma-separated.
+rules() {
+	rm -f "$KUBESIFT_DB"
+	ks import -q "$FALCO/$1.json"
+	ks detect -o json | jq -r '[.[].rule] | unique | join(",")'
+}
+
+# fires RULE FILE: exactly RULE fires on FILE.
+fires() { eq "$1 fires on $2" "$1" "$(rules "$2")"; }
+
+# quiet RULE FILE: RULE does not fire on FILE.
+quiet() {
+	case ",$(rules "$2")," in
+	*",$1,"*) fail "$1 fires on $2" ;;
+	esac
+	echo "ok - $1 does not fire on $2"
+}
+
+fires exec-or-attach exec_pod
+fires exec-or-attach attach_pod
+quiet exec-or-attach create_nginx_pod_unprivileged
+fires cluster-admin-binding attach_cluster_admin_role
+quiet cluster-admin-binding create_clusterrolebinding
+fires wildcard-role create_cluster_role_wildcard_verbs
+fires wildcard-role create_cluster_role_wildcard_resources
+quiet wildcard-role create_clusterrole
+fires anonymous-allowed anonymous_creates_namespace_foo
+quiet anonymous-allowed some-user_creates_namespace_foo
+fires privileged-pod create_nginx_pod_privileged
+fires privileged-pod create_nginx_pod_privileged_2nd_container
+fires privileged-pod \
+    create_nginx_pod_no_secctx_1st_container_privileged_2nd_container
+quiet privileged-pod create_nginx_pod_unprivileged
+fires host-network create_nginx_pod_hostnetwork
+quiet host-network create_nginx_pod_nohostnetwork
+fires sensitive-mount create_nginx_pod_sensitive_mount
+fires sensitive-mount create_nginx_pod_sensitive_mount_2nd_container
+quiet sensitive-mount create_nginx_pod_unsensitive_mount
+fires nodeport-service create_nginx_service_nodeport
+quiet nodeport-service create_nginx_service_nonodeport
+fires sa-in-system-namespace create_serviceaccount_kube_system_namespace
+fires sa-in-system-namespace create_serviceaccount_kube_public_namespace
+quiet sa-in-system-namespace create_serviceaccount
+# Falco's pod-in-kube-namespace traces are created by the replicaset
+# controller, a component: the rule is about people, so they stay quiet.
+quiet pod-in-system-namespace create_pod_kube_system_namespace
+quiet pod-in-system-namespace create_pod_kube_public_namespace
+# minikube-user is a person; the trace reads no secret, it creates one.
+quiet secret-read-by-person create_secret
+
+# Rules with no Falco trace of their own: events made from a trace, one
+# field changed (a new audit ID, so that each is its own request).
+# made NAME FILE JQ: FILE, changed by JQ, saved as $T/NAME.json.
+made() {
+	jq -c ".auditID = \"made-$1\" | $3" "$FALCO/$2.json" >"$T/$1.json"
+}
+
+# mrules NAME: the rules that fire on $T/NAME.json alone.
+mrules() {
+	rm -f "$KUBESIFT_DB"
+	ks import -q "$T/$1.json"
+	ks detect -o json | jq -r '[.[].rule] | unique | join(",")'
+}
+
+made portforward exec_pod '.objectRef.subresource = "portforward"'
+eq "port-forward fires on pods/portforward" port-forward \
+    "$(mrules portforward)"
+made forward-refused exec_pod '.objectRef.subresource = "portforward" |
+    .responseStatus.code = 403 |
+    .annotations["authorization.k8s.io/decision"] = "forbid"'
+eq "port-forward does not fire when refused" "" "$(mrules forward-refused)"
+made secret-get create_secret '.verb = "get" | .requestObject = null |
+    .objectRef.name = "db-password"'
+eq "secret-read-by-person fires on a person's get" secret-read-by-person \
+    "$(mrules secret-get)"
+made secret-get-sa create_secret '.verb = "get" | .requestObject = null |
+    .user.username = "system:serviceaccount:default:app"'
+eq "secret-read-by-person does not fire on a service account" "" \
+    "$(mrules secret-get-sa)"
+made pod-person create_pod_kube_system_namespace \
+    '.user.username = "minikube-user"'
+eq "pod-in-system-namespace fires on a person's pod" \
+    pod-in-system-namespace "$(mrules pod-person)"
+made healthz anonymous_creates_namespace_foo '.verb = "get" |
+    .requestURI = "/healthz" | del(.objectRef) | .requestObject = null'
+eq "anonymous-allowed does not fire on /healthz" "" "$(mrules healthz)"
+made imp create_secret '.impersonatedUser = {username: "bob"}'
+eq "impersonation fires with impersonatedUser" impersonation \
+    "$(mrules imp)"
+eq "impersonation: the impersonator is the actor" minikube-user \
+    "$(ks detect -o json | jq -r '.[0].actor')"
+quiet impersonation create_secret
+
+# remediate: a refusal of an actor with a critical finding is filed as
+# suspicious, with the rule named.
+made refused create_secret '.verb = "list" | .objectRef.resource = "nodes" |
+    del(.objectRef.namespace) | .requestObject = null |
+    .responseStatus.code = 403 |
+    .annotations["authorization.k8s.io/decision"] = "forbid"'
+rm -f "$KUBESIFT_DB"
+ks import -q "$FALCO/attach_cluster_admin_role.json" "$T/refused.json"
+ks remediate -o json >"$T/r.json"
+eq "remediate: the actor of cluster-admin-binding is suspicious" \
+    "suspicious" "$(jq -r '[.. | objects | select(.actor? == "minikube-user")
+	| .class? // empty] | unique | join(",")' "$T/r.json")"
+grep -q 'detection cluster-admin-binding' "$T/r.json" ||
+    fail "remediate does not name the detection"
+echo "ok - remediate names the detection"
