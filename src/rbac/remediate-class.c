@@ -38,43 +38,33 @@ ks_remediate_identity(sqlite3 *db, const char *actor, char *cls, size_t sz)
 	return component;
 }
 
-/*
- * The rules of sql/011-detections.sql, so that a name found is returned
- * as a string that outlives the query.
- */
-static const char *const detection_rules[] = { "impersonation",
-    "exec-or-attach", "port-forward", "cluster-admin-binding",
-    "wildcard-role", "anonymous-allowed", "secret-read-by-person",
-    "privileged-pod", "host-network", "sensitive-mount",
-    "nodeport-service", "sa-in-system-namespace",
-    "pod-in-system-namespace" };
-
-/*
- * The rule of a high or critical detection that names actor (the most
- * severe, then the earliest), or NULL when there is none or the view is
- * missing (a database not yet upgraded).  The string is static.
- */
-const char *
-ks_remediate_detection(sqlite3 *db, const char *actor)
+json_t *
+ks_remediate_suspects(sqlite3 *db)
 {
-	static const char q[] = "SELECT rule FROM detections WHERE actor = ?1"
-	    " AND severity IN ('critical', 'high')"
-	    " ORDER BY severity = 'critical' DESC, first_seen LIMIT 1";
-	const char *rule = NULL, *found;
+	static const char q[] = "SELECT actor, rule FROM detections"
+	    " WHERE severity IN ('critical', 'high') AND actor IS NOT NULL"
+	    " ORDER BY severity = 'critical' DESC, first_seen, rule";
+	json_t *o = json_object();
 	sqlite3_stmt *st;
+	const char *actor;
 
-	if (actor == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
+	if (o == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
 	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (found = (const char *)sqlite3_column_text(st, 0)) != NULL)
-		for (size_t i = 0; i < sizeof(detection_rules) /
-		    sizeof(detection_rules[0]); i++)
-			if (strcmp(found, detection_rules[i]) == 0)
-				rule = detection_rules[i];
+		return o;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((actor = (const char *)sqlite3_column_text(st, 0)) !=
+		    NULL && json_object_get(o, actor) == NULL)
+			json_object_set_new(o, actor, json_string(
+			    (const char *)sqlite3_column_text(st, 1)));
 	sqlite3_finalize(st);
-	return rule;
+	return o;
+}
+
+const char *
+ks_remediate_detection(const json_t *suspects, const char *actor)
+{
+	return actor == NULL ? NULL : json_string_value(json_object_get(
+	    suspects, actor));
 }
 
 int

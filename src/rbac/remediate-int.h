@@ -44,8 +44,18 @@ json_t	*ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
 int	ks_remediate_identity(sqlite3 *db, const char *actor, char *cls,
 	    size_t sz);
 
-/* The rule of a high or critical detection naming actor, or NULL. */
-const char *ks_remediate_detection(sqlite3 *db, const char *actor);
+/*
+ * The actors of high or critical findings of the detections view
+ * (sql/011-detections.sql), each with the rule of its most severe, then
+ * earliest, finding: a new object actor -> rule, read once per plan.  It
+ * is empty when there is none or the view is missing (a database not yet
+ * upgraded); NULL only when out of memory.
+ */
+json_t	*ks_remediate_suspects(sqlite3 *db);
+
+/* The rule suspects names actor by, or NULL; borrowed from suspects. */
+const char *ks_remediate_detection(const json_t *suspects,
+	    const char *actor);
 
 /* Was actor named exactly with --actor? */
 int	ks_remediate_named(const struct ks_filter *f, const char *actor);

@@ -177,6 +177,7 @@ struct plan_ctx {
 	const struct ks_filter		*filter;
 	const struct ks_remediate_opts	*opts;
 	json_t				*plan;
+	json_t				*suspects;	/* actor -> detection rule */
 	struct ks_remediate_fix		*fixes;
 	size_t				 nfixes;
 };
@@ -206,7 +207,7 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 	char dbuf[512];
 	int named = ks_remediate_named(c->filter, actor);
 
-	if ((why = ks_remediate_detection(c->db, actor)) != NULL) {
+	if ((why = ks_remediate_detection(c->suspects, actor)) != NULL) {
 		snprintf(buf, sz, "the actor appears in the detection %s: "
 		    "its refusals are a finding, never a change", why);
 		file_as(c, "needs_decision", g, "suspicious", buf);
@@ -340,7 +341,9 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	    "rbac_objects", (json_int_t)nobj, "denial_groups",
 	    (json_int_t)json_array_size(groups));
 	c.fixes = calloc(json_array_size(groups) + 1, sizeof(*c.fixes));
-	if (c.plan == NULL || c.fixes == NULL || classify(&c, groups) < 0) {
+	c.suspects = ks_remediate_suspects(db);
+	if (c.plan == NULL || c.fixes == NULL || c.suspects == NULL ||
+	    classify(&c, groups) < 0) {
 		ks_err_set(err, "out of memory");
 		json_decref(c.plan);
 		c.plan = NULL;
@@ -364,6 +367,7 @@ out:
 		json_decref(c.fixes[i].rules);
 	}
 	free(c.fixes);
+	json_decref(c.suspects);
 	json_decref(groups);
 	ks_rbac_free(c.rbac);
 	return c.plan;
