@@ -98,6 +98,23 @@ WITH req AS (
 		OR EXISTS (SELECT 1 FROM json_each(r.value, '$.resources')
 		    WHERE value = '*'))
 	UNION ALL
+	-- write-role: a role or clusterrole written that grants write
+	-- (create, update, patch, delete, deletecollection) on roles,
+	-- bindings or secrets, or any verb on pods/exec.  A '*' is
+	-- wildcard-role's.
+	SELECT 'write-role', 'high', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		verb || 'd ' || object || ' granting write on RBAC or secrets,'
+		    || ' or pods/exec'
+	FROM body WHERE resource IN ('roles', 'clusterroles')
+	    AND EXISTS (SELECT 1 FROM json_each(body, '$.rules') r,
+		json_each(r.value, '$.resources') x
+		WHERE x.value = 'pods/exec' OR (x.value IN ('roles',
+		    'clusterroles', 'rolebindings', 'clusterrolebindings',
+		    'secrets') AND EXISTS (SELECT 1
+		    FROM json_each(r.value, '$.verbs') WHERE value IN ('create',
+		    'update', 'patch', 'delete', 'deletecollection'))))
+	UNION ALL
 	-- anonymous-allowed: a request of system:anonymous, or of the group
 	-- system:unauthenticated, let through, beyond the health and
 	-- version paths.

@@ -55,7 +55,7 @@ exec_detect(struct ks_ctx *ctx)
 const struct ks_cmd ks_cmd_detect = {
 	.name = "detect",
 	.summary = "findings: impersonation, exec, privileged pods, "
-	    "cluster-admin bindings and more",
+	    "cluster-admin bindings, risky roles and more",
 	.usage = "[filters]",
 	.flags = KS_CMD_DB_RO | KS_CMD_ROWS,
 	.formats = KS_FMT_ROWS,

@@ -54,6 +54,12 @@ quiet cluster-admin-binding create_clusterrolebinding
 fires wildcard-role create_cluster_role_wildcard_verbs
 fires wildcard-role create_cluster_role_wildcard_resources
 quiet wildcard-role create_clusterrole
+fires write-role create_cluster_role_pod_exec
+quiet write-role create_clusterrole
+# Falco's write-privileges trace grants delete on non-resource URLs only;
+# write-role is about RBAC objects, secrets and pods/exec.
+quiet write-role create_cluster_role_write_privileges
+quiet write-role modify_cluster_role_node_problem_detector
 fires anonymous-allowed anonymous_creates_namespace_foo
 quiet anonymous-allowed some-user_creates_namespace_foo
 fires privileged-pod create_nginx_pod_privileged
@@ -114,6 +120,11 @@ eq "pod-in-system-namespace fires on a person's pod" \
 made healthz anonymous_creates_namespace_foo '.verb = "get" |
     .requestURI = "/healthz" | del(.objectRef) | .requestObject = null'
 eq "anonymous-allowed does not fire on /healthz" "" "$(mrules healthz)"
+made role-secrets create_clusterrole \
+    '.requestObject.rules[0].resources = ["secrets"] |
+    .requestObject.rules[0].verbs = ["get", "update"]'
+eq "write-role fires on update of secrets" write-role \
+    "$(mrules role-secrets)"
 made imp create_secret '.impersonatedUser = {username: "bob"}'
 eq "impersonation fires with impersonatedUser" impersonation \
     "$(mrules imp)"
