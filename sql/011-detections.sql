@@ -30,7 +30,8 @@ WITH req AS (
 ), body AS (
 	-- Writes let through, with the object sent (NULL when not recorded)
 	-- and, for pods and workloads, the pod spec sent.
-	SELECT r.*, b.body,
+	SELECT r.*, b.body, CASE r.verb WHEN 'patch' THEN 'patched'
+		    ELSE r.verb || 'd' END AS did,
 		coalesce(json_extract(b.body, '$.spec.template.spec'),
 		    json_extract(b.body, '$.spec.jobTemplate.spec.template.spec'),
 		    CASE WHEN r.resource = 'pods' AND r.subresource IS NULL
@@ -50,6 +51,12 @@ WITH req AS (
 	    '$.hostPath.path'), '/'), '/') AS p
 	FROM body b, json_each(b.podspec, '$.volumes') v
 	WHERE json_extract(v.value, '$.hostPath.path') IS NOT NULL
+), cmdata AS (
+	-- The data of the configmaps written: each key, and the key and its
+	-- value as one text.
+	SELECT b.*, d.key, d.key || ' ' || d.value AS kv
+	FROM body b, json_each(b.body, '$.data') d
+	WHERE b.resource = 'configmaps' AND b.subresource IS NULL
 ), hit AS (
 	-- impersonation: any request made as another user (the actor is
 	-- the one who impersonated).
@@ -82,7 +89,7 @@ WITH req AS (
 	-- the role cluster-admin created, updated or patched.
 	SELECT 'cluster-admin-binding', 'critical', actor, time, namespace,
 		object, audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ', which grants cluster-admin'
+		did || ' ' || object || ', which grants cluster-admin'
 	FROM body WHERE resource IN ('rolebindings', 'clusterrolebindings')
 	    AND json_extract(body, '$.roleRef.name') = 'cluster-admin'
 	UNION ALL
@@ -90,7 +97,7 @@ WITH req AS (
 	-- among the verbs or the resources of a rule.
 	SELECT 'wildcard-role', 'high', actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ' with * in its verbs or resources'
+		did || ' ' || object || ' with * in its verbs or resources'
 	FROM body WHERE resource IN ('roles', 'clusterroles')
 	    AND EXISTS (SELECT 1 FROM json_each(body, '$.rules') r
 		WHERE EXISTS (SELECT 1 FROM json_each(r.value, '$.verbs')
@@ -104,7 +111,7 @@ WITH req AS (
 	-- wildcard-role's.
 	SELECT 'write-role', 'high', actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ' granting write on RBAC or secrets,'
+		did || ' ' || object || ' granting write on RBAC or secrets,'
 		    || ' or pods/exec'
 	FROM body WHERE resource IN ('roles', 'clusterroles')
 	    AND EXISTS (SELECT 1 FROM json_each(body, '$.rules') r,
@@ -146,7 +153,7 @@ WITH req AS (
 	-- a privileged container (any container, init and ephemeral too).
 	SELECT 'privileged-pod', 'high', actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ' with a privileged container'
+		did || ' ' || object || ' with a privileged container'
 	FROM body WHERE EXISTS (SELECT 1 FROM json_each(podspec) s,
 	    json_each(s.value) c
 	    WHERE s.key IN ('containers', 'initContainers',
@@ -157,7 +164,7 @@ WITH req AS (
 	-- process or IPC namespace (hostNetwork, hostPID, hostIPC).
 	SELECT 'host-network', 'high', actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ' sharing the node''s namespaces'
+		did || ' ' || object || ' sharing the node''s namespaces'
 	FROM body WHERE json_extract(podspec, '$.hostNetwork') = 1
 	    OR json_extract(podspec, '$.hostPID') = 1
 	    OR json_extract(podspec, '$.hostIPC') = 1
@@ -167,7 +174,7 @@ WITH req AS (
 	-- sockets, /var/lib/kubelet, /var/lib/etcd, or below one of them.
 	SELECT 'sensitive-mount', 'high', actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ' mounting the node''s ' || min(p)
+		did || ' ' || object || ' mounting the node''s ' || min(p)
 	FROM mount WHERE p = '/' OR p IN ('/proc', '/etc', '/root',
 		'/var/run/docker.sock', '/var/run/containerd',
 		'/var/lib/kubelet', '/var/lib/etcd')
@@ -176,10 +183,24 @@ WITH req AS (
 	    OR p GLOB '/var/lib/etcd/*'
 	GROUP BY id
 	UNION ALL
+	-- sensitive-configmap: a configmap written whose data looks like
+	-- credentials (AWS access keys, passwords, passphrases, private
+	-- keys); the summary names the keys, never a value.
+	SELECT 'sensitive-configmap', 'medium', actor, time, namespace,
+		object, audit_id, verb, api_group, resource, subresource,
+		did || ' ' || object || ' with credentials in ' ||
+		    group_concat(key, ', ')
+	FROM cmdata WHERE kv LIKE '%aws_access_key_id%'
+	    OR kv LIKE '%aws_s3_access_key_id%'
+	    OR kv LIKE '%aws_secret_access_key%'
+	    OR kv LIKE '%password%' OR kv LIKE '%passphrase%'
+	    OR kv LIKE '%private key%'
+	GROUP BY id
+	UNION ALL
 	-- nodeport-service: a Service of type NodePort written.
 	SELECT 'nodeport-service', 'low', actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
-		verb || 'd ' || object || ' of type NodePort'
+		did || ' ' || object || ' of type NodePort'
 	FROM body WHERE resource = 'services' AND subresource IS NULL
 	    AND json_extract(body, '$.spec.type') = 'NodePort'
 	UNION ALL

@@ -73,6 +73,15 @@ fires sensitive-mount create_nginx_pod_sensitive_mount
 fires sensitive-mount create_nginx_pod_sensitive_mount_2nd_container
 quiet sensitive-mount create_nginx_pod_unsensitive_mount
 fires nodeport-service create_nginx_service_nodeport
+fires sensitive-configmap create_configmap_sensitive_values
+quiet sensitive-configmap create_configmap_no_sensitive_values
+quiet sensitive-configmap create_configmap
+rules create_configmap_sensitive_values >/dev/null
+ks detect -o json >"$T/cm.json"
+! grep -q 'MY-KEY' "$T/cm.json" || fail "detect prints a configmap's value"
+eq "sensitive-configmap names the key" \
+    "minikube-user created configmaps/my-config with credentials in access.properties (6 requests)." \
+    "$(jq -r '.[0].summary' "$T/cm.json")"
 quiet nodeport-service create_nginx_service_nonodeport
 fires sa-in-system-namespace create_serviceaccount_kube_system_namespace
 fires sa-in-system-namespace create_serviceaccount_kube_public_namespace
