@@ -204,6 +204,21 @@ WITH req AS (
 	FROM body WHERE resource = 'services' AND subresource IS NULL
 	    AND json_extract(body, '$.spec.type') = 'NodePort'
 	UNION ALL
+	-- token-request: a service account token requested
+	-- (serviceaccounts/token) or a service-account-token secret
+	-- created, by a person.
+	SELECT 'token-request', 'medium', actor, time, namespace, object,
+		audit_id, verb, api_group, resource, subresource,
+		'obtained a token of ' || CASE subresource WHEN 'token'
+		    THEN 'service account ' ELSE 'secret ' END ||
+		    coalesce(namespace || '/', '') || coalesce(name,
+		    json_extract(body, '$.metadata.name'), '?')
+	FROM body WHERE verb = 'create' AND actor IN (SELECT actor FROM person)
+	    AND ((resource = 'serviceaccounts' AND subresource = 'token')
+	    OR (resource = 'secrets' AND subresource IS NULL
+	    AND json_extract(body, '$.type') =
+	    'kubernetes.io/service-account-token'))
+	UNION ALL
 	-- sa-in-system-namespace: a service account created in kube-system
 	-- or kube-public.
 	SELECT 'sa-in-system-namespace', 'medium', actor, time, namespace,

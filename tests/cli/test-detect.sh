@@ -134,6 +134,17 @@ made role-secrets create_clusterrole \
     .requestObject.rules[0].verbs = ["get", "update"]'
 eq "write-role fires on update of secrets" write-role \
     "$(mrules role-secrets)"
+# Falco's token secret is created by kube-controller-manager, a component.
+quiet token-request create_service_account_token_secret
+quiet token-request create_secret
+made sa-token create_secret '.objectRef.resource = "serviceaccounts" |
+    .objectRef.subresource = "token" | .objectRef.name = "default"'
+eq "token-request fires on serviceaccounts/token by a person" \
+    token-request "$(mrules sa-token)"
+made token-secret create_secret \
+    '.requestObject = {type: "kubernetes.io/service-account-token"}'
+eq "token-request fires on a token secret by a person" token-request \
+    "$(mrules token-secret)"
 made imp create_secret '.impersonatedUser = {username: "bob"}'
 eq "impersonation fires with impersonatedUser" impersonation \
     "$(mrules imp)"
