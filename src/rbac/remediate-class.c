@@ -41,8 +41,17 @@ ks_remediate_identity(sqlite3 *db, const char *actor, char *cls, size_t sz)
 json_t *
 ks_remediate_suspects(sqlite3 *db)
 {
-	static const char q[] = "SELECT actor, rule FROM detections"
+	/*
+	 * A controller that creates a privileged pod does it for whoever
+	 * wrote the workload (kube-proxy, CNI daemonsets): the pod rules do
+	 * not make the control plane's own identities suspects.
+	 */
+	static const char q[] = "SELECT actor, rule FROM detections d"
 	    " WHERE severity IN ('critical', 'high') AND actor IS NOT NULL"
+	    " AND NOT (rule IN ('privileged-pod', 'host-network',"
+	    " 'sensitive-mount') AND (SELECT class FROM identity_classes"
+	    " WHERE d.actor GLOB pattern ORDER BY priority LIMIT 1) IN"
+	    " ('control-plane', 'controller', 'node', 'cloud-provider'))"
 	    " ORDER BY severity = 'critical' DESC, first_seen, rule";
 	json_t *o = json_object();
 	sqlite3_stmt *st;
