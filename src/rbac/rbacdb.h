@@ -43,15 +43,4 @@ struct ks_resource_facts {
 int	ks_rbacdb_resource(sqlite3 *db, const char *group, const char *resource,
 	    struct ks_resource_facts *f, struct ks_err *err);
 
-/* The latest snapshot's server version into buf ("" if none). */
-void	ks_rbacdb_server_version(sqlite3 *db, char *buf, size_t sz);
-
-/*
- * Split a resource as users write it — "pods", "pods/exec",
- * "cninodes.vpcresources.k8s.aws", "deployments.apps/scale", or a
- * non-resource URL "/healthz" — into req's api_group, resource,
- * subresource and path.  buf (at least 256 bytes) holds the pieces.
- */
-void	ks_rbacdb_split_resource(const char *arg, char *buf, size_t sz,
-	    struct ks_rbac_request *req);
 #endif
