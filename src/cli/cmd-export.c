@@ -2,6 +2,8 @@
  * kubesift export DIR: the normalized tables as one file each, JSONL (the
  * default) or CSV, with the schema's column names, for loading into other
  * engines (DuckDB, ClickHouse, BigQuery, Trino) that run the same views.
+ * --ddl ENGINE prints the CREATE TABLE statements those files load into
+ * (ClickHouse's; see sql/clickhouse/) instead.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +13,20 @@
 
 #include "cli/cmd.h"
 #include "store/db.h"
+#include "store/ddl.h"
+
+enum { O_DDL = 256 };
+
+static const struct ks_opt opts[] = {
+	{ "ddl", O_DDL, "ENGINE", "print the CREATE TABLE statements for "
+	    "ENGINE (clickhouse) instead of exporting" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* The options of one run (ctx->state); the string is borrowed. */
+struct export_state {
+	const char	*ddl;
+};
 
 static const char *const tables[] = { "sources", "snapshots", "objects",
     "audit_events", "audit_raw", "log_denials", "cluster_events", "rejects",
@@ -81,14 +97,53 @@ export_one(sqlite3 *db, const char *dir, const char *table, const char *fmt,
 }
 
 static int
+option(struct ks_ctx *ctx, int key, const char *arg)
+{
+	struct export_state *es = ctx->state;
+
+	if (key != O_DDL)
+		return -1;
+	if (!ks_ddl_known(arg))
+		return ks_cmd_usage_error("export: --ddl: not an engine: %s "
+		    "(clickhouse)", arg);
+	es->ddl = arg;
+	return 0;
+}
+
+/* --ddl: every exported table's CREATE TABLE on standard output. */
+static int
+print_ddl(struct ks_ctx *ctx, const char *engine)
+{
+	struct ks_err err;
+
+	if (ctx->argc > 0)
+		return ks_cmd_usage_error("export: --ddl takes no DIR");
+	printf("-- kubesift export: the tables, for %s.\n", engine);
+	for (int i = 0; tables[i] != NULL; i++) {
+		if (ks_ddl_table(ctx->db, engine, tables[i], stdout,
+		    &err) < 0) {
+			ks_cmd_error("export: %s", err.msg);
+			return KS_EXIT_ERROR;
+		}
+	}
+	return KS_EXIT_OK;
+}
+
+static int
 exec_export(struct ks_ctx *ctx)
 {
+	const struct export_state *es = ctx->state;
 	const char *fmt = ctx->format ? ctx->format : "jsonl";
-	const char *dir = ctx->argv[0];
+	const char *dir;
 	char path[PATH_MAX];
 	struct ks_err err;
 	long long rows = 0;
 
+	if (es->ddl != NULL)
+		return print_ddl(ctx, es->ddl);
+	if (ctx->argc != 1)
+		return ks_cmd_usage_error("export: a DIR to write to");
+	dir = ctx->argv[0];
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 		ks_cmd_error("export: %s: %s", dir, strerror(errno));
 		return KS_EXIT_ERROR;
@@ -111,9 +166,12 @@ exec_export(struct ks_ctx *ctx)
 const struct ks_cmd ks_cmd_export = {
 	.name = "export",
 	.summary = "write every table to DIR as JSONL or CSV, for other engines",
-	.usage = "[-o jsonl|csv] DIR",
+	.usage = "[-o jsonl|csv] DIR | --ddl ENGINE",
+	.opts = opts,
 	.formats = "jsonl,csv",
-	.min_args = 1, .max_args = 1,
+	.min_args = 0, .max_args = 1,
 	.flags = KS_CMD_DB_RO,
+	.state_size = sizeof(struct export_state),
+	.option = option,
 	.exec = exec_export,
 };

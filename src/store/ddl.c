@@ -1,0 +1,82 @@
+/*
+ * CREATE TABLE statements for other engines, read from the database's own
+ * schema (PRAGMA table_info), so that they follow every column added.
+ *
+ * ClickHouse: INTEGER is Int64, REAL Float64, TEXT and BLOB (exported as
+ * hex) String; a column that may be NULL is Nullable.  The table is a
+ * MergeTree ordered by its primary key when that key cannot be NULL (an
+ * INTEGER PRIMARY KEY is the rowid), by nothing otherwise: ClickHouse
+ * sorting keys cannot be Nullable.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/ddl.h"
+
+int
+ks_ddl_known(const char *engine)
+{
+	return engine != NULL && strcmp(engine, "clickhouse") == 0;
+}
+
+static const char *
+ch_type(const char *decl)
+{
+	if (decl == NULL)
+		return "String";
+	if (strcmp(decl, "INTEGER") == 0)
+		return "Int64";
+	if (strcmp(decl, "REAL") == 0)
+		return "Float64";
+	return "String";
+}
+
+/*
+ * One column: "  `name` Type" with its comma.  A key column that cannot
+ * be NULL is added to key (comma-separated, cut to keysz).
+ */
+static void
+ch_column(FILE *fp, sqlite3_stmt *st, int first, char *key, size_t keysz)
+{
+	const char *name = (const char *)sqlite3_column_text(st, 1);
+	const char *decl = (const char *)sqlite3_column_text(st, 2);
+	int notnull = sqlite3_column_int(st, 3);
+	int pk = sqlite3_column_int(st, 5);
+	const char *type = ch_type(decl);
+	size_t n = strlen(key);
+
+	if (pk > 0 && decl != NULL && strcmp(decl, "INTEGER") == 0)
+		notnull = 1;	/* the rowid */
+	if (pk > 0 && notnull && n < keysz)
+		snprintf(key + n, keysz - n, "%s`%s`", n > 0 ? ", " : "",
+		    name);
+	fprintf(fp, "%s\n  `%s` %s%s%s", first ? "" : ",", name,
+	    notnull ? "" : "Nullable(", type, notnull ? "" : ")");
+}
+
+int
+ks_ddl_table(sqlite3 *db, const char *engine, const char *table, FILE *fp,
+    struct ks_err *err)
+{
+	char q[128], key[512] = "";
+	sqlite3_stmt *st;
+	int cols = 0;
+
+	if (!ks_ddl_known(engine))
+		return ks_err_set(err, "not an engine: %s (clickhouse)",
+		    engine ? engine : "");
+	snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
+	if (ks_db_prepare(db, q, &st, err) < 0)
+		return -1;
+	fprintf(fp, "CREATE TABLE IF NOT EXISTS `%s` (", table);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		ch_column(fp, st, cols++ == 0, key, sizeof(key));
+	sqlite3_finalize(st);
+	if (cols == 0)
+		return ks_err_set(err, "%s: no such table", table);
+	fprintf(fp, "\n) ENGINE = MergeTree() ORDER BY %s%s%s;\n",
+	    key[0] != '\0' ? "(" : "", key[0] != '\0' ? key : "tuple()",
+	    key[0] != '\0' ? ")" : "");
+	return 0;
+}
