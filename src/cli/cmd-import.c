@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cmd.h"
+#include "cli/progress.h"
 #include "store/db.h"
 #include "store/import.h"
 #include "store/rollup.h"
@@ -53,8 +54,7 @@ static const struct ks_opt opts[] = {
 /* One run's options and progress (ctx->state, the callbacks' cb_arg). */
 struct import_state {
 	struct ks_limits limits;	/* --max-* */
-	int		 progress;	/* a progress line is shown */
-	int64_t		 last_us;	/* when it was last drawn */
+	struct ks_progress prog;	/* the progress line (progress.h) */
 };
 
 static void
@@ -96,13 +96,14 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 static void
 warn(void *arg, const char *msg)
 {
-	const struct import_state *is = arg;
+	struct import_state *is = arg;
 
 	/* Clear the progress line first; evidence names are escaped. */
-	fprintf(stderr, "%skubesift: warning: ", is->progress ? "\r\033[K" :
-	    "");
+	ks_progress_hold(&is->prog);
+	fprintf(stderr, "kubesift: warning: ");
 	ks_textesc_fputs(stderr, msg, strlen(msg), 0);
 	fputc('\n', stderr);
+	ks_progress_release(&is->prog);
 }
 
 static int64_t
@@ -114,19 +115,26 @@ now_us(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-/* A progress line on a terminal, at most five times a second. */
+/* A member done: the counts after the bytes of the progress line. */
 static void
 progress(void *arg, const struct ks_import *imp)
 {
 	struct import_state *is = arg;
-	int64_t t = now_us();
 
-	if (t - is->last_us < 200000)
-		return;
-	is->last_us = t;
-	fprintf(stderr, "\r\033[Kkubesift: %llu sources, %llu records, "
-	    "%.1f MB", (unsigned long long)imp->sources,
-	    (unsigned long long)imp->total.records, imp->bytes / 1e6);
+	ks_progress_tail(&is->prog, "%llu %s, %llu %s",
+	    (unsigned long long)imp->sources, ks_cmd_plural(imp->sources,
+	    "source", "sources"), (unsigned long long)imp->total.records,
+	    ks_cmd_plural(imp->total.records, "record", "records"));
+}
+
+/* Bytes read: the line redrawn (progress.h keeps the pace). */
+static void
+reading(void *arg, const char *path, int hashing, uint64_t done,
+    uint64_t size)
+{
+	struct import_state *is = arg;
+
+	ks_progress_bytes(&is->prog, path, hashing, done, size);
 }
 
 static char *
@@ -223,20 +231,24 @@ exec_import(struct ks_ctx *ctx)
 	imp.started_us = now_us();
 	imp.argv_json = argv_json(ctx);
 	imp.cb_arg = is;
-	if (!ctx->quiet && isatty(STDERR_FILENO)) {
+	ks_progress_init(&is->prog, ks_progress_wanted(ctx->quiet));
+	if (is->prog.on) {
 		imp.progress = progress;
-		is->progress = 1;
+		imp.reading = reading;
 	}
 	if ((imp.rollup = ks_rollup_new()) == NULL ||
 	    (imp.store = ks_store_new(ctx->db, &is->limits, &err)) == NULL) {
 		ks_cmd_error("import: %s", err.msg);
+		ks_progress_fini(&is->prog);
 		free(imp.argv_json);
 		return KS_EXIT_ERROR;
 	}
 	for (int i = 0; i < ctx->argc; i++) {
 		ks_err_clear(&err);
 		if (ks_run_import(&imp, ctx->argv[i], &err) < 0) {
+			ks_progress_hold(&is->prog);
 			ks_cmd_error("import: %s", err.msg);
+			ks_progress_release(&is->prog);
 			rc = KS_EXIT_ERROR;
 			if (sqlite3_errcode(ctx->db) != SQLITE_OK &&
 			    sqlite3_errcode(ctx->db) != SQLITE_DONE &&
@@ -244,12 +256,11 @@ exec_import(struct ks_ctx *ctx)
 				break;	/* the database failed: stop */
 		}
 	}
+	ks_progress_fini(&is->prog);
 	if (ks_store_finish(imp.store, &err) < 0) {
 		ks_cmd_error("import: %s", err.msg);
 		rc = KS_EXIT_ERROR;
 	}
-	if (imp.progress != NULL)
-		fprintf(stderr, "\r\033[K");
 	if (!ctx->quiet)
 		summary(&imp);
 	ks_store_free(imp.store);

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/filter-opt.h"
+#include "cli/progress.h"
 #include "store/db.h"
 #include "util/version.h"
 
@@ -441,6 +443,47 @@ leading(struct ks_ctx *ctx, int argc, char **argv, int *i, int *help)
 	return 0;
 }
 
+/* A command's progress line, for SQLite's progress handler. */
+struct watch {
+	struct ks_progress p;
+	const char	*name;		/* the command's */
+};
+
+/* SQLite's progress handler: the "working" line; never interrupts. */
+static int
+working(void *arg)
+{
+	struct watch *w = arg;
+
+	ks_progress_working(&w->p, w->name);
+	return 0;
+}
+
+/*
+ * c's exec, with "kubesift NAME: working, N s" on a terminal's standard
+ * error while its queries take more than a second, when its output goes
+ * to a file (not to the terminal, where the rows are the progress, nor
+ * to a pipe, where a pager may hold the terminal).
+ */
+static int
+exec_watched(const struct ks_cmd *c, struct ks_ctx *ctx)
+{
+	struct watch w = { .name = c->name };
+	struct stat sb;
+	int rc;
+
+	if (ctx->db == NULL || !ks_progress_wanted(ctx->quiet) ||
+	    fstat(STDOUT_FILENO, &sb) < 0 || isatty(STDOUT_FILENO) ||
+	    S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
+		return c->exec(ctx);
+	ks_progress_init(&w.p, 1);
+	sqlite3_progress_handler(ctx->db, 100000, working, &w);
+	rc = c->exec(ctx);
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	ks_progress_fini(&w.p);
+	return rc;
+}
+
 /* Run c: its options, its format, what it needs opened, then itself. */
 static int
 run(const struct ks_cmd *c, struct ks_ctx *ctx, int argc, char **argv)
@@ -458,7 +501,7 @@ run(const struct ks_cmd *c, struct ks_ctx *ctx, int argc, char **argv)
 		rc = rc < 0 ? KS_EXIT_OK : rc;
 	else if ((rc = check_format(c, ctx)) == 0 &&
 	    (rc = prepare(c, ctx)) == 0)
-		rc = c->exec(ctx);
+		rc = exec_watched(c, ctx);
 	free(ctx->state);
 	ctx->state = NULL;
 	return rc;

@@ -70,6 +70,29 @@ ks_walk_stream(struct ks_walk *w, struct ks_node *nd, struct ks_err *err)
 	return ks_walk_archive(w, nd, err);
 }
 
+/* A top-level stream's bytes, told to ops->bytes as they are pulled. */
+struct counted {
+	int		 fd;
+	const struct ks_walk *w;
+	const char	*path;		/* borrowed */
+	int		 hashing;	/* the pass that hashes, before reading */
+	uint64_t	 done, size;	/* size 0: unknown (standard input) */
+};
+
+static ssize_t
+fill_counted(void *ctx, void *buf, size_t cap, struct ks_err *err)
+{
+	struct counted *c = ctx;
+	ssize_t n = ks_input_fill_fd(&c->fd, buf, cap, err);
+
+	if (n > 0 && c->w->ops->bytes != NULL) {
+		c->done += (uint64_t)n;
+		c->w->ops->bytes(c->w->arg, c->path, c->hashing, c->done,
+		    c->size);
+	}
+	return n;
+}
+
 /*
  * Hash a whole file first, and ask the caller whether to read it (seen):
  * *archive says whether the bytes are an archive.  Returns 1 to skip, 0
@@ -79,12 +102,14 @@ static int
 check_seen(struct ks_walk *w, int fd, const char *path,
     const struct stat *sb, char sha[65], int64_t *orig, struct ks_err *err)
 {
+	struct counted c = { .fd = fd, .w = w, .path = path, .hashing = 1,
+	    .size = (uint64_t)sb->st_size };
 	struct ks_input in;
 	const unsigned char *head;
 	int archive;
 	size_t n;
 
-	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
+	ks_input_init(&in, fill_counted, &c, NULL);
 	head = ks_input_peek(&in, 512, &n);
 	archive = ks_walk_archive_magic(head, n) != NULL;
 	if (ks_input_drain(&in) < 0) {
@@ -118,6 +143,7 @@ walk_file(struct ks_walk *w, const char *path, const struct stat *sb,
 	char sha[65] = "", *abs = realpath(path, NULL);
 	const char *base = strrchr(path, '/');
 	int64_t orig = 0;
+	struct counted c = { .w = w, .size = (uint64_t)sb->st_size };
 	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -133,7 +159,9 @@ walk_file(struct ks_walk *w, const char *path, const struct stat *sb,
 		rc = ks_err_set(err, "%s: %s", path, strerror(errno));
 	if (rc == 0) {
 		new_input(w);
-		ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
+		c.fd = fd;
+		c.path = abs ? abs : path;
+		ks_input_init(&in, fill_counted, &c, NULL);
 		nd = (struct ks_node){ .in = &in, .path = abs ? abs : path,
 		    .name = base ? base + 1 : path, .sha256 = sha,
 		    .copy_of = orig, .mtime_us = (int64_t)sb->st_mtim.tv_sec *
@@ -207,13 +235,14 @@ walk_dir(struct ks_walk *w, const char *dir, int depth, struct ks_err *err)
 static int
 walk_stdin(struct ks_walk *w, struct ks_err *err)
 {
-	int fd = 0, rc;
+	struct counted c = { .fd = 0, .w = w, .path = "(stdin)" };
 	struct ks_input in;
 	struct ks_node nd = { .in = &in, .path = "(stdin)", .name = "(stdin)",
 	    .mtime_us = KS_TIME_NONE };
+	int rc;
 
 	new_input(w);
-	ks_input_init(&in, ks_input_fill_fd, &fd, NULL);
+	ks_input_init(&in, fill_counted, &c, NULL);
 	rc = ks_walk_stream(w, &nd, err);
 	ks_input_release(&in);
 	return rc;

@@ -81,6 +81,15 @@ struct ks_walk_ops {
 		    struct ks_err *err);
 	int	(*archive_end)(void *handle, struct ks_node *nd,
 		    const char *format, struct ks_err *err);
+	/*
+	 * Optional (NULL: none): done of size bytes of a top-level file
+	 * (its compressed bytes, for a compressed file or an archive) pulled
+	 * so far, at every read; hashing is 1 in the pass that hashes the
+	 * file before it is read.  size is 0 for standard input.  Called
+	 * on the thread that reads, which may not be the walk's.
+	 */
+	void	(*bytes)(void *arg, const char *path, int hashing,
+		    uint64_t done, uint64_t size);
 };
 
 /*

@@ -30,6 +30,15 @@ struct ks_import {
 	void		(*warn)(void *arg, const char *msg);
 	/* Called now and then so the command layer can show progress. */
 	void		(*progress)(void *arg, const struct ks_import *imp);
+	/*
+	 * Optional: at every read of a top-level file, done of its size
+	 * bytes (compressed, for a compressed file) pulled, in the pass that
+	 * hashes it (hashing 1) or reads it; size 0 when unknown (standard
+	 * input).  Called on the reading thread, which may not be the
+	 * writer's (pipeline.h): it must not touch *imp.
+	 */
+	void		(*reading)(void *arg, const char *path, int hashing,
+			    uint64_t done, uint64_t size);
 	void		*cb_arg;
 	/* Totals over the run. */
 	struct ks_tally	 total;

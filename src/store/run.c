@@ -348,11 +348,21 @@ archive_end(void *handle, struct ks_node *nd, const char *format,
 	return rc;
 }
 
+static void
+bytes(void *arg, const char *path, int hashing, uint64_t done,
+    uint64_t size)
+{
+	const struct ks_import *imp = arg;
+
+	if (imp->reading != NULL)
+		imp->reading(imp->cb_arg, path, hashing, done, size);
+}
+
 static const struct ks_walk_ops import_ops = {
 	.warn = warn, .begin = begin, .end = end, .seen = seen, .done = done,
 	.member = member, .skipped = skipped, .entry = entry,
 	.archive_begin = archive_begin, .archive_reject = archive_reject,
-	.archive_end = archive_end,
+	.archive_end = archive_end, .bytes = bytes,
 };
 
 int
