@@ -337,6 +337,9 @@ if want queries; then
 	done
 fi
 
+# --- DuckDB beside it (tests/bench/duckdb.sh; skipped without Node).
+sh "$HERE/duckdb.sh" "$build" "$D" "$D/audit.log" "$(cat "$D/imp2.t" 2>/dev/null)" >> "$TABLE" || failed=1
+
 # --- The table.
 printf '\nkubesift bench: %s events (%s MiB of JSON Lines), %s, %s\n\n' \
     "$(human "$N")" "$(calc "$BYTES / $MIB")" "$(uname -m)" \
