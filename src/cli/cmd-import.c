@@ -137,6 +137,16 @@ reading(void *arg, const char *path, int hashing, uint64_t done,
 	ks_progress_bytes(&is->prog, path, hashing, done, size);
 }
 
+/* SQLite's progress handler while the import finishes; never stops it. */
+static int
+finishing(void *arg)
+{
+	struct import_state *is = arg;
+
+	ks_progress_working(&is->prog, "import");
+	return 0;
+}
+
 static char *
 argv_json(struct ks_ctx *ctx)
 {
@@ -256,11 +266,17 @@ exec_import(struct ks_ctx *ctx)
 				break;	/* the database failed: stop */
 		}
 	}
-	ks_progress_fini(&is->prog);
+	/* Indexes built after a large load: "working" while it lasts. */
+	if (is->prog.on)
+		sqlite3_progress_handler(ctx->db, 100000, finishing, is);
 	if (ks_store_finish(imp.store, &err) < 0) {
+		ks_progress_hold(&is->prog);
 		ks_cmd_error("import: %s", err.msg);
+		ks_progress_release(&is->prog);
 		rc = KS_EXIT_ERROR;
 	}
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	ks_progress_fini(&is->prog);
 	if (!ctx->quiet)
 		summary(&imp);
 	ks_store_free(imp.store);
