@@ -142,12 +142,19 @@ ks_progress_bytes(struct ks_progress *p, const char *path, int hashing,
 		return;
 	now = mono_us();
 	pthread_mutex_lock(&p->mu);
-	if (hashing != p->hashing || p->pass_us == 0 ||
-	    strncmp(p->path, path, sizeof(p->path) - 1) != 0) {
+	/* A new pass: another file, the other pass, or counting again. */
+	if (hashing != p->hashing || p->pass_us == 0 || path != p->src ||
+	    done < p->done) {
 		p->hashing = hashing;
+		p->src = path;
 		snprintf(p->path, sizeof(p->path), "%s", path);
 		p->pass_us = now;
+		/* A name is evidence: no control bytes to the terminal. */
+		for (char *c = p->path; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 	}
+	p->done = done;
 	if (due(p, now)) {
 		bytes_line(p, line, sizeof(line), done, size, now);
 		draw(p, line);

@@ -26,7 +26,10 @@ struct ks_progress {
 	int64_t		 after_us;	/* "working" shown after this long */
 	int64_t		 pass_us;	/* when the current byte pass began */
 	int		 hashing;	/* that pass hashes (1) or reads (0) */
-	char		 path[256];	/* its file's path, cut */
+	const char	*src;		/* its file's path as given (compared
+					   only, never read) */
+	uint64_t	 done;		/* its bytes at the last call */
+	char		 path[256];	/* its file's path, cut, made safe */
 	char		 tail[160];	/* counts shown after the bytes */
 	pthread_mutex_t	 mu;
 };

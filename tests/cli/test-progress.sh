@@ -72,3 +72,11 @@ eq "tty: ... and erases the line at the end" "${ESC}[K" "$(tail -c 3 "$T/r.out")
 grep -q '</html>' "$T/r.html" || fail "the report was not written"
 tty "\"$KUBESIFT\" -d \"$T/t.db\" denied | cat" > "$T/d.out"
 eq "tty: rows to a pipe, no working line" 0 "$(grep -c 'working' "$T/d.out" || :)"
+
+# A file's name is evidence: its control bytes never reach the terminal.
+mkdir "$T/odd"
+cp "$T/audit.jsonl" "$T/odd/a${ESC}[31mred.jsonl"
+tty "\"$KUBESIFT\" -d \"$T/o.db\" import \"$T/odd\"" > "$T/o.out"
+eq "tty: the name shown without its escape" yes \
+    "$(tr "$CR" '\n' < "$T/o.out" | grep -q "^${ESC}\[Kkubesift: reading a?\[31mred.jsonl: " && echo yes || echo no)"
+eq "tty: no colour from the name" 0 "$(grep -c "${ESC}\[31m" "$T/o.out" || :)"
