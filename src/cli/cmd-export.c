@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli/cmd.h"
+#include "cli/progress.h"
 #include "store/db.h"
 #include "store/ddl.h"
 
@@ -23,9 +24,11 @@ static const struct ks_opt opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
-/* The options of one run (ctx->state); the string is borrowed. */
+/* The options of one run (ctx->state); the strings are borrowed. */
 struct export_state {
 	const char	*ddl;
+	struct ks_progress prog;	/* on a terminal (progress.h) */
+	char		 what[64];	/* "export TABLE", for the line */
 };
 
 static const char *const tables[] = { "sources", "snapshots", "objects",
@@ -129,15 +132,51 @@ print_ddl(struct ks_ctx *ctx, const char *engine)
 	return KS_EXIT_OK;
 }
 
+/* SQLite's progress handler: "kubesift export TABLE: working, N s". */
 static int
-exec_export(struct ks_ctx *ctx)
+exporting(void *arg)
 {
-	const struct export_state *es = ctx->state;
+	struct export_state *es = arg;
+
+	ks_progress_working(&es->prog, es->what);
+	return 0;
+}
+
+/* Every table to dir; a line on standard error for each, unless -q. */
+static int
+export_all(struct ks_ctx *ctx, struct export_state *es, const char *dir)
+{
 	const char *fmt = ctx->format ? ctx->format : "jsonl";
-	const char *dir;
 	char path[PATH_MAX];
 	struct ks_err err;
 	long long rows = 0;
+	int rc;
+
+	for (int i = 0; tables[i] != NULL; i++) {
+		snprintf(es->what, sizeof(es->what), "export %s", tables[i]);
+		rc = export_one(ctx->db, dir, tables[i], fmt, path, &rows,
+		    &err);
+		ks_progress_hold(&es->prog);
+		if (rc < 0)
+			ks_cmd_error("export: %s", err.msg);
+		/* Information, not an error: no "kubesift:" before it. */
+		else if (!ctx->quiet)
+			fprintf(stderr, "wrote %s (%lld %s)\n", path, rows,
+			    ks_cmd_plural((unsigned long long)rows, "row",
+			    "rows"));
+		ks_progress_release(&es->prog);
+		if (rc < 0)
+			return KS_EXIT_ERROR;
+	}
+	return KS_EXIT_OK;
+}
+
+static int
+exec_export(struct ks_ctx *ctx)
+{
+	struct export_state *es = ctx->state;
+	const char *dir;
+	int rc;
 
 	if (es->ddl != NULL)
 		return print_ddl(ctx, es->ddl);
@@ -148,19 +187,13 @@ exec_export(struct ks_ctx *ctx)
 		ks_cmd_error("export: %s: %s", dir, strerror(errno));
 		return KS_EXIT_ERROR;
 	}
-	for (int i = 0; tables[i] != NULL; i++) {
-		if (export_one(ctx->db, dir, tables[i], fmt, path, &rows,
-		    &err) < 0) {
-			ks_cmd_error("export: %s", err.msg);
-			return KS_EXIT_ERROR;
-		}
-		/* Information, not an error: no "kubesift:" before it. */
-		if (!ctx->quiet)
-			fprintf(stderr, "wrote %s (%lld %s)\n", path, rows,
-			    ks_cmd_plural((unsigned long long)rows, "row",
-			    "rows"));
-	}
-	return KS_EXIT_OK;
+	ks_progress_init(&es->prog, ks_progress_wanted(ctx->quiet));
+	if (es->prog.on)
+		sqlite3_progress_handler(ctx->db, 100000, exporting, es);
+	rc = export_all(ctx, es, dir);
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	ks_progress_fini(&es->prog);
+	return rc;
 }
 
 const struct ks_cmd ks_cmd_export = {

@@ -80,3 +80,11 @@ tty "\"$KUBESIFT\" -d \"$T/o.db\" import \"$T/odd\"" > "$T/o.out"
 eq "tty: the name shown without its escape" yes \
     "$(tr "$CR" '\n' < "$T/o.out" | grep -q "^${ESC}\[Kkubesift: reading a?\[31mred.jsonl: " && echo yes || echo no)"
 eq "tty: no colour from the name" 0 "$(grep -c "${ESC}\[31m" "$T/o.out" || :)"
+
+# export writes files, not rows: on a terminal it says which table it is
+# working on, and its "wrote" lines are never mixed with the line.
+tty "\"$KUBESIFT\" -d \"$T/t.db\" export \"$T/x\"" > "$T/x.out"
+eq "tty: export is working on a table" yes \
+    "$(tr "$CR" '\n' < "$T/x.out" | grep -q "^${ESC}\[Kkubesift export audit_events: working, [0-9]* s" && echo yes || echo no)"
+eq "tty: export's lines stand alone" 12 \
+    "$(tr "$CR" '\n' < "$T/x.out" | grep -c "^\(${ESC}\[K\)\{0,1\}wrote $T/x/[a-z_]*\.jsonl ([0-9]* rows\{0,1\})\$" || :)"
