@@ -67,7 +67,9 @@ FROM (
 		WHERE code = 403 OR decision = 'forbid'
 		GROUP BY ifNull(audit_id, 'row:' || toString(id))
 	) ANY LEFT JOIN (
-		SELECT id AS last_id, raw FROM audit_raw
+		-- id is Nullable where audit_raw was exported from a view.
+		SELECT assumeNotNull(id) AS last_id, raw FROM audit_raw
+		WHERE id IS NOT NULL
 	) USING last_id
 	UNION ALL
 	-- RBAC denials in plain logs that no audit refusal holds.
