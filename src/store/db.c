@@ -2,7 +2,7 @@
 #include <sys/stat.h>
 
 #include "store/db.h"
-#include "store/raw.h"
+#include "store/rawfn.h"
 #include "store/sql-assets.h"
 
 int

@@ -3,7 +3,7 @@
  * raw_block, sql/001-schema.sql): a few hundred events' bytes one after
  * the other, compressed as one zstd frame, so that one event comes back by
  * decompressing one block.  raw-write.c fills the blocks during an import;
- * raw-read.c reads them back (the SQL function ks_raw, kubesift verify).
+ * rawfn.h reads them back (the SQL function ks_raw, kubesift verify).
  */
 #ifndef KS_RAW_H
 #define KS_RAW_H
@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "util/err.h"
+#include "store/rawfn.h"
 
 /*
  * A block is written once it holds KS_RAW_BLOCK_BYTES bytes or
@@ -25,7 +26,6 @@
 #define KS_RAW_BLOCK_BYTES	(256 * 1024)
 #define KS_RAW_BLOCK_EVENTS	1024
 #define KS_RAW_LEVEL		3
-#define KS_RAW_CODEC		"zstd"
 
 /* The block being filled by an import (raw-write.c). */
 struct ks_rawbuf;
@@ -48,26 +48,5 @@ int	ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id,
 int	ks_rawbuf_flush(struct ks_rawbuf *b, sqlite3 *db, struct ks_err *err);
 /* Forget the block being filled (its member was rolled back). */
 void	ks_rawbuf_discard(struct ks_rawbuf *b);
-
-/*
- * Register ks_raw on a connection: ks_raw(block, off, len) gives the
- * bytes stored there, ks_raw(id) those of audit_events row id (NULL when
- * not kept).  Each connection keeps its last block decompressed.
- */
-int	ks_raw_register(sqlite3 *db, struct ks_err *err);
-
-/*
- * A block's bytes, decompressed into *buf (grown as needed, the caller's
- * to free).  Returns the size, or -1 with err set (missing, bad codec,
- * not a zstd frame, or not the size recorded).
- */
-long	ks_raw_block_read(sqlite3 *db, int64_t block, char **buf,
-	    size_t *cap, struct ks_err *err);
-
-/*
- * Refuse a database whose raw events are in the table audit_raw of
- * kubesift before raw_block: 0, or -1 with err saying to import again.
- */
-int	ks_raw_check_format(sqlite3 *db, const char *path, struct ks_err *err);
 
 #endif

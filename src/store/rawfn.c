@@ -1,14 +1,20 @@
 /*
  * Reading raw_block back: a block decompressed, and the SQL function
- * ks_raw that gives one event's bytes (the audit_raw view uses it).
+ * ks_raw that gives one event's bytes.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <zstd.h>
 
-#include "store/raw.h"
-#include "store/db.h"
+#include "store/rawfn.h"
+
+/* SQLite's last error as err (-1); store/db.c calls this file. */
+static int
+sql_error(sqlite3 *db, struct ks_err *err)
+{
+	return ks_err_set(err, "database: %s", sqlite3_errmsg(db));
+}
 
 /* Decompress a block's frame of zn bytes into *buf; size bytes expected. */
 static long
@@ -50,7 +56,7 @@ block_read(sqlite3 *db, ZSTD_DCtx *d, int64_t id, char **buf, size_t *cap,
 
 	if (sqlite3_prepare_v2(db, "SELECT codec, size, bytes FROM raw_block"
 	    " WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
-		return ks_db_error(db, err, NULL);
+		return sql_error(db, err);
 	sqlite3_bind_int64(s, 1, id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		n = decompress(d, (const char *)sqlite3_column_text(s, 0),
@@ -59,7 +65,7 @@ block_read(sqlite3 *db, ZSTD_DCtx *d, int64_t id, char **buf, size_t *cap,
 	else if (rc == SQLITE_DONE)
 		ks_err_set(err, "no such block");
 	else
-		ks_db_error(db, err, NULL);
+		sql_error(db, err);
 	sqlite3_finalize(s);
 	return n;
 }
@@ -173,10 +179,10 @@ ks_raw_register(sqlite3 *db, struct ks_err *err)
 	/* The 3-argument form owns the cache (freed with the connection). */
 	if (sqlite3_create_function_v2(db, "ks_raw", 3, SQLITE_UTF8, c, fn_raw,
 	    NULL, NULL, cache_free) != SQLITE_OK)
-		return ks_db_error(db, err, NULL);
+		return sql_error(db, err);
 	if (sqlite3_create_function_v2(db, "ks_raw", 1, SQLITE_UTF8, c, fn_raw,
 	    NULL, NULL, NULL) != SQLITE_OK)
-		return ks_db_error(db, err, NULL);
+		return sql_error(db, err);
 	return 0;
 }
 
@@ -189,7 +195,7 @@ ks_raw_check_format(sqlite3 *db, const char *path, struct ks_err *err)
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE"
 	    " name = 'audit_raw' AND type = 'table'", -1, &s, NULL) !=
 	    SQLITE_OK)
-		return ks_db_error(db, err, NULL);
+		return sql_error(db, err);
 	old = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_finalize(s);
 	if (old)
