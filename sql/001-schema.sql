@@ -109,7 +109,8 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	-- (code >= 400), taken from the raw event at import.
 	message		TEXT,
 	-- The object sent (requestObject, compact JSON) by a create, update
-	-- or patch let through, except of leases and events (heartbeats).
+	-- or patch let through, except to a subresource and of leases and
+	-- events (heartbeats).
 	request_object	TEXT
 );
 -- Byte-identical events are duplicates.  The time leads the key (it comes

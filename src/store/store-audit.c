@@ -51,9 +51,10 @@ struct extras {
 };
 
 /*
- * Does the object of this write matter?  Leases and events are written
- * every few seconds by every node and controller (a seventh of a cluster's
- * events): their objects are left in the raw bytes.
+ * Does the object of this write matter?  Not that of a subresource (a
+ * status, a token request, a binding: not the object itself), nor of
+ * leases and events, written every few seconds by every node and
+ * controller; those stay in the raw bytes alone.
  */
 static int
 wants_object(const struct ks_audit_row *row)
@@ -61,9 +62,9 @@ wants_object(const struct ks_audit_row *row)
 	static const char *const verbs[] = { "create", "update", "patch" };
 	int write = 0;
 
-	if (row->verb == NULL || (row->code >= 400) || (row->resource != NULL &&
-	    (strcmp(row->resource, "leases") == 0 ||
-	    strcmp(row->resource, "events") == 0)))
+	if (row->verb == NULL || row->code >= 400 || row->subresource != NULL
+	    || (row->resource != NULL && (strcmp(row->resource, "leases") == 0
+	    || strcmp(row->resource, "events") == 0)))
 		return 0;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		write |= strcmp(row->verb, verbs[i]) == 0;
