@@ -70,7 +70,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS objects_identity
 	ON objects(snapshot_id, hash);
 CREATE INDEX IF NOT EXISTS objects_kind ON objects(kind, namespace, name);
 
--- One row per audit event (per stage).  The raw event is in audit_raw.
+-- One row per audit event (per stage).  Its raw bytes are in a compressed
+-- block of raw_block, at raw_off for raw_len bytes (all three NULL when
+-- imported with --no-raw); the audit_raw view and ks_raw() give them back.
 CREATE TABLE IF NOT EXISTS audit_events (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
@@ -98,7 +100,18 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	received_us	INTEGER,	-- requestReceivedTimestamp
 	stage_us	INTEGER,	-- stageTimestamp
 	partial		INTEGER NOT NULL DEFAULT 0, -- recovered from a cut record
-	hash		BLOB NOT NULL	-- SHA-256 of the raw bytes
+	hash		BLOB NOT NULL,	-- SHA-256 of the raw bytes
+	raw_block	INTEGER,	-- raw_block(id) holding the raw bytes
+	raw_off		INTEGER,	-- where they start, uncompressed
+	raw_len		INTEGER,	-- how many bytes
+	-- The response's message (responseStatus.message, or a cloud
+	-- envelope's protoPayload.status.message) of a refused request
+	-- (code >= 400), taken from the raw event at import.
+	message		TEXT,
+	-- The object sent (requestObject, compact JSON) by a create, update
+	-- or patch let through, except to a subresource and of leases and
+	-- events (heartbeats).
+	request_object	TEXT
 );
 -- Byte-identical events are duplicates.  The time leads the key (it comes
 -- from the bytes, so equal bytes have equal times) so that a log, written
@@ -107,11 +120,31 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE UNIQUE INDEX IF NOT EXISTS audit_events_dedup
 	ON audit_events(received_us, hash);
 
--- The raw bytes of each audit event, as read.
-CREATE TABLE IF NOT EXISTS audit_raw (
-	id		INTEGER PRIMARY KEY REFERENCES audit_events(id),
-	raw		TEXT NOT NULL
+-- The raw bytes of audit events, as read, a few hundred events per block,
+-- each block compressed alone (one event's bytes come back by
+-- decompressing one block).  The events of a block are consecutive rows of
+-- one source; their SHA-256 is audit_events.hash.  Ids are never reused.
+CREATE TABLE IF NOT EXISTS raw_block (
+	id		INTEGER PRIMARY KEY AUTOINCREMENT,
+	codec		TEXT NOT NULL,	-- 'zstd': one zstd frame
+	first_record	INTEGER NOT NULL, -- audit_events(id) of its first event
+	n		INTEGER NOT NULL, -- events in it
+	size		INTEGER NOT NULL, -- bytes once decompressed
+	bytes		BLOB NOT NULL
 );
+
+-- For views written when the raw events were a table audit_raw(id, raw):
+-- the parts of an event they read (responseStatus.message and
+-- requestObject), as JSON, from the columns above.  Not the raw bytes:
+-- those are ks_raw(id), a function of kubesift's connections (a view
+-- calling it could not be read, nor the schema altered, in the sqlite3
+-- shell).  Views should read message and request_object instead.
+DROP VIEW IF EXISTS audit_raw;
+CREATE VIEW audit_raw AS
+SELECT id, json_object('responseStatus', json_object('message', message),
+	'requestObject', json(request_object)) AS raw
+FROM audit_events
+WHERE message IS NOT NULL OR request_object IS NOT NULL;
 
 -- Every record that could not be imported, and why.
 CREATE TABLE IF NOT EXISTS rejects (

@@ -108,6 +108,7 @@ extern const struct ks_cmd ks_cmd_sql;
 extern const struct ks_cmd ks_cmd_summary;
 extern const struct ks_cmd ks_cmd_timeline;
 extern const struct ks_cmd ks_cmd_upgrade;
+extern const struct ks_cmd ks_cmd_verify;
 extern const struct ks_cmd ks_cmd_who_can;
 
 /* Run kubesift with main's arguments; returns the exit status. */

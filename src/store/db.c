@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "store/db.h"
+#include "store/rawfn.h"
 #include "store/sql-assets.h"
 
 int
@@ -217,6 +218,9 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	}
 	if (version == 0 && foreign(db, path, err))
 		goto fail;
+	if (ks_raw_check_format(db, path, err) < 0 ||
+	    ks_raw_register(db, err) < 0)
+		goto fail;
 	/*
 	 * Big pages suit a table of raw events (fewer pages, less tree).  The
 	 * cache is bounded (16 MiB) so that memory does not grow with the
@@ -318,6 +322,8 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 		    KS_SCHEMA_VERSION, path);
 		goto fail;
 	}
+	if ((rc = ks_raw_register(db, err)) < 0)
+		goto fail;
 	sqlite3_set_authorizer(db, ro_authorizer, NULL);
 	*dbp = db;
 	return 0;

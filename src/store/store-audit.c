@@ -1,6 +1,7 @@
 /*
- * Audit events into audit_events (and their bytes into audit_raw), unique by
- * time and SHA-256; the rollup counted as they arrive.
+ * Audit events into audit_events (and their bytes into the compressed
+ * blocks of raw_block, raw-write.c), unique by time and SHA-256; the
+ * rollup counted as they arrive.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,88 @@ bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
 	bind_time(s, 23, r->received_us);
 	bind_time(s, 24, r->stage_us);
 	sqlite3_bind_int(s, 25, r->partial);
+}
+
+/*
+ * What views read from an event's JSON besides the columns, taken at import
+ * so that they read no raw bytes: the response's message of a refused
+ * request, and the object sent by a write let through.
+ */
+struct extras {
+	char		*message;	/* code >= 400 */
+	char		*request_object; /* create, update, patch */
+};
+
+/*
+ * Does the object of this write matter?  Not that of a subresource (a
+ * status, a token request, a binding: not the object itself), nor of
+ * leases and events, written every few seconds by every node and
+ * controller; those stay in the raw bytes alone.
+ */
+static int
+wants_object(const struct ks_audit_row *row)
+{
+	static const char *const verbs[] = { "create", "update", "patch" };
+	int write = 0;
+
+	if (row->verb == NULL || row->code >= 400 || row->subresource != NULL
+	    || (row->resource != NULL && (strcmp(row->resource, "leases") == 0
+	    || strcmp(row->resource, "events") == 0)))
+		return 0;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		write |= strcmp(row->verb, verbs[i]) == 0;
+	return write;
+}
+
+/* Fill x from the raw JSON (a new string each, or NULL). */
+static void
+extras_of(const struct ks_audit_row *row, const char *raw, size_t rawlen,
+    struct extras *x)
+{
+	int msg = row->code >= 400 && memmem(raw, rawlen, "\"message\"", 9);
+	int obj = wants_object(row) && memmem(raw, rawlen,
+	    "\"requestObject\"", 15);
+	json_t *ev, *m;
+
+	x->message = x->request_object = NULL;
+	if ((!msg && !obj) ||
+	    (ev = json_loadb(raw, rawlen, JSON_ALLOW_NUL, NULL)) == NULL)
+		return;
+	m = json_object_get(json_object_get(ev, "responseStatus"), "message");
+	if (!json_is_string(m))
+		m = json_object_get(json_object_get(json_object_get(ev,
+		    "protoPayload"), "status"), "message");
+	if (msg && json_is_string(m))
+		x->message = strdup(json_string_value(m));
+	if (obj && (m = json_object_get(ev, "requestObject")) != NULL)
+		x->request_object = json_dumps(m, JSON_COMPACT |
+		    JSON_ENCODE_ANY);
+	json_decref(ev);
+}
+
+/*
+ * Bind where the raw bytes will be (parameters 27 to 29; NULL unless they
+ * are kept) and the extras (30, 31; owned by the caller).
+ */
+static int
+bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
+    const struct extras *x, struct ks_err *err)
+{
+	int64_t block, off;
+
+	if (st->lim.keep_raw) {
+		if (ks_rawbuf_place(st->raw, st->db, &block, &off, err) < 0)
+			return -1;
+		sqlite3_bind_int64(s, 27, block);
+		sqlite3_bind_int64(s, 28, off);
+		sqlite3_bind_int64(s, 29, (sqlite3_int64)rawlen);
+	} else {
+		for (int i = 27; i <= 29; i++)
+			sqlite3_bind_null(s, i);
+	}
+	bind_text(s, 30, x->message);
+	bind_text(s, 31, x->request_object);
+	return 0;
 }
 
 /* Is an event without a time and with this hash stored already? */
@@ -85,9 +168,10 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
     const char *raw, size_t rawlen, uint64_t line, struct ks_err *err)
 {
 	struct ks_store *st = ks_import_of(m)->store;
-	sqlite3_stmt *s = st->st[S_AUDIT], *r = st->st[S_RAW];
+	sqlite3_stmt *s = st->st[S_AUDIT];
 	sqlite3_int64 id;
-	int seen = 0;
+	struct extras x;
+	int seen = 0, rc;
 
 	ks_store_note_base(st);
 	if (row->received_us == KS_TIME_NONE &&
@@ -99,7 +183,15 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		bind_row(s, row, arrays, len);
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
-		if (ks_store_run_bound(st, s, err) < 0)
+		extras_of(row, raw, rawlen, &x);
+		rc = bind_raw(st, s, rawlen, &x, err);
+		if (rc == 0)
+			rc = ks_store_run_bound(st, s, err);
+		sqlite3_bind_null(s, 30);
+		sqlite3_bind_null(s, 31);
+		free(x.message);
+		free(x.request_object);
+		if (rc < 0)
 			return -1;
 	}
 	m->tally.records++;
@@ -109,12 +201,9 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		return 0;
 	}
 	id = sqlite3_last_insert_rowid(st->db);
-	if (st->lim.keep_raw) {
-		sqlite3_bind_int64(r, 1, id);
-		sqlite3_bind_text(r, 2, raw, (int)rawlen, SQLITE_STATIC);
-		if (ks_store_run_bound(st, r, err) < 0)
-			return -1;
-	}
+	if (st->lim.keep_raw &&
+	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, err) < 0)
+		return -1;
 	if (row->stage == NULL || strcmp(row->stage, "ResponseComplete") == 0
 	    || strcmp(row->stage, "Panic") == 0) {
 		if ((seen = counted_before(st, row, id, err)) < 0)

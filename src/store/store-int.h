@@ -13,10 +13,11 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "input/limits.h"
+#include "store/raw.h"
 
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
-	S_RAW, S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME, S_SNAP_OPEN, S_SNAP_CLOSE,
+	S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME, S_SNAP_OPEN, S_SNAP_CLOSE,
 	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
 	S_CLUSTER_EVENT, S_AUDIT_SEEN, S_AUDIT_BASE, S_AUDIT_FINAL, S_COUNT
 };
@@ -39,6 +40,7 @@ struct ks_store {
 	struct ks_limits lim;		/* a copy: workers, keep_raw */
 	sqlite3_stmt	*st[S_COUNT];
 	struct deferred	 defer;
+	struct ks_rawbuf *raw;		/* the block of raw events being filled */
 	int		 fd;		/* the database, for writeback(); -2 unopened */
 	int		 lock_fd;	/* the database, for store-lock.c; -2 too */
 	/* Transactions (store.c). */

@@ -42,9 +42,9 @@ static const char *const sql[S_COUNT] = {
 	    " impersonated_user, impersonated_groups, source_ips, user_agent,"
 	    " resource, subresource, api_group, api_version, namespace, name,"
 	    " request_uri, code, decision, authz_reason, received_us, stage_us,"
-	    " partial, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_RAW] = "INSERT INTO audit_raw(id, raw) VALUES(?, ?)",
+	    " partial, hash, raw_block, raw_off, raw_len, message,"
+	    " request_object) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_OBJECT] = "INSERT OR IGNORE INTO objects(snapshot_id, source_id,"
 	    " line, item, api_group, api_version, kind, namespace, name, uid,"
 	    " resource_version, created_us, hash, body)"
@@ -105,6 +105,11 @@ ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 	st->fd = -2;
 	st->lock_fd = -2;
 	st->batching = 1;
+	if ((st->raw = ks_rawbuf_new()) == NULL) {
+		ks_err_set(err, "out of memory");
+		free(st);
+		return NULL;
+	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &st->st[i], NULL) != SQLITE_OK) {
@@ -130,6 +135,7 @@ ks_store_free(struct ks_store *st)
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);	/* and with it, every lock */
 	free(st->held);
+	ks_rawbuf_free(st->raw);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	free(st);
@@ -202,14 +208,40 @@ ks_store_begin(struct ks_store *st, struct ks_err *err)
 	return 0;
 }
 
+/*
+ * COMMIT, its error read before the statement is finalized (which forgets
+ * the system's errno: "File too large" says why a full disk failed).
+ */
+static int
+commit(struct ks_store *st, struct ks_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "COMMIT", -1, &s, NULL) != SQLITE_OK)
+		return ks_db_error(st->db, err, NULL);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE) {
+		int e = 0;
+		/* A failed write at commit leaves errno on the file alone. */
+		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_LAST_ERRNO,
+		    &e);
+		if (sqlite3_system_errno(st->db) == 0 && e != 0)
+			ks_err_set(err, "database: %s (%s)",
+			    sqlite3_errmsg(st->db), strerror(e));
+		else
+			ks_db_error(st->db, err, NULL);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 ks_store_finish(struct ks_store *st, struct ks_err *err)
 {
 	int rc = 0;
 
-	if (!sqlite3_get_autocommit(st->db) &&
-	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		rc = ks_db_error(st->db, err, NULL);
+	if (!sqlite3_get_autocommit(st->db) && commit(st, err) < 0) {
+		rc = -1;
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
@@ -221,6 +253,10 @@ int
 ks_store_commit(struct ks_store *st, struct ks_err *err)
 {
 	ks_fault(KS_FAULT_COMMIT);
+	if (ks_rawbuf_flush(st->raw, st->db, err) < 0) {
+		ks_store_rollback(st);
+		return -1;
+	}
 	if (sqlite3_exec(st->db, "RELEASE member", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		ks_db_error(st->db, err, NULL);
@@ -236,6 +272,7 @@ ks_store_commit(struct ks_store *st, struct ks_err *err)
 void
 ks_store_rollback(struct ks_store *st)
 {
+	ks_rawbuf_discard(st->raw);	/* its block goes with the member */
 	/* After some errors SQLite has rolled everything back already. */
 	if (st->in_member && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK TO member; RELEASE member",
@@ -336,8 +373,8 @@ int
 ks_store_source_delete(struct ks_store *st, int64_t id, struct ks_err *err)
 {
 	static const char *const tables[] = {
-		"DELETE FROM audit_raw WHERE id IN (SELECT id FROM audit_events"
-		" WHERE source_id IN t)",
+		"DELETE FROM raw_block WHERE id IN (SELECT raw_block FROM"
+		" audit_events WHERE source_id IN t)",
 		"DELETE FROM audit_events WHERE source_id IN t",
 		"DELETE FROM objects WHERE source_id IN t",
 		"DELETE FROM rejects WHERE source_id IN t",

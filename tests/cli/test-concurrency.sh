@@ -14,7 +14,7 @@ events() {
 summary() {
 	sqlite3 "$KUBESIFT_DB" "SELECT path, coalesce(member, ''), format, records, imported,
 	    duplicates, rejected, complete FROM sources ORDER BY path, member;
-	    SELECT 'audit', count(*) FROM audit_events; SELECT 'raw', count(*) FROM audit_raw;
+	    SELECT 'audit', count(*) FROM audit_events; SELECT 'raw', count(*), sum(raw_len) FROM audit_events WHERE raw_block IN (SELECT id FROM raw_block); SELECT 'blocks', count(*), sum(n) FROM raw_block;
 	    SELECT 'objects', count(*) FROM objects; SELECT 'rejects', count(*) FROM rejects"
 }
 

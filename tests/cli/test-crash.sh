@@ -31,7 +31,7 @@ events zip2 10 > "$T/b/z/b.log"
 summary() {
 	sqlite3 "$KUBESIFT_DB" "SELECT path, coalesce(member, ''), format, records, imported,
 	    duplicates, rejected, complete FROM sources ORDER BY path, member, records;
-	    SELECT 'audit', count(*) FROM audit_events; SELECT 'raw', count(*) FROM audit_raw;
+	    SELECT 'audit', count(*) FROM audit_events; SELECT 'raw', count(*), sum(raw_len) FROM audit_events WHERE raw_block IN (SELECT id FROM raw_block); SELECT 'blocks', count(*), sum(n) FROM raw_block;
 	    SELECT 'objects', count(*) FROM objects; SELECT 'rejects', count(*) FROM rejects;
 	    SELECT 'denials', count(*) FROM log_denials; SELECT 'cluster', count(*) FROM cluster_events;
 	    SELECT 'index', name FROM sqlite_master WHERE type = 'index' ORDER BY name"
@@ -70,7 +70,8 @@ sound() {
 	    (SELECT count(*) FROM audit_events WHERE source_id NOT IN (SELECT id FROM sources)) +
 	    (SELECT count(*) FROM objects WHERE source_id NOT IN (SELECT id FROM sources)) +
 	    (SELECT count(*) FROM rejects WHERE source_id NOT IN (SELECT id FROM sources)) +
-	    (SELECT count(*) FROM audit_raw WHERE id NOT IN (SELECT id FROM audit_events)) +
+	    (SELECT count(*) FROM raw_block WHERE id NOT IN (SELECT raw_block FROM audit_events WHERE raw_block IS NOT NULL)) +
+	    (SELECT count(*) FROM audit_events WHERE raw_block NOT IN (SELECT id FROM raw_block)) +
 	    (SELECT count(*) FROM sources WHERE parent_id NOT IN (SELECT id FROM sources))")"
 }
 

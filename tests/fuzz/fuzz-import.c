@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "store/db.h"
+#include "store/rawfn.h"
 #include "fuzz.h"
 #include "store/import.h"
 #include "store/store.h"
@@ -46,8 +47,9 @@ static const char *const checks[] = {
 	    " o.source_id = s.id) + (SELECT count(*) FROM log_denials l WHERE"
 	    " l.source_id = s.id) + (SELECT count(*) FROM cluster_events c"
 	    " WHERE c.source_id = s.id)",
-	"SELECT count(*) FROM audit_events a WHERE NOT EXISTS (SELECT 1 FROM"
-	    " audit_raw r WHERE r.id = a.id)",
+	"SELECT count(*) FROM audit_events a WHERE ks_raw(a.raw_block,"
+	    " a.raw_off, a.raw_len) IS NULL OR a.raw_len != length(CAST("
+	    "ks_raw(a.raw_block, a.raw_off, a.raw_len) AS BLOB))",
 };
 
 static long long
@@ -122,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path = input_file(data, size);
 	/* As ks_db_open_rw, with SQLite's small default pages: faster. */
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    ks_raw_register(db, &err) < 0 ||
 	    ks_db_apply_schema(db, &err) < 0)
 		fuzz_fail("database: %s", err.msg);
 	ks_limits_default(&imp.lim);

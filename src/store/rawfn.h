@@ -1,0 +1,40 @@
+/*
+ * Reading raw_block (raw.h) back: a block decompressed, the SQL function
+ * ks_raw that every kubesift connection has (store/db.c registers it), and
+ * the refusal of the format before raw_block.  Below store/db: it reports
+ * SQLite's errors itself.
+ */
+#ifndef KS_RAWFN_H
+#define KS_RAWFN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "util/err.h"
+
+#define KS_RAW_CODEC		"zstd"
+
+/*
+ * Register ks_raw on a connection: ks_raw(block, off, len) gives the
+ * bytes stored there, ks_raw(id) those of audit_events row id (NULL when
+ * not kept).  Each connection keeps its last block decompressed.
+ */
+int	ks_raw_register(sqlite3 *db, struct ks_err *err);
+
+/*
+ * A block's bytes, decompressed into *buf (grown as needed, the caller's
+ * to free).  Returns the size, or -1 with err set (missing, bad codec,
+ * not a zstd frame, or not the size recorded).
+ */
+long	ks_raw_block_read(sqlite3 *db, int64_t block, char **buf,
+	    size_t *cap, struct ks_err *err);
+
+/*
+ * Refuse a database whose raw events are in the table audit_raw of
+ * kubesift before raw_block: 0, or -1 with err saying to import again.
+ */
+int	ks_raw_check_format(sqlite3 *db, const char *path, struct ks_err *err);
+
+#endif
