@@ -37,6 +37,14 @@ static const char *const tables[] = { "sources", "snapshots", "objects",
     NULL };
 
 /*
+ * audit_raw is exported as it was read: the bytes come out of their
+ * compressed blocks (the audit_raw view is only what the views need).
+ */
+static const char raw_select[] = "SELECT id, ks_raw(raw_block, raw_off, "
+    "raw_len) AS raw FROM audit_events WHERE raw_block IS NOT NULL "
+    "ORDER BY id";
+
+/*
  * SELECT every column of table; BLOB columns (hashes) as lower-case hex,
  * since JSON and CSV have no bytes.
  */
@@ -82,7 +90,9 @@ export_one(sqlite3 *db, const char *dir, const char *table, const char *fmt,
 	int rc = -1;
 
 	snprintf(path, PATH_MAX, "%s/%s.%s", dir, table, fmt);
-	if (select_all(db, table, sql, sizeof(sql), err) < 0)
+	if (strcmp(table, "audit_raw") == 0)
+		snprintf(sql, sizeof(sql), "%s", raw_select);
+	else if (select_all(db, table, sql, sizeof(sql), err) < 0)
 		return -1;
 	if ((fp = fopen(path, "wx")) == NULL)
 		return ks_err_set(err, "%s: %s", path, strerror(errno));
