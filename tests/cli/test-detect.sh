@@ -14,12 +14,17 @@ eq "impersonation: who impersonated" "admin@example.com" \
 eq "impersonation: whom" "user/system:serviceaccount:shop:deployer" \
     "$(jq -r '[.[] | select(.rule == "impersonation") | .object] | unique | join(",")' "$T/d.json")"
 eq "impersonation: the evidence" "d-003 d-004" \
-    "$(jq -r '[.[] | select(.rule == "impersonation") | .audit_ids | fromjson | .[]] | sort | join(" ")' "$T/d.json")"
+    "$(jq -r '[.[] | select(.rule == "impersonation") | .audit_ids[]] | sort | join(" ")' "$T/d.json")"
 eq "detect --actor selects" 0 \
     "$(ks detect --actor nobody@example.com -o json | jq length)"
 eq "detect --since selects by first_seen" "d-004" \
     "$(ks detect --since 2024-03-05T12:20:30Z -o json |
-	jq -r '[.[] | .audit_ids | fromjson | .[]] | join(" ")')"
+	jq -r '[.[] | .audit_ids[]] | join(" ")')"
+eq "detect -o json: audit_ids is an array of strings" true \
+    "$(jq '[.[] | .audit_ids | type == "array" and length > 0 and
+	length <= 10 and all(.[]; type == "string")] | all' "$T/d.json")"
+eq "detect -o jsonl: audit_ids is an array" array \
+    "$(ks detect -o jsonl | jq -r '.audit_ids | type' | sort -u)"
 for f in csv md table jsonl; do
 	ks detect -o $f >/dev/null || fail "detect -o $f"
 done
