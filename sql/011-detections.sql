@@ -235,6 +235,13 @@ WITH req AS (
 	FROM body WHERE resource = 'pods' AND subresource IS NULL
 	    AND verb = 'create' AND namespace IN ('kube-system', 'kube-public')
 	    AND actor IN (SELECT actor FROM person)
+	UNION ALL
+	-- The rules that read the evidence's history: denial-burst,
+	-- rbac-change-before-denials, escalation-after-denial and
+	-- deleted-audit-evidence (sql/012-detections-history.sql).
+	SELECT rule, severity, actor, time, namespace, object, audit_id,
+		verb, api_group, resource, subresource, what
+	FROM detections_history
 ), numbered AS (
 	SELECT *, row_number() OVER (PARTITION BY rule, actor, namespace,
 	    object, verb, api_group, resource, subresource
@@ -245,9 +252,12 @@ SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	count(*) AS count, namespace, object, verb, api_group, resource,
 	subresource,
 	json_group_array(audit_id) FILTER (WHERE n <= 10) AS audit_ids,
-	printf('%s %s (%d request%s).', coalesce(actor, 'an unknown actor'),
-	    min(what), count(*), CASE count(*) WHEN 1 THEN '' ELSE 's' END)
-	    AS summary,
+	-- A what that is a whole sentence (capitalised, no actor) stands
+	-- alone.
+	printf('%s (%d request%s).', CASE WHEN min(what) GLOB '[A-Z]*'
+	    THEN min(what) ELSE coalesce(actor, 'an unknown actor') || ' ' ||
+	    min(what) END, count(*), CASE count(*) WHEN 1 THEN '' ELSE 's'
+	    END) AS summary,
 	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
 	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
 FROM numbered

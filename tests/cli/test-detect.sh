@@ -30,6 +30,114 @@ for f in csv md table jsonl; do
 done
 echo "ok - detect -o csv, md, table, jsonl"
 
+# The rules that read the evidence's history, on the hand-written
+# fixtures of fixtures/detect/RULE/{positive,negative}.jsonl.  Each
+# expectation is counted from the fixture itself with jq.
+FX=$TOP/fixtures/detect
+
+# fx RULE CASE: import fixtures/detect/RULE/CASE.jsonl alone; the findings
+# of RULE as JSON in $T/fx.json.
+fx() {
+	rm -f "$KUBESIFT_DB"
+	ks import -q "$FX/$1/$2.jsonl"
+	ks detect -o json | jq --arg r "$1" '[.[] | select(.rule == $r)]' \
+	    >"$T/fx.json"
+}
+
+# ids JQ FILE: the audit IDs of FILE's events selected by JQ, sorted.
+ids() { jq -r "select($1) | .auditID" "$2" | sort | tr '\n' ' '; }
+
+# found: the audit IDs of the findings in $T/fx.json, sorted.
+found() { jq -r '.[].audit_ids[]' "$T/fx.json" | sort | tr '\n' ' '; }
+
+fx denial-burst positive
+eq "denial-burst fires once, on mallory" "mallory high" \
+    "$(jq -r '.[] | .actor + " " + .severity' "$T/fx.json")"
+eq "denial-burst: the evidence is mallory's refusals" \
+    "$(ids '.user.username == "mallory" and .responseStatus.code == 403' \
+	"$FX/denial-burst/positive.jsonl")" "$(found)"
+eq "denial-burst: the distinct targets counted" 6 \
+    "$(jq -r 'select(.responseStatus.code == 403) | [.objectRef.resource,
+	.objectRef.subresource, .objectRef.namespace] | tostring' \
+	"$FX/denial-burst/positive.jsonl" | sort -u | wc -l | tr -d ' ')"
+jq -r '.[0].summary' "$T/fx.json" | grep -q ' 6 distinct targets in 3 ' ||
+    fail "denial-burst: the summary counts targets and namespaces"
+fx denial-burst negative
+eq "denial-burst: not a controller, not one retried request, not spread" \
+    "" "$(jq -r '.[].actor' "$T/fx.json")"
+
+fx rbac-change-before-denials positive
+eq "rbac-change-before-denials: who changed what" \
+    "admin roles/gadget-editor
+system:serviceaccount:ci:deployer clusterroles/widget-controller" \
+    "$(jq -r '.[] | .actor + " " + .object' "$T/fx.json" | sort)"
+eq "rbac-change-before-denials: the change, then the controller's refusals" \
+    "$(ids '.auditID == "after-change" or (.responseStatus.code == 403 and
+	.user.username == "system:serviceaccount:kube-system:widget-controller")' \
+	"$FX/rbac-change-before-denials/positive.jsonl")" \
+    "$(jq -r '.[] | select(.object == "clusterroles/widget-controller") |
+	.audit_ids[]' "$T/fx.json" | sort | tr '\n' ' ')"
+eq "rbac-change-before-denials: the change is the first evidence" \
+    after-change "$(jq -r '.[] | select(.object ==
+	"clusterroles/widget-controller") | .audit_ids[0]' "$T/fx.json")"
+fx rbac-change-before-denials negative
+eq "rbac-change-before-denials: not an old stream, unrelated, late" \
+    "" "$(jq -r '.[].object' "$T/fx.json")"
+
+fx escalation-after-denial positive
+eq "escalation-after-denial: eve by herself (high), dave by admin (medium)" \
+    "dave medium clusterrolebindings/dave-admin
+eve high clusterroles/exec-all
+eve high rolebindings/eve-exec" \
+    "$(jq -r '.[] | .actor + " " + .severity + " " + .object' "$T/fx.json" |
+	sort)"
+eq "escalation-after-denial: dave's evidence, the refusal and the grant" \
+    "esc-dave-admin esc-dave-refused" \
+    "$(jq -r '.[] | select(.actor == "dave") | .audit_ids[]' "$T/fx.json" |
+	sort | tr '\n' ' ' | sed 's/ $//')"
+fx escalation-after-denial negative
+eq "escalation-after-denial: not before, other resource, user, namespace" \
+    "" "$(jq -r '.[].actor' "$T/fx.json")"
+
+fx deleted-audit-evidence positive
+eq "deleted-audit-evidence: the deletions" \
+    "$(ids '.verb | test("^delete")' "$FX/deleted-audit-evidence/positive.jsonl")" \
+    "$(found)"
+eq "deleted-audit-evidence: audit configuration is high, events medium" \
+    "auditsinks/sink high configmaps/audit-policy high events/* medium" \
+    "$(jq -r '.[] | .object + " " + .severity' "$T/fx.json" | sort |
+	tr '\n' ' ' | sed 's/ $//')"
+fx deleted-audit-evidence negative
+eq "deleted-audit-evidence: not a cleanup, another configmap, refused" \
+    "" "$(jq -r '.[].object' "$T/fx.json")"
+
+# The gap: a log of one request every STEP seconds for N requests, then
+# silence for GAP seconds, then the same again (from 2024-06-01 10:00).
+# paced FILE STEP N GAP
+paced() {
+	i=0 t=1717236000
+	while [ $i -lt $((2 * $3)) ]; do
+		[ $i -eq $3 ] && t=$((t + $4 - $2))
+		printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"p-%d","stage":"ResponseComplete","requestURI":"/api/v1/nodes","verb":"list","user":{"username":"system:node:n1"},"objectRef":{"resource":"nodes","apiVersion":"v1"},"responseStatus":{"code":200},"requestReceivedTimestamp":"%s","stageTimestamp":"%s"}\n' \
+		    $i "$(date -u -d @$t +%Y-%m-%dT%H:%M:%SZ)" \
+		    "$(date -u -d @$t +%Y-%m-%dT%H:%M:%SZ)"
+		i=$((i + 1)) t=$((t + $2))
+	done >"$1"
+}
+# gap STEP N GAP: the audit IDs of the gap findings on such a log.
+gap() {
+	paced "$T/paced.jsonl" "$@"
+	rm -f "$KUBESIFT_DB"
+	ks import -q "$T/paced.jsonl"
+	ks detect -o json | jq -r '[.[] | select(.rule ==
+	    "deleted-audit-evidence") | .audit_ids[]] | join(" ")'
+}
+eq "the gap: 40 requests 5 s apart, 10 minutes of silence, 40 more" \
+    "p-39 p-40" "$(gap 5 40 600)"
+eq "the gap: 4 minutes of silence is not one" "" "$(gap 5 40 240)"
+eq "the gap: a quiet log (one request a minute) has none" "" \
+    "$(gap 60 40 600)"
+
 need_realdata
 FALCO=$REALDATA/audit-native/falco-k8s_audit-trace-files
 
@@ -50,6 +158,17 @@ quiet() {
 	esac
 	echo "ok - $1 does not fire on $2"
 }
+
+# All the traces in one database: they hold no refusal, and their
+# deletions (configmaps, secrets, roles, a namespace...) touch neither
+# events nor audit configuration, so no history rule fires; the rules of
+# one request fire on their own traces as below.
+rm -f "$KUBESIFT_DB"
+ks import -q "$FALCO"
+eq "no refusal in the Falco traces (by jq)" 0 \
+    "$(cat "$FALCO"/*.json | jq -s '[.[] | select(.responseStatus.code == 403)] | length')"
+eq "the Falco traces together: no history rule" "" \
+    "$(ks detect -o json | jq -r '[.[] | select(.rule | test("^(denial-burst|rbac-change-before-denials|escalation-after-denial|deleted-audit-evidence)$")) | .rule] | unique | join(",")')"
 
 fires exec-or-attach exec_pod
 fires exec-or-attach attach_pod
