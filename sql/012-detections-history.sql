@@ -32,8 +32,10 @@ WITH knob AS (
 		ORDER BY c.priority LIMIT 1) AS class
 	FROM denials d
 ), change AS (
-	-- RBAC writes let through, with the object sent (NULL when the
-	-- audit policy did not record it) and the kind of what was written.
+	-- RBAC writes let through (the rbac_changes view's rows, read here
+	-- from audit_events directly: the requests view folds every request
+	-- of the log), with the object sent (NULL when the audit policy did
+	-- not record it) and the kind of what was written.
 	SELECT c.*, row_number() OVER (ORDER BY c.time, c.audit_id) AS cid,
 	    c.resource || '/' || coalesce(c.name, '?') AS object,
 	    CASE c.verb WHEN 'patch' THEN 'patched' WHEN 'deletecollection'
@@ -42,12 +44,22 @@ WITH knob AS (
 		WHEN 'clusterroles' THEN 'ClusterRole'
 		WHEN 'rolebindings' THEN 'RoleBinding'
 		ELSE 'ClusterRoleBinding' END AS kind,
-	    (SELECT json_extract(r.raw, '$.requestObject') FROM audit_events e
-		JOIN audit_raw r ON r.id = e.id
-		WHERE e.audit_id = c.audit_id AND json_valid(r.raw)
-		AND json_extract(r.raw, '$.requestObject') IS NOT NULL
-		LIMIT 1) AS body
-	FROM rbac_changes c WHERE c.code < 400
+	    (SELECT json_extract(r.raw, '$.requestObject') FROM audit_raw r
+		WHERE r.id = c.body_id AND json_valid(r.raw)) AS body
+	FROM (SELECT coalesce(impersonated_user, username) AS actor,
+		min(received_us) AS time, verb, resource, namespace, name,
+		max(code) AS code, audit_id, min(source_id) AS source_id,
+		min(line) AS line,
+		coalesce(max(CASE WHEN level IN ('Request',
+		    'RequestResponse') THEN id END), max(id)) AS body_id
+	    FROM audit_events
+	    WHERE api_group = 'rbac.authorization.k8s.io'
+		AND resource IN ('roles', 'clusterroles', 'rolebindings',
+		    'clusterrolebindings')
+		AND verb IN ('create', 'update', 'patch', 'delete',
+		    'deletecollection')
+	    GROUP BY coalesce(audit_id, 'row:' || id)) c
+	WHERE c.code < 400
 ), bound AS (
 	-- Who is bound to which role: the snapshots' bindings and the
 	-- bindings written in the audit log.  who is the user, the group, or
