@@ -231,6 +231,18 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 		    "component" : "person", buf);
 		return 1;
 	}
+	if (component && !named && sus == NULL &&
+	    json_integer_value(json_object_get(g, "count")) == 1 &&
+	    ks_remediate_refusals(c->db, actor) == 1) {
+		snprintf(buf, sz, "seen once: the only refusal of this "
+		    "component in the evidence; one that lacks a permission "
+		    "it needs asks again (controllers retry), so a single "
+		    "refusal is rather a transient (a race before its "
+		    "binding arrived, a one-off call) than a gap; name the "
+		    "actor with --actor to propose a change");
+		file_as(c, "needs_decision", g, "component", buf);
+		return 1;
+	}
 	if (sus != NULL)
 		snprintf(buf, sz, "the actor appears in the detection %s; "
 		    "proposed because it was named with --actor and --force "

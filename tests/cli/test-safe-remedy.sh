@@ -151,3 +151,23 @@ ks remediate --actor mallory --force > "$T/m.txt"
 grep -q '^  class:     suspicious: the actor appears in the detection denial-burst' "$T/m.txt" ||
     fail "text: the change says which detection made mallory suspicious"
 echo "ok - text names the detection of a forced change"
+
+# 6. A component refused once in the whole evidence: "seen once", a
+# decision, not a change (one that lacks a permission asks again); named
+# with --actor it gets its change; refused twice, it gets it by default.
+once=system:serviceaccount:ci:once
+ev $once list "" configmaps "" ci e1 > "$T/once.log"
+export KUBESIFT_DB="$T/once.db"
+ks import -q "$T/once.log"
+ks remediate -o json > "$T/once.json"
+eq "seen once: a decision, for a component" "needs-decision|component" \
+    "$(jq -r '.[] | .action + "|" + .class' "$T/once.json")"
+jq -r '.[].reason' "$T/once.json" | grep -q '^seen once' ||
+    fail "seen once: the reason says so"
+eq "seen once, named: the change" '[{"apiGroups":[""],"resources":["configmaps"],"verbs":["list"]}]' \
+    "$(ks remediate --actor $once -o json | jq -c '[.[] | select(.action == "change")][0].rules')"
+ev $once list "" configmaps "" ci e2 >> "$T/once.log"
+rm -f "$KUBESIFT_DB"
+ks import -q "$T/once.log"
+eq "refused twice: the change, by default" "change|component" \
+    "$(ks remediate -o json | jq -r '.[] | .action + "|" + .class')"
