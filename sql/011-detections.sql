@@ -44,12 +44,29 @@ WITH req AS (
 	LEFT JOIN (SELECT id, json_extract(raw, '$.requestObject') AS body
 	    FROM audit_raw WHERE json_valid(raw)) b ON b.id = r.id
 	WHERE r.allowed AND r.verb IN ('create', 'update', 'patch')
+), spec AS (
+	-- The pod specs: those written (pods, workloads' templates), high;
+	-- and the pods a snapshot holds, with no actor and no audit ID (the
+	-- snapshot saw them present), high but for kube-system and
+	-- kube-public, info: the cluster's own agents (kube-proxy, the CNI,
+	-- static control-plane pods) need such pods.  A snapshot's id is
+	-- negative, apart from the audit rows'.
+	SELECT id, actor, time, namespace, object, audit_id, verb, api_group,
+		resource, subresource, did, podspec, 'high' AS severity
+	FROM body WHERE podspec IS NOT NULL
+	UNION ALL
+	SELECT -o.id, NULL, s.taken_at, o.namespace, 'pods/' || o.name, NULL,
+		NULL, o.api_group, 'pods', NULL, 'Snapshot ' || s.id || ' holds',
+		json_extract(o.body, '$.spec'), CASE WHEN o.namespace IN
+		('kube-system', 'kube-public') THEN 'info' ELSE 'high' END
+	FROM objects o JOIN snapshots s ON s.id = o.snapshot_id
+	WHERE o.kind = 'Pod' AND json_valid(o.body)
 ), mount AS (
-	-- The hostPath volumes of the pod specs written, each path without
+	-- The hostPath volumes of the pod specs, each path without
 	-- repeated or trailing slashes at its ends ("/etc/" is "/etc").
 	SELECT b.*, '/' || rtrim(ltrim(json_extract(v.value,
 	    '$.hostPath.path'), '/'), '/') AS p
-	FROM body b, json_each(b.podspec, '$.volumes') v
+	FROM spec b, json_each(b.podspec, '$.volumes') v
 	WHERE json_extract(v.value, '$.hostPath.path') IS NOT NULL
 ), cmdata AS (
 	-- The data of the configmaps written: each key, and the key and its
@@ -150,11 +167,12 @@ WITH req AS (
 	    AND actor IN (SELECT actor FROM person)
 	UNION ALL
 	-- privileged-pod: a pod, or a workload's pod template, written with
-	-- a privileged container (any container, init and ephemeral too).
-	SELECT 'privileged-pod', 'high', actor, time, namespace, object,
+	-- a privileged container (any container, init and ephemeral too),
+	-- or such a pod in a snapshot.
+	SELECT 'privileged-pod', severity, actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
 		did || ' ' || object || ' with a privileged container'
-	FROM body WHERE EXISTS (SELECT 1 FROM json_each(podspec) s,
+	FROM spec WHERE EXISTS (SELECT 1 FROM json_each(podspec) s,
 	    json_each(s.value) c
 	    WHERE s.key IN ('containers', 'initContainers',
 		'ephemeralContainers') AND s.type = 'array'
@@ -162,17 +180,17 @@ WITH req AS (
 	UNION ALL
 	-- host-network: a pod or pod template sharing the node's network,
 	-- process or IPC namespace (hostNetwork, hostPID, hostIPC).
-	SELECT 'host-network', 'high', actor, time, namespace, object,
+	SELECT 'host-network', severity, actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
 		did || ' ' || object || ' sharing the node''s namespaces'
-	FROM body WHERE json_extract(podspec, '$.hostNetwork') = 1
+	FROM spec WHERE json_extract(podspec, '$.hostNetwork') = 1
 	    OR json_extract(podspec, '$.hostPID') = 1
 	    OR json_extract(podspec, '$.hostIPC') = 1
 	UNION ALL
 	-- sensitive-mount: a pod or pod template mounting a sensitive
 	-- hostPath: /, or /proc, /etc, /root, the container runtimes'
 	-- sockets, /var/lib/kubelet, /var/lib/etcd, or below one of them.
-	SELECT 'sensitive-mount', 'high', actor, time, namespace, object,
+	SELECT 'sensitive-mount', severity, actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
 		did || ' ' || object || ' mounting the node''s ' || min(p)
 	FROM mount WHERE p = '/' OR p IN ('/proc', '/etc', '/root',
@@ -251,13 +269,15 @@ WITH req AS (
 SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	count(*) AS count, namespace, object, verb, api_group, resource,
 	subresource,
-	json_group_array(audit_id) FILTER (WHERE n <= 10) AS audit_ids,
+	json_group_array(audit_id) FILTER (WHERE n <= 10
+	    AND audit_id IS NOT NULL) AS audit_ids,
 	-- A what that is a whole sentence (capitalised, no actor) stands
-	-- alone.
-	printf('%s (%d request%s).', CASE WHEN min(what) GLOB '[A-Z]*'
+	-- alone.  Findings without an audit ID are of snapshots.
+	printf('%s (%d %s%s).', CASE WHEN min(what) GLOB '[A-Z]*'
 	    THEN min(what) ELSE coalesce(actor, 'an unknown actor') || ' ' ||
-	    min(what) END, count(*), CASE count(*) WHEN 1 THEN '' ELSE 's'
-	    END) AS summary,
+	    min(what) END, count(*), CASE count(audit_id) WHEN 0 THEN
+	    'snapshot' ELSE 'request' END, CASE count(*) WHEN 1 THEN ''
+	    ELSE 's' END) AS summary,
 	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
 	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
 FROM numbered

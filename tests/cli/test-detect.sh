@@ -138,7 +138,55 @@ eq "the gap: 4 minutes of silence is not one" "" "$(gap 5 40 240)"
 eq "the gap: a quiet log (one request a minute) has none" "" \
     "$(gap 60 40 600)"
 
+# The pods a snapshot holds (fixtures/detect/snapshot-pods): the same
+# three pod rules, with no actor and no audit ID; high, but info in
+# kube-system (the cluster's own agents).  Privileged and host namespaces
+# by jq on the fixture; the sensitive mount by reading it (docker.sock).
+rm -f "$KUBESIFT_DB"
+ks import -q "$FX/snapshot-pods"
+SP=$FX/snapshot-pods/pods.json
+sev='if .metadata.namespace == "kube-system" then "info" else "high" end'
+expect=$( {
+	jq -r ".items[] | select([.spec.containers[]?, .spec.initContainers[]?,
+	    .spec.ephemeralContainers[]?] | any(.securityContext.privileged == true)) |
+	    \"privileged-pod \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
+	jq -r ".items[] | select(.spec.hostNetwork or .spec.hostPID or
+	    .spec.hostIPC) | \"host-network \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
+	echo "sensitive-mount high pods/docker-sock"
+} | sort)
+eq "snapshot pods: the findings" "$expect" \
+    "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + .object' | sort)"
+eq "snapshot pods: no actor, no audit ID, counted in snapshots" "0 0 1 snapshot" \
+    "$(ks detect -o json | jq -r '[(map(select(.actor != null)) | length),
+	(map(.audit_ids | length) | add),
+	(.[0].summary | capture("\\((?<n>[0-9]+ snapshot)\\)").n)] | join(" ")')"
+
 need_realdata
+
+# A real snapshot (KubeHound's kind cluster, 2023): its attack pods in
+# default are high; kube-system's agents (kube-proxy, kindnet, the static
+# control-plane pods) are info.  Expected by jq over its pods.json files.
+rm -f "$KUBESIFT_DB"
+KH=$REALDATA/kubectl-json/kubehound-kind-collect-2023
+ks import -q "$KH"
+khexpect=$(cat "$KH"/*/pods.json | jq -r -s '
+    def sev: if .metadata.namespace == "kube-system" then "info" else "high" end;
+    def sensitive: ("/" + (ltrimstr("/") | rtrimstr("/"))) as $p |
+	$p == "/" or ($p | test("^/(proc|etc|root|var/run/containerd|var/lib/kubelet|var/lib/etcd)(/|$)")) or
+	$p == "/var/run/docker.sock";
+    .[].items[] |
+    (select([.spec.containers[]?, .spec.initContainers[]?] |
+	any(.securityContext.privileged == true)) | "privileged-pod " + sev + " " + .metadata.name),
+    (select(.spec.hostNetwork or .spec.hostPID or .spec.hostIPC) |
+	"host-network " + sev + " " + .metadata.name),
+    (select([.spec.volumes[]?.hostPath.path // empty] | any(sensitive)) |
+	"sensitive-mount " + sev + " " + .metadata.name)' | sort)
+eq "KubeHound's snapshot: the pod findings" "$khexpect" \
+    "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + (.object | ltrimstr("pods/"))' | sort)"
+eq "KubeHound's snapshot: the high ones are its attack pods" \
+    "hostpath-pod priv-hostpid-pod priv-pod" \
+    "$(ks detect -o json | jq -r '[.[] | select(.severity == "high") | .object | ltrimstr("pods/")] | unique | join(" ")')"
+
 FALCO=$REALDATA/audit-native/falco-k8s_audit-trace-files
 
 # rules FILE: the rules that fire on FILE alone, sorted, comma-separated.
