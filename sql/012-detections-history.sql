@@ -218,15 +218,12 @@ WITH knob AS (
 	    AND (resource IN ('events', 'auditsinks') OR name LIKE '%audit%')
 	GROUP BY coalesce(audit_id, 'row:' || id)
 	HAVING max(coalesce(code < 400, decision = 'allow', 0)) = 1
-), tick AS (
-	-- The audit log's pace: the requests of each 5 minutes before
-	-- (and including) each request, and the time of the next one.
-	-- The window sizes are literals: 300000000 us is 5 minutes.
+), final AS (
+	-- The requests of the audit log, each once (its final stage), and
+	-- the time of the next one.
 	SELECT received_us AS t, audit_id,
-	    count(*) OVER (ORDER BY received_us RANGE BETWEEN 300000000
-		PRECEDING AND CURRENT ROW) AS before_n,
-	    count(*) OVER (ORDER BY received_us RANGE BETWEEN CURRENT ROW
-		AND 300000000 FOLLOWING) AS after_n
+	    lead(received_us) OVER (ORDER BY received_us) AS next_t,
+	    lead(audit_id) OVER (ORDER BY received_us) AS next_id
 	FROM audit_events
 	WHERE received_us IS NOT NULL
 	    AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
@@ -238,13 +235,18 @@ WITH knob AS (
 	-- a live API server writes leases, node status and controller
 	-- watches all the time, so 30 expected requests missing is not
 	-- chance).  A gap between two files of different days is one too:
-	-- the evidence does not cover it.
-	SELECT * FROM (SELECT t, audit_id, before_n,
-	    lead(t) OVER (ORDER BY t) AS next_t,
-	    lead(audit_id) OVER (ORDER BY t) AS next_id,
-	    lead(after_n) OVER (ORDER BY t) AS next_n
-	    FROM tick)
-	WHERE next_t - t > 300000000 AND before_n >= 30 AND next_n >= 30
+	-- the evidence does not cover it.  300000000 us is 5 minutes.
+	SELECT * FROM (SELECT f.*,
+	    (SELECT count(*) FROM audit_events e
+		WHERE e.received_us BETWEEN f.t - 300000000 AND f.t
+		AND coalesce(e.stage, 'ResponseComplete') IN
+		('ResponseComplete', 'Panic')) AS before_n,
+	    (SELECT count(*) FROM audit_events e
+		WHERE e.received_us BETWEEN f.next_t AND f.next_t + 300000000
+		AND coalesce(e.stage, 'ResponseComplete') IN
+		('ResponseComplete', 'Panic')) AS next_n
+	    FROM final f WHERE f.next_t - f.t > 300000000)
+	WHERE before_n >= 30 AND next_n >= 30
 )
 -- denial-burst: the refusals of a burst (high: the person is then
 -- suspicious, and remediate proposes nothing for it without --force).
