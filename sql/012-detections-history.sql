@@ -84,23 +84,27 @@ WITH knob AS (
 	WHERE c.kind IN ('RoleBinding', 'ClusterRoleBinding')
 ), ruled AS (
 	-- The rules of each role: the snapshots', those written in the audit
-	-- log, and cluster-admin's built-in one.  verbs, api_groups and
-	-- resources are JSON arrays.
-	SELECT role_kind, role_namespace, role, verbs, api_groups, resources
+	-- log (cid: the write), and cluster-admin's built-in one.  verbs,
+	-- api_groups and resources are JSON arrays.
+	SELECT NULL AS cid, role_kind, role_namespace, role, verbs, api_groups,
+	    resources
 	FROM rbac_rules
 	UNION
-	SELECT c.kind, c.namespace, c.name, json_extract(r.value, '$.verbs'),
+	SELECT c.cid, c.kind, c.namespace, c.name,
+	    json_extract(r.value, '$.verbs'),
 	    json_extract(r.value, '$.apiGroups'),
 	    json_extract(r.value, '$.resources')
 	FROM change c, json_each(c.body, '$.rules') r
 	WHERE c.kind IN ('Role', 'ClusterRole')
 	UNION
-	SELECT 'ClusterRole', NULL, 'cluster-admin', '["*"]', '["*"]', '["*"]'
+	SELECT NULL, 'ClusterRole', NULL, 'cluster-admin', '["*"]', '["*"]',
+	    '["*"]'
 ), grant AS (
 	-- What each RBAC write grants to whom, and where (scope: the
 	-- binding's namespace, NULL for a ClusterRoleBinding): a role
-	-- written, to those bound to it; a binding written, its role's rules
-	-- to its subjects.
+	-- written, its rules as written (the snapshots' when the audit log
+	-- did not record them) to those bound to it; a binding written, its
+	-- role's rules to its subjects.
 	SELECT c.cid, c.audit_id, c.time, c.source_id, c.line, c.actor,
 	    c.verb, c.object, c.did, b.namespace AS scope, b.subject_kind,
 	    b.who, r.verbs, r.api_groups, r.resources
@@ -108,7 +112,8 @@ WITH knob AS (
 	JOIN bound b ON b.role_kind = c.kind AND b.role = c.name
 	    AND (c.kind = 'ClusterRole' OR b.namespace IS c.namespace)
 	JOIN ruled r ON r.role_kind = c.kind AND r.role = c.name
-	    AND r.role_namespace IS c.namespace
+	    AND r.role_namespace IS c.namespace AND (r.cid = c.cid
+	    OR (r.cid IS NULL AND json_extract(c.body, '$.rules') IS NULL))
 	WHERE c.verb IN ('create', 'update', 'patch')
 	    AND c.kind IN ('Role', 'ClusterRole')
 	UNION ALL

@@ -85,10 +85,13 @@ eq "rbac-change-before-denials: not an old stream, unrelated, late" \
     "" "$(jq -r '.[].object' "$T/fx.json")"
 
 fx escalation-after-denial positive
-eq "escalation-after-denial: eve by herself (high), dave by admin (medium)" \
+# kim: granted by the binding, not by the later update of its role, whose
+# rules as written no longer name secrets.
+eq "escalation-after-denial: eve by herself (high), dave and kim by admin" \
     "dave medium clusterrolebindings/dave-admin
 eve high clusterroles/exec-all
-eve high rolebindings/eve-exec" \
+eve high rolebindings/eve-exec
+kim medium clusterrolebindings/kim-secrets" \
     "$(jq -r '.[] | .actor + " " + .severity + " " + .object' "$T/fx.json" |
 	sort)"
 eq "escalation-after-denial: dave's evidence, the refusal and the grant" \
