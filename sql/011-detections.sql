@@ -254,6 +254,26 @@ WITH req AS (
 	    AND verb = 'create' AND namespace IN ('kube-system', 'kube-public')
 	    AND actor IN (SELECT actor FROM person)
 	UNION ALL
+	-- system-role-modified: a role or clusterrole named system:*
+	-- updated, patched or deleted, but by the control plane, a
+	-- controller or a cloud provider's components (the API server
+	-- reconciles the bootstrap roles, add-on managers keep theirs).
+	-- Falco excepts system:coredns and
+	-- system:managed-certificate-controller for the same reason.
+	SELECT 'system-role-modified', 'medium', actor, time, namespace,
+		resource || '/' || name, audit_id, verb, api_group, resource,
+		subresource,
+		CASE verb WHEN 'delete' THEN 'deleted' WHEN 'patch' THEN
+		    'patched' ELSE 'updated' END || ' the system role ' ||
+		    resource || '/' || name
+	FROM req WHERE allowed AND resource IN ('roles', 'clusterroles')
+	    AND api_group = 'rbac.authorization.k8s.io'
+	    AND subresource IS NULL AND name GLOB 'system:*'
+	    AND verb IN ('update', 'patch', 'delete')
+	    AND coalesce((SELECT c.class FROM identity_classes c
+		WHERE req.actor GLOB c.pattern ORDER BY c.priority LIMIT 1),
+		'') NOT IN ('control-plane', 'controller', 'cloud-provider')
+	UNION ALL
 	-- The rules that read the evidence's history: denial-burst,
 	-- rbac-change-before-denials, escalation-after-denial and
 	-- deleted-audit-evidence (sql/012-detections-history.sql).

@@ -235,6 +235,10 @@ quiet write-role create_clusterrole
 # write-role is about RBAC objects, secrets and pods/exec.
 quiet write-role create_cluster_role_write_privileges
 quiet write-role modify_cluster_role_node_problem_detector
+fires system-role-modified modify_cluster_role_node_problem_detector
+fires system-role-modified delete_cluster_role_kube_aggregator
+quiet system-role-modified delete_clusterrole
+quiet system-role-modified create_clusterrole
 fires anonymous-allowed anonymous_creates_namespace_foo
 quiet anonymous-allowed some-user_creates_namespace_foo
 fires privileged-pod create_nginx_pod_privileged
@@ -326,6 +330,10 @@ eq "impersonation fires with impersonatedUser" impersonation \
 eq "impersonation: the impersonator is the actor" minikube-user \
     "$(ks detect -o json | jq -r '.[0].actor')"
 quiet impersonation create_secret
+made reconcile modify_cluster_role_node_problem_detector \
+    '.user.username = "system:apiserver"'
+eq "system-role-modified does not fire on the API server's reconciling" "" \
+    "$(mrules reconcile)"
 
 # remediate: a refusal of an actor with a critical finding is filed as
 # suspicious, with the rule named.
