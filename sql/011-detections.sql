@@ -34,7 +34,8 @@ WITH req AS (
 		    ELSE r.verb || 'd' END AS did,
 		coalesce(json_extract(b.body, '$.spec.template.spec'),
 		    json_extract(b.body, '$.spec.jobTemplate.spec.template.spec'),
-		    CASE WHEN r.resource = 'pods' AND r.subresource IS NULL
+		    CASE WHEN r.resource = 'pods' AND (r.subresource IS NULL
+		    OR r.subresource = 'ephemeralcontainers')
 		    THEN json_extract(b.body, '$.spec') END) AS podspec,
 		r.resource || '/' || coalesce(r.name,
 		    json_extract(b.body, '$.metadata.name'),
@@ -92,6 +93,18 @@ WITH req AS (
 		    '') || coalesce(name, '?')
 	FROM req WHERE allowed AND resource = 'pods'
 	    AND subresource IN ('exec', 'attach')
+	UNION ALL
+	-- ephemeral-container: a container added to a running pod
+	-- (pods/ephemeralcontainers written, as kubectl debug does): a
+	-- shell beside the workload, with its namespaces.
+	SELECT 'ephemeral-container', 'medium', actor, time, namespace,
+		'pods/' || coalesce(name, '?'), audit_id, verb, api_group,
+		resource, subresource,
+		'added an ephemeral container to pod ' ||
+		    coalesce(namespace || '/', '') || coalesce(name, '?')
+	FROM req WHERE allowed AND resource = 'pods'
+	    AND subresource = 'ephemeralcontainers'
+	    AND verb IN ('update', 'patch')
 	UNION ALL
 	-- port-forward: pods/portforward let through.
 	SELECT 'port-forward', 'medium', actor, time, namespace,

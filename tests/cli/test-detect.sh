@@ -330,6 +330,20 @@ eq "impersonation fires with impersonatedUser" impersonation \
 eq "impersonation: the impersonator is the actor" minikube-user \
     "$(ks detect -o json | jq -r '.[0].actor')"
 quiet impersonation create_secret
+made debug exec_pod '.objectRef.subresource = "ephemeralcontainers" |
+    .verb = "patch"'
+eq "ephemeral-container fires on pods/ephemeralcontainers" \
+    ephemeral-container "$(mrules debug)"
+made debug-priv exec_pod '.objectRef.subresource = "ephemeralcontainers" |
+    .verb = "patch" | .level = "Request" | .requestObject = {spec:
+    {ephemeralContainers: [{name: "d", securityContext: {privileged: true}}]}}'
+eq "a privileged ephemeral container is a privileged pod" \
+    "ephemeral-container,privileged-pod" "$(mrules debug-priv)"
+made debug-refused exec_pod '.objectRef.subresource = "ephemeralcontainers" |
+    .verb = "patch" | .responseStatus.code = 403 |
+    .annotations["authorization.k8s.io/decision"] = "forbid"'
+eq "ephemeral-container does not fire when refused" "" \
+    "$(mrules debug-refused)"
 made reconcile modify_cluster_role_node_problem_detector \
     '.user.username = "system:apiserver"'
 eq "system-role-modified does not fire on the API server's reconciling" "" \
