@@ -34,22 +34,40 @@ WITH req AS (
 		    ELSE r.verb || 'd' END AS did,
 		coalesce(json_extract(b.body, '$.spec.template.spec'),
 		    json_extract(b.body, '$.spec.jobTemplate.spec.template.spec'),
-		    CASE WHEN r.resource = 'pods' AND r.subresource IS NULL
+		    CASE WHEN r.resource = 'pods' AND (r.subresource IS NULL
+		    OR r.subresource = 'ephemeralcontainers')
 		    THEN json_extract(b.body, '$.spec') END) AS podspec,
 		r.resource || '/' || coalesce(r.name,
 		    json_extract(b.body, '$.metadata.name'),
 		    json_extract(b.body, '$.metadata.generateName') || '*',
 		    '?') AS object
 	FROM req r
-	LEFT JOIN (SELECT id, json_extract(raw, '$.requestObject') AS body
-	    FROM audit_raw WHERE json_valid(raw)) b ON b.id = r.id
+	LEFT JOIN (SELECT id, request_object AS body FROM audit_events) b
+	    ON b.id = r.id
 	WHERE r.allowed AND r.verb IN ('create', 'update', 'patch')
+), spec AS (
+	-- The pod specs: those written (pods, workloads' templates), high;
+	-- and the pods a snapshot holds, with no actor and no audit ID (the
+	-- snapshot saw them present), high but for kube-system and
+	-- kube-public, info: the cluster's own agents (kube-proxy, the CNI,
+	-- static control-plane pods) need such pods.  A snapshot's id is
+	-- negative, apart from the audit rows'.
+	SELECT id, actor, time, namespace, object, audit_id, verb, api_group,
+		resource, subresource, did, podspec, 'high' AS severity
+	FROM body WHERE podspec IS NOT NULL
+	UNION ALL
+	SELECT -o.id, NULL, s.taken_at, o.namespace, 'pods/' || o.name, NULL,
+		NULL, o.api_group, 'pods', NULL, 'Snapshot ' || s.id || ' holds',
+		json_extract(o.body, '$.spec'), CASE WHEN o.namespace IN
+		('kube-system', 'kube-public') THEN 'info' ELSE 'high' END
+	FROM objects o JOIN snapshots s ON s.id = o.snapshot_id
+	WHERE o.kind = 'Pod' AND json_valid(o.body)
 ), mount AS (
-	-- The hostPath volumes of the pod specs written, each path without
+	-- The hostPath volumes of the pod specs, each path without
 	-- repeated or trailing slashes at its ends ("/etc/" is "/etc").
 	SELECT b.*, '/' || rtrim(ltrim(json_extract(v.value,
 	    '$.hostPath.path'), '/'), '/') AS p
-	FROM body b, json_each(b.podspec, '$.volumes') v
+	FROM spec b, json_each(b.podspec, '$.volumes') v
 	WHERE json_extract(v.value, '$.hostPath.path') IS NOT NULL
 ), cmdata AS (
 	-- The data of the configmaps written: each key, and the key and its
@@ -75,6 +93,18 @@ WITH req AS (
 		    '') || coalesce(name, '?')
 	FROM req WHERE allowed AND resource = 'pods'
 	    AND subresource IN ('exec', 'attach')
+	UNION ALL
+	-- ephemeral-container: a container added to a running pod
+	-- (pods/ephemeralcontainers written, as kubectl debug does): a
+	-- shell beside the workload, with its namespaces.
+	SELECT 'ephemeral-container', 'medium', actor, time, namespace,
+		'pods/' || coalesce(name, '?'), audit_id, verb, api_group,
+		resource, subresource,
+		'added an ephemeral container to pod ' ||
+		    coalesce(namespace || '/', '') || coalesce(name, '?')
+	FROM req WHERE allowed AND resource = 'pods'
+	    AND subresource = 'ephemeralcontainers'
+	    AND verb IN ('update', 'patch')
 	UNION ALL
 	-- port-forward: pods/portforward let through.
 	SELECT 'port-forward', 'medium', actor, time, namespace,
@@ -150,11 +180,12 @@ WITH req AS (
 	    AND actor IN (SELECT actor FROM person)
 	UNION ALL
 	-- privileged-pod: a pod, or a workload's pod template, written with
-	-- a privileged container (any container, init and ephemeral too).
-	SELECT 'privileged-pod', 'high', actor, time, namespace, object,
+	-- a privileged container (any container, init and ephemeral too),
+	-- or such a pod in a snapshot.
+	SELECT 'privileged-pod', severity, actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
 		did || ' ' || object || ' with a privileged container'
-	FROM body WHERE EXISTS (SELECT 1 FROM json_each(podspec) s,
+	FROM spec WHERE EXISTS (SELECT 1 FROM json_each(podspec) s,
 	    json_each(s.value) c
 	    WHERE s.key IN ('containers', 'initContainers',
 		'ephemeralContainers') AND s.type = 'array'
@@ -162,17 +193,17 @@ WITH req AS (
 	UNION ALL
 	-- host-network: a pod or pod template sharing the node's network,
 	-- process or IPC namespace (hostNetwork, hostPID, hostIPC).
-	SELECT 'host-network', 'high', actor, time, namespace, object,
+	SELECT 'host-network', severity, actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
 		did || ' ' || object || ' sharing the node''s namespaces'
-	FROM body WHERE json_extract(podspec, '$.hostNetwork') = 1
+	FROM spec WHERE json_extract(podspec, '$.hostNetwork') = 1
 	    OR json_extract(podspec, '$.hostPID') = 1
 	    OR json_extract(podspec, '$.hostIPC') = 1
 	UNION ALL
 	-- sensitive-mount: a pod or pod template mounting a sensitive
 	-- hostPath: /, or /proc, /etc, /root, the container runtimes'
 	-- sockets, /var/lib/kubelet, /var/lib/etcd, or below one of them.
-	SELECT 'sensitive-mount', 'high', actor, time, namespace, object,
+	SELECT 'sensitive-mount', severity, actor, time, namespace, object,
 		audit_id, verb, api_group, resource, subresource,
 		did || ' ' || object || ' mounting the node''s ' || min(p)
 	FROM mount WHERE p = '/' OR p IN ('/proc', '/etc', '/root',
@@ -235,6 +266,33 @@ WITH req AS (
 	FROM body WHERE resource = 'pods' AND subresource IS NULL
 	    AND verb = 'create' AND namespace IN ('kube-system', 'kube-public')
 	    AND actor IN (SELECT actor FROM person)
+	UNION ALL
+	-- system-role-modified: a role or clusterrole named system:*
+	-- updated, patched or deleted, but by the control plane, a
+	-- controller or a cloud provider's components (the API server
+	-- reconciles the bootstrap roles, add-on managers keep theirs).
+	-- Falco excepts system:coredns and
+	-- system:managed-certificate-controller for the same reason.
+	SELECT 'system-role-modified', 'medium', actor, time, namespace,
+		resource || '/' || name, audit_id, verb, api_group, resource,
+		subresource,
+		CASE verb WHEN 'delete' THEN 'deleted' WHEN 'patch' THEN
+		    'patched' ELSE 'updated' END || ' the system role ' ||
+		    resource || '/' || name
+	FROM req WHERE allowed AND resource IN ('roles', 'clusterroles')
+	    AND api_group = 'rbac.authorization.k8s.io'
+	    AND subresource IS NULL AND name GLOB 'system:*'
+	    AND verb IN ('update', 'patch', 'delete')
+	    AND coalesce((SELECT c.class FROM identity_classes c
+		WHERE req.actor GLOB c.pattern ORDER BY c.priority LIMIT 1),
+		'') NOT IN ('control-plane', 'controller', 'cloud-provider')
+	UNION ALL
+	-- The rules that read the evidence's history: denial-burst,
+	-- rbac-change-before-denials, escalation-after-denial and
+	-- deleted-audit-evidence (sql/012-detections-history.sql).
+	SELECT rule, severity, actor, time, namespace, object, audit_id,
+		verb, api_group, resource, subresource, what
+	FROM detections_history
 ), numbered AS (
 	SELECT *, row_number() OVER (PARTITION BY rule, actor, namespace,
 	    object, verb, api_group, resource, subresource
@@ -244,10 +302,15 @@ WITH req AS (
 SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	count(*) AS count, namespace, object, verb, api_group, resource,
 	subresource,
-	json_group_array(audit_id) FILTER (WHERE n <= 10) AS audit_ids,
-	printf('%s %s (%d request%s).', coalesce(actor, 'an unknown actor'),
-	    min(what), count(*), CASE count(*) WHEN 1 THEN '' ELSE 's' END)
-	    AS summary,
+	json_group_array(audit_id) FILTER (WHERE n <= 10
+	    AND audit_id IS NOT NULL) AS audit_ids,
+	-- A what that is a whole sentence (capitalised, no actor) stands
+	-- alone.  Findings without an audit ID are of snapshots.
+	printf('%s (%d %s%s).', CASE WHEN min(what) GLOB '[A-Z]*'
+	    THEN min(what) ELSE coalesce(actor, 'an unknown actor') || ' ' ||
+	    min(what) END, count(*), CASE count(audit_id) WHEN 0 THEN
+	    'snapshot' ELSE 'request' END, CASE count(*) WHEN 1 THEN ''
+	    ELSE 's' END) AS summary,
 	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
 	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
 FROM numbered

@@ -13,6 +13,9 @@
  * The findings the filters select.  The view carries verb, api_group,
  * resource and subresource (the request that fired), so the shared filter
  * applies as it does to denials; a window selects findings by first_seen.
+ * audit_ids goes through json() above the sorted subquery so that its
+ * value keeps SQLite's JSON subtype (a sort drops it): -o json then gives a
+ * real array of strings.
  */
 static int
 exec_detect(struct ks_ctx *ctx)
@@ -27,6 +30,9 @@ exec_detect(struct ks_ctx *ctx)
 		return KS_EXIT_USAGE;
 	}
 	snprintf(sql, sizeof(sql), "%s", "SELECT rule, severity, actor,"
+	    " first_seen, last_seen, count, namespace, object,"
+	    " json(audit_ids) AS audit_ids, summary FROM ("
+	    "SELECT rule, severity, actor,"
 	    " first_seen_utc AS first_seen, last_seen_utc AS last_seen,"
 	    " count, namespace, object, audit_ids, summary"
 	    " FROM detections WHERE 1");
@@ -37,8 +43,8 @@ exec_detect(struct ks_ctx *ctx)
 	}
 	strncat(sql, " ORDER BY CASE severity WHEN 'critical' THEN 0"
 	    " WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3"
-	    " ELSE 4 END, detections.first_seen, rule, actor, object",
-	    sizeof(sql) - strlen(sql) - 1);
+	    " ELSE 4 END, detections.first_seen, rule, actor, object"
+	    " LIMIT -1)", sizeof(sql) - strlen(sql) - 1);
 	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
 		ks_cmd_error("detect: %s", err.msg);
 		return KS_EXIT_ERROR;

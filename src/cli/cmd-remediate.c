@@ -18,7 +18,7 @@
 #include "rbac/rbacdb.h"
 #include "rbac/remediate.h"
 
-enum { O_PATCH = 256, O_SNAPSHOT, O_PEOPLE, O_DANGEROUS };
+enum { O_PATCH = 256, O_SNAPSHOT, O_PEOPLE, O_DANGEROUS, O_FORCE };
 
 static const struct ks_opt opts[] = {
 	KS_FILTER_OPTS,
@@ -28,6 +28,8 @@ static const struct ks_opt opts[] = {
 	    "propose changes for people (human, unknown) too" },
 	{ "allow-dangerous", O_DANGEROUS, NULL,
 	    "propose dangerous permissions too (secrets, exec, RBAC writes...)" },
+	{ "force", O_FORCE, NULL,
+	    "propose changes for a suspicious actor named with --actor" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -35,7 +37,8 @@ static const struct ks_opt opts[] = {
 struct remediate_state {
 	int		 patch;		/* --patch */
 	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
-	struct ks_remediate_opts opts;	/* --include-people, --allow-dangerous */
+	struct ks_remediate_opts opts;	/* --include-people, --allow-dangerous,
+					   --force */
 };
 
 static int
@@ -48,6 +51,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	case O_SNAPSHOT: return ks_cmd_opt_snapshot(arg, &rs->snapshot);
 	case O_PEOPLE: rs->opts.include_people = 1; return 0;
 	case O_DANGEROUS: rs->opts.allow_dangerous = 1; return 0;
+	case O_FORCE: rs->opts.force = 1; return 0;
 	}
 	return ks_cmd_filter_option(ctx, key, arg);
 }
@@ -83,7 +87,7 @@ const struct ks_cmd ks_cmd_remediate = {
 	.name = "remediate",
 	.summary = "the smallest RBAC change that ends each group of denials",
 	.usage = "[filters] [-o text|json|yaml] [--patch] [--snapshot ID]"
-	    " [--include-people] [--allow-dangerous]",
+	    " [--include-people] [--allow-dangerous] [--force]",
 	.opts = opts,
 	.formats = "text,json,yaml",
 	.min_args = 0, .max_args = 0,

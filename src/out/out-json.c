@@ -127,6 +127,9 @@ value(const struct ks_cell *c)
 	case KS_CELL_TEXT:
 		if (c->s == NULL)
 			break;
+		if (c->json && (v = json_loadb(c->s, c->len,
+		    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)) != NULL)
+			return v;
 		if ((s = ks_textesc_utf8(c->s, c->len, &n)) == NULL)
 			return NULL;
 		v = json_stringn_nocheck(s, n);

@@ -245,6 +245,8 @@ getrow(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 			c->len = (size_t)sqlite3_column_bytes(stmt, i);
 			if (c->s == NULL)
 				return -1;
+			c->json = sqlite3_value_subtype(
+			    sqlite3_column_value(stmt, i)) == 'J';
 			break;
 		}
 	}

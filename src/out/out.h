@@ -66,13 +66,17 @@ struct ks_cell {
 	double		 r;	/* KS_CELL_REAL */
 	const char	*s;	/* KS_CELL_TEXT: any bytes; NULL is NULL */
 	size_t		 len;	/* KS_CELL_TEXT: bytes at s */
+	int		 json;	/* KS_CELL_TEXT: s is JSON text (SQLite's
+				   subtype 'J', a JSON function's result at
+				   the top of the SELECT); the json formats
+				   embed the value, the others print s */
 };
 
 /* Cells for commands that build rows in C.  A NULL string makes a NULL. */
 static inline struct ks_cell
 ks_cell_text(const char *s)
 {
-	struct ks_cell c = { KS_CELL_NULL, 0, 0, NULL, 0 };
+	struct ks_cell c = { KS_CELL_NULL, 0, 0, NULL, 0, 0 };
 
 	if (s != NULL) {
 		c.type = KS_CELL_TEXT;
@@ -85,7 +89,7 @@ ks_cell_text(const char *s)
 static inline struct ks_cell
 ks_cell_int(long long i)
 {
-	struct ks_cell c = { KS_CELL_INT, i, 0, NULL, 0 };
+	struct ks_cell c = { KS_CELL_INT, i, 0, NULL, 0, 0 };
 
 	return c;
 }
@@ -93,7 +97,7 @@ ks_cell_int(long long i)
 static inline struct ks_cell
 ks_cell_real(double r)
 {
-	struct ks_cell c = { KS_CELL_REAL, 0, r, NULL, 0 };
+	struct ks_cell c = { KS_CELL_REAL, 0, r, NULL, 0, 0 };
 
 	return c;
 }

@@ -76,6 +76,23 @@ ks_remediate_detection(const json_t *suspects, const char *actor)
 	    suspects, actor));
 }
 
+long long
+ks_remediate_refusals(sqlite3 *db, const char *actor)
+{
+	static const char q[] = "SELECT count(*) FROM denials WHERE actor = ?1";
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (actor == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 int
 ks_remediate_named(const struct ks_filter *f, const char *actor)
 {

@@ -57,6 +57,13 @@ json_t	*ks_remediate_suspects(sqlite3 *db);
 const char *ks_remediate_detection(const json_t *suspects,
 	    const char *actor);
 
+/*
+ * The refusals of actor in the whole evidence (the denials view, every
+ * filter ignored: whether a component's refusals repeat is a fact of the
+ * evidence, not of the window looked at); -1 on an SQLite error.
+ */
+long long	ks_remediate_refusals(sqlite3 *db, const char *actor);
+
 /* Was actor named exactly with --actor? */
 int	ks_remediate_named(const struct ks_filter *f, const char *actor);
 

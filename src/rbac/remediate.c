@@ -204,12 +204,14 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
     char *buf, size_t sz)
 {
 	const char *actor = ks_json_str(g, "actor"), *why;
+	const char *sus = ks_remediate_detection(c->suspects, actor);
 	char dbuf[512];
 	int named = ks_remediate_named(c->filter, actor);
 
-	if ((why = ks_remediate_detection(c->suspects, actor)) != NULL) {
+	if (sus != NULL && !(named && c->opts->force)) {
 		snprintf(buf, sz, "the actor appears in the detection %s: "
-		    "its refusals are a finding, never a change", why);
+		    "its refusals are a finding, never a change (unless "
+		    "named with --actor and --force)", sus);
 		file_as(c, "needs_decision", g, "suspicious", buf);
 		return 1;
 	}
@@ -225,11 +227,27 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 	    (why = ks_remediate_dangerous(g, dbuf, sizeof(dbuf))) != NULL) {
 		snprintf(buf, sz, "held back as dangerous: %s; "
 		    "--allow-dangerous proposes it", why);
-		file_as(c, "held_back", g, component ? "component" : "person",
-		    buf);
+		file_as(c, "held_back", g, sus ? "suspicious" : component ?
+		    "component" : "person", buf);
 		return 1;
 	}
-	if (component)
+	if (component && !named && sus == NULL &&
+	    json_integer_value(json_object_get(g, "count")) == 1 &&
+	    ks_remediate_refusals(c->db, actor) == 1) {
+		snprintf(buf, sz, "seen once: the only refusal of this "
+		    "component in the evidence; one that lacks a permission "
+		    "it needs asks again (controllers retry), so a single "
+		    "refusal is rather a transient (a race before its "
+		    "binding arrived, a one-off call) than a gap; name the "
+		    "actor with --actor to propose a change");
+		file_as(c, "needs_decision", g, "component", buf);
+		return 1;
+	}
+	if (sus != NULL)
+		snprintf(buf, sz, "the actor appears in the detection %s; "
+		    "proposed because it was named with --actor and --force "
+		    "was given", sus);
+	else if (component)
 		snprintf(buf, sz, "a component (identity class %s) refused a "
 		    "permission it asks for: an RBAC gap", idc);
 	else
@@ -273,7 +291,8 @@ place(struct plan_ctx *c, json_t *g)
 	if (hold(c, g, component, idc, buf, sizeof(buf)))
 		return 0;
 	f = fix_for(c->fixes, &c->nfixes, g);
-	f->class = component ? "component" : "person";
+	f->class = ks_remediate_detection(c->suspects, ks_json_str(g,
+	    "actor")) ? "suspicious" : component ? "component" : "person";
 	snprintf(f->reason, sizeof(f->reason), "%s", buf);
 	json_array_append(f->groups, g);
 	return 0;

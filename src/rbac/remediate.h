@@ -20,6 +20,8 @@
 struct ks_remediate_opts {
 	int	include_people;		/* --include-people */
 	int	allow_dangerous;	/* --allow-dangerous */
+	int	force;			/* --force: a suspicious actor named
+					   with --actor gets changes too */
 };
 
 /*
@@ -30,8 +32,9 @@ struct ks_remediate_opts {
  * "not_remediated": [...]}, the caller's; NULL with err.  Every entry has
  * class (component, person, not-rbac, suspicious) and reason (a sentence).
  * Only components get changes, unless people are named with --actor (in
- * filter) or opts->include_people; dangerous permissions are held back
- * unless opts->allow_dangerous.  Each change has actor,
+ * filter) or opts->include_people, and suspicious actors (named by a
+ * high or critical detection) only when named and opts->force; dangerous
+ * permissions are held back unless opts->allow_dangerous.  Each change has actor,
  * subject_kind, target_kind, target_name, target_namespace, target_exists,
  * rules, denials, allowed_after, warnings, known_issues, and also
  * binding, evidence, resources and manifests.

@@ -52,7 +52,8 @@ struct extras {
 
 /*
  * Does the object of this write matter?  Not that of a subresource (a
- * status, a token request, a binding: not the object itself), nor of
+ * status, a token request, a binding: not the object itself) but
+ * ephemeralcontainers (the pod, with the container added), nor of
  * leases and events, written every few seconds by every node and
  * controller; those stay in the raw bytes alone.
  */
@@ -62,7 +63,8 @@ wants_object(const struct ks_audit_row *row)
 	static const char *const verbs[] = { "create", "update", "patch" };
 	int write = 0;
 
-	if (row->verb == NULL || row->code >= 400 || row->subresource != NULL
+	if (row->verb == NULL || row->code >= 400 || (row->subresource != NULL
+	    && strcmp(row->subresource, "ephemeralcontainers") != 0)
 	    || (row->resource != NULL && (strcmp(row->resource, "leases") == 0
 	    || strcmp(row->resource, "events") == 0)))
 		return 0;

@@ -14,18 +14,182 @@ eq "impersonation: who impersonated" "admin@example.com" \
 eq "impersonation: whom" "user/system:serviceaccount:shop:deployer" \
     "$(jq -r '[.[] | select(.rule == "impersonation") | .object] | unique | join(",")' "$T/d.json")"
 eq "impersonation: the evidence" "d-003 d-004" \
-    "$(jq -r '[.[] | select(.rule == "impersonation") | .audit_ids | fromjson | .[]] | sort | join(" ")' "$T/d.json")"
+    "$(jq -r '[.[] | select(.rule == "impersonation") | .audit_ids[]] | sort | join(" ")' "$T/d.json")"
 eq "detect --actor selects" 0 \
     "$(ks detect --actor nobody@example.com -o json | jq length)"
 eq "detect --since selects by first_seen" "d-004" \
     "$(ks detect --since 2024-03-05T12:20:30Z -o json |
-	jq -r '[.[] | .audit_ids | fromjson | .[]] | join(" ")')"
+	jq -r '[.[] | .audit_ids[]] | join(" ")')"
+eq "detect -o json: audit_ids is an array of strings" true \
+    "$(jq '[.[] | .audit_ids | type == "array" and length > 0 and
+	length <= 10 and all(.[]; type == "string")] | all' "$T/d.json")"
+eq "detect -o jsonl: audit_ids is an array" array \
+    "$(ks detect -o jsonl | jq -r '.audit_ids | type' | sort -u)"
 for f in csv md table jsonl; do
 	ks detect -o $f >/dev/null || fail "detect -o $f"
 done
 echo "ok - detect -o csv, md, table, jsonl"
 
+# The rules that read the evidence's history, on the hand-written
+# fixtures of fixtures/detect/RULE/{positive,negative}.jsonl.  Each
+# expectation is counted from the fixture itself with jq.
+FX=$TOP/fixtures/detect
+
+# fx RULE CASE: import fixtures/detect/RULE/CASE.jsonl alone; the findings
+# of RULE as JSON in $T/fx.json.
+fx() {
+	rm -f "$KUBESIFT_DB"
+	ks import -q "$FX/$1/$2.jsonl"
+	ks detect -o json | jq --arg r "$1" '[.[] | select(.rule == $r)]' \
+	    >"$T/fx.json"
+}
+
+# ids JQ FILE: the audit IDs of FILE's events selected by JQ, sorted.
+ids() { jq -r "select($1) | .auditID" "$2" | sort | tr '\n' ' '; }
+
+# found: the audit IDs of the findings in $T/fx.json, sorted.
+found() { jq -r '.[].audit_ids[]' "$T/fx.json" | sort | tr '\n' ' '; }
+
+fx denial-burst positive
+eq "denial-burst fires once, on mallory" "mallory high" \
+    "$(jq -r '.[] | .actor + " " + .severity' "$T/fx.json")"
+eq "denial-burst: the evidence is mallory's refusals" \
+    "$(ids '.user.username == "mallory" and .responseStatus.code == 403' \
+	"$FX/denial-burst/positive.jsonl")" "$(found)"
+eq "denial-burst: the distinct targets counted" 6 \
+    "$(jq -r 'select(.responseStatus.code == 403) | [.objectRef.resource,
+	.objectRef.subresource, .objectRef.namespace] | tostring' \
+	"$FX/denial-burst/positive.jsonl" | sort -u | wc -l | tr -d ' ')"
+jq -r '.[0].summary' "$T/fx.json" | grep -q ' 6 distinct targets in 3 ' ||
+    fail "denial-burst: the summary counts targets and namespaces"
+fx denial-burst negative
+eq "denial-burst: not a controller, not one retried request, not spread" \
+    "" "$(jq -r '.[].actor' "$T/fx.json")"
+
+fx rbac-change-before-denials positive
+eq "rbac-change-before-denials: who changed what" \
+    "admin roles/gadget-editor
+system:serviceaccount:ci:deployer clusterroles/widget-controller" \
+    "$(jq -r '.[] | .actor + " " + .object' "$T/fx.json" | sort)"
+eq "rbac-change-before-denials: the change, then the controller's refusals" \
+    "$(ids '.auditID == "after-change" or (.responseStatus.code == 403 and
+	.user.username == "system:serviceaccount:kube-system:widget-controller")' \
+	"$FX/rbac-change-before-denials/positive.jsonl")" \
+    "$(jq -r '.[] | select(.object == "clusterroles/widget-controller") |
+	.audit_ids[]' "$T/fx.json" | sort | tr '\n' ' ')"
+eq "rbac-change-before-denials: the change is the first evidence" \
+    after-change "$(jq -r '.[] | select(.object ==
+	"clusterroles/widget-controller") | .audit_ids[0]' "$T/fx.json")"
+fx rbac-change-before-denials negative
+eq "rbac-change-before-denials: not an old stream, unrelated, late" \
+    "" "$(jq -r '.[].object' "$T/fx.json")"
+
+fx escalation-after-denial positive
+# kim: granted by the binding, not by the later update of its role, whose
+# rules as written no longer name secrets.
+eq "escalation-after-denial: eve by herself (high), dave and kim by admin" \
+    "dave medium clusterrolebindings/dave-admin
+eve high clusterroles/exec-all
+eve high rolebindings/eve-exec
+kim medium clusterrolebindings/kim-secrets" \
+    "$(jq -r '.[] | .actor + " " + .severity + " " + .object' "$T/fx.json" |
+	sort)"
+eq "escalation-after-denial: dave's evidence, the refusal and the grant" \
+    "esc-dave-admin esc-dave-refused" \
+    "$(jq -r '.[] | select(.actor == "dave") | .audit_ids[]' "$T/fx.json" |
+	sort | tr '\n' ' ' | sed 's/ $//')"
+fx escalation-after-denial negative
+eq "escalation-after-denial: not before, other resource, user, namespace" \
+    "" "$(jq -r '.[].actor' "$T/fx.json")"
+
+fx deleted-audit-evidence positive
+eq "deleted-audit-evidence: the deletions" \
+    "$(ids '.verb | test("^delete")' "$FX/deleted-audit-evidence/positive.jsonl")" \
+    "$(found)"
+eq "deleted-audit-evidence: audit configuration is high, events medium" \
+    "auditsinks/sink high configmaps/audit-policy high events/* medium" \
+    "$(jq -r '.[] | .object + " " + .severity' "$T/fx.json" | sort |
+	tr '\n' ' ' | sed 's/ $//')"
+fx deleted-audit-evidence negative
+eq "deleted-audit-evidence: not a cleanup, another configmap, refused" \
+    "" "$(jq -r '.[].object' "$T/fx.json")"
+
+# The gap: a log of one request every STEP seconds for N requests, then
+# silence for GAP seconds, then the same again (from 2024-06-01 10:00).
+# paced FILE STEP N GAP
+paced() {
+	i=0 t=1717236000
+	while [ $i -lt $((2 * $3)) ]; do
+		[ $i -eq $3 ] && t=$((t + $4 - $2))
+		printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"p-%d","stage":"ResponseComplete","requestURI":"/api/v1/nodes","verb":"list","user":{"username":"system:node:n1"},"objectRef":{"resource":"nodes","apiVersion":"v1"},"responseStatus":{"code":200},"requestReceivedTimestamp":"%s","stageTimestamp":"%s"}\n' \
+		    $i "$(date -u -d @$t +%Y-%m-%dT%H:%M:%SZ)" \
+		    "$(date -u -d @$t +%Y-%m-%dT%H:%M:%SZ)"
+		i=$((i + 1)) t=$((t + $2))
+	done >"$1"
+}
+# gap STEP N GAP: the audit IDs of the gap findings on such a log.
+gap() {
+	paced "$T/paced.jsonl" "$@"
+	rm -f "$KUBESIFT_DB"
+	ks import -q "$T/paced.jsonl"
+	ks detect -o json | jq -r '[.[] | select(.rule ==
+	    "deleted-audit-evidence") | .audit_ids[]] | join(" ")'
+}
+eq "the gap: 40 requests 5 s apart, 10 minutes of silence, 40 more" \
+    "p-39 p-40" "$(gap 5 40 600)"
+eq "the gap: 4 minutes of silence is not one" "" "$(gap 5 40 240)"
+eq "the gap: a quiet log (one request a minute) has none" "" \
+    "$(gap 60 40 600)"
+
+# The pods a snapshot holds (fixtures/detect/snapshot-pods): the same
+# three pod rules, with no actor and no audit ID; high, but info in
+# kube-system (the cluster's own agents).  Privileged and host namespaces
+# by jq on the fixture; the sensitive mount by reading it (docker.sock).
+rm -f "$KUBESIFT_DB"
+ks import -q "$FX/snapshot-pods"
+SP=$FX/snapshot-pods/pods.json
+sev='if .metadata.namespace == "kube-system" then "info" else "high" end'
+expect=$( {
+	jq -r ".items[] | select([.spec.containers[]?, .spec.initContainers[]?,
+	    .spec.ephemeralContainers[]?] | any(.securityContext.privileged == true)) |
+	    \"privileged-pod \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
+	jq -r ".items[] | select(.spec.hostNetwork or .spec.hostPID or
+	    .spec.hostIPC) | \"host-network \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
+	echo "sensitive-mount high pods/docker-sock"
+} | sort)
+eq "snapshot pods: the findings" "$expect" \
+    "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + .object' | sort)"
+eq "snapshot pods: no actor, no audit ID, counted in snapshots" "0 0 1 snapshot" \
+    "$(ks detect -o json | jq -r '[(map(select(.actor != null)) | length),
+	(map(.audit_ids | length) | add),
+	(.[0].summary | capture("\\((?<n>[0-9]+ snapshot)\\)").n)] | join(" ")')"
+
 need_realdata
+
+# A real snapshot (KubeHound's kind cluster, 2023): its attack pods in
+# default are high; kube-system's agents (kube-proxy, kindnet, the static
+# control-plane pods) are info.  Expected by jq over its pods.json files.
+rm -f "$KUBESIFT_DB"
+KH=$REALDATA/kubectl-json/kubehound-kind-collect-2023
+ks import -q "$KH"
+khexpect=$(cat "$KH"/*/pods.json | jq -r -s '
+    def sev: if .metadata.namespace == "kube-system" then "info" else "high" end;
+    def sensitive: ("/" + (ltrimstr("/") | rtrimstr("/"))) as $p |
+	$p == "/" or ($p | test("^/(proc|etc|root|var/run/containerd|var/lib/kubelet|var/lib/etcd)(/|$)")) or
+	$p == "/var/run/docker.sock";
+    .[].items[] |
+    (select([.spec.containers[]?, .spec.initContainers[]?] |
+	any(.securityContext.privileged == true)) | "privileged-pod " + sev + " " + .metadata.name),
+    (select(.spec.hostNetwork or .spec.hostPID or .spec.hostIPC) |
+	"host-network " + sev + " " + .metadata.name),
+    (select([.spec.volumes[]?.hostPath.path // empty] | any(sensitive)) |
+	"sensitive-mount " + sev + " " + .metadata.name)' | sort)
+eq "KubeHound's snapshot: the pod findings" "$khexpect" \
+    "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + (.object | ltrimstr("pods/"))' | sort)"
+eq "KubeHound's snapshot: the high ones are its attack pods" \
+    "hostpath-pod priv-hostpid-pod priv-pod" \
+    "$(ks detect -o json | jq -r '[.[] | select(.severity == "high") | .object | ltrimstr("pods/")] | unique | join(" ")')"
+
 FALCO=$REALDATA/audit-native/falco-k8s_audit-trace-files
 
 # rules FILE: the rules that fire on FILE alone, sorted, comma-separated.
@@ -46,6 +210,17 @@ quiet() {
 	echo "ok - $1 does not fire on $2"
 }
 
+# All the traces in one database: they hold no refusal, and their
+# deletions (configmaps, secrets, roles, a namespace...) touch neither
+# events nor audit configuration, so no history rule fires; the rules of
+# one request fire on their own traces as below.
+rm -f "$KUBESIFT_DB"
+ks import -q "$FALCO"
+eq "no refusal in the Falco traces (by jq)" 0 \
+    "$(cat "$FALCO"/*.json | jq -s '[.[] | select(.responseStatus.code == 403)] | length')"
+eq "the Falco traces together: no history rule" "" \
+    "$(ks detect -o json | jq -r '[.[] | select(.rule | test("^(denial-burst|rbac-change-before-denials|escalation-after-denial|deleted-audit-evidence)$")) | .rule] | unique | join(",")')"
+
 fires exec-or-attach exec_pod
 fires exec-or-attach attach_pod
 quiet exec-or-attach create_nginx_pod_unprivileged
@@ -60,6 +235,10 @@ quiet write-role create_clusterrole
 # write-role is about RBAC objects, secrets and pods/exec.
 quiet write-role create_cluster_role_write_privileges
 quiet write-role modify_cluster_role_node_problem_detector
+fires system-role-modified modify_cluster_role_node_problem_detector
+fires system-role-modified delete_cluster_role_kube_aggregator
+quiet system-role-modified delete_clusterrole
+quiet system-role-modified create_clusterrole
 fires anonymous-allowed anonymous_creates_namespace_foo
 quiet anonymous-allowed some-user_creates_namespace_foo
 fires privileged-pod create_nginx_pod_privileged
@@ -151,6 +330,24 @@ eq "impersonation fires with impersonatedUser" impersonation \
 eq "impersonation: the impersonator is the actor" minikube-user \
     "$(ks detect -o json | jq -r '.[0].actor')"
 quiet impersonation create_secret
+made debug exec_pod '.objectRef.subresource = "ephemeralcontainers" |
+    .verb = "patch"'
+eq "ephemeral-container fires on pods/ephemeralcontainers" \
+    ephemeral-container "$(mrules debug)"
+made debug-priv exec_pod '.objectRef.subresource = "ephemeralcontainers" |
+    .verb = "patch" | .level = "Request" | .requestObject = {spec:
+    {ephemeralContainers: [{name: "d", securityContext: {privileged: true}}]}}'
+eq "a privileged ephemeral container is a privileged pod" \
+    "ephemeral-container,privileged-pod" "$(mrules debug-priv)"
+made debug-refused exec_pod '.objectRef.subresource = "ephemeralcontainers" |
+    .verb = "patch" | .responseStatus.code = 403 |
+    .annotations["authorization.k8s.io/decision"] = "forbid"'
+eq "ephemeral-container does not fire when refused" "" \
+    "$(mrules debug-refused)"
+made reconcile modify_cluster_role_node_problem_detector \
+    '.user.username = "system:apiserver"'
+eq "system-role-modified does not fire on the API server's reconciling" "" \
+    "$(mrules reconcile)"
 
 # remediate: a refusal of an actor with a critical finding is filed as
 # suspicious, with the rule named.

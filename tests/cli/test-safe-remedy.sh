@@ -119,3 +119,55 @@ grep -q '^# not here: 8 denial groups held back as dangerous' "$T/sa.yaml" || fa
 eq "yaml: no dangerous resource in the manifests" "" \
     "$(grep -v '^#' "$T/sa.yaml" | grep -E 'clusterrolebindings|webhookconfigurations|exec|token|proxy|approval|\*')"
 echo "ok - the YAML leaves the held-back rules out, and says so"
+
+# 5. A suspicious actor (fixtures/detect/denial-burst: mallory probes six
+# targets in three minutes): no change unless named with --actor AND
+# --force; even then, dangerous permissions stay held back without
+# --allow-dangerous.  The text names the detection.
+export KUBESIFT_DB="$T/m.db"
+FX=$TOP/fixtures/detect/denial-burst/positive.jsonl
+ks import -q "$FX"
+for args in "" "--actor mallory" "--include-people --force" "--force"; do
+	ks remediate $args -o json > "$T/m.json"
+	eq "suspicious${args:+ $args}: no change for mallory" 0 \
+	    "$(jq '[.[] | select(.action == "change")] | length' "$T/m.json")"
+	eq "suspicious${args:+ $args}: every refusal is suspicious, naming the detection" \
+	    "$(jq -r 'select(.responseStatus.code == 403) | .auditID' "$FX" | wc -l | tr -d ' ')" \
+	    "$(jq '[.[] | select(.class == "suspicious" and (.reason | test("detection denial-burst")))] | length' "$T/m.json")"
+done
+# The harmless refusals by the fixture itself: no secrets, no subresource.
+harmless=$(jq -r 'select(.responseStatus.code == 403 and .objectRef.resource != "secrets" and .objectRef.subresource == null) | .objectRef.resource' "$FX" | sort | tr '\n' ' ')
+ks remediate --actor mallory --force -o json > "$T/m.json"
+eq "--actor mallory --force: changes for the harmless refusals" "$harmless" \
+    "$(jq -r '.[] | select(.action == "change") | .rules[].resources[]' "$T/m.json" | sort | tr '\n' ' ')"
+eq "--actor mallory --force: each change is suspicious, naming the detection and --force" \
+    "suspicious" "$(jq -r '[.[] | select(.action == "change") | select(.reason | test("denial-burst.*--force")) | .class] | unique | join(",")' "$T/m.json")"
+eq "--actor mallory --force: secrets and pods/exec still held back" \
+    "exec secrets" "$(jq -r '.[] | select(.action == "held-back") | .subresource // .resource' "$T/m.json" | sort | tr '\n' ' ' | sed 's/ $//')"
+ks remediate --actor mallory --force --allow-dangerous -o json > "$T/m.json"
+eq "--force --allow-dangerous: nothing held back" 0 \
+    "$(jq '[.[] | select(.action == "held-back")] | length' "$T/m.json")"
+ks remediate --actor mallory --force > "$T/m.txt"
+grep -q '^  class:     suspicious: the actor appears in the detection denial-burst' "$T/m.txt" ||
+    fail "text: the change says which detection made mallory suspicious"
+echo "ok - text names the detection of a forced change"
+
+# 6. A component refused once in the whole evidence: "seen once", a
+# decision, not a change (one that lacks a permission asks again); named
+# with --actor it gets its change; refused twice, it gets it by default.
+once=system:serviceaccount:ci:once
+ev $once list "" configmaps "" ci e1 > "$T/once.log"
+export KUBESIFT_DB="$T/once.db"
+ks import -q "$T/once.log"
+ks remediate -o json > "$T/once.json"
+eq "seen once: a decision, for a component" "needs-decision|component" \
+    "$(jq -r '.[] | .action + "|" + .class' "$T/once.json")"
+jq -r '.[].reason' "$T/once.json" | grep -q '^seen once' ||
+    fail "seen once: the reason says so"
+eq "seen once, named: the change" '[{"apiGroups":[""],"resources":["configmaps"],"verbs":["list"]}]' \
+    "$(ks remediate --actor $once -o json | jq -c '[.[] | select(.action == "change")][0].rules')"
+ev $once list "" configmaps "" ci e2 >> "$T/once.log"
+rm -f "$KUBESIFT_DB"
+ks import -q "$T/once.log"
+eq "refused twice: the change, by default" "change|component" \
+    "$(ks remediate -o json | jq -r '.[] | .action + "|" + .class')"

@@ -1,0 +1,331 @@
+-- Detections that read the evidence's history rather than one request:
+-- a burst of refusals, an RBAC change and what followed it, a refusal
+-- followed by a grant, and evidence removed.  One row per piece of
+-- evidence (a request, a refusal, an RBAC change), with the columns of the
+-- rules of sql/011-detections.sql, which the detections view adds to its
+-- own.  "Before" is by time, or, for two records of the same source that
+-- carry no time, by line.
+
+DROP VIEW IF EXISTS detections_history;
+CREATE VIEW detections_history AS
+WITH knob AS (
+	SELECT
+	-- denial-burst: a person refused on at least 5 distinct targets
+	-- (resource[/subresource] or path, in a namespace) within 10
+	-- minutes.  A person lacking one permission retries the same
+	-- request; kubectl itself asks for 2 or 3 things at a time
+	-- (discovery, the object, its events); 5 different refusals in
+	-- 10 minutes is trying doors.
+	5 AS burst_targets, 600000000 AS burst_us,
+	-- rbac-change-before-denials: the first refusal of a kind never
+	-- refused before comes at most 10 minutes after the change (a
+	-- controller resyncs within minutes; the EKS case took 6 s).
+	600000000 AS follow_us
+), component(class) AS (
+	VALUES ('control-plane'), ('controller'), ('node'),
+	    ('service-account'), ('cloud-provider')
+), denied AS (
+	-- Every refusal, with its target and the actor's identity class.
+	SELECT d.*, coalesce(d.resource || coalesce('/' || d.subresource, ''),
+		d.path, '?') AS target,
+	    (SELECT c.class FROM identity_classes c WHERE d.actor GLOB c.pattern
+		ORDER BY c.priority LIMIT 1) AS class
+	FROM denials d
+), change AS (
+	-- RBAC writes let through (the rbac_changes view's rows, read here
+	-- from audit_events directly: the requests view folds every request
+	-- of the log), with the object sent (NULL when the audit policy did
+	-- not record it) and the kind of what was written.
+	SELECT c.*, row_number() OVER (ORDER BY c.time, c.audit_id) AS cid,
+	    c.resource || '/' || coalesce(c.name, '?') AS object,
+	    CASE c.verb WHEN 'patch' THEN 'patched' WHEN 'deletecollection'
+		THEN 'deleted' ELSE c.verb || 'd' END AS did,
+	    CASE c.resource WHEN 'roles' THEN 'Role'
+		WHEN 'clusterroles' THEN 'ClusterRole'
+		WHEN 'rolebindings' THEN 'RoleBinding'
+		ELSE 'ClusterRoleBinding' END AS kind,
+	    (SELECT r.request_object FROM audit_events r
+		WHERE r.id = c.body_id) AS body
+	FROM (SELECT coalesce(impersonated_user, username) AS actor,
+		min(received_us) AS time, verb, resource, namespace, name,
+		max(code) AS code, audit_id, min(source_id) AS source_id,
+		min(line) AS line,
+		coalesce(max(CASE WHEN level IN ('Request',
+		    'RequestResponse') THEN id END), max(id)) AS body_id
+	    FROM audit_events
+	    WHERE api_group = 'rbac.authorization.k8s.io'
+		AND resource IN ('roles', 'clusterroles', 'rolebindings',
+		    'clusterrolebindings')
+		AND verb IN ('create', 'update', 'patch', 'delete',
+		    'deletecollection')
+	    GROUP BY coalesce(audit_id, 'row:' || id)) c
+	WHERE c.code < 400
+), bound AS (
+	-- Who is bound to which role: the snapshots' bindings and the
+	-- bindings written in the audit log.  who is the user, the group, or
+	-- system:serviceaccount:NS:NAME.
+	SELECT binding_kind AS kind, binding_namespace AS namespace,
+	    binding AS name, role_kind, role, subject_kind,
+	    CASE subject_kind WHEN 'ServiceAccount' THEN
+		'system:serviceaccount:' || subject_namespace || ':' || subject
+		ELSE subject END AS who
+	FROM rbac_bindings
+	UNION
+	SELECT c.kind, c.namespace, c.name,
+	    json_extract(c.body, '$.roleRef.kind'),
+	    json_extract(c.body, '$.roleRef.name'),
+	    json_extract(s.value, '$.kind'),
+	    CASE json_extract(s.value, '$.kind') WHEN 'ServiceAccount' THEN
+		'system:serviceaccount:' || coalesce(json_extract(s.value,
+		'$.namespace'), c.namespace) || ':' ||
+		json_extract(s.value, '$.name')
+		ELSE json_extract(s.value, '$.name') END
+	FROM change c, json_each(c.body, '$.subjects') s
+	WHERE c.kind IN ('RoleBinding', 'ClusterRoleBinding')
+), ruled AS (
+	-- The rules of each role: the snapshots', those written in the audit
+	-- log (cid: the write), and cluster-admin's built-in one.  verbs,
+	-- api_groups and resources are JSON arrays.
+	SELECT NULL AS cid, role_kind, role_namespace, role, verbs, api_groups,
+	    resources
+	FROM rbac_rules
+	UNION
+	SELECT c.cid, c.kind, c.namespace, c.name,
+	    json_extract(r.value, '$.verbs'),
+	    json_extract(r.value, '$.apiGroups'),
+	    json_extract(r.value, '$.resources')
+	FROM change c, json_each(c.body, '$.rules') r
+	WHERE c.kind IN ('Role', 'ClusterRole')
+	UNION
+	SELECT NULL, 'ClusterRole', NULL, 'cluster-admin', '["*"]', '["*"]',
+	    '["*"]'
+), grant AS (
+	-- What each RBAC write grants to whom, and where (scope: the
+	-- binding's namespace, NULL for a ClusterRoleBinding): a role
+	-- written, its rules as written (the snapshots' when the audit log
+	-- did not record them) to those bound to it; a binding written, its
+	-- role's rules to its subjects.
+	SELECT c.cid, c.audit_id, c.time, c.source_id, c.line, c.actor,
+	    c.verb, c.object, c.did, b.namespace AS scope, b.subject_kind,
+	    b.who, r.verbs, r.api_groups, r.resources
+	FROM change c
+	JOIN bound b ON b.role_kind = c.kind AND b.role = c.name
+	    AND (c.kind = 'ClusterRole' OR b.namespace IS c.namespace)
+	JOIN ruled r ON r.role_kind = c.kind AND r.role = c.name
+	    AND r.role_namespace IS c.namespace AND (r.cid = c.cid
+	    OR (r.cid IS NULL AND json_extract(c.body, '$.rules') IS NULL))
+	WHERE c.verb IN ('create', 'update', 'patch')
+	    AND c.kind IN ('Role', 'ClusterRole')
+	UNION ALL
+	SELECT c.cid, c.audit_id, c.time, c.source_id, c.line, c.actor,
+	    c.verb, c.object, c.did, c.namespace, b.subject_kind, b.who,
+	    r.verbs, r.api_groups, r.resources
+	FROM change c
+	JOIN bound b ON b.kind = c.kind AND b.name = c.name
+	    AND b.namespace IS c.namespace
+	JOIN ruled r ON r.role_kind = b.role_kind AND r.role = b.role
+	    AND (b.role_kind = 'ClusterRole' OR r.role_namespace IS c.namespace)
+	WHERE c.verb IN ('create', 'update', 'patch')
+	    AND c.kind IN ('RoleBinding', 'ClusterRoleBinding')
+), burst_window AS (
+	-- Each refusal of a person opens a window; the distinct targets
+	-- refused within it.  Refusals with no time, of one source, are
+	-- judged together.
+	SELECT a.actor, a.time AS t0, a.source_id AS src,
+	    count(DISTINCT b.target || ' in ' || coalesce(b.namespace, ''))
+		AS targets
+	FROM denied a JOIN denied b ON b.actor = a.actor
+	    AND (b.time BETWEEN a.time AND a.time + (SELECT burst_us FROM knob)
+	    OR (a.time IS NULL AND b.time IS NULL AND b.source_id = a.source_id))
+	WHERE a.class NOT IN (SELECT class FROM component)
+	GROUP BY a.actor, a.time, a.source_id
+), burst AS (
+	-- The refusals inside a window with enough targets.
+	SELECT DISTINCT b.*
+	FROM burst_window w JOIN denied b ON b.actor = w.actor
+	    AND (b.time BETWEEN w.t0 AND w.t0 + (SELECT burst_us FROM knob)
+	    OR (w.t0 IS NULL AND b.time IS NULL AND b.source_id = w.src))
+	WHERE w.targets >= (SELECT burst_targets FROM knob)
+), burst_size AS (
+	SELECT actor, count(DISTINCT target || ' in ' ||
+	    coalesce(namespace, '')) AS targets,
+	    count(DISTINCT namespace) AS namespaces
+	FROM burst GROUP BY actor
+), follow AS (
+	-- The kinds of refusal (actor, verb, target, namespace) that begin
+	-- within follow_us after an RBAC change, were never refused before
+	-- it, and touch it: the actor is bound by what changed, or the
+	-- target is named in the changed role's rules (or the changed
+	-- binding's role's).
+	SELECT c.cid, d.actor, d.verb, d.api_group, d.target,
+	    d.namespace, min(d.time) AS first, count(*) AS n
+	FROM change c JOIN denied d ON d.time BETWEEN c.time
+	    AND c.time + (SELECT follow_us FROM knob)
+	    AND (c.namespace IS NULL OR d.namespace IS c.namespace)
+	    AND (EXISTS (SELECT 1 FROM bound b
+		WHERE ((b.role_kind = c.kind AND b.role = c.name)
+		    OR (b.kind = c.kind AND b.name = c.name
+		    AND b.namespace IS c.namespace))
+		AND (b.who = d.actor OR (b.subject_kind = 'Group'
+		    AND json_valid(d.groups) AND EXISTS (SELECT 1
+		    FROM json_each(d.groups) g WHERE g.value = b.who))))
+	    OR EXISTS (SELECT 1 FROM ruled r, json_each(r.resources) x
+		WHERE ((r.role_kind = c.kind AND r.role = c.name)
+		    OR EXISTS (SELECT 1 FROM bound b WHERE b.kind = c.kind
+		    AND b.name = c.name AND b.namespace IS c.namespace
+		    AND r.role_kind = b.role_kind AND r.role = b.role))
+		AND x.value IN (d.resource, d.target)))
+	    AND NOT EXISTS (SELECT 1 FROM denied e WHERE e.actor = d.actor
+		AND e.verb IS d.verb AND e.target = d.target
+		AND e.namespace IS d.namespace AND e.time < c.time)
+	GROUP BY c.cid, d.actor, d.verb, d.api_group, d.target,
+	    d.namespace
+), follow_sum AS (
+	-- Per change: how many kinds followed, the first of them.
+	SELECT cid, count(*) AS kinds, sum(n) AS refusals,
+	    (SELECT f2.actor || ' began to be refused ' || f2.verb || ' ' ||
+		f2.target || ' ' || ((f2.first - c.time) / 1000000) ||
+		' s later' FROM follow f2 JOIN change c ON c.cid = f2.cid
+		WHERE f2.cid = f.cid ORDER BY f2.first LIMIT 1) AS first_one
+	FROM follow f GROUP BY cid
+), escalation AS (
+	-- A refusal by RBAC (decision forbid) of a resource request, and
+	-- a later RBAC write that grants exactly that to the actor refused.
+	SELECT DISTINCT d.audit_id AS d_audit, d.time AS d_time, d.actor,
+	    d.verb AS d_verb, d.api_group AS d_group, d.resource AS d_res,
+	    d.subresource AS d_sub, d.namespace AS d_ns, d.target,
+	    g.audit_id, g.time, g.actor AS granter, g.verb,
+	    g.object, g.did
+	FROM denied d JOIN grant g
+	    ON (g.who = d.actor OR (g.subject_kind = 'Group'
+		AND json_valid(d.groups) AND EXISTS (SELECT 1
+		FROM json_each(d.groups) x WHERE x.value = g.who)))
+	WHERE d.decision = 'forbid' AND d.resource IS NOT NULL
+	    AND (g.scope IS NULL OR g.scope IS d.namespace)
+	    AND (g.time > d.time OR ((g.time IS NULL OR d.time IS NULL)
+		AND g.source_id = d.source_id AND g.line > d.line))
+	    AND EXISTS (SELECT 1 FROM json_each(g.verbs)
+		WHERE value IN (d.verb, '*'))
+	    AND EXISTS (SELECT 1 FROM json_each(g.api_groups)
+		WHERE value IN (coalesce(d.api_group, ''), '*'))
+	    AND EXISTS (SELECT 1 FROM json_each(g.resources)
+		WHERE value IN (d.resource, d.target, '*',
+		    '*/' || d.subresource))
+), deleted AS (
+	-- Deletions let through of events or of audit configuration: audit
+	-- sinks, and any object whose name says audit (a policy file kept
+	-- in a configmap or secret, a policy object).  Each request once.
+	SELECT coalesce(impersonated_user, username) AS actor,
+	    min(received_us) AS time, namespace, resource, name, audit_id,
+	    verb, api_group, subresource
+	FROM audit_events
+	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
+	    AND (resource IN ('events', 'auditsinks') OR name LIKE '%audit%')
+	GROUP BY coalesce(audit_id, 'row:' || id)
+	HAVING max(coalesce(code < 400, decision = 'allow', 0)) = 1
+), final AS (
+	-- The requests of the audit log, each once (its final stage), and
+	-- the time of the next one.
+	SELECT received_us AS t, audit_id,
+	    lead(received_us) OVER (ORDER BY received_us) AS next_t,
+	    lead(audit_id) OVER (ORDER BY received_us) AS next_id
+	FROM audit_events
+	WHERE received_us IS NOT NULL
+	    AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
+		'Panic')
+), gap AS (
+	-- deleted-audit-evidence, the gap: the log falls silent for more
+	-- than 5 minutes although it recorded at least 30 requests in the 5
+	-- minutes before and the 5 minutes after (one every 10 s or more:
+	-- a live API server writes leases, node status and controller
+	-- watches all the time, so 30 expected requests missing is not
+	-- chance).  A gap between two files of different days is one too:
+	-- the evidence does not cover it.  300000000 us is 5 minutes.
+	SELECT * FROM (SELECT f.*,
+	    (SELECT count(*) FROM audit_events e
+		WHERE e.received_us BETWEEN f.t - 300000000 AND f.t
+		AND coalesce(e.stage, 'ResponseComplete') IN
+		('ResponseComplete', 'Panic')) AS before_n,
+	    (SELECT count(*) FROM audit_events e
+		WHERE e.received_us BETWEEN f.next_t AND f.next_t + 300000000
+		AND coalesce(e.stage, 'ResponseComplete') IN
+		('ResponseComplete', 'Panic')) AS next_n
+	    FROM final f WHERE f.next_t - f.t > 300000000)
+	WHERE before_n >= 30 AND next_n >= 30
+)
+-- denial-burst: the refusals of a burst (high: the person is then
+-- suspicious, and remediate proposes nothing for it without --force).
+SELECT 'denial-burst' AS rule, 'high' AS severity, b.actor, b.time,
+    NULL AS namespace, 'refusals/' || s.targets || '-targets' AS object,
+    b.audit_id, NULL AS verb, NULL AS api_group, NULL AS resource,
+    NULL AS subresource,
+    'was refused on ' || s.targets || ' distinct targets in ' ||
+	s.namespaces || ' namespace(s) ' || CASE WHEN b.time IS NULL
+	THEN 'in one file whose lines carry no time' ELSE
+	'within 10 minutes' END || ' (probing)' AS what
+FROM burst b JOIN burst_size s ON s.actor = b.actor
+UNION ALL
+-- rbac-change-before-denials: the change, then the refusals that
+-- followed it (medium: it explains denials, it accuses no one).
+SELECT 'rbac-change-before-denials', 'medium', c.actor, c.time, c.namespace,
+    c.object, c.audit_id, c.verb, 'rbac.authorization.k8s.io', c.resource,
+    NULL,
+    c.did || ' ' || c.object || '; then ' || s.first_one ||
+	CASE WHEN s.kinds > 1 THEN ', and ' || (s.kinds - 1) ||
+	' other kind(s) of request' ELSE '' END
+FROM change c JOIN follow_sum s ON s.cid = c.cid
+UNION ALL
+SELECT 'rbac-change-before-denials', 'medium', c.actor, d.time, c.namespace,
+    c.object, d.audit_id, c.verb, 'rbac.authorization.k8s.io', c.resource,
+    NULL,
+    c.did || ' ' || c.object || '; then ' || s.first_one ||
+	CASE WHEN s.kinds > 1 THEN ', and ' || (s.kinds - 1) ||
+	' other kind(s) of request' ELSE '' END
+FROM follow f JOIN change c ON c.cid = f.cid
+JOIN follow_sum s ON s.cid = f.cid
+JOIN denied d ON d.actor = f.actor AND d.verb IS f.verb AND d.target = f.target
+    AND d.namespace IS f.namespace AND d.time BETWEEN c.time
+    AND c.time + (SELECT follow_us FROM knob)
+UNION ALL
+-- escalation-after-denial: the refusal and the grant, under the actor
+-- refused (high when it granted itself, medium when another did).
+SELECT 'escalation-after-denial', CASE WHEN granter = actor THEN 'high'
+	ELSE 'medium' END, actor, t, d_ns, object, aid, d_verb, d_group,
+    d_res, d_sub,
+    'was refused ' || d_verb || ' ' || target || coalesce(' in ' || d_ns, '')
+	|| ', then granted it by ' || CASE WHEN granter = actor THEN 'itself'
+	ELSE coalesce(granter, '?') END || ' (' || did || ' ' || object || ')'
+FROM (SELECT actor, granter, did, object, d_ns, d_verb, d_group, d_res,
+	d_sub, target, d_time AS t, d_audit AS aid FROM escalation
+    UNION
+    SELECT actor, granter, did, object, d_ns, d_verb, d_group, d_res,
+	d_sub, target, time, audit_id FROM escalation)
+UNION ALL
+-- deleted-audit-evidence: events or audit configuration deleted
+-- (events by a component are the namespace controller's cleanup).
+SELECT 'deleted-audit-evidence', CASE WHEN resource = 'events' THEN 'medium'
+	ELSE 'high' END, actor, time, namespace,
+    resource || '/' || coalesce(name, '*'), audit_id, verb, api_group,
+    resource, subresource,
+    CASE verb WHEN 'delete' THEN 'deleted ' ELSE 'deleted all of ' END ||
+	resource || coalesce('/' || name, '') ||
+	coalesce(' in ' || namespace, '')
+FROM deleted
+WHERE resource != 'events' OR (SELECT c.class FROM identity_classes c
+    WHERE actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
+    NOT IN ('control-plane', 'controller')
+UNION ALL
+-- deleted-audit-evidence, the gap: the last request before and the first
+-- after.
+SELECT 'deleted-audit-evidence', 'medium', NULL, x.t, NULL,
+    'audit-log/gap-' || strftime('%Y-%m-%dT%H:%M:%SZ', g.t / 1000000,
+	'unixepoch'),
+    x.audit_id, NULL, NULL, NULL, NULL,
+    'The audit log records nothing for ' || ((g.next_t - g.t) / 60000000) ||
+	' min after ' || strftime('%Y-%m-%dT%H:%M:%SZ', g.t / 1000000,
+	'unixepoch') || ', with ' || g.before_n ||
+	' requests in the 5 minutes before and ' || g.next_n ||
+	' in the 5 after'
+FROM gap g, (SELECT g2.t AS t, g2.audit_id, g2.t AS k FROM gap g2
+    UNION ALL SELECT g3.next_t, g3.next_id, g3.t FROM gap g3) x
+WHERE x.k = g.t;
