@@ -32,6 +32,7 @@ const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_sql,
 	&ks_cmd_summary,
 	&ks_cmd_timeline,
+	&ks_cmd_unused,
 	&ks_cmd_upgrade,
 	&ks_cmd_who_can,
 	NULL

@@ -1,0 +1,216 @@
+/*
+ * The evidence of use: every allowed request of the window, grouped in one
+ * SQL pass, and the span the audit log covers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rbac/actor.h"
+#include "rbac/unused-int.h"
+#include "store/sqltime.h"
+#include "util/timeutil.h"
+
+/*
+ * The final stage of each request (as request_outcomes counts them) that
+ * the authorizer allowed, in the window; a request read from two copies
+ * of the log counts once (rid).  The authorizer sees no name for a create
+ * or deletecollection of a collection.  An impersonated request also
+ * used its impersonator's impersonate permission: on users (or the
+ * serviceaccount) and on each group asked for (the row marked
+ * GROUPS_MARK, its namespace the impersonated user and its name the
+ * JSON array of groups: json_each is not open
+ * to read-only connections outside views, so one() splits it), but not
+ * on the groups the apiserver adds by itself.
+ */
+#define GROUPS_MARK "'#impersonated-groups'"
+#define GROUPS_MARK_TEXT "#impersonated-groups"
+static const char requests_sql[] =
+    "WITH final AS (SELECT * FROM audit_events"
+    " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
+    " 'Panic') AND verb IS NOT NULL"
+    " AND CASE WHEN decision IN ('allow', 'forbid') THEN decision"
+    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow'"
+    " AND (?1 IS NULL OR received_us >= ?1)"
+    " AND (?2 IS NULL OR received_us <= ?2)),"
+    " reqs AS ("
+    " SELECT coalesce(impersonated_user, username) AS actor,"
+    " CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups"
+    " ELSE user_groups END AS groups, verb, api_group, resource,"
+    " subresource, namespace,"
+    " CASE WHEN verb IN ('create', 'deletecollection') AND subresource IS"
+    " NULL THEN NULL ELSE name END AS name,"
+    " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
+    " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
+    " ELSE request_uri END END AS path,"
+    " coalesce(audit_id, 'row:' || id) AS rid FROM final"
+    " UNION ALL"
+    " SELECT username, user_groups, 'impersonate', '',"
+    " CASE WHEN sa THEN 'serviceaccounts' ELSE 'users' END, NULL,"
+    " CASE WHEN sa THEN substr(rest, 1, instr(rest, ':') - 1) END,"
+    " CASE WHEN sa THEN substr(rest, instr(rest, ':') + 1)"
+    " ELSE impersonated_user END, NULL, rid"
+    " FROM (SELECT username, user_groups, impersonated_user,"
+    " impersonated_user GLOB 'system:serviceaccount:?*:?*' AS sa,"
+    " substr(impersonated_user, 23) AS rest,"
+    " coalesce(audit_id, 'row:' || id) AS rid FROM final"
+    " WHERE impersonated_user IS NOT NULL)"
+    " UNION ALL"
+    " SELECT username, user_groups, 'impersonate', '', 'groups', NULL,"
+    " impersonated_user, impersonated_groups, " GROUPS_MARK ","
+    " coalesce(audit_id, 'row:' || id) FROM final"
+    " WHERE impersonated_user IS NOT NULL AND impersonated_groups IS NOT"
+    " NULL)"
+    " SELECT actor, groups, verb, api_group, resource, subresource,"
+    " namespace, name, path, count(DISTINCT rid) FROM reqs"
+    " GROUP BY actor, groups, verb, api_group, resource, subresource,"
+    " namespace, name, path";
+
+/* Bind the window's bounds to ?1 and ?2 (NULL: open). */
+static void
+bind_window(const struct ks_unused *u, sqlite3_stmt *st)
+{
+	if (u->since_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 1, u->since_us);
+	if (u->until_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 2, u->until_us);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Does the apiserver add group g itself when impersonating user? */
+static int
+added(const char *g, const char *user)
+{
+	return strcmp(g, "system:authenticated") == 0 ||
+	    (strncmp(g, "system:serviceaccounts", 22) == 0 && user != NULL &&
+	    strncmp(user, "system:serviceaccount:", 22) == 0);
+}
+
+/*
+ * The impersonate requests of the groups of an impersonated request:
+ * one per group asked for (req->name holds their JSON array,
+ * req->namespace the impersonated user).  fn's first nonzero return,
+ * else 0.
+ */
+static int
+each_group(struct ks_rbac_request *req, long long n, ks_unused_req_fn fn,
+    void *arg)
+{
+	const char *imp = req->namespace;
+	char **g;
+	size_t ng = 0;
+	int rc = 0;
+
+	g = ks_actor_groups_parse(req->name, &ng);
+	req->path = NULL;
+	req->namespace = NULL;
+	for (size_t i = 0; rc == 0 && i < ng; i++)
+		if (!added(g[i], imp)) {
+			req->name = g[i];
+			rc = fn(req, n, arg);
+		}
+	ks_actor_groups_free(g);
+	return rc;
+}
+
+/* One row of requests_sql handed to fn; its return. */
+static int
+one(sqlite3_stmt *st, ks_unused_req_fn fn, void *arg)
+{
+	struct ks_rbac_request req;
+	char **groups;
+	size_t ngroups = 0;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	groups = ks_actor_groups_parse(col(st, 1), &ngroups);
+	req.user = col(st, 0);
+	req.groups = (const char *const *)groups;
+	req.ngroups = ngroups;
+	req.verb = col(st, 2);
+	req.api_group = col(st, 3);
+	req.resource = col(st, 4);
+	req.subresource = col(st, 5);
+	req.namespace = col(st, 6);
+	req.name = col(st, 7);
+	req.path = col(st, 8);
+	if (req.path != NULL && strcmp(req.path, GROUPS_MARK_TEXT) == 0)
+		rc = each_group(&req, sqlite3_column_int64(st, 9), fn, arg);
+	else
+		rc = req.resource == NULL && req.path == NULL ? 0 :
+		    fn(&req, sqlite3_column_int64(st, 9), arg);
+	ks_actor_groups_free(groups);
+	return rc;
+}
+
+int
+ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
+    void *arg, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(u->db, requests_sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return -1;
+	}
+	bind_window(u, st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (one(st, fn, arg) != 0)
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The strength of the evidence a span of seconds gives. */
+static const char *
+strength(long long events, double seconds)
+{
+	if (events == 0)
+		return "none";
+	if (seconds < 86400)
+		return "weak";
+	return seconds < 30 * 86400.0 ? "moderate" : "strong";
+}
+
+json_t *
+ks_unused_span(const struct ks_unused *u, struct ks_err *err)
+{
+	static const char q[] = "SELECT " KS_SQL_TIME("min(received_us)") ","
+	    " " KS_SQL_TIME("max(received_us)") ","
+	    " (max(received_us) - min(received_us)) / 1e6, count(*)"
+	    " FROM audit_events WHERE received_us IS NOT NULL"
+	    " AND (?1 IS NULL OR received_us >= ?1)"
+	    " AND (?2 IS NULL OR received_us <= ?2)";
+	sqlite3_stmt *st;
+	json_t *o = NULL;
+	double secs;
+	long long n;
+
+	if (sqlite3_prepare_v2(u->db, q, -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return NULL;
+	}
+	bind_window(u, st);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		secs = sqlite3_column_double(st, 2);
+		n = sqlite3_column_int64(st, 3);
+		o = json_pack("{s:s?,s:s?,s:f,s:s,s:I,s:I}", "from", col(st, 0),
+		    "to", col(st, 1), "seconds", secs, "strength",
+		    strength(n, secs), "events", (json_int_t)n, "requests",
+		    (json_int_t)u->requests);
+	} else
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	sqlite3_finalize(st);
+	return o;
+}
