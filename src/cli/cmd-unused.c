@@ -72,11 +72,13 @@ span_line(FILE *fp, const json_t *span, const char *prefix)
 		    "used, so every grant is listed unused for lack of evidence" },
 		{ "weak", "less than a day of log: a permission used daily, "
 		    "weekly or at deploys may look unused" },
-		{ "moderate", "less than 30 days of log: a monthly or rarer use "
-		    "may look unused" },
-		{ "strong", "30 days of log or more" },
+		{ "moderate", "less than 30 days of log, counting only days with "
+		    "events: a monthly or rarer use may look unused" },
+		{ "strong", "30 days of log or more, counting only days with "
+		    "events" },
 	};
 	const char *st = ks_json_str(span, "strength");
+	long long days = json_integer_value(json_object_get(span, "days"));
 	char d[64];
 	size_t i;
 
@@ -86,11 +88,12 @@ span_line(FILE *fp, const json_t *span, const char *prefix)
 		fprintf(fp, "%sAudit log span: none. Evidence: none (%s).\n",
 		    prefix, w[i].why);
 	else
-		fprintf(fp, "%sAudit log span: %s to %s (%s, %lld allowed "
-		    "requests). Evidence: %s (%s).\n", prefix,
+		fprintf(fp, "%sAudit log span: %s to %s (%s, events on %lld "
+		    "%s, %lld allowed requests). Evidence: %s (%s).\n", prefix,
 		    ks_json_str(span, "from"), ks_json_str(span, "to"),
 		    duration(json_real_value(json_object_get(span, "seconds")),
-		    d, sizeof(d)), (long long)json_integer_value(
+		    d, sizeof(d)), days, ks_cmd_plural((unsigned long long)days,
+		    "day", "days"), (long long)json_integer_value(
 		    json_object_get(span, "requests")), w[i].word, w[i].why);
 }
 
@@ -255,8 +258,14 @@ yaml(json_t *plan)
 			ks_yaml_comment(stdout, line);
 			continue;
 		}
-		if (!json_is_true(json_object_get(t, "changed")))
+		if (!json_is_true(json_object_get(t, "changed"))) {
+			if (json_array_size(json_object_get(t, "kept")) == 0)
+				continue;
+			fputs("# Left as it is:\n", stdout);
+			role_comment(stdout, t);
+			n++;
 			continue;
+		}
 		fputs("---\n", stdout);
 		role_comment(stdout, t);
 		if (ks_yaml_write(stdout, json_object_get(t, "manifest")) < 0)
@@ -265,7 +274,7 @@ yaml(json_t *plan)
 	}
 	if (n == 0)
 		ks_yaml_comment(stdout, "Nothing to tighten: every rule of these "
-		    "roles was used as granted.");
+		    "roles was used as granted, or is not theirs to change.");
 	return KS_EXIT_OK;
 }
 

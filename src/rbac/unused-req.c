@@ -14,8 +14,9 @@
  * The final stage of each request (as request_outcomes counts them) that
  * the authorizer allowed, in the window; a request read from two copies
  * of the log counts once (rid).  The authorizer sees no name for a create
- * or deletecollection of a collection.  An impersonated request also
- * used its impersonator's impersonate permission: on users (or the
+ * or deletecollection of a collection.  An impersonated request, allowed
+ * or not (the apiserver records impersonatedUser only once impersonation
+ * was allowed), also used its impersonator's impersonate permission: on users (or the
  * serviceaccount) and on each group asked for (the row marked
  * GROUPS_MARK, its namespace the impersonated user and its name the
  * JSON array of groups: json_each is not open
@@ -28,10 +29,11 @@ static const char requests_sql[] =
     "WITH final AS (SELECT * FROM audit_events"
     " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
     " 'Panic') AND verb IS NOT NULL"
-    " AND CASE WHEN decision IN ('allow', 'forbid') THEN decision"
-    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow'"
     " AND (?1 IS NULL OR received_us >= ?1)"
     " AND (?2 IS NULL OR received_us <= ?2)),"
+    " allowed AS (SELECT * FROM final"
+    " WHERE CASE WHEN decision IN ('allow', 'forbid') THEN decision"
+    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow'),"
     " reqs AS ("
     " SELECT coalesce(impersonated_user, username) AS actor,"
     " CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups"
@@ -42,7 +44,7 @@ static const char requests_sql[] =
     " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
     " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
     " ELSE request_uri END END AS path,"
-    " coalesce(audit_id, 'row:' || id) AS rid FROM final"
+    " coalesce(audit_id, 'row:' || id) AS rid FROM allowed"
     " UNION ALL"
     " SELECT username, user_groups, 'impersonate', '',"
     " CASE WHEN sa THEN 'serviceaccounts' ELSE 'users' END, NULL,"
@@ -172,12 +174,17 @@ ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
 	return 0;
 }
 
-/* The strength of the evidence a span of seconds gives. */
+/*
+ * The strength of the evidence of a span of seconds with events on days
+ * distinct days: a log of scattered days covers those days, not the span.
+ */
 static const char *
-strength(long long events, double seconds)
+strength(long long events, double seconds, long long days)
 {
 	if (events == 0)
 		return "none";
+	if (seconds > days * 86400.0)
+		seconds = days * 86400.0;
 	if (seconds < 86400)
 		return "weak";
 	return seconds < 30 * 86400.0 ? "moderate" : "strong";
@@ -188,14 +195,15 @@ ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 {
 	static const char q[] = "SELECT " KS_SQL_TIME("min(received_us)") ","
 	    " " KS_SQL_TIME("max(received_us)") ","
-	    " (max(received_us) - min(received_us)) / 1e6, count(*)"
+	    " (max(received_us) - min(received_us)) / 1e6, count(*),"
+	    " count(DISTINCT received_us / 86400000000)"
 	    " FROM audit_events WHERE received_us IS NOT NULL"
 	    " AND (?1 IS NULL OR received_us >= ?1)"
 	    " AND (?2 IS NULL OR received_us <= ?2)";
 	sqlite3_stmt *st;
 	json_t *o = NULL;
 	double secs;
-	long long n;
+	long long n, days;
 
 	if (sqlite3_prepare_v2(u->db, q, -1, &st, NULL) != SQLITE_OK) {
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
@@ -205,9 +213,11 @@ ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		secs = sqlite3_column_double(st, 2);
 		n = sqlite3_column_int64(st, 3);
-		o = json_pack("{s:s?,s:s?,s:f,s:s,s:I,s:I}", "from", col(st, 0),
-		    "to", col(st, 1), "seconds", secs, "strength",
-		    strength(n, secs), "events", (json_int_t)n, "requests",
+		days = sqlite3_column_int64(st, 4);
+		o = json_pack("{s:s?,s:s?,s:f,s:I,s:s,s:I,s:I}", "from",
+		    col(st, 0), "to", col(st, 1), "seconds", secs, "days",
+		    (json_int_t)days, "strength", strength(n, secs, days),
+		    "events", (json_int_t)n, "requests",
 		    (json_int_t)u->requests);
 	} else
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));

@@ -31,8 +31,10 @@ struct ks_unused_opts {
  * against the allowed requests of filter's window (--since, --until);
  * filter must be resolved.  Returns a new object, the caller's:
  *
- *   span	{from, to (RFC 3339 or null), seconds, strength (none,
- *		weak, moderate, strong), events, requests}
+ *   span	{from, to (RFC 3339 or null), seconds, days (distinct UTC
+ *		days with events), strength (none, weak, moderate, strong:
+ *		under a day, under 30 days, more, counting no more days than
+ *		have events), events, requests}
  *   entries	one per subject x binding x rule, dangerous ones first, then
  *		unused before used: subject_kind, subject, subject_namespace,
  *		binding_kind, binding, binding_namespace, role_kind, role,
