@@ -15,6 +15,12 @@
 #include "rbac/rbac.h"
 #include "util/err.h"
 
+/* One group of allowed requests, kept in memory for the replays. */
+struct ks_unused_group {
+	struct ks_rbac_request req;	/* every string and groups owned */
+	long long	 count;		/* requests in the group */
+};
+
 /* One (binding, subject, rule): a grant, and what of it was used. */
 struct ks_unused_use {
 	const struct ks_rbac_binding *binding;	/* borrowed from rbac */
@@ -38,6 +44,8 @@ struct ks_unused {
 	size_t		 nuses;
 	int64_t		 since_us, until_us; /* KS_TIME_NONE: open */
 	long long	 requests;	/* allowed requests of the window */
+	struct ks_unused_group *reqs;	/* owned: the requests, grouped */
+	size_t		 nreqs, capreqs;
 };
 
 /* Called for each group of allowed requests; nonzero stops the walk. */
@@ -45,14 +53,20 @@ typedef int	(*ks_unused_req_fn)(const struct ks_rbac_request *req,
 	    long long count, void *arg);
 
 /*
- * Every allowed request of the window, grouped by actor, groups, verb,
- * API group, resource, subresource, namespace, name and path (SQL GROUP
- * BY, one pass over the final stages of audit_events), and the
+ * Read every allowed request of the window into u->reqs, grouped by
+ * actor, groups, verb, API group, resource, subresource, namespace, name
+ * (only for resources that rules with resourceNames name) and path (SQL
+ * GROUP BY, one pass over the final stages of audit_events), with the
  * impersonation each impersonated request needed of its impersonator.
- * The request's strings are borrowed for the call.  0, or -1 with err.
+ * 0, or -1 with err.  ks_unused_unload() frees them.
  */
-int	ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
-	    void *arg, struct ks_err *err);
+int	ks_unused_load(struct ks_unused *u, struct ks_err *err);
+void	ks_unused_unload(struct ks_unused *u);
+
+/* Hand each group of u->reqs to fn, until it returns nonzero.  The
+   request is borrowed for the call. */
+void	ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
+	    void *arg);
 
 /*
  * The span of the audit log in the window, as the object of "span" in

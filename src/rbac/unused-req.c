@@ -14,7 +14,10 @@
  * The final stage of each request (as request_outcomes counts them) that
  * the authorizer allowed, in the window; a request read from two copies
  * of the log counts once (rid).  The authorizer sees no name for a create
- * or deletecollection of a collection.  An impersonated request, allowed
+ * or deletecollection of a collection, and names matter only to rules
+ * with resourceNames: the name is kept for their resources alone (?4,
+ * "|configmaps|leases|"; ?3 1 when such a rule names "*"), so that the
+ * groups stay few.  An impersonated request, allowed
  * or not (the apiserver records impersonatedUser only once impersonation
  * was allowed), also used its impersonator's impersonate permission: on users (or the
  * serviceaccount) and on each group asked for (the row marked
@@ -40,7 +43,8 @@ static const char requests_sql[] =
     " ELSE user_groups END AS groups, verb, api_group, resource,"
     " subresource, namespace,"
     " CASE WHEN verb IN ('create', 'deletecollection') AND subresource IS"
-    " NULL THEN NULL ELSE name END AS name,"
+    " NULL THEN NULL WHEN ?3 OR instr(?4, '|' || resource || '|') > 0"
+    " THEN name END AS name,"
     " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
     " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
     " ELSE request_uri END END AS path,"
@@ -67,14 +71,55 @@ static const char requests_sql[] =
     " GROUP BY actor, groups, verb, api_group, resource, subresource,"
     " namespace, name, path";
 
-/* Bind the window's bounds to ?1 and ?2 (NULL: open). */
+/*
+ * The resources of rules with resourceNames, as "|configmaps|leases|" in
+ * buf (of size sz; cut short, *all is set); *all also when such a rule
+ * names every resource.
+ */
 static void
-bind_window(const struct ks_unused *u, sqlite3_stmt *st)
+named_resources(struct ks_rbac *rbac, char *buf, size_t sz, int *all)
 {
+	struct ks_rbac_role *const *roles;
+	const struct ks_rbac_rule *r;
+	size_t n, len = 1, cut;
+
+	snprintf(buf, sz, "|");
+	*all = 0;
+	roles = ks_rbac_roles(rbac, &n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < roles[i]->nrules; k++) {
+			r = &roles[i]->rules[k];
+			for (size_t j = 0; r->resource_names.n && j <
+			    r->resources.n; j++) {
+				cut = strcspn(r->resources.v[j], "/");
+				*all |= r->resources.v[j][0] == '*';
+				if (len + cut + 2 >= sz)
+					*all = 1;
+				else
+					len += (size_t)snprintf(buf + len, sz -
+					    len, "%.*s|", (int)cut,
+					    r->resources.v[j]);
+			}
+		}
+}
+
+/* Bind the window's bounds to ?1 and ?2 (NULL: open), and the resources
+   whose names are kept to ?3 and ?4 (buf, of size sz, holds them). */
+static void
+bind_params(const struct ks_unused *u, sqlite3_stmt *st, char *buf,
+    size_t sz)
+{
+	int all;
+
 	if (u->since_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, 1, u->since_us);
 	if (u->until_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, 2, u->until_us);
+	if (buf == NULL)
+		return;
+	named_resources(u->rbac, buf, sz, &all);
+	sqlite3_bind_int(st, 3, all);
+	sqlite3_bind_text(st, 4, buf, -1, SQLITE_STATIC);
 }
 
 static const char *
@@ -149,29 +194,106 @@ one(sqlite3_stmt *st, ks_unused_req_fn fn, void *arg)
 	return rc;
 }
 
+/* Copy s (NULL stays NULL); sets *failed when out of memory. */
+static const char *
+dup(const char *s, int *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	*failed |= s != NULL && d == NULL;
+	return d;
+}
+
+/* ks_unused_req_fn: keep a copy of req in u->reqs. */
+static int
+keep(const struct ks_rbac_request *req, long long n, void *arg)
+{
+	struct ks_unused *u = arg;
+	struct ks_unused_group *g, *more;
+	char **groups;
+	int failed = 0;
+
+	if (u->nreqs == u->capreqs) {
+		u->capreqs = u->capreqs ? 2 * u->capreqs : 256;
+		if ((more = realloc(u->reqs, u->capreqs * sizeof(*more))) ==
+		    NULL)
+			return 1;
+		u->reqs = more;
+	}
+	g = &u->reqs[u->nreqs++];
+	memset(g, 0, sizeof(*g));
+	g->count = n;
+	if ((groups = calloc(req->ngroups + 1, sizeof(*groups))) == NULL)
+		return 1;
+	for (size_t i = 0; i < req->ngroups; i++)
+		groups[i] = (char *)dup(req->groups[i], &failed);
+	g->req.groups = (const char *const *)groups;
+	g->req.ngroups = req->ngroups;
+	g->req.user = dup(req->user, &failed);
+	g->req.verb = dup(req->verb, &failed);
+	g->req.api_group = dup(req->api_group, &failed);
+	g->req.resource = dup(req->resource, &failed);
+	g->req.subresource = dup(req->subresource, &failed);
+	g->req.namespace = dup(req->namespace, &failed);
+	g->req.name = dup(req->name, &failed);
+	g->req.path = dup(req->path, &failed);
+	return failed;
+}
+
 int
-ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
-    void *arg, struct ks_err *err)
+ks_unused_load(struct ks_unused *u, struct ks_err *err)
 {
 	sqlite3_stmt *st;
-	int rc;
+	char names[8192];
+	int rc, stopped = 0;
 
 	if (sqlite3_prepare_v2(u->db, requests_sql, -1, &st, NULL) !=
 	    SQLITE_OK) {
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
 		return -1;
 	}
-	bind_window(u, st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (one(st, fn, arg) != 0)
-			break;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	bind_params(u, st, names, sizeof(names));
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stopped = one(st, keep, u);
+	if (stopped)
+		ks_err_set(err, "out of memory");
+	else if (rc != SQLITE_DONE)
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
-		sqlite3_finalize(st);
-		return -1;
-	}
 	sqlite3_finalize(st);
-	return 0;
+	return stopped || rc != SQLITE_DONE ? -1 : 0;
+}
+
+void
+ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
+    void *arg)
+{
+	for (size_t i = 0; i < u->nreqs; i++)
+		if (fn(&u->reqs[i].req, u->reqs[i].count, arg) != 0)
+			break;
+}
+
+void
+ks_unused_unload(struct ks_unused *u)
+{
+	const struct ks_rbac_request *r;
+
+	for (size_t i = 0; i < u->nreqs; i++) {
+		r = &u->reqs[i].req;
+		for (size_t j = 0; j < r->ngroups; j++)
+			free((char *)r->groups[j]);
+		free((void *)r->groups);
+		free((char *)r->user);
+		free((char *)r->verb);
+		free((char *)r->api_group);
+		free((char *)r->resource);
+		free((char *)r->subresource);
+		free((char *)r->namespace);
+		free((char *)r->name);
+		free((char *)r->path);
+	}
+	free(u->reqs);
+	u->reqs = NULL;
+	u->nreqs = u->capreqs = 0;
 }
 
 /*
@@ -209,7 +331,7 @@ ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
 		return NULL;
 	}
-	bind_window(u, st);
+	bind_params(u, st, NULL, 0);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		secs = sqlite3_column_double(st, 2);
 		n = sqlite3_column_int64(st, 3);

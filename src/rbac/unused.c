@@ -91,6 +91,7 @@ teardown(struct ks_unused *u)
 		json_decref(u->uses[i].used);
 	free(u->uses);
 	free(u->base);
+	ks_unused_unload(u);
 	ks_rbac_free(u->rbac);
 }
 
@@ -336,9 +337,10 @@ ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
 	u.db = db;
 	u.since_us = filter->since_us;
 	u.until_us = filter->until_us;
-	if (setup(&u, filter, opts, err) < 0 ||
-	    ks_unused_requests(&u, mark, &u, err) < 0 ||
-	    (span = ks_unused_span(&u, err)) == NULL)
+	if (setup(&u, filter, opts, err) < 0 || ks_unused_load(&u, err) < 0)
+		goto out;
+	ks_unused_requests(&u, mark, &u);
+	if ((span = ks_unused_span(&u, err)) == NULL)
 		goto out;
 	if ((e = entries(&u, span)) == NULL ||
 	    (plan = json_pack("{s:O,s:o}", "span", span, "entries", e)) ==
