@@ -221,8 +221,8 @@ role_comment(FILE *fp, const json_t *t)
 	    "replayed"));
 
 	snprintf(line, sizeof(line), "%s %s%s%s: %lld %s before, %lld after; "
-	    "%lld allowed %s of the window replayed against the tightened "
-	    "RBAC, %lld refused", ks_json_str(t, "role_kind"), ns ? ns : "",
+	    "the %lld allowed %s of the window that RBAC grants, replayed "
+	    "against the tightened roles: %lld refused", ks_json_str(t, "role_kind"), ns ? ns : "",
 	    ns ? "/" : "", ks_json_str(t, "role"), before,
 	    ks_cmd_plural((unsigned long long)before, "rule", "rules"),
 	    (long long)json_integer_value(json_object_get(t, "rules_after")),
@@ -238,36 +238,56 @@ role_comment(FILE *fp, const json_t *t)
 	}
 }
 
-/* yaml: the tightened roles that change, each with its replay. */
+/* The roles left alone, with why, after the manifests. */
+static void
+skipped(FILE *fp, const json_t *tightened)
+{
+	const json_t *t;
+	char line[1024];
+	size_t i, n = 0;
+
+	json_array_foreach(tightened, i, t) {
+		if (ks_json_str(t, "skipped") == NULL)
+			continue;
+		if (n++ == 0)
+			fputs("---\n# Left alone:\n", fp);
+		snprintf(line, sizeof(line), "  %s %s%s%s: %s",
+		    ks_json_str(t, "role_kind"), ks_json_str(t,
+		    "role_namespace") ? ks_json_str(t, "role_namespace") : "",
+		    ks_json_str(t, "role_namespace") ? "/" : "",
+		    ks_json_str(t, "role"), ks_json_str(t, "skipped"));
+		ks_yaml_comment(fp, line);
+	}
+}
+
+/* yaml: the tightened roles that change, each with its replay, then the
+   roles left as they are and why. */
 static int
 yaml(json_t *plan)
 {
-	const json_t *t;
+	const json_t *tightened = json_object_get(plan, "tightened"), *t;
 	size_t i, n = 0;
-	char line[1024];
 
 	span_line(stdout, json_object_get(plan, "span"), "# ");
 	ks_yaml_comment(stdout, "The roles below keep only what the audit log "
 	    "saw used in that span; every allowed request of it was replayed "
 	    "against them.");
-	json_array_foreach(json_object_get(plan, "tightened"), i, t) {
-		if (ks_json_str(t, "skipped") != NULL) {
-			snprintf(line, sizeof(line), "%s %s left alone: %s",
-			    ks_json_str(t, "role_kind"), ks_json_str(t, "role"),
-			    ks_json_str(t, "skipped"));
-			ks_yaml_comment(stdout, line);
+	json_array_foreach(tightened, i, t) {
+		if (ks_json_str(t, "skipped") != NULL)
 			continue;
-		}
 		if (!json_is_true(json_object_get(t, "changed"))) {
 			if (json_array_size(json_object_get(t, "kept")) == 0)
 				continue;
-			fputs("# Left as it is:\n", stdout);
+			fputs("---\n# Left as it is:\n", stdout);
 			role_comment(stdout, t);
 			n++;
 			continue;
 		}
 		fputs("---\n", stdout);
 		role_comment(stdout, t);
+		if (json_integer_value(json_object_get(t, "rules_after")) == 0)
+			ks_yaml_comment(stdout, "None of its rules was used in "
+			    "the span: its bindings may go instead.");
 		if (ks_yaml_write(stdout, json_object_get(t, "manifest")) < 0)
 			return KS_EXIT_ERROR;
 		n++;
@@ -275,6 +295,7 @@ yaml(json_t *plan)
 	if (n == 0)
 		ks_yaml_comment(stdout, "Nothing to tighten: every rule of these "
 		    "roles was used as granted, or is not theirs to change.");
+	skipped(stdout, tightened);
 	return KS_EXIT_OK;
 }
 

@@ -19,6 +19,7 @@ struct trole {
 	json_t		*kept;		/* [{rule_index, reason}], owned */
 	json_t		*manifest;	/* the tightened role, owned */
 	int		 changed;	/* its rules differ from the original */
+	char		 skip[512];	/* why it is left alone, or "" */
 };
 
 /* The roles of one run, and the current replay. */
@@ -42,6 +43,38 @@ find(struct tight *t, const struct ks_rbac_role *role)
 	return NULL;
 }
 
+/* ks_rbac_role_fn: the name of the first aggregator, into arg. */
+static int
+first_aggregator(const struct ks_rbac_role *role, void *arg)
+{
+	snprintf(arg, 256, "%s", role->name);
+	return 1;
+}
+
+/* Why role is not to be tightened, into tr->skip ("" when it is). */
+static void
+why_skip(struct ks_rbac *rbac, struct trole *tr)
+{
+	const struct ks_rbac_role *role = tr->role;
+	const char *au = json_string_value(json_object_get(json_object_get(
+	    json_object_get(role->obj, "metadata"), "annotations"),
+	    "rbac.authorization.kubernetes.io/autoupdate"));
+	char agg[256] = "";
+
+	if (role->aggregated)
+		snprintf(tr->skip, sizeof(tr->skip), "an aggregated ClusterRole: "
+		    "the aggregation controller owns its rules; tighten the "
+		    "roles it aggregates instead");
+	else if (au != NULL && strcmp(au, "true") == 0)
+		snprintf(tr->skip, sizeof(tr->skip), "a bootstrap role "
+		    "(autoupdate): the apiserver restores its rules when it "
+		    "starts; bind its subjects to a role of their own instead");
+	else if (ks_rbac_aggregators(rbac, role, first_aggregator, agg) > 0)
+		snprintf(tr->skip, sizeof(tr->skip), "its rules are aggregated "
+		    "into ClusterRole %s: tightening it would take them from "
+		    "that role's subjects too", agg);
+}
+
 /* The roles of the selected uses, each once, in the order met. */
 static int
 collect(struct tight *t)
@@ -55,6 +88,7 @@ collect(struct tight *t)
 		if (!t->u->uses[i].selected || find(t, role) != NULL)
 			continue;
 		t->r[t->n].role = role;
+		why_skip(t->u->rbac, &t->r[t->n]);
 		if ((t->r[t->n].keep = calloc(role->nrules + 1, sizeof(int))) ==
 		    NULL || (t->r[t->n++].kept = json_array()) == NULL)
 			return -1;
@@ -249,7 +283,8 @@ replay_one(const struct ks_rbac_request *req, long long n, void *arg)
 
 	if (ks_rbac_allows(t->u->rbac, req, NULL) != 1)
 		return 0;
-	t->replayed += n;
+	if (strcmp(req->verb, "impersonate") != 0)
+		t->replayed += n;
 	if (ks_rbac_allows(t->after, req, NULL) == 1)
 		return 0;
 	t->refused += n;
@@ -270,7 +305,7 @@ replay(struct tight *t, struct ks_err *err)
 		return -1;
 	}
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->r[i].role->aggregated)
+		if (t->r[i].skip[0] != '\0')
 			continue;
 		if (build(t->u, &t->r[i]) < 0 ||
 		    ks_rbac_add(t->after, t->r[i].manifest, err) < 0) {
@@ -290,9 +325,7 @@ static json_t *
 result(const struct tight *t, const struct trole *tr)
 {
 	const struct ks_rbac_role *role = tr->role;
-	const char *skip = role->aggregated ? "an aggregated ClusterRole: "
-	    "the aggregation controller owns its rules; tighten the roles "
-	    "it aggregates instead" : NULL;
+	const char *skip = tr->skip[0] ? tr->skip : NULL;
 
 	return json_pack("{s:s,s:s,s:s?,s:b,s:O?,s:I,s:I,s:O,s:I,s:I,s:s?}",
 	    "role_kind", role->cluster ? "ClusterRole" : "Role",
