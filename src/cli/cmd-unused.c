@@ -269,6 +269,11 @@ yaml(json_t *plan)
 	size_t i, n = 0;
 
 	span_line(stdout, json_object_get(plan, "span"), "# ");
+	if (strcmp(ks_json_str(json_object_get(plan, "span"), "strength"),
+	    "none") == 0) {
+		ks_yaml_comment(stdout, "No role is tightened on no evidence.");
+		return KS_EXIT_OK;
+	}
 	ks_yaml_comment(stdout, "The roles below keep only what the audit log "
 	    "saw used in that span; every allowed request of it was replayed "
 	    "against them.");

@@ -267,6 +267,8 @@ entry(const struct ks_unused_use *x, const json_t *span)
 		return NULL;
 	json_object_set_new(e, "rule_text", json_string(ks_rbacfmt_rule(r,
 	    text, sizeof(text))));
+	json_object_set_new(e, "subject_user", s->user ? json_string(s->user) :
+	    json_null());
 	used_sets(x, e);
 	return e;
 }

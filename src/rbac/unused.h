@@ -42,7 +42,9 @@ struct ks_unused_opts {
  *		api_groups, resources, resource_names, non_resource_urls},
  *		used, requests, used_verbs, used_api_groups, used_resources,
  *		used_urls, dangerous, dangerous_reason, span_from, span_to,
- *		rule_text (the rule in words)
+ *		rule_text (the rule in words), subject_user (the user name
+ *		the subject matches: system:serviceaccount:NS:NAME for a
+ *		ServiceAccount; null for a Group)
  *   tightened	(opts->tighten) one per role reached by those entries:
  *		role_kind, role, role_namespace, changed, manifest (all its
  *		rules, only what was used), rules_before, rules_after, kept

@@ -61,7 +61,7 @@ eq "jsonl" 10 "$(ks unused -o jsonl | jq -c . | wc -l)"
 # pairs of its allowed, final-stage requests (every one of them is allowed
 # by this RBAC, but carol's is a group's).
 sqlpairs=$(sqlite3 "$KUBESIFT_DB" "SELECT group_concat(p, ' ') FROM (SELECT DISTINCT coalesce(impersonated_user, username) || '|' || verb || '|' || resource || coalesce('.' || nullif(api_group, ''), '') || coalesce('/' || subresource, '') AS p FROM audit_events WHERE coalesce(stage, 'ResponseComplete') = 'ResponseComplete' AND coalesce(decision, 'allow') = 'allow' AND username != 'carol' ORDER BY p)")
-jqpairs=$(jqv '[.[] | select(.subject_kind != "Group" and .used) | (if .subject_kind == "ServiceAccount" then "system:serviceaccount:\(.subject_namespace):\(.subject)" else .subject end) as $u | .used_verbs[] as $v | .used_resources[] as $r | select($v != "impersonate") | select(($v == "patch") == ($r == "deployments.apps")) | "\($u)|\($v)|\($r)"] | unique | join(" ")')
+jqpairs=$(jqv '[.[] | select(.subject_kind != "Group" and .used) | .subject_user as $u | .used_verbs[] as $v | .used_resources[] as $r | select($v != "impersonate") | select(($v == "patch") == ($r == "deployments.apps")) | "\($u)|\($v)|\($r)"] | unique | join(" ")')
 eq "used pairs = allowed requests (SQL)" "$sqlpairs" "$jqpairs"
 eq "unused per subject = bound rules - used (SQL)" \
     "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM rbac_grants")|6" \
@@ -134,6 +134,28 @@ grep -q "^# Left as it is:" "$T/bob.yaml" || fail "--actor bob: ops is left as i
 grep -q "ClusterRole ops: 2 rules before, 2 after; the 10 allowed requests of the window that RBAC grants, replayed against the tightened roles: 0 refused" "$T/alice.yaml" ||
     fail "the replay after keeping"
 echo "ok - yaml --actor alice: bob's rule kept, replay refuses nothing"
+
+# Roles that are not theirs to change are left alone, each with why; and
+# with no audit log at all, nothing is used and nothing tightened.
+export KUBESIFT_DB="$T/skip.db"
+ks import -q "$F/skip.json"
+ks unused -o json > "$T/skip.json"
+eq "no evidence: every grant unused, span null" "3|0|null|null" \
+    "$(jq -r '"\(length)|\([.[] | select(.used)] | length)|\(.[0].span_from)|\(.[0].span_to)"' "$T/skip.json")"
+ks unused -o yaml > "$T/none.yaml"
+grep -q "^# Audit log span: none. Evidence: none" "$T/none.yaml" && grep -q "^# No role is tightened on no evidence.$" "$T/none.yaml" &&
+    ! grep -q "^kind:" "$T/none.yaml" || fail "no evidence: $(cat "$T/none.yaml")"
+echo "ok - no evidence: no role tightened"
+ks import -q "$F/audit.log"
+ks unused -o yaml > "$T/skip.yaml"
+for s in "#   ClusterRole view-agg: an aggregated ClusterRole" \
+    "#   ClusterRole view-ext: its rules are aggregated into ClusterRole view-agg" \
+    "#   ClusterRole boot: a bootstrap role (autoupdate)"; do
+	grep -q "^$s" "$T/skip.yaml" || fail "skip.yaml lacks: $s"
+done
+! grep -q "^kind:" "$T/skip.yaml" || fail "skip.yaml proposes a role"
+echo "ok - aggregated, aggregated-into and autoupdate roles are left alone, with why"
+export KUBESIFT_DB="$T/k.db"
 
 # Sanity checks that hold on any evidence, by plain SQL (the sqlite3 shell
 # on the database, the JSON read with readfile): sanity NAME JSON.
