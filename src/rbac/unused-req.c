@@ -11,34 +11,21 @@
 #include "util/timeutil.h"
 
 /*
- * The final stage of each request (as request_outcomes counts them) that
- * the authorizer allowed, in the window; a request read from two copies
- * of the log counts once (rid).  The authorizer sees no name for a create
+ * One pass over the final stage of each request (as request_outcomes
+ * counts them) in the window, grouped; a request read from two copies of
+ * the log counts once (count of distinct auditIDs).  allowed says the
+ * authorizer allowed the group.  The authorizer sees no name for a create
  * or deletecollection of a collection, and names matter only to rules
  * with resourceNames: the name is kept for their resources alone (?4,
  * "|configmaps|leases|"; ?3 1 when such a rule names "*"), so that the
- * groups stay few.  An impersonated request, allowed
- * or not (the apiserver records impersonatedUser only once impersonation
- * was allowed), also used its impersonator's impersonate permission: on users (or the
- * serviceaccount) and on each group asked for (the row marked
- * GROUPS_MARK, its namespace the impersonated user and its name the
- * JSON array of groups: json_each is not open
- * to read-only connections outside views, so one() splits it), but not
- * on the groups the apiserver adds by itself.
+ * groups stay few.  An impersonated request, allowed or not (the
+ * apiserver records impersonatedUser only once impersonation was
+ * allowed), also used its impersonator's impersonate permission, which
+ * one() derives from impersonator and impersonator_groups.  GROUP BY
+ * names the columns by number: "name" would be audit_events.name.
  */
-#define GROUPS_MARK "'#impersonated-groups'"
-#define GROUPS_MARK_TEXT "#impersonated-groups"
 static const char requests_sql[] =
-    "WITH final AS (SELECT * FROM audit_events"
-    " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-    " 'Panic') AND verb IS NOT NULL"
-    " AND (?1 IS NULL OR received_us >= ?1)"
-    " AND (?2 IS NULL OR received_us <= ?2)),"
-    " allowed AS (SELECT * FROM final"
-    " WHERE CASE WHEN decision IN ('allow', 'forbid') THEN decision"
-    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow'),"
-    " reqs AS ("
-    " SELECT coalesce(impersonated_user, username) AS actor,"
+    "SELECT coalesce(impersonated_user, username) AS actor,"
     " CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups"
     " ELSE user_groups END AS groups, verb, api_group, resource,"
     " subresource, namespace,"
@@ -48,28 +35,22 @@ static const char requests_sql[] =
     " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
     " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
     " ELSE request_uri END END AS path,"
-    " coalesce(audit_id, 'row:' || id) AS rid FROM allowed"
-    " UNION ALL"
-    " SELECT username, user_groups, 'impersonate', '',"
-    " CASE WHEN sa THEN 'serviceaccounts' ELSE 'users' END, NULL,"
-    " CASE WHEN sa THEN substr(rest, 1, instr(rest, ':') - 1) END,"
-    " CASE WHEN sa THEN substr(rest, instr(rest, ':') + 1)"
-    " ELSE impersonated_user END, NULL, rid"
-    " FROM (SELECT username, user_groups, impersonated_user,"
-    " impersonated_user GLOB 'system:serviceaccount:?*:?*' AS sa,"
-    " substr(impersonated_user, 23) AS rest,"
-    " coalesce(audit_id, 'row:' || id) AS rid FROM final"
-    " WHERE impersonated_user IS NOT NULL)"
-    " UNION ALL"
-    " SELECT username, user_groups, 'impersonate', '', 'groups', NULL,"
-    " impersonated_user, impersonated_groups, " GROUPS_MARK ","
-    " coalesce(audit_id, 'row:' || id) FROM final"
-    " WHERE impersonated_user IS NOT NULL AND impersonated_groups IS NOT"
-    " NULL)"
-    " SELECT actor, groups, verb, api_group, resource, subresource,"
-    " namespace, name, path, count(DISTINCT rid) FROM reqs"
-    " GROUP BY actor, groups, verb, api_group, resource, subresource,"
-    " namespace, name, path";
+    " count(DISTINCT coalesce(audit_id, 'row:' || id)),"
+    " CASE WHEN decision IN ('allow', 'forbid') THEN decision"
+    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow' AS allowed,"
+    " CASE WHEN impersonated_user IS NOT NULL THEN username END"
+    " AS impersonator,"
+    " CASE WHEN impersonated_user IS NOT NULL THEN user_groups END"
+    " AS impersonator_groups"
+    " FROM audit_events"
+    " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
+    " 'Panic') AND verb IS NOT NULL"
+    " AND (?1 IS NULL OR received_us >= ?1)"
+    " AND (?2 IS NULL OR received_us <= ?2)"
+    " AND (impersonated_user IS NOT NULL OR CASE WHEN decision IN"
+    " ('allow', 'forbid') THEN decision WHEN code = 403 THEN 'forbid'"
+    " ELSE 'allow' END = 'allow')"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13";
 
 /*
  * The resources of rules with resourceNames, as "|configmaps|leases|" in
@@ -133,34 +114,53 @@ static int
 added(const char *g, const char *user)
 {
 	return strcmp(g, "system:authenticated") == 0 ||
-	    (strncmp(g, "system:serviceaccounts", 22) == 0 && user != NULL &&
+	    (strncmp(g, "system:serviceaccounts", 22) == 0 &&
 	    strncmp(user, "system:serviceaccount:", 22) == 0);
 }
 
 /*
- * The impersonate requests of the groups of an impersonated request:
- * one per group asked for (req->name holds their JSON array,
- * req->namespace the impersonated user).  fn's first nonzero return,
- * else 0.
+ * The impersonate requests of the impersonator (column 11, its groups
+ * 12) of the group in row st: on users, or on the serviceaccount, and on
+ * each of the groups asked for (groups, of ngroups) that the apiserver
+ * does not add by itself.  fn's first nonzero return, else 0.
  */
 static int
-each_group(struct ks_rbac_request *req, long long n, ks_unused_req_fn fn,
-    void *arg)
+impersonation(sqlite3_stmt *st, char **groups, size_t ngroups,
+    ks_unused_req_fn fn, void *arg)
 {
-	const char *imp = req->namespace;
-	char **g;
-	size_t ng = 0;
-	int rc = 0;
+	const char *user = col(st, 0), *colon;
+	long long n = sqlite3_column_int64(st, 9);
+	struct ks_rbac_request req;
+	char **mine, ns[256];
+	size_t nmine = 0;
+	int rc;
 
-	g = ks_actor_groups_parse(req->name, &ng);
-	req->path = NULL;
-	req->namespace = NULL;
-	for (size_t i = 0; rc == 0 && i < ng; i++)
-		if (!added(g[i], imp)) {
-			req->name = g[i];
-			rc = fn(req, n, arg);
+	memset(&req, 0, sizeof(req));
+	mine = ks_actor_groups_parse(col(st, 12), &nmine);
+	req.user = col(st, 11);
+	req.groups = (const char *const *)mine;
+	req.ngroups = nmine;
+	req.verb = "impersonate";
+	req.api_group = "";
+	req.resource = "users";
+	req.name = user;
+	if (strncmp(user, "system:serviceaccount:", 22) == 0 &&
+	    (colon = strchr(user + 22, ':')) != NULL) {
+		snprintf(ns, sizeof(ns), "%.*s", (int)(colon - user - 22),
+		    user + 22);
+		req.resource = "serviceaccounts";
+		req.namespace = ns;
+		req.name = colon + 1;
+	}
+	rc = fn(&req, n, arg);
+	req.resource = "groups";
+	req.namespace = NULL;
+	for (size_t i = 0; rc == 0 && i < ngroups; i++)
+		if (!added(groups[i], user)) {
+			req.name = groups[i];
+			rc = fn(&req, n, arg);
 		}
-	ks_actor_groups_free(g);
+	ks_actor_groups_free(mine);
 	return rc;
 }
 
@@ -171,8 +171,10 @@ one(sqlite3_stmt *st, ks_unused_req_fn fn, void *arg)
 	struct ks_rbac_request req;
 	char **groups;
 	size_t ngroups = 0;
-	int rc;
+	int rc = 0;
 
+	if (col(st, 0) == NULL)
+		return 0;
 	memset(&req, 0, sizeof(req));
 	groups = ks_actor_groups_parse(col(st, 1), &ngroups);
 	req.user = col(st, 0);
@@ -185,11 +187,10 @@ one(sqlite3_stmt *st, ks_unused_req_fn fn, void *arg)
 	req.namespace = col(st, 6);
 	req.name = col(st, 7);
 	req.path = col(st, 8);
-	if (req.path != NULL && strcmp(req.path, GROUPS_MARK_TEXT) == 0)
-		rc = each_group(&req, sqlite3_column_int64(st, 9), fn, arg);
-	else
-		rc = req.resource == NULL && req.path == NULL ? 0 :
-		    fn(&req, sqlite3_column_int64(st, 9), arg);
+	if (sqlite3_column_int(st, 10) && (req.resource || req.path))
+		rc = fn(&req, sqlite3_column_int64(st, 9), arg);
+	if (rc == 0 && col(st, 11) != NULL)
+		rc = impersonation(st, groups, ngroups, fn, arg);
 	ks_actor_groups_free(groups);
 	return rc;
 }
