@@ -17,7 +17,7 @@
 #include "rbac/unused.h"
 #include "util/jutil.h"
 
-enum { O_SNAPSHOT = 256 };
+enum { O_SNAPSHOT = 256, O_ALL };
 
 static const struct ks_opt opts[] = {
 	{ "actor", KS_FOPT_ACTOR, "NAME", "only this subject (exact, or a "
@@ -30,12 +30,14 @@ static const struct ks_opt opts[] = {
 	{ "until", KS_FOPT_UNTIL, "TIME", "up to TIME, inclusive (same forms)" },
 	{ "snapshot", O_SNAPSHOT, "ID", "the RBAC of this snapshot only "
 	    "(default: all, latest copy of each object)" },
+	{ "all", O_ALL, NULL, "table, csv, md: the fully used grants too" },
 	{ NULL, 0, NULL, NULL }
 };
 
 /* The options of one run (ctx->state). */
 struct unused_state {
 	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
+	int		 all;		/* --all */
 };
 
 static int
@@ -45,6 +47,10 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 
 	if (key == O_SNAPSHOT)
 		return ks_cmd_opt_snapshot(arg, &us->snapshot);
+	if (key == O_ALL) {
+		us->all = 1;
+		return 0;
+	}
 	return ks_cmd_filter_option(ctx, key, arg);
 }
 
@@ -148,19 +154,36 @@ row(struct ks_out *out, const json_t *e)
 	return ks_out_row(out, c);
 }
 
-/* table, csv, md: the span (on stdout for table and md, else on stderr
-   unless -q), then one row per entry.  0, or the exit status. */
+/* The number of entries whose rule was fully used. */
+static size_t
+count_full(const json_t *entries)
+{
+	const json_t *e;
+	size_t i, n = 0;
+
+	json_array_foreach(entries, i, e)
+		n += json_is_true(json_object_get(e, "fully_used"));
+	return n;
+}
+
+/*
+ * table, csv, md: the span and what is left out (on stdout for table and
+ * md, else on stderr unless -q), then one row per entry, the fully used
+ * ones only with --all.  0, or the exit status.
+ */
 static int
 rows(struct ks_ctx *ctx, const char *fmt, json_t *plan)
 {
 	static const char *const cols[] = { "dangerous", "used",
 	    "subject_kind", "subject", "subject_namespace", "binding", "role",
 	    "rule", "used_verbs", "used_resources", "requests" };
+	const struct unused_state *us = ctx->state;
 	const json_t *entries = json_object_get(plan, "entries"), *e;
 	int text = strcmp(fmt, "csv") != 0;
+	size_t i, full = us->all ? 0 : count_full(entries);
+	FILE *fp = text ? stdout : stderr;
 	struct ks_out *out;
 	struct ks_err err;
-	size_t i;
 	int failed = 0;
 
 	ks_err_clear(&err);
@@ -168,14 +191,19 @@ rows(struct ks_ctx *ctx, const char *fmt, json_t *plan)
 		ks_cmd_error("unused: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	if (text || !ctx->quiet)
-		span_line(text ? stdout : stderr, json_object_get(plan, "span"),
-		    "");
+	if (text || !ctx->quiet) {
+		span_line(fp, json_object_get(plan, "span"), "");
+		if (full > 0)
+			fprintf(fp, "%zu of %zu grants, every verb and resource "
+			    "of them used, are not shown (--all shows them).\n",
+			    full, json_array_size(entries));
+	}
 	if (text)
 		putchar('\n');
 	ks_out_begin(out, 11, cols);
 	json_array_foreach(entries, i, e)
-		if (row(out, e) < 0)
+		if ((us->all || !json_is_true(json_object_get(e,
+		    "fully_used"))) && row(out, e) < 0)
 			break;
 	if (ks_out_end(out, &err) < 0) {
 		ks_cmd_error("unused: %s", err.msg);
@@ -339,7 +367,7 @@ const struct ks_cmd ks_cmd_unused = {
 	.name = "unused",
 	.summary = "RBAC grants the audit log never saw used (least privilege)",
 	.usage = "[--actor NAME] [--namespace NS] [--since TIME] [--until TIME]"
-	    " [--snapshot ID] [-o table|csv|json|jsonl|md|yaml]",
+	    " [--snapshot ID] [--all] [-o table|csv|json|jsonl|md|yaml]",
 	.opts = opts,
 	.formats = "table,csv,json,jsonl,md,yaml",
 	.min_args = 0, .max_args = 0,

@@ -234,6 +234,48 @@ used_sets(const struct ks_unused_use *x, json_t *e)
 	json_decref(urls);
 }
 
+/* Does some string of v hold a '*'? */
+static int
+has_star(const struct ks_rbac_strv *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strchr(v->v[i], '*') != NULL)
+			return 1;
+	return 0;
+}
+
+/* Was every verb, and every API group x resource or URL, of x's rule
+   used (no wildcard in it)? */
+static int
+fully_used(const struct ks_unused_use *x)
+{
+	const struct ks_rbac_rule *r = &x->binding->role->rules[x->rule];
+	json_t *verbs = json_object(), *vs, *c;
+	const char *key, *verb;
+	char k[1024];
+	int full = x->requests > 0 && verbs != NULL && !has_star(&r->verbs) &&
+	    !has_star(&r->api_groups) && !has_star(&r->resources) &&
+	    !has_star(&r->urls);
+
+	json_object_foreach(x->used, key, vs)
+		json_object_foreach(vs, verb, c)
+			json_object_set(verbs, verb, json_true());
+	for (size_t i = 0; full && i < r->verbs.n; i++)
+		full = json_object_get(verbs, r->verbs.v[i]) != NULL;
+	for (size_t g = 0; full && g < r->api_groups.n; g++)
+		for (size_t i = 0; full && i < r->resources.n; i++) {
+			snprintf(k, sizeof(k), "R\t%s\t%s", r->api_groups.v[g],
+			    r->resources.v[i]);
+			full = json_object_get(x->used, k) != NULL;
+		}
+	for (size_t i = 0; full && i < r->urls.n; i++) {
+		snprintf(k, sizeof(k), "U\t%s", r->urls.v[i]);
+		full = json_object_get(x->used, k) != NULL;
+	}
+	json_decref(verbs);
+	return full;
+}
+
 /* The entry of use x (see unused.h), a new object. */
 static json_t *
 entry(const struct ks_unused_use *x, const json_t *span)
@@ -269,6 +311,7 @@ entry(const struct ks_unused_use *x, const json_t *span)
 	    text, sizeof(text))));
 	json_object_set_new(e, "subject_user", s->user ? json_string(s->user) :
 	    json_null());
+	json_object_set_new(e, "fully_used", json_boolean(fully_used(x)));
 	used_sets(x, e);
 	return e;
 }

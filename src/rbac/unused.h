@@ -44,7 +44,9 @@ struct ks_unused_opts {
  *		used_urls, dangerous, dangerous_reason, span_from, span_to,
  *		rule_text (the rule in words), subject_user (the user name
  *		the subject matches: system:serviceaccount:NS:NAME for a
- *		ServiceAccount; null for a Group)
+ *		ServiceAccount; null for a Group), fully_used (every verb
+ *		and every API group x resource or URL of the rule was used,
+ *		and it has no wildcard)
  *   tightened	(opts->tighten) one per role reached by those entries:
  *		role_kind, role, role_namespace, changed, manifest (all its
  *		rules, only what was used), rules_before, rules_after, kept

@@ -47,13 +47,20 @@ ks unused -o table > "$T/u.txt"
 head -1 "$T/u.txt" | grep -q "^Audit log span: 2026-01-10T10:00:00.000000Z to 2026-01-10T12:00:00.000000Z (2h 0m, events on 1 day, 11 allowed requests). Evidence: weak" ||
     fail "table's span line: $(head -1 "$T/u.txt")"
 echo "ok - the table begins with the span: 2 hours, weak"
-eq "csv rows as json's" 10 "$(ks unused -o csv 2>/dev/null | tail -n +2 | wc -l)"
+# Fully used (every verb and resource, no wildcard): alice's pod-reader 0
+# and bob's ops 1; the tables leave them out unless --all.
+eq "fully used" "alice|pod-reader|0 bob|ops|1" \
+    "$(jqv '[.[] | select(.fully_used) | "\(.subject)|\(.role)|\(.rule_index)"] | sort | join(" ")')"
+eq "csv rows: those not fully used" 8 "$(ks unused -o csv 2>/dev/null | tail -n +2 | wc -l)"
+eq "csv --all rows: json's" 10 "$(ks unused --all -o csv 2>/dev/null | tail -n +2 | wc -l)"
+grep -q "^2 of 10 grants, every verb and resource of them used, are not shown (--all shows them).$" "$T/u.txt" ||
+    fail "table: what is left out"
 ks unused -o csv 2>"$T/err" >/dev/null
 grep -q "Evidence: weak" "$T/err" || fail "csv: the span on stderr"
 ks -q unused -o csv 2>"$T/err" >/dev/null
 [ ! -s "$T/err" ] || fail "csv -q: $(cat "$T/err")"
 echo "ok - csv: the span on stderr, not with -q"
-eq "md rows" 12 "$(ks unused -o md | grep -c '^|')"
+eq "md rows" 10 "$(ks unused -o md | grep -c '^|')"
 eq "jsonl" 10 "$(ks unused -o jsonl | jq -c . | wc -l)"
 
 # JSON against plain SQL on audit_events: for each User or ServiceAccount
