@@ -135,7 +135,7 @@ row(struct ks_out *out, const json_t *e)
 	if (*joined(e, "used_urls", urls, sizeof(urls)))
 		snprintf(res + strlen(res), sizeof(res) - strlen(res), "%s%s",
 		    res[0] ? "," : "", urls);
-	struct ks_cell c[11] = {
+	struct ks_cell c[12] = {
 		ks_cell_text(json_is_true(json_object_get(e,
 		    "dangerous")) ? "yes" : "no"),
 		ks_cell_text(json_is_true(json_object_get(e, "used")) ?
@@ -150,6 +150,7 @@ row(struct ks_out *out, const json_t *e)
 		ks_cell_text(res),
 		ks_cell_int(json_integer_value(json_object_get(e,
 		    "requests"))),
+		ks_cell_text(ks_json_str(e, "last_used")),
 	};
 	return ks_out_row(out, c);
 }
@@ -176,7 +177,7 @@ rows(struct ks_ctx *ctx, const char *fmt, json_t *plan)
 {
 	static const char *const cols[] = { "dangerous", "used",
 	    "subject_kind", "subject", "subject_namespace", "binding", "role",
-	    "rule", "used_verbs", "used_resources", "requests" };
+	    "rule", "used_verbs", "used_resources", "requests", "last_used" };
 	const struct unused_state *us = ctx->state;
 	const json_t *entries = json_object_get(plan, "entries"), *e;
 	int text = strcmp(fmt, "csv") != 0;
@@ -200,7 +201,7 @@ rows(struct ks_ctx *ctx, const char *fmt, json_t *plan)
 	}
 	if (text)
 		putchar('\n');
-	ks_out_begin(out, 11, cols);
+	ks_out_begin(out, 12, cols);
 	json_array_foreach(entries, i, e)
 		if ((us->all || !json_is_true(json_object_get(e,
 		    "fully_used"))) && row(out, e) < 0)

@@ -19,6 +19,8 @@
 struct ks_unused_group {
 	struct ks_rbac_request req;	/* every string and groups owned */
 	long long	 count;		/* requests in the group */
+	int64_t		 first_us, last_us; /* their times; KS_TIME_NONE:
+					   none has one */
 };
 
 /* One (binding, subject, rule): a grant, and what of it was used. */
@@ -28,6 +30,8 @@ struct ks_unused_use {
 	size_t		 rule;		/* index into binding->role->rules */
 	int		 selected;	/* passes --actor and --namespace */
 	long long	 requests;	/* allowed requests it matched */
+	int64_t		 first_us, last_us; /* the first and last of them;
+					   KS_TIME_NONE: none (or no time) */
 	json_t		*used;		/* owned: "R\tGROUP\tRES[/SUB]" or
 					   "U\tPATH" -> {verb: count} */
 };
@@ -46,6 +50,9 @@ struct ks_unused {
 	long long	 requests;	/* allowed requests of the window */
 	struct ks_unused_group *reqs;	/* owned: the requests, grouped */
 	size_t		 nreqs, capreqs;
+	int64_t		 row_first_us;	/* the times of the row being
+					   loaded (ks_unused_load only) */
+	int64_t		 row_last_us;
 };
 
 /* Called for each group of allowed requests; nonzero stops the walk. */

@@ -41,7 +41,7 @@ static const char requests_sql[] =
     " CASE WHEN impersonated_user IS NOT NULL THEN username END"
     " AS impersonator,"
     " CASE WHEN impersonated_user IS NOT NULL THEN user_groups END"
-    " AS impersonator_groups"
+    " AS impersonator_groups, min(received_us), max(received_us)"
     " FROM audit_events"
     " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
     " 'Panic') AND verb IS NOT NULL"
@@ -224,6 +224,8 @@ keep(const struct ks_rbac_request *req, long long n, void *arg)
 	g = &u->reqs[u->nreqs++];
 	memset(g, 0, sizeof(*g));
 	g->count = n;
+	g->first_us = u->row_first_us;
+	g->last_us = u->row_last_us;
 	if ((groups = calloc(req->ngroups + 1, sizeof(*groups))) == NULL)
 		return 1;
 	for (size_t i = 0; i < req->ngroups; i++)
@@ -254,8 +256,13 @@ ks_unused_load(struct ks_unused *u, struct ks_err *err)
 		return -1;
 	}
 	bind_params(u, st, names, sizeof(names));
-	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		u->row_first_us = sqlite3_column_type(st, 13) == SQLITE_NULL ?
+		    KS_TIME_NONE : sqlite3_column_int64(st, 13);
+		u->row_last_us = sqlite3_column_type(st, 14) == SQLITE_NULL ?
+		    KS_TIME_NONE : sqlite3_column_int64(st, 14);
 		stopped = one(st, keep, u);
+	}
 	if (stopped)
 		ks_err_set(err, "out of memory");
 	else if (rc != SQLITE_DONE)

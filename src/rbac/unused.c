@@ -13,6 +13,7 @@
 #include "rbac/rbacfmt.h"
 #include "rbac/unused.h"
 #include "rbac/unused-int.h"
+#include "util/timeutil.h"
 
 /* Does pattern (exact, or a GLOB when it holds * ? or [) match s? */
 static int
@@ -106,11 +107,11 @@ ks_unused_in_scope(const struct ks_rbac_binding *b,
 	    strcmp(b->namespace, req->namespace) == 0;
 }
 
-/* Count n requests of req against use x. */
+/* Count the requests of group g against use x. */
 static void
-record(struct ks_unused_use *x, const struct ks_rbac_request *req,
-    long long n)
+record(struct ks_unused_use *x, const struct ks_unused_group *g)
 {
+	const struct ks_rbac_request *req = &g->req;
 	char key[1024];
 	json_t *verbs;
 
@@ -121,25 +122,33 @@ record(struct ks_unused_use *x, const struct ks_rbac_request *req,
 		    req->subresource : "");
 	else
 		snprintf(key, sizeof(key), "U\t%s", req->path);
-	x->requests += n;
+	if (x->requests == 0)
+		x->first_us = x->last_us = KS_TIME_NONE;
+	x->requests += g->count;
+	if (g->first_us != KS_TIME_NONE && (x->first_us == KS_TIME_NONE ||
+	    g->first_us < x->first_us))
+		x->first_us = g->first_us;
+	if (g->last_us != KS_TIME_NONE && (x->last_us == KS_TIME_NONE ||
+	    g->last_us > x->last_us))
+		x->last_us = g->last_us;
 	if (x->used == NULL && (x->used = json_object()) == NULL)
 		return;
 	if ((verbs = json_object_get(x->used, key)) == NULL)
 		json_object_set_new(x->used, key, verbs = json_object());
-	json_object_set_new(verbs, req->verb, json_integer(n +
+	json_object_set_new(verbs, req->verb, json_integer(g->count +
 	    json_integer_value(json_object_get(verbs, req->verb))));
 }
 
-/* ks_unused_req_fn: mark every grant that allows req for its actor. */
-static int
-mark(const struct ks_rbac_request *req, long long n, void *arg)
+/* Mark every grant that allows group g's requests for their actor. */
+static void
+mark(struct ks_unused *u, const struct ks_unused_group *g)
 {
-	struct ks_unused *u = arg;
+	const struct ks_rbac_request *req = &g->req;
 	const struct ks_rbac_binding *b;
 	const struct ks_rbac_role *role;
 
 	if (strcmp(req->verb, "impersonate") != 0)
-		u->requests += n;
+		u->requests += g->count;
 	for (size_t i = 0; i < u->nb; i++) {
 		b = u->b[i];
 		if ((role = b->role) == NULL || !ks_unused_in_scope(b, req))
@@ -150,10 +159,9 @@ mark(const struct ks_rbac_request *req, long long n, void *arg)
 			for (size_t k = 0; k < role->nrules; k++)
 				if (ks_rbac_rule_allows(&role->rules[k], req))
 					record(&u->uses[u->base[i] + j *
-					    role->nrules + k], req, n);
+					    role->nrules + k], g);
 		}
 	}
-	return 0;
 }
 
 /* A list of strings as a new JSON array. */
@@ -283,7 +291,7 @@ entry(const struct ks_unused_use *x, const json_t *span)
 	const struct ks_rbac_binding *b = x->binding;
 	const struct ks_rbac_subject *s = &b->subjects[x->subject];
 	const struct ks_rbac_rule *r = &b->role->rules[x->rule];
-	char why[512], text[2048];
+	char why[512], text[2048], t[KS_TIME_BUFSZ];
 	const char *d = ks_rbac_rule_dangerous(r, why, sizeof(why));
 	json_t *e;
 
@@ -312,6 +320,12 @@ entry(const struct ks_unused_use *x, const json_t *span)
 	json_object_set_new(e, "subject_user", s->user ? json_string(s->user) :
 	    json_null());
 	json_object_set_new(e, "fully_used", json_boolean(fully_used(x)));
+	json_object_set_new(e, "first_used", x->requests && x->first_us !=
+	    KS_TIME_NONE ? json_string(ks_time_format(x->first_us, t)) :
+	    json_null());
+	json_object_set_new(e, "last_used", x->requests && x->last_us !=
+	    KS_TIME_NONE ? json_string(ks_time_format(x->last_us, t)) :
+	    json_null());
 	used_sets(x, e);
 	return e;
 }
@@ -384,7 +398,8 @@ ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
 	u.until_us = filter->until_us;
 	if (setup(&u, filter, opts, err) < 0 || ks_unused_load(&u, err) < 0)
 		goto out;
-	ks_unused_requests(&u, mark, &u);
+	for (size_t i = 0; i < u.nreqs; i++)
+		mark(&u, &u.reqs[i]);
 	if ((span = ks_unused_span(&u, err)) == NULL)
 		goto out;
 	if ((e = entries(&u, span)) == NULL ||

@@ -46,7 +46,8 @@ struct ks_unused_opts {
  *		the subject matches: system:serviceaccount:NS:NAME for a
  *		ServiceAccount; null for a Group), fully_used (every verb
  *		and every API group x resource or URL of the rule was used,
- *		and it has no wildcard)
+ *		and it has no wildcard), first_used, last_used (RFC 3339,
+ *		null when unused)
  *   tightened	(opts->tighten) one per role reached by those entries:
  *		role_kind, role, role_namespace, changed, manifest (all its
  *		rules, only what was used), rules_before, rules_after, kept

@@ -37,6 +37,9 @@ eq "an impersonator uses impersonate on users" "impersonate|users" \
     "$(jqv '.[] | select(.subject == "support") | "\(.used_verbs | join(","))|\(.used_resources | join(","))"')"
 eq "alice's pods: impersonated and own requests" "get,list,watch|4" \
     "$(jqv '.[] | select(.binding == "alice-pods" and .rule_index == 0) | "\(.used_verbs | join(","))|\(.requests)"')"
+eq "first and last use of alice's pods" "2026-01-10T10:00:00.000000Z|2026-01-10T12:00:00.000000Z" \
+    "$(jqv '.[] | select(.binding == "alice-pods" and .rule_index == 0) | "\(.first_used)|\(.last_used)"')"
+eq "no times when unused" "0" "$(jqv '[.[] | select((.used | not) and (.first_used != null or .last_used != null))] | length')"
 eq "the span on every entry" "2026-01-10T10:00:00.000000Z|2026-01-10T12:00:00.000000Z|1" \
     "$(jqv '[.[] | "\(.span_from)|\(.span_to)"] | unique | "\(.[0])|\(length)"')"
 eq "rule fields" '{"verbs":["get","update"],"api_groups":[""],"resources":["configmaps"],"resource_names":["app-config"],"non_resource_urls":[]}' \
@@ -200,6 +203,8 @@ sanity() {
 	eq "$1: the span is the audit log's" \
 	    "$(s3 "SELECT coalesce(strftime('%Y-%m-%dT%H:%M:%S', min(received_us) / 1000000, 'unixepoch') || printf('.%06dZ', min(received_us) % 1000000), 'null') || '|' || coalesce(strftime('%Y-%m-%dT%H:%M:%S', max(received_us) / 1000000, 'unixepoch') || printf('.%06dZ', max(received_us) % 1000000), 'null') FROM audit_events")" \
 	    "$(jq -r '.[0] | "\(.span_from)|\(.span_to)"' "$2")"
+	eq "$1: uses lie within the span" 0 \
+	    "$(jq '[.[] | select(.used and (.first_used < .span_from or .last_used > .span_to or .first_used > .last_used))] | length' "$2")"
 	eq "$1: dangerous entries first" 0 \
 	    "$(jq '[.[].dangerous] | . as $d | [range(1; length) | select($d[.] and ($d[. - 1] | not))] | length' "$2")"
 }
