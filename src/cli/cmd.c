@@ -34,6 +34,7 @@ const struct ks_cmd *const ks_cmds[] = {
 	&ks_cmd_sql,
 	&ks_cmd_summary,
 	&ks_cmd_timeline,
+	&ks_cmd_unused,
 	&ks_cmd_upgrade,
 	&ks_cmd_verify,
 	&ks_cmd_who_can,
@@ -147,7 +148,9 @@ ks_cmd_usage(FILE *fp, const struct ks_cmd *c)
 	if (c->formats != NULL) {
 		fprintf(fp, "output formats (-o): %s; default ",
 		    ks_cmd_formats_text(c, list, sizeof(list)));
-		if (c->flags & KS_CMD_ROWS)
+		/* A command that formats its own rows (unused) too. */
+		if ((c->flags & KS_CMD_ROWS) ||
+		    strncmp(c->formats, "table,csv,", 10) == 0)
 			fputs("table on a terminal, csv otherwise\n\n", fp);
 		else
 			fprintf(fp, "%.*s\n\n", (int)strcspn(c->formats, ","),

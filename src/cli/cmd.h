@@ -107,6 +107,7 @@ extern const struct ks_cmd ks_cmd_sources;
 extern const struct ks_cmd ks_cmd_sql;
 extern const struct ks_cmd ks_cmd_summary;
 extern const struct ks_cmd ks_cmd_timeline;
+extern const struct ks_cmd ks_cmd_unused;
 extern const struct ks_cmd ks_cmd_upgrade;
 extern const struct ks_cmd ks_cmd_verify;
 extern const struct ks_cmd ks_cmd_who_can;

@@ -1,0 +1,94 @@
+/*
+ * Shared by the pieces of module unused only: unused.c (the grants and
+ * their use), unused-req.c (the allowed requests, grouped, in one pass)
+ * and unused-tighten.c (the tightened roles and their replay).
+ */
+#ifndef KS_UNUSED_INT_H
+#define KS_UNUSED_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "rbac/rbac.h"
+#include "util/err.h"
+
+/* One group of allowed requests, kept in memory for the replays. */
+struct ks_unused_group {
+	struct ks_rbac_request req;	/* every string and groups owned */
+	long long	 count;		/* requests in the group */
+	int64_t		 first_us, last_us; /* their times; KS_TIME_NONE:
+					   none has one */
+};
+
+/* One (binding, subject, rule): a grant, and what of it was used. */
+struct ks_unused_use {
+	const struct ks_rbac_binding *binding;	/* borrowed from rbac */
+	size_t		 subject;	/* index into binding->subjects */
+	size_t		 rule;		/* index into binding->role->rules */
+	int		 selected;	/* passes --actor and --namespace */
+	long long	 requests;	/* allowed requests it matched */
+	int64_t		 first_us, last_us; /* the first and last of them;
+					   KS_TIME_NONE: none (or no time) */
+	json_t		*used;		/* owned: "R\tGROUP\tRES[/SUB]" or
+					   "U\tPATH" -> {verb: count} */
+};
+
+/* The grants of one run. */
+struct ks_unused {
+	sqlite3		*db;
+	struct ks_rbac	*rbac;		/* owned */
+	struct ks_rbac_binding *const *b; /* borrowed from rbac */
+	size_t		 nb;
+	size_t		*base;		/* per binding: its first use, or
+					   SIZE_MAX (role unresolved) */
+	struct ks_unused_use *uses;	/* owned, nuses of them */
+	size_t		 nuses;
+	int64_t		 since_us, until_us; /* KS_TIME_NONE: open */
+	long long	 requests;	/* allowed requests of the window */
+	struct ks_unused_group *reqs;	/* owned: the requests, grouped */
+	size_t		 nreqs, capreqs;
+	int64_t		 row_first_us;	/* the times of the row being
+					   loaded (ks_unused_load only) */
+	int64_t		 row_last_us;
+};
+
+/* Called for each group of allowed requests; nonzero stops the walk. */
+typedef int	(*ks_unused_req_fn)(const struct ks_rbac_request *req,
+	    long long count, void *arg);
+
+/*
+ * Read every allowed request of the window into u->reqs, grouped by
+ * actor, groups, verb, API group, resource, subresource, namespace, name
+ * (only for resources that rules with resourceNames name) and path (SQL
+ * GROUP BY, one pass over the final stages of audit_events), with the
+ * impersonation each impersonated request needed of its impersonator.
+ * 0, or -1 with err.  ks_unused_unload() frees them.
+ */
+int	ks_unused_load(struct ks_unused *u, struct ks_err *err);
+void	ks_unused_unload(struct ks_unused *u);
+
+/* Hand each group of u->reqs to fn, until it returns nonzero.  The
+   request is borrowed for the call. */
+void	ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
+	    void *arg);
+
+/*
+ * The span of the audit log in the window, as the object of "span" in
+ * ks_unused_plan() (requests from u->requests); NULL with err.
+ */
+json_t	*ks_unused_span(const struct ks_unused *u, struct ks_err *err);
+
+/* Does binding b take part in judging req (scope)? */
+int	ks_unused_in_scope(const struct ks_rbac_binding *b,
+	    const struct ks_rbac_request *req);
+
+/* The keys of the object set, sorted, as a new JSON array. */
+json_t	*ks_unused_sorted_keys(const json_t *set);
+
+/* The tightened roles (ks_unused_plan's "tightened"); NULL with err. */
+json_t	*ks_unused_tighten(struct ks_unused *u, struct ks_err *err);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * The evidence of use: every allowed request of the window, grouped in one
+ * SQL pass, and the span the audit log covers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rbac/actor.h"
+#include "rbac/unused-int.h"
+#include "store/sqltime.h"
+#include "util/timeutil.h"
+
+/*
+ * One pass over the final stage of each request (as request_outcomes
+ * counts them) in the window, grouped; a request read from two copies of
+ * the log counts once (count of distinct auditIDs).  allowed says the
+ * authorizer allowed the group.  The authorizer sees no name for a create
+ * or deletecollection of a collection, and names matter only to rules
+ * with resourceNames: the name is kept for their resources alone (?4,
+ * "|configmaps|leases|"; ?3 1 when such a rule names "*"), so that the
+ * groups stay few.  An impersonated request, allowed or not (the
+ * apiserver records impersonatedUser only once impersonation was
+ * allowed), also used its impersonator's impersonate permission, which
+ * one() derives from impersonator and impersonator_groups.  GROUP BY
+ * names the columns by number: "name" would be audit_events.name.
+ */
+static const char requests_sql[] =
+    "SELECT coalesce(impersonated_user, username) AS actor,"
+    " CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups"
+    " ELSE user_groups END AS groups, verb, api_group, resource,"
+    " subresource, namespace,"
+    " CASE WHEN verb IN ('create', 'deletecollection') AND subresource IS"
+    " NULL THEN NULL WHEN ?3 OR instr(?4, '|' || resource || '|') > 0"
+    " THEN name END AS name,"
+    " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
+    " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
+    " ELSE request_uri END END AS path,"
+    " count(DISTINCT coalesce(audit_id, 'row:' || id)),"
+    " CASE WHEN decision IN ('allow', 'forbid') THEN decision"
+    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow' AS allowed,"
+    " CASE WHEN impersonated_user IS NOT NULL THEN username END"
+    " AS impersonator,"
+    " CASE WHEN impersonated_user IS NOT NULL THEN user_groups END"
+    " AS impersonator_groups, min(received_us), max(received_us)"
+    " FROM audit_events"
+    " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
+    " 'Panic') AND verb IS NOT NULL"
+    " AND (?1 IS NULL OR received_us >= ?1)"
+    " AND (?2 IS NULL OR received_us <= ?2)"
+    " AND (impersonated_user IS NOT NULL OR CASE WHEN decision IN"
+    " ('allow', 'forbid') THEN decision WHEN code = 403 THEN 'forbid'"
+    " ELSE 'allow' END = 'allow')"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13";
+
+/*
+ * The resources of rules with resourceNames, as "|configmaps|leases|" in
+ * buf (of size sz; cut short, *all is set); *all also when such a rule
+ * names every resource.
+ */
+static void
+named_resources(struct ks_rbac *rbac, char *buf, size_t sz, int *all)
+{
+	struct ks_rbac_role *const *roles;
+	const struct ks_rbac_rule *r;
+	size_t n, len = 1, cut;
+
+	snprintf(buf, sz, "|");
+	*all = 0;
+	roles = ks_rbac_roles(rbac, &n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < roles[i]->nrules; k++) {
+			r = &roles[i]->rules[k];
+			for (size_t j = 0; r->resource_names.n && j <
+			    r->resources.n; j++) {
+				cut = strcspn(r->resources.v[j], "/");
+				*all |= r->resources.v[j][0] == '*';
+				if (len + cut + 2 >= sz)
+					*all = 1;
+				else
+					len += (size_t)snprintf(buf + len, sz -
+					    len, "%.*s|", (int)cut,
+					    r->resources.v[j]);
+			}
+		}
+}
+
+/* Bind the window's bounds to ?1 and ?2 (NULL: open), and the resources
+   whose names are kept to ?3 and ?4 (buf, of size sz, holds them). */
+static void
+bind_params(const struct ks_unused *u, sqlite3_stmt *st, char *buf,
+    size_t sz)
+{
+	int all;
+
+	if (u->since_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 1, u->since_us);
+	if (u->until_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 2, u->until_us);
+	if (buf == NULL)
+		return;
+	named_resources(u->rbac, buf, sz, &all);
+	sqlite3_bind_int(st, 3, all);
+	sqlite3_bind_text(st, 4, buf, -1, SQLITE_STATIC);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Does the apiserver add group g itself when impersonating user? */
+static int
+added(const char *g, const char *user)
+{
+	return strcmp(g, "system:authenticated") == 0 ||
+	    (strncmp(g, "system:serviceaccounts", 22) == 0 &&
+	    strncmp(user, "system:serviceaccount:", 22) == 0);
+}
+
+/*
+ * The impersonate requests of the impersonator (column 11, its groups
+ * 12) of the group in row st: on users, or on the serviceaccount, and on
+ * each of the groups asked for (groups, of ngroups) that the apiserver
+ * does not add by itself.  fn's first nonzero return, else 0.
+ */
+static int
+impersonation(sqlite3_stmt *st, char **groups, size_t ngroups,
+    ks_unused_req_fn fn, void *arg)
+{
+	const char *user = col(st, 0), *colon;
+	long long n = sqlite3_column_int64(st, 9);
+	struct ks_rbac_request req;
+	char **mine, ns[256];
+	size_t nmine = 0;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	mine = ks_actor_groups_parse(col(st, 12), &nmine);
+	req.user = col(st, 11);
+	req.groups = (const char *const *)mine;
+	req.ngroups = nmine;
+	req.verb = "impersonate";
+	req.api_group = "";
+	req.resource = "users";
+	req.name = user;
+	if (strncmp(user, "system:serviceaccount:", 22) == 0 &&
+	    (colon = strchr(user + 22, ':')) != NULL) {
+		snprintf(ns, sizeof(ns), "%.*s", (int)(colon - user - 22),
+		    user + 22);
+		req.resource = "serviceaccounts";
+		req.namespace = ns;
+		req.name = colon + 1;
+	}
+	rc = fn(&req, n, arg);
+	req.resource = "groups";
+	req.namespace = NULL;
+	for (size_t i = 0; rc == 0 && i < ngroups; i++)
+		if (!added(groups[i], user)) {
+			req.name = groups[i];
+			rc = fn(&req, n, arg);
+		}
+	ks_actor_groups_free(mine);
+	return rc;
+}
+
+/* One row of requests_sql handed to fn; its return. */
+static int
+one(sqlite3_stmt *st, ks_unused_req_fn fn, void *arg)
+{
+	struct ks_rbac_request req;
+	char **groups;
+	size_t ngroups = 0;
+	int rc = 0;
+
+	if (col(st, 0) == NULL)
+		return 0;
+	memset(&req, 0, sizeof(req));
+	groups = ks_actor_groups_parse(col(st, 1), &ngroups);
+	req.user = col(st, 0);
+	req.groups = (const char *const *)groups;
+	req.ngroups = ngroups;
+	req.verb = col(st, 2);
+	req.api_group = col(st, 3);
+	req.resource = col(st, 4);
+	req.subresource = col(st, 5);
+	req.namespace = col(st, 6);
+	req.name = col(st, 7);
+	req.path = col(st, 8);
+	if (sqlite3_column_int(st, 10) && (req.resource || req.path))
+		rc = fn(&req, sqlite3_column_int64(st, 9), arg);
+	if (rc == 0 && col(st, 11) != NULL)
+		rc = impersonation(st, groups, ngroups, fn, arg);
+	ks_actor_groups_free(groups);
+	return rc;
+}
+
+/* Copy s (NULL stays NULL); sets *failed when out of memory. */
+static const char *
+dup(const char *s, int *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	*failed |= s != NULL && d == NULL;
+	return d;
+}
+
+/* ks_unused_req_fn: keep a copy of req in u->reqs. */
+static int
+keep(const struct ks_rbac_request *req, long long n, void *arg)
+{
+	struct ks_unused *u = arg;
+	struct ks_unused_group *g, *more;
+	char **groups;
+	int failed = 0;
+
+	if (u->nreqs == u->capreqs) {
+		u->capreqs = u->capreqs ? 2 * u->capreqs : 256;
+		if ((more = realloc(u->reqs, u->capreqs * sizeof(*more))) ==
+		    NULL)
+			return 1;
+		u->reqs = more;
+	}
+	g = &u->reqs[u->nreqs++];
+	memset(g, 0, sizeof(*g));
+	g->count = n;
+	g->first_us = u->row_first_us;
+	g->last_us = u->row_last_us;
+	if ((groups = calloc(req->ngroups + 1, sizeof(*groups))) == NULL)
+		return 1;
+	for (size_t i = 0; i < req->ngroups; i++)
+		groups[i] = (char *)dup(req->groups[i], &failed);
+	g->req.groups = (const char *const *)groups;
+	g->req.ngroups = req->ngroups;
+	g->req.user = dup(req->user, &failed);
+	g->req.verb = dup(req->verb, &failed);
+	g->req.api_group = dup(req->api_group, &failed);
+	g->req.resource = dup(req->resource, &failed);
+	g->req.subresource = dup(req->subresource, &failed);
+	g->req.namespace = dup(req->namespace, &failed);
+	g->req.name = dup(req->name, &failed);
+	g->req.path = dup(req->path, &failed);
+	return failed;
+}
+
+int
+ks_unused_load(struct ks_unused *u, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	char names[8192];
+	int rc, stopped = 0;
+
+	if (sqlite3_prepare_v2(u->db, requests_sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return -1;
+	}
+	bind_params(u, st, names, sizeof(names));
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		u->row_first_us = sqlite3_column_type(st, 13) == SQLITE_NULL ?
+		    KS_TIME_NONE : sqlite3_column_int64(st, 13);
+		u->row_last_us = sqlite3_column_type(st, 14) == SQLITE_NULL ?
+		    KS_TIME_NONE : sqlite3_column_int64(st, 14);
+		stopped = one(st, keep, u);
+	}
+	if (stopped)
+		ks_err_set(err, "out of memory");
+	else if (rc != SQLITE_DONE)
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	sqlite3_finalize(st);
+	return stopped || rc != SQLITE_DONE ? -1 : 0;
+}
+
+void
+ks_unused_requests(const struct ks_unused *u, ks_unused_req_fn fn,
+    void *arg)
+{
+	for (size_t i = 0; i < u->nreqs; i++)
+		if (fn(&u->reqs[i].req, u->reqs[i].count, arg) != 0)
+			break;
+}
+
+void
+ks_unused_unload(struct ks_unused *u)
+{
+	const struct ks_rbac_request *r;
+
+	for (size_t i = 0; i < u->nreqs; i++) {
+		r = &u->reqs[i].req;
+		for (size_t j = 0; j < r->ngroups; j++)
+			free((char *)r->groups[j]);
+		free((void *)r->groups);
+		free((char *)r->user);
+		free((char *)r->verb);
+		free((char *)r->api_group);
+		free((char *)r->resource);
+		free((char *)r->subresource);
+		free((char *)r->namespace);
+		free((char *)r->name);
+		free((char *)r->path);
+	}
+	free(u->reqs);
+	u->reqs = NULL;
+	u->nreqs = u->capreqs = 0;
+}
+
+/*
+ * The strength of the evidence of a span of seconds with events on days
+ * distinct days: a log of scattered days covers those days, not the span.
+ */
+static const char *
+strength(long long events, double seconds, long long days)
+{
+	if (events == 0)
+		return "none";
+	if (seconds > days * 86400.0)
+		seconds = days * 86400.0;
+	if (seconds < 86400)
+		return "weak";
+	return seconds < 30 * 86400.0 ? "moderate" : "strong";
+}
+
+json_t *
+ks_unused_span(const struct ks_unused *u, struct ks_err *err)
+{
+	static const char q[] = "SELECT " KS_SQL_TIME("min(received_us)") ","
+	    " " KS_SQL_TIME("max(received_us)") ","
+	    " (max(received_us) - min(received_us)) / 1e6, count(*),"
+	    " count(DISTINCT received_us / 86400000000)"
+	    " FROM audit_events WHERE received_us IS NOT NULL"
+	    " AND (?1 IS NULL OR received_us >= ?1)"
+	    " AND (?2 IS NULL OR received_us <= ?2)";
+	sqlite3_stmt *st;
+	json_t *o = NULL;
+	double secs;
+	long long n, days;
+
+	if (sqlite3_prepare_v2(u->db, q, -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return NULL;
+	}
+	bind_params(u, st, NULL, 0);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		secs = sqlite3_column_double(st, 2);
+		n = sqlite3_column_int64(st, 3);
+		days = sqlite3_column_int64(st, 4);
+		o = json_pack("{s:s?,s:s?,s:f,s:I,s:s,s:I,s:I}", "from",
+		    col(st, 0), "to", col(st, 1), "seconds", secs, "days",
+		    (json_int_t)days, "strength", strength(n, secs, days),
+		    "events", (json_int_t)n, "requests",
+		    (json_int_t)u->requests);
+	} else
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	sqlite3_finalize(st);
+	return o;
+}
