@@ -280,6 +280,16 @@ ro_authorizer(void *arg, int action, const char *a, const char *b,
 		if (listed(a, with_arg) || (b == NULL && listed(a, bare)))
 			return SQLITE_OK;
 		return SQLITE_DENY;
+	case SQLITE_UPDATE:
+		/*
+		 * A table-valued function (json_each, json_tree) declares
+		 * its columns as the schema does, which asks this; the
+		 * file is opened read-only and query_only, so no write
+		 * can follow from it.
+		 */
+		return a != NULL && (strcmp(a, "sqlite_master") == 0 ||
+		    strcmp(a, "sqlite_schema") == 0) ? SQLITE_IGNORE :
+		    SQLITE_DENY;
 	default:
 		return SQLITE_DENY;
 	}
