@@ -207,6 +207,7 @@ fixes(struct ks_doc *d, sqlite3 *db, json_t *plan)
 static int
 rbac(struct ks_doc *d, sqlite3 *db)
 {
+	char line[256];
 	int rc;
 
 	ks_doc_heading(d, 2, "RBAC changes");
@@ -220,16 +221,24 @@ rbac(struct ks_doc *d, sqlite3 *db)
 		    "than two snapshots, so none to compare.");
 		return rc;
 	}
-	ks_doc_para(d, "Between the two latest snapshots (a the older, b the "
-	    "newer), per subject: each permission gained or lost, and the "
-	    "role and binding it comes through (kubesift diff --rbac):");
-	return rc | section(d, db, NULL, "SELECT snapshot_a, snapshot_b,"
-	    " subject_kind, subject, subject_namespace, change, verb,"
-	    " api_group, resource, namespace, via FROM rbac_grant_diff"
-	    " WHERE snapshot_b = (SELECT max(id) FROM snapshots)"
-	    " AND snapshot_a = (SELECT id FROM snapshots ORDER BY id DESC"
-	    " LIMIT 1 OFFSET 1)", " ORDER BY subject_kind, subject, change,"
-	    " api_group, resource, verb, namespace LIMIT 500", NULL, NULL);
+	snprintf(line, sizeof(line), "Between snapshots %lld and %lld (the "
+	    "two latest), per subject: the permissions gained or lost through "
+	    "each role and binding (kubesift diff --rbac lists each):",
+	    count(db, "SELECT id FROM snapshots ORDER BY id DESC LIMIT 1"
+	    " OFFSET 1"), count(db, "SELECT max(id) FROM snapshots"));
+	ks_doc_para(d, line);
+	return rc | section(d, db, NULL, "SELECT subject_kind, subject,"
+	    " subject_namespace, change, count(*) AS permissions,"
+	    " group_concat(DISTINCT verb) AS verbs, CASE WHEN count(DISTINCT"
+	    " resource) > 6 THEN count(DISTINCT resource) || ' resources'"
+	    " ELSE group_concat(DISTINCT resource || coalesce('.' ||"
+	    " nullif(api_group, ''), '')) END AS resources,"
+	    " group_concat(DISTINCT namespace) AS namespaces, via"
+	    " FROM rbac_grant_diff WHERE snapshot_b = (SELECT max(id)"
+	    " FROM snapshots) AND snapshot_a = (SELECT id FROM snapshots"
+	    " ORDER BY id DESC LIMIT 1 OFFSET 1)", " GROUP BY subject_kind,"
+	    " subject, subject_namespace, change, via ORDER BY subject_kind,"
+	    " subject, change, via LIMIT 200", NULL, NULL);
 }
 
 /* The first lines: what the report covers, and its order. */

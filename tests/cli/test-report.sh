@@ -155,6 +155,21 @@ else
 	echo "SKIP chromium: not installed (make check installs it as root)"
 fi
 
+# Two snapshots: the second (a copy with one rule added by jq) gives the
+# controller patch on cninodes; the RBAC changes say so, and nothing else.
+mkdir "$T/snap2"
+cp "$TOP"/fixtures/eks-1.29/snapshot/*.json "$T/snap2/"
+jq '.items |= map(if .metadata.name == "vpc-resource-controller-role" then .rules += [{"apiGroups":["vpcresources.k8s.aws"],"resources":["cninodes"],"verbs":["patch"]}] else . end)' \
+    "$TOP/fixtures/eks-1.29/snapshot/clusterroles.json" > "$T/snap2/clusterroles.json"
+cp "$KUBESIFT_DB" "$T/two.db"
+KUBESIFT_DB="$T/two.db" ks import -q "$T/snap2"
+KUBESIFT_DB="$T/two.db" ks report > "$T/two.md"
+sed -n '/^## RBAC changes/,/^## Actors/p' "$T/two.md" > "$T/two-rbac.md"
+grep -q '^Between snapshots 1 and 2 ' "$T/two-rbac.md" || fail "two snapshots: not compared"
+eq "two snapshots: the one grant gained, and nothing else" \
+    "| User | eks:vpc-resource-controller |  | gained | 1 | patch | cninodes.vpcresources.k8s.aws |  | ClusterRole vpc-resource-controller-role through ClusterRoleBinding vpc-resource-controller-rolebinding |" \
+    "$(grep '^| [A-Z]' "$T/two-rbac.md" | grep -v '^| [0-9]\{4\}-' | grep -v '^| subject' | sed 's/\\//g')"
+
 # 3. Public evidence with an attacker (Panther's EKS audit rule tests):
 # attacker@example.com binds itself to cluster-admin.  A critical
 # cluster-admin-binding is the top finding, the attacker's is among them,
