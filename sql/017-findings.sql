@@ -36,3 +36,48 @@ SELECT CASE d.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1
 	    || '?'
 	END AS action
 FROM detections d;
+
+-- Who gained or lost which permission between the two latest snapshots
+-- (by id: snapshot_a the older, snapshot_b the newer)?  The rows of
+-- rbac_grant_diff for that one pair, computed for it alone (the report's
+-- RBAC changes): snapshot_a, snapshot_b, subject_kind, subject,
+-- subject_namespace, change (gained, lost), verb, api_group, resource,
+-- namespace, via.  Empty with fewer than two snapshots.
+DROP VIEW IF EXISTS rbac_grant_diff_latest;
+CREATE VIEW rbac_grant_diff_latest AS
+WITH g AS MATERIALIZED (
+	-- (IN a subquery: SQLite 3.40 plans a join with the pair badly.)
+	SELECT DISTINCT snapshot_id, subject_kind, subject,
+	    coalesce(subject_namespace, '') AS sns, verb,
+	    coalesce(api_group, '') AS ag, resource,
+	    coalesce(namespace, '') AS ns, via
+	FROM rbac_grant_atoms WHERE snapshot_id IN (SELECT id FROM snapshots
+	    ORDER BY id DESC LIMIT 2)
+), p(a, b) AS (
+	SELECT min(snapshot_id), max(snapshot_id) FROM g
+	HAVING min(snapshot_id) != max(snapshot_id)
+), gained AS (
+	SELECT subject_kind, subject, sns, verb, ag, resource, ns
+	FROM g WHERE snapshot_id = (SELECT b FROM p)
+	EXCEPT SELECT subject_kind, subject, sns, verb, ag, resource, ns
+	FROM g WHERE snapshot_id = (SELECT a FROM p)
+), lost AS (
+	SELECT subject_kind, subject, sns, verb, ag, resource, ns
+	FROM g WHERE snapshot_id = (SELECT a FROM p)
+	EXCEPT SELECT subject_kind, subject, sns, verb, ag, resource, ns
+	FROM g WHERE snapshot_id = (SELECT b FROM p)
+), d AS (
+	SELECT 'gained' AS change, g.* FROM g JOIN gained USING (subject_kind,
+	    subject, sns, verb, ag, resource, ns)
+	WHERE g.snapshot_id = (SELECT b FROM p)
+	UNION ALL
+	SELECT 'lost', g.* FROM g JOIN lost USING (subject_kind, subject, sns,
+	    verb, ag, resource, ns)
+	WHERE g.snapshot_id = (SELECT a FROM p)
+)
+SELECT (SELECT a FROM p) AS snapshot_a, (SELECT b FROM p) AS snapshot_b,
+	subject_kind, subject, nullif(sns, '') AS subject_namespace, change,
+	verb, CASE WHEN ag = '' AND resource GLOB '/*' THEN NULL ELSE ag END
+	    AS api_group,
+	resource, nullif(ns, '') AS namespace, via
+FROM d;

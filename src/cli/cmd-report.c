@@ -234,9 +234,7 @@ rbac(struct ks_doc *d, sqlite3 *db)
 	    " ELSE group_concat(DISTINCT resource || coalesce('.' ||"
 	    " nullif(api_group, ''), '')) END AS resources,"
 	    " group_concat(DISTINCT namespace) AS namespaces, via"
-	    " FROM rbac_grant_diff WHERE snapshot_b = (SELECT max(id)"
-	    " FROM snapshots) AND snapshot_a = (SELECT id FROM snapshots"
-	    " ORDER BY id DESC LIMIT 1 OFFSET 1)", " GROUP BY subject_kind,"
+	    " FROM rbac_grant_diff_latest", " GROUP BY subject_kind,"
 	    " subject, subject_namespace, change, via ORDER BY subject_kind,"
 	    " subject, change, via LIMIT 200", NULL, NULL);
 }

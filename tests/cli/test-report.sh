@@ -170,6 +170,10 @@ eq "two snapshots: the one grant gained, and nothing else" \
     "| User | eks:vpc-resource-controller |  | gained | 1 | patch | cninodes.vpcresources.k8s.aws |  | ClusterRole vpc-resource-controller-role through ClusterRoleBinding vpc-resource-controller-rolebinding |" \
     "$(grep '^| [A-Z]' "$T/two-rbac.md" | grep -v '^| [0-9]\{4\}-' | grep -v '^| subject' | sed 's/\\//g')"
 
+COLS="snapshot_a, snapshot_b, subject_kind, subject, subject_namespace, change, verb, api_group, resource, namespace, via"
+eq "two snapshots: rbac_grant_diff_latest is rbac_grant_diff for the pair" "1|0|0" \
+    "$(sqlite3 "$T/two.db" "SELECT (SELECT count(*) FROM rbac_grant_diff_latest), (SELECT count(*) FROM (SELECT $COLS FROM rbac_grant_diff WHERE snapshot_a = 1 AND snapshot_b = 2 EXCEPT SELECT $COLS FROM rbac_grant_diff_latest)), (SELECT count(*) FROM (SELECT $COLS FROM rbac_grant_diff_latest EXCEPT SELECT $COLS FROM rbac_grant_diff WHERE snapshot_a = 1 AND snapshot_b = 2))")"
+
 # 3. Public evidence with an attacker (Panther's EKS audit rule tests):
 # attacker@example.com binds itself to cluster-admin.  A critical
 # cluster-admin-binding is the top finding, the attacker's is among them,
