@@ -117,6 +117,23 @@ finding(const char *severity, const char *rule, const char *actor)
 	    actor, "first", "last", "audit_ids");
 }
 
+/*
+ * The role a change adds a rule to, as rbac_changes names it (resource,
+ * name, namespace), for the write that may have removed the rule.
+ */
+static void
+target(json_t *f, json_t *c)
+{
+	const char *kind = ks_json_str(c, "target_kind");
+
+	if (!json_is_true(json_object_get(c, "target_exists")) || kind == NULL)
+		return;
+	json_object_set_new(f, "target", json_pack("{s:s,s:s?,s:s?}",
+	    "resource", strcmp(kind, "ClusterRole") == 0 ? "clusterroles" :
+	    "roles", "name", ks_json_str(c, "target_name"), "namespace",
+	    ks_json_str(c, "target_namespace")));
+}
+
 /* One finding per change: a component's RBAC gap, with its fix below. */
 static void
 gap_findings(json_t *out, json_t *plan)
@@ -162,6 +179,7 @@ gap_findings(json_t *out, json_t *plan)
 		fclose(s);
 		json_object_set_new(f, "action", json_string(text));
 		free(text);
+		target(f, c);
 		json_array_append_new(out, f);
 	}
 }
@@ -252,16 +270,31 @@ refusal_findings(json_t *out, json_t *plan)
 
 #define J(k)	"json_extract(value, '$." #k "')"
 
+/*
+ * The last write to a gap's role in the hour before its first refusal
+ * (rc: the RBAC writes), in words: a likely cause.
+ */
+#define CAUSE "CASE WHEN t IS NOT NULL THEN (SELECT printf('%s %s %s/%s at"  \
+	" %s (audit ID %s), %d s before the first refusal.', coalesce(actor," \
+	" 'an unknown actor'), CASE verb WHEN 'patch' THEN 'patched' WHEN"     \
+	" 'deletecollection' THEN 'deleted' ELSE verb || 'd' END, resource,"   \
+	" coalesce(name, '*'), time_utc, coalesce(audit_id, 'not recorded'),"  \
+	" (x.first_us - time) / 1000000) FROM rc WHERE rc.resource ="          \
+	" json_extract(t, '$.resource') AND rc.name = json_extract(t,"         \
+	" '$.name') AND rc.namespace IS json_extract(t, '$.namespace') AND"    \
+	" rc.time <= x.first_us AND rc.time >= x.first_us - 3600000000"        \
+	" ORDER BY rc.time DESC LIMIT 1) END"
+
 /* A row of the merged findings as an object (report-find.h). */
 static json_t *
 row_of(sqlite3_stmt *st)
 {
 	static const char *const keys[] = { "rank", "severity", "rule",
 	    "summary", "actor", "first", "last", "audit_ids", "action",
-	    "first_us" };
+	    "first_us", "cause" };
 	json_t *o = json_object(), *v;
 
-	for (int i = 0; i < 10; i++) {
+	for (int i = 0; i < 11; i++) {
 		const char *t = (const char *)sqlite3_column_text(st, i);
 		if (sqlite3_column_type(st, i) == SQLITE_NULL)
 			v = json_null();
@@ -289,20 +322,27 @@ ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
 	refusal_findings(extra, plan);
 	extra_text = json_dumps(extra, JSON_COMPACT);
 	json_decref(extra);
-	snprintf(q, sizeof(q), "SELECT * FROM (SELECT rank, severity, rule,"
+	/* The RBAC writes, read once, and only when a gap asks. */
+	snprintf(q, sizeof(q), "WITH rc AS MATERIALIZED (SELECT time,"
+	    " time_utc, actor, verb, resource, namespace, name, audit_id"
+	    " FROM rbac_changes) SELECT * FROM (SELECT rank, severity, rule,"
 	    " summary, actor, first_seen_utc AS first, last_seen_utc AS last,"
-	    " audit_ids, action, first_seen AS first_us FROM findings"
-	    " WHERE 1");
+	    " audit_ids, action, first_seen AS first_us, NULL AS cause"
+	    " FROM findings WHERE 1");
 	if (ks_filter_sql(f, q, sizeof(q), "first_seen", NULL) < 0) {
 		free(extra_text);
 		return ks_err_set(err, "too many filters"), NULL;
 	}
-	strncat(q, " UNION ALL SELECT " J(rank) ", " J(severity) ", " J(rule)
-	    ", " J(summary) ", " J(actor) ", " J(first) ", " J(last) ", "
-	    J(audit_ids) ", " J(action) ", CAST(round((julianday(" J(first)
-	    ") - 2440587.5) * 86400000000.0) AS INTEGER) FROM json_each(?1))"
-	    " ORDER BY rank, first_us IS NULL, first_us, rule, actor",
-	    sizeof(q) - strlen(q) - 1);
+	strncat(q, " UNION ALL SELECT rank, severity, rule, summary, actor,"
+	    " first, last, audit_ids, action, first_us, " CAUSE " FROM"
+	    " (SELECT " J(rank) " AS rank, " J(severity) " AS severity, "
+	    J(rule) " AS rule, " J(summary) " AS summary, " J(actor) " AS"
+	    " actor, " J(first) " AS first, " J(last) " AS last, "
+	    J(audit_ids) " AS audit_ids, " J(action) " AS action,"
+	    " CAST(round((julianday(" J(first) ") - 2440587.5) *"
+	    " 86400000000.0) AS INTEGER) AS first_us, " J(target) " AS t"
+	    " FROM json_each(?1)) x) ORDER BY rank, first_us IS NULL,"
+	    " first_us, rule, actor", sizeof(q) - strlen(q) - 1);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
 		free(extra_text);
 		return ks_err_set(err, "findings: %s", sqlite3_errmsg(db)),
@@ -366,6 +406,11 @@ item(struct ks_doc *d, json_t *f, size_t k)
 	ks_doc_text(d, ks_json_str(f, "summary"));
 	fputs(d->html ? "</p>\n<p class=\"meta\">" : "\n\n   ", d->fp);
 	meta(d, f);
+	if (ks_json_str(f, "cause") != NULL) {
+		fputs(d->html ? "</p>\n<p class=\"meta\">" : "\n\n   ", d->fp);
+		ks_doc_text(d, "Likely cause: ");
+		ks_doc_text(d, ks_json_str(f, "cause"));
+	}
 	fputs(d->html ? "</p>\n<p class=\"act\">" : "\n\n   ", d->fp);
 	ks_doc_text(d, ks_json_str(f, "action"));
 	fputs(d->html ? "</p></li>\n" : "\n\n", d->fp);

@@ -78,6 +78,14 @@ grep -q '^   Who: eks:vpc-resource-controller\. When: 20[0-9-]*T[0-9:.]*Z to 20[
     fail "demo: who, when and evidence of the top finding"
 echo "ok - demo: who, when (UTC) and the evidence IDs"
 
+# The write that changed the controller's role shortly before its
+# refusals began (from the audit log, by jq) is named as the likely cause.
+w=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.resource == "clusterroles" and .objectRef.name == "vpc-resource-controller-role" and (.verb | test("^(update|patch|delete)$"))) | "\(.user.username) \(.verb)d clusterroles/vpc-resource-controller-role at \(.requestReceivedTimestamp) (audit ID \(.auditID))"' | sort -u)
+[ -n "$w" ] || fail "demo: the audit log has no write to the controller's role"
+sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep -q "^   Likely cause: $(echo "$w" | tail -n 1 | sed 's/\.\([0-9]*\)Z/.\1[0-9]*Z/'), [0-9]* s before the first refusal\.$" ||
+    fail "demo: the likely cause is not named ($w)"
+echo "ok - demo: the RBAC write before the refusals is named as the likely cause"
+
 # The timeline: in Markdown, the denials of its buckets add up to the
 # denials; in HTML an SVG with ticks, the y axis named, the bucket stated,
 # one dashed line per RBAC write of the audit log, one mark per finding.
