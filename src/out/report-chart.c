@@ -137,8 +137,8 @@ load_series(sqlite3 *db, const struct ks_filter *f, struct chart *c)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(st, 0);
 		long b = (long)sqlite3_column_int64(st, 1);
-		struct series *s = &c->s[c->ns - 1];
-		if (c->ns == 0 || strcmp(s->actor, a) != 0) {
+		struct series *s = c->ns > 0 ? &c->s[c->ns - 1] : NULL;
+		if (s == NULL || strcmp(s->actor, a) != 0) {
 			if (c->ns == MAXS)
 				break;
 			s = &c->s[c->ns++];
