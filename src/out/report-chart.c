@@ -7,6 +7,7 @@
  * SVG, no script, no network.  In Markdown: a table of the buckets that
  * hold something.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "out/report-chart.h"
 #include "out/report-axis.h"
 #include "util/jutil.h"
+#include "util/timeutil.h"
 
 #define MAXS	64		/* series (actors) drawn */
 #define MAXM	500		/* marks of each kind */
@@ -43,9 +45,9 @@ static const char *const colors[] = { "#d62728", "#1f77b4", "#2ca02c",
     "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
     "#17becf" };
 
-/* The RBAC writes of the audit log, as marks. */
+/* The RBAC writes of the audit log in f's time window, as marks. */
 static int
-load_rbac(sqlite3 *db, struct chart *c)
+load_rbac(sqlite3 *db, const struct ks_filter *f, struct chart *c)
 {
 	sqlite3_stmt *st;
 	char *t;
@@ -55,9 +57,13 @@ load_rbac(sqlite3 *db, struct chart *c)
 	    " coalesce(resource, '?') || '/' || coalesce(name, '?') ||"
 	    " coalesce(' (code ' || code || ')', '') ||"
 	    " coalesce(', audit ID ' || audit_id, '') FROM rbac_changes"
-	    " WHERE time IS NOT NULL ORDER BY time LIMIT 500", -1, &st, NULL)
-	    != SQLITE_OK)
+	    " WHERE time IS NOT NULL AND time >= ?1 AND time <= ?2"
+	    " ORDER BY time LIMIT 500", -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	sqlite3_bind_int64(st, 1, f->since_us == KS_TIME_NONE ? INT64_MIN :
+	    f->since_us);
+	sqlite3_bind_int64(st, 2, f->until_us == KS_TIME_NONE ? INT64_MAX :
+	    f->until_us);
 	while (sqlite3_step(st) == SQLITE_ROW && c->nrbac < MAXM) {
 		t = (char *)sqlite3_column_text(st, 1);
 		c->rbac[c->nrbac].t = sqlite3_column_int64(st, 0);
@@ -163,7 +169,7 @@ load(sqlite3 *db, const struct ks_filter *f, json_t *findings,
 	long long a = 0, b = 0;
 	int i, n;
 
-	if ((n = denial_span(db, f, &a, &b)) < 0 || load_rbac(db, c) < 0)
+	if ((n = denial_span(db, f, &a, &b)) < 0 || load_rbac(db, f, c) < 0)
 		return -1;
 	load_findings(findings, c);
 	for (i = 0; i < c->nrbac + c->ndet; i++) {

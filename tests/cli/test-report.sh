@@ -135,6 +135,13 @@ eq "--actor alice: the sections, in order" "$ORDER" "$(order_md "$T/alice.md")"
 eq "--actor alice: only alice's findings" "alice" \
     "$(findings_md "$T/alice.md" | cut -d' ' -f3 | sort -u)"
 
+# A time window keeps the RBAC writes outside it off the timeline.
+last=$(sqlite3 "$KUBESIFT_DB" "SELECT max(time_utc) FROM rbac_changes")
+ks report -o html --since "$last" > "$T/since.html"
+eq "--since the last RBAC write: one RBAC mark" 1 "$(grep -c '<line class="mark-rbac"' "$T/since.html")"
+ks report -o html --since "$(sqlite3 "$KUBESIFT_DB" "SELECT max(time_utc) FROM denials")" > "$T/since.html"
+eq "--since the last denial: no RBAC mark" 0 "$(grep -c '<line class="mark-rbac"' "$T/since.html" || true)"
+
 # 2. In headless Chromium at a phone's size (390x844 CSS pixels, in an
 # iframe: a headless window is at least 500 pixels wide): the page renders,
 # is no wider than the screen, and the Findings heading and the first
