@@ -166,6 +166,23 @@ if command -v chromium > /dev/null; then
 	[ "$2" -lt "$4" ] || fail "chromium: the first finding below the fold"
 	[ "$5" -le "$3" ] || fail "chromium: the page is wider than the phone ($5 > $3)"
 	echo "ok - chromium: findings above the fold on a phone, no sideways scroll"
+	# Printed, the folded appendix opens: as many pages as with every
+	# <details> open, more than without the print rule that opens them.
+	pages() {
+		chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		    --disable-background-networking --disable-component-update --disable-sync \
+		    --user-data-dir="$T/chromium-$2" --no-pdf-header-footer \
+		    --print-to-pdf="$T/$2.pdf" "file://$1" 2>/dev/null > /dev/null
+		grep -ao '/Type */Page[a-z]*' "$T/$2.pdf" | grep -cx '/Type /Page'
+	}
+	sed 's/<details>/<details open>/' "$T/r.html" > "$T/open.html"
+	sed 's/details::details-content{[^}]*}//' "$T/r.html" > "$T/noprint.html"
+	cmp -s "$T/r.html" "$T/noprint.html" && fail "chromium: no print rule for details"
+	printed=$(pages "$T/r.html" printed) open=$(pages "$T/open.html" open)
+	closed=$(pages "$T/noprint.html" closed)
+	echo "chromium: printed $printed pages, $open with the folds open, $closed without its rule"
+	eq "chromium: printed, the folds open" "$open" "$printed"
+	[ "$closed" -lt "$open" ] || fail "chromium: the folds hold nothing to print"
 else
 	echo "SKIP chromium: not installed (make check installs it as root)"
 fi
