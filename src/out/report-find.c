@@ -29,14 +29,14 @@ static const struct kind kinds[] = {
 	{ "not_rbac_gaps", "low", "No RBAC change: " },
 };
 
+static const char *const severities[] = { "critical", "high", "medium",
+    "low", "info" };
+
 static int
 rank_of(const char *severity)
 {
-	static const char *const order[] = { "critical", "high", "medium",
-	    "low" };
-
 	for (int i = 0; i < 4; i++)
-		if (severity != NULL && strcmp(severity, order[i]) == 0)
+		if (severity != NULL && strcmp(severity, severities[i]) == 0)
 			return i;
 	return 4;
 }
@@ -394,7 +394,8 @@ meta(struct ks_doc *d, json_t *f)
 static void
 item(struct ks_doc *d, json_t *f, size_t k)
 {
-	const char *sev = ks_json_str(f, "severity");
+	/* One of ours, whatever a rule wrote: it becomes markup. */
+	const char *sev = severities[rank_of(ks_json_str(f, "severity"))];
 
 	if (d->html)
 		fprintf(d->fp, "<li class=\"finding sev-%s\"><p><span class="
