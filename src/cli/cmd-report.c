@@ -1,8 +1,12 @@
 /*
- * kubesift report [filters]: the whole incident report — evidence and
- * hashes, cluster, time span, denial groups with their fixes, known issues,
- * RBAC changes, unusual actors.  Markdown by default; -o html is one
- * self-contained page with a chart of denials over time per actor.
+ * kubesift report [filters]: the whole incident report, findings first —
+ * findings (detections and classified refusals, each with its fix or the
+ * decision it needs), the timeline, the denial groups, their fixes and
+ * known issues, RBAC changes (the audit log's writes, and the grants
+ * gained and lost between the two latest snapshots), unusual actors, and
+ * as an appendix the evidence and its chain of custody.  Markdown by
+ * default; -o html is one self-contained page, readable on a phone and
+ * printable, with an SVG timeline.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 #include "out/doc.h"
 #include "out/remedy.h"
 #include "out/report-chart.h"
+#include "out/report-find.h"
 #include "util/jutil.h"
 #include "rbac/remediate.h"
 #include "store/sqltime.h"
@@ -56,24 +61,19 @@ section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
 	return rc;
 }
 
-static int
-evidence(struct ks_doc *d, sqlite3 *db)
+/* The one integer q answers (0 on an error, which a section tells). */
+static long long
+count(sqlite3 *db, const char *q)
 {
-	/* Each input with every member under it, at any depth (inputs). */
-	return section(d, db, "Evidence", "SELECT id, path, size, sha256,"
-	    " format, records, imported, duplicates, rejected, unrecognised,"
-	    " copy_of FROM inputs", " ORDER BY id LIMIT 200", NULL, NULL) < 0 ?
-	    -1 : section(d, db, NULL, "SELECT * FROM evidence_totals", "", NULL,
-	    NULL);
-}
+	sqlite3_stmt *st;
+	long long n = 0;
 
-static int
-cluster(struct ks_doc *d, sqlite3 *db)
-{
-	/* Each snapshot's cluster (snapshot_clusters, sql/009-report.sql). */
-	return section(d, db, "Cluster", "SELECT id AS snapshot, origin,"
-	    " server_version, taken_at_utc AS taken_at, taken_at_source, nodes,"
-	    " kubelets FROM snapshot_clusters", " ORDER BY id", NULL, NULL);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }
 
 /* Every timed row: audit events, log denials, cloud operations. */
@@ -96,8 +96,9 @@ span(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
 	    " AS requests, sum(denied) AS denials FROM ",
 	    ks_filter_counts(f, 0), " WHERE 1");
-	return section(d, db, all ? "Time span" : "Time span (of the "
-	    "selection)", head, "", "time", f);
+	ks_doc_heading(d, 3, all ? "Time span" : "Time span (of the "
+	    "selection)");
+	return section(d, db, NULL, head, "", "time", f);
 }
 
 static int
@@ -112,21 +113,67 @@ denials(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	    " actor LIMIT 100", "time", f);
 }
 
+/* The inputs, each with its hash and when and by what it was imported. */
+#define INPUTS "SELECT id, path, size, sha256, format, sources, records," \
+	" imported, duplicates, rejected, unrecognised, copy_of, (SELECT " \
+	KS_SQL_TIME("s.imported_at") " || ' by kubesift ' || s.tool_version" \
+	" FROM sources s WHERE s.id = inputs.id) AS imported_at FROM inputs"
+
+/*
+ * The appendix: the evidence (sources per format, the totals, then each
+ * input with its SHA-256, folded when there are many, and every source,
+ * folded), the cluster of each snapshot, the time span.
+ */
+static int
+evidence(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
+{
+	int rc = 0, many = count(db, "SELECT count(*) FROM sources WHERE"
+	    " parent_id IS NULL") > 20;
+	char line[128];
+
+	ks_doc_heading(d, 2, "Appendix: evidence and chain of custody");
+	ks_doc_para(d, "What was read, per format, then each input with the "
+	    "SHA-256 of its bytes as read, when and by which version of "
+	    "kubesift it was imported.");
+	rc |= section(d, db, NULL, "SELECT format, count(*) AS sources,"
+	    " sum(records) AS records, sum(imported) AS imported,"
+	    " sum(duplicates) AS duplicates, sum(rejected) AS rejected"
+	    " FROM sources", " GROUP BY format ORDER BY sources DESC, format",
+	    NULL, NULL);
+	rc |= section(d, db, NULL, "SELECT * FROM evidence_totals", "", NULL,
+	    NULL);
+	ks_doc_heading(d, 3, "Inputs");
+	if (many)
+		ks_doc_fold(d, "Every input, with its SHA-256");
+	rc |= section(d, db, NULL, INPUTS, " ORDER BY id LIMIT 10000", NULL,
+	    NULL);
+	if (many)
+		ks_doc_unfold(d);
+	snprintf(line, sizeof(line), "Every source (%lld), archive members "
+	    "included", count(db, "SELECT count(*) FROM sources"));
+	ks_doc_fold(d, line);
+	rc |= section(d, db, NULL, "SELECT id, parent_id AS parent, path, size,"
+	    " sha256, format, records, imported, duplicates, rejected, copy_of"
+	    " FROM sources", " ORDER BY id LIMIT 10000", NULL, NULL);
+	ks_doc_unfold(d);
+	/* Each snapshot's cluster (snapshot_clusters, sql/009-report.sql). */
+	ks_doc_heading(d, 3, "Cluster");
+	rc |= section(d, db, NULL, "SELECT id AS snapshot, origin,"
+	    " server_version, taken_at_utc AS taken_at, taken_at_source, nodes,"
+	    " kubelets FROM snapshot_clusters", " ORDER BY id", NULL, NULL);
+	return rc | span(d, db, f);
+}
+
 /* Fixes: the remediation plan as text, and its manifests. */
 static int
-fixes(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
+fixes(struct ks_doc *d, sqlite3 *db, json_t *plan)
 {
-	struct ks_err err;
-	json_t *plan = ks_remediate_plan(db, 0, f, NULL, &err), *c, *k;
+	json_t *c, *k;
 	char *text = NULL;
 	size_t len = 0, i, j;
 	FILE *m;
 
 	ks_doc_heading(d, 2, "Fixes");
-	if (plan == NULL) {
-		ks_cmd_error("report: %s", err.msg);
-		return -1;
-	}
 	if ((m = open_memstream(&text, &len)) != NULL) {
 		ks_remedy_text(m, plan);
 		fclose(m);
@@ -141,17 +188,80 @@ fixes(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 		ks_doc_pre(d, "yaml", text);
 		free(text);
 	}
-	ks_doc_heading(d, 2, "Known issues");
+	ks_doc_heading(d, 3, "Known issues");
 	j = 0;
 	json_array_foreach(json_object_get(plan, "changes"), i, c)
 		json_array_foreach(json_object_get(c, "known_issues"), j, k) {
-			ks_doc_heading(d, 3, ks_json_str(k, "title"));
+			ks_doc_para(d, ks_json_str(k, "title"));
 			ks_doc_para(d, ks_json_str(k, "fix"));
 		}
-	json_decref(plan);
 	return section(d, db, NULL, "SELECT id, title, actor, verb, resource,"
 	    " denials, server_version, fixed_in FROM known_issue_matches", "",
 	    NULL, NULL);
+}
+
+/*
+ * RBAC changes: the audit log's writes to roles and bindings, and the
+ * grants gained and lost between the two latest snapshots.
+ */
+static int
+rbac(struct ks_doc *d, sqlite3 *db)
+{
+	char line[256];
+	int rc;
+
+	ks_doc_heading(d, 2, "RBAC changes");
+	ks_doc_para(d, "Written in the audit log (roles and bindings created, "
+	    "updated, patched or deleted):");
+	rc = section(d, db, NULL, "SELECT time_utc AS time, actor, verb,"
+	    " resource, namespace, name, code, audit_id FROM rbac_changes",
+	    " ORDER BY time LIMIT 200", NULL, NULL);
+	if (count(db, "SELECT count(*) FROM snapshots") < 2) {
+		ks_doc_para(d, "Between snapshots: the evidence holds fewer "
+		    "than two snapshots, so none to compare.");
+		return rc;
+	}
+	snprintf(line, sizeof(line), "Between snapshots %lld and %lld (the "
+	    "two latest), per subject: the permissions gained or lost through "
+	    "each role and binding (kubesift diff --rbac lists each):",
+	    count(db, "SELECT id FROM snapshots ORDER BY id DESC LIMIT 1"
+	    " OFFSET 1"), count(db, "SELECT max(id) FROM snapshots"));
+	ks_doc_para(d, line);
+	return rc | section(d, db, NULL, "SELECT subject_kind, subject,"
+	    " subject_namespace, change, count(*) AS permissions,"
+	    " group_concat(DISTINCT verb) AS verbs, CASE WHEN count(DISTINCT"
+	    " resource) > 6 THEN count(DISTINCT resource) || ' resources'"
+	    " ELSE group_concat(DISTINCT resource || coalesce('.' ||"
+	    " nullif(api_group, ''), '')) END AS resources,"
+	    " group_concat(DISTINCT namespace) AS namespaces, via"
+	    " FROM rbac_grant_diff_latest", " GROUP BY subject_kind,"
+	    " subject, subject_namespace, change, via ORDER BY subject_kind,"
+	    " subject, change, via LIMIT 200", NULL, NULL);
+}
+
+/* The first lines: what the report covers, and its order. */
+static void
+intro(struct ks_doc *d, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	char line[512];
+
+	snprintf(line, sizeof(line), "Generated by kubesift " KS_VERSION
+	    "; times are UTC.  Findings first, then the timeline, the "
+	    "denials, the fixes and the RBAC changes; the evidence and its "
+	    "chain of custody are the appendix.");
+	if (sqlite3_prepare_v2(db, "SELECT sources, records, coalesce("
+	    "first_time_utc || ' to ' || last_time_utc, 'none of them timed')"
+	    " FROM evidence_totals, evidence_span", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		snprintf(line, sizeof(line), "Generated by kubesift "
+		    KS_VERSION " from %lld sources (%lld records), %s; times "
+		    "are UTC.  The evidence and its chain of custody are the "
+		    "appendix.", (long long)sqlite3_column_int64(st, 0),
+		    (long long)sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	ks_doc_para(d, line);
 }
 
 /*
@@ -178,12 +288,35 @@ unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	    " requests DESC LIMIT 50", "time", f);
 }
 
+/* The sections, in order, after the findings are known. */
+static int
+body(struct ks_doc *d, struct ks_ctx *ctx, json_t *plan, json_t *findings)
+{
+	struct ks_err err;
+	int rc = 0;
+
+	intro(d, ctx->db);
+	ks_doc_heading(d, 2, "Findings");
+	ks_report_findings_write(d, findings);
+	ks_doc_heading(d, 2, "Timeline");
+	if (ks_report_chart(d, ctx->db, &ctx->filter, findings, &err) < 0) {
+		ks_cmd_error("report: %s", err.msg);
+		rc = -1;
+	}
+	rc |= denials(d, ctx->db, &ctx->filter);
+	rc |= fixes(d, ctx->db, plan);
+	rc |= rbac(d, ctx->db);
+	rc |= unusual(d, ctx->db, &ctx->filter);
+	return rc | evidence(d, ctx->db, &ctx->filter);
+}
+
 static int
 exec_report(struct ks_ctx *ctx)
 {
 	struct ks_doc d;
 	struct ks_err err;
-	int rc = 0;
+	json_t *plan = NULL, *findings = NULL;
+	int rc = -1;
 
 	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0) {
 		ks_cmd_error("report: %s", err.msg);
@@ -191,31 +324,25 @@ exec_report(struct ks_ctx *ctx)
 	}
 	/* -o is md or html (checked by the dispatcher, which frees out). */
 	if ((ctx->out = ks_out_new(ctx->format ? ctx->format : "md", stdout,
-	    &err)) == NULL || ks_doc_init(&d, ctx->out, &err) < 0) {
+	    &err)) == NULL || ks_doc_init(&d, ctx->out, &err) < 0 ||
+	    (plan = ks_remediate_plan(ctx->db, 0, &ctx->filter, NULL,
+	    &err)) == NULL || (findings = ks_report_findings(ctx->db, plan,
+	    &ctx->filter, &err)) == NULL)
 		ks_cmd_error("report: %s", err.msg);
-		return KS_EXIT_ERROR;
+	else {
+		ks_doc_begin(&d, "kubesift incident report");
+		rc = body(&d, ctx, plan, findings);
+		ks_doc_end(&d);
 	}
-	ks_doc_begin(&d, "kubesift incident report");
-	ks_doc_para(&d, "Generated by kubesift " KS_VERSION " from the evidence "
-	    "listed below; times are UTC.");
-	rc |= evidence(&d, ctx->db) | cluster(&d, ctx->db);
-	rc |= span(&d, ctx->db, &ctx->filter);
-	rc |= denials(&d, ctx->db, &ctx->filter);
-	if (d.html && ks_report_chart(&d, ctx->db, &ctx->filter, &err) < 0)
-		rc = -1;
-	rc |= fixes(&d, ctx->db, &ctx->filter);
-	rc |= section(&d, ctx->db, "RBAC changes", "SELECT time_utc AS time,"
-	    " actor, verb, resource, namespace, name, code FROM rbac_changes",
-	    " ORDER BY time LIMIT 200", NULL, NULL);
-	rc |= unusual(&d, ctx->db, &ctx->filter);
-	ks_doc_end(&d);
+	json_decref(findings);
+	json_decref(plan);
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
 }
 
 const struct ks_cmd ks_cmd_report = {
 	.name = "report",
-	.summary = "the incident report: evidence, cluster, denials and their "
-	    "fixes, known issues, RBAC changes, unusual actors",
+	.summary = "the incident report: findings, timeline, denials and their "
+	    "fixes, RBAC changes, unusual actors, evidence",
 	.usage = "[filters] [-o md|html]",
 	.opts = ks_filter_opts,
 	.formats = "md,html",

@@ -31,6 +31,12 @@ int	ks_doc_init(struct ks_doc *d, struct ks_out *out, struct ks_err *err);
 void	ks_doc_begin(struct ks_doc *d, const char *title);
 void	ks_doc_end(struct ks_doc *d);
 void	ks_doc_heading(struct ks_doc *d, int level, const char *text);
+/*
+ * Fold what follows, up to ks_doc_unfold, under summary: an HTML
+ * <details> (opened when printed); in Markdown, summary as a paragraph.
+ */
+void	ks_doc_fold(struct ks_doc *d, const char *summary);
+void	ks_doc_unfold(struct ks_doc *d);
 /* A paragraph of plain text (escaped). */
 void	ks_doc_para(struct ks_doc *d, const char *text);
 /* Text escaped for the format, inline. */

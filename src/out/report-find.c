@@ -1,0 +1,449 @@
+/*
+ * The report's Findings (report-find.h): the findings view and the
+ * remediation plan's classified refusals, merged and ordered by SQL, then
+ * written one finding per list item.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out/report-find.h"
+#include "store/filter.h"
+#include "util/jutil.h"
+
+#define MAXIDS		10	/* audit IDs shown per finding */
+#define SHOWN		30	/* findings written in full ... */
+#define SHOWN_SEVERE	100	/* ... or, critical and high, up to this */
+
+/* How a list of the plan becomes findings: severity, rule, action. */
+struct kind {
+	const char	*list;		/* the plan's key */
+	const char	*severity;	/* NULL: by class */
+	const char	*action;	/* the action's first words */
+};
+
+static const struct kind kinds[] = {
+	{ "needs_decision", NULL, "Decision needed: " },
+	{ "held_back", "medium", "Decision needed (held back as dangerous): " },
+	{ "not_remediated", "medium", "Decision needed: " },
+	{ "not_rbac_gaps", "low", "No RBAC change: " },
+};
+
+static const char *const severities[] = { "critical", "high", "medium",
+    "low", "info" };
+
+static int
+rank_of(const char *severity)
+{
+	for (int i = 0; i < 4; i++)
+		if (severity != NULL && strcmp(severity, severities[i]) == 0)
+			return i;
+	return 4;
+}
+
+/* "verb resource[.group][/sub] [in ns]" of a denial group, appended to s. */
+static void
+describe(FILE *s, json_t *g)
+{
+	const char *grp = ks_json_str(g, "api_group");
+
+	fprintf(s, "%s ", ks_json_str(g, "verb") ? ks_json_str(g, "verb") :
+	    "?");
+	if (ks_json_str(g, "resource") == NULL) {
+		fputs(ks_json_str(g, "path") ? ks_json_str(g, "path") : "?", s);
+		return;
+	}
+	fprintf(s, "%s%s%s%s%s", ks_json_str(g, "resource"), grp && *grp ?
+	    "." : "", grp ? grp : "", ks_json_str(g, "subresource") ? "/" :
+	    "", ks_json_str(g, "subresource") ? ks_json_str(g, "subresource") :
+	    "");
+	if (ks_json_str(g, "namespace"))
+		fprintf(s, " in %s", ks_json_str(g, "namespace"));
+}
+
+/* Each distinct request of the denial groups in list, comma-separated. */
+static void
+reqs(FILE *s, json_t *list)
+{
+	json_t *seen = json_array(), *g, *v;
+	size_t i, j;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	json_array_foreach(list, i, g) {
+		if ((m = open_memstream(&text, &len)) == NULL)
+			break;
+		describe(m, g);
+		fclose(m);
+		json_array_foreach(seen, j, v)
+			if (strcmp(json_string_value(v), text) == 0)
+				break;
+		if (j == json_array_size(seen)) {
+			fprintf(s, "%s%s", j ? ", " : "", text);
+			json_array_append_new(seen, json_string(text));
+		}
+		free(text);
+		text = NULL;
+	}
+	json_decref(seen);
+}
+
+/* Widen f's first and last times and audit IDs with denial group g's. */
+static void
+widen(json_t *f, json_t *g)
+{
+	const char *a = ks_json_str(g, "first_seen"), *b = ks_json_str(g,
+	    "last_seen"), *fa = ks_json_str(f, "first"), *fb = ks_json_str(f,
+	    "last");
+	json_t *ids = json_object_get(f, "audit_ids"), *v;
+	size_t i;
+
+	if (a && (fa == NULL || strcmp(a, fa) < 0))
+		json_object_set_new(f, "first", json_string(a));
+	if (b && (fb == NULL || strcmp(b, fb) > 0))
+		json_object_set_new(f, "last", json_string(b));
+	json_array_foreach(json_object_get(g, "examples"), i, v)
+		if (json_is_string(v) && json_array_size(ids) < MAXIDS)
+			json_array_append(ids, v);
+}
+
+/* A new finding of actor, with no time and no evidence yet. */
+static json_t *
+finding(const char *severity, const char *rule, const char *actor)
+{
+	return json_pack("{s:i,s:s,s:s,s:s?,s:n,s:n,s:[]}", "rank",
+	    rank_of(severity), "severity", severity, "rule", rule, "actor",
+	    actor, "first", "last", "audit_ids");
+}
+
+/*
+ * The role a change adds a rule to, as rbac_changes names it (resource,
+ * name, namespace), for the write that may have removed the rule.
+ */
+static void
+target(json_t *f, json_t *c)
+{
+	const char *kind = ks_json_str(c, "target_kind");
+
+	if (!json_is_true(json_object_get(c, "target_exists")) || kind == NULL)
+		return;
+	json_object_set_new(f, "target", json_pack("{s:s,s:s?,s:s?}",
+	    "resource", strcmp(kind, "ClusterRole") == 0 ? "clusterroles" :
+	    "roles", "name", ks_json_str(c, "target_name"), "namespace",
+	    ks_json_str(c, "target_namespace")));
+}
+
+/* One finding per change: a component's RBAC gap, with its fix below. */
+static void
+gap_findings(json_t *out, json_t *plan)
+{
+	json_t *changes = json_object_get(plan, "changes"), *c, *g, *k;
+	size_t i, j, n = json_array_size(changes);
+	char *text;
+	size_t len;
+	long total;
+
+	json_array_foreach(changes, i, c) {
+		json_t *f = finding("high", "rbac-gap", ks_json_str(c, "actor"));
+		FILE *s = open_memstream(&text, &len);
+
+		if (s == NULL) {
+			json_decref(f);
+			return;
+		}
+		total = 0;
+		json_array_foreach(json_object_get(c, "evidence"), j, g) {
+			total += (long)json_integer_value(json_object_get(g,
+			    "count"));
+			widen(f, g);
+		}
+		fprintf(s, "%s, a %s, was refused %ld time%s: ",
+		    ks_json_str(c, "actor"), ks_json_str(c, "class") ?
+		    ks_json_str(c, "class") : "component", total, total == 1 ?
+		    "" : "s");
+		reqs(s, json_object_get(c, "evidence"));
+		fputs(", a permission its RBAC lacks.", s);
+		json_array_foreach(json_object_get(c, "known_issues"), j, k)
+			fprintf(s, " Known issue: %s.", ks_json_str(k, "title"));
+		fclose(s);
+		json_object_set_new(f, "summary", json_string(text));
+		free(text);
+		s = open_memstream(&text, &len);
+		if (s == NULL)
+			continue;
+		fprintf(s, "Fix below: change %zu of %zu, %s %s %s.", i + 1, n,
+		    json_is_true(json_object_get(c, "target_exists")) ?
+		    "a rule added to" : "a new", ks_json_str(c, "target_kind"),
+		    ks_json_str(c, "target_name"));
+		fclose(s);
+		json_object_set_new(f, "action", json_string(text));
+		free(text);
+		target(f, c);
+		json_array_append_new(out, f);
+	}
+}
+
+/* The group of actor and class in groups (a new one when none). */
+static json_t *
+group_of(json_t *groups, const struct kind *k, json_t *e)
+{
+	const char *actor = ks_json_str(e, "actor"), *cls = ks_json_str(e,
+	    "class");
+	json_t *g;
+	size_t i;
+	char rule[64];
+
+	json_array_foreach(groups, i, g)
+		if (strcmp(ks_json_str(g, "class"), cls ? cls : "") == 0 &&
+		    (actor == NULL ? ks_json_str(g, "actor") == NULL :
+		    ks_json_str(g, "actor") != NULL && strcmp(actor,
+		    ks_json_str(g, "actor")) == 0))
+			return g;
+	snprintf(rule, sizeof(rule), "refused-%s", cls ? cls : "unknown");
+	g = finding(k->severity ? k->severity : cls && strcmp(cls,
+	    "suspicious") == 0 ? "high" : "medium", rule, actor);
+	json_object_set_new(g, "class", json_string(cls ? cls : ""));
+	json_object_set_new(g, "n", json_integer(0));
+	json_object_set_new(g, "kinds", json_integer(0));
+	json_object_set_new(g, "reqs", json_string(""));
+	json_object_set_new(g, "action", json_pack("s++", k->action,
+	    ks_json_str(e, "reason") ? ks_json_str(e, "reason") : "",
+	    "."));
+	json_array_append_new(groups, g);
+	return g;
+}
+
+/* Add denial group e to its finding: count, times, IDs, three kinds. */
+static void
+group_add(json_t *g, json_t *e)
+{
+	json_int_t n = json_integer_value(json_object_get(e, "count"));
+	json_int_t nk = json_integer_value(json_object_get(g, "kinds"));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *s;
+
+	json_object_set_new(g, "n", json_integer(json_integer_value(
+	    json_object_get(g, "n")) + n));
+	json_object_set_new(g, "kinds", json_integer(nk + 1));
+	widen(g, e);
+	if (nk >= 3 || (s = open_memstream(&text, &len)) == NULL)
+		return;
+	fprintf(s, "%s%s", ks_json_str(g, "reqs"), nk ? ", " : "");
+	describe(s, e);
+	fprintf(s, " (%lld)", (long long)n);
+	fclose(s);
+	json_object_set_new(g, "reqs", json_string(text));
+	free(text);
+}
+
+/* One finding per actor and class of each list of refusals. */
+static void
+refusal_findings(json_t *out, json_t *plan)
+{
+	json_t *groups = json_array(), *e, *g;
+	size_t i, j;
+	json_int_t n, nk;
+	char head[512];
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		json_array_foreach(json_object_get(plan, kinds[i].list), j, e)
+			group_add(group_of(groups, &kinds[i], e), e);
+		json_array_foreach(groups, j, g) {
+			n = json_integer_value(json_object_get(g, "n"));
+			nk = json_integer_value(json_object_get(g, "kinds"));
+			snprintf(head, sizeof(head), "%s (%s) was refused %lld"
+			    " time%s: ", ks_json_str(g, "actor") ?
+			    ks_json_str(g, "actor") : "an unknown actor",
+			    ks_json_str(g, "class"), (long long)n, n == 1 ? "" :
+			    "s");
+			json_object_set_new(g, "summary", json_pack("s++", head,
+			    ks_json_str(g, "reqs"), nk > 3 ? ", and more." :
+			    "."));
+			json_array_append(out, g);
+		}
+		json_array_clear(groups);
+	}
+	json_decref(groups);
+}
+
+#define J(k)	"json_extract(value, '$." #k "')"
+
+/*
+ * The last write to a gap's role in the hour before its first refusal
+ * (rc: the RBAC writes), in words: a likely cause.
+ */
+#define CAUSE "CASE WHEN t IS NOT NULL THEN (SELECT printf('%s %s %s/%s at"  \
+	" %s (audit ID %s), %d s before the first refusal.', coalesce(actor," \
+	" 'an unknown actor'), CASE verb WHEN 'patch' THEN 'patched' WHEN"     \
+	" 'deletecollection' THEN 'deleted' ELSE verb || 'd' END, resource,"   \
+	" coalesce(name, '*'), time_utc, coalesce(audit_id, 'not recorded'),"  \
+	" (x.first_us - time) / 1000000) FROM rc WHERE rc.resource ="          \
+	" json_extract(t, '$.resource') AND rc.name = json_extract(t,"         \
+	" '$.name') AND rc.namespace IS json_extract(t, '$.namespace') AND"    \
+	" rc.time <= x.first_us AND rc.time >= x.first_us - 3600000000"        \
+	" ORDER BY rc.time DESC LIMIT 1) END"
+
+/* A row of the merged findings as an object (report-find.h). */
+static json_t *
+row_of(sqlite3_stmt *st)
+{
+	static const char *const keys[] = { "rank", "severity", "rule",
+	    "summary", "actor", "first", "last", "audit_ids", "action",
+	    "first_us", "cause" };
+	json_t *o = json_object(), *v;
+
+	for (int i = 0; i < 11; i++) {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		if (sqlite3_column_type(st, i) == SQLITE_NULL)
+			v = json_null();
+		else if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
+			v = json_integer(sqlite3_column_int64(st, i));
+		else if (i == 7)
+			v = json_loads(t, 0, NULL);
+		else
+			v = json_string(t);
+		json_object_set_new(o, keys[i], v ? v : json_array());
+	}
+	return o;
+}
+
+json_t *
+ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
+    struct ks_err *err)
+{
+	char q[8192], *extra_text;
+	json_t *extra = json_array(), *out;
+	sqlite3_stmt *st;
+	int rc;
+
+	gap_findings(extra, plan);
+	refusal_findings(extra, plan);
+	extra_text = json_dumps(extra, JSON_COMPACT);
+	json_decref(extra);
+	/* The RBAC writes, read once, and only when a gap asks. */
+	snprintf(q, sizeof(q), "WITH rc AS MATERIALIZED (SELECT time,"
+	    " time_utc, actor, verb, resource, namespace, name, audit_id"
+	    " FROM rbac_changes) SELECT * FROM (SELECT rank, severity, rule,"
+	    " summary, actor, first_seen_utc AS first, last_seen_utc AS last,"
+	    " audit_ids, action, first_seen AS first_us, NULL AS cause"
+	    " FROM findings WHERE 1");
+	if (ks_filter_sql(f, q, sizeof(q), "first_seen", NULL) < 0) {
+		free(extra_text);
+		return ks_err_set(err, "too many filters"), NULL;
+	}
+	strncat(q, " UNION ALL SELECT rank, severity, rule, summary, actor,"
+	    " first, last, audit_ids, action, first_us, " CAUSE " FROM"
+	    " (SELECT " J(rank) " AS rank, " J(severity) " AS severity, "
+	    J(rule) " AS rule, " J(summary) " AS summary, " J(actor) " AS"
+	    " actor, " J(first) " AS first, " J(last) " AS last, "
+	    J(audit_ids) " AS audit_ids, " J(action) " AS action,"
+	    " CAST(round((julianday(" J(first) ") - 2440587.5) *"
+	    " 86400000000.0) AS INTEGER) AS first_us, " J(target) " AS t"
+	    " FROM json_each(?1)) x) ORDER BY rank, first_us IS NULL,"
+	    " first_us, rule, actor", sizeof(q) - strlen(q) - 1);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+		free(extra_text);
+		return ks_err_set(err, "findings: %s", sqlite3_errmsg(db)),
+		    NULL;
+	}
+	ks_filter_bind(f, st);
+	sqlite3_bind_text(st, 1, extra_text ? extra_text : "[]", -1,
+	    SQLITE_STATIC);
+	out = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(out, row_of(st));
+	if (rc != SQLITE_DONE) {
+		ks_err_set(err, "findings: %s", sqlite3_errmsg(db));
+		json_decref(out);
+		out = NULL;
+	}
+	sqlite3_finalize(st);
+	free(extra_text);
+	return out;
+}
+
+/* Who, when and the evidence of finding f, one line. */
+static void
+meta(struct ks_doc *d, json_t *f)
+{
+	const char *a = ks_json_str(f, "first"), *b = ks_json_str(f, "last");
+	json_t *v;
+	size_t i, n = 0;
+
+	ks_doc_text(d, "Who: ");
+	ks_doc_text(d, ks_json_str(f, "actor") ? ks_json_str(f, "actor") :
+	    "unknown (not recorded)");
+	ks_doc_text(d, ". When: ");
+	ks_doc_text(d, a ? a : "not recorded");
+	if (a && b && strcmp(a, b) != 0) {
+		ks_doc_text(d, " to ");
+		ks_doc_text(d, b);
+	}
+	ks_doc_text(d, ". Evidence: ");
+	json_array_foreach(json_object_get(f, "audit_ids"), i, v)
+		if (json_is_string(v)) {
+			ks_doc_text(d, n++ ? ", " : "audit IDs ");
+			ks_doc_text(d, json_string_value(v));
+		}
+	ks_doc_text(d, n ? "." : "no audit ID recorded.");
+}
+
+/* One finding, the k-th (from 1), as a list item. */
+static void
+item(struct ks_doc *d, json_t *f, size_t k)
+{
+	/* One of ours, whatever a rule wrote: it becomes markup. */
+	const char *sev = severities[rank_of(ks_json_str(f, "severity"))];
+
+	if (d->html)
+		fprintf(d->fp, "<li class=\"finding sev-%s\"><p><span class="
+		    "\"sev\">%s</span> <code>", sev, sev);
+	else
+		fprintf(d->fp, "%zu. **%s** `", k, sev);
+	ks_doc_text(d, ks_json_str(f, "rule"));
+	fputs(d->html ? "</code> " : "` ", d->fp);
+	ks_doc_text(d, ks_json_str(f, "summary"));
+	fputs(d->html ? "</p>\n<p class=\"meta\">" : "\n\n   ", d->fp);
+	meta(d, f);
+	if (ks_json_str(f, "cause") != NULL) {
+		fputs(d->html ? "</p>\n<p class=\"meta\">" : "\n\n   ", d->fp);
+		ks_doc_text(d, "Likely cause: ");
+		ks_doc_text(d, ks_json_str(f, "cause"));
+	}
+	fputs(d->html ? "</p>\n<p class=\"act\">" : "\n\n   ", d->fp);
+	ks_doc_text(d, ks_json_str(f, "action"));
+	fputs(d->html ? "</p></li>\n" : "\n\n", d->fp);
+}
+
+void
+ks_report_findings_write(struct ks_doc *d, json_t *findings)
+{
+	size_t i, n = json_array_size(findings), shown = 0;
+	json_t *f;
+	char line[256];
+
+	if (n == 0) {
+		ks_doc_para(d, "No finding: no detection fired, and no refusal "
+		    "needs a fix or a decision.");
+		return;
+	}
+	if (d->html)
+		fputs("<ol class=\"findings\">\n", d->fp);
+	json_array_foreach(findings, i, f) {
+		if (i >= SHOWN && (i >= SHOWN_SEVERE || json_integer_value(
+		    json_object_get(f, "rank")) > 1))
+			break;
+		item(d, f, i + 1);
+		shown++;
+	}
+	if (d->html)
+		fputs("</ol>\n", d->fp);
+	if (shown < n) {
+		snprintf(line, sizeof(line), "... and %zu more findings of "
+		    "lower severity: kubesift detect lists every detection, "
+		    "kubesift remediate every refusal.", n - shown);
+		ks_doc_para(d, line);
+	}
+}

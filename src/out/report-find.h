@@ -1,0 +1,32 @@
+/*
+ * The report's Findings: what happened, one sentence each, most severe
+ * first.  Two sources: the findings view (sql/017-findings.sql, the
+ * detections with the decision each needs, whatever rules it holds) and
+ * the refusals the remediation plan classified (a component's RBAC gap,
+ * "fix below"; a person's or a suspect's refusals, "decision needed";
+ * refusals by something other than RBAC).
+ */
+#ifndef KS_REPORT_FIND_H
+#define KS_REPORT_FIND_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "out/doc.h"
+#include "store/filter.h"
+#include "util/err.h"
+
+/*
+ * The findings of db that the resolved filter f selects, with those of
+ * plan (ks_remediate_plan's, already filtered), ordered by rank (0
+ * critical ... 4 info), first time, rule and actor: a new array of
+ * objects {rank, severity, rule, summary, actor, first, last (RFC 3339 or
+ * null), first_us (or null), audit_ids (array), action}.  NULL with err.
+ */
+json_t	*ks_report_findings(sqlite3 *db, json_t *plan,
+	    const struct ks_filter *f, struct ks_err *err);
+
+/* Write findings (ks_report_findings) as the list of the Findings section. */
+void	ks_report_findings_write(struct ks_doc *d, json_t *findings);
+
+#endif

@@ -1,0 +1,242 @@
+# The report leads with findings (issue 13, section 3; issue 15's RBAC
+# changes): the order of its sections, its findings against the
+# detections view and the audit log by plain SQL and jq, the EKS demo's
+# finding and fix, the attacker's cluster-admin binding at the top, the
+# timeline's axis and marks, the folded evidence, and the HTML page in a
+# phone-sized headless Chromium with the findings above the fold.
+. tests/cli/lib.sh
+
+# The sections, in order, of a Markdown report ($1) and an HTML one ($2).
+ORDER="findings timeline denials fixes rbac-changes actors-with-unusual-activity appendix--evidence-and-chain-of-custody"
+order_md() {
+	grep '^## ' "$1" | sed 's/^## //' | tr 'A-Z' 'a-z' |
+	    sed 's/[^a-z0-9]/-/g' | tr '\n' ' ' | sed 's/ $//'
+}
+order_html() {
+	grep -o '<h2 id="[^"]*"' "$1" | sed 's/<h2 id="//; s/"$//' |
+	    tr '\n' ' ' | sed 's/ $//'
+}
+# The findings of a Markdown report: "severity rule actor", in order.
+findings_md() {
+	sed -n 's/^[0-9][0-9]*\. \*\*\([a-z]*\)\*\* `\([^`]*\)` \(.*\)/\1 \2 \3/p' "$1" |
+	    sed 's/\\//g'
+}
+
+# 1. The EKS demo bundle (as tests/demo.sh builds it).
+"$BUILD/gen-audit" --seed 1 --events 20000 --scenario eks-cninodes \
+    2>/dev/null | gzip -n > "$T/kube-apiserver-audit.log.gz"
+tar -cf "$T/eks-bundle.tar" -C "$TOP/fixtures/eks-1.29" snapshot \
+    controller.log -C "$T" kube-apiserver-audit.log.gz
+ks import -q "$T/eks-bundle.tar"
+ks report > "$T/r.md"
+ks report -o html > "$T/r.html"
+eq "demo: the sections of the Markdown, in order" "$ORDER" "$(order_md "$T/r.md")"
+eq "demo: the sections of the HTML, in order" "$ORDER" "$(order_html "$T/r.html")"
+
+# The top finding is the controller's missing rule, with its one-rule fix.
+findings_md "$T/r.md" > "$T/f.txt"
+head -n 1 "$T/f.txt" | grep -q '^high rbac-gap eks:vpc-resource-controller, a component, was refused [0-9]* times: patch cninodes.vpcresources.k8s.aws' ||
+    fail "demo: the top finding: $(head -n 1 "$T/f.txt")"
+sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep -q '^   Fix below: change 1 of 1, a rule added to ClusterRole vpc-resource-controller-role\.$' ||
+    fail "demo: the top finding's fix"
+n=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -s '[.[] | select(.user.username == "eks:vpc-resource-controller" and .responseStatus.code == 403) | .auditID] | unique | length')
+eq "demo: the audit log's refusals of the controller, by plain SQL" "$n" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM denials WHERE actor = 'eks:vpc-resource-controller' AND origin = 'audit'")"
+eq "demo: the finding counts the controller's refusals (audit log and its own log)" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM denials WHERE actor = 'eks:vpc-resource-controller'")" \
+    "$(head -n 1 "$T/f.txt" | sed 's/.*was refused \([0-9]*\) times.*/\1/')"
+sed -n '/^## Fixes/,/^## RBAC changes/p' "$T/r.md" > "$T/fixes.md"
+eq "demo: the Fixes propose one change" "Change 1 of 1:" \
+    "$(grep -o 'Change [0-9]* of [0-9]*:' "$T/fixes.md" | sort -u)"
+grep -q 'cninodes' "$T/fixes.md" && grep -q '^kind: "ClusterRole"' "$T/fixes.md" ||
+    fail "demo: the Fixes lack the manifest"
+echo "ok - demo: the top finding is the controller's rule, fixed below"
+
+# Every detection is a finding, in the order of the detections view (by
+# plain SQL); every other finding is a classified refusal or a gap.
+sqlite3 "$KUBESIFT_DB" "SELECT severity || ' ' || rule || ' ' ||
+    coalesce(actor, 'an unknown actor') FROM detections ORDER BY CASE severity
+    WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+    WHEN 'low' THEN 3 ELSE 4 END, first_seen, rule, actor" > "$T/det.txt"
+[ -s "$T/det.txt" ] || fail "demo: no detection to compare"
+eq "demo: the detections, as findings, in order" "$(cat "$T/det.txt")" \
+    "$(grep -v ' rbac-gap \| refused-' "$T/f.txt" | cut -d' ' -f1-3)"
+# exec-or-attach by hand: pods/exec or attach let through, one per actor
+# and pod, from the audit log.
+eq "demo: exec-or-attach findings, from the audit log" \
+    "$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.subresource == "exec" or .objectRef.subresource == "attach") | select(.responseStatus.code < 400) | "\(.user.username) \(.objectRef.namespace)/\(.objectRef.name)"' | sort -u | wc -l)" \
+    "$(grep -c ' exec-or-attach ' "$T/f.txt")"
+# The people refused in the audit log (users that are not system: or eks:
+# identities) each have a decision-needed finding.
+for p in $(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.responseStatus.code == 403) | .user.username' | grep -v '^system:\|^eks:' | sort -u); do
+	grep -q "^[a-z]* refused-[a-z]* $p " "$T/f.txt" || fail "demo: no finding for $p's refusals"
+	sed -n "/^[0-9]*\. \*\*[a-z]*\*\* \`refused-[a-z]*\` $p /,/^[0-9]*\. /p" "$T/r.md" |
+	    grep -q '^   Decision needed: ' || fail "demo: $p: no decision asked"
+done
+echo "ok - demo: every refused person needs a decision"
+grep -q '^   Who: eks:vpc-resource-controller\. When: 20[0-9-]*T[0-9:.]*Z to 20[0-9-]*T[0-9:.]*Z\. Evidence: audit IDs [0-9a-f-]*' "$T/r.md" ||
+    fail "demo: who, when and evidence of the top finding"
+echo "ok - demo: who, when (UTC) and the evidence IDs"
+
+# The write that changed the controller's role shortly before its
+# refusals began (from the audit log, by jq) is named as the likely cause.
+w=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.resource == "clusterroles" and .objectRef.name == "vpc-resource-controller-role" and (.verb | test("^(update|patch|delete)$"))) | "\(.user.username) \(.verb)d clusterroles/vpc-resource-controller-role at \(.requestReceivedTimestamp) (audit ID \(.auditID))"' | sort -u)
+[ -n "$w" ] || fail "demo: the audit log has no write to the controller's role"
+sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep -q "^   Likely cause: $(echo "$w" | tail -n 1 | sed 's/\.\([0-9]*\)Z/.\1[0-9]*Z/'), [0-9]* s before the first refusal\.$" ||
+    fail "demo: the likely cause is not named ($w)"
+echo "ok - demo: the RBAC write before the refusals is named as the likely cause"
+
+# The timeline: in Markdown, the denials of its buckets add up to the
+# denials; in HTML an SVG with ticks, the y axis named, the bucket stated,
+# one dashed line per RBAC write of the audit log, one mark per finding.
+eq "demo: the timeline's buckets hold every denial" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM denials")" \
+    "$(sed -n '/^## Timeline/,/^## Denials/p' "$T/r.md" | awk -F' *[|] *' '/^[|] 20/ { s += $3 } END { print s }')"
+grep -q '<text class="y-name"[^>]*>denials per [0-9]* [a-z]*</text>' "$T/r.html" ||
+    fail "demo: the y axis is not named"
+grep -q '<text class="x-name"[^>]*>time (UTC) from [0-9-]* [0-9:]*; one bucket = [0-9]* [a-z]*</text>' "$T/r.html" ||
+    fail "demo: the x axis does not state the bucket"
+ticks=$(grep -c '<line class="tick"' "$T/r.html")
+[ "$ticks" -ge 3 ] && [ "$ticks" -le 7 ] || fail "demo: $ticks ticks"
+writes=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.apiGroup == "rbac.authorization.k8s.io" and (.verb | test("^(create|update|patch|delete|deletecollection)$"))) | .auditID' | sort -u)
+[ -n "$writes" ] || fail "demo: the audit log has no RBAC write"
+eq "demo: one mark per RBAC write" "$(echo "$writes" | wc -l)" \
+    "$(grep -c '<line class="mark-rbac"' "$T/r.html")"
+eq "demo: one mark per finding" "$(wc -l < "$T/f.txt")" \
+    "$(grep -c '<path class="mark-finding"' "$T/r.html")"
+eq "demo: one series per denied actor" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(DISTINCT actor) FROM denials")" \
+    "$(grep -c 'class="series"' "$T/r.html")"
+
+# RBAC changes: each write of the audit log with its audit ID; with one
+# snapshot, no comparison.
+sed -n '/^## RBAC changes/,/^## Actors/p' "$T/r.md" > "$T/rbac.md"
+for id in $writes; do
+	grep -q "$id" "$T/rbac.md" || fail "demo: RBAC changes lack $id"
+done
+grep -q 'fewer than two snapshots' "$T/rbac.md" || fail "demo: one snapshot, no comparison said"
+echo "ok - demo: the RBAC writes, with their audit IDs"
+
+# The appendix: sources per format, then every source folded.
+eq "demo: the folded table counts every source" \
+    "<details><summary>Every source ($(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM sources")), archive members included</summary>" \
+    "$(grep -o '<details><summary>Every source[^<]*</summary>' "$T/r.html")"
+sed -n '/id="appendix/,$p' "$T/r.html" | grep -o '<tr><th>format</th>\|<details>' |
+    head -n 2 | tr '\n' ' ' | grep -q '^<tr><th>format</th> <details>' ||
+    fail "demo: the counts per format do not come before the folded table"
+grep -q '<meta name="viewport" content="width=device-width' "$T/r.html" || fail "no viewport"
+grep -q '@media print{[^}]*details' "$T/r.html" || fail "no print CSS for details"
+grep -q '<script\|<link\|src="http\|href="http' "$T/r.html" && fail "the page is not self-contained"
+echo "ok - demo: self-contained, phone and print CSS, folded appendix"
+
+# A filter keeps the order, and selects the findings of its actor.
+ks report --actor alice > "$T/alice.md"
+eq "--actor alice: the sections, in order" "$ORDER" "$(order_md "$T/alice.md")"
+eq "--actor alice: only alice's findings" "alice" \
+    "$(findings_md "$T/alice.md" | cut -d' ' -f3 | sort -u)"
+
+# A time window keeps the RBAC writes outside it off the timeline.
+last=$(sqlite3 "$KUBESIFT_DB" "SELECT max(time_utc) FROM rbac_changes")
+ks report -o html --since "$last" > "$T/since.html"
+eq "--since the last RBAC write: one RBAC mark" 1 "$(grep -c '<line class="mark-rbac"' "$T/since.html")"
+ks report -o html --since "$(sqlite3 "$KUBESIFT_DB" "SELECT max(time_utc) FROM denials")" > "$T/since.html"
+eq "--since the last denial: no RBAC mark" 0 "$(grep -c '<line class="mark-rbac"' "$T/since.html" || true)"
+
+# 2. In headless Chromium at a phone's size (390x844 CSS pixels, in an
+# iframe: a headless window is at least 500 pixels wide): the page renders,
+# is no wider than the screen, and the Findings heading and the first
+# finding are above the fold.  A script added to a copy measures the
+# layout and writes it into the outer page's DOM, which --dump-dom prints.
+if command -v chromium > /dev/null; then
+	{
+		printf '<!DOCTYPE html><html><body><iframe style="width:390px;height:844px;border:0" srcdoc="'
+		sed 's|</body></html>|<script>var h = document.getElementById("findings"), f = document.querySelector("li.finding"); parent.document.body.setAttribute("data-layout", [Math.round(h.getBoundingClientRect().top), Math.round(f.getBoundingClientRect().top), innerWidth, innerHeight, document.documentElement.scrollWidth].join(" "));</script></body></html>|' \
+		    "$T/r.html" | sed 's/&/\&amp;/g; s/"/\&quot;/g'
+		printf '"></iframe></body></html>\n'
+	} > "$T/phone.html"
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$T/chromium" --window-size=800,1000 \
+	    --dump-dom "file://$T/phone.html" 2>/dev/null > "$T/dom.html"
+	set -- $(sed -n 's/.*data-layout="\([^"]*\)".*/\1/p' "$T/dom.html")
+	[ $# -eq 5 ] || fail "chromium: the page did not load (no layout measured)"
+	echo "chromium: findings at ${1}px, first finding at ${2}px, viewport ${3}x${4}, page width ${5}px"
+	eq "chromium: a phone's viewport" "390 844" "$3 $4"
+	[ "$1" -ge 0 ] && [ "$1" -lt "$4" ] || fail "chromium: Findings below the fold"
+	[ "$2" -lt "$4" ] || fail "chromium: the first finding below the fold"
+	[ "$5" -le "$3" ] || fail "chromium: the page is wider than the phone ($5 > $3)"
+	echo "ok - chromium: findings above the fold on a phone, no sideways scroll"
+	# Printed, the folded appendix opens: as many pages as with every
+	# <details> open, more than without the print rule that opens them.
+	pages() {
+		chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		    --disable-background-networking --disable-component-update --disable-sync \
+		    --user-data-dir="$T/chromium-$2" --no-pdf-header-footer \
+		    --print-to-pdf="$T/$2.pdf" "file://$1" 2>/dev/null > /dev/null
+		grep -ao '/Type */Page[a-z]*' "$T/$2.pdf" | grep -cx '/Type /Page'
+	}
+	sed 's/<details>/<details open>/' "$T/r.html" > "$T/open.html"
+	sed 's/details::details-content{[^}]*}//' "$T/r.html" > "$T/noprint.html"
+	cmp -s "$T/r.html" "$T/noprint.html" && fail "chromium: no print rule for details"
+	printed=$(pages "$T/r.html" printed) open=$(pages "$T/open.html" open)
+	closed=$(pages "$T/noprint.html" closed)
+	echo "chromium: printed $printed pages, $open with the folds open, $closed without its rule"
+	eq "chromium: printed, the folds open" "$open" "$printed"
+	[ "$closed" -lt "$open" ] || fail "chromium: the folds hold nothing to print"
+else
+	echo "SKIP chromium: not installed (make check installs it as root)"
+fi
+
+# Two snapshots: the second (a copy with one rule added by jq) gives the
+# controller patch on cninodes; the RBAC changes say so, and nothing else.
+mkdir "$T/snap2"
+cp "$TOP"/fixtures/eks-1.29/snapshot/*.json "$T/snap2/"
+jq '.items |= map(if .metadata.name == "vpc-resource-controller-role" then .rules += [{"apiGroups":["vpcresources.k8s.aws"],"resources":["cninodes"],"verbs":["patch"]}] else . end)' \
+    "$TOP/fixtures/eks-1.29/snapshot/clusterroles.json" > "$T/snap2/clusterroles.json"
+cp "$KUBESIFT_DB" "$T/two.db"
+KUBESIFT_DB="$T/two.db" ks import -q "$T/snap2"
+KUBESIFT_DB="$T/two.db" ks report > "$T/two.md"
+sed -n '/^## RBAC changes/,/^## Actors/p' "$T/two.md" > "$T/two-rbac.md"
+grep -q '^Between snapshots 1 and 2 ' "$T/two-rbac.md" || fail "two snapshots: not compared"
+eq "two snapshots: the one grant gained, and nothing else" \
+    "| User | eks:vpc-resource-controller |  | gained | 1 | patch | cninodes.vpcresources.k8s.aws |  | ClusterRole vpc-resource-controller-role through ClusterRoleBinding vpc-resource-controller-rolebinding |" \
+    "$(grep '^| [A-Z]' "$T/two-rbac.md" | grep -v '^| [0-9]\{4\}-' | grep -v '^| subject' | sed 's/\\//g')"
+
+COLS="snapshot_a, snapshot_b, subject_kind, subject, subject_namespace, change, verb, api_group, resource, namespace, via"
+eq "two snapshots: rbac_grant_diff_latest is rbac_grant_diff for the pair" "1|0|0" \
+    "$(sqlite3 "$T/two.db" "SELECT (SELECT count(*) FROM rbac_grant_diff_latest), (SELECT count(*) FROM (SELECT $COLS FROM rbac_grant_diff WHERE snapshot_a = 1 AND snapshot_b = 2 EXCEPT SELECT $COLS FROM rbac_grant_diff_latest)), (SELECT count(*) FROM (SELECT $COLS FROM rbac_grant_diff_latest EXCEPT SELECT $COLS FROM rbac_grant_diff WHERE snapshot_a = 1 AND snapshot_b = 2))")"
+
+# 3. Public evidence with an attacker (Panther's EKS audit rule tests):
+# attacker@example.com binds itself to cluster-admin.  A critical
+# cluster-admin-binding is the top finding, the attacker's is among them,
+# its refusals are suspicious, and the Fixes give it nothing.
+P=$REALDATA/audit-eks/panther-analysis-eks-audit-rule-tests.jsonl
+if [ ! -f "$P" ]; then
+	echo "SKIP attacker: ../shared/realdata is absent"
+	exit 0
+fi
+[ "$(jq -c 'select(.user.username == "attacker@example.com" and .objectRef.resource == "clusterrolebindings" and .requestObject.roleRef.name == "cluster-admin") | 1' "$P" | wc -l)" -ge 1 ] ||
+    fail "attacker: the evidence no longer holds the binding"
+export KUBESIFT_DB="$T/a.db"
+ks import -q "$P"
+ks report > "$T/a.md"
+eq "attacker: the sections, in order" "$ORDER" "$(order_md "$T/a.md")"
+findings_md "$T/a.md" > "$T/af.txt"
+eq "attacker: the top finding" "critical cluster-admin-binding" \
+    "$(head -n 1 "$T/af.txt" | cut -d' ' -f1-2)"
+grep -q '^critical cluster-admin-binding attacker@example.com created clusterrolebindings/backdoor-admin, which grants cluster-admin' "$T/af.txt" ||
+    fail "attacker: no critical finding for the attacker's binding"
+eq "attacker: the critical findings come first, as the view's" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM detections WHERE severity = 'critical'")" \
+    "$(grep -c '^critical ' "$T/af.txt")"
+grep -q '^high refused-suspicious attacker@example.com (suspicious) was refused' "$T/af.txt" ||
+    fail "attacker: its refusals are not suspicious"
+sed -n '/^## Fixes/,/^## RBAC changes/p' "$T/a.md" > "$T/afix.md"
+grep -q '^Change [0-9]* of [0-9]*:' "$T/afix.md" || fail "attacker: no change to look into"
+grep -q '^  actor: .*attacker@example.com' "$T/afix.md" &&
+    fail "attacker: the Fixes propose a change for the attacker"
+grep -q '^[a-z]* rbac-gap attacker@example.com' "$T/af.txt" &&
+    fail "attacker: a finding proposes a fix for the attacker"
+sed -n '/^## RBAC changes/,/^## Actors/p' "$T/a.md" | grep -q 'attacker@example.com' ||
+    fail "attacker: the RBAC changes lack the attacker's writes"
+echo "ok - attacker: no change proposed, its writes listed"
