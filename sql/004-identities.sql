@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS identity_classes (
 );
 INSERT OR IGNORE INTO identity_classes VALUES
 	('system:anonymous', 'anonymous', 10, 'unauthenticated requests'),
+	('system:unauthenticated', 'anonymous', 10,
+	    'their group, where a log names it as the user'),
 	('system:node:*', 'node', 20, 'kubelets (Node authorizer)'),
 	('system:kube-controller-manager', 'control-plane', 30, NULL),
 	('system:kube-scheduler', 'control-plane', 30, NULL),

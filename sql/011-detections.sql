@@ -305,10 +305,11 @@ SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	json_group_array(audit_id) FILTER (WHERE n <= 10
 	    AND audit_id IS NOT NULL) AS audit_ids,
 	-- A what that is a whole sentence (capitalised, no actor) stands
-	-- alone.  Findings without an audit ID are of snapshots.
+	-- alone.  Findings without a verb are of snapshots (a request may
+	-- lack an audit ID where a log was re-exported without it).
 	printf('%s (%d %s%s).', CASE WHEN min(what) GLOB '[A-Z]*'
 	    THEN min(what) ELSE coalesce(actor, 'an unknown actor') || ' ' ||
-	    min(what) END, count(*), CASE count(audit_id) WHEN 0 THEN
+	    min(what) END, count(*), CASE count(verb) WHEN 0 THEN
 	    'snapshot' ELSE 'request' END, CASE count(*) WHEN 1 THEN ''
 	    ELSE 's' END) AS summary,
 	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,

@@ -17,7 +17,7 @@ time_of(const json_t *ev, const char *key)
 	const char *s = ks_json_str(ev, key);
 	int64_t us;
 
-	if (s == NULL || ks_time_parse(s, strlen(s), &us) < 0)
+	if (s == NULL || ks_time_parse_utc(s, strlen(s), &us) < 0)
 		return KS_TIME_NONE;
 	return us;
 }
@@ -281,7 +281,7 @@ time_from(const char *v)
 {
 	int64_t us;
 
-	if (v == NULL || ks_time_parse(v, strlen(v), &us) < 0)
+	if (v == NULL || ks_time_parse_utc(v, strlen(v), &us) < 0)
 		return KS_TIME_NONE;
 	return us;
 }

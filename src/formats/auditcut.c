@@ -212,7 +212,7 @@ time_of(const char *s)
 {
 	int64_t us;
 
-	if (s == NULL || ks_time_parse(s, strlen(s), &us) < 0)
+	if (s == NULL || ks_time_parse_utc(s, strlen(s), &us) < 0)
 		return KS_TIME_NONE;
 	return us;
 }

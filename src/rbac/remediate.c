@@ -104,7 +104,8 @@ not_for_rbac(json_t *g)
 	const char *actor = ks_json_str(g, "actor");
 
 	if (actor == NULL || *actor == '\0' ||
-	    strcmp(actor, "system:anonymous") == 0)
+	    strcmp(actor, "system:anonymous") == 0 ||
+	    strcmp(actor, "system:unauthenticated") == 0)
 		return "anonymous requests: refuse them (they are often "
 		    "probes); granting access to anonymous users is not a fix";
 	if (strncmp(actor, "system:node:", 12) == 0)

@@ -41,14 +41,16 @@ days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : dm[m - 1];
 }
 
-int
-ks_time_parse(const char *s, size_t len, int64_t *us)
+/* RFC 3339; with zoneless, a time without a zone is UTC. */
+static int
+parse(const char *s, size_t len, int zoneless, int64_t *us)
 {
 	int y, mo, d, h, mi, sec;
 	int64_t frac = 0, scale = 100000, off = 0;
 	size_t i;
 
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
+	if (len < (zoneless ? 19u : 20u) || s[4] != '-' || s[7] != '-' ||
+	    s[13] != ':' ||
 	    s[16] != ':')
 		return -1;
 	if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
@@ -74,6 +76,8 @@ ks_time_parse(const char *s, size_t len, int64_t *us)
 	}
 	if (i < len && (s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
 		off = 0;
+	} else if (zoneless && i == len) {
+		off = 0;
 	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-') &&
 	    s[i + 3] == ':') {
 		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
@@ -87,6 +91,18 @@ ks_time_parse(const char *s, size_t len, int64_t *us)
 	*us = ((ks_time_days_from_civil(y, mo, d) * 86400 + h * 3600 +
 	    mi * 60 + sec - off) * 1000000) + frac;
 	return 0;
+}
+
+int
+ks_time_parse(const char *s, size_t len, int64_t *us)
+{
+	return parse(s, len, 0, us);
+}
+
+int
+ks_time_parse_utc(const char *s, size_t len, int64_t *us)
+{
+	return parse(s, len, 1, us);
 }
 
 char *

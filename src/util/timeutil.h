@@ -19,6 +19,13 @@
 int	ks_time_parse(const char *s, size_t len, int64_t *us);
 
 /*
+ * The same, and a time without a zone ("2022-11-29 00:09:04.38", as
+ * re-exporters such as Panther write audit events) is UTC.  For evidence
+ * only: a time the user types must say its zone.
+ */
+int	ks_time_parse_utc(const char *s, size_t len, int64_t *us);
+
+/*
  * A span written N followed by s, m, h or d (90s, 10m, 1.5h, 2d) as
  * microseconds in *us; 0, or -1 when malformed, negative or longer than
  * 10,000 days.

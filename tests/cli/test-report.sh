@@ -240,3 +240,14 @@ grep -q '^[a-z]* rbac-gap attacker@example.com' "$T/af.txt" &&
 sed -n '/^## RBAC changes/,/^## Actors/p' "$T/a.md" | grep -q 'attacker@example.com' ||
     fail "attacker: the RBAC changes lack the attacker's writes"
 echo "ok - attacker: no change proposed, its writes listed"
+
+# Unauthenticated requests get no change, whichever name the log gives them
+# (this file names the group system:unauthenticated as the user).
+[ "$(jq -c 'select(.user.username == "system:unauthenticated" and .responseStatus.code == 403) | 1' "$P" | wc -l)" -ge 1 ] ||
+    fail "attacker: the evidence no longer holds the unauthenticated refusal"
+eq "unauthenticated: no change, even when named" "not-remediated" \
+    "$(ks remediate --actor system:unauthenticated -o json | jq -r '[.[] | select(.actor == "system:unauthenticated") | .action] | unique | join(",")')"
+# Requests without an audit ID are still requests, not snapshots.
+eq "a finding of requests without audit IDs says requests" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM detections WHERE verb IS NOT NULL")" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM detections WHERE summary GLOB '*(* request*).'")"

@@ -73,6 +73,30 @@ test_format_roundtrip(void **state)
 	}
 }
 
+/* Evidence times without a zone are UTC; a typed time must have one. */
+static void
+test_parse_utc(void **state)
+{
+	static const struct { const char *s; int64_t us; } ok[] = {
+		{ "2022-11-29 00:09:04.38", 19325LL * 86400000000 + 544380000 },
+		{ "2022-11-29T00:09:04", 19325LL * 86400000000 + 544000000 },
+		{ "2022-11-29T02:09:04+02:00", 19325LL * 86400000000 + 544000000 },
+	};
+	static const char *bad[] = { "2022-11-29", "2022-11-29 00:09:0",
+	    "2022-11-29 00:09:04.", "2022-11-29 00:09:04 UTC" };
+	int64_t us;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(ks_time_parse_utc(ok[i].s, strlen(ok[i].s),
+		    &us), 0);
+		assert_int_equal(us, ok[i].us);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ks_time_parse_utc(bad[i], strlen(bad[i]),
+		    &us), -1);
+	assert_int_equal(ks_time_parse(ok[0].s, strlen(ok[0].s), &us), -1);
+}
+
 int
 main(void)
 {
@@ -80,6 +104,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_not_terminated),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_parse_utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
