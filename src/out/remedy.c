@@ -163,6 +163,39 @@ text_known_issues(FILE *fp, json_t *c)
 	}
 }
 
+/* The RBAC write that made the gap, when the log names one. */
+static void
+text_cause(FILE *fp, json_t *c)
+{
+	json_t *w = json_object_get(c, "cause");
+
+	if (w == NULL)
+		return;
+	fputs("  cause:     ", fp);
+	put(fp, ks_json_str(w, "verb"));
+	fputs(" of ", fp);
+	put(fp, ks_json_str(w, "kind"));
+	fputc(' ', fp);
+	if (ks_json_str(w, "namespace") != NULL) {
+		put(fp, ks_json_str(w, "namespace"));
+		fputc('/', fp);
+	}
+	put(fp, ks_json_str(w, "name"));
+	fputs(" by ", fp);
+	put(fp, ks_json_str(w, "actor") ? ks_json_str(w, "actor") : "?");
+	fputs(" at ", fp);
+	put(fp, ks_json_str(w, "time"));
+	fputs(" (audit ID ", fp);
+	put(fp, ks_json_str(w, "audit_id") ? ks_json_str(w, "audit_id") : "?");
+	fprintf(fp, "), %lld s before the first denial\n             before "
+	    "it, ", (long long)json_integer_value(json_object_get(w,
+	    "seconds_before")));
+	put(fp, ks_json_str(w, "allowed_by"));
+	fputs(" allowed these requests (", fp);
+	put(fp, ks_json_str(w, "rule"));
+	fputs("); the change restores that permission\n", fp);
+}
+
 static void
 text_change(FILE *fp, json_t *c, size_t k, size_t n)
 {
@@ -170,6 +203,7 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 	size_t i;
 
 	text_target(fp, c, k, n);
+	text_cause(fp, c);
 	json_array_foreach(json_object_get(c, "rules"), i, v) {
 		fputs("  rule:      ", fp);
 		put_list(fp, "apiGroups", json_object_get(v, "apiGroups"));
@@ -325,6 +359,15 @@ yaml_evidence(FILE *fp, json_t *c, size_t k)
 			    json_array_get(json_object_get(v, "examples"), 0)));
 		fputc('\n', m);
 	}
+	if ((v = json_object_get(c, "cause")) != NULL)
+		fprintf(m, "cause: %s of %s %s%s%s by %s at %s (audit ID %s): "
+		    "it removed what allowed these requests\n",
+		    ks_json_str(v, "verb"), ks_json_str(v, "kind"),
+		    ks_json_str(v, "namespace") ? ks_json_str(v, "namespace") :
+		    "", ks_json_str(v, "namespace") ? "/" : "", ks_json_str(v,
+		    "name"), ks_json_str(v, "actor") ? ks_json_str(v, "actor") :
+		    "?", ks_json_str(v, "time"), ks_json_str(v, "audit_id") ?
+		    ks_json_str(v, "audit_id") : "?");
 	fprintf(m, "replay: %lld of %lld denials would now be allowed\n",
 	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
 	    (long long)json_integer_value(json_object_get(c, "denials")));
