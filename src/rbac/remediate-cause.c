@@ -1,5 +1,7 @@
 /*
- * The RBAC write that turned a permission into a gap (remediate-cause.h).
+ * Was it a gap at the time of the denials, and which RBAC write made it
+ * one: the RBAC rebuilt (rbacat.h) on each side of each candidate write
+ * (declared in remediate-int.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +9,6 @@
 #include <jansson.h>
 
 #include "rbac/rbacfmt.h"
-#include "rbac/remediate-cause.h"
 #include "rbac/remediate-int.h"
 #include "util/jutil.h"
 #include "util/timeutil.h"

@@ -12,7 +12,6 @@
 #include "rbac/rbacdb.h"
 #include "rbac/rbacfmt.h"
 #include "rbac/remediate.h"
-#include "rbac/remediate-cause.h"
 #include "rbac/remediate-int.h"
 #include "store/sqltime.h"
 
