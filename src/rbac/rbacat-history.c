@@ -376,3 +376,17 @@ ks_rbac_hist_writes(const struct ks_rbac_hist *h, size_t *n)
 	*n = h->nwrites;
 	return h->writes;
 }
+
+int64_t
+ks_rbac_hist_now(const struct ks_rbac_hist *h)
+{
+	int64_t now = h->log_last;
+
+	for (size_t i = 0; i < h->nsnaps; i++) {
+		if (h->snaps[i].taken_at == KS_TIME_NONE)
+			return KS_TIME_NONE;
+		if (h->snaps[i].taken_at > now)
+			now = h->snaps[i].taken_at;
+	}
+	return now;
+}

@@ -73,6 +73,11 @@ void	ks_rbac_hist_free(struct ks_rbac_hist *);
 const struct ks_rbac_write *ks_rbac_hist_writes(const struct ks_rbac_hist *,
 	    size_t *n);
 
+/* The latest moment of the evidence (the end of the log, or the newest
+   snapshot's taken_at), or KS_TIME_NONE when a snapshot has no time (it
+   cannot be placed: an imported fix, say) or there is nothing. */
+int64_t	ks_rbac_hist_now(const struct ks_rbac_hist *);
+
 /* The RBAC at one moment. */
 struct ks_rbac_at {
 	struct ks_rbac	*rbac;		/* the known objects (owned) */

@@ -125,42 +125,68 @@ group_time(json_t *g, const char *key)
 int
 ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist, json_t *g)
 {
-	int64_t first = group_time(g, "first_seen");
-	int64_t last = group_time(g, "last_seen");
+	int64_t t[3] = { group_time(g, "first_seen"), group_time(g,
+	    "last_seen"), KS_TIME_NONE };
 	struct ks_rbac_request req;
 	struct verdict v;
 	const char *gv[64];
 	size_t n;
 
-	if (first == KS_TIME_NONE || last == KS_TIME_NONE)
+	if (t[0] == KS_TIME_NONE || t[1] == KS_TIME_NONE)
 		return 0;
 	if (*hist == NULL && (*hist = ks_rbac_hist_load(db, NULL)) == NULL)
 		return 0;
 	ks_rbac_hist_writes(*hist, &n);
-	if (n == 0)
-		return 0;	/* the log holds no RBAC write: the snapshot's */
+	if (n == 0 || (t[2] = ks_rbac_hist_now(*hist)) == KS_TIME_NONE)
+		return 0;	/* nothing over time beyond the snapshots */
 	ks_remediate_request(g, &req, gv, 64);
-	judge(*hist, first, &req, &v);
-	if (v.allowed != 0)
-		return 0;
-	judge(*hist, last, &req, &v);
-	return v.allowed == 0;
+	for (int i = 0; i < 3; i++) {
+		judge(*hist, t[i], &req, &v);
+		/* Now, an object of unknown state is said (a warning of the
+		   change); a known grant means it was fixed since. */
+		if (i < 2 ? v.allowed != 0 : v.allowed == 1)
+			return 0;
+	}
+	return 1;
+}
+
+void
+ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change)
+{
+	struct ks_rbac_request req;
+	const char *gv[64];
+	json_t *g, *u, *unknown;
+	char buf[1024];
+	size_t i, k;
+
+	json_array_foreach(json_object_get(change, "evidence"), i, g) {
+		ks_remediate_request(g, &req, gv, 64);
+		unknown = ks_rbac_at_unknown_for(then, &req, 0);
+		json_array_foreach(unknown, k, u) {
+			snprintf(buf, sizeof(buf), "the state of %s %s%s%s at the "
+			    "end of the evidence is unknown (%s): it may "
+			    "already allow these requests", ks_json_str(u,
+			    "kind"), ks_json_str(u, "namespace") ? ks_json_str(u,
+			    "namespace") : "", ks_json_str(u, "namespace") ? "/" :
+			    "", ks_json_str(u, "name") ? ks_json_str(u, "name") :
+			    "(name not in the log)", ks_json_str(u, "reason"));
+			json_array_append_new(json_object_get(change,
+			    "warnings"), json_string(buf));
+		}
+		json_decref(unknown);
+	}
 }
 
 struct ks_rbac_at *
 ks_remediate_rbac_then(const struct ks_rbac_hist *h, json_t *groups)
 {
-	int64_t last = KS_TIME_NONE, t;
 	json_t *g;
 	size_t i;
 	int any = 0;
 
-	json_array_foreach(groups, i, g) {
+	json_array_foreach(groups, i, g)
 		any |= json_is_true(json_object_get(g, "gap_at_time"));
-		if ((t = group_time(g, "last_seen")) > last)
-			last = t;
-	}
-	if (!any || h == NULL || last == KS_TIME_NONE)
+	if (!any || h == NULL || ks_rbac_hist_now(h) == KS_TIME_NONE)
 		return NULL;
-	return ks_rbac_at_build(h, last, NULL);
+	return ks_rbac_at_build(h, ks_rbac_hist_now(h), NULL);
 }

@@ -91,20 +91,26 @@ void	ks_remediate_cause_set(const struct ks_rbac_hist *h, json_t *change);
 
 /*
  * Was group g, which the snapshot's RBAC allows, a gap at the time of its
- * denials: did the RBAC as it stood at its first and at its last denial
- * (rebuilt, with no object of unknown state that could allow it) refuse
- * it?  1 yes, 0 no or unknown.  *hist is loaded from db on first use
+ * denials and still one: did the RBAC as it stood at its first and at its
+ * last denial, and at the end of the evidence (ks_rbac_hist_now; rebuilt,
+ * with no object of unknown state that could allow it), refuse it?  1
+ * yes, 0 no or unknown (a snapshot without a time, an imported fix, is
+ * never placed before anything).  *hist is loaded from db on first use
  * (the caller frees it; it stays NULL when it cannot be loaded).
  */
 int	ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist,
 	    json_t *g);
 
 /*
- * When one of groups (marked "gap_at_time" by the plan) was a gap only at
- * the time of its denials: the RBAC at the last denial of them all, to
- * fix against.  A new struct (ks_rbac_at_free), or NULL.
+ * When one of groups (marked "gap_at_time" by the plan) is a gap that the
+ * snapshots do not show: the RBAC at the end of the evidence, to fix
+ * against.  A new struct (ks_rbac_at_free), or NULL.
  */
 struct ks_rbac_at *ks_remediate_rbac_then(const struct ks_rbac_hist *h,
 	    json_t *groups);
+
+/* Warn on change (its "warnings") about the objects whose state in then
+   is unknown and could allow its evidence's requests. */
+void	ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change);
 
 #endif

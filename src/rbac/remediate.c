@@ -361,6 +361,8 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 		then = ks_remediate_rbac_then(c.hist, c.fixes[i].groups);
 		change = ks_remediate_change(db, then ? then->rbac : c.rbac,
 		    filter, &c.fixes[i]);
+		if (then != NULL && change != NULL)
+			ks_remediate_then_warn(then, change);
 		ks_rbac_at_free(then);
 		if (change == NULL)
 			continue;
