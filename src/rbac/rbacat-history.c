@@ -323,8 +323,10 @@ load_span(sqlite3 *db, struct ks_rbac_hist *h)
 	sqlite3_stmt *st;
 
 	h->log_first = h->log_last = KS_TIME_NONE;
-	if (sqlite3_prepare_v2(db, "SELECT min(received_us), max(received_us)"
-	    " FROM audit_events", -1, &st, NULL) != SQLITE_OK)
+	/* Two subqueries: min and max together would read the whole index. */
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT min(received_us) FROM"
+	    " audit_events), (SELECT max(received_us) FROM audit_events)", -1,
+	    &st, NULL) != SQLITE_OK)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=
 	    SQLITE_NULL) {
