@@ -378,7 +378,9 @@ gather(const struct ks_rbac_hist *h, int64_t base, struct objects *os)
 				return -1;
 	}
 	for (size_t k = 0; k < os->n; k++)
-		qsort(os->v[k].w, os->v[k].n, sizeof(*os->v[k].w), by_time);
+		if (os->v[k].n > 1)
+			qsort(os->v[k].w, os->v[k].n, sizeof(*os->v[k].w),
+			    by_time);
 	return 0;
 }
 
