@@ -428,10 +428,16 @@ coverage(const struct ks_rbac_hist *h, struct ks_rbac_at *at)
 		lo = hi;
 		hi = x;
 	}
-	if (at->snapshot_id == 0)
+	if (at->snapshot_id == 0) {
 		json_array_append_new(at->warnings, json_string("no snapshot "
 		    "has a time: only objects whose whole state the log holds "
 		    "are known"));
+		/* Any binding the log never wrote could exist: a refusal is
+		   never certain. */
+		add_unknown(at, "ClusterRoleBinding", NULL, NULL, NULL, "no "
+		    "snapshot has a time: the objects the log never wrote are "
+		    "unknown");
+	}
 	if (h->log_first == KS_TIME_NONE) {
 		if (lo != hi)
 			json_array_append_new(at->warnings, json_string("the "

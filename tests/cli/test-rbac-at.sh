@@ -133,6 +133,15 @@ eq "late snapshot, 10:51: dev-writer created after T: absent, known" "" \
     "$(unknown 10:51 get configmaps -n dev | tr ',' '\n' |
     grep -x dev-writer || true)"
 
+# The log alone (no snapshot): what it holds whole is known, a refusal
+# never is (any binding it never wrote could exist).
+export KUBESIFT_DB="$T/log.db"
+ks import -q "$F/audit.log"
+eq "log alone, 10:56: erin's grant, created in the log, is known" 0 \
+    "$(status ks can erin update configmaps -n dev --at ${D}10:56:00Z)"
+eq "log alone, 10:56: bob's refusal is unknown" 2 \
+    "$(status ks can bob update configmaps -n dev --at ${D}10:56:00Z)"
+
 # Real RBAC: --at the snapshot's own time gives what no --at gives.
 if [ -d "$REALDATA" ]; then
 	for src in kubectl-json/kubehound-kind-collect-2023 \
