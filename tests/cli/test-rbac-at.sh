@@ -17,6 +17,7 @@
 #   10:55 JSON patch of dev-writer: verb update added (Request level)
 #   10:57 delete old-role (Metadata level: a delete needs no body)
 #   10:59 a refused update of ctrl-role; 10:59:30 a dry-run delete.
+# gke-rbac.json: one GKE entry, a ClusterRoleBinding created at 10:33.
 . tests/cli/lib.sh
 
 F=$TOP/fixtures/rbac-at
@@ -141,6 +142,13 @@ eq "log alone, 10:56: erin's grant, created in the log, is known" 0 \
     "$(status ks can erin update configmaps -n dev --at ${D}10:56:00Z)"
 eq "log alone, 10:56: bob's refusal is unknown" 2 \
     "$(status ks can bob update configmaps -n dev --at ${D}10:56:00Z)"
+
+# A GKE Cloud Logging entry: the bodies are protoPayload.request/response
+# (with "@type"); gke-admin binds ctrl-role to gina at 10:33.
+export KUBESIFT_DB="$T/gke.db"
+ks import -q "$F/snapshot" "$F/gke-rbac.json"
+eq "GKE: before the create" ctrl "$(known 10:32 get $W)"
+eq "GKE: after it" ctrl,gina@acme.example "$(known 10:34 get $W)"
 
 # Real RBAC: --at the snapshot's own time gives what no --at gives.
 if [ -d "$REALDATA" ]; then
