@@ -366,10 +366,28 @@ ks_rbac_hist_free(struct ks_rbac_hist *h)
 	}
 	for (size_t i = 0; i < h->nwrites; i++)
 		write_clear(&h->writes[i]);
+	for (size_t i = 0; i < KS_RBACAT_MEMO; i++)
+		ks_rbac_at_free(h->memo[i]);
 	free(h->objs);
 	free(h->writes);
 	free(h->snaps);
 	free(h);
+}
+
+struct ks_rbac_at *
+ks_rbac_hist_at(struct ks_rbac_hist *h, int64_t t, struct ks_err *err)
+{
+	struct ks_rbac_at *at;
+
+	for (size_t i = 0; i < KS_RBACAT_MEMO; i++)
+		if (h->memo[i] != NULL && h->memo[i]->at == t)
+			return h->memo[i];
+	if ((at = ks_rbac_at_build(h, t, err)) == NULL)
+		return NULL;
+	ks_rbac_at_free(h->memo[h->next]);
+	h->memo[h->next] = at;
+	h->next = (h->next + 1) % KS_RBACAT_MEMO;
+	return at;
 }
 
 const struct ks_rbac_write *

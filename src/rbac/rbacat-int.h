@@ -12,6 +12,8 @@
 
 #include "rbac/rbacat.h"
 
+#define KS_RBACAT_MEMO	4	/* moments a history keeps built */
+
 /* A snapshot with a time. */
 struct ks_rbac_snap {
 	int64_t		 id;
@@ -37,6 +39,8 @@ struct ks_rbac_hist {
 	int64_t		 log_first, log_last; /* the audit log's span;
 					   KS_TIME_NONE when empty */
 	long		 untimed;	/* RBAC writes without a time */
+	struct ks_rbac_at *memo[KS_RBACAT_MEMO]; /* ks_rbac_hist_at's */
+	size_t		 next;		/* the memo slot to fill next */
 };
 
 /* "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding" for a kind

@@ -102,6 +102,14 @@ struct ks_rbac_at *ks_rbac_at_build(const struct ks_rbac_hist *,
 void	ks_rbac_at_free(struct ks_rbac_at *);
 
 /*
+ * The RBAC at at_us, built once and kept by the history (the last few
+ * moments asked): borrowed until ks_rbac_hist_free.  NULL as
+ * ks_rbac_at_build.
+ */
+struct ks_rbac_at *ks_rbac_hist_at(struct ks_rbac_hist *, int64_t at_us,
+	    struct ks_err *err);
+
+/*
  * The unknown objects that could change the answer for req: bindings in
  * req's scope (ClusterRoleBindings; RoleBindings of req's namespace), and
  * roles such a binding names (a ClusterRole also when a binding in scope

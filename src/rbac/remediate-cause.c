@@ -24,10 +24,10 @@ struct verdict {
 };
 
 static void
-judge(const struct ks_rbac_hist *h, int64_t t,
-    const struct ks_rbac_request *req, struct verdict *v)
+judge(struct ks_rbac_hist *h, int64_t t, const struct ks_rbac_request *req,
+    struct verdict *v)
 {
-	struct ks_rbac_at *at = ks_rbac_at_build(h, t, NULL);
+	struct ks_rbac_at *at = ks_rbac_hist_at(h, t, NULL);
 	struct ks_rbac_why why;
 	json_t *unknown;
 
@@ -45,7 +45,6 @@ judge(const struct ks_rbac_hist *h, int64_t t,
 			v->allowed = -1;
 		json_decref(unknown);
 	}
-	ks_rbac_at_free(at);
 }
 
 /* The cause object for write w. */
@@ -64,7 +63,7 @@ cause_json(const struct ks_rbac_write *w, int64_t first,
 }
 
 json_t *
-ks_remediate_cause(const struct ks_rbac_hist *h, json_t *g)
+ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
 {
 	const struct ks_rbac_write *w;
 	struct ks_rbac_request req;
@@ -99,7 +98,7 @@ ks_remediate_cause(const struct ks_rbac_hist *h, json_t *g)
 }
 
 void
-ks_remediate_cause_set(const struct ks_rbac_hist *h, json_t *change)
+ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change)
 {
 	json_t *g, *c;
 	size_t i;
@@ -125,26 +124,27 @@ group_time(json_t *g, const char *key)
 int
 ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist, json_t *g)
 {
-	int64_t t[3] = { group_time(g, "first_seen"), group_time(g,
-	    "last_seen"), KS_TIME_NONE };
+	int64_t t[3] = { KS_TIME_NONE, group_time(g, "first_seen"),
+	    group_time(g, "last_seen") };
 	struct ks_rbac_request req;
 	struct verdict v;
 	const char *gv[64];
 	size_t n;
 
-	if (t[0] == KS_TIME_NONE || t[1] == KS_TIME_NONE)
+	if (t[1] == KS_TIME_NONE || t[2] == KS_TIME_NONE)
 		return 0;
 	if (*hist == NULL && (*hist = ks_rbac_hist_load(db, NULL)) == NULL)
 		return 0;
 	ks_rbac_hist_writes(*hist, &n);
-	if (n == 0 || (t[2] = ks_rbac_hist_now(*hist)) == KS_TIME_NONE)
+	if (n == 0 || (t[0] = ks_rbac_hist_now(*hist)) == KS_TIME_NONE)
 		return 0;	/* nothing over time beyond the snapshots */
 	ks_remediate_request(g, &req, gv, 64);
+	/* Now first (the same moment for every group: built once).  Now,
+	   an object of unknown state is said (a warning of the change); a
+	   known grant means it was fixed since.  Then, a known refusal. */
 	for (int i = 0; i < 3; i++) {
 		judge(*hist, t[i], &req, &v);
-		/* Now, an object of unknown state is said (a warning of the
-		   change); a known grant means it was fixed since. */
-		if (i < 2 ? v.allowed != 0 : v.allowed == 1)
+		if (i == 0 ? v.allowed == 1 : v.allowed != 0)
 			return 0;
 	}
 	return 1;

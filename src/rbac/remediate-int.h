@@ -83,11 +83,11 @@ const char *ks_remediate_dangerous(json_t *g, char *buf, size_t sz);
  * kind, namespace, name, seconds_before, allowed_by, rule}, or NULL when
  * there is none (or out of memory).
  */
-json_t	*ks_remediate_cause(const struct ks_rbac_hist *h, json_t *g);
+json_t	*ks_remediate_cause(struct ks_rbac_hist *h, json_t *g);
 
 /* Set "cause" on a change of the plan (remediate.h) from the first of its
    evidence groups that has one; nothing when none has. */
-void	ks_remediate_cause_set(const struct ks_rbac_hist *h, json_t *change);
+void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change);
 
 /*
  * Was group g, which the snapshot's RBAC allows, a gap at the time of its
