@@ -163,15 +163,11 @@ text_known_issues(FILE *fp, json_t *c)
 	}
 }
 
-/* The RBAC write that made the gap, when the log names one. */
+/* "update of ClusterRole x by who at TIME (audit ID id)": an RBAC write
+   (a cause or fixed_by of the plan). */
 static void
-text_cause(FILE *fp, json_t *c)
+put_write(FILE *fp, json_t *w)
 {
-	json_t *w = json_object_get(c, "cause");
-
-	if (w == NULL)
-		return;
-	fputs("  cause:     ", fp);
 	put(fp, ks_json_str(w, "verb"));
 	fputs(" of ", fp);
 	put(fp, ks_json_str(w, "kind"));
@@ -187,7 +183,20 @@ text_cause(FILE *fp, json_t *c)
 	put(fp, ks_json_str(w, "time"));
 	fputs(" (audit ID ", fp);
 	put(fp, ks_json_str(w, "audit_id") ? ks_json_str(w, "audit_id") : "?");
-	fprintf(fp, "), %lld s before the first denial\n             before "
+	fputc(')', fp);
+}
+
+/* The RBAC write that made the gap, when the log names one. */
+static void
+text_cause(FILE *fp, json_t *c)
+{
+	json_t *w = json_object_get(c, "cause");
+
+	if (w == NULL)
+		return;
+	fputs("  cause:     ", fp);
+	put_write(fp, w);
+	fprintf(fp, ", %lld s before the first denial\n             before "
 	    "it, ", (long long)json_integer_value(json_object_get(w,
 	    "seconds_before")));
 	put(fp, ks_json_str(w, "allowed_by"));
@@ -272,6 +281,19 @@ text_list(FILE *fp, json_t *plan, const char *key, const char *heading)
 		text_entry(fp, v);
 }
 
+/* A gap at the time of the denials that RBAC allows since. */
+static void
+fixed_text(FILE *fp, json_t *w)
+{
+	fputs("    RBAC refused it at the time (rebuilt from the snapshot and "
+	    "the audit log) and allows it since", fp);
+	if (json_is_object(w)) {
+		fputs(": fixed by ", fp);
+		put_write(fp, w);
+	}
+	fputc('\n', fp);
+}
+
 static void
 text_not_rbac(FILE *fp, json_t *plan)
 {
@@ -288,6 +310,10 @@ text_not_rbac(FILE *fp, json_t *plan)
 		put_group(fp, v, "");
 		if (ks_json_str(v, "allowed_by") == NULL) {
 			admission_text(fp, v);
+			continue;
+		}
+		if (json_is_true(json_object_get(v, "gap_at_time"))) {
+			fixed_text(fp, json_object_get(v, "fixed_by"));
 			continue;
 		}
 		fputs("    allowed by ", fp);

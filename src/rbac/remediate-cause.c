@@ -121,13 +121,58 @@ group_time(json_t *g, const char *key)
 	    KS_TIME_NONE;
 }
 
+/* The first write after the denials that made RBAC allow req, or NULL. */
+static json_t *
+fixed_by(struct ks_rbac_hist *h, int64_t last, int64_t now,
+    const struct ks_rbac_request *req)
+{
+	const struct ks_rbac_write *w;
+	struct verdict before, after;
+	size_t n, tried = 0;
+	char t[KS_TIME_BUFSZ];
+
+	w = ks_rbac_hist_writes(h, &n);
+	for (size_t i = 0; i < n && tried < MAX_CANDIDATES; i++) {
+		if (w[i].time <= last || w[i].dry_run || w[i].code < 200 ||
+		    w[i].code >= 300)
+			continue;
+		if (w[i].time > now)
+			break;
+		tried++;
+		judge(h, w[i].time, req, &after);
+		if (after.allowed != 1)
+			continue;
+		/* Before it, no known grant (an object of unknown state
+		   could not have been the fix: this write was). */
+		judge(h, w[i].time - 1, req, &before);
+		if (before.allowed != 1)
+			return json_pack("{s:s?,s:s,s:s?,s:s,s:s,s:s?,s:s?,s:s}",
+			    "audit_id", w[i].audit_id, "time", ks_time_format(
+			    w[i].time, t), "actor", w[i].actor, "verb", w[i].verb,
+			    "kind", w[i].kind, "namespace", w[i].namespace, "name",
+			    w[i].name, "allowed_by", after.by);
+	}
+	return NULL;
+}
+
+/* Say on g that it was a gap at the time, fixed since (by what). */
+static void
+fixed_since(struct ks_rbac_hist *h, json_t *g, const int64_t *t,
+    const struct ks_rbac_request *req)
+{
+	json_t *w = fixed_by(h, t[2], t[0], req);
+
+	json_object_set_new(g, "gap_at_time", json_true());
+	json_object_set_new(g, "fixed_by", w ? w : json_null());
+}
+
 int
 ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist, json_t *g)
 {
 	int64_t t[3] = { KS_TIME_NONE, group_time(g, "first_seen"),
 	    group_time(g, "last_seen") };
 	struct ks_rbac_request req;
-	struct verdict v;
+	struct verdict v[3];
 	const char *gv[64];
 	size_t n;
 
@@ -139,13 +184,17 @@ ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist, json_t *g)
 	if (n == 0 || (t[0] = ks_rbac_hist_now(*hist)) == KS_TIME_NONE)
 		return 0;	/* nothing over time beyond the snapshots */
 	ks_remediate_request(g, &req, gv, 64);
-	/* Now first (the same moment for every group: built once).  Now,
-	   an object of unknown state is said (a warning of the change); a
-	   known grant means it was fixed since.  Then, a known refusal. */
-	for (int i = 0; i < 3; i++) {
-		judge(*hist, t[i], &req, &v);
-		if (i == 0 ? v.allowed == 1 : v.allowed != 0)
+	/* Then, a known refusal at the first and the last denial. */
+	for (int i = 2; i >= 0; i--) {
+		judge(*hist, t[i], &req, &v[i]);
+		if (i > 0 && v[i].allowed != 0)
 			return 0;
+	}
+	/* Now, a known grant means it was fixed since; an object of unknown
+	   state is said (a warning of the change). */
+	if (v[0].allowed == 1) {
+		fixed_since(*hist, g, t, &req);
+		return 0;
 	}
 	return 1;
 }

@@ -95,7 +95,9 @@ void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change);
  * last denial, and at the end of the evidence (ks_rbac_hist_now; rebuilt,
  * with no object of unknown state that could allow it), refuse it?  1
  * yes, 0 no or unknown (a snapshot without a time, an imported fix, is
- * never placed before anything).  *hist is loaded from db on first use
+ * never placed before anything).  When it was a gap at the time and RBAC
+ * allows it since, 0, and g gets gap_at_time true and fixed_by (the write
+ * that made RBAC allow it, as the cause's fields, or null).  *hist is loaded from db on first use
  * (the caller frees it; it stays NULL when it cannot be loaded).
  */
 int	ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist,

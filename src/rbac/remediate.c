@@ -144,7 +144,10 @@ not_gap(json_t *g, const struct ks_rbac_why *why)
 
 	json_object_set_new(o, "allowed_by", json_string(ks_rbacfmt_grant(
 	    &why->grant, buf, sizeof(buf))));
-	json_object_set_new(o, "explanation", json_string("the RBAC in the "
+	json_object_set_new(o, "explanation", json_string(json_is_true(
+	    json_object_get(g, "gap_at_time")) ? "RBAC refused this request "
+	    "at the time (rebuilt from the snapshot and the audit log) and "
+	    "allows it since: it was fixed" : "the RBAC in the "
 	    "evidence allows this request, so RBAC did not refuse it: another "
 	    "authorizer (a webhook, the Node authorizer) did, or the RBAC "
 	    "changed between the request and the snapshot"));

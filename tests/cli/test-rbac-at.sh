@@ -112,6 +112,28 @@ ks remediate | grep -q '^  cause:     update of ClusterRole ctrl-role by mallory
     fail "remediate text names the cause"
 echo "ok - remediate text names the cause"
 
+# The same, and ops restores the rule at 10:48: a gap at the time, fixed
+# since; remediate proposes nothing for it and names the fix.
+export KUBESIFT_DB="$T/fixed.db"
+jq -c 'select(.auditID == "a1-remove-rule") | .auditID = "a10-restore" |
+    .user.username = "ops" | .requestReceivedTimestamp =
+    "2024-03-05T10:48:00.000000Z" | .stageTimestamp =
+    .requestReceivedTimestamp | .responseObject.rules[0].verbs = ["get",
+    "list", "patch"] | .responseObject.metadata.resourceVersion = "210"' \
+    "$F/audit.log" > "$T/restore.log"
+ks import -q "$F/snapshot" "$F/audit.log" "$T/restore.log"
+ks remediate -o json > "$T/f.json"
+eq "fixed since: no change" 0 \
+    "$(jq '[.[] | select(.action == "change")] | length' "$T/f.json")"
+eq "fixed since: a gap at the time, fixed by ops's update" \
+    "true|a10-restore|ops|update" \
+    "$(jq -r '.[] | select(.actor == "'"$SA"'") | [.gap_at_time,
+    .fixed_by.audit_id, .fixed_by.actor, .fixed_by.verb] | map(tostring) |
+    join("|")' "$T/f.json")"
+ks remediate | grep -q 'allows it since: fixed by update of ClusterRole ctrl-role by ops' ||
+    fail "remediate text names the fix"
+echo "ok - remediate text names the fix"
+
 # A snapshot taken after T (11:00): walking back is sound only for
 # objects created after T; ctrl-role, updated after T, is unknown then.
 L=$T/late
