@@ -188,6 +188,14 @@ if [ -d "$REALDATA" ]; then
 			    tr -d '\r' | cut -d, -f1-7 | sort | md5sum)
 			eq "$(basename "$src"): who-can $vr --at $at" "$a" "$b"
 		done
+		for c in "system:kube-scheduler get pods" \
+		    "system:kube-controller-manager create serviceaccounts/token -n kube-system" \
+		    "system:serviceaccount:kube-system:coredns list endpointslices.discovery.k8s.io" \
+		    "nobody get secrets -n kube-system"; do
+			# shellcheck disable=SC2086
+			eq "$(basename "$src"): can $c --at: as without" \
+			    "$(status ks can $c)" "$(status ks can $c --at "$at")"
+		done
 		n=$(ks who-can get secrets --at "$at" -o csv 2>/dev/null |
 		    grep -c ',known' || true)
 		[ "$n" -gt 0 ] || fail "$(basename "$src"): no subject may get secrets"
