@@ -111,6 +111,9 @@ eq "replayed: 3 of 3" "3|3" "$(jq -r '.[] | select(.action == "change") |
 ks remediate | grep -q '^  cause:     update of ClusterRole ctrl-role by mallory at 2024-03-05T10:38:00.000000Z (audit ID a1-remove-rule)' ||
     fail "remediate text names the cause"
 echo "ok - remediate text names the cause"
+ks report 2>/dev/null | grep -q 'cause:     update of ClusterRole ctrl-role by mallory at 2024-03-05T10:38:00.000000Z (audit ID a1-remove-rule)' ||
+    fail "the report's fixes name the cause"
+echo "ok - the report's fixes name the cause"
 
 # The same, and ops restores the rule at 10:48: a gap at the time, fixed
 # since; remediate proposes nothing for it and names the fix.
