@@ -4,6 +4,7 @@
  * write of those kinds in the audit log with the bodies its audit level
  * recorded.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,12 +164,14 @@ name_from_body(struct ks_rbac_write *w)
 		w->name = strdup(n);
 }
 
+/* The RBAC writes; %s is the raw event's column, or NULL when the raw
+   events cannot be read. */
 static const char writes_sql[] =
     "SELECT e.received_us, e.audit_id,"
     " coalesce(e.impersonated_user, e.username), e.verb, e.resource,"
-    " e.namespace, e.name, e.code, e.source_id, e.request_uri, r.raw,"
+    " e.namespace, e.name, e.code, e.source_id, e.request_uri, %s,"
     " e.line"
-    " FROM audit_events e LEFT JOIN audit_raw r ON r.id = e.id"
+    " FROM audit_events e%s"
     " WHERE e.api_group = 'rbac.authorization.k8s.io'"
     " AND e.resource IN ('roles', 'clusterroles', 'rolebindings',"
     " 'clusterrolebindings') AND e.subresource IS NULL"
@@ -208,6 +211,17 @@ start(struct ks_rbac_write *w, sqlite3_stmt *st)
 	return w->verb == NULL || w->kind == NULL ? -1 : 0;
 }
 
+/* Prepare writes_sql with (raw 1) or without the raw events. */
+static int
+prepare(sqlite3 *db, sqlite3_stmt **st, int raw)
+{
+	char sql[sizeof(writes_sql) + 64];
+
+	snprintf(sql, sizeof(sql), writes_sql, raw ? "r.raw" : "NULL",
+	    raw ? " LEFT JOIN audit_raw r ON r.id = e.id" : "");
+	return sqlite3_prepare_v2(db, sql, -1, st, NULL);
+}
+
 static int
 load_writes(sqlite3 *db, struct ks_rbac_hist *h, struct ks_err *err)
 {
@@ -215,8 +229,13 @@ load_writes(sqlite3 *db, struct ks_rbac_hist *h, struct ks_err *err)
 	size_t cap = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, writes_sql, -1, &st, NULL) != SQLITE_OK)
-		return ks_err_set(err, "%s", sqlite3_errmsg(db));
+	if (prepare(db, &st, 1) != SQLITE_OK) {
+		/* No raw events to read (a store that keeps them otherwise):
+		   every write is taken as recorded without its body. */
+		h->raw_error = 1;
+		if (prepare(db, &st, 0) != SQLITE_OK)
+			return ks_err_set(err, "%s", sqlite3_errmsg(db));
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ks_rbac_write *w;
 		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
@@ -247,8 +266,11 @@ load_writes(sqlite3 *db, struct ks_rbac_hist *h, struct ks_err *err)
 	if (rc != SQLITE_DONE)
 		return ks_err_set(err, "%s", rc == SQLITE_ROW ? "out of memory" :
 		    sqlite3_errmsg(db));
-	for (size_t i = 0; i < h->nwrites; i++)
+	for (size_t i = 0; i < h->nwrites; i++) {
 		name_from_body(&h->writes[i]);
+		h->with_body += h->writes[i].request != NULL ||
+		    h->writes[i].response != NULL;
+	}
 	return 0;
 }
 

@@ -39,6 +39,8 @@ struct ks_rbac_hist {
 	int64_t		 log_first, log_last; /* the audit log's span;
 					   KS_TIME_NONE when empty */
 	long		 untimed;	/* RBAC writes without a time */
+	size_t		 with_body;	/* writes with a request or response */
+	int		 raw_error;	/* the raw events could not be read */
 	struct ks_rbac_at *memo[KS_RBACAT_MEMO]; /* ks_rbac_hist_at's */
 	size_t		 next;		/* the memo slot to fill next */
 };

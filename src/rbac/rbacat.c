@@ -452,6 +452,15 @@ coverage(const struct ks_rbac_hist *h, struct ks_rbac_at *at)
 		    ks_time_format(h->log_last, b));
 		json_array_append_new(at->warnings, json_string(msg));
 	}
+	if (h->raw_error)
+		json_array_append_new(at->warnings, json_string("the raw audit "
+		    "events cannot be read from this database: every RBAC write "
+		    "is taken as recorded without its body"));
+	else if (h->nwrites > 0 && h->with_body == 0)
+		json_array_append_new(at->warnings, json_string("no RBAC write "
+		    "of the log has a body (audit level Metadata, or imported "
+		    "with --no-raw): only deletes and creates after the time "
+		    "asked rebuild an object"));
 	if (h->untimed > 0) {
 		snprintf(msg, sizeof(msg), "%ld RBAC write(s) in the log have "
 		    "no time and were not used", h->untimed);

@@ -168,6 +168,16 @@ eq "log alone, 10:56: erin's grant, created in the log, is known" 0 \
 eq "log alone, 10:56: bob's refusal is unknown" 2 \
     "$(status ks can bob update configmaps -n dev --at ${D}10:56:00Z)"
 
+# Imported with --no-raw: no write has its body; the update that removed
+# patch makes ctrl-role unknown, and a warning says why.
+export KUBESIFT_DB="$T/noraw.db"
+ks import -q --no-raw "$F/snapshot" "$F/audit.log"
+eq "--no-raw, 10:39: ctrl-role unknown" ctrl-role "$(unknown 10:39 patch $W)"
+ks who-can patch $W --at ${D}10:39:00Z > /dev/null 2> "$T/err"
+grep -q 'warning: no RBAC write of the log has a body' "$T/err" ||
+    fail "--no-raw: the warning"
+echo "ok - --no-raw: the warning"
+
 # A GKE Cloud Logging entry: the bodies are protoPayload.request/response
 # (with "@type"); gke-admin binds ctrl-role to gina at 10:33.
 export KUBESIFT_DB="$T/gke.db"
