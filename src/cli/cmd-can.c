@@ -483,7 +483,7 @@ load(struct ks_ctx *ctx, struct answer *a)
 	const struct can_state *cs = ctx->state;
 	struct ks_err err;
 	long nobj;
-	int rc;
+	int usage;	/* a bad time: exit 2, as every failure of can */
 
 	if (cs->at == NULL) {
 		struct ks_rbac *r = ks_rbacdb_load(ctx->db, cs->snapshot, &nobj,
@@ -496,8 +496,8 @@ load(struct ks_ctx *ctx, struct answer *a)
 		ks_cmd_error("can: --at and --snapshot exclude each other");
 		return NULL;
 	}
-	if ((a->at = ks_at_opt_build(ctx->db, ctx->quiet, "can", cs->at, &rc,
-	    &err)) == NULL) {
+	if ((a->at = ks_at_opt_build(ctx->db, ctx->quiet, "can", cs->at,
+	    &usage, &err)) == NULL) {
 		ks_cmd_error("can: %s", err.msg);
 		return NULL;
 	}
@@ -507,6 +507,7 @@ load(struct ks_ctx *ctx, struct answer *a)
 static int
 exec_can(struct ks_ctx *ctx)
 {
+	const struct can_state *cs = ctx->state;
 	struct answer a;
 	struct ks_rbac *rbac = NULL;
 	struct ks_err err;
@@ -516,9 +517,7 @@ exec_can(struct ks_ctx *ctx)
 	memset(&a, 0, sizeof(a));
 	a.as_written = ctx->argv[2];
 	a.req = (struct ks_rbac_request){ .user = ctx->argv[0],
-	    .verb = ctx->argv[1], .name = ((const struct can_state *)
-	    ctx->state)->name, .namespace = ((const struct can_state *)
-	    ctx->state)->ns };
+	    .verb = ctx->argv[1], .name = cs->name, .namespace = cs->ns };
 	if (!known_format(ctx->format)) {
 		ks_cmd_error("can: unknown output format: %s", ctx->format);
 		return EXIT_UNKNOWN;
