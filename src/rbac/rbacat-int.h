@@ -53,4 +53,13 @@ const char *ks_rbac_at_kind(const char *kind_or_resource);
    update; NULL when neither (borrowed). */
 json_t	*ks_rbac_write_body(const struct ks_rbac_write *);
 
+/* An entry of at->unknown (rbacat-notes.c); w may be NULL. */
+void	ks_rbac_at_unknown_add(struct ks_rbac_at *at, const char *kind,
+	    const char *ns, const char *name, const struct ks_rbac_write *w,
+	    const char *reason);
+
+/* The unknown objects the log names without a name, and the warnings
+   about the evidence (rbacat-notes.c). */
+void	ks_rbac_at_notes(const struct ks_rbac_hist *h, struct ks_rbac_at *at);
+
 #endif

@@ -87,6 +87,75 @@ survey(struct ks_rbac_at *at, struct scope *sc)
 	}
 }
 
+/* Is the role (kind, ns, name) listed as unknown, by name or without? */
+static int
+unknown_role(struct ks_rbac_at *at, const char *kind, const char *ns,
+    const char *name)
+{
+	const json_t *u;
+	size_t i;
+
+	json_array_foreach(at->unknown, i, u)
+		if (strcmp(ks_json_str(u, "kind"), kind) == 0 &&
+		    (ks_json_str(u, "name") == NULL ||
+		    (streq(ks_json_str(u, "name"), name) && (kind[0] == 'C' ||
+		    streq(ks_json_str(u, "namespace"), ns)))))
+			return 1;
+	return 0;
+}
+
+/*
+ * Could an unknown binding whose roleRef is still known (ref) allow the
+ * request?  Only when that role does (whoever the subject), or its state
+ * is unknown too, or it aggregates others; a role known to be absent
+ * grants nothing.
+ */
+static int
+ref_matters(struct ks_rbac_at *at, const struct scope *sc, const json_t *ref,
+    const char *ns)
+{
+	const char *kind = ks_json_str(ref, "kind");
+	const char *name = ks_json_str(ref, "name");
+	const struct ks_rbac_role *role;
+
+	if (kind == NULL || name == NULL || (strcmp(kind, "ClusterRole") != 0 &&
+	    strcmp(kind, "Role") != 0))
+		return 0;	/* the authorizer resolves nothing else */
+	if (unknown_role(at, kind, ns, name))
+		return 1;
+	role = ks_rbac_find_role(at->rbac, kind[0] == 'C' ? NULL : ns, name);
+	if (role == NULL)
+		return 0;
+	if (role->aggregated)
+		return 1;
+	for (size_t i = 0; i < role->nrules; i++)
+		if (ks_rbac_rule_allows(&role->rules[i], sc->req))
+			return 1;
+	return 0;
+}
+
+/* Does an unknown binding in scope, whose roleRef is known, name the
+   role (kind, ns, name)? */
+static int
+named_by_unknown(struct ks_rbac_at *at, const struct scope *sc,
+    const char *kind, const char *ns, const char *name)
+{
+	const json_t *u, *ref;
+	size_t i;
+
+	json_array_foreach(at->unknown, i, u) {
+		const char *bk = ks_json_str(u, "kind");
+		if ((ref = json_object_get(u, "role_ref")) == NULL ||
+		    !in_scope(bk[0] == 'C', ks_json_str(u, "namespace"),
+		    sc->req) || !streq(ks_json_str(ref, "kind"), kind) ||
+		    (name != NULL && !streq(ks_json_str(ref, "name"), name)))
+			continue;
+		if (kind[0] == 'C' || streq(ks_json_str(u, "namespace"), ns))
+			return 1;
+	}
+	return 0;
+}
+
 /* Could the unknown object u change the answer? */
 static int
 matters(struct ks_rbac_at *at, struct scope *sc, const json_t *u)
@@ -94,13 +163,15 @@ matters(struct ks_rbac_at *at, struct scope *sc, const json_t *u)
 	const char *kind = ks_json_str(u, "kind");
 	const char *ns = ks_json_str(u, "namespace");
 	const char *name = ks_json_str(u, "name");
+	const json_t *ref = json_object_get(u, "role_ref");
 
 	if (strcmp(kind, "ClusterRoleBinding") == 0 ||
 	    strcmp(kind, "RoleBinding") == 0)
-		return in_scope(kind[0] == 'C', ns, sc->req);
+		return in_scope(kind[0] == 'C', ns, sc->req) &&
+		    (ref == NULL || ref_matters(at, sc, ref, ns));
 	if (strcmp(kind, "Role") == 0 && !in_scope(0, ns, sc->req))
 		return 0;
-	if (sc->unknown_binding)
+	if (sc->unknown_binding || named_by_unknown(at, sc, kind, ns, name))
 		return 1;	/* it could name this role */
 	if (name == NULL)
 		return sc->missing;
@@ -120,7 +191,8 @@ ks_rbac_at_unknown_for(struct ks_rbac_at *at,
 	json_array_foreach(at->unknown, i, u) {
 		const char *kind = ks_json_str(u, "kind");
 		if (strstr(kind, "Binding") != NULL && in_scope(kind[0] == 'C',
-		    ks_json_str(u, "namespace"), req))
+		    ks_json_str(u, "namespace"), req) &&
+		    json_object_get(u, "role_ref") == NULL)
 			sc.unknown_binding = 1;
 	}
 	json_array_foreach(at->unknown, i, u)

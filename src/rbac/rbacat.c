@@ -21,6 +21,8 @@ struct state {
 	json_t		*body;		/* ST_PRESENT: owned */
 	const struct ks_rbac_write *why; /* ST_UNKNOWN: the write, or NULL */
 	char		 reason[256];	/* ST_UNKNOWN */
+	json_t		*role_ref;	/* ST_UNKNOWN binding: its roleRef,
+					   still known (owned, or NULL) */
 };
 
 /* The writes of one object, and its copy in the base snapshot. */
@@ -67,7 +69,8 @@ unknown(struct state *s, const struct ks_rbac_write *w, const char *head,
     const char *tail)
 {
 	json_decref(s->body);
-	s->body = NULL;
+	json_decref(s->role_ref);
+	s->body = s->role_ref = NULL;
 	s->st = ST_UNKNOWN;
 	s->why = w;
 	snprintf(s->reason, sizeof(s->reason), "%s%s", head, tail ? tail : "");
@@ -84,7 +87,7 @@ set(struct state *s, int st, json_t *body)
 
 /* Apply one effective write to s; 0, or -1 with s unknown. */
 static int
-apply(struct state *s, const struct ks_rbac_write *w)
+apply_write(struct state *s, const struct ks_rbac_write *w)
 {
 	struct ks_err err;
 	json_t *b;
@@ -119,6 +122,39 @@ apply(struct state *s, const struct ks_rbac_write *w)
 		return unknown(s, w, "the patch does not apply: ", err.msg);
 	set(s, ST_PRESENT, b);
 	return 0;
+}
+
+/*
+ * Apply w to s; 0, or -1 with s unknown.  When a write of a binding cannot
+ * be applied, its roleRef stays known (s->role_ref): the apiserver refuses
+ * to change a roleRef, so whatever the write did, the binding is gone or
+ * names the same role.  Not after a create, which may follow a delete.
+ */
+static int
+apply(struct state *s, const struct ks_rbac_write *w)
+{
+	json_t *ref = json_object_get(s->body, "roleRef");
+	int rc;
+
+	ref = s->st == ST_PRESENT && json_is_object(ref) &&
+	    strcmp(w->verb, "create") != 0 ? json_deep_copy(ref) : NULL;
+	if ((rc = apply_write(s, w)) < 0)
+		s->role_ref = ref;
+	else
+		json_decref(ref);
+	return rc;
+}
+
+/* A create up to a, after the write i that could not be applied, may
+   have named another role: the roleRef is not known then. */
+static void
+ref_after(struct state *s, const struct obj_writes *o, size_t i, size_t a)
+{
+	for (size_t k = i + 1; k < a; k++)
+		if (effective(o->w[k]) && strcmp(o->w[k]->verb, "create") == 0) {
+			json_decref(s->role_ref);
+			s->role_ref = NULL;
+		}
 }
 
 /* Applying w twice gives what applying it once does. */
@@ -240,8 +276,10 @@ from_copy(struct rebuild *r, const struct obj_writes *o, size_t a,
 			    "this write, which cannot be applied twice", NULL);
 			return;
 		}
-		if (apply(s, o->w[i]) < 0)
+		if (apply(s, o->w[i]) < 0) {
+			ref_after(s, o, i, a);
 			return;
+		}
 		r->applied++;
 	}
 }
@@ -263,8 +301,10 @@ rebuild_one(struct rebuild *r, const struct obj_writes *o, struct state *s)
 		for (size_t i = j; i < a; i++) {
 			if (!effective(o->w[i]))
 				continue;
-			if (apply(s, o->w[i]) < 0)
+			if (apply(s, o->w[i]) < 0) {
+				ref_after(s, o, i, a);
 				return;
+			}
 			r->applied++;
 		}
 		return;
@@ -384,18 +424,17 @@ gather(const struct ks_rbac_hist *h, int64_t base, struct objects *os)
 	return 0;
 }
 
-/* An entry of at->unknown. */
+/* The object of state s is unknown: list it, with its roleRef if known. */
 static void
-add_unknown(struct ks_rbac_at *at, const char *kind, const char *ns,
-    const char *name, const struct ks_rbac_write *w, const char *reason)
+add_state(struct ks_rbac_at *at, const char *kind, const char *ns,
+    const char *name, const struct state *s)
 {
-	char t[KS_TIME_BUFSZ];
+	json_t *u;
 
-	json_array_append_new(at->unknown, json_pack("{s:s,s:s?,s:s?,s:s,"
-	    "s:s?,s:s?,s:s?,s:s?}", "kind", kind, "namespace", ns, "name", name,
-	    "reason", reason, "audit_id", w ? w->audit_id : NULL, "time",
-	    w ? ks_time_format(w->time, t) : NULL, "actor", w ? w->actor : NULL,
-	    "verb", w ? w->verb : NULL));
+	ks_rbac_at_unknown_add(at, kind, ns, name, s->why, s->reason);
+	u = json_array_get(at->unknown, json_array_size(at->unknown) - 1);
+	if (s->role_ref != NULL && u != NULL)
+		json_object_set(u, "role_ref", s->role_ref);
 }
 
 /* The base: the snapshot taken last at or before T, else the first
@@ -416,72 +455,6 @@ base_of(const struct ks_rbac_hist *h, int64_t t)
 	return best;
 }
 
-/* Say when the log does not cover the time between the base and T. */
-static void
-coverage(const struct ks_rbac_hist *h, struct ks_rbac_at *at)
-{
-	char a[KS_TIME_BUFSZ], b[KS_TIME_BUFSZ], msg[512];
-	int64_t lo = at->snapshot_id ? at->snapshot_at : at->at, hi = at->at;
-
-	if (lo > hi) {
-		int64_t x = lo;
-		lo = hi;
-		hi = x;
-	}
-	if (at->snapshot_id == 0) {
-		json_array_append_new(at->warnings, json_string("no snapshot "
-		    "has a time: only objects whose whole state the log holds "
-		    "are known"));
-		/* Any binding the log never wrote could exist: a refusal is
-		   never certain. */
-		add_unknown(at, "ClusterRoleBinding", NULL, NULL, NULL, "no "
-		    "snapshot has a time: the objects the log never wrote are "
-		    "unknown");
-	}
-	if (h->log_first == KS_TIME_NONE) {
-		if (lo != hi)
-			json_array_append_new(at->warnings, json_string("the "
-			    "evidence holds no audit log: the state is the "
-			    "snapshot's, assuming no RBAC write since"));
-	} else if (h->log_first > lo || h->log_last < hi) {
-		snprintf(msg, sizeof(msg), "the audit log covers %s to ",
-		    ks_time_format(h->log_first, a));
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s; "
-		    "RBAC writes between the snapshot and the time asked "
-		    "outside it are not in the evidence (none assumed)",
-		    ks_time_format(h->log_last, b));
-		json_array_append_new(at->warnings, json_string(msg));
-	}
-	if (h->raw_error)
-		json_array_append_new(at->warnings, json_string("the raw audit "
-		    "events cannot be read from this database: every RBAC write "
-		    "is taken as recorded without its body"));
-	else if (h->nwrites > 0 && h->with_body == 0)
-		json_array_append_new(at->warnings, json_string("no RBAC write "
-		    "of the log has a body (audit level Metadata, or imported "
-		    "with --no-raw): only deletes and creates after the time "
-		    "asked rebuild an object"));
-	if (h->untimed > 0) {
-		snprintf(msg, sizeof(msg), "%ld RBAC write(s) in the log have "
-		    "no time and were not used", h->untimed);
-		json_array_append_new(at->warnings, json_string(msg));
-	}
-}
-
-/* Writes the log holds without a name that may have made an object. */
-static void
-unnamed(const struct ks_rbac_hist *h, struct ks_rbac_at *at)
-{
-	for (size_t i = 0; i < h->nwrites; i++) {
-		const struct ks_rbac_write *w = &h->writes[i];
-		if (w->name == NULL && w->time <= at->at && effective(w) &&
-		    strcmp(w->verb, "deletecollection") != 0)
-			add_unknown(at, w->kind, w->namespace, NULL, w,
-			    "the log holds a write of it without its name or "
-			    "body (audit level Metadata)");
-	}
-}
-
 static int
 rebuild_all(struct ks_rbac_at *at, struct objects *os, struct rebuild *r)
 {
@@ -491,13 +464,14 @@ rebuild_all(struct ks_rbac_at *at, struct objects *os, struct rebuild *r)
 	for (size_t k = 0; k < os->n; k++) {
 		rebuild_one(r, &os->v[k], &s);
 		if (s.st == ST_UNKNOWN)
-			add_unknown(at, os->id[k].kind, os->id[k].ns,
-			    os->id[k].name, s.why, s.reason);
+			add_state(at, os->id[k].kind, os->id[k].ns,
+			    os->id[k].name, &s);
 		else if (s.st == ST_PRESENT)
 			/* A malformed object grants nothing (as in a load). */
 			ks_rbac_add_kind(at->rbac, s.body, os->id[k].kind,
 			    &skip);
 		json_decref(s.body);
+		json_decref(s.role_ref);
 	}
 	return 0;
 }
@@ -536,8 +510,7 @@ ks_rbac_at_build(const struct ks_rbac_hist *h, int64_t at_us,
 		goto out;
 	}
 	at->applied = r.applied;
-	unnamed(h, at);
-	coverage(h, at);
+	ks_rbac_at_notes(h, at);
 	rc = 0;
 out:
 	for (size_t k = 0; k < os.n; k++)

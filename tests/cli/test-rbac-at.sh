@@ -13,6 +13,8 @@
 #   10:40-10:42 three refused patches of widgets by SA ctrl
 #   10:45 create ClusterRoleBinding dev-admin, Metadata level: unknown
 #   10:50 merge patch of dev-view: subjects carol and bob (Request level)
+#   10:51 patch of old-bind at Metadata level: unknown, but its roleRef
+#         (old-role, configmaps get) cannot have changed
 #   10:52 create Role dev-writer (configmaps get), 10:53 its binding to erin
 #   10:55 JSON patch of dev-writer: verb update added (Request level)
 #   10:57 delete old-role (Metadata level: a delete needs no body)
@@ -52,8 +54,12 @@ eq "10:54: dev-writer does not update yet" "" \
     "$(known 10:54 update configmaps -n dev)"
 eq "10:56: the JSON patch added update" erin \
     "$(known 10:56 update configmaps -n dev)"
-eq "10:56: old-role still there" dave,erin \
+eq "10:52: old-bind's patch cannot grant pods (its role does not)" \
+    dev-admin "$(unknown 10:52 get pods -n dev)"
+eq "10:56: old-bind, patched at Metadata level, no longer known" erin \
     "$(known 10:56 get configmaps -n dev)"
+eq "10:56: old-bind could grant get configmaps (old-role does)" \
+    dev-admin,old-bind "$(unknown 10:56 get configmaps -n dev)"
 eq "10:58: old-role deleted" erin "$(known 10:58 get configmaps -n dev)"
 eq "11:00: the refused update and the dry run changed nothing" "" \
     "$(known 11:00 patch $W)"
