@@ -16,11 +16,13 @@
 #include <jansson.h>
 
 #include "rbac/actor.h"
+#include "cli/at-opt.h"
 #include "cli/cmd.h"
 #include "store/db.h"
 #include "rbac/rbacdb.h"
 #include "rbac/rbacfmt.h"
 #include "store/resname.h"
+#include "util/timeutil.h"
 
 #define EXIT_YES	KS_EXIT_OK
 #define EXIT_NO		1
@@ -32,6 +34,8 @@ static const struct ks_opt opts[] = {
 	{ "group", 'g', "GROUP", "the actor is in GROUP (repeat; default: the "
 	    "groups of its latest audit event)" },
 	{ "snapshot", 'S', "ID", "only this snapshot" },
+	{ "at", 256, "TIME", "the RBAC as it stood at TIME (exit 2 when the "
+	    "answer depends on an object whose state then is unknown)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -41,6 +45,7 @@ struct can_state {
 	const char	*groups[64];	/* --group */
 	size_t		 ngroups;
 	long long	 snapshot;	/* --snapshot; 0 = every snapshot */
+	const char	*at;		/* --at, or NULL */
 };
 
 static int
@@ -52,6 +57,7 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	case 'n': cs->ns = arg; return 0;
 	case 'N': cs->name = arg; return 0;
 	case 'S': return ks_cmd_opt_snapshot(arg, &cs->snapshot);
+	case 256: cs->at = arg; return 0;
 	case 'g':
 		if (cs->ngroups == sizeof(cs->groups) / sizeof(cs->groups[0]))
 			return -1;
@@ -77,7 +83,17 @@ struct answer {
 	struct ks_rbac_why why;		/* grant when yes */
 	struct near	 near;		/* closest rules when no */
 	const char	*other;		/* other authorizers, or NULL */
+	struct ks_rbac_at *at;		/* --at: the RBAC rebuilt, or NULL */
+	json_t		*unknown;	/* --at: objects of unknown state the
+					   answer depends on (a refusal only) */
 };
+
+/* The answer depends on objects whose state at --at is unknown. */
+static int
+undecided(const struct answer *a)
+{
+	return !a->yes && json_array_size(a->unknown) > 0;
+}
 
 static int
 keep(const struct ks_rbac_near *nr, void *arg)
@@ -136,7 +152,11 @@ text(const struct answer *a)
 	const struct ks_rbac_request *req = &a->req;
 	char g[512], r[1024];
 
-	printf("%s\n", a->yes ? "yes" : "no");
+	printf("%s\n", a->yes ? "yes" : undecided(a) ? "unknown" : "no");
+	if (undecided(a))
+		printf("  no known rule allows it at that time, but the state "
+		    "of %zu object(s) that could is unknown (listed on "
+		    "stderr)\n", json_array_size(a->unknown));
 	if (a->rn.how != KS_RESNAME_URL)
 		printf("  resource: %s %s\n", ks_resname_str(&a->rn, g,
 		    sizeof(g)), resolution(&a->rn, r, sizeof(r)));
@@ -256,12 +276,30 @@ json_no(json_t *o, const struct answer *a)
 	json_object_set_new(o, "closest", near);
 }
 
+/* --at: the time, the base, what is unknown and the warnings. */
+static void
+at_json(json_t *o, const struct answer *a)
+{
+	char t[KS_TIME_BUFSZ];
+
+	json_object_set_new(o, "at", json_string(ks_time_format(a->at->at,
+	    t)));
+	json_object_set_new(o, "snapshot", a->at->snapshot_id ?
+	    json_integer(a->at->snapshot_id) : json_null());
+	json_object_set_new(o, "writes_applied", json_integer(
+	    a->at->applied));
+	json_object_set(o, "unknown_objects", a->unknown ? a->unknown :
+	    json_array());
+	json_object_set(o, "warnings", a->at->warnings);
+}
+
 static json_t *
 answer_json(const struct answer *a)
 {
 	json_t *o = json_object(), *res = json_object(), *cand = json_array();
 
-	json_object_set_new(o, "allowed", json_boolean(a->yes));
+	json_object_set_new(o, "allowed", undecided(a) ? json_null() :
+	    json_boolean(a->yes));
 	json_object_set_new(o, "subject", subject_json(a));
 	json_object_set_new(o, "verb", json_string(a->req.verb));
 	json_object_set_new(o, "api_group", a->req.resource ?
@@ -287,6 +325,8 @@ answer_json(const struct answer *a)
 	json_object_set_new(o, "unresolved_bindings",
 	    json_integer((json_int_t)a->why.unresolved));
 	json_object_set_new(o, "note", str_or_null(a->other));
+	if (a->at != NULL)
+		at_json(o, a);
 	return o;
 }
 
@@ -314,7 +354,8 @@ row(const struct answer *a, const char *fmt)
 		snprintf(r, sizeof(r), "no binding names this actor or its "
 		    "groups");
 	struct ks_cell c[11] = {
-		ks_cell_text(a->yes ? "yes" : "no"), ks_cell_text(a->req.user),
+		ks_cell_text(a->yes ? "yes" : undecided(a) ? "unknown" : "no"),
+		ks_cell_text(a->req.user),
 		ks_cell_text(a->req.verb), ks_cell_text(a->req.resource ?
 		    a->rn.api_group : NULL),
 		ks_cell_text(a->req.resource ? a->req.resource : a->req.path),
@@ -434,6 +475,35 @@ set_groups(struct ks_ctx *ctx, struct answer *a)
 	return found;
 }
 
+/* The RBAC to ask: of --snapshot, or rebuilt --at (a->at); NULL after
+   printing why. */
+static struct ks_rbac *
+load(struct ks_ctx *ctx, struct answer *a)
+{
+	const struct can_state *cs = ctx->state;
+	struct ks_err err;
+	long nobj;
+	int usage;	/* a bad time: exit 2, as every failure of can */
+
+	if (cs->at == NULL) {
+		struct ks_rbac *r = ks_rbacdb_load(ctx->db, cs->snapshot, &nobj,
+		    &err);
+		if (r == NULL)
+			ks_cmd_error("can: %s", err.msg);
+		return r;
+	}
+	if (cs->snapshot != 0) {
+		ks_cmd_error("can: --at and --snapshot exclude each other");
+		return NULL;
+	}
+	if ((a->at = ks_at_opt_build(ctx->db, ctx->quiet, "can", cs->at,
+	    &usage, &err)) == NULL) {
+		ks_cmd_error("can: %s", err.msg);
+		return NULL;
+	}
+	return a->at->rbac;
+}
+
 static int
 exec_can(struct ks_ctx *ctx)
 {
@@ -442,7 +512,6 @@ exec_can(struct ks_ctx *ctx)
 	struct ks_rbac *rbac = NULL;
 	struct ks_err err;
 	char **found = NULL;
-	long nobj;
 	int rc = EXIT_UNKNOWN;
 
 	memset(&a, 0, sizeof(a));
@@ -460,22 +529,30 @@ exec_can(struct ks_ctx *ctx)
 	if (resolve(ctx, &a) < 0)
 		goto out;
 	found = set_groups(ctx, &a);
-	if ((rbac = ks_rbacdb_load(ctx->db, cs->snapshot, &nobj, &err)) == NULL ||
-	    (a.yes = ks_rbac_allows(rbac, &a.req, &a.why)) < 0) {
-		ks_cmd_error("can: %s", rbac ? "bad request" : err.msg);
+	if ((rbac = load(ctx, &a)) == NULL)
+		goto out;
+	if ((a.yes = ks_rbac_allows(rbac, &a.req, &a.why)) < 0) {
+		ks_cmd_error("can: bad request");
 		goto out;
 	}
 	if (!a.yes)
 		ks_rbac_explain(rbac, &a.req, keep, &a.near);
+	if (!a.yes && a.at != NULL) {
+		a.unknown = ks_rbac_at_unknown_for(a.at, &a.req, 0);
+		ks_at_opt_unknown(ctx->quiet, "can", a.unknown);
+	}
 	a.other = ks_rbacfmt_other_authorizers(a.req.user, a.req.groups,
 	    a.req.ngroups);
 	if (print(ctx, &a) < 0) {
 		ks_cmd_error("can: write error");
 		goto out;
 	}
-	rc = a.yes ? EXIT_YES : EXIT_NO;
+	rc = undecided(&a) ? EXIT_UNKNOWN : a.yes ? EXIT_YES : EXIT_NO;
 out:
-	ks_rbac_free(rbac);
+	if (a.at == NULL)
+		ks_rbac_free(rbac);
+	ks_rbac_at_free(a.at);
+	json_decref(a.unknown);
 	ks_actor_groups_free(found);
 	return rc;
 }
@@ -484,7 +561,8 @@ const struct ks_cmd ks_cmd_can = {
 	.name = "can",
 	.summary = "would RBAC allow ACTOR to VERB RESOURCE? yes (exit 0) or "
 	    "no (1), and why",
-	.usage = "ACTOR VERB RESOURCE [-n NS] [--name NAME] [--group GROUP]...",
+	.usage = "ACTOR VERB RESOURCE [-n NS] [--name NAME] [--group GROUP]... "
+	    "[--snapshot ID | --at TIME]",
 	.opts = opts,
 	.formats = KS_FMT_ROWS,
 	.min_args = 3, .max_args = 3,

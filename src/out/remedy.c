@@ -163,6 +163,48 @@ text_known_issues(FILE *fp, json_t *c)
 	}
 }
 
+/* "update of ClusterRole x by who at TIME (audit ID id)": an RBAC write
+   (a cause or fixed_by of the plan). */
+static void
+put_write(FILE *fp, json_t *w)
+{
+	put(fp, ks_json_str(w, "verb"));
+	fputs(" of ", fp);
+	put(fp, ks_json_str(w, "kind"));
+	fputc(' ', fp);
+	if (ks_json_str(w, "namespace") != NULL) {
+		put(fp, ks_json_str(w, "namespace"));
+		fputc('/', fp);
+	}
+	put(fp, ks_json_str(w, "name"));
+	fputs(" by ", fp);
+	put(fp, ks_json_str(w, "actor") ? ks_json_str(w, "actor") : "?");
+	fputs(" at ", fp);
+	put(fp, ks_json_str(w, "time"));
+	fputs(" (audit ID ", fp);
+	put(fp, ks_json_str(w, "audit_id") ? ks_json_str(w, "audit_id") : "?");
+	fputc(')', fp);
+}
+
+/* The RBAC write that made the gap, when the log names one. */
+static void
+text_cause(FILE *fp, json_t *c)
+{
+	json_t *w = json_object_get(c, "cause");
+
+	if (w == NULL)
+		return;
+	fputs("  cause:     ", fp);
+	put_write(fp, w);
+	fprintf(fp, ", %lld s before the first denial\n             before "
+	    "it, ", (long long)json_integer_value(json_object_get(w,
+	    "seconds_before")));
+	put(fp, ks_json_str(w, "allowed_by"));
+	fputs(" allowed these requests (", fp);
+	put(fp, ks_json_str(w, "rule"));
+	fputs("); the change restores that permission\n", fp);
+}
+
 static void
 text_change(FILE *fp, json_t *c, size_t k, size_t n)
 {
@@ -170,6 +212,7 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 	size_t i;
 
 	text_target(fp, c, k, n);
+	text_cause(fp, c);
 	json_array_foreach(json_object_get(c, "rules"), i, v) {
 		fputs("  rule:      ", fp);
 		put_list(fp, "apiGroups", json_object_get(v, "apiGroups"));
@@ -238,6 +281,19 @@ text_list(FILE *fp, json_t *plan, const char *key, const char *heading)
 		text_entry(fp, v);
 }
 
+/* A gap at the time of the denials that RBAC allows since. */
+static void
+fixed_text(FILE *fp, json_t *w)
+{
+	fputs("    RBAC refused it at the time (rebuilt from the snapshot and "
+	    "the audit log) and allows it since", fp);
+	if (json_is_object(w)) {
+		fputs(": fixed by ", fp);
+		put_write(fp, w);
+	}
+	fputc('\n', fp);
+}
+
 static void
 text_not_rbac(FILE *fp, json_t *plan)
 {
@@ -254,6 +310,10 @@ text_not_rbac(FILE *fp, json_t *plan)
 		put_group(fp, v, "");
 		if (ks_json_str(v, "allowed_by") == NULL) {
 			admission_text(fp, v);
+			continue;
+		}
+		if (json_is_true(json_object_get(v, "gap_at_time"))) {
+			fixed_text(fp, json_object_get(v, "fixed_by"));
 			continue;
 		}
 		fputs("    allowed by ", fp);
@@ -325,6 +385,15 @@ yaml_evidence(FILE *fp, json_t *c, size_t k)
 			    json_array_get(json_object_get(v, "examples"), 0)));
 		fputc('\n', m);
 	}
+	if ((v = json_object_get(c, "cause")) != NULL)
+		fprintf(m, "cause: %s of %s %s%s%s by %s at %s (audit ID %s): "
+		    "it removed what allowed these requests\n",
+		    ks_json_str(v, "verb"), ks_json_str(v, "kind"),
+		    ks_json_str(v, "namespace") ? ks_json_str(v, "namespace") :
+		    "", ks_json_str(v, "namespace") ? "/" : "", ks_json_str(v,
+		    "name"), ks_json_str(v, "actor") ? ks_json_str(v, "actor") :
+		    "?", ks_json_str(v, "time"), ks_json_str(v, "audit_id") ?
+		    ks_json_str(v, "audit_id") : "?");
 	fprintf(m, "replay: %lld of %lld denials would now be allowed\n",
 	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
 	    (long long)json_integer_value(json_object_get(c, "denials")));

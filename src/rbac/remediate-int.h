@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "rbac/rbac.h"
+#include "rbac/rbacat.h"
 #include "store/filter.h"
 
 /* One proposed change in the making: the denials of one actor in one scope. */
@@ -72,5 +73,53 @@ int	ks_remediate_named(const struct ks_filter *f, const char *actor);
  * buf, of size sz, returned), or NULL when it is not.
  */
 const char *ks_remediate_dangerous(json_t *g, char *buf, size_t sz);
+
+/* --- remediate-cause.c: was it a gap at the time of the denials, and
+   which RBAC write made it one --- */
+
+/* How far before the first denial a write is looked for, in us. */
+#define KS_CAUSE_WINDOW		(24LL * 3600 * 1000000)
+
+/*
+ * The cause of the denials of group g (a denial group of remediate.h:
+ * actor, verb, api_group, resource, subresource, namespace, path, groups,
+ * first_seen): the last RBAC write in the KS_CAUSE_WINDOW before its
+ * first denial such that the RBAC just before the write allowed the
+ * request and the RBAC just after it did not, with no object of unknown
+ * state that could allow it.  A new object {audit_id, time, actor, verb,
+ * kind, namespace, name, seconds_before, allowed_by, rule}, or NULL when
+ * there is none (or out of memory).
+ */
+json_t	*ks_remediate_cause(struct ks_rbac_hist *h, json_t *g);
+
+/* Set "cause" on a change of the plan (remediate.h) from the first of its
+   evidence groups that has one; nothing when none has. */
+void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change);
+
+/*
+ * Was group g, which the snapshot's RBAC allows, a gap at the time of its
+ * denials and still one: did the RBAC as it stood at its first and at its
+ * last denial, and at the end of the evidence (ks_rbac_hist_now; rebuilt,
+ * with no object of unknown state that could allow it), refuse it?  1
+ * yes, 0 no or unknown (a snapshot without a time, an imported fix, is
+ * never placed before anything).  When it was a gap at the time and RBAC
+ * allows it since, 0, and g gets gap_at_time true and fixed_by (the write
+ * that made RBAC allow it, as the cause's fields, or null).  *hist is loaded from db on first use
+ * (the caller frees it; it stays NULL when it cannot be loaded).
+ */
+int	ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist,
+	    json_t *g);
+
+/*
+ * When one of groups (marked "gap_at_time" by the plan) is a gap that the
+ * snapshots do not show: the RBAC at the end of the evidence, to fix
+ * against.  A new struct (ks_rbac_at_free), or NULL.
+ */
+struct ks_rbac_at *ks_remediate_rbac_then(const struct ks_rbac_hist *h,
+	    json_t *groups);
+
+/* Warn on change (its "warnings") about the objects whose state in then
+   is unknown and could allow its evidence's requests. */
+void	ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change);
 
 #endif

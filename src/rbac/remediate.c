@@ -145,7 +145,10 @@ not_gap(json_t *g, const struct ks_rbac_why *why)
 
 	json_object_set_new(o, "allowed_by", json_string(ks_rbacfmt_grant(
 	    &why->grant, buf, sizeof(buf))));
-	json_object_set_new(o, "explanation", json_string("the RBAC in the "
+	json_object_set_new(o, "explanation", json_string(json_is_true(
+	    json_object_get(g, "gap_at_time")) ? "RBAC refused this request "
+	    "at the time (rebuilt from the snapshot and the audit log) and "
+	    "allows it since: it was fixed" : "the RBAC in the "
 	    "evidence allows this request, so RBAC did not refuse it: another "
 	    "authorizer (a webhook, the Node authorizer) did, or the RBAC "
 	    "changed between the request and the snapshot"));
@@ -179,6 +182,7 @@ struct plan_ctx {
 	const struct ks_remediate_opts	*opts;
 	json_t				*plan;
 	json_t				*suspects;	/* actor -> detection rule */
+	struct ks_rbac_hist		*hist;		/* RBAC over time, or NULL */
 	struct ks_remediate_fix		*fixes;
 	size_t				 nfixes;
 };
@@ -284,11 +288,13 @@ place(struct plan_ctx *c, json_t *g)
 	ks_remediate_request(g, &req, gv, 64);
 	if ((allowed = ks_rbac_allows(c->rbac, &req, &why)) < 0)
 		return -1;
-	if (allowed) {
+	if (allowed && !ks_remediate_gap_then(c->db, &c->hist, g)) {
 		json_array_append_new(json_object_get(c->plan,
 		    "not_rbac_gaps"), not_gap(g, &why));
 		return 0;
 	}
+	if (allowed)	/* the snapshot allows it; the RBAC then did not */
+		json_object_set_new(g, "gap_at_time", json_true());
 	if (hold(c, g, component, idc, buf, sizeof(buf)))
 		return 0;
 	f = fix_for(c->fixes, &c->nfixes, g);
@@ -351,6 +357,7 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	struct plan_ctx c = { .db = db, .filter = filter, .opts = opts ? opts :
 	    &defaults };
 	json_t *groups = NULL, *change;
+	struct ks_rbac_at *then;
 	long nobj;
 
 	if ((groups = load_groups(db, filter, err)) == NULL ||
@@ -369,10 +376,21 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 		c.plan = NULL;
 		goto out;
 	}
+	/* The RBAC over time, to name the write that made a gap. */
+	if (c.nfixes > 0 && c.hist == NULL)
+		c.hist = ks_rbac_hist_load(db, NULL);
 	for (size_t i = 0; i < c.nfixes; i++) {
-		if ((change = ks_remediate_change(db, c.rbac, filter,
-		    &c.fixes[i])) == NULL)
+		/* A gap only at the time is fixed against the RBAC then. */
+		then = ks_remediate_rbac_then(c.hist, c.fixes[i].groups);
+		change = ks_remediate_change(db, then ? then->rbac : c.rbac,
+		    filter, &c.fixes[i]);
+		if (then != NULL && change != NULL)
+			ks_remediate_then_warn(then, change);
+		ks_rbac_at_free(then);
+		if (change == NULL)
 			continue;
+		if (c.hist != NULL)
+			ks_remediate_cause_set(c.hist, change);
 		json_object_set_new(change, "class", json_string(
 		    c.fixes[i].class));
 		json_object_set_new(change, "reason", json_string(
@@ -390,5 +408,6 @@ out:
 	json_decref(c.suspects);
 	json_decref(groups);
 	ks_rbac_free(c.rbac);
+	ks_rbac_hist_free(c.hist);
 	return c.plan;
 }
