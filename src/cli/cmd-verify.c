@@ -25,11 +25,12 @@ exec_verify(struct ks_ctx *ctx)
 		ks_cmd_error("verify: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	printf("%llu audit %s match their SHA-256 (%llu raw %s), %llu kept "
+	printf("%llu audit %s %s SHA-256 (%llu raw %s), %llu kept "
 	    "without raw bytes; %llu %s, %llu cluster %s match; %llu %s "
 	    "read again %s, %llu not at %s path\n",
 	    (unsigned long long)v.events, ks_cmd_plural(v.events, "event",
-	    "events"), (unsigned long long)v.blocks, ks_cmd_plural(v.blocks,
+	    "events"), v.events == 1 ? "matches its" : "match their",
+	    (unsigned long long)v.blocks, ks_cmd_plural(v.blocks,
 	    "block", "blocks"), (unsigned long long)v.hash_only,
 	    (unsigned long long)v.objects, ks_cmd_plural(v.objects, "object",
 	    "objects"), (unsigned long long)v.cluster,
@@ -39,8 +40,8 @@ exec_verify(struct ks_ctx *ctx)
 	    (unsigned long long)v.unreachable, v.unreachable == 1 ? "its" :
 	    "their");
 	if (v.bad > 0) {
-		ks_cmd_error("verify: %llu %s differ", (unsigned long long)v.bad,
-		    ks_cmd_plural(v.bad, "thing", "things"));
+		ks_cmd_error("verify: %llu %s", (unsigned long long)v.bad,
+		    v.bad == 1 ? "thing differs" : "things differ");
 		return KS_EXIT_ERROR;
 	}
 	return KS_EXIT_OK;

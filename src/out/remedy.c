@@ -416,7 +416,7 @@ left_out(FILE *fp, json_t *plan)
 
 	if (held + people > 0)
 		fprintf(fp, "# not here: %zu denial group%s held back as "
-		    "dangerous, %zu needing a decision (people); see the text "
+		    "dangerous, %zu needing a decision; see the text "
 		    "output\n", held, held == 1 ? "" : "s", people);
 }
 

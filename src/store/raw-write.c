@@ -57,7 +57,14 @@ ks_rawbuf_new(void)
 	if (b == NULL)
 		return NULL;
 	for (int i = 0; i < 2; i++) {
-		if ((b->blocks[i].cctx = ZSTD_createCCtx()) == NULL) {
+		/* Each frame carries its checksum: a flipped bit in a block
+		   fails its decompression, in every reader, not only in
+		   verify. */
+		if ((b->blocks[i].cctx = ZSTD_createCCtx()) == NULL ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(b->blocks[i].cctx,
+		    ZSTD_c_compressionLevel, KS_RAW_LEVEL)) ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(b->blocks[i].cctx,
+		    ZSTD_c_checksumFlag, 1))) {
 			ks_rawbuf_free(b);
 			return NULL;
 		}
@@ -134,8 +141,7 @@ compress(void *arg)
 		k->z = nz;
 		k->zcap = bound;
 	}
-	zn = ZSTD_compressCCtx(k->cctx, k->z, k->zcap, k->buf, k->len,
-	    KS_RAW_LEVEL);
+	zn = ZSTD_compress2(k->cctx, k->z, k->zcap, k->buf, k->len);
 	if (ZSTD_isError(zn))
 		snprintf(k->why, sizeof(k->why), "compressing raw events: %s",
 		    ZSTD_getErrorName(zn));

@@ -56,6 +56,26 @@ st=0; ks verify > /dev/null 2> "$T/err" || st=$?
 eq "verify: a flipped byte in a block, exit 1" 1 $st
 grep -q '^kubesift: verify: raw block [0-9]*: \|^kubesift: verify: audit event [0-9]* (auditID v-' "$T/err" ||
     fail "verify does not name the block or event: $(cat "$T/err")"
+# Every reader notices, not only verify (each frame carries a checksum):
+# of 40 single-byte flips across a frame, none may export altered bytes.
+cp "$KUBESIFT_DB" "$T/flipped.db"
+ks -q --db "$T/good.db" export "$T/x-good"
+altered=0; i=0
+while [ $i -lt 40 ]; do
+	cp "$T/good.db" "$T/f.db"
+	pos=$((at + 20 + i * 97))
+	b=$(od -An -tu1 -j $pos -N1 "$T/f.db" | tr -d ' ')
+	printf "\\$(printf '%03o' $(( b ^ 16 )))" |
+	    dd of="$T/f.db" bs=1 seek=$pos conv=notrunc 2> /dev/null
+	rm -rf "$T/x-f"
+	if ks -q --db "$T/f.db" export "$T/x-f" 2> /dev/null &&
+	    ! cmp -s "$T/x-good/audit_raw.jsonl" "$T/x-f/audit_raw.jsonl"; then
+		altered=$((altered + 1))
+	fi
+	i=$((i + 1))
+done
+eq "export: no flipped byte comes out as altered evidence" 0 $altered
+cp "$T/flipped.db" "$KUBESIFT_DB"
 
 # A stored hash changed.
 cp "$T/good.db" "$KUBESIFT_DB"
