@@ -122,3 +122,20 @@ st=0; ks upgrade 2> "$T/err" || st=$?
 eq "older format: upgrade refused" 1 $st
 grep -q 'import the evidence again into a new database' "$T/err" || fail "older format: $(cat "$T/err")"
 eq "older format: one line" 1 "$(wc -l < "$T/err")"
+
+# A Secret's values stay in the raw bytes: no column, view or --no-raw
+# database holds them (the dump is every table as text; the raw blocks are
+# compressed), yet the evidence gives them back.
+S="$TOP/fixtures/secrets/secret-writes.jsonl"
+for keep in raw no-raw; do
+	rm -f "$T/s.db"
+	if [ $keep = raw ]; then ks --db "$T/s.db" import -q "$S"
+	else ks --db "$T/s.db" import -q --no-raw "$S"; fi
+	eq "secrets ($keep): both writes stored" 2 "$(sqlite3 "$T/s.db" "SELECT count(*) FROM audit_events WHERE request_object IS NOT NULL")"
+	eq "secrets ($keep): no value outside the raw bytes" 0 \
+	    "$(sqlite3 "$T/s.db" .dump | grep -c 'aHVudGVyMg==\|czNjcjN0\|"admin"')"
+done
+rm -rf "$T/sx"; ks -q --db "$T/s.db" export "$T/sx"
+eq "secrets (no-raw): no raw bytes kept" 0 "$(ks --db "$T/s.db" sql -o csv "SELECT count(*) FROM audit_events WHERE raw_block IS NOT NULL" | tail -1 | tr -d '\r')"
+rm -f "$T/s.db"; ks --db "$T/s.db" import -q "$S"; rm -rf "$T/sx"; ks -q --db "$T/s.db" export "$T/sx"
+eq "secrets: the evidence keeps them" 2 "$(jq -r .raw "$T/sx/audit_raw.jsonl" | grep -c 'aHVudGVyMg==\|czNjcjN0')"
