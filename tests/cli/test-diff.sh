@@ -1,6 +1,8 @@
 # kubesift diff: two snapshots of the EKS fixture, the second edited here
 # (a rule added, a binding subject removed, a Deployment's image changed, a
-# Node deleted, heartbeats moved on), and what diff says against the edits.
+# Node deleted, heartbeats moved on, a Role given a second resourceName, a
+# non-resource URL bound two ways, a Secret applied by kubectl), and what
+# diff says against the edits, in jq; then the kind dump's aggregated roles.
 . tests/cli/lib.sh
 
 S=$TOP/fixtures/eks-1.29/snapshot
