@@ -3,10 +3,13 @@
  * snapshots (default: the two latest).  Objects added, removed and
  * changed, and for a changed object each field that differs, RBAC's kinds
  * first (store/objdiff.h); with --rbac, the effective change per subject
- * instead: the permissions each gained or lost (the rbac_grant_diff view).
+ * instead: the permissions each gained or lost (the rbac_grant_diff view,
+ * computed for the one pair), --kind naming the kind of role or binding
+ * they come through.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cmd.h"
 #include "store/db.h"
@@ -15,8 +18,10 @@
 enum { OPT_ALL = 256, OPT_RBAC };
 
 static const struct ks_opt opts[] = {
-	{ "kind", 'k', "KIND", "only objects of this kind" },
-	{ "namespace", 'n', "NS", "only this namespace" },
+	{ "kind", 'k', "KIND", "only objects of this kind (--rbac: only the "
+	    "changes through a Role, ClusterRole or their bindings)" },
+	{ "namespace", 'n', "NS", "only this namespace (--rbac: the "
+	    "permissions held in it)" },
 	{ "all", OPT_ALL, NULL, "keep the metadata noise (resourceVersion, "
 	    "managedFields, heartbeats)" },
 	{ "rbac", OPT_RBAC, NULL, "the permissions each subject gained or "
@@ -77,21 +82,73 @@ snapshots(struct ks_ctx *ctx, struct ks_objdiff_query *q)
 	return 0;
 }
 
-/* --rbac: the rbac_grant_diff view for the pair. */
+/*
+ * --rbac: the rows of the rbac_grant_diff view for the pair (its SQL, with
+ * the atoms of the two snapshots alone), the options as filters: ?3 the
+ * namespace the permission holds in, ?4 a GLOB over via for --kind.
+ */
+static const char rbac_sql[] =
+    "WITH g AS MATERIALIZED (SELECT DISTINCT snapshot_id, subject_kind,"
+    " subject, subject_namespace, verb, api_group, resource, resource_name,"
+    " namespace, via, coalesce(subject_namespace, '') AS sns,"
+    " coalesce(api_group, '/') AS ag, coalesce(resource_name, '') AS rn,"
+    " coalesce(namespace, '') AS ns"
+    " FROM rbac_grant_atoms WHERE snapshot_id IN (?1, ?2)),"
+    " k AS MATERIALIZED (SELECT DISTINCT snapshot_id, subject_kind, subject,"
+    " sns, verb, ag, resource, rn, ns FROM g),"
+    " d AS (SELECT CASE g.snapshot_id WHEN ?2 THEN 'gained' ELSE 'lost' END"
+    " AS change, g.* FROM g WHERE NOT EXISTS (SELECT 1 FROM k"
+    " WHERE k.snapshot_id = CASE g.snapshot_id WHEN ?2 THEN ?1 ELSE ?2 END"
+    " AND k.subject_kind = g.subject_kind AND k.subject = g.subject"
+    " AND k.sns = g.sns AND k.verb = g.verb AND k.ag = g.ag"
+    " AND k.resource = g.resource AND k.ns = g.ns AND k.rn IN ('', g.rn)))"
+    " SELECT DISTINCT subject_kind, subject, subject_namespace, change, verb,"
+    " api_group, resource, resource_name, namespace, via FROM d"
+    " WHERE (?3 IS NULL OR namespace = ?3) AND (?4 IS NULL OR via GLOB ?4)"
+    " ORDER BY subject_kind, subject, subject_namespace, change,"
+    " api_group, resource, resource_name, namespace, verb, via";
+
+/*
+ * The GLOB over via that keeps the changes coming through objects of
+ * kind (any case) into *glob: 0, NULL for no kind, or -1 for a kind that
+ * is no role or binding.
+ */
+static int
+via_glob(const char *kind, const char **glob)
+{
+	static const char *const kinds[][2] = {
+		{ "Role", "Role *" },
+		{ "ClusterRole", "ClusterRole *" },
+		{ "RoleBinding", "* through RoleBinding *" },
+		{ "ClusterRoleBinding", "* through ClusterRoleBinding *" },
+	};
+	size_t i;
+
+	*glob = NULL;
+	if (kind == NULL)
+		return 0;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcasecmp(kind, kinds[i][0]) == 0) {
+			*glob = kinds[i][1];
+			return 0;
+		}
+	return -1;
+}
+
 static int
 rbac_diff(struct ks_ctx *ctx, const struct ks_objdiff_query *q)
 {
 	sqlite3_stmt *st;
 	struct ks_err err;
+	const char *glob;
 	int rc = KS_EXIT_OK;
 
-	if (ks_db_prepare(ctx->db, "SELECT DISTINCT subject_kind, subject,"
-	    " subject_namespace, change, verb, api_group, resource, namespace,"
-	    " via FROM rbac_grant_diff"
-	    " WHERE snapshot_a = ?1 AND snapshot_b = ?2"
-	    " AND (?3 IS NULL OR namespace = ?3)"
-	    " ORDER BY subject_kind, subject, subject_namespace, change,"
-	    " api_group, resource, namespace, verb, via", &st, &err) < 0) {
+	if (via_glob(q->kind, &glob) < 0)
+		return ks_cmd_usage_error("diff: --rbac shows the changes "
+		    "through Role, ClusterRole, RoleBinding or "
+		    "ClusterRoleBinding objects; %s is none of them (drop "
+		    "--rbac for the %s objects that changed)", q->kind, q->kind);
+	if (ks_db_prepare(ctx->db, rbac_sql, &st, &err) < 0) {
 		ks_cmd_error("diff: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
@@ -99,6 +156,8 @@ rbac_diff(struct ks_ctx *ctx, const struct ks_objdiff_query *q)
 	sqlite3_bind_int64(st, 2, q->b);
 	if (q->namespace != NULL)
 		sqlite3_bind_text(st, 3, q->namespace, -1, SQLITE_STATIC);
+	if (glob != NULL)
+		sqlite3_bind_text(st, 4, glob, -1, SQLITE_STATIC);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("diff: %s", err.msg);
 		rc = KS_EXIT_ERROR;

@@ -8,8 +8,10 @@
 
 #include <jansson.h>
 
+#include "input/input.h"
 #include "store/db.h"
 #include "store/objdiff.h"
+#include "store/store-int.h"
 
 /* The metadata noise, as fnmatch(3) patterns over JSON pointers. */
 static const char *const noise[] = {
@@ -203,6 +205,29 @@ walk_value(struct walk *w, const char *path, json_t *old, json_t *new)
 	json_decref(keys);
 }
 
+/*
+ * A Secret's annotations are shown as hashes, as its data are stored:
+ * kubectl's last-applied-configuration, for one, holds the data in clear.
+ */
+static void
+hash_annotations(json_t *obj)
+{
+	json_t *ann = json_object_get(json_object_get(obj, "metadata"),
+	    "annotations"), *v;
+	const char *k;
+	uint8_t h[32];
+	char hex[65], text[80];
+
+	json_object_foreach(ann, k, v) {
+		if (!json_is_string(v))
+			continue;
+		ks_store_digest(json_string_value(v), json_string_length(v), h);
+		ks_sha256_hex(h, hex);
+		snprintf(text, sizeof(text), "sha256:%s", hex);
+		json_object_set_new(ann, k, json_string(text));
+	}
+}
+
 /* The fields of one changed object; -1 with err when a body is not JSON. */
 static int
 changed(struct walk *w, const char *old_body, const char *new_body,
@@ -215,8 +240,13 @@ changed(struct walk *w, const char *old_body, const char *new_body,
 	w->n = 0;
 	if (old == NULL || new == NULL)
 		w->rc = -1;
-	else
+	else {
+		if (w->c->kind != NULL && strcmp(w->c->kind, "Secret") == 0) {
+			hash_annotations(old);
+			hash_annotations(new);
+		}
 		walk_value(w, "", old, new);
+	}
 	json_decref(old);
 	json_decref(new);
 	if (w->rc == -1)
