@@ -44,7 +44,9 @@ SELECT b.snapshot_id, b.subject_kind, b.subject, b.subject_namespace,
     r.verbs, r.api_groups, r.resources, r.resource_names,
     r.non_resource_urls
 FROM rbac_bindings b
-JOIN rbac_rules r ON r.snapshot_id = b.snapshot_id AND r.role = b.role
+-- The unary + keeps SQLite from reading every object of the snapshot for
+-- each binding subject (rbac_gaps on all of the realdata: 22.6 s -> 7.3 s).
+JOIN rbac_rules r ON +r.snapshot_id = b.snapshot_id AND r.role = b.role
     AND r.role_kind = b.role_kind
     AND (r.role_kind = 'ClusterRole' OR
          (b.binding_kind = 'RoleBinding' AND r.role_namespace = b.binding_namespace));

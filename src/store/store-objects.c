@@ -97,26 +97,34 @@ ks_store_snapshot_close(struct ks_import *imp, struct ks_err *err)
 	return ks_store_run(imp->store, s, err);
 }
 
+/* Replace map[k], a string, by its hash. */
+static void
+hash_entry(json_t *map, const char *k)
+{
+	json_t *v = json_object_get(map, k);
+	uint8_t h[SHA256_DIGEST_SIZE];
+	char hex[65], text[80];
+
+	if (!json_is_string(v))
+		return;
+	ks_store_digest(json_string_value(v), json_string_length(v), h);
+	ks_sha256_hex(h, hex);
+	snprintf(text, sizeof(text), "sha256:%s", hex);
+	json_object_set_new(map, k, json_string(text));
+}
+
 /* Replace each value of obj[key] (an object of strings) by its hash. */
 static void
 hash_values(json_t *obj, const char *key)
 {
 	json_t *map = json_object_get(obj, key), *v;
 	const char *k;
-	uint8_t h[SHA256_DIGEST_SIZE];
-	char hex[65], text[80];
+	void *tmp;
 
 	if (!json_is_object(map))
 		return;
-	json_object_foreach(map, k, v) {
-		const char *s = json_string_value(v);
-		if (s == NULL)
-			continue;
-		ks_store_digest(s, json_string_length(v), h);
-		ks_sha256_hex(h, hex);
-		snprintf(text, sizeof(text), "sha256:%s", hex);
-		json_object_set_new(map, k, json_string(text));
-	}
+	json_object_foreach_safe(map, tmp, k, v)
+		hash_entry(map, k);
 }
 
 /* Split "group/version" (or "version" for the core group). */
@@ -163,6 +171,9 @@ ks_store_object(struct ks_member *m, json_t *obj, const char *kind,
 	if (kind != NULL && strcmp(kind, "Secret") == 0) {
 		hash_values(obj, "data");
 		hash_values(obj, "stringData");
+		/* kubectl apply copies the whole Secret, values and all. */
+		hash_entry(json_object_get(meta, "annotations"),
+		    "kubectl.kubernetes.io/last-applied-configuration");
 	}
 	if (snapshot(m, err) < 0)
 		return -1;

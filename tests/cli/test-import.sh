@@ -29,6 +29,15 @@ pw=$(printf 'aHVudGVyMg==' | sha256sum | cut -c1-64)
 eq "secret values hashed" "sha256:$pw" "$(q "SELECT json_extract(body, '\$.data.password') FROM objects WHERE kind = 'Secret'")"
 ks sql "SELECT body FROM objects" | grep -q 'aHVudGVyMg==' && fail "secret value stored"
 echo "ok - no secret value stored"
+# kubectl apply's annotation holds the whole Secret: hashed like the data.
+mkdir -p "$T/applied"
+jq '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"] = ({data: .data} | tojson)' \
+    "$TOP/fixtures/import/kubectl/kube-system/secrets.json" > "$T/applied/secrets.json"
+grep -q 'aHVudGVyMg==' "$T/applied/secrets.json" || fail "the annotation does not hold the value"
+ks --db "$T/applied.db" import -q "$T/applied"
+ks --db "$T/applied.db" sql "SELECT body FROM objects" | grep -q 'aHVudGVyMg==' && fail "secret value stored from its annotation"
+eq "the annotation hashed" "sha256:$(jq -j '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]' "$T/applied/secrets.json" | sha256sum | cut -c1-64)" \
+    "$(ks --db "$T/applied.db" sql -o csv "SELECT json_extract(body, '\$.metadata.annotations.\"kubectl.kubernetes.io/last-applied-configuration\"') FROM objects WHERE kind = 'Secret'" | tail -1 | tr -d '\r')"
 for f in audit/audit.log kubectl/version.json notes.txt; do
 	eq "sha256 of $f" "$(sha256sum < "$F/$f" | cut -c1-64)" \
 	    "$(q "SELECT sha256 FROM sources WHERE path = '$F/$f'")"
