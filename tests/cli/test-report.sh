@@ -1,13 +1,16 @@
 # The report leads with findings (issue 13, section 3; issue 15's RBAC
-# changes): the order of its sections, its findings against the
-# detections view and the audit log by plain SQL and jq, the EKS demo's
-# finding and fix, the attacker's cluster-admin binding at the top, the
-# timeline's axis and marks, the folded evidence, and the HTML page in a
-# phone-sized headless Chromium with the findings above the fold.
+# changes and unused dangerous grants): the order of its sections, its
+# findings against the detections view and the audit log by plain SQL and
+# jq, the EKS demo's finding, fix and the cause remediate names (by jq on
+# the log), the attacker's cluster-admin binding at the top, the
+# timeline's axis and marks, the folded evidence, the unused dangerous
+# grants against `kubesift unused` and jq (judged on a log of two days,
+# not on one of minutes), and the HTML page in a phone-sized headless
+# Chromium with the findings above the fold.
 . tests/cli/lib.sh
 
 # The sections, in order, of a Markdown report ($1) and an HTML one ($2).
-ORDER="findings timeline denials fixes rbac-changes actors-with-unusual-activity appendix--evidence-and-chain-of-custody"
+ORDER="findings timeline denials fixes rbac-changes unused-dangerous-grants actors-with-unusual-activity appendix--evidence-and-chain-of-custody"
 order_md() {
 	grep '^## ' "$1" | sed 's/^## //' | tr 'A-Z' 'a-z' |
 	    sed 's/[^a-z0-9]/-/g' | tr '\n' ' ' | sed 's/ $//'
@@ -79,12 +82,48 @@ grep -q '^   Who: eks:vpc-resource-controller\. When: 20[0-9-]*T[0-9:.]*Z to 20[
 echo "ok - demo: who, when (UTC) and the evidence IDs"
 
 # The write that changed the controller's role shortly before its
-# refusals began (from the audit log, by jq) is named as the likely cause.
-w=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.resource == "clusterroles" and .objectRef.name == "vpc-resource-controller-role" and (.verb | test("^(update|patch|delete)$"))) | "\(.user.username) \(.verb)d clusterroles/vpc-resource-controller-role at \(.requestReceivedTimestamp) (audit ID \(.auditID))"' | sort -u)
-[ -n "$w" ] || fail "demo: the audit log has no write to the controller's role"
-sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep -q "^   Likely cause: $(echo "$w" | tail -n 1 | sed 's/\.\([0-9]*\)Z/.\1[0-9]*Z/'), [0-9]* s before the first refusal\.$" ||
-    fail "demo: the likely cause is not named ($w)"
-echo "ok - demo: the RBAC write before the refusals is named as the likely cause"
+# refusals began (from the audit log, by jq): the snapshot is taken after
+# it, so the RBAC before it is not known; the finding names it as a
+# possible cause, saying so, as remediate's JSON does.
+# us: an RFC 3339 time with six decimals, in microseconds (jq).
+US='def us: (.[0:19] + "Z" | fromdateiso8601) * 1000000 + (.[20:26] | tonumber);'
+gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r "$US"'
+    select(.objectRef.resource == "clusterroles" and .objectRef.name ==
+    "vpc-resource-controller-role" and (.verb | test("^(update|patch|delete)$"))
+    and .responseStatus.code == 200) | "\(.verb) of ClusterRole \(.objectRef.name)"
+    + " by \(.user.username) at \(.requestReceivedTimestamp) (audit ID"
+    + " \(.auditID))|\(.requestReceivedTimestamp | us)"' > "$T/w.txt"
+first=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -s -r "$US"' [.[] |
+    select(.user.username == "eks:vpc-resource-controller" and
+    .responseStatus.code == 403) | .requestReceivedTimestamp | us] | min')
+[ "$(wc -l < "$T/w.txt")" -eq 1 ] || fail "demo: not one write to the controller's role"
+w=$(cut -d'|' -f1 "$T/w.txt") wt=$(cut -d'|' -f2 "$T/w.txt")
+secs=$(( (first - wt) / 1000000 ))
+eq "demo: the finding's cause: possible, the write by jq" \
+    "   Possible cause (the RBAC before it is not known): $w, $secs s before the first refusal; after it, RBAC refused these requests; before it, the state of ClusterRole vpc-resource-controller-role is unknown" \
+    "$(sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep '^   Possible cause' | sed 's/\\//g; s/ (the snapshot may already hold .*)\.$//')"
+grep -q '^   Cause: ' "$T/r.md" && fail "demo: a cause said certain, with the RBAC before it unknown"
+eq "demo: remediate's possible cause is the same write" \
+    "$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.name == "vpc-resource-controller-role" and .verb == "update") | .auditID')|null" \
+    "$(ks remediate -o json | jq -r '.[] | select(.action == "change") | "\(.possible_cause.audit_id)|\(.cause)"')"
+echo "ok - demo: the RBAC write before the refusals is named as a possible cause"
+
+# With a snapshot of before the write (the role with the rule, its
+# resourceVersion before the update's, taken at its newest
+# creationTimestamp), the RBAC before it is known: a cause, certain.
+mkdir "$T/before"
+jq '.items |= map(if .metadata.name == "vpc-resource-controller-role" then
+    .rules += [{"apiGroups":["vpcresources.k8s.aws"],"resources":["cninodes"],"verbs":["patch"]}] |
+    .metadata.resourceVersion = "1" else . end)' \
+    "$TOP/fixtures/eks-1.29/snapshot/clusterroles.json" > "$T/before/clusterroles.json"
+cp "$TOP/fixtures/eks-1.29/snapshot/clusterrolebindings.json" "$T/before/"
+cp "$KUBESIFT_DB" "$T/before.db"
+KUBESIFT_DB="$T/before.db" ks import -q "$T/before"
+KUBESIFT_DB="$T/before.db" ks report > "$T/before.md"
+eq "snapshot before the write: the cause, certain, the write by jq" \
+    "   Cause: $w, $secs s before the first refusal; before it, ClusterRoleBinding vpc-resource-controller-rolebinding -> ClusterRole vpc-resource-controller-role allowed these requests (verbs=[patch] apiGroups=[vpcresources.k8s.aws] resources=[cninodes])." \
+    "$(sed -n '/^1\. /,/^2\. /p' "$T/before.md" | grep '^   [A-Za-z ]*[Cc]ause' | sed 's/\\//g')"
+echo "ok - demo, a snapshot before the write: the write is the cause"
 
 # The timeline: in Markdown, the denials of its buckets add up to the
 # denials; in HTML an SVG with ticks, the y axis named, the bucket stated,
