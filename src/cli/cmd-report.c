@@ -3,7 +3,8 @@
  * findings (detections and classified refusals, each with its fix or the
  * decision it needs), the timeline, the denial groups, their fixes and
  * known issues, RBAC changes (the audit log's writes, and the grants
- * gained and lost between the two latest snapshots), unusual actors, and
+ * gained and lost between the two latest snapshots), the dangerous grants
+ * never used (when the log covers a day or more), unusual actors, and
  * as an appendix the evidence and its chain of custody.  Markdown by
  * default; -o html is one self-contained page, readable on a phone and
  * printable, with an SVG timeline.
@@ -368,7 +369,8 @@ exec_report(struct ks_ctx *ctx)
 const struct ks_cmd ks_cmd_report = {
 	.name = "report",
 	.summary = "the incident report: findings, timeline, denials and their "
-	    "fixes, RBAC changes, unusual actors, evidence",
+	    "fixes, RBAC changes, unused dangerous grants, unusual actors, "
+	    "evidence",
 	.usage = "[filters] [-o md|html]",
 	.opts = ks_filter_opts,
 	.formats = "md,html",
