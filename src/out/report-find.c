@@ -117,21 +117,59 @@ finding(const char *severity, const char *rule, const char *actor)
 	    actor, "first", "last", "audit_ids");
 }
 
+/* "update of ClusterRole x by who at TIME (audit ID id), N s before the
+   first refusal": an RBAC write of the plan (a cause), appended to s. */
+static void
+put_write(FILE *s, json_t *w)
+{
+	const char *ns = ks_json_str(w, "namespace");
+
+	fprintf(s, "%s of %s %s%s%s by %s at %s (audit ID %s), %lld s before "
+	    "the first refusal", ks_json_str(w, "verb"), ks_json_str(w,
+	    "kind"), ns ? ns : "", ns ? "/" : "", ks_json_str(w, "name") ?
+	    ks_json_str(w, "name") : "?", ks_json_str(w, "actor") ?
+	    ks_json_str(w, "actor") : "an unknown actor", ks_json_str(w,
+	    "time"), ks_json_str(w, "audit_id") ? ks_json_str(w, "audit_id") :
+	    "not recorded", (long long)json_integer_value(json_object_get(w,
+	    "seconds_before")));
+}
+
 /*
- * The role a change adds a rule to, as rbac_changes names it (resource,
- * name, namespace), for the write that may have removed the rule.
+ * The RBAC write remediate names as the cause of change c's refusals, in
+ * words, on finding f: its cause (the RBAC before it allowed them, after
+ * it did not), else its possible cause (after it the RBAC refused them;
+ * before it, the object it wrote is of unknown state), else nothing.
  */
 static void
-target(json_t *f, json_t *c)
+cause(json_t *f, json_t *c)
 {
-	const char *kind = ks_json_str(c, "target_kind");
+	json_t *w = json_object_get(c, "cause");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *s;
 
-	if (!json_is_true(json_object_get(c, "target_exists")) || kind == NULL)
+	if (!json_is_object(w) && !json_is_object(json_object_get(c,
+	    "possible_cause")))
 		return;
-	json_object_set_new(f, "target", json_pack("{s:s,s:s?,s:s?}",
-	    "resource", strcmp(kind, "ClusterRole") == 0 ? "clusterroles" :
-	    "roles", "name", ks_json_str(c, "target_name"), "namespace",
-	    ks_json_str(c, "target_namespace")));
+	if ((s = open_memstream(&text, &len)) == NULL)
+		return;
+	if (json_is_object(w)) {
+		fputs("Cause: ", s);
+		put_write(s, w);
+		fprintf(s, "; before it, %s allowed these requests (%s).",
+		    ks_json_str(w, "allowed_by"), ks_json_str(w, "rule"));
+	} else {
+		w = json_object_get(c, "possible_cause");
+		fputs("Possible cause (the RBAC before it is not known): ", s);
+		put_write(s, w);
+		fprintf(s, "; after it, RBAC refused these requests; before "
+		    "it, the state of %s %s is unknown (%s).", ks_json_str(w,
+		    "kind"), ks_json_str(w, "name"), ks_json_str(w,
+		    "unknown_because"));
+	}
+	fclose(s);
+	json_object_set_new(f, "cause", json_string(text));
+	free(text);
 }
 
 /* One finding per change: a component's RBAC gap, with its fix below. */
@@ -179,7 +217,7 @@ gap_findings(json_t *out, json_t *plan)
 		fclose(s);
 		json_object_set_new(f, "action", json_string(text));
 		free(text);
-		target(f, c);
+		cause(f, c);
 		json_array_append_new(out, f);
 	}
 }
@@ -270,21 +308,6 @@ refusal_findings(json_t *out, json_t *plan)
 
 #define J(k)	"json_extract(value, '$." #k "')"
 
-/*
- * The last write to a gap's role in the hour before its first refusal
- * (rc: the RBAC writes), in words: a likely cause.
- */
-#define CAUSE "CASE WHEN t IS NOT NULL THEN (SELECT printf('%s %s %s/%s at"  \
-	" %s (audit ID %s), %d s before the first refusal.', coalesce(actor," \
-	" 'an unknown actor'), CASE verb WHEN 'patch' THEN 'patched' WHEN"     \
-	" 'deletecollection' THEN 'deleted' ELSE verb || 'd' END, resource,"   \
-	" coalesce(name, '*'), time_utc, coalesce(audit_id, 'not recorded'),"  \
-	" (x.first_us - time) / 1000000) FROM rc WHERE rc.resource ="          \
-	" json_extract(t, '$.resource') AND rc.name = json_extract(t,"         \
-	" '$.name') AND rc.namespace IS json_extract(t, '$.namespace') AND"    \
-	" rc.time <= x.first_us AND rc.time >= x.first_us - 3600000000"        \
-	" ORDER BY rc.time DESC LIMIT 1) END"
-
 /* A row of the merged findings as an object (report-find.h). */
 static json_t *
 row_of(sqlite3_stmt *st)
@@ -322,10 +345,7 @@ ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
 	refusal_findings(extra, plan);
 	extra_text = json_dumps(extra, JSON_COMPACT);
 	json_decref(extra);
-	/* The RBAC writes, read once, and only when a gap asks. */
-	snprintf(q, sizeof(q), "WITH rc AS MATERIALIZED (SELECT time,"
-	    " time_utc, actor, verb, resource, namespace, name, audit_id"
-	    " FROM rbac_changes) SELECT * FROM (SELECT rank, severity, rule,"
+	snprintf(q, sizeof(q), "SELECT * FROM (SELECT rank, severity, rule,"
 	    " summary, actor, first_seen_utc AS first, last_seen_utc AS last,"
 	    " audit_ids, action, first_seen AS first_us, NULL AS cause"
 	    " FROM findings WHERE 1");
@@ -334,13 +354,13 @@ ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
 		return ks_err_set(err, "too many filters"), NULL;
 	}
 	strncat(q, " UNION ALL SELECT rank, severity, rule, summary, actor,"
-	    " first, last, audit_ids, action, first_us, " CAUSE " FROM"
+	    " first, last, audit_ids, action, first_us, cause FROM"
 	    " (SELECT " J(rank) " AS rank, " J(severity) " AS severity, "
 	    J(rule) " AS rule, " J(summary) " AS summary, " J(actor) " AS"
 	    " actor, " J(first) " AS first, " J(last) " AS last, "
 	    J(audit_ids) " AS audit_ids, " J(action) " AS action,"
 	    " CAST(round((julianday(" J(first) ") - 2440587.5) *"
-	    " 86400000000.0) AS INTEGER) AS first_us, " J(target) " AS t"
+	    " 86400000000.0) AS INTEGER) AS first_us, " J(cause) " AS cause"
 	    " FROM json_each(?1)) x) ORDER BY rank, first_us IS NULL,"
 	    " first_us, rule, actor", sizeof(q) - strlen(q) - 1);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
@@ -409,7 +429,6 @@ item(struct ks_doc *d, json_t *f, size_t k)
 	meta(d, f);
 	if (ks_json_str(f, "cause") != NULL) {
 		fputs(d->html ? "</p>\n<p class=\"meta\">" : "\n\n   ", d->fp);
-		ks_doc_text(d, "Likely cause: ");
 		ks_doc_text(d, ks_json_str(f, "cause"));
 	}
 	fputs(d->html ? "</p>\n<p class=\"act\">" : "\n\n   ", d->fp);

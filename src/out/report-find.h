@@ -21,7 +21,9 @@
  * plan (ks_remediate_plan's, already filtered), ordered by rank (0
  * critical ... 4 info), first time, rule and actor: a new array of
  * objects {rank, severity, rule, summary, actor, first, last (RFC 3339 or
- * null), first_us (or null), audit_ids (array), action}.  NULL with err.
+ * null), first_us (or null), audit_ids (array), action, cause (for an
+ * rbac-gap: the RBAC write remediate names as its cause or possible
+ * cause, as a sentence that says which; else null)}.  NULL with err.
  */
 json_t	*ks_report_findings(sqlite3 *db, json_t *plan,
 	    const struct ks_filter *f, struct ks_err *err);

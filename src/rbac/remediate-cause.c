@@ -47,23 +47,68 @@ judge(struct ks_rbac_hist *h, int64_t t, const struct ks_rbac_request *req,
 	}
 }
 
-/* The cause object for write w. */
+/* The cause object for write w (before: what allowed the request just
+   before it, or NULL when that is not known). */
 static json_t *
 cause_json(const struct ks_rbac_write *w, int64_t first,
     const struct verdict *before)
 {
 	char t[KS_TIME_BUFSZ];
 
-	return json_pack("{s:s?,s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I,s:s,s:s}",
+	json_t *c = json_pack("{s:s?,s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I}",
 	    "audit_id", w->audit_id, "time", ks_time_format(w->time, t),
 	    "actor", w->actor, "verb", w->verb, "kind", w->kind, "namespace",
 	    w->namespace, "name", w->name, "seconds_before",
-	    (json_int_t)((first - w->time) / 1000000), "allowed_by",
-	    before->by, "rule", before->rule);
+	    (json_int_t)((first - w->time) / 1000000));
+
+	if (c != NULL && before != NULL) {
+		json_object_set_new(c, "allowed_by", json_string(before->by));
+		json_object_set_new(c, "rule", json_string(before->rule));
+	}
+	return c;
 }
 
-json_t *
-ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
+/*
+ * Is w's object one of the objects of unknown state at t that could allow
+ * req?  Why its state is unknown (a new string of the entry), or NULL.
+ */
+static json_t *
+unknown_object(struct ks_rbac_hist *h, int64_t t,
+    const struct ks_rbac_request *req, const struct ks_rbac_write *w)
+{
+	struct ks_rbac_at *at = ks_rbac_hist_at(h, t, NULL);
+	json_t *unknown, *u, *why = NULL;
+	const char *ns;
+	size_t i;
+
+	if (at == NULL || w->name == NULL)
+		return NULL;
+	unknown = ks_rbac_at_unknown_for(at, req, 0);
+	json_array_foreach(unknown, i, u) {
+		ns = ks_json_str(u, "namespace");
+		if (ks_json_str(u, "kind") != NULL && ks_json_str(u, "name") !=
+		    NULL && strcmp(ks_json_str(u, "kind"), w->kind) == 0 &&
+		    strcmp(ks_json_str(u, "name"), w->name) == 0 &&
+		    (ns == NULL ? w->namespace == NULL : w->namespace != NULL &&
+		    strcmp(ns, w->namespace) == 0)) {
+			why = json_string(ks_json_str(u, "reason") ?
+			    ks_json_str(u, "reason") : "not in the evidence");
+			break;
+		}
+	}
+	json_decref(unknown);
+	return why;
+}
+
+/*
+ * The cause of g's denials (ks_remediate_cause), or NULL; *possible, when
+ * there is none, the last write in the window such that the RBAC just
+ * after it refused the request and the object it wrote is of unknown
+ * state just before it (and could have allowed the request): a possible
+ * cause, with "unknown_because", or NULL.
+ */
+static json_t *
+search(struct ks_rbac_hist *h, json_t *g, json_t **possible)
 {
 	const struct ks_rbac_write *w;
 	struct ks_rbac_request req;
@@ -71,7 +116,9 @@ ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
 	const char *gv[64], *fs = ks_json_str(g, "first_seen");
 	int64_t first;
 	size_t n, tried = 0;
+	json_t *why;
 
+	*possible = NULL;
 	if (fs == NULL || ks_time_parse(fs, strlen(fs), &first) < 0)
 		return NULL;
 	ks_remediate_request(g, &req, gv, 64);
@@ -91,23 +138,49 @@ ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
 		if (after.allowed != 0)
 			continue;
 		judge(h, w[i].time - 1, &req, &before);
-		if (before.allowed == 1)
+		if (before.allowed == 1) {
+			json_decref(*possible);
+			*possible = NULL;
 			return cause_json(&w[i], first, &before);
+		}
+		if (before.allowed == -1 && *possible == NULL && (why =
+		    unknown_object(h, w[i].time - 1, &req, &w[i])) != NULL) {
+			*possible = cause_json(&w[i], first, NULL);
+			json_object_set_new(*possible, "unknown_because", why);
+		}
 	}
 	return NULL;
+}
+
+json_t *
+ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
+{
+	json_t *possible, *c = search(h, g, &possible);
+
+	json_decref(possible);
+	return c;
 }
 
 void
 ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change)
 {
-	json_t *g, *c;
+	json_t *g, *c, *p, *first = NULL;
 	size_t i;
 
-	json_array_foreach(json_object_get(change, "evidence"), i, g)
-		if ((c = ks_remediate_cause(h, g)) != NULL) {
+	json_array_foreach(json_object_get(change, "evidence"), i, g) {
+		if ((c = search(h, g, &p)) != NULL) {
+			json_decref(first);
+			json_decref(p);
 			json_object_set_new(change, "cause", c);
 			return;
 		}
+		if (first == NULL)
+			first = p;
+		else
+			json_decref(p);
+	}
+	if (first != NULL)
+		json_object_set_new(change, "possible_cause", first);
 }
 
 /* The time of g's first_seen or last_seen, or KS_TIME_NONE. */

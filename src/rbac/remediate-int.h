@@ -92,8 +92,14 @@ const char *ks_remediate_dangerous(json_t *g, char *buf, size_t sz);
  */
 json_t	*ks_remediate_cause(struct ks_rbac_hist *h, json_t *g);
 
-/* Set "cause" on a change of the plan (remediate.h) from the first of its
-   evidence groups that has one; nothing when none has. */
+/*
+ * Set "cause" on a change of the plan (remediate.h) from the first of its
+ * evidence groups that has one.  When none has, "possible_cause" from the
+ * first that has one of those: the last write in the window after which
+ * the RBAC refused the request, to an object whose state just before it
+ * is unknown and could have allowed the request (the cause's fields but
+ * allowed_by and rule, and unknown_because); else nothing.
+ */
 void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change);
 
 /*

@@ -1,13 +1,16 @@
 # The report leads with findings (issue 13, section 3; issue 15's RBAC
-# changes): the order of its sections, its findings against the
-# detections view and the audit log by plain SQL and jq, the EKS demo's
-# finding and fix, the attacker's cluster-admin binding at the top, the
-# timeline's axis and marks, the folded evidence, and the HTML page in a
-# phone-sized headless Chromium with the findings above the fold.
+# changes and unused dangerous grants): the order of its sections, its
+# findings against the detections view and the audit log by plain SQL and
+# jq, the EKS demo's finding, fix and the cause remediate names (by jq on
+# the log), the attacker's cluster-admin binding at the top, the
+# timeline's axis and marks, the folded evidence, the unused dangerous
+# grants against `kubesift unused` and jq (judged on a log of two days,
+# not on one of minutes), and the HTML page in a phone-sized headless
+# Chromium with the findings above the fold.
 . tests/cli/lib.sh
 
 # The sections, in order, of a Markdown report ($1) and an HTML one ($2).
-ORDER="findings timeline denials fixes rbac-changes actors-with-unusual-activity appendix--evidence-and-chain-of-custody"
+ORDER="findings timeline denials fixes rbac-changes unused-dangerous-grants actors-with-unusual-activity appendix--evidence-and-chain-of-custody"
 order_md() {
 	grep '^## ' "$1" | sed 's/^## //' | tr 'A-Z' 'a-z' |
 	    sed 's/[^a-z0-9]/-/g' | tr '\n' ' ' | sed 's/ $//'
@@ -79,12 +82,48 @@ grep -q '^   Who: eks:vpc-resource-controller\. When: 20[0-9-]*T[0-9:.]*Z to 20[
 echo "ok - demo: who, when (UTC) and the evidence IDs"
 
 # The write that changed the controller's role shortly before its
-# refusals began (from the audit log, by jq) is named as the likely cause.
-w=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.resource == "clusterroles" and .objectRef.name == "vpc-resource-controller-role" and (.verb | test("^(update|patch|delete)$"))) | "\(.user.username) \(.verb)d clusterroles/vpc-resource-controller-role at \(.requestReceivedTimestamp) (audit ID \(.auditID))"' | sort -u)
-[ -n "$w" ] || fail "demo: the audit log has no write to the controller's role"
-sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep -q "^   Likely cause: $(echo "$w" | tail -n 1 | sed 's/\.\([0-9]*\)Z/.\1[0-9]*Z/'), [0-9]* s before the first refusal\.$" ||
-    fail "demo: the likely cause is not named ($w)"
-echo "ok - demo: the RBAC write before the refusals is named as the likely cause"
+# refusals began (from the audit log, by jq): the snapshot is taken after
+# it, so the RBAC before it is not known; the finding names it as a
+# possible cause, saying so, as remediate's JSON does.
+# us: an RFC 3339 time with six decimals, in microseconds (jq).
+US='def us: (.[0:19] + "Z" | fromdateiso8601) * 1000000 + (.[20:26] | tonumber);'
+gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r "$US"'
+    select(.objectRef.resource == "clusterroles" and .objectRef.name ==
+    "vpc-resource-controller-role" and (.verb | test("^(update|patch|delete)$"))
+    and .responseStatus.code == 200) | "\(.verb) of ClusterRole \(.objectRef.name)"
+    + " by \(.user.username) at \(.requestReceivedTimestamp) (audit ID"
+    + " \(.auditID))|\(.requestReceivedTimestamp | us)"' > "$T/w.txt"
+first=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -s -r "$US"' [.[] |
+    select(.user.username == "eks:vpc-resource-controller" and
+    .responseStatus.code == 403) | .requestReceivedTimestamp | us] | min')
+[ "$(wc -l < "$T/w.txt")" -eq 1 ] || fail "demo: not one write to the controller's role"
+w=$(cut -d'|' -f1 "$T/w.txt") wt=$(cut -d'|' -f2 "$T/w.txt")
+secs=$(( (first - wt) / 1000000 ))
+eq "demo: the finding's cause: possible, the write by jq" \
+    "   Possible cause (the RBAC before it is not known): $w, $secs s before the first refusal; after it, RBAC refused these requests; before it, the state of ClusterRole vpc-resource-controller-role is unknown" \
+    "$(sed -n '/^1\. /,/^2\. /p' "$T/r.md" | grep '^   Possible cause' | sed 's/\\//g; s/ (the snapshot may already hold .*)\.$//')"
+grep -q '^   Cause: ' "$T/r.md" && fail "demo: a cause said certain, with the RBAC before it unknown"
+eq "demo: remediate's possible cause is the same write" \
+    "$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.name == "vpc-resource-controller-role" and .verb == "update") | .auditID')|null" \
+    "$(ks remediate -o json | jq -r '.[] | select(.action == "change") | "\(.possible_cause.audit_id)|\(.cause)"')"
+echo "ok - demo: the RBAC write before the refusals is named as a possible cause"
+
+# With a snapshot of before the write (the role with the rule, its
+# resourceVersion before the update's, taken at its newest
+# creationTimestamp), the RBAC before it is known: a cause, certain.
+mkdir "$T/before"
+jq '.items |= map(if .metadata.name == "vpc-resource-controller-role" then
+    .rules += [{"apiGroups":["vpcresources.k8s.aws"],"resources":["cninodes"],"verbs":["patch"]}] |
+    .metadata.resourceVersion = "1" else . end)' \
+    "$TOP/fixtures/eks-1.29/snapshot/clusterroles.json" > "$T/before/clusterroles.json"
+cp "$TOP/fixtures/eks-1.29/snapshot/clusterrolebindings.json" "$T/before/"
+cp "$KUBESIFT_DB" "$T/before.db"
+KUBESIFT_DB="$T/before.db" ks import -q "$T/before"
+KUBESIFT_DB="$T/before.db" ks report > "$T/before.md"
+eq "snapshot before the write: the cause, certain, the write by jq" \
+    "   Cause: $w, $secs s before the first refusal; before it, ClusterRoleBinding vpc-resource-controller-rolebinding -> ClusterRole vpc-resource-controller-role allowed these requests (verbs=[patch] apiGroups=[vpcresources.k8s.aws] resources=[cninodes])." \
+    "$(sed -n '/^1\. /,/^2\. /p' "$T/before.md" | grep '^   [A-Za-z ]*[Cc]ause' | sed 's/\\//g')"
+echo "ok - demo, a snapshot before the write: the write is the cause"
 
 # The timeline: in Markdown, the denials of its buckets add up to the
 # denials; in HTML an SVG with ticks, the y axis named, the bucket stated,
@@ -206,6 +245,86 @@ COLS="snapshot_a, snapshot_b, subject_kind, subject, subject_namespace, change, 
 eq "two snapshots: rbac_grant_diff_latest is rbac_grant_diff for the pair" "1|0|0" \
     "$(sqlite3 "$T/two.db" "SELECT (SELECT count(*) FROM rbac_grant_diff_latest), (SELECT count(*) FROM (SELECT $COLS FROM rbac_grant_diff WHERE snapshot_a = 1 AND snapshot_b = 2 EXCEPT SELECT $COLS FROM rbac_grant_diff_latest)), (SELECT count(*) FROM (SELECT $COLS FROM rbac_grant_diff_latest EXCEPT SELECT $COLS FROM rbac_grant_diff WHERE snapshot_a = 1 AND snapshot_b = 2))")"
 
+# The RBAC-at fixture (a snapshot of 10:30, mallory's update of 10:38
+# removes patch, the refusals begin at 10:40): the cause is certain, and
+# is the write jq finds (the successful write to the role before the
+# first refusal of the service account).
+F=$TOP/fixtures/rbac-at
+KUBESIFT_DB="$T/rat.db" ks import -q "$F/snapshot" "$F/audit.log"
+KUBESIFT_DB="$T/rat.db" ks report > "$T/rat.md"
+first=$(jq -s -r "$US"' [.[] | select(.user.username ==
+    "system:serviceaccount:kube-system:ctrl" and .responseStatus.code == 403) |
+    .requestReceivedTimestamp | us] | min' "$F/audit.log")
+cause=$(jq -r "$US"' select(.objectRef.name == "ctrl-role" and .responseStatus.code
+    == 200 and (.requestReceivedTimestamp | us) < '"$first"') | "   Cause: \(.verb)"
+    + " of ClusterRole ctrl-role by \(.user.username) at \(.requestReceivedTimestamp)"
+    + " (audit ID \(.auditID)), \(('"$first"' - (.requestReceivedTimestamp | us))
+    / 1000000 | floor) s before the first refusal"' "$F/audit.log")
+[ "$(echo "$cause" | wc -l)" -eq 1 ] && [ -n "$cause" ] || fail "rbac-at: not one write before the refusals"
+eq "rbac-at: the cause, certain, the write by jq" "$cause" \
+    "$(sed -n '/^1\. /,/^2\. /p' "$T/rat.md" | grep '^   [A-Za-z ]*[Cc]ause' |
+    sed 's/\\//g; s/; before it, .*//')"
+sed -n '/^1\. /,/^2\. /p' "$T/rat.md" | grep -q '; before it, ClusterRoleBinding ctrl-binding -\\> ClusterRole ctrl-role allowed these requests' ||
+    fail "rbac-at: what allowed the requests before the write"
+
+# Unused dangerous grants.  The demo's log covers 70 seconds: not judged,
+# in one line, with the span (its first and last request, by jq).
+span=$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -s -r '[.[].requestReceivedTimestamp] | "\(min) to \(max)"')
+eq "unused, a log of seconds: one line, with the span" \
+    "Not judged: the audit log covers $span (" \
+    "$(sed -n '/^## Unused dangerous grants/,/^## /p' "$T/r.md" | grep -v '^#\|^$' | sed 's/(.*/(/')"
+sed -n '/^## Unused dangerous grants/,/^## /p' "$T/r.md" | grep -q '), less than a day, too short to call a grant unused' ||
+    fail "unused, a log of seconds: not said too short"
+grep -A 1 '<h2 id="unused-dangerous-grants">' "$T/r.html" | grep -q '^<p>Not judged: the audit log covers ' ||
+    fail "unused, a log of seconds: not said in the HTML"
+# A log of two days (two days of gen-audit) and the demo's snapshot with
+# 60 more users bound to cluster-admin: more dangerous grants never used
+# than the section lists.  Its rows are unused's dangerous and unused
+# entries, in order, the first 50 (jq), then a count of the rest.
+mkdir "$T/many"
+cp "$TOP"/fixtures/eks-1.29/snapshot/*.json "$T/many/"
+jq '.items += [range(60) | {apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding", metadata: {name: "extra-\(.)"}, roleRef:
+    {apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name:
+    "cluster-admin"}, subjects: [{kind: "User", apiGroup:
+    "rbac.authorization.k8s.io", name: "user-\(.)"}]}]' \
+    "$TOP/fixtures/eks-1.29/snapshot/clusterrolebindings.json" > "$T/many/clusterrolebindings.json"
+"$BUILD/gen-audit" --seed 1 --events 3000 --start 2024-03-05T10:00:00Z > "$T/day1.log"
+"$BUILD/gen-audit" --seed 2 --events 3000 --start 2024-03-07T10:00:00Z > "$T/day2.log"
+export KUBESIFT_DB="$T/many.db"
+ks import -q "$T/many" "$T/day1.log" "$T/day2.log"
+ks report > "$T/many.md"
+ks report -o html > "$T/many.html"
+eq "unused, two days: the sections, in order" "$ORDER" "$(order_md "$T/many.md")"
+ks unused -o json | jq '[.[] | select(.dangerous and (.used | not))]' > "$T/du.json"
+n=$(jq length "$T/du.json")
+[ "$n" -gt 50 ] || fail "unused, two days: only $n dangerous grants unused"
+sed -n '/^## Unused dangerous grants/,/^## /p' "$T/many.md" > "$T/du.md"
+eq "unused, two days: the rows, as unused -o json's (jq)" \
+    "$(jq -r '.[:50][] | def o(k): "\(.[k + "_kind"]) \(if .[k + "_namespace"] then
+    .[k + "_namespace"] + "/" else "" end)\(.[k])"; "| \(o("subject")) |"
+    + " \(o("binding")) | \(o("role")) | \(.rule_text) | \(.dangerous_reason) |"' "$T/du.json")" \
+    "$(grep '^| [A-Z]' "$T/du.md" | sed 's/\\//g')"
+eq "unused, two days: the rest counted" \
+    "... and $((n - 50)) more: kubesift unused lists every one." \
+    "$(grep '^\.\.\. and ' "$T/du.md" | sed 's/\\//g')"
+# The span in tenths of days, and the days with events, by jq.
+days=$(cat "$T/day1.log" "$T/day2.log" | jq -s -r '[.[].requestReceivedTimestamp] |
+    (((max | .[0:19] + "Z" | fromdate) - (min | .[0:19] + "Z" | fromdate)) / 8640 |
+    floor) as $t | "\(min) to \(max) (\($t / 10 | floor).\($t % 10) days, events on"
+    + " \(map(.[0:10]) | unique | length) days"')
+grep -q "^$n grants of the RBAC are dangerous and never used by an allowed request of the audit log, which covers $days, [0-9]* allowed requests): evidence moderate" "$T/du.md" ||
+    fail "unused, two days: the span ($days): $(grep 'grants of the RBAC' "$T/du.md")"
+eq "unused, two days: the HTML's rows" 50 \
+    "$(sed -n '/<h2 id="unused-dangerous-grants">/,/<h2 /p' "$T/many.html" | grep -c '^<tr><td>')"
+echo "ok - unused, two days: the dangerous grants never used, 50 listed"
+# --until cuts the window to less than a day: not judged.
+ks report --until 2024-03-05T23:00:00Z > "$T/cut.md"
+sed -n '/^## Unused dangerous grants/,/^## /p' "$T/cut.md" | grep -q '^Not judged: the audit log covers 2024-03-05T[0-9:.]*Z to 2024-03-05T[0-9:.]*Z (' ||
+    fail "unused, --until: not judged"
+grep -q '^| User user-' "$T/cut.md" && fail "unused, --until: grants listed"
+echo "ok - unused, --until the first day: not judged"
+
 # 3. Public evidence with an attacker (Panther's EKS audit rule tests):
 # attacker@example.com binds itself to cluster-admin.  A critical
 # cluster-admin-binding is the top finding, the attacker's is among them,
@@ -251,3 +370,24 @@ eq "unauthenticated: no change, even when named" "not-remediated" \
 eq "a finding of requests without audit IDs says requests" \
     "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM detections WHERE verb IS NOT NULL")" \
     "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM detections WHERE summary GLOB '*(* request*).'")"
+
+# The real RBAC of the k3s support bundle (troubleshoot v0.50), judged on
+# falco's audit trace files (events on 4 days over 544): its dangerous
+# grants never used are unused's (jq), every one listed.
+export KUBESIFT_DB="$T/k3s.db"
+ks import -q "$REALDATA/support-bundles/troubleshoot-testdata-support-bundle-k3s-v0.50.tar.gz" \
+    "$REALDATA/audit-native/falco-k8s_audit-trace-files"
+ks report > "$T/k3s.md"
+ks unused -o json | jq '[.[] | select(.dangerous and (.used | not))]' > "$T/k3s.json"
+n=$(jq length "$T/k3s.json")
+[ "$n" -gt 0 ] && [ "$n" -le 50 ] || fail "k3s: $n dangerous grants unused"
+sed -n '/^## Unused dangerous grants/,/^## /p' "$T/k3s.md" > "$T/k3s-du.md"
+eq "k3s: the unused dangerous grants, as unused -o json's (jq)" \
+    "$(jq -r '.[] | def o(k): "\(.[k + "_kind"]) \(if .[k + "_namespace"] then
+    .[k + "_namespace"] + "/" else "" end)\(.[k])"; "| \(o("subject")) |"
+    + " \(o("binding")) | \(o("role")) | \(.rule_text) | \(.dangerous_reason) |"' "$T/k3s.json")" \
+    "$(grep '^| [A-Z]' "$T/k3s-du.md" | sed 's/\\//g')"
+grep -q "^$n grants of the RBAC are dangerous .* (544\.[0-9] days, events on 4 days, [0-9]* allowed requests): evidence moderate" "$T/k3s-du.md" ||
+    fail "k3s: the span: $(sed -n 3p "$T/k3s-du.md")"
+grep -q '^\.\.\. and ' "$T/k3s-du.md" && fail "k3s: a count of more, with every grant listed"
+echo "ok - k3s: the real RBAC's dangerous grants never used, all listed"
