@@ -42,42 +42,35 @@ FROM detections d;
 -- rbac_grant_diff for that one pair, computed for it alone (the report's
 -- RBAC changes): snapshot_a, snapshot_b, subject_kind, subject,
 -- subject_namespace, change (gained, lost), verb, api_group, resource,
--- namespace, via.  Empty with fewer than two snapshots.
+-- resource_name (NULL: every name), namespace, via.  Empty with fewer than
+-- two snapshots.
 DROP VIEW IF EXISTS rbac_grant_diff_latest;
 CREATE VIEW rbac_grant_diff_latest AS
-WITH g AS MATERIALIZED (
+WITH p(a, b) AS (
+	SELECT min(id), max(id) FROM (SELECT id FROM snapshots
+	    ORDER BY id DESC LIMIT 2)
+	HAVING count(*) = 2
+), g AS MATERIALIZED (
 	-- (IN a subquery: SQLite 3.40 plans a join with the pair badly.)
-	SELECT DISTINCT snapshot_id, subject_kind, subject,
-	    coalesce(subject_namespace, '') AS sns, verb,
-	    coalesce(api_group, '') AS ag, resource,
-	    coalesce(namespace, '') AS ns, via
+	SELECT DISTINCT snapshot_id, subject_kind, subject, subject_namespace,
+	    verb, api_group, resource, resource_name, namespace, via,
+	    coalesce(subject_namespace, '') AS sns,
+	    coalesce(api_group, '/') AS ag, coalesce(resource_name, '') AS rn,
+	    coalesce(namespace, '') AS ns
 	FROM rbac_grant_atoms WHERE snapshot_id IN (SELECT id FROM snapshots
 	    ORDER BY id DESC LIMIT 2)
-), p(a, b) AS (
-	SELECT min(snapshot_id), max(snapshot_id) FROM g
-	HAVING min(snapshot_id) != max(snapshot_id)
-), gained AS (
-	SELECT subject_kind, subject, sns, verb, ag, resource, ns
-	FROM g WHERE snapshot_id = (SELECT b FROM p)
-	EXCEPT SELECT subject_kind, subject, sns, verb, ag, resource, ns
-	FROM g WHERE snapshot_id = (SELECT a FROM p)
-), lost AS (
-	SELECT subject_kind, subject, sns, verb, ag, resource, ns
-	FROM g WHERE snapshot_id = (SELECT a FROM p)
-	EXCEPT SELECT subject_kind, subject, sns, verb, ag, resource, ns
-	FROM g WHERE snapshot_id = (SELECT b FROM p)
-), d AS (
-	SELECT 'gained' AS change, g.* FROM g JOIN gained USING (subject_kind,
-	    subject, sns, verb, ag, resource, ns)
-	WHERE g.snapshot_id = (SELECT b FROM p)
-	UNION ALL
-	SELECT 'lost', g.* FROM g JOIN lost USING (subject_kind, subject, sns,
-	    verb, ag, resource, ns)
-	WHERE g.snapshot_id = (SELECT a FROM p)
+), k AS MATERIALIZED (
+	SELECT DISTINCT snapshot_id, subject_kind, subject, sns, verb, ag,
+	    resource, rn, ns
+	FROM g
 )
-SELECT (SELECT a FROM p) AS snapshot_a, (SELECT b FROM p) AS snapshot_b,
-	subject_kind, subject, nullif(sns, '') AS subject_namespace, change,
-	verb, CASE WHEN ag = '' AND resource GLOB '/*' THEN NULL ELSE ag END
-	    AS api_group,
-	resource, nullif(ns, '') AS namespace, via
-FROM d;
+SELECT p.a AS snapshot_a, p.b AS snapshot_b, g.subject_kind, g.subject,
+    g.subject_namespace,
+    CASE g.snapshot_id WHEN p.b THEN 'gained' ELSE 'lost' END AS change,
+    g.verb, g.api_group, g.resource, g.resource_name, g.namespace, g.via
+FROM p, g
+WHERE NOT EXISTS (SELECT 1 FROM k
+    WHERE k.snapshot_id = CASE g.snapshot_id WHEN p.b THEN p.a ELSE p.b END
+    AND k.subject_kind = g.subject_kind AND k.subject = g.subject
+    AND k.sns = g.sns AND k.verb = g.verb AND k.ag = g.ag
+    AND k.resource = g.resource AND k.ns = g.ns AND k.rn IN ('', g.rn));
