@@ -192,7 +192,17 @@ text_cause(FILE *fp, json_t *c)
 {
 	json_t *w = json_object_get(c, "cause");
 
-	if (w == NULL)
+	if (w == NULL && (w = json_object_get(c, "possible_cause")) != NULL) {
+		fputs("  possible cause: ", fp);
+		put_write(fp, w);
+		fprintf(fp, ", %lld s before the first denial\n             "
+		    "not certain, the RBAC before it is unknown: ",
+		    (long long)json_integer_value(json_object_get(w,
+		    "seconds_before")));
+		put(fp, ks_json_str(w, "unknown_because"));
+		fputc('\n', fp);
+	}
+	if (w == NULL || json_object_get(c, "cause") == NULL)
 		return;
 	fputs("  cause:     ", fp);
 	put_write(fp, w);

@@ -106,6 +106,8 @@ grep -q '^   Cause: ' "$T/r.md" && fail "demo: a cause said certain, with the RB
 eq "demo: remediate's possible cause is the same write" \
     "$(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.name == "vpc-resource-controller-role" and .verb == "update") | .auditID')|null" \
     "$(ks remediate -o json | jq -r '.[] | select(.action == "change") | "\(.possible_cause.audit_id)|\(.cause)"')"
+eq "demo: remediate's text names the same possible cause" 1 \
+    "$(ks remediate | grep -c "^  possible cause: .* (audit ID $(gzip -dc "$T/kube-apiserver-audit.log.gz" | jq -r 'select(.objectRef.name == "vpc-resource-controller-role" and .verb == "update") | .auditID')), $secs s before the first denial$")"
 echo "ok - demo: the RBAC write before the refusals is named as a possible cause"
 
 # With a snapshot of before the write (the role with the rule, its
