@@ -23,7 +23,8 @@ static const char evidence_sql[] = "SELECT * FROM evidence_summary";
  */
 struct part {
 	const char	*head, *tail;
-	int		 counts;	/* head ends with FROM: add COUNTS */
+	int		 counts;	/* head ends with FROM: add COUNTS (1) or
+				 * the denials (2, ks_filter_denials) */
 };
 
 static const struct part parts[] = {
@@ -33,10 +34,10 @@ static const struct part parts[] = {
 	  " FROM ", "", 1 },
 	{ " UNION ALL SELECT 'requests', 'audited', coalesce(sum(allowed +"
 	  " denied), 0) FROM ", " AND origin = 'audit'", 1 },
-	{ " UNION ALL SELECT 'denials', 'audit', count(*) FROM denials"
-	  " WHERE origin = 'audit'", "", 0 },
-	{ " UNION ALL SELECT 'denials', 'only in logs', count(*) FROM denials"
-	  " WHERE origin = 'log'", "", 0 },
+	{ " UNION ALL SELECT 'denials', 'audit', coalesce(sum(n), 0) FROM ",
+	  " AND refused_by != 'log'", 2 },
+	{ " UNION ALL SELECT 'denials', 'only in logs', coalesce(sum(n), 0)"
+	  " FROM ", " AND refused_by = 'log'", 2 },
 	{ " UNION ALL SELECT * FROM (SELECT 'actors', 'top: ' || actor,"
 	  " sum(allowed + denied) || ' requests, ' || sum(denied) || ' denied'"
 	  " FROM ", " AND actor IS NOT NULL GROUP BY actor"
@@ -54,8 +55,9 @@ build(const struct ks_filter *f, char *sql, size_t sz)
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		const struct part *p = &parts[i];
 		size_t n = strlen(sql);
-		snprintf(sql + n, sz - n, "%s%s%s", p->head, p->counts ?
-		    ks_filter_counts(f, 0) : "", p->counts ? " WHERE 1" : "");
+		snprintf(sql + n, sz - n, "%s%s%s", p->head, p->counts == 1 ?
+		    ks_filter_counts(f, 0) : p->counts == 2 ?
+		    ks_filter_denials(f) : "", p->counts ? " WHERE 1" : "");
 		if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
 			return -1;
 		n = strlen(sql);
