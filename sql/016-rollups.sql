@@ -136,6 +136,18 @@ CREATE INDEX IF NOT EXISTS audit_events_refusal_probe
 	    resource, received_us)
 	WHERE code = 403 OR decision = 'forbid';
 
+-- The few events the report looks up per actor: who impersonated
+-- (impersonations) and what touched something sensitive
+-- (sensitive_requests, whose condition this index repeats).
+CREATE INDEX IF NOT EXISTS audit_events_impersonator
+	ON audit_events(username) WHERE impersonated_user IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_events_sensitive
+	ON audit_events(coalesce(impersonated_user, username), verb, resource,
+	    subresource)
+	WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
+	OR resource = 'secrets'
+	OR verb IN ('impersonate', 'escalate', 'bind');
+
 -- Bringing the rollups up to date.  This runs when a database is opened
 -- for writing and at each flush of an import (store/rollup.c): the
 -- requests are counted by the import itself (a new database, or one made
