@@ -48,22 +48,35 @@ static const struct part parts[] = {
 	  " ORDER BY sum(denied) DESC, actor LIMIT 10)", 1 },
 };
 
+/*
+ * The selected requests (c) and denials (dn), each read once with the
+ * filter's conditions (a window's edges are read row by row: once, not
+ * once per part), then the parts.
+ */
 static int
 build(const struct ks_filter *f, char *sql, size_t sz)
 {
-	snprintf(sql, sz, "%s", evidence_sql);
+	size_t n;
+
+	snprintf(sql, sz, "WITH c AS MATERIALIZED (SELECT * FROM %s WHERE 1",
+	    ks_filter_counts(f, 0));
+	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
+		return -1;
+	n = strlen(sql);
+	snprintf(sql + n, sz - n, "), dn AS MATERIALIZED (SELECT * FROM %s"
+	    " WHERE 1", ks_filter_denials(f));
+	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
+		return -1;
+	n = strlen(sql);
+	snprintf(sql + n, sz - n, ") %s", evidence_sql);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		const struct part *p = &parts[i];
-		size_t n = strlen(sql);
-		snprintf(sql + n, sz - n, "%s%s%s", p->head, p->counts == 1 ?
-		    ks_filter_counts(f, 0) : p->counts == 2 ?
-		    ks_filter_denials(f) : "", p->counts ? " WHERE 1" : "");
-		if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
-			return -1;
 		n = strlen(sql);
-		snprintf(sql + n, sz - n, "%s", p->tail);
+		snprintf(sql + n, sz - n, "%s%s%s%s", p->head, p->counts == 1 ?
+		    "c" : p->counts == 2 ? "dn" : "", p->counts ? " WHERE 1" :
+		    "", p->tail);
 	}
-	return 0;
+	return strlen(sql) + 256 < sz ? 0 : -1;
 }
 
 static int
