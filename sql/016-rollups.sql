@@ -44,6 +44,18 @@ CREATE TABLE IF NOT EXISTS request_total (
 	last_us		INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- The same per minute and decision only: what timeline --bucket counts
+-- when no filter names a column.
+CREATE TABLE IF NOT EXISTS request_minute_all (
+	minute		INTEGER NOT NULL,
+	decision	TEXT NOT NULL,
+	allowed		INTEGER NOT NULL,
+	denied		INTEGER NOT NULL,
+	first_us	INTEGER NOT NULL,
+	last_us		INTEGER NOT NULL,
+	PRIMARY KEY (minute, decision)
+) WITHOUT ROWID;
+
 -- The refused requests of audit events: the audit rows of the denials
 -- view (see there), one per request (akey: its auditID, or 'row:' and the
 -- event's id when it has none).  gkey: actor, verb, api_group, resource,
@@ -177,6 +189,12 @@ SELECT key, actor, verb, api_group, resource, subresource, namespace,
 FROM request_minute
 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests')
 GROUP BY key;
+INSERT INTO request_minute_all
+SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
+    max(last_us)
+FROM request_minute
+WHERE NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests')
+GROUP BY minute, decision;
 INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
 
 -- touched: the requests of the new refused events (old: folded before);

@@ -440,6 +440,23 @@ ks_filter_counts(const struct ks_filter *f, int64_t bucket_us)
 	return bucket_us == 0 ? counts_total : counts_minute;
 }
 
+/* No filter on a column, no window: the minutes' totals. */
+static const char counts_all[] =
+    "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group,"
+    " NULL AS resource, NULL AS subresource, NULL AS namespace,"
+    " minute AS time, first_us, last_us, allowed, denied, decision,"
+    " 'audit' AS origin FROM request_minute_all" UNTIMED_AND_LOGS;
+
+const char *
+ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
+{
+	if (bucket_us > 0 && bucket_us % MINUTE == 0 && !windowed(f) &&
+	    f->actor.n + f->verb.n + f->resource.n + f->group.n +
+	    f->namespace.n == 0)
+		return counts_all;
+	return ks_filter_counts(f, bucket_us);
+}
+
 /* The columns of the denial groups (filter.h), from denial rollups. */
 #define DENIAL_COLS(t) \
     "actor, verb, api_group, resource, subresource, namespace, refused_by," \

@@ -111,6 +111,14 @@ const char *ks_filter_counts(const struct ks_filter *f,
 	    int64_t bucket_us);
 
 /*
+ * The same for a caller that only sums allowed and denied per bucket
+ * (timeline --bucket): without a window or a filter on a column, the
+ * minutes' totals (request_minute_all; the other columns NULL).
+ */
+const char *ks_filter_counts_sums(const struct ks_filter *f,
+	    int64_t bucket_us);
+
+/*
  * What denied and summary read: the denials view's rows, grouped where
  * the rollups allow, as a parenthesised subquery with the columns actor,
  * verb, api_group, resource, subresource, namespace, refused_by,

@@ -106,7 +106,7 @@ bind_field(sqlite3_stmt *st, int i, const char *f)
 		sqlite3_bind_text(st, i, f, -1, SQLITE_TRANSIENT);
 }
 
-/* The upserts of one pending count, into the three request rollups. */
+/* The upserts of one pending count, into the four request rollups. */
 static const char *const upserts[] = {
 	"INSERT INTO activity_minute(key, actor, verb, api_group, resource,"
 	" subresource, namespace, minute, allowed, denied, first_us, last_us)"
@@ -127,6 +127,13 @@ static const char *const upserts[] = {
 	" subresource, namespace, decision, allowed, denied, first_us, last_us)"
 	" VALUES(?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12, ?13)"
 	" ON CONFLICT(key) DO UPDATE SET allowed = allowed + excluded.allowed,"
+	" denied = denied + excluded.denied,"
+	" first_us = min(first_us, excluded.first_us),"
+	" last_us = max(last_us, excluded.last_us)",
+	"INSERT INTO request_minute_all(minute, decision, allowed, denied,"
+	" first_us, last_us) VALUES(?9, ?8, ?10, ?11, ?12, ?13)"
+	" ON CONFLICT(minute, decision) DO UPDATE SET"
+	" allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
@@ -233,6 +240,7 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic')))"
 	    " GROUP BY concat_key;"
 	    " DELETE FROM request_minute; DELETE FROM request_total;"
+	    " DELETE FROM request_minute_all;"
 	    " DELETE FROM denial_requests; DELETE FROM denial_minute;"
 	    " DELETE FROM denial_total; DELETE FROM rollup_marks";
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)

@@ -184,6 +184,8 @@ minute='(t / 60000000) * 60000000'
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
 	    dec, sum(1 - refused), sum(refused), min(t), max(t)
 	    FROM t_counted WHERE t IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+	echo "SELECT $minute, dec, sum(1 - refused), sum(refused), min(t),
+	    max(t) FROM t_counted WHERE t IS NOT NULL GROUP BY 1, 2;"
 	echo "SELECT $minute, actor, verb, api_group, resource, subresource,
 	    namespace, by, count(*), min(t), max(t) FROM t_denials
 	    WHERE by != 'log' AND t IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;"
@@ -196,6 +198,8 @@ minute='(t / 60000000) * 60000000'
 	    FROM request_minute;"
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
 	    decision, allowed, denied, first_us, last_us FROM request_total;"
+	echo "SELECT minute, decision, allowed, denied, first_us, last_us
+	    FROM request_minute_all;"
 	echo "SELECT minute, actor, verb, api_group, resource, subresource,
 	    namespace, refused_by, n, first_us, last_us FROM denial_minute;"
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
