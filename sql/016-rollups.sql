@@ -91,6 +91,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS denial_requests_akey
 CREATE INDEX IF NOT EXISTS denial_requests_group
 	ON denial_requests(gkey, minute);
 CREATE INDEX IF NOT EXISTS denial_requests_time ON denial_requests(time);
+-- One group's denials by its columns (remediate replays each group's).
+CREATE INDEX IF NOT EXISTS denial_requests_columns
+	ON denial_requests(actor, verb, api_group, resource, subresource,
+	    namespace);
 
 -- denial_requests counted per group (gkey) and minute (those with a
 -- time), with what `denied` shows of them: the first and last time, the
