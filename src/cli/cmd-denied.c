@@ -13,7 +13,7 @@
 /*
  * The groups, with the filter's conditions on each denial before it is
  * counted: a window selects the denials inside it, and a group with none
- * there is absent.
+ * there is absent.  The rollups kept at import answer (ks_filter_denials).
  */
 static int
 exec_denied(struct ks_ctx *ctx)
@@ -27,13 +27,13 @@ exec_denied(struct ks_ctx *ctx)
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	snprintf(sql, sizeof(sql), "%s", "SELECT actor, verb, api_group,"
-	    " resource, subresource, namespace, count(*) AS count,"
-	    " " KS_SQL_TIME("min(time)") " AS first_seen,"
-	    " " KS_SQL_TIME("max(time)") " AS last_seen,"
+	snprintf(sql, sizeof(sql), "%s%s%s", "SELECT actor, verb, api_group,"
+	    " resource, subresource, namespace, sum(n) AS count,"
+	    " " KS_SQL_TIME("min(first_us)") " AS first_seen,"
+	    " " KS_SQL_TIME("max(last_us)") " AS last_seen,"
 	    " coalesce(min(audit_id), min(source_id) || ':' || min(line))"
-	    " AS example, refused_by, max(message) AS message"
-	    " FROM denials WHERE 1");
+	    " AS example, refused_by, max(message) AS message FROM ",
+	    ks_filter_denials(&ctx->filter), " WHERE 1");
 	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time", "decision") < 0) {
 		ks_cmd_error("denied: too many filters");
 		return KS_EXIT_USAGE;

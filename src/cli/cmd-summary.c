@@ -23,7 +23,8 @@ static const char evidence_sql[] = "SELECT * FROM evidence_summary";
  */
 struct part {
 	const char	*head, *tail;
-	int		 counts;	/* head ends with FROM: add COUNTS */
+	int		 counts;	/* head ends with FROM: add COUNTS (1) or
+				 * the denials (2, ks_filter_denials) */
 };
 
 static const struct part parts[] = {
@@ -33,10 +34,10 @@ static const struct part parts[] = {
 	  " FROM ", "", 1 },
 	{ " UNION ALL SELECT 'requests', 'audited', coalesce(sum(allowed +"
 	  " denied), 0) FROM ", " AND origin = 'audit'", 1 },
-	{ " UNION ALL SELECT 'denials', 'audit', count(*) FROM denials"
-	  " WHERE origin = 'audit'", "", 0 },
-	{ " UNION ALL SELECT 'denials', 'only in logs', count(*) FROM denials"
-	  " WHERE origin = 'log'", "", 0 },
+	{ " UNION ALL SELECT 'denials', 'audit', coalesce(sum(n), 0) FROM ",
+	  " AND refused_by != 'log'", 2 },
+	{ " UNION ALL SELECT 'denials', 'only in logs', coalesce(sum(n), 0)"
+	  " FROM ", " AND refused_by = 'log'", 2 },
 	{ " UNION ALL SELECT * FROM (SELECT 'actors', 'top: ' || actor,"
 	  " sum(allowed + denied) || ' requests, ' || sum(denied) || ' denied'"
 	  " FROM ", " AND actor IS NOT NULL GROUP BY actor"
@@ -47,21 +48,35 @@ static const struct part parts[] = {
 	  " ORDER BY sum(denied) DESC, actor LIMIT 10)", 1 },
 };
 
+/*
+ * The selected requests (c) and denials (dn), each read once with the
+ * filter's conditions (a window's edges are read row by row: once, not
+ * once per part), then the parts.
+ */
 static int
 build(const struct ks_filter *f, char *sql, size_t sz)
 {
-	snprintf(sql, sz, "%s", evidence_sql);
+	size_t n;
+
+	snprintf(sql, sz, "WITH c AS MATERIALIZED (SELECT * FROM %s WHERE 1",
+	    ks_filter_counts(f, 0));
+	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
+		return -1;
+	n = strlen(sql);
+	snprintf(sql + n, sz - n, "), dn AS MATERIALIZED (SELECT * FROM %s"
+	    " WHERE 1", ks_filter_denials(f));
+	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
+		return -1;
+	n = strlen(sql);
+	snprintf(sql + n, sz - n, ") %s", evidence_sql);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		const struct part *p = &parts[i];
-		size_t n = strlen(sql);
-		snprintf(sql + n, sz - n, "%s%s%s", p->head, p->counts ?
-		    ks_filter_counts(f, 0) : "", p->counts ? " WHERE 1" : "");
-		if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
-			return -1;
 		n = strlen(sql);
-		snprintf(sql + n, sz - n, "%s", p->tail);
+		snprintf(sql + n, sz - n, "%s%s%s%s", p->head, p->counts == 1 ?
+		    "c" : p->counts == 2 ? "dn" : "", p->counts ? " WHERE 1" :
+		    "", p->tail);
 	}
-	return 0;
+	return strlen(sql) + 256 < sz ? 0 : -1;
 }
 
 static int

@@ -93,7 +93,7 @@ static const char sketch_sql[] =
     " FROM timeline_timesketch WHERE time IS NOT NULL";
 
 /*
- * Requests counted per bucket of ?1 microseconds, as ks_filter_counts
+ * Requests counted per bucket of ?1 microseconds, as ks_filter_counts_sums
  * counts them (a request once, by its final stage; log refusals once),
  * with the filter applied to each request.  %s is the counted relation,
  * the filter goes after "WHERE time IS NOT NULL".
@@ -162,7 +162,7 @@ exec_buckets(struct ks_ctx *ctx, int64_t b)
 	char inner[8192], sql[9216];
 
 	snprintf(inner, sizeof(inner), "%s%s WHERE time IS NOT NULL",
-	    bucket_head, ks_filter_counts(&ctx->filter, b));
+	    bucket_head, ks_filter_counts_sums(&ctx->filter, b));
 	if (ks_filter_sql(&ctx->filter, inner, sizeof(inner), "time",
 	    "decision") < 0) {
 		ks_cmd_error("timeline: too many filters");

@@ -16,6 +16,9 @@
 #define P_RES		(P_NAMESPACE + KS_FILTER_MAXV)	/* 3 per value */
 #define P_SINCE		(P_RES + 3 * KS_FILTER_MAXV)
 #define P_UNTIL		(P_SINCE + 1)
+#define P_MLO		(P_UNTIL + 1)	/* the window's whole minutes */
+#define P_MHI		(P_UNTIL + 2)
+#define MINUTE		INT64_C(60000000)
 
 void
 ks_filter_init(struct ks_filter *f)
@@ -309,6 +312,45 @@ bind_list(sqlite3_stmt *st, const struct ks_filter_list *l, int first)
 		sqlite3_bind_text(st, first + i, l->v[i], -1, SQLITE_STATIC);
 }
 
+/* t rounded down to its minute (negative times too). */
+static int64_t
+minute_floor(int64_t t)
+{
+	return t / MINUTE * MINUTE - (t < 0 && t % MINUTE != 0 ? MINUTE : 0);
+}
+
+/*
+ * The whole minutes of the window: [lo, hi).  The rollups answer for
+ * them; the base rows for the partial minutes at its edges, [since, lo)
+ * and [hi, until].  Without a whole minute, lo = hi = until + 1: the base
+ * rows answer for all of it.
+ */
+static void
+whole_minutes(const struct ks_filter *f, int64_t *lo, int64_t *hi)
+{
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (f->since_us != KS_TIME_NONE)
+		*lo = f->since_us == minute_floor(f->since_us) ? f->since_us :
+		    minute_floor(f->since_us) + MINUTE;
+	if (f->until_us != KS_TIME_NONE && f->until_us < INT64_MAX)
+		*hi = minute_floor(f->until_us + 1);
+	if (*lo >= *hi)
+		*lo = *hi = f->until_us + 1;
+}
+
+static void
+bind_window(const struct ks_filter *f, sqlite3_stmt *st)
+{
+	int64_t lo, hi;
+
+	if (f->since_us == KS_TIME_NONE && f->until_us == KS_TIME_NONE)
+		return;
+	whole_minutes(f, &lo, &hi);
+	sqlite3_bind_int64(st, P_MLO, lo);
+	sqlite3_bind_int64(st, P_MHI, hi);
+}
+
 void
 ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st)
 {
@@ -331,31 +373,117 @@ ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st)
 		sqlite3_bind_int64(st, P_SINCE, f->since_us);
 	if (f->until_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, P_UNTIL, f->until_us);
+	bind_window(f, st);
 }
 
-/* The request_outcomes view, as the rollup's columns. */
-static const char counts_rows[] =
-    "(SELECT actor, verb, api_group, resource, subresource, namespace,"
-    " time, time AS first_us, time AS last_us, NOT refused AS allowed,"
-    " refused AS denied, decision, origin FROM request_outcomes)";
+/* The parameters of the window's edges, as SQL text. */
+#define S_SINCE	"?213"
+#define S_UNTIL	"?214"
+#define S_MLO	"?215"
+#define S_MHI	"?216"
 
-/*
- * The rollup, and what it does not hold: requests without a time and
- * refusals found only in logs.
- */
-static const char counts_rollup[] =
-    "(SELECT actor, verb, api_group, resource, subresource, namespace,"
-    " minute AS time, first_us, last_us, allowed, denied, NULL AS decision,"
-    " 'audit' AS origin FROM activity_minute"
+/* The columns of the counted relation (filter.h), from request_outcomes. */
+#define OUTCOME_COLS \
+    "actor, verb, api_group, resource, subresource, namespace," \
+    " time, time AS first_us, time AS last_us, NOT refused AS allowed," \
+    " refused AS denied, decision, origin"
+#define ROLLUP_COLS(t) \
+    "actor, verb, api_group, resource, subresource, namespace, " t \
+    " AS time, first_us, last_us, allowed, denied, decision," \
+    " 'audit' AS origin"
+/* Requests without a time and refusals found only in logs. */
+#define UNTIMED_AND_LOGS \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, NULL, NULL, NULL, NOT refused, refused, decision, 'audit'" \
+    " FROM untimed_requests" \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, time, time, time, 0, 1, 'forbid', 'log'" \
+    " FROM log_denials_only)"
+
+/* Row by row: any bucket. */
+static const char counts_rows[] =
+    "(SELECT " OUTCOME_COLS " FROM request_outcomes)";
+
+/* No window, no bucket: the totals. */
+static const char counts_total[] =
+    "(SELECT " ROLLUP_COLS("first_us") " FROM request_total" UNTIMED_AND_LOGS;
+
+/* No window, buckets of whole minutes: the minutes. */
+static const char counts_minute[] =
+    "(SELECT " ROLLUP_COLS("minute") " FROM request_minute" UNTIMED_AND_LOGS;
+
+/* A window: its whole minutes, its edges row by row, and the logs. */
+static const char counts_window[] =
+    "(SELECT " ROLLUP_COLS("first_us") " FROM request_minute"
+    " WHERE minute >= " S_MLO " AND minute < " S_MHI
+    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
+    " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO
+    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
+    " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL
     " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
-    " namespace, NULL, NULL, NULL, NOT refused, refused, decision, 'audit'"
-    " FROM untimed_requests"
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
-    " namespace, time, time, time, 0, 1, 'forbid', 'log' FROM log_denials_only)";
+    " namespace, time, time, time, 0, 1, 'forbid', 'log'"
+    " FROM log_denials_only)";
+
+static int
+windowed(const struct ks_filter *f)
+{
+	return f->since_us != KS_TIME_NONE || f->until_us != KS_TIME_NONE;
+}
 
 const char *
 ks_filter_counts(const struct ks_filter *f, int64_t bucket_us)
 {
-	return ks_filter_rollup_ok(f) && bucket_us % 60000000 == 0 ?
-	    counts_rollup : counts_rows;
+	if (bucket_us % MINUTE != 0)
+		return counts_rows;
+	if (windowed(f))
+		return counts_window;
+	return bucket_us == 0 ? counts_total : counts_minute;
+}
+
+/* No filter on a column, no window: the minutes' totals. */
+static const char counts_all[] =
+    "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group,"
+    " NULL AS resource, NULL AS subresource, NULL AS namespace,"
+    " minute AS time, first_us, last_us, allowed, denied, decision,"
+    " 'audit' AS origin FROM request_minute_all" UNTIMED_AND_LOGS;
+
+const char *
+ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
+{
+	if (bucket_us > 0 && bucket_us % MINUTE == 0 && !windowed(f) &&
+	    f->actor.n + f->verb.n + f->resource.n + f->group.n +
+	    f->namespace.n == 0)
+		return counts_all;
+	return ks_filter_counts(f, bucket_us);
+}
+
+/* The columns of the denial groups (filter.h), from denial rollups. */
+#define DENIAL_COLS(t) \
+    "actor, verb, api_group, resource, subresource, namespace, refused_by," \
+    " CASE refused_by WHEN 'admission' THEN 'allow' ELSE 'forbid' END" \
+    " AS decision, " t " AS time, n, first_us, last_us, audit_id," \
+    " source_id, line, message"
+#define DENIAL_ROWS \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, refused_by, decision, time, 1, time, time, audit_id," \
+    " source_id, line, message FROM denial_requests"
+#define DENIAL_LOGS \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, 'log', 'forbid', time, 1, time, time, NULL, source_id," \
+    " line, NULL FROM log_denials_only)"
+
+static const char denials_total[] =
+    "(SELECT " DENIAL_COLS("first_us") " FROM denial_total" DENIAL_LOGS;
+
+static const char denials_window[] =
+    "(SELECT " DENIAL_COLS("first_us") " FROM denial_minute"
+    " WHERE minute >= " S_MLO " AND minute < " S_MHI
+    DENIAL_ROWS " WHERE time >= " S_SINCE " AND time < " S_MLO
+    DENIAL_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL
+    DENIAL_LOGS;
+
+const char *
+ks_filter_denials(const struct ks_filter *f)
+{
+	return windowed(f) ? denials_window : denials_total;
 }

@@ -70,10 +70,7 @@ void	ks_filter_init(struct ks_filter *f);
 /* Whether no filter option was given. */
 int	ks_filter_empty(const struct ks_filter *f);
 
-/*
- * Whether the per-minute rollup (activity_minute) answers exactly: it
- * holds every column but the exact time and the authorizer's decision.
- */
+/* Whether no --since, --until or --decision was given. */
 int	ks_filter_rollup_ok(const struct ks_filter *f);
 
 /*
@@ -99,13 +96,39 @@ void	ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st);
  * What the counting commands (actors, summary, timeline --bucket) read: a
  * parenthesised subquery with the columns actor, verb, api_group,
  * resource, subresource, namespace, time, first_us, last_us, allowed,
- * denied, decision and origin (audit or log).  Row by row from the request_outcomes view, or,
- * when the filter allows it (ks_filter_rollup_ok) and bucket_us is 0 or
- * whole minutes, from the per-minute rollup (time is then the minute and
- * decision NULL).  The string is static.
+ * denied, decision and origin (audit or log), counting what the
+ * request_outcomes view holds.  From the rollups kept at import
+ * (sql/016-rollups.sql) when bucket_us is 0 or whole minutes: over all
+ * time, request_total (time is then the first request's); per minute,
+ * request_minute (time is the minute); with a window, the window's whole
+ * minutes from request_minute and its partial edge minutes row by row,
+ * so that every filter is exact.  Other buckets: row by row.  The
+ * filter's conditions go after it (ks_filter_sql, time_col "time",
+ * decision_col "decision"); ks_filter_bind binds its parameters.  The
+ * string is static.
  */
 const char *ks_filter_counts(const struct ks_filter *f,
 	    int64_t bucket_us);
+
+/*
+ * The same for a caller that only sums allowed and denied per bucket
+ * (timeline --bucket): without a window or a filter on a column, the
+ * minutes' totals (request_minute_all; the other columns NULL).
+ */
+const char *ks_filter_counts_sums(const struct ks_filter *f,
+	    int64_t bucket_us);
+
+/*
+ * What denied and summary read: the denials view's rows, grouped where
+ * the rollups allow, as a parenthesised subquery with the columns actor,
+ * verb, api_group, resource, subresource, namespace, refused_by,
+ * decision, time, n (denials in the row), first_us, last_us, audit_id,
+ * source_id, line (the least of them) and message (the greatest).  Over
+ * all time one row per group (denial_total); with a window its whole
+ * minutes from denial_minute and its edges from denial_requests; refusals
+ * found only in logs row by row.  Exact under every filter.  Static.
+ */
+const char *ks_filter_denials(const struct ks_filter *f);
 
 /*
  * Parse a time as --since/--until take it, relative times counted back

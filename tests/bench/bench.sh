@@ -15,7 +15,9 @@
 #                    counts (default 3: with 2, a neighbour on the machine
 #                    made the workers and growth figures flap)
 #   BENCH_ONLY=LIST  only these groups (default all): import workers growth
-#                    memory list size queries
+#                    memory list size queries commands (the query commands
+#                    on two shapes, tests/bench/bench-commands.sh; with
+#                    growth, at GROWTH x N events too)
 #   BENCH_DIR=DIR    where the data and databases go (default a new folder
 #                    in $TMPDIR or /tmp, removed at the end)
 #   BENCH_KEEP=1     keep BENCH_DIR
@@ -33,7 +35,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 N=${BENCH_EVENTS:-1000000}
 GROWTH=${BENCH_GROWTH:-4}
 REPEAT=${BENCH_REPEAT:-3}
-ONLY=${BENCH_ONLY:-import workers growth memory list size queries}
+ONLY=${BENCH_ONLY:-import workers growth memory list size queries commands}
 MIB=1048576
 
 [ -x "$KS" ] && [ -x "$GEN" ] || { echo "bench: build $KS and $GEN first" >&2; exit 2; }
@@ -354,6 +356,9 @@ fi
 
 # --- DuckDB beside it (tests/bench/duckdb.sh; skipped without Node).
 sh "$HERE/duckdb.sh" "$build" "$D" "$D/audit.log" "$(cat "$D/imp2.t" 2>/dev/null)" >> "$TABLE" || failed=1
+
+# --- The query commands on two shapes, at N and GROWTH x N events.
+. "$HERE/bench-commands.sh"
 
 # --- The table.
 printf '\nkubesift bench: %s events (%s MiB of JSON Lines), %s, %s\n\n' \

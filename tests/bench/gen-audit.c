@@ -27,7 +27,7 @@ enum format { FMT_NATIVE, FMT_FLE, FMT_S3, FMT_SUB };
 
 static const char usage_text[] =
 "usage: gen-audit [--seed N] [--events N] [--start RFC3339] [--rate N]\n"
-"                 [--scenario plain|eks-cninodes]\n"
+"                 [--scenario plain|eks-cninodes|denials]\n"
 "                 [--format native|filter-log-events|s3|subscription]\n"
 "                 [--summary]\n"
 "\n"
@@ -44,6 +44,8 @@ static const char usage_text[] =
 "                  updates ClusterRole vpc-resource-controller-role; from a\n"
 "                  few seconds to two minutes later eks:vpc-resource-controller\n"
 "                  patches cninodes of every node every ~5 s, denied (403)\n"
+"                  denials: one request in four a tenant's service account\n"
+"                  (2000 of them in 400 namespaces) refused (403)\n"
 "  --format F      native: one Event per line (default)\n"
 "                  filter-log-events: `aws logs filter-log-events` JSON pages\n"
 "                  of 10000 events, concatenated, each but the last with a\n"
@@ -389,7 +391,8 @@ summary(enum scenario sc)
 	struct scen_info si;
 
 	fprintf(stderr, "scenario=%s\nevents=%" PRIu64 "\n",
-	    sc == SC_PLAIN ? "plain" : "eks-cninodes", o.emitted);
+	    sc == SC_PLAIN ? "plain" : sc == SC_DENIALS ? "denials" :
+	    "eks-cninodes", o.emitted);
 	if (o.emitted) {
 		print_time("first_event", o.first_ts);
 		print_time("last_event", o.last_ts);
@@ -462,6 +465,8 @@ parse_options(int argc, char **argv, struct opts *op)
 				op->sc = SC_PLAIN;
 			else if (strcmp(optarg, "eks-cninodes") == 0)
 				op->sc = SC_EKS_CNINODES;
+			else if (strcmp(optarg, "denials") == 0)
+				op->sc = SC_DENIALS;
 			else
 				die("unknown --scenario", optarg);
 			break;

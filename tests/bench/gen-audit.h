@@ -177,6 +177,7 @@ enum {
 	I_NODE_CTRL, I_SCHED, I_SCHED_LE, I_APISERVER, I_COREDNS0, I_COREDNS1,
 	I_EBS, I_CWAGENT, I_ARGOCD, I_VPCRC, I_ADDON, I_CERT, I_CCM, I_METRICS,
 	I_ANON_ELB, I_ANON_SCAN, I_ADMIN, I_ALICE, I_TERRAFORM,
+	I_TENANT,	/* scratch: the denials scenario's tenants (cl_tenants) */
 	I_NFIXED,
 	I_NODE0 = I_NFIXED,
 	I_AWSNODE0 = I_NODE0 + NNODES,
@@ -204,6 +205,10 @@ extern int			cl_npods;
 extern int			cl_nodepods[NNODES][16];	/* pods on a node */
 extern int			cl_nnodepods[NNODES];
 extern struct ident		cl_idents[I_COUNT];
+#define NTENANTS	2000
+#define NTENANT_NS	400
+extern struct ident		cl_tenants[NTENANTS];
+extern const char		*cl_tenant_ns[NTENANT_NS];
 
 void	cl_init(void);
 
@@ -212,7 +217,7 @@ extern const char *const verb_names[];
 void	ev_format(struct buf *, const struct req *, enum stage);
 
 /* gen-workload.c */
-enum scenario { SC_PLAIN, SC_EKS_CNINODES };
+enum scenario { SC_PLAIN, SC_EKS_CNINODES, SC_DENIALS };
 
 struct scen_info {
 	int64_t	change_at;	/* the ClusterRole update (requestReceived) */

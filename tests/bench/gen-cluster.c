@@ -78,6 +78,8 @@ int cl_nodepods[NNODES][16];
 int cl_nnodepods[NNODES];
 
 struct ident cl_idents[I_COUNT];
+struct ident cl_tenants[NTENANTS];
+const char *cl_tenant_ns[NTENANT_NS];
 
 #define R_KCM	CRB("system:kube-controller-manager", \
 	"system:kube-controller-manager", "User", "system:kube-controller-manager")
@@ -92,7 +94,7 @@ struct ident cl_idents[I_COUNT];
  * Strings built at start-up live until exit in a static arena, so nothing
  * is allocated (or reported by LeakSanitizer) for them.
  */
-static char arena[64 << 10];
+static char arena[4 << 20];
 static size_t arenalen;
 
 static char *
@@ -246,6 +248,27 @@ sa_ident(int i, const char *ns, const char *sa, const struct pod *p,
 	    p ? pod_extra(p) : NULL, ip, ua, reason, node);
 }
 
+/*
+ * The denials scenario's tenants: NTENANTS service accounts spread over
+ * NTENANT_NS namespaces, each rendered once like the fixed identities.
+ */
+static void
+init_tenants(void)
+{
+	for (int n = 0; n < NTENANT_NS; n++)
+		cl_tenant_ns[n] = keep("tenant-%03d", n);
+	for (int i = 0; i < NTENANTS; i++) {
+		const char *ns = cl_tenant_ns[i % NTENANT_NS];
+		char *user = keep("system:serviceaccount:%s:app-%d", ns,
+		    i / NTENANT_NS);
+
+		mkident(I_TENANT, user, name_uuid(user), sa_groups(ns), NULL,
+		    keep("10.1.%d.%d", i / 250, i % 250 + 2),
+		    "app/v1.0 (linux/amd64) kubernetes/$Format", "", -1);
+		cl_tenants[i] = cl_idents[I_TENANT];
+	}
+}
+
 static void
 kcm_ident(int i, const char *ctrl)
 {
@@ -393,4 +416,5 @@ cl_init(void)
 	rng_seed(&fixed, 0x6b75626573696674ULL);	/* "kubesift" */
 	init_pods(&fixed);
 	init_idents();
+	init_tenants();
 }

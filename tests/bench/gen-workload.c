@@ -176,6 +176,7 @@ static struct periodic per[MAXPER];
 static int nper;
 
 static struct scen_info scen;
+static enum scenario scen_sc;
 static uint64_t rvcounter = 4013300;	/* resourceVersion, grows with writes */
 
 static void
@@ -225,6 +226,7 @@ wl_init(enum scenario sc, int64_t start, uint64_t nevents, int64_t rate_milli)
 	int n;
 
 	cl_init();
+	scen_sc = sc;
 	for (i = 0; i < NTMPLS; i++) {
 		totalw += tmpls[i].w;
 		cumw[i] = totalw;
@@ -351,11 +353,42 @@ pod_in(struct rng *r, const char *ns)
 	return p;
 }
 
+/*
+ * The denials scenario: a tenant's service account refused in its own
+ * namespace (many actors, many namespaces, one request in four).
+ */
+static void
+tenant_denial(struct rng *r, int64_t t, struct req *q)
+{
+	static const int res[] = { R_PODS, R_SECRETS, R_CONFIGMAPS,
+	    R_DEPLOYMENTS, R_SERVICES };
+	static const int verbs[] = { V_GET, V_LIST, V_CREATE, V_DELETE,
+	    V_PATCH };
+	int who = (int)rng_below(r, NTENANTS);
+
+	memset(q, 0, sizeof(*q));
+	q->t_recv = t;
+	q->who = &cl_tenants[who];
+	q->verb = (unsigned char)verbs[rng_below(r, 5)];
+	q->res = &cl_resources[res[rng_below(r, 5)]];
+	q->ns = cl_tenant_ns[who % NTENANT_NS];
+	if (q->verb != V_LIST && q->verb != V_CREATE)
+		q->name = "app-config";
+	q->fail = F_403;
+	finish(r, q);
+}
+
 /* A background request at time t, drawn from the weighted mix. */
 void
 wl_background(struct rng *r, int64_t t, struct req *q)
 {
-	uint32_t x = rng_below(r, totalw);
+	uint32_t x;
+
+	if (scen_sc == SC_DENIALS && rng_below(r, 4) == 0) {
+		tenant_denial(r, t, q);
+		return;
+	}
+	x = rng_below(r, totalw);
 	size_t lo = 0, hi = NTMPLS - 1;
 	const struct tmpl *tp;
 	int who, node;
