@@ -143,26 +143,43 @@ eq "the gap: a quiet log (one request a minute) has none" "" \
 
 # The pods a snapshot holds (fixtures/detect/snapshot-pods): the same
 # three pod rules, with no actor and no audit ID; high, but info in
-# kube-system (the cluster's own agents).  Privileged and host namespaces
-# by jq on the fixture; the sensitive mount by reading it (docker.sock).
+# kube-system (the cluster's own agents).  A pod with an owner (not a
+# static pod's Node) is named by it: a DaemonSet's replicas are one
+# finding.  Privileged and host namespaces by jq on the fixture; the
+# sensitive mount by reading it (docker.sock).
 rm -f "$KUBESIFT_DB"
 ks import -q "$FX/snapshot-pods"
 SP=$FX/snapshot-pods/pods.json
 sev='if .metadata.namespace == "kube-system" then "info" else "high" end'
+# owner: the object a finding names, by jq.
+owner='([.metadata.ownerReferences[]? | select(.kind != "Node")] |
+    if length > 0 then (.[0].kind | ascii_downcase) + "s/" + .[0].name
+    else "pods/" + $p.metadata.name end)'
 expect=$( {
-	jq -r ".items[] | select([.spec.containers[]?, .spec.initContainers[]?,
-	    .spec.ephemeralContainers[]?] | any(.securityContext.privileged == true)) |
-	    \"privileged-pod \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
-	jq -r ".items[] | select(.spec.hostNetwork or .spec.hostPID or
-	    .spec.hostIPC) | \"host-network \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
+	jq -r ".items[] | . as \$p | select([.spec.containers[]?,
+	    .spec.initContainers[]?, .spec.ephemeralContainers[]?] |
+	    any(.securityContext.privileged == true)) |
+	    \"privileged-pod \" + ($sev) + \" \" + $owner" "$SP"
+	jq -r ".items[] | . as \$p | select(.spec.hostNetwork or .spec.hostPID or
+	    .spec.hostIPC) | \"host-network \" + ($sev) + \" \" + $owner" "$SP"
 	echo "sensitive-mount high pods/docker-sock"
-} | sort)
+} | sort -u)
 eq "snapshot pods: the findings" "$expect" \
     "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + .object' | sort)"
-eq "snapshot pods: no actor, no audit ID, counted in snapshots" "0 0 1 snapshot" \
+eq "snapshot pods: no actor, no audit ID, counted in pods" \
+    "0 0 daemonsets/log-agent=2 pods,pods/docker-sock=1 pod" \
     "$(ks detect -o json | jq -r '[(map(select(.actor != null)) | length),
 	(map(.audit_ids | length) | add),
-	(.[0].summary | capture("\\((?<n>[0-9]+ snapshot)\\)").n)] | join(" ")')"
+	([.[] | select(.object == "pods/docker-sock" or (.object ==
+	"daemonsets/log-agent" and .rule == "host-network")) | .object +
+	"=" + (.summary | capture("\\((?<n>[0-9]+ pods?)\\)").n)] | sort |
+	join(","))] | join(" ")')"
+eq "snapshot pods: a DaemonSet's replicas, one finding of each rule" \
+    "$(jq '[.items[] | select(.metadata.ownerReferences[0].kind ==
+	"DaemonSet")] | length' "$SP") $(jq '[.items[] |
+	select(.metadata.ownerReferences[0].kind == "DaemonSet")] | length' "$SP")" \
+    "$(ks detect -o json | jq -r '[.[] | select(.object ==
+	"daemonsets/log-agent") | .count] | join(" ")')"
 
 need_realdata
 
@@ -174,16 +191,19 @@ KH=$REALDATA/kubectl-json/kubehound-kind-collect-2023
 ks import -q "$KH"
 khexpect=$(cat "$KH"/*/pods.json | jq -r -s '
     def sev: if .metadata.namespace == "kube-system" then "info" else "high" end;
+    def owner: .metadata.name as $n | [.metadata.ownerReferences[]? |
+	select(.kind != "Node")] | if length > 0 then
+	(.[0].kind | ascii_downcase) + "s/" + .[0].name else $n end;
     def sensitive: ("/" + (ltrimstr("/") | rtrimstr("/"))) as $p |
 	$p == "/" or ($p | test("^/(proc|etc|root|var/run/containerd|var/lib/kubelet|var/lib/etcd)(/|$)")) or
 	$p == "/var/run/docker.sock";
     .[].items[] |
     (select([.spec.containers[]?, .spec.initContainers[]?] |
-	any(.securityContext.privileged == true)) | "privileged-pod " + sev + " " + .metadata.name),
+	any(.securityContext.privileged == true)) | "privileged-pod " + sev + " " + owner),
     (select(.spec.hostNetwork or .spec.hostPID or .spec.hostIPC) |
-	"host-network " + sev + " " + .metadata.name),
+	"host-network " + sev + " " + owner),
     (select([.spec.volumes[]?.hostPath.path // empty] | any(sensitive)) |
-	"sensitive-mount " + sev + " " + .metadata.name)' | sort)
+	"sensitive-mount " + sev + " " + owner)' | sort -u)
 eq "KubeHound's snapshot: the pod findings" "$khexpect" \
     "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + (.object | ltrimstr("pods/"))' | sort)"
 eq "KubeHound's snapshot: the high ones are its attack pods" \
