@@ -14,7 +14,8 @@ WITH req AS (
 		SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
 			coalesce(e.impersonated_user, e.username) AS actor,
 			e.user_groups, e.api_group, e.resource, e.subresource,
-			e.namespace, e.name, e.request_uri, e.received_us AS time,
+			e.namespace, e.name, e.request_uri, e.user_agent,
+			e.received_us AS time,
 			coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
 			row_number() OVER (PARTITION BY coalesce(e.audit_id,
 			    'row:' || e.id) ORDER BY e.stage = 'ResponseComplete'
@@ -284,13 +285,19 @@ WITH req AS (
 	-- controller or a cloud provider's components (the API server
 	-- reconciles the bootstrap roles, add-on managers keep theirs).
 	-- Falco excepts system:coredns and
-	-- system:managed-certificate-controller for the same reason.
-	SELECT 'system-role-modified', 'medium', actor, time, namespace,
+	-- system:managed-certificate-controller for the same reason.  Low
+	-- when the user agent is Helm's: charts own system:* roles
+	-- (metrics-server, coredns) and upgrade them; not left out, since
+	-- any client may send that user agent.
+	SELECT 'system-role-modified', CASE WHEN user_agent GLOB 'Helm/*'
+		    THEN 'low' ELSE 'medium' END, actor, time, namespace,
 		resource || '/' || name, audit_id, verb, api_group, resource,
 		subresource,
 		CASE verb WHEN 'delete' THEN 'deleted' WHEN 'patch' THEN
 		    'patched' ELSE 'updated' END || ' the system role ' ||
-		    resource || '/' || name
+		    resource || '/' || name || CASE WHEN user_agent GLOB
+		    'Helm/*' THEN ' with Helm (likely the upgrade of a chart'
+		    || ' that owns it)' ELSE '' END
 	FROM req WHERE allowed AND resource IN ('roles', 'clusterroles')
 	    AND api_group = 'rbac.authorization.k8s.io'
 	    AND subresource IS NULL AND name GLOB 'system:*'
