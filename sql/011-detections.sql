@@ -325,14 +325,15 @@ SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	    AND audit_id IS NOT NULL) AS audit_ids,
 	-- A what that is a whole sentence (capitalised, no actor) stands
 	-- alone.  Findings without a verb, an actor and an audit ID are of
-	-- snapshots, and count the pods they hold (a request may lack an audit ID where a log was
-	-- re-exported without it; a burst of refusals has no one verb).
+	-- snapshots, and count the pods they hold (a request may lack an
+	-- audit ID where a log was re-exported without it); a burst counts
+	-- refusals.
 	printf('%s (%d %s%s).', CASE WHEN min(what) GLOB '[A-Z]*'
 	    THEN min(what) ELSE coalesce(actor, 'an unknown actor') || ' ' ||
-	    min(what) END, count(*), CASE WHEN count(verb) = 0
-	    AND count(actor) = 0 AND count(audit_id) = 0 THEN
-	    'pod' ELSE 'request' END, CASE count(*) WHEN 1 THEN ''
-	    ELSE 's' END) AS summary,
+	    min(what) END, count(*), CASE WHEN rule = 'denial-burst'
+	    THEN 'refusal' WHEN count(verb) = 0 AND count(actor) = 0
+	    AND count(audit_id) = 0 THEN 'pod' ELSE 'request' END,
+	    CASE count(*) WHEN 1 THEN '' ELSE 's' END) AS summary,
 	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
 	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
 FROM numbered

@@ -51,37 +51,40 @@ ids() { jq -r "select($1) | .auditID" "$2" | sort | tr '\n' ' '; }
 found() { jq -r '.[].audit_ids[]' "$T/fx.json" | sort | tr '\n' ' '; }
 
 fx denial-burst positive
-# One finding per burst: mallory's; carol's on two days (5 refusals on
-# 07-01, 5 on 07-03: two bursts, not one of 10); system:anonymous
-# scanning URL paths (/, /.env, /HNAP1 ...).
+eq "denial-burst fires once, on mallory" "mallory high" \
+    "$(jq -r '.[] | .actor + " " + .severity' "$T/fx.json")"
+eq "denial-burst: the evidence is mallory's refusals" \
+    "$(ids '.user.username == "mallory" and .responseStatus.code == 403' \
+	"$FX/denial-burst/positive.jsonl")" "$(found)"
+eq "denial-burst: the distinct targets counted" 6 \
+    "$(jq -r 'select(.responseStatus.code == 403) | [.objectRef.resource,
+	.objectRef.subresource, .objectRef.namespace] | tostring' \
+	"$FX/denial-burst/positive.jsonl" | sort -u | wc -l | tr -d ' ')"
+jq -r '.[0].summary' "$T/fx.json" | grep -q ' 6 distinct targets in 3 ' ||
+    fail "denial-burst: the summary counts targets and namespaces"
+eq "denial-burst: the summary counts refusals" \
+    "($(jq -r 'select(.responseStatus.code == 403) | .auditID' \
+	"$FX/denial-burst/positive.jsonl" | wc -l | tr -d ' ') refusals)." \
+    "$(jq -r '.[0].summary | sub(".* \\("; "(")' "$T/fx.json")"
+# One finding per burst (positive-bursts): carol's on two days (5
+# refusals on 07-01, 5 on 07-03: two bursts, not one of 10), and
+# system:anonymous scanning URL paths (/, /.env, /HNAP1 ...).
+fx denial-burst positive-bursts
 eq "denial-burst: one finding per burst, each high" \
     "$(jq -r 'select(.responseStatus.code == 403) | .user.username + " " +
 	.requestReceivedTimestamp[0:10] + " high"' \
-	"$FX/denial-burst/positive.jsonl" | sort -u)" \
+	"$FX/denial-burst/positive-bursts.jsonl" | sort -u)" \
     "$(jq -r '.[] | .actor + " " + .first_seen[0:10] + " " + .severity' \
 	"$T/fx.json" | sort)"
-eq "denial-burst: the evidence is mallory's refusals" \
-    "$(ids '.user.username == "mallory" and .responseStatus.code == 403' \
-	"$FX/denial-burst/positive.jsonl")" \
-    "$(jq -r '.[] | select(.actor == "mallory") | .audit_ids[]' "$T/fx.json" |
-	sort | tr '\n' ' ')"
-eq "denial-burst: the distinct targets counted" 6 \
-    "$(jq -r 'select(.responseStatus.code == 403 and
-	.user.username == "mallory") | [.objectRef.resource,
-	.objectRef.subresource, .objectRef.namespace] | tostring' \
-	"$FX/denial-burst/positive.jsonl" | sort -u | wc -l | tr -d ' ')"
-jq -r '.[] | select(.actor == "mallory") | .summary' "$T/fx.json" |
-    grep -q ' 6 distinct targets in 3 ' ||
-    fail "denial-burst: the summary counts targets and namespaces"
 eq "denial-burst: each burst's first and last refusal (carol, by jq)" \
     "$(jq -r 'select(.user.username | startswith("carol")) |
-	.requestReceivedTimestamp' "$FX/denial-burst/positive.jsonl" |
+	.requestReceivedTimestamp' "$FX/denial-burst/positive-bursts.jsonl" |
 	sort | awk '{d = substr($0, 1, 10); if (d != p && p != "")
 	print f " " l; if (d != p) f = $0; l = $0; p = d} END {print f " " l}')" \
     "$(jq -r '.[] | select(.actor | startswith("carol")) |
 	.first_seen + " " + .last_seen' "$T/fx.json" | sort)"
 eq "denial-burst: the scanner's sentence names URL paths, no namespace" \
-    "system:anonymous was refused on 5 distinct targets, all non-resource URL paths (such as /) within 1 min (probing) (5 requests)." \
+    "system:anonymous was refused on 5 distinct targets, all non-resource URL paths (such as /) within 1 min (probing) (5 refusals)." \
     "$(jq -r '.[] | select(.actor == "system:anonymous") | .summary' \
 	"$T/fx.json")"
 fx denial-burst negative
