@@ -139,10 +139,12 @@ eq "deleted-audit-evidence: the deletions" \
     "$(ids '.verb | test("^delete")' "$FX/deleted-audit-evidence/positive.jsonl")" \
     "$(found)"
 eq "deleted-audit-evidence: audit configuration is high, events medium" \
-    "auditsinks/sink high configmaps/audit-policy high events/* medium" \
+    "auditsinks/sink high configmaps/audit-policy high events/* medium secrets/audit-webhook-kubeconfig high" \
     "$(jq -r '.[] | .object + " " + .severity' "$T/fx.json" | sort |
 	tr '\n' ' ' | sed 's/ $//')"
 fx deleted-audit-evidence negative
+# Nor roles or pods named *audit* (audit2rbac's roles, auditbeat's pods,
+# a role auditor-readonly), nor a controller's deletion of the policy.
 eq "deleted-audit-evidence: not a cleanup, another configmap, refused" \
     "" "$(jq -r '.[].object' "$T/fx.json")"
 
