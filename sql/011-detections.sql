@@ -14,7 +14,8 @@ WITH req AS (
 		SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
 			coalesce(e.impersonated_user, e.username) AS actor,
 			e.user_groups, e.api_group, e.resource, e.subresource,
-			e.namespace, e.name, e.request_uri, e.received_us AS time,
+			e.namespace, e.name, e.request_uri, e.user_agent,
+			e.received_us AS time,
 			coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
 			row_number() OVER (PARTITION BY coalesce(e.audit_id,
 			    'row:' || e.id) ORDER BY e.stage = 'ResponseComplete'
@@ -50,18 +51,30 @@ WITH req AS (
 	-- and the pods a snapshot holds, with no actor and no audit ID (the
 	-- snapshot saw them present), high but for kube-system and
 	-- kube-public, info: the cluster's own agents (kube-proxy, the CNI,
-	-- static control-plane pods) need such pods.  A snapshot's id is
-	-- negative, apart from the audit rows'.
+	-- static control-plane pods) need such pods.  A pod that has an
+	-- owner (its controller's ownerReference; a static pod's Node is
+	-- none) is named by it, daemonsets/NAME: the replicas of one
+	-- DaemonSet or ReplicaSet are one finding, counted in pods.  A
+	-- snapshot's id is negative, apart from the audit rows'.
 	SELECT id, actor, time, namespace, object, audit_id, verb, api_group,
 		resource, subresource, did, podspec, 'high' AS severity
 	FROM body WHERE podspec IS NOT NULL
 	UNION ALL
-	SELECT -o.id, NULL, s.taken_at, o.namespace, 'pods/' || o.name, NULL,
-		NULL, o.api_group, 'pods', NULL, 'Snapshot ' || s.id || ' holds',
+	SELECT -o.id, NULL, s.taken_at, o.namespace,
+		coalesce(o.owner, 'pods/' || o.name), NULL, NULL, o.api_group,
+		'pods', NULL, 'Snapshot ' || s.id || ' holds' ||
+		CASE WHEN o.owner IS NOT NULL THEN ' pods of' ELSE '' END,
 		json_extract(o.body, '$.spec'), CASE WHEN o.namespace IN
 		('kube-system', 'kube-public') THEN 'info' ELSE 'high' END
-	FROM objects o JOIN snapshots s ON s.id = o.snapshot_id
-	WHERE o.kind = 'Pod' AND json_valid(o.body)
+	FROM (SELECT o.*, (SELECT lower(json_extract(r.value, '$.kind')) ||
+		    's/' || json_extract(r.value, '$.name')
+		FROM json_each(o.body, '$.metadata.ownerReferences') r
+		WHERE json_extract(r.value, '$.kind') != 'Node'
+		ORDER BY json_extract(r.value, '$.controller') = 1 DESC
+		LIMIT 1) AS owner
+	    FROM objects o
+	    WHERE o.kind = 'Pod' AND json_valid(o.body)) o
+	JOIN snapshots s ON s.id = o.snapshot_id
 ), mount AS (
 	-- The hostPath volumes of the pod specs, each path without
 	-- repeated or trailing slashes at its ends ("/etc/" is "/etc").
@@ -272,13 +285,19 @@ WITH req AS (
 	-- controller or a cloud provider's components (the API server
 	-- reconciles the bootstrap roles, add-on managers keep theirs).
 	-- Falco excepts system:coredns and
-	-- system:managed-certificate-controller for the same reason.
-	SELECT 'system-role-modified', 'medium', actor, time, namespace,
+	-- system:managed-certificate-controller for the same reason.  Low
+	-- when the user agent is Helm's: charts own system:* roles
+	-- (metrics-server, coredns) and upgrade them; not left out, since
+	-- any client may send that user agent.
+	SELECT 'system-role-modified', CASE WHEN user_agent GLOB 'Helm/*'
+		    THEN 'low' ELSE 'medium' END, actor, time, namespace,
 		resource || '/' || name, audit_id, verb, api_group, resource,
 		subresource,
 		CASE verb WHEN 'delete' THEN 'deleted' WHEN 'patch' THEN
 		    'patched' ELSE 'updated' END || ' the system role ' ||
-		    resource || '/' || name
+		    resource || '/' || name || CASE WHEN user_agent GLOB
+		    'Helm/*' THEN ' with Helm (likely the upgrade of a chart'
+		    || ' that owns it)' ELSE '' END
 	FROM req WHERE allowed AND resource IN ('roles', 'clusterroles')
 	    AND api_group = 'rbac.authorization.k8s.io'
 	    AND subresource IS NULL AND name GLOB 'system:*'
@@ -305,13 +324,16 @@ SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	json_group_array(audit_id) FILTER (WHERE n <= 10
 	    AND audit_id IS NOT NULL) AS audit_ids,
 	-- A what that is a whole sentence (capitalised, no actor) stands
-	-- alone.  Findings without a verb are of snapshots (a request may
-	-- lack an audit ID where a log was re-exported without it).
+	-- alone.  Findings without a verb, an actor and an audit ID are of
+	-- snapshots, and count the pods they hold (a request may lack an
+	-- audit ID where a log was re-exported without it); a burst counts
+	-- refusals.
 	printf('%s (%d %s%s).', CASE WHEN min(what) GLOB '[A-Z]*'
 	    THEN min(what) ELSE coalesce(actor, 'an unknown actor') || ' ' ||
-	    min(what) END, count(*), CASE count(verb) WHEN 0 THEN
-	    'snapshot' ELSE 'request' END, CASE count(*) WHEN 1 THEN ''
-	    ELSE 's' END) AS summary,
+	    min(what) END, count(*), CASE WHEN rule = 'denial-burst'
+	    THEN 'refusal' WHEN count(verb) = 0 AND count(actor) = 0
+	    AND count(audit_id) = 0 THEN 'pod' ELSE 'request' END,
+	    CASE count(*) WHEN 1 THEN '' ELSE 's' END) AS summary,
 	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
 	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
 FROM numbered

@@ -127,36 +127,76 @@ WITH knob AS (
 	    AND (b.role_kind = 'ClusterRole' OR r.role_namespace IS c.namespace)
 	WHERE c.verb IN ('create', 'update', 'patch')
 	    AND c.kind IN ('RoleBinding', 'ClusterRoleBinding')
+), dsess AS (
+	-- A person's refusals cut into bursts: a new one begins after 10
+	-- minutes without a refusal.  Refusals with no time, of one source,
+	-- are one burst (bkey).
+	SELECT d.*, CASE WHEN d.time IS NULL THEN 's' || d.source_id
+	    ELSE 't' || sum(d.starts) OVER (PARTITION BY d.actor
+		ORDER BY d.time, d.line ROWS UNBOUNDED PRECEDING) END AS bkey
+	FROM (SELECT d.*, CASE WHEN d.time IS NULL THEN 0
+		WHEN d.time - lag(d.time) OVER (PARTITION BY d.actor,
+		    d.time IS NULL ORDER BY d.time, d.line)
+		    <= (SELECT burst_us FROM knob) THEN 0 ELSE 1 END AS starts
+	    FROM denied d
+	    WHERE d.class NOT IN (SELECT class FROM component)) d
 ), burst_window AS (
 	-- Each refusal of a person opens a window; the distinct targets
-	-- refused within it.  Refusals with no time, of one source, are
-	-- judged together.
+	-- refused within it, how long they took, and whether one of them
+	-- is sensitive: secrets, a shell or port into a pod, RBAC, a
+	-- token, a node's proxy, or a URL path outside the API and its
+	-- discovery (/.env, /HNAP1: a scanner).  Refusals with no time, of
+	-- one source, are judged together.
 	SELECT a.actor, a.time AS t0, a.source_id AS src,
 	    count(DISTINCT b.target || ' in ' || coalesce(b.namespace, ''))
-		AS targets
+		AS targets, max(b.time) - a.time AS span,
+	    max(b.resource IN ('secrets', 'roles', 'clusterroles',
+		'rolebindings', 'clusterrolebindings', 'certificatesigningrequests')
+		OR b.subresource IN ('exec', 'attach', 'portforward',
+		'ephemeralcontainers', 'token', 'proxy')
+		OR (b.resource IS NULL AND b.path IS NOT NULL
+		AND NOT (b.path GLOB '/api' OR b.path GLOB '/api[/?]*'
+		OR b.path GLOB '/apis' OR b.path GLOB '/apis[/?]*'
+		OR b.path GLOB '/openapi*' OR b.path GLOB '/version*'
+		OR b.path GLOB '/healthz*' OR b.path GLOB '/livez*'
+		OR b.path GLOB '/readyz*'))) AS sensitive
 	FROM denied a JOIN denied b ON b.actor = a.actor
 	    AND (b.time BETWEEN a.time AND a.time + (SELECT burst_us FROM knob)
 	    OR (a.time IS NULL AND b.time IS NULL AND b.source_id = a.source_id))
 	WHERE a.class NOT IN (SELECT class FROM component)
 	GROUP BY a.actor, a.time, a.source_id
 ), burst AS (
-	-- The refusals inside a window with enough targets.
+	-- The refusals inside a window with enough targets that is more
+	-- than one command: one kubectl command fans out to many
+	-- resources at once (get all: 9 lists in well under a second, a
+	-- second or two on a slow API server), so its refusals must span
+	-- at least 3 s, or include a sensitive target.  Lines with no time
+	-- cannot tell, and count.
 	SELECT DISTINCT b.*
-	FROM burst_window w JOIN denied b ON b.actor = w.actor
+	FROM burst_window w JOIN dsess b ON b.actor = w.actor
 	    AND (b.time BETWEEN w.t0 AND w.t0 + (SELECT burst_us FROM knob)
 	    OR (w.t0 IS NULL AND b.time IS NULL AND b.source_id = w.src))
 	WHERE w.targets >= (SELECT burst_targets FROM knob)
+	    AND (w.t0 IS NULL OR w.span >= 3000000 OR w.sensitive)
 ), burst_size AS (
-	SELECT actor, count(DISTINCT target || ' in ' ||
+	-- Each burst: its targets, namespaces, URL paths and extent.
+	SELECT actor, bkey, count(DISTINCT target || ' in ' ||
 	    coalesce(namespace, '')) AS targets,
-	    count(DISTINCT namespace) AS namespaces
-	FROM burst GROUP BY actor
+	    count(DISTINCT namespace) AS namespaces,
+	    count(DISTINCT CASE WHEN resource IS NULL THEN path END) AS paths,
+	    min(CASE WHEN resource IS NULL THEN path END) AS a_path,
+	    min(time) AS first, max(time) AS last
+	FROM burst GROUP BY actor, bkey
 ), follow AS (
 	-- The kinds of refusal (actor, verb, target, namespace) that begin
 	-- within follow_us after an RBAC change, were never refused before
-	-- it, and touch it: the actor is bound by what changed, or the
-	-- target is named in the changed role's rules (or the changed
-	-- binding's role's).
+	-- it, and touch it: the actor (or one of its groups) is bound by
+	-- what changed (the snapshots' bindings or those written in the
+	-- log), or the change took that permission away: the role's
+	-- earlier rules (a snapshot's, or an earlier write's) granted it
+	-- and the rules written, or the deletion, no longer do.  A role
+	-- rewritten (the aggregation controller's admin, edit, view) does
+	-- not explain the refusal of someone not bound to it.
 	SELECT c.cid, d.actor, d.verb, d.api_group, d.target,
 	    d.namespace, min(d.time) AS first, count(*) AS n
 	FROM change c JOIN denied d ON d.time BETWEEN c.time
@@ -169,12 +209,25 @@ WITH knob AS (
 		AND (b.who = d.actor OR (b.subject_kind = 'Group'
 		    AND json_valid(d.groups) AND EXISTS (SELECT 1
 		    FROM json_each(d.groups) g WHERE g.value = b.who))))
-	    OR EXISTS (SELECT 1 FROM ruled r, json_each(r.resources) x
-		WHERE ((r.role_kind = c.kind AND r.role = c.name)
-		    OR EXISTS (SELECT 1 FROM bound b WHERE b.kind = c.kind
-		    AND b.name = c.name AND b.namespace IS c.namespace
-		    AND r.role_kind = b.role_kind AND r.role = b.role))
-		AND x.value IN (d.resource, d.target)))
+	    OR (c.kind IN ('Role', 'ClusterRole') AND EXISTS (SELECT 1
+		FROM ruled p WHERE p.role_kind = c.kind AND p.role = c.name
+		AND p.role_namespace IS c.namespace
+		AND (p.cid IS NULL OR p.cid < c.cid)
+		AND EXISTS (SELECT 1 FROM json_each(p.verbs)
+		    WHERE value IN (d.verb, '*'))
+		AND EXISTS (SELECT 1 FROM json_each(p.api_groups)
+		    WHERE value IN (coalesce(d.api_group, ''), '*'))
+		AND EXISTS (SELECT 1 FROM json_each(p.resources)
+		    WHERE value IN (d.resource, d.target, '*')))
+	    AND (c.verb IN ('delete', 'deletecollection')
+		OR (json_extract(c.body, '$.rules') IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM ruled r WHERE r.cid = c.cid
+		AND EXISTS (SELECT 1 FROM json_each(r.verbs)
+		    WHERE value IN (d.verb, '*'))
+		AND EXISTS (SELECT 1 FROM json_each(r.api_groups)
+		    WHERE value IN (coalesce(d.api_group, ''), '*'))
+		AND EXISTS (SELECT 1 FROM json_each(r.resources)
+		    WHERE value IN (d.resource, d.target, '*')))))))
 	    AND NOT EXISTS (SELECT 1 FROM denied e WHERE e.actor = d.actor
 		AND e.verb IS d.verb AND e.target = d.target
 		AND e.namespace IS d.namespace AND e.time < c.time)
@@ -193,7 +246,7 @@ WITH knob AS (
 	-- a later RBAC write that grants exactly that to the actor refused.
 	SELECT DISTINCT d.audit_id AS d_audit, d.time AS d_time, d.actor,
 	    d.verb AS d_verb, d.api_group AS d_group, d.resource AS d_res,
-	    d.subresource AS d_sub, d.namespace AS d_ns, d.target,
+	    d.subresource AS d_sub, d.namespace AS d_ns, d.target, d.class,
 	    g.audit_id, g.time, g.actor AS granter, g.verb,
 	    g.object, g.did
 	FROM denied d JOIN grant g
@@ -213,57 +266,76 @@ WITH knob AS (
 		    '*/' || d.subresource))
 ), deleted AS (
 	-- Deletions let through of events or of audit configuration: audit
-	-- sinks, and any object whose name says audit (a policy file kept
-	-- in a configmap or secret, a policy object).  Each request once.
+	-- sinks and audit policy objects (API groups audit*), and
+	-- configmaps or secrets whose name says audit and policy, config,
+	-- webhook, sink or log (a policy file or a webhook's kubeconfig).
+	-- Roles, pods and the like named *audit* (audit2rbac's roles, an
+	-- auditbeat pod, a role auditor-readonly) hold no evidence.  Each
+	-- request once.
 	SELECT coalesce(impersonated_user, username) AS actor,
 	    min(received_us) AS time, namespace, resource, name, audit_id,
 	    verb, api_group, subresource
 	FROM audit_events
 	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
-	    AND (resource IN ('events', 'auditsinks') OR name LIKE '%audit%')
+	    AND (resource IN ('events', 'auditsinks')
+	    OR api_group GLOB 'audit*'
+	    OR (resource IN ('configmaps', 'secrets') AND name LIKE '%audit%'
+	    AND (name LIKE '%polic%' OR name LIKE '%config%'
+	    OR name LIKE '%webhook%' OR name LIKE '%sink%'
+	    OR name LIKE '%log%')))
 	GROUP BY coalesce(audit_id, 'row:' || id)
 	HAVING max(coalesce(code < 400, decision = 'allow', 0)) = 1
-), final AS (
-	-- The requests of the audit log, each once (its final stage), and
-	-- the time of the next one.
-	SELECT received_us AS t, audit_id,
-	    lead(received_us) OVER (ORDER BY received_us) AS next_t,
-	    lead(audit_id) OVER (ORDER BY received_us) AS next_id
+), fin AS (
+	-- The requests of the audit log, each once (its final stage; two
+	-- copies of a log are one), as request_outcomes counts them.
+	SELECT DISTINCT received_us AS t, audit_id
 	FROM audit_events
 	WHERE received_us IS NOT NULL
 	    AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')
+), final AS (
+	-- Each request and the time of the next one.
+	SELECT t, audit_id,
+	    lead(t) OVER (ORDER BY t, audit_id) AS next_t,
+	    lead(audit_id) OVER (ORDER BY t, audit_id) AS next_id
+	FROM fin
 ), gap AS (
 	-- deleted-audit-evidence, the gap: the log falls silent for more
-	-- than 5 minutes although it recorded at least 30 requests in the 5
-	-- minutes before and the 5 minutes after (one every 10 s or more:
-	-- a live API server writes leases, node status and controller
-	-- watches all the time, so 30 expected requests missing is not
-	-- chance).  A gap between two files of different days is one too:
-	-- the evidence does not cover it.  300000000 us is 5 minutes.
+	-- than 5 minutes although it recorded at least 30 distinct
+	-- requests in the 5 minutes before and the 5 minutes after (one
+	-- every 10 s or more: a live API server writes leases, node status
+	-- and controller watches all the time, so 30 expected requests
+	-- missing is not chance).  A gap between two files of different
+	-- days is one too: the evidence does not cover it.  300000000 us
+	-- is 5 minutes.
 	SELECT * FROM (SELECT f.*,
-	    (SELECT count(*) FROM audit_events e
-		WHERE e.received_us BETWEEN f.t - 300000000 AND f.t
-		AND coalesce(e.stage, 'ResponseComplete') IN
-		('ResponseComplete', 'Panic')) AS before_n,
-	    (SELECT count(*) FROM audit_events e
-		WHERE e.received_us BETWEEN f.next_t AND f.next_t + 300000000
-		AND coalesce(e.stage, 'ResponseComplete') IN
-		('ResponseComplete', 'Panic')) AS next_n
+	    (SELECT count(*) FROM fin e
+		WHERE e.t BETWEEN f.t - 300000000 AND f.t) AS before_n,
+	    (SELECT count(*) FROM fin e
+		WHERE e.t BETWEEN f.next_t AND f.next_t + 300000000) AS next_n
 	    FROM final f WHERE f.next_t - f.t > 300000000)
 	WHERE before_n >= 30 AND next_n >= 30
 )
--- denial-burst: the refusals of a burst (high: the person is then
--- suspicious, and remediate proposes nothing for it without --force).
+-- denial-burst: the refusals of a burst, one finding per burst (high:
+-- the person is then suspicious, and remediate proposes nothing for it
+-- without --force).
 SELECT 'denial-burst' AS rule, 'high' AS severity, b.actor, b.time,
-    NULL AS namespace, 'refusals/' || s.targets || '-targets' AS object,
+    NULL AS namespace, 'refusals/' || coalesce(strftime('%Y-%m-%dT%H:%M:%SZ',
+	s.first / 1000000, 'unixepoch'), 'source-' || b.source_id) AS object,
     b.audit_id, NULL AS verb, NULL AS api_group, NULL AS resource,
     NULL AS subresource,
-    'was refused on ' || s.targets || ' distinct targets in ' ||
-	s.namespaces || ' namespace(s) ' || CASE WHEN b.time IS NULL
-	THEN 'in one file whose lines carry no time' ELSE
-	'within 10 minutes' END || ' (probing)' AS what
-FROM burst b JOIN burst_size s ON s.actor = b.actor
+    'was refused on ' || s.targets || ' distinct targets' ||
+	CASE WHEN s.namespaces > 0 THEN ' in ' || s.namespaces ||
+	' namespace(s)' ELSE '' END ||
+	CASE WHEN s.paths = s.targets THEN ', all non-resource URL paths'
+	|| ' (such as ' || s.a_path || ')'
+	WHEN s.paths > 0 THEN ', ' || s.paths || ' of them non-resource'
+	|| ' URL paths (such as ' || s.a_path || ')'
+	ELSE '' END || ' ' || CASE WHEN s.first IS NULL
+	THEN 'in one file whose lines carry no time' ELSE 'within ' ||
+	max(1, (s.last - s.first + 59999999) / 60000000) || ' min' END ||
+	' (probing)' AS what
+FROM burst b JOIN burst_size s ON s.actor = b.actor AND s.bkey = b.bkey
 UNION ALL
 -- rbac-change-before-denials: the change, then the refusals that
 -- followed it (medium: it explains denials, it accuses no one).
@@ -288,21 +360,25 @@ JOIN denied d ON d.actor = f.actor AND d.verb IS f.verb AND d.target = f.target
     AND c.time + (SELECT follow_us FROM knob)
 UNION ALL
 -- escalation-after-denial: the refusal and the grant, under the actor
--- refused (high when it granted itself, medium when another did).
+-- refused (high when it granted itself, medium when another granted a
+-- person; low when another granted a component: an admin fixing a
+-- controller's missing permission, as remediate proposes).
 SELECT 'escalation-after-denial', CASE WHEN granter = actor THEN 'high'
+	WHEN class IN (SELECT class FROM component) THEN 'low'
 	ELSE 'medium' END, actor, t, d_ns, object, aid, d_verb, d_group,
     d_res, d_sub,
     'was refused ' || d_verb || ' ' || target || coalesce(' in ' || d_ns, '')
 	|| ', then granted it by ' || CASE WHEN granter = actor THEN 'itself'
 	ELSE coalesce(granter, '?') END || ' (' || did || ' ' || object || ')'
 FROM (SELECT actor, granter, did, object, d_ns, d_verb, d_group, d_res,
-	d_sub, target, d_time AS t, d_audit AS aid FROM escalation
+	d_sub, target, class, d_time AS t, d_audit AS aid FROM escalation
     UNION
     SELECT actor, granter, did, object, d_ns, d_verb, d_group, d_res,
-	d_sub, target, time, audit_id FROM escalation)
+	d_sub, target, class, time, audit_id FROM escalation)
 UNION ALL
--- deleted-audit-evidence: events or audit configuration deleted
--- (events by a component are the namespace controller's cleanup).
+-- deleted-audit-evidence: events or audit configuration deleted, but
+-- by the control plane or a controller (the namespace controller's
+-- cleanup, a controller replacing what it owns).
 SELECT 'deleted-audit-evidence', CASE WHEN resource = 'events' THEN 'medium'
 	ELSE 'high' END, actor, time, namespace,
     resource || '/' || coalesce(name, '*'), audit_id, verb, api_group,
@@ -311,13 +387,13 @@ SELECT 'deleted-audit-evidence', CASE WHEN resource = 'events' THEN 'medium'
 	resource || coalesce('/' || name, '') ||
 	coalesce(' in ' || namespace, '')
 FROM deleted
-WHERE resource != 'events' OR (SELECT c.class FROM identity_classes c
-    WHERE actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
-    NOT IN ('control-plane', 'controller')
+WHERE coalesce((SELECT c.class FROM identity_classes c
+    WHERE actor GLOB c.pattern ORDER BY c.priority LIMIT 1), '') NOT IN ('control-plane', 'controller')
 UNION ALL
 -- deleted-audit-evidence, the gap: the last request before and the first
--- after.
-SELECT 'deleted-audit-evidence', 'medium', NULL, x.t, NULL,
+-- after (low: an audit policy that logs few requests, or a log rotated
+-- away, explains silence as well as deletion does).
+SELECT 'deleted-audit-evidence', 'low', NULL, x.t, NULL,
     'audit-log/gap-' || strftime('%Y-%m-%dT%H:%M:%SZ', g.t / 1000000,
 	'unixepoch'),
     x.audit_id, NULL, NULL, NULL, NULL,
@@ -325,7 +401,8 @@ SELECT 'deleted-audit-evidence', 'medium', NULL, x.t, NULL,
 	' min after ' || strftime('%Y-%m-%dT%H:%M:%SZ', g.t / 1000000,
 	'unixepoch') || ', with ' || g.before_n ||
 	' requests in the 5 minutes before and ' || g.next_n ||
-	' in the 5 after'
+	' in the 5 after; an audit policy that logs few requests, or log'
+	|| ' rotation, may explain it, else the log was cut'
 FROM gap g, (SELECT g2.t AS t, g2.audit_id, g2.t AS k FROM gap g2
     UNION ALL SELECT g3.next_t, g3.next_id, g3.t FROM gap g3) x
 WHERE x.k = g.t;

@@ -62,9 +62,38 @@ eq "denial-burst: the distinct targets counted" 6 \
 	"$FX/denial-burst/positive.jsonl" | sort -u | wc -l | tr -d ' ')"
 jq -r '.[0].summary' "$T/fx.json" | grep -q ' 6 distinct targets in 3 ' ||
     fail "denial-burst: the summary counts targets and namespaces"
+eq "denial-burst: the summary counts refusals" \
+    "($(jq -r 'select(.responseStatus.code == 403) | .auditID' \
+	"$FX/denial-burst/positive.jsonl" | wc -l | tr -d ' ') refusals)." \
+    "$(jq -r '.[0].summary | sub(".* \\("; "(")' "$T/fx.json")"
+# One finding per burst (positive-bursts): carol's on two days (5
+# refusals on 07-01, 5 on 07-03: two bursts, not one of 10), and
+# system:anonymous scanning URL paths (/, /.env, /HNAP1 ...).
+fx denial-burst positive-bursts
+eq "denial-burst: one finding per burst, each high" \
+    "$(jq -r 'select(.responseStatus.code == 403) | .user.username + " " +
+	.requestReceivedTimestamp[0:10] + " high"' \
+	"$FX/denial-burst/positive-bursts.jsonl" | sort -u)" \
+    "$(jq -r '.[] | .actor + " " + .first_seen[0:10] + " " + .severity' \
+	"$T/fx.json" | sort)"
+eq "denial-burst: each burst's first and last refusal (carol, by jq)" \
+    "$(jq -r 'select(.user.username | startswith("carol")) |
+	.requestReceivedTimestamp' "$FX/denial-burst/positive-bursts.jsonl" |
+	sort | awk '{d = substr($0, 1, 10); if (d != p && p != "")
+	print f " " l; if (d != p) f = $0; l = $0; p = d} END {print f " " l}')" \
+    "$(jq -r '.[] | select(.actor | startswith("carol")) |
+	.first_seen + " " + .last_seen' "$T/fx.json" | sort)"
+eq "denial-burst: the scanner's sentence names URL paths, no namespace" \
+    "system:anonymous was refused on 5 distinct targets, all non-resource URL paths (such as /) within 1 min (probing) (5 refusals)." \
+    "$(jq -r '.[] | select(.actor == "system:anonymous") | .summary' \
+	"$T/fx.json")"
 fx denial-burst negative
-eq "denial-burst: not a controller, not one retried request, not spread" \
+# dev: kubectl get all -n team-a, 9 refusals in 0.08 s, one command.
+eq "denial-burst: not a controller, not one retried request, not spread," \
     "" "$(jq -r '.[].actor' "$T/fx.json")"
+echo "ok - ... nor one command's fan-out ($(jq -r 'select(.user.username ==
+    "dev@corp.example") | .objectRef.resource' \
+    "$FX/denial-burst/negative.jsonl" | wc -l | tr -d ' ') lists)"
 
 fx rbac-change-before-denials positive
 eq "rbac-change-before-denials: who changed what" \
@@ -87,11 +116,14 @@ eq "rbac-change-before-denials: not an old stream, unrelated, late" \
 fx escalation-after-denial positive
 # kim: granted by the binding, not by the later update of its role, whose
 # rules as written no longer name secrets.
+# The service account reporter, a component, granted by admin: low (an
+# admin fixing a component's missing permission).
 eq "escalation-after-denial: eve by herself (high), dave and kim by admin" \
     "dave medium clusterrolebindings/dave-admin
 eve high clusterroles/exec-all
 eve high rolebindings/eve-exec
-kim medium clusterrolebindings/kim-secrets" \
+kim medium clusterrolebindings/kim-secrets
+system:serviceaccount:shop:reporter low rolebindings/reporter-admin" \
     "$(jq -r '.[] | .actor + " " + .severity + " " + .object' "$T/fx.json" |
 	sort)"
 eq "escalation-after-denial: dave's evidence, the refusal and the grant" \
@@ -107,10 +139,12 @@ eq "deleted-audit-evidence: the deletions" \
     "$(ids '.verb | test("^delete")' "$FX/deleted-audit-evidence/positive.jsonl")" \
     "$(found)"
 eq "deleted-audit-evidence: audit configuration is high, events medium" \
-    "auditsinks/sink high configmaps/audit-policy high events/* medium" \
+    "auditsinks/sink high configmaps/audit-policy high events/* medium secrets/audit-webhook-kubeconfig high" \
     "$(jq -r '.[] | .object + " " + .severity' "$T/fx.json" | sort |
 	tr '\n' ' ' | sed 's/ $//')"
 fx deleted-audit-evidence negative
+# Nor roles or pods named *audit* (audit2rbac's roles, auditbeat's pods,
+# a role auditor-readonly), nor a controller's deletion of the policy.
 eq "deleted-audit-evidence: not a cleanup, another configmap, refused" \
     "" "$(jq -r '.[].object' "$T/fx.json")"
 
@@ -140,29 +174,61 @@ eq "the gap: 40 requests 5 s apart, 10 minutes of silence, 40 more" \
 eq "the gap: 4 minutes of silence is not one" "" "$(gap 5 40 240)"
 eq "the gap: a quiet log (one request a minute) has none" "" \
     "$(gap 60 40 600)"
+# Two copies of one log (20 requests 10 s apart on each side: 40 rows,
+# 20 requests) are no busier than one.
+paced "$T/paced.jsonl" 10 20 600
+cp "$T/paced.jsonl" "$T/paced-copy.jsonl"
+rm -f "$KUBESIFT_DB"
+ks import -q "$T/paced.jsonl" "$T/paced-copy.jsonl"
+eq "the gap: two copies of a sparse log count once" "40 " \
+    "$(ks sql 'SELECT count(*) FROM audit_events' | tail -1 |
+    tr -d '\r') $(ks detect -o json | jq -r '[.[] |
+    select(.rule == "deleted-audit-evidence")] | length | select(. > 0)')"
+eq "the gap: low, and the summary names the audit policy" "low 1" \
+    "$(gap 5 40 600 >/dev/null; ks detect -o json | jq -r '[.[] |
+    select(.rule == "deleted-audit-evidence")] | (map(.severity) | unique |
+    join(",")) + " " + (map(select(.summary | test("audit policy")))
+    | length | tostring)')"
 
 # The pods a snapshot holds (fixtures/detect/snapshot-pods): the same
 # three pod rules, with no actor and no audit ID; high, but info in
-# kube-system (the cluster's own agents).  Privileged and host namespaces
-# by jq on the fixture; the sensitive mount by reading it (docker.sock).
+# kube-system (the cluster's own agents).  A pod with an owner (not a
+# static pod's Node) is named by it: a DaemonSet's replicas are one
+# finding.  Privileged and host namespaces by jq on the fixture; the
+# sensitive mount by reading it (docker.sock).
 rm -f "$KUBESIFT_DB"
 ks import -q "$FX/snapshot-pods"
 SP=$FX/snapshot-pods/pods.json
 sev='if .metadata.namespace == "kube-system" then "info" else "high" end'
+# owner: the object a finding names, by jq.
+owner='([.metadata.ownerReferences[]? | select(.kind != "Node")] |
+    if length > 0 then (.[0].kind | ascii_downcase) + "s/" + .[0].name
+    else "pods/" + $p.metadata.name end)'
 expect=$( {
-	jq -r ".items[] | select([.spec.containers[]?, .spec.initContainers[]?,
-	    .spec.ephemeralContainers[]?] | any(.securityContext.privileged == true)) |
-	    \"privileged-pod \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
-	jq -r ".items[] | select(.spec.hostNetwork or .spec.hostPID or
-	    .spec.hostIPC) | \"host-network \" + ($sev) + \" pods/\" + .metadata.name" "$SP"
+	jq -r ".items[] | . as \$p | select([.spec.containers[]?,
+	    .spec.initContainers[]?, .spec.ephemeralContainers[]?] |
+	    any(.securityContext.privileged == true)) |
+	    \"privileged-pod \" + ($sev) + \" \" + $owner" "$SP"
+	jq -r ".items[] | . as \$p | select(.spec.hostNetwork or .spec.hostPID or
+	    .spec.hostIPC) | \"host-network \" + ($sev) + \" \" + $owner" "$SP"
 	echo "sensitive-mount high pods/docker-sock"
-} | sort)
+} | sort -u)
 eq "snapshot pods: the findings" "$expect" \
     "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + .object' | sort)"
-eq "snapshot pods: no actor, no audit ID, counted in snapshots" "0 0 1 snapshot" \
+eq "snapshot pods: no actor, no audit ID, counted in pods" \
+    "0 0 daemonsets/log-agent=2 pods,pods/docker-sock=1 pod" \
     "$(ks detect -o json | jq -r '[(map(select(.actor != null)) | length),
 	(map(.audit_ids | length) | add),
-	(.[0].summary | capture("\\((?<n>[0-9]+ snapshot)\\)").n)] | join(" ")')"
+	([.[] | select(.object == "pods/docker-sock" or (.object ==
+	"daemonsets/log-agent" and .rule == "host-network")) | .object +
+	"=" + (.summary | capture("\\((?<n>[0-9]+ pods?)\\)").n)] | sort |
+	join(","))] | join(" ")')"
+eq "snapshot pods: a DaemonSet's replicas, one finding of each rule" \
+    "$(jq '[.items[] | select(.metadata.ownerReferences[0].kind ==
+	"DaemonSet")] | length' "$SP") $(jq '[.items[] |
+	select(.metadata.ownerReferences[0].kind == "DaemonSet")] | length' "$SP")" \
+    "$(ks detect -o json | jq -r '[.[] | select(.object ==
+	"daemonsets/log-agent") | .count] | join(" ")')"
 
 need_realdata
 
@@ -174,16 +240,19 @@ KH=$REALDATA/kubectl-json/kubehound-kind-collect-2023
 ks import -q "$KH"
 khexpect=$(cat "$KH"/*/pods.json | jq -r -s '
     def sev: if .metadata.namespace == "kube-system" then "info" else "high" end;
+    def owner: .metadata.name as $n | [.metadata.ownerReferences[]? |
+	select(.kind != "Node")] | if length > 0 then
+	(.[0].kind | ascii_downcase) + "s/" + .[0].name else $n end;
     def sensitive: ("/" + (ltrimstr("/") | rtrimstr("/"))) as $p |
 	$p == "/" or ($p | test("^/(proc|etc|root|var/run/containerd|var/lib/kubelet|var/lib/etcd)(/|$)")) or
 	$p == "/var/run/docker.sock";
     .[].items[] |
     (select([.spec.containers[]?, .spec.initContainers[]?] |
-	any(.securityContext.privileged == true)) | "privileged-pod " + sev + " " + .metadata.name),
+	any(.securityContext.privileged == true)) | "privileged-pod " + sev + " " + owner),
     (select(.spec.hostNetwork or .spec.hostPID or .spec.hostIPC) |
-	"host-network " + sev + " " + .metadata.name),
+	"host-network " + sev + " " + owner),
     (select([.spec.volumes[]?.hostPath.path // empty] | any(sensitive)) |
-	"sensitive-mount " + sev + " " + .metadata.name)' | sort)
+	"sensitive-mount " + sev + " " + owner)' | sort -u)
 eq "KubeHound's snapshot: the pod findings" "$khexpect" \
     "$(ks detect -o json | jq -r '.[] | .rule + " " + .severity + " " + (.object | ltrimstr("pods/"))' | sort)"
 eq "KubeHound's snapshot: the high ones are its attack pods" \
@@ -344,6 +413,13 @@ made debug-refused exec_pod '.objectRef.subresource = "ephemeralcontainers" |
     .annotations["authorization.k8s.io/decision"] = "forbid"'
 eq "ephemeral-container does not fire when refused" "" \
     "$(mrules debug-refused)"
+made helm modify_cluster_role_node_problem_detector \
+    '.userAgent = "Helm/3.14.0"'
+eq "system-role-modified: a Helm upgrade is low, and says so" \
+    "system-role-modified low 1" \
+    "$(mrules helm >/dev/null; ks detect -o json | jq -r '.[] | .rule + " " +
+	.severity + " " + (.summary | [match("with Helm")] | length |
+	tostring)')"
 made reconcile modify_cluster_role_node_problem_detector \
     '.user.username = "system:apiserver"'
 eq "system-role-modified does not fire on the API server's reconciling" "" \
