@@ -66,9 +66,16 @@ WITH server AS (
 	FROM snapshots WHERE server_version IS NOT NULL
 	ORDER BY coalesce(taken_at, 0) DESC, id DESC LIMIT 1
 ), groups AS (
-	SELECT actor, verb, api_group, resource, count(*) AS denials,
-	    min(time) AS first_seen, max(time) AS last_seen
-	FROM denials GROUP BY actor, verb, api_group, resource
+	-- The denials view's groups, from the rollup kept at import
+	-- (denial_total, 016-rollups.sql) and the plain logs' refusals.
+	SELECT actor, verb, api_group, resource, sum(n) AS denials,
+	    min(first_us) AS first_seen, max(last_us) AS last_seen
+	FROM (SELECT actor, verb, api_group, resource, n, first_us, last_us
+	    FROM denial_total
+	    UNION ALL
+	    SELECT actor, verb, api_group, resource, 1, time, time
+	    FROM log_denials_only)
+	GROUP BY actor, verb, api_group, resource
 )
 SELECT k.id, k.title, g.actor, g.verb, g.api_group, g.resource, g.denials,
     g.first_seen, g.last_seen, (SELECT v FROM server) AS server_version,

@@ -16,6 +16,11 @@ eq "target" "ClusterRole|vpc-resource-controller-role|1|" \
 eq "the rule" '[{"apiGroups":["vpcresources.k8s.aws"],"resources":["cninodes"],"verbs":["patch"]}]' \
     "$(jq_ "json_extract(j, '\$[0].rules')" "$T/r.json")"
 eq "denials" "$n" "$(jq_ "json_extract(j, '\$[0].denials')" "$T/r.json")"
+# The known issue's counts (read from the rollup) are the generator's, and
+# those of the refused events themselves.
+eq "known issue: its denials and span, as the refused events'" \
+    "$n|$(sqlite3 "$KUBESIFT_DB" "SELECT min(received_us) || '|' || max(received_us) FROM audit_events WHERE username = 'eks:vpc-resource-controller' AND code = 403 AND stage = 'ResponseComplete' AND resource = 'cninodes'")" \
+    "$(q "SELECT denials || '|' || first_seen || '|' || last_seen FROM known_issue_matches WHERE actor = 'eks:vpc-resource-controller' AND verb = 'patch'")"
 eq "allowed_after equals the denials" "$n" "$(jq_ "json_extract(j, '\$[0].allowed_after')" "$T/r.json")"
 eq "the known issue is named" "eks-1.29-vpc-resource-controller-cninodes" \
     "$(jq_ "json_extract(j, '\$[0].known_issues[0].id')" "$T/r.json")"
