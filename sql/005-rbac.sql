@@ -59,10 +59,35 @@ CREATE VIEW rbac_changes AS
 SELECT *,
 	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
 FROM (
-SELECT time, actor, verb, resource, namespace, name, code, audit_id,
-    source_id, line
-FROM requests
-WHERE api_group = 'rbac.authorization.k8s.io'
+-- The rows of requests (sql/003-requests.sql) for these writes, found
+-- through audit_events_rbac_writes (sql/013-rbac-at.sql) instead of
+-- folding every request of the log: the requests (auditIDs, or 'row:'
+-- and the event's id) one of whose events is such a write, each folded
+-- as requests folds it (its final stage, the first time of its stages).
+WITH k AS (
+	SELECT DISTINCT coalesce(audit_id, 'row:' || id) AS k
+	FROM audit_events
+	WHERE api_group = 'rbac.authorization.k8s.io'
+	    AND resource IN ('roles', 'clusterroles', 'rolebindings',
+	        'clusterrolebindings')
+	    AND verb IN ('create', 'update', 'patch', 'delete',
+	        'deletecollection')
+), staged AS (
+	SELECT e.*, row_number() OVER (PARTITION BY e.k
+		ORDER BY e.partial, e.stage_us DESC, e.id DESC) AS rn,
+	    min(e.received_us) OVER (PARTITION BY e.k) AS first_received_us
+	FROM (SELECT a.*, a.audit_id AS k FROM audit_events a
+	    WHERE a.audit_id IN (SELECT k FROM k)
+	    UNION ALL
+	    SELECT a.*, k.k FROM k, audit_events a
+	    WHERE k.k GLOB 'row:*' AND a.id = CAST(substr(k.k, 5) AS INTEGER)
+		AND a.audit_id IS NULL AND 'row:' || a.id = k.k) e
+)
+SELECT first_received_us AS time,
+    coalesce(impersonated_user, username) AS actor, verb, resource,
+    namespace, name, code, audit_id, source_id, line
+FROM staged
+WHERE rn = 1 AND api_group = 'rbac.authorization.k8s.io'
     AND resource IN ('roles', 'clusterroles', 'rolebindings',
         'clusterrolebindings')
     AND verb IN ('create', 'update', 'patch', 'delete', 'deletecollection')

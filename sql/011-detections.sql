@@ -9,22 +9,27 @@
 DROP VIEW IF EXISTS detections;
 CREATE VIEW detections AS
 WITH req AS (
-	-- Each request once, with its actor and whether it was let through.
-	SELECT * FROM (
-		SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
-			coalesce(e.impersonated_user, e.username) AS actor,
-			e.user_groups, e.api_group, e.resource, e.subresource,
-			e.namespace, e.name, e.request_uri, e.user_agent,
-			e.received_us AS time,
-			coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
-			row_number() OVER (PARTITION BY coalesce(e.audit_id,
-			    'row:' || e.id) ORDER BY e.stage = 'ResponseComplete'
-			    DESC, e.id DESC) AS rn
-		FROM audit_events e)
-	WHERE rn = 1
+	-- Each request once, with its actor and whether it was let through:
+	-- the stages ranked on their key alone (a narrow sort), the chosen
+	-- one's columns read after.
+	SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
+		coalesce(e.impersonated_user, e.username) AS actor,
+		e.user_groups, e.api_group, e.resource, e.subresource,
+		e.namespace, e.name, e.request_uri, e.user_agent,
+		e.received_us AS time,
+		coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
+		1 AS rn
+	FROM audit_events e
+	WHERE e.id IN (SELECT id FROM (
+		SELECT id, row_number() OVER (PARTITION BY coalesce(audit_id,
+		    'row:' || id) ORDER BY stage = 'ResponseComplete' DESC,
+		    id DESC) AS rn
+		FROM audit_events)
+	    WHERE rn = 1)
 ), person AS (
-	-- The actors that are people (identity classes human, anonymous).
-	SELECT DISTINCT r.actor FROM req r
+	-- The actors that are people (identity classes human, anonymous);
+	-- each actor classified once, not once per request.
+	SELECT r.actor FROM (SELECT DISTINCT actor FROM req) r
 	WHERE (SELECT c.class FROM identity_classes c
 	    WHERE r.actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
 	    IN ('human', 'anonymous')
