@@ -1,14 +1,14 @@
 -- The stages of each request by auditID, with what folding them reads
 -- (timeline_requests, 006): the final stage first when read backwards
--- (partial, stage time, id), the first event (received time, hash) and a
+-- (partial, stage time, id), the first event (received time, id) and a
 -- refusal (code, decision).
 CREATE INDEX IF NOT EXISTS audit_events_stages
 	ON audit_events(audit_id, partial DESC, stage_us, id, received_us,
-	    hash, code, decision);
+	    code, decision);
 
 -- The timeline's requests, one row per request as in timeline, in time
 -- order without a sort: the first event of each auditID (the least
--- received time and hash) read through audit_events_dedup, its final
+-- received time, then id) read through audit_events_dedup, its final
 -- stage and refusal found through audit_events_stages.  Columns
 -- as timeline's but time_utc.
 DROP VIEW IF EXISTS timeline_requests;
@@ -51,4 +51,4 @@ JOIN audit_events e ON e.id = CASE WHEN f.audit_id IS NULL THEN f.id ELSE (
 WHERE f.received_us IS NOT NULL AND (f.audit_id IS NULL OR NOT EXISTS (
     SELECT 1 FROM audit_events p INDEXED BY audit_events_stages
         WHERE p.audit_id = f.audit_id
-        AND (p.received_us, p.hash) < (f.received_us, f.hash)));
+        AND (p.received_us, p.id) < (f.received_us, f.id)));
