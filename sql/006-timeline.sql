@@ -24,30 +24,12 @@ WHERE kind = 'CustomResourceDefinition'
     AND json_type(body, '$.spec.group') = 'text'
     AND json_type(body, '$.spec.names.plural') = 'text';
 
-DROP VIEW IF EXISTS timeline;
-CREATE VIEW timeline AS
--- (Each time also as RFC 3339 text, UTC: time_utc.)
-SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
-FROM (
-SELECT time, 'request' AS kind, actor, verb, api_group, resource,
-    subresource, namespace, name, code,
-    coalesce(actor, '?') || ' ' || coalesce(verb, '?') || ' ' ||
-        coalesce(resource || CASE WHEN coalesce(api_group, '') != ''
-            THEN '.' || api_group ELSE '' END ||
-            coalesce('/' || subresource, '') ||
-            coalesce(' ' || name, '') ||
-            coalesce(' -n ' || namespace, ''), path, '') ||
-        coalesce(' -> ' || code, '') ||
-        CASE WHEN refused THEN ' (denied)' ELSE '' END ||
-        coalesce(' (impersonated by ' || impersonator || ')', '')
-        AS message,
-    source_id, line,
-    CASE WHEN decision IN ('allow', 'forbid') THEN decision
-         WHEN refused THEN 'forbid' WHEN code IS NOT NULL THEN 'allow' END
-        AS decision
-FROM requests
-UNION ALL
+-- The timeline's rows other than requests (log denials, Events,
+-- creations, cluster operations), with the columns of timeline but
+-- time_utc.
+DROP VIEW IF EXISTS timeline_other;
+CREATE VIEW timeline_other(time, kind, actor, verb, api_group, resource,
+    subresource, namespace, name, code, message, source_id, line, decision) AS
 SELECT time_us, 'log-denial', username, verb, api_group, resource,
     subresource, namespace, name, 403,
     'denied in a log: ' || coalesce(username, '?') || ' cannot ' ||
@@ -92,6 +74,7 @@ FROM (SELECT coalesce(json_extract(body, '$.lastTimestamp'),
     FROM objects WHERE kind = 'Event' AND json_valid(body))
 WHERE t IS NOT NULL
 UNION ALL
+SELECT * FROM (
 SELECT created_us, 'created', NULL, 'create', api_group,
     coalesce((SELECT resource FROM kind_resources k WHERE k.kind = o.kind
         AND k.api_group IS o.api_group), (SELECT min(resource) FROM
@@ -102,6 +85,7 @@ SELECT created_us, 'created', NULL, 'create', api_group,
 FROM objects o
 WHERE created_us IS NOT NULL AND kind IS NOT NULL AND kind != 'Event'
 GROUP BY kind, namespace, name, created_us
+)
 UNION ALL
 SELECT time_us, 'cluster', actor, operation, NULL, resource, NULL, NULL,
     NULL, NULL,
@@ -110,4 +94,31 @@ SELECT time_us, 'cluster', actor, operation, NULL, resource, NULL, NULL,
         coalesce(' (' || status || ')', ''),
     source_id, line, NULL
 FROM cluster_events
+;
+
+DROP VIEW IF EXISTS timeline;
+CREATE VIEW timeline AS
+-- (Each time also as RFC 3339 text, UTC: time_utc.)
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+FROM (
+SELECT time, 'request' AS kind, actor, verb, api_group, resource,
+    subresource, namespace, name, code,
+    coalesce(actor, '?') || ' ' || coalesce(verb, '?') || ' ' ||
+        coalesce(resource || CASE WHEN coalesce(api_group, '') != ''
+            THEN '.' || api_group ELSE '' END ||
+            coalesce('/' || subresource, '') ||
+            coalesce(' ' || name, '') ||
+            coalesce(' -n ' || namespace, ''), path, '') ||
+        coalesce(' -> ' || code, '') ||
+        CASE WHEN refused THEN ' (denied)' ELSE '' END ||
+        coalesce(' (impersonated by ' || impersonator || ')', '')
+        AS message,
+    source_id, line,
+    CASE WHEN decision IN ('allow', 'forbid') THEN decision
+         WHEN refused THEN 'forbid' WHEN code IS NOT NULL THEN 'allow' END
+        AS decision
+FROM requests
+UNION ALL
+SELECT * FROM timeline_other
 );

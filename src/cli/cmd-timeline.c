@@ -78,19 +78,31 @@ span_us(const char *s)
 	return us;
 }
 
-static const char rows_sql[] =
-    "SELECT time_utc AS time, kind, actor, verb, api_group,"
-    " resource, subresource, namespace, name, code, message, source_id, line"
-    " FROM timeline WHERE time IS NOT NULL";
+/*
+ * Every row in time order, streamed: the requests read in time order
+ * through an index (timeline_requests) merged with the other rows
+ * (timeline_other); ties in kind, source and line order.  %s: the
+ * selected columns; then the conditions of each side.
+ */
+static const char stream_sql[] =
+    "SELECT %s FROM (SELECT * FROM timeline_requests WHERE time IS NOT NULL%s"
+    " UNION ALL SELECT * FROM timeline_other WHERE time IS NOT NULL%s"
+    " ORDER BY time, kind, source_id, line, message)";
+static const char rows_cols[] =
+    KS_SQL_TIME("time") " AS time, kind, actor, verb, api_group,"
+    " resource, subresource, namespace, name, code, message, source_id, line";
 
 /*
- * Timesketch's JSONL fields, with the source path for provenance
- * (timeline_timesketch, sql/009-report.sql).
+ * Timesketch's JSONL fields, with the source path for provenance (as
+ * timeline_timesketch, sql/009-report.sql, has them).
  */
-static const char sketch_sql[] =
-    "SELECT message, datetime, timestamp, timestamp_desc, kind, actor, verb,"
-    " resource, namespace, name, code, source, line"
-    " FROM timeline_timesketch WHERE time IS NOT NULL";
+static const char sketch_cols[] =
+    "message, " KS_SQL_TIME("time") " AS datetime, time AS timestamp,"
+    " CASE kind WHEN 'request' THEN 'Request received'"
+    " WHEN 'log-denial' THEN 'Logged' WHEN 'k8s-event' THEN 'Event time'"
+    " WHEN 'created' THEN 'Creation time' ELSE 'Operation time' END"
+    " AS timestamp_desc, kind, actor, verb, resource, namespace, name, code,"
+    " (SELECT path FROM sources s WHERE s.id = source_id) AS source, line";
 
 /*
  * Requests counted per bucket of ?1 microseconds, as ks_filter_counts_sums
@@ -199,7 +211,7 @@ static int
 exec_timeline(struct ks_ctx *ctx)
 {
 	const struct timeline_state *ts = ctx->state;
-	char sql[8192];
+	char cond[8192] = "", sql[20480];
 	struct ks_err err;
 	int64_t b = 0, w = 15 * 60000000LL;
 
@@ -224,16 +236,15 @@ exec_timeline(struct ks_ctx *ctx)
 		}
 		return exec_buckets(ctx, b);
 	}
-	snprintf(sql, sizeof(sql), "%s", ctx->timesketch ? sketch_sql :
-	    rows_sql);
 	if (ts->kind != NULL)
-		strncat(sql, " AND kind = ?2", sizeof(sql) - strlen(sql) - 1);
-	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time",
+		snprintf(cond, sizeof(cond), " AND kind = ?2");
+	if (ks_filter_sql(&ctx->filter, cond, sizeof(cond), "time",
 	    "decision") < 0) {
 		ks_cmd_error("timeline: too many filters");
 		return KS_EXIT_USAGE;
 	}
-	strncat(sql, " ORDER BY time, kind", sizeof(sql) - strlen(sql) - 1);
+	snprintf(sql, sizeof(sql), stream_sql, ctx->timesketch ? sketch_cols :
+	    rows_cols, cond, cond);
 	return run(ctx, sql, 0);
 }
 
