@@ -186,33 +186,39 @@ put_write(FILE *fp, json_t *w)
 	fputc(')', fp);
 }
 
-/* The RBAC write that made the gap, when the log names one. */
+/* "LABEL<write>, N s before the first denial", then the next line's indent. */
+static void
+cause_head(FILE *fp, const char *label, json_t *w)
+{
+	fputs(label, fp);
+	put_write(fp, w);
+	fprintf(fp, ", %lld s before the first denial\n             ",
+	    (long long)json_integer_value(json_object_get(w,
+	    "seconds_before")));
+}
+
+/*
+ * The RBAC write that made the gap, when the log names one; else the
+ * write that may have, when the RBAC before it is not known.
+ */
 static void
 text_cause(FILE *fp, json_t *c)
 {
-	json_t *w = json_object_get(c, "cause");
+	json_t *w;
 
-	if (w == NULL && (w = json_object_get(c, "possible_cause")) != NULL) {
-		fputs("  possible cause: ", fp);
-		put_write(fp, w);
-		fprintf(fp, ", %lld s before the first denial\n             "
-		    "not certain, the RBAC before it is unknown: ",
-		    (long long)json_integer_value(json_object_get(w,
-		    "seconds_before")));
+	if ((w = json_object_get(c, "cause")) != NULL) {
+		cause_head(fp, "  cause:     ", w);
+		fputs("before it, ", fp);
+		put(fp, ks_json_str(w, "allowed_by"));
+		fputs(" allowed these requests (", fp);
+		put(fp, ks_json_str(w, "rule"));
+		fputs("); the change restores that permission\n", fp);
+	} else if ((w = json_object_get(c, "possible_cause")) != NULL) {
+		cause_head(fp, "  possible cause: ", w);
+		fputs("not certain, the RBAC before it is unknown: ", fp);
 		put(fp, ks_json_str(w, "unknown_because"));
 		fputc('\n', fp);
 	}
-	if (w == NULL || json_object_get(c, "cause") == NULL)
-		return;
-	fputs("  cause:     ", fp);
-	put_write(fp, w);
-	fprintf(fp, ", %lld s before the first denial\n             before "
-	    "it, ", (long long)json_integer_value(json_object_get(w,
-	    "seconds_before")));
-	put(fp, ks_json_str(w, "allowed_by"));
-	fputs(" allowed these requests (", fp);
-	put(fp, ks_json_str(w, "rule"));
-	fputs("); the change restores that permission\n", fp);
 }
 
 static void
