@@ -1,19 +1,47 @@
--- The stages of each request by auditID, with what folding them reads
--- (timeline_requests, 006): the final stage first when read backwards
--- (partial, stage time, id), the first event (received time, id) and a
--- refusal (code, decision).
-CREATE INDEX IF NOT EXISTS audit_events_stages
-	ON audit_events(audit_id, partial DESC, stage_us, id, received_us,
-	    code, decision);
+-- The timeline's requests in time order, folded without a lookup per
+-- request into an index on auditID (auditIDs are random: each lookup
+-- would read a page of its own).
+
+-- The events in time order; the stages and copies of one request (one
+-- auditID, one received time) next to each other, its final stage first
+-- (partial, stage time, id, as requests chooses it), with what says
+-- whether it was refused.
+CREATE INDEX IF NOT EXISTS audit_events_timeline
+	ON audit_events(received_us, audit_id, partial, stage_us DESC,
+	    id DESC, code, decision);
+-- The events of an auditID (the few that timeline_split names, and
+-- ad-hoc questions).  It replaces audit_events_stages, which held the
+-- columns of a fold by auditID for every request.
+DROP INDEX IF EXISTS audit_events_stages;
+CREATE INDEX IF NOT EXISTS audit_events_by_audit_id
+	ON audit_events(audit_id, received_us);
+
+-- The auditIDs whose events are not all at one received time (some at
+-- another time, or without one): an auditID reused, or a request's
+-- stages with different requestReceivedTimestamps.  timeline_requests
+-- folds these by auditID, the others by auditID and time.  Kept by the
+-- import (a superset: an auditID named here folds the same either way);
+-- filled here once for a database imported before it existed.
+CREATE TABLE IF NOT EXISTS timeline_split (
+	audit_id	TEXT PRIMARY KEY
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO timeline_split
+SELECT audit_id FROM audit_events
+WHERE audit_id IS NOT NULL
+    AND (SELECT user_version FROM pragma_user_version) BETWEEN 1 AND 6
+GROUP BY audit_id
+HAVING min(received_us) < max(received_us) OR count(received_us) < count(*);
 
 -- The timeline's requests, one row per request as in timeline, in time
--- order without a sort: the first event of each auditID (the least
--- received time, then id) read through audit_events_dedup, its final
--- stage and refusal found through audit_events_stages.  Columns
--- as timeline's but time_utc.
+-- order without a sort: the first row of each auditID and received time
+-- in audit_events_timeline is the request's final stage, its refusal
+-- read beside it; an auditID of timeline_split is folded whole (its row
+-- at its first time).  Columns as timeline's but time_utc, then the
+-- parts of message: path (of a request for no resource), impersonator
+-- and refused (1 when a stage was refused).
 DROP VIEW IF EXISTS timeline_requests;
 CREATE VIEW timeline_requests AS
-SELECT f.received_us AS time, 'request' AS kind,
+SELECT time, 'request' AS kind,
     coalesce(e.impersonated_user, e.username) AS actor, e.verb, e.api_group,
     e.resource, e.subresource, e.namespace, e.name, e.code,
     coalesce(coalesce(e.impersonated_user, e.username), '?') || ' ' ||
@@ -25,30 +53,41 @@ SELECT f.received_us AS time, 'request' AS kind,
             coalesce(' -n ' || e.namespace, ''),
             CASE WHEN e.resource IS NULL THEN e.request_uri END, '') ||
         coalesce(' -> ' || e.code, '') ||
-        CASE WHEN (CASE WHEN f.audit_id IS NULL
-            THEN f.code = 403 OR f.decision = 'forbid'
-            ELSE EXISTS (SELECT 1 FROM audit_events x
-                INDEXED BY audit_events_stages WHERE x.audit_id = f.audit_id
-                AND (x.code = 403 OR x.decision = 'forbid')) END)
-            THEN ' (denied)' ELSE '' END ||
+        CASE WHEN refused THEN ' (denied)' ELSE '' END ||
         coalesce(' (impersonated by ' || CASE WHEN e.impersonated_user IS
             NOT NULL THEN e.username END || ')', '')
         AS message,
     e.source_id, e.line,
     CASE WHEN e.decision IN ('allow', 'forbid') THEN e.decision
-         WHEN (CASE WHEN f.audit_id IS NULL
-            THEN f.code = 403 OR f.decision = 'forbid'
-            ELSE EXISTS (SELECT 1 FROM audit_events x
-                INDEXED BY audit_events_stages WHERE x.audit_id = f.audit_id
-                AND (x.code = 403 OR x.decision = 'forbid')) END)
-            THEN 'forbid' WHEN e.code IS NOT NULL THEN 'allow' END
-        AS decision
-FROM audit_events f INDEXED BY audit_events_dedup
-JOIN audit_events e ON e.id = CASE WHEN f.audit_id IS NULL THEN f.id ELSE (
-    SELECT l.id FROM audit_events l INDEXED BY audit_events_stages
-    WHERE l.audit_id = f.audit_id
-    ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1) END
-WHERE f.received_us IS NOT NULL AND (f.audit_id IS NULL OR NOT EXISTS (
-    SELECT 1 FROM audit_events p INDEXED BY audit_events_stages
-        WHERE p.audit_id = f.audit_id
-        AND (p.received_us, p.id) < (f.received_us, f.id)));
+         WHEN refused THEN 'forbid' WHEN e.code IS NOT NULL THEN 'allow' END
+        AS decision,
+    CASE WHEN e.resource IS NULL THEN e.request_uri END AS path,
+    CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
+        AS impersonator,
+    refused
+FROM (
+SELECT f.received_us AS time, CASE
+    WHEN f.code = 403 OR f.decision = 'forbid' THEN 1
+    WHEN f.audit_id IS NULL THEN 0
+    WHEN s.audit_id IS NULL THEN EXISTS (SELECT 1 FROM audit_events x
+        INDEXED BY audit_events_timeline WHERE x.received_us = f.received_us
+        AND x.audit_id = f.audit_id
+        AND (x.code = 403 OR x.decision = 'forbid'))
+    ELSE EXISTS (SELECT 1 FROM audit_events x
+        INDEXED BY audit_events_by_audit_id WHERE x.audit_id = f.audit_id
+        AND (x.code = 403 OR x.decision = 'forbid')) END AS refused,
+    CASE WHEN s.audit_id IS NULL THEN f.id ELSE (
+        SELECT l.id FROM audit_events l
+        INDEXED BY audit_events_by_audit_id WHERE l.audit_id = f.audit_id
+        ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1) END AS eid
+FROM audit_events f INDEXED BY audit_events_timeline
+LEFT JOIN timeline_split s ON s.audit_id = f.audit_id
+WHERE f.received_us IS NOT NULL AND (f.audit_id IS NULL OR (
+    f.id = (SELECT l.id FROM audit_events l
+        INDEXED BY audit_events_timeline
+        WHERE l.received_us = f.received_us AND l.audit_id = f.audit_id
+        ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1)
+    AND (s.audit_id IS NULL OR NOT EXISTS (SELECT 1 FROM audit_events p
+        INDEXED BY audit_events_by_audit_id WHERE p.audit_id = f.audit_id
+        AND p.received_us < f.received_us))))
+) JOIN audit_events e ON e.id = eid;

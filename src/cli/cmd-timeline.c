@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "cli/filter-opt.h"
 #include "cli/timeline-around.h"
+#include "cli/timeline-stream.h"
 #include "store/db.h"
 #include "store/sqltime.h"
 #include "util/timeutil.h"
@@ -79,32 +80,6 @@ span_us(const char *s)
 }
 
 /*
- * Every row in time order, streamed: the requests read in time order
- * through an index (timeline_requests) merged with the other rows
- * (timeline_other); ties in kind, source and line order.  %s: the
- * selected columns; then the conditions of each side.
- */
-static const char stream_sql[] =
-    "SELECT %s FROM (SELECT * FROM timeline_requests WHERE time IS NOT NULL%s"
-    " UNION ALL SELECT * FROM timeline_other WHERE time IS NOT NULL%s"
-    " ORDER BY time, kind, source_id, line, message)";
-static const char rows_cols[] =
-    KS_SQL_TIME("time") " AS time, kind, actor, verb, api_group,"
-    " resource, subresource, namespace, name, code, message, source_id, line";
-
-/*
- * Timesketch's JSONL fields, with the source path for provenance (as
- * timeline_timesketch, sql/009-report.sql, has them).
- */
-static const char sketch_cols[] =
-    "message, " KS_SQL_TIME("time") " AS datetime, time AS timestamp,"
-    " CASE kind WHEN 'request' THEN 'Request received'"
-    " WHEN 'log-denial' THEN 'Logged' WHEN 'k8s-event' THEN 'Event time'"
-    " WHEN 'created' THEN 'Creation time' ELSE 'Operation time' END"
-    " AS timestamp_desc, kind, actor, verb, resource, namespace, name, code,"
-    " (SELECT path FROM sources s WHERE s.id = source_id) AS source, line";
-
-/*
  * Requests counted per bucket of ?1 microseconds, as ks_filter_counts_sums
  * counts them (a request once, by its final stage; log refusals once),
  * with the filter applied to each request.  %s is the counted relation,
@@ -124,7 +99,6 @@ static const char bucket_sketch[] =
 static int
 run(struct ks_ctx *ctx, const char *sql, int64_t b)
 {
-	const struct timeline_state *ts = ctx->state;
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
@@ -135,8 +109,6 @@ run(struct ks_ctx *ctx, const char *sql, int64_t b)
 	}
 	if (b > 0)
 		sqlite3_bind_int64(st, 1, b);
-	if (ts->kind != NULL)
-		sqlite3_bind_text(st, 2, ts->kind, -1, SQLITE_STATIC);
 	ks_filter_bind(&ctx->filter, st);
 	if (ks_out_stmt(ctx->out, st, &err) < 0) {
 		ks_cmd_error("timeline: %s", err.msg);
@@ -211,7 +183,7 @@ static int
 exec_timeline(struct ks_ctx *ctx)
 {
 	const struct timeline_state *ts = ctx->state;
-	char cond[8192] = "", sql[20480];
+	char cond[8192] = "";
 	struct ks_err err;
 	int64_t b = 0, w = 15 * 60000000LL;
 
@@ -243,9 +215,12 @@ exec_timeline(struct ks_ctx *ctx)
 		ks_cmd_error("timeline: too many filters");
 		return KS_EXIT_USAGE;
 	}
-	snprintf(sql, sizeof(sql), stream_sql, ctx->timesketch ? sketch_cols :
-	    rows_cols, cond, cond);
-	return run(ctx, sql, 0);
+	if (ks_timeline_stream(ctx->db, ctx->out, &ctx->filter, ts->kind,
+	    cond, ctx->timesketch, &err) < 0) {
+		ks_cmd_error("timeline: %s", err.msg);
+		return KS_EXIT_ERROR;
+	}
+	return KS_EXIT_OK;
 }
 
 const struct ks_cmd ks_cmd_timeline = {

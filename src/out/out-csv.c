@@ -18,6 +18,10 @@ field(struct ks_out *out, const char *s, size_t len, int arg)
 	size_t n;
 	int rc = -1;
 
+	/* Most text needs no escape, and no quotes unless empty. */
+	if (len > 0 && ks_textesc_plain(s, len, 0) == len &&
+	    memchr(s, ',', len) == NULL && memchr(s, '"', len) == NULL)
+		return ks_out_write(out, s, len);
 	if ((p = ks_textesc_dup(s, len, 0, &n)) == NULL)
 		return ks_out_nomem(out);
 	e = p + n;

@@ -14,6 +14,13 @@
 #include "out/out.h"
 #include "out/textesc.h"
 
+/* The writer is one thread: no lock per write where the C library says so. */
+#ifdef __GLIBC__
+#define FWRITE	fwrite_unlocked
+#else
+#define FWRITE	fwrite
+#endif
+
 int
 ks_out_ioerr(struct ks_out *out)
 {
@@ -42,7 +49,7 @@ ks_out_nomem(struct ks_out *out)
 int
 ks_out_write(struct ks_out *out, const char *s, size_t n)
 {
-	if (n > 0 && fwrite(s, 1, n, out->fp) != n)
+	if (n > 0 && FWRITE(s, 1, n, out->fp) != n)
 		return ks_out_ioerr(out);
 	return 0;
 }
@@ -116,13 +123,34 @@ ks_out_cell(struct ks_out *out, const struct ks_cell *c,
 	return 0;
 }
 
+/* i in decimal into buf, as "%lld" writes it; its length. */
+static size_t
+int_text(long long i, char *buf)
+{
+	char tmp[24];
+	unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i :
+	    (unsigned long long)i;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (i < 0)
+		buf[k++] = '-';
+	while (n > 0)
+		buf[k++] = tmp[--n];
+	buf[k] = '\0';
+	return k;
+}
+
 size_t
 ks_out_num(const struct ks_cell *c, char *buf)
 {
 	size_t n;
 
 	if (c->type == KS_CELL_INT)
-		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "%lld", c->i);
+		return int_text(c->i, buf);
 	assert(c->type == KS_CELL_REAL);
 	if (isnan(c->r))
 		return (size_t)snprintf(buf, KS_OUT_NUMSZ, "NaN");

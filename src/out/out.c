@@ -173,6 +173,13 @@ ks_out_row(struct ks_out *out, const struct ks_cell *cells)
 	return 0;
 }
 
+void
+ks_out_discard(struct ks_out *out)
+{
+	discard(out);
+	fflush(out->fp);
+}
+
 long long
 ks_out_rows(const struct ks_out *out)
 {
@@ -288,8 +295,7 @@ ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
 		else
 			ks_err_set(err, "%s",
 			    sqlite3_errmsg(sqlite3_db_handle(stmt)));
-		discard(out);
-		fflush(out->fp);
+		ks_out_discard(out);
 	}
 out:
 	free(cols);

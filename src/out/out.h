@@ -154,6 +154,13 @@ int	ks_out_row(struct ks_out *out, const struct ks_cell *cells);
  */
 int	ks_out_end(struct ks_out *out, struct ks_err *err);
 
+/*
+ * Drop the current result unfinished, after a failure that is not the
+ * formatter's (a half-printed result must not look whole; a table prints
+ * nothing), and flush what was written.
+ */
+void	ks_out_discard(struct ks_out *out);
+
 /* Rows printed in the current or last result. */
 long long	ks_out_rows(const struct ks_out *out);
 

@@ -288,6 +288,24 @@ esc1(char *dst, const char *src, size_t n, int32_t cp, int flags)
 	return k;
 }
 
+size_t
+ks_textesc_plain(const char *s, size_t len, int flags)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (flags == 0) {
+		while (i < len && u[i] >= 0x20 && u[i] < 0x7f)
+			i++;
+		return i;
+	}
+	while (i < len && u[i] >= 0x20 && u[i] < 0x7f &&
+	    !((flags & KS_TEXTESC_MD) && strchr(mdspecial, u[i]) != NULL) &&
+	    !((flags & KS_TEXTESC_HTML) && html_entity(u[i]) != NULL))
+		i++;
+	return i;
+}
+
 /* Escape s[0..len) into dst, or only measure when dst is NULL. */
 static size_t
 esc(char *dst, const char *s, size_t len, int flags)
@@ -296,6 +314,14 @@ esc(char *dst, const char *s, size_t len, int flags)
 	int32_t cp;
 
 	while (i < len) {
+		/* A run that stands for itself, copied whole. */
+		if ((n = ks_textesc_plain(s + i, len - i, flags)) > 0) {
+			if (dst != NULL)
+				memcpy(dst + k, s + i, n);
+			k += n;
+			if ((i += n) == len)
+				break;
+		}
 		n = ks_textesc_decode(s + i, len - i, &cp);
 		k += esc1(dst != NULL ? dst + k : NULL, s + i, n, cp, flags);
 		i += n;
@@ -311,7 +337,8 @@ ks_textesc_dup(const char *s, size_t len, int flags, size_t *outlen)
 
 	if (len > (SIZE_MAX - 1) / 6)
 		return NULL;
-	n = esc(NULL, s, len, flags);
+	n = ks_textesc_plain(s, len, flags) == len ? len :
+	    esc(NULL, s, len, flags);
 	if ((p = malloc(n + 1)) == NULL)
 		return NULL;
 	esc(p, s, len, flags);

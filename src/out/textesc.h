@@ -64,6 +64,13 @@ int	ks_textesc_unsafe(int32_t cp);
  */
 char	*ks_textesc_dup(const char *s, size_t len, int flags, size_t *outlen);
 
+/*
+ * How many bytes at the start of s[0..len) stand for themselves under
+ * flags (printable ASCII, but markdown's or HTML's specials): len when
+ * the escaped form is s itself.
+ */
+size_t	ks_textesc_plain(const char *s, size_t len, int flags);
+
 /* Write the escaped form of s[0..len) to fp.  Returns 0, or -1 (errno). */
 int	ks_textesc_fputs(FILE *fp, const char *s, size_t len, int flags);
 

@@ -301,8 +301,10 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	sqlite3 *db = NULL;
 	int version, rc = -1;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
+	/* As ks_db_open_rw: no memory statistics, no locking per call. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		ks_err_set(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
 		    "out of memory");
 		goto fail;

@@ -127,8 +127,9 @@ ks_store_build_deferred(struct ks_store *st, struct ks_err *err)
 	int rc = 0;
 
 	if (!d->active) {
+		rc = ks_store_note_splits(st, err);
 		/* Many rows but no rebuild: the statistics still help. */
-		if (d->added >= DEFER_MIN)
+		if (rc == 0 && d->added >= DEFER_MIN)
 			rc = analyze(st, err);
 		ks_store_defer_reset(st);
 		return rc;
@@ -152,6 +153,8 @@ ks_store_build_deferred(struct ks_store *st, struct ks_err *err)
 	if (restore[0] != '\0')
 		sqlite3_exec(st->db, restore, NULL, NULL, NULL);
 	sqlite3_exec(st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+	if (rc == 0)
+		rc = ks_store_note_splits(st, err);
 	if (rc == 0)
 		rc = analyze(st, err);
 	ks_store_defer_reset(st);

@@ -70,6 +70,9 @@ int	ks_store_count_added(struct ks_store *st, struct ks_err *err);
 int	ks_store_build_deferred(struct ks_store *st, struct ks_err *err);
 void	ks_store_writeback(struct ks_store *st);
 
+/* store-split.c: note the auditIDs split over times (timeline_split). */
+int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);
+
 static inline void
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
