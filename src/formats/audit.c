@@ -88,7 +88,24 @@ ks_audit_from_json(json_t *ev, struct ks_audit_row *row, const char **why)
 		row->received_us = time_of(ev, "timestamp");
 	if (row->stage_us == KS_TIME_NONE)
 		row->stage_us = row->received_us;
+	ks_audit_extras(ev, row);
 	return 0;
+}
+
+void
+ks_audit_extras(json_t *ev, struct ks_audit_row *row)
+{
+	json_t *m;
+
+	m = json_object_get(json_object_get(ev, "responseStatus"), "message");
+	if (!json_is_string(m))
+		m = json_object_get(json_object_get(json_object_get(ev,
+		    "protoPayload"), "status"), "message");
+	row->message = json_is_string(m) ? json_string_value(m) : NULL;
+	row->request_object = json_object_get(ev, "requestObject");
+	row->request_object_text = NULL;
+	row->request_object_len = 0;
+	row->extras = 1;
 }
 
 /*
@@ -168,6 +185,8 @@ status_member(struct ks_jread *s, const unsigned char *k, size_t n)
 	long long v;
 	int is_int;
 
+	if (KEY("message"))
+		return ks_jread_str(s, &e->row->message);
 	if (!KEY("code") || (*s->p != '-' && (*s->p < '0' || *s->p > '9'))) {
 		if (KEY("code"))
 			e->row->code = 0;
@@ -196,6 +215,19 @@ static int
 obj_value(struct ks_jread *s, ks_jread_fn fn)
 {
 	return *s->p == '{' ? ks_jread_container(s, fn) : ks_jread_skip(s);
+}
+
+/* requestObject: its JSON text as read (checked, not decoded). */
+static int
+object_text(struct ks_jread *s, struct ks_audit_row *r)
+{
+	const unsigned char *from = s->p;
+
+	if (ks_jread_skip(s) < 0)
+		return -1;
+	r->request_object_text = (const char *)from;
+	r->request_object_len = (size_t)(s->p - from);
+	return 0;
 }
 
 static int
@@ -256,10 +288,20 @@ top_member(struct ks_jread *s, const unsigned char *k, size_t n)
 	case 14:
 		if (KEY("responseStatus")) {
 			r->code = 0;
+			r->message = NULL;
 			return obj_value(s, status_member);
 		}
 		if (KEY("stageTimestamp"))
 			return ks_jread_str(s, &t->stage);
+		break;
+	case 12:
+		/* A Cloud Logging entry's message: ks_audit_extras. */
+		if (KEY("protoPayload"))
+			return -1;
+		break;
+	case 13:
+		if (KEY("requestObject"))
+			return object_text(s, r);
 		break;
 	case 16:
 		if (KEY("impersonatedUser")) {
@@ -321,6 +363,7 @@ ks_audit_scan(const char *p, size_t len, int max_depth, char *out,
 		row->received_us = time_from(t->beta);
 	if (row->stage_us == KS_TIME_NONE)
 		row->stage_us = row->received_us;
+	row->extras = 1;
 	return (long)(s.o - out);
 }
 

@@ -26,7 +26,27 @@ struct ks_audit_row {
 	const char	*decision, *authz_reason;
 	int64_t		 received_us, stage_us;	/* KS_TIME_NONE = none */
 	int		 partial;		/* fields recovered from a cut record */
+	/*
+	 * What the store keeps beside the columns (a refused request's
+	 * message, a write's object), as the event read holds them, so that
+	 * the store need not read the raw bytes again.  extras: 1 when the
+	 * reader filled these (else the store reads them from the bytes).
+	 * message: responseStatus.message, else protoPayload.status.message
+	 * (a string; NULL for none).  requestObject: request_object, or its
+	 * JSON text as read (request_object_text, _len); both NULL for none.
+	 */
+	int		 extras;
+	const char	*message;
+	json_t		*request_object;
+	const char	*request_object_text;
+	size_t		 request_object_len;
 };
+
+/*
+ * Fill the extras of row (above) from ev, the event its raw bytes hold
+ * (the native event, or a Cloud Logging entry).
+ */
+void	ks_audit_extras(json_t *ev, struct ks_audit_row *row);
 
 /*
  * Fill row from a Kubernetes audit Event (audit.k8s.io v1 or v1beta1, with

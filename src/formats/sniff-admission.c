@@ -76,6 +76,7 @@ on_review(struct ks_member *m, json_t *v, const struct ks_jrec *r, void *arg,
 		return ks_emit_reject(m, r->line, "not an admission request "
 		    "(no request with an operation and a user)", r->data,
 		    r->len, err);
+	ks_audit_extras(v, &row);
 	return ks_emit_audit(m, &row, r->data, r->len, r->line, err);
 }
 

@@ -166,6 +166,7 @@ audit(struct ks_member *m, json_t *e, json_t *pp, const struct ks_jrec *r,
 	row.authz_reason = ks_json_str2(e, "labels",
 	    "authorization.k8s.io/reason");
 	row.received_us = row.stage_us = entry_time(e, pp);
+	ks_audit_extras(e, &row);
 	rc = ks_emit_audit(m, &row, r->data, r->len, r->line, err);
 	json_decref(row.source_ips);
 	return rc;

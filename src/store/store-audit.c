@@ -104,7 +104,27 @@ redact_secret(json_t *obj)
 			    json_string("(redacted)"));
 }
 
-/* Fill x from the raw JSON (a new string each, or NULL). */
+/* The object sent, compact JSON, a Secret's values hidden; NULL for none. */
+static char *
+object_json(const struct ks_audit_row *row, json_t *obj)
+{
+	json_t *copy = NULL;
+	char *s;
+
+	if (obj == NULL)
+		return NULL;
+	if (strcmp(row->resource ? row->resource : "", "secrets") == 0) {
+		/* The reader's tree stays as read. */
+		if ((obj = copy = json_deep_copy(obj)) == NULL)
+			return NULL;
+		redact_secret(obj);
+	}
+	s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(copy);
+	return s;
+}
+
+/* Fill x from the event's JSON (a new string each, or NULL). */
 static void
 extras_of(const struct ks_audit_row *row, const char *raw, size_t rawlen,
     struct extras *x)
@@ -112,23 +132,29 @@ extras_of(const struct ks_audit_row *row, const char *raw, size_t rawlen,
 	int msg = row->code >= 400 && memmem(raw, rawlen, "\"message\"", 9);
 	int obj = wants_object(row) && memmem(raw, rawlen,
 	    "\"requestObject\"", 15);
-	json_t *ev, *m;
+	struct ks_audit_row r;
+	json_t *ev = NULL, *o;
 
 	x->message = x->request_object = NULL;
-	if ((!msg && !obj) ||
-	    (ev = json_loadb(raw, rawlen, JSON_ALLOW_NUL, NULL)) == NULL)
+	if (!msg && !obj)
 		return;
-	m = json_object_get(json_object_get(ev, "responseStatus"), "message");
-	if (!json_is_string(m))
-		m = json_object_get(json_object_get(json_object_get(ev,
-		    "protoPayload"), "status"), "message");
-	if (msg && json_is_string(m))
-		x->message = strdup(json_string_value(m));
-	if (obj && (m = json_object_get(ev, "requestObject")) != NULL) {
-		if (strcmp(row->resource ? row->resource : "", "secrets") == 0)
-			redact_secret(m);
-		x->request_object = json_dumps(m, JSON_COMPACT |
-		    JSON_ENCODE_ANY);
+	r = *row;
+	/* Read by the reader, or else read here from the raw bytes. */
+	if (!r.extras) {
+		if ((ev = json_loadb(raw, rawlen, JSON_ALLOW_NUL, NULL)) ==
+		    NULL)
+			return;
+		ks_audit_extras(ev, &r);
+	}
+	if (msg && r.message != NULL)
+		x->message = strdup(r.message);
+	if (obj && r.request_object != NULL)
+		x->request_object = object_json(&r, r.request_object);
+	else if (obj && r.request_object_text != NULL && (o = json_loadb(
+	    r.request_object_text, r.request_object_len, JSON_DECODE_ANY |
+	    JSON_ALLOW_NUL, NULL)) != NULL) {
+		x->request_object = object_json(&r, o);
+		json_decref(o);
 	}
 	json_decref(ev);
 }
