@@ -10,6 +10,21 @@
 #include "out/out.h"
 #include "out/textesc.h"
 
+/*
+ * Is s[0..len) a field as it is: printable ASCII (which escaping keeps)
+ * without a comma or a quote?
+ */
+static int
+bare(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == ',' || c == '"')
+			return 0;
+	}
+	return 1;
+}
+
 /* Write s[0..len) as one text field (arg unused).  Returns 0 or -1. */
 static int
 field(struct ks_out *out, const char *s, size_t len, int arg)
@@ -19,8 +34,7 @@ field(struct ks_out *out, const char *s, size_t len, int arg)
 	int rc = -1;
 
 	/* Most text needs no escape, and no quotes unless empty. */
-	if (len > 0 && ks_textesc_plain(s, len, 0) == len &&
-	    memchr(s, ',', len) == NULL && memchr(s, '"', len) == NULL)
+	if (len > 0 && bare(s, len))
 		return ks_out_write(out, s, len);
 	if ((p = ks_textesc_dup(s, len, 0, &n)) == NULL)
 		return ks_out_nomem(out);
