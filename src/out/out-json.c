@@ -24,6 +24,7 @@ struct json {
 	char	**keys;		/* ncols owned keys: valid UTF-8, unique */
 	int	  ncols;	/* keys */
 	int	  lines;	/* jsonl rather than json */
+	int	  plain_keys;	/* every key is plain (below) */
 	size_t	  nrows;	/* rows written */
 };
 
@@ -79,6 +80,21 @@ mkkey(char *const *keys, int n, const char *name)
 	return k;
 }
 
+/*
+ * Is s[0..len) printable ASCII but quote and backslash: text that jansson
+ * writes between quotes as it is, and putsafe() leaves alone?
+ */
+static int
+plain(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
 static int
 start(struct ks_out *out, int ncols, const char *const *names, int lines)
 {
@@ -96,6 +112,9 @@ start(struct ks_out *out, int ncols, const char *const *names, int lines)
 			return ks_out_nomem(out);
 		j->ncols++;
 	}
+	j->plain_keys = 1;
+	for (i = 0; i < ncols; i++)
+		j->plain_keys &= plain(j->keys[i], strlen(j->keys[i]));
 	return 0;
 }
 
@@ -188,6 +207,53 @@ precision(const struct ks_cell *cells, int ncols)
 	return p;
 }
 
+/* Are cells[0..n) integers, NULLs and plain text (most rows)? */
+static int
+plain_cells(const struct ks_cell *cells, int n)
+{
+	const struct ks_cell *c;
+
+	for (int i = 0; i < n; i++) {
+		c = &cells[i];
+		if (c->type == KS_CELL_REAL || (c->type == KS_CELL_TEXT &&
+		    c->s != NULL && (c->json || !plain(c->s, c->len))))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The object of a row of plain_cells, as jansson would write it, without
+ * building it.  0, or -1 on a write error.
+ */
+static int
+plain_row(struct ks_out *out, const struct json *j,
+    const struct ks_cell *cells)
+{
+	char num[KS_OUT_NUMSZ];
+	const struct ks_cell *c;
+	int i;
+
+	for (i = 0; i < j->ncols; i++) {
+		c = &cells[i];
+		if (ks_out_write(out, i == 0 ? "{\"" : ",\"", 2) == -1 ||
+		    ks_out_puts(out, j->keys[i]) == -1 ||
+		    ks_out_write(out, "\":", 2) == -1)
+			return -1;
+		if (c->type == KS_CELL_INT) {
+			if (ks_out_write(out, num, ks_out_num(c, num)) == -1)
+				return -1;
+		} else if (c->type != KS_CELL_TEXT || c->s == NULL) {
+			if (ks_out_write(out, "null", 4) == -1)
+				return -1;
+		} else if (ks_out_write(out, "\"", 1) == -1 ||
+		    ks_out_write(out, c->s, c->len) == -1 ||
+		    ks_out_write(out, "\"", 1) == -1)
+			return -1;
+	}
+	return ks_out_puts(out, j->ncols == 0 ? "{}" : "}");
+}
+
 static int
 row(struct ks_out *out, const struct ks_cell *cells)
 {
@@ -196,6 +262,15 @@ row(struct ks_out *out, const struct ks_cell *cells)
 	char *s = NULL;
 	int i, rc = -1;
 
+	if (j->plain_keys && (rc = plain_cells(cells, j->ncols))) {
+		if ((!j->lines && ks_out_puts(out, j->nrows == 0 ? "[\n" :
+		    ",\n") == -1) || plain_row(out, j, cells) == -1 ||
+		    (j->lines && ks_out_write(out, "\n", 1) == -1))
+			return -1;
+		j->nrows++;
+		return 0;
+	}
+	rc = -1;
 	if ((obj = json_object()) == NULL)
 		return ks_out_nomem(out);
 	for (i = 0; i < j->ncols; i++) {
