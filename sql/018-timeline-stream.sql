@@ -33,7 +33,8 @@ SELECT audit_id FROM audit_events
 WHERE audit_id IS NOT NULL
     AND (SELECT user_version FROM pragma_user_version) BETWEEN 1 AND 6
 GROUP BY audit_id
-HAVING min(received_us) < max(received_us) OR count(received_us) < count(*);
+HAVING min(received_us) < max(received_us)
+    OR count(received_us) BETWEEN 1 AND count(*) - 1;
 
 -- The timeline's requests, one row per request as in timeline, in time
 -- order without a sort: the first row of each auditID and received time

@@ -12,7 +12,7 @@ static const char split_all[] =
     "INSERT OR IGNORE INTO timeline_split SELECT audit_id FROM audit_events"
     " INDEXED BY audit_events_by_audit_id WHERE audit_id IS NOT NULL"
     " GROUP BY audit_id HAVING min(received_us) < max(received_us)"
-    " OR count(received_us) < count(*)";
+    " OR count(received_us) BETWEEN 1 AND count(*) - 1";
 
 /* The auditIDs of the events after id ?1, each looked up. */
 static const char split_new[] =
