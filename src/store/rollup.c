@@ -106,68 +106,97 @@ bind_field(sqlite3_stmt *st, int i, const char *f)
 		sqlite3_bind_text(st, i, f, -1, SQLITE_TRANSIENT);
 }
 
-/* The upserts of one pending count, into the four request rollups. */
-static const char *const upserts[] = {
-	"INSERT INTO activity_minute(key, actor, verb, api_group, resource,"
-	" subresource, namespace, minute, allowed, denied, first_us, last_us)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13)"
-	" ON CONFLICT(key) DO UPDATE SET allowed = allowed + excluded.allowed,"
-	" denied = denied + excluded.denied,"
-	" first_us = min(first_us, excluded.first_us),"
-	" last_us = max(last_us, excluded.last_us)",
-	"INSERT INTO request_minute(minute, key, actor, verb, api_group,"
-	" resource, subresource, namespace, decision, allowed, denied,"
-	" first_us, last_us) VALUES(?9, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10,"
-	" ?11, ?12, ?13) ON CONFLICT(minute, key) DO UPDATE SET"
+/*
+ * The statements of a flush: the group's id looked up (NULLs compared
+ * with IS) and added when new, then the upserts of one pending count into
+ * the three request rollups (?1 the group's id, ?2 the minute, ?3..?6 the
+ * counts and times, ?7 the decision).
+ */
+enum { Q_FIND, Q_ADD, Q_MINUTE, Q_TOTAL, Q_ALL, NQ };
+static const char *const flush_sql[NQ] = {
+	"SELECT id FROM rollup_groups WHERE actor IS ?1 AND verb IS ?2"
+	" AND api_group IS ?3 AND resource IS ?4 AND subresource IS ?5"
+	" AND namespace IS ?6 AND decision = ?7",
+	"INSERT INTO rollup_groups(actor, verb, api_group, resource,"
+	" subresource, namespace, decision) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	"INSERT INTO request_minute(minute, gid, allowed, denied, first_us,"
+	" last_us) VALUES(?2, ?1, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT(minute, gid) DO UPDATE SET"
 	" allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
-	"INSERT INTO request_total(key, actor, verb, api_group, resource,"
-	" subresource, namespace, decision, allowed, denied, first_us, last_us)"
-	" VALUES(?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12, ?13)"
-	" ON CONFLICT(key) DO UPDATE SET allowed = allowed + excluded.allowed,"
+	"INSERT INTO request_total(gid, allowed, denied, first_us, last_us)"
+	" VALUES(?1, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT(gid) DO UPDATE SET allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
 	"INSERT INTO request_minute_all(minute, decision, allowed, denied,"
-	" first_us, last_us) VALUES(?9, ?8, ?10, ?11, ?12, ?13)"
+	" first_us, last_us) VALUES(?2, ?7, ?3, ?4, ?5, ?6)"
 	" ON CONFLICT(minute, decision) DO UPDATE SET"
 	" allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
 };
-#define NUPSERTS	(sizeof(upserts) / sizeof(upserts[0]))
 
-/*
- * Bind one pending count: ?1 the activity key (no decision), ?2..?7 the
- * columns, ?8 the decision, ?9 the minute, ?10..?13 the counts and
- * times, ?14 the request key (with the decision).
- */
-static void
-bind_pending(sqlite3_stmt *st, const char *key, json_t *v)
+/* Run st to its end; 0, or -1 with err. */
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st, struct ks_err *err)
 {
-	char buf[2048], akey[2048], rkey[2048], *f[8], *p;
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : ks_db_error(db, err, NULL);
+}
+
+/* The id of the group of key's fields f[0..6], added when new; or -1. */
+static sqlite3_int64
+group_id(sqlite3 *db, sqlite3_stmt **st, char *const *f, struct ks_err *err)
+{
+	sqlite3_int64 id = -1;
+	int rc;
+
+	for (int q = Q_FIND; q <= Q_ADD; q++)
+		for (int i = 0; i < 7; i++)
+			bind_field(st[q], i + 1, f[i]);
+	if ((rc = sqlite3_step(st[Q_FIND])) == SQLITE_ROW)
+		id = sqlite3_column_int64(st[Q_FIND], 0);
+	sqlite3_reset(st[Q_FIND]);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ks_db_error(db, err, NULL);
+	if (id < 0 && step_done(db, st[Q_ADD], err) == 0)
+		id = sqlite3_last_insert_rowid(db);
+	return id;
+}
+
+/* One pending count (key: the group's fields and the minute) written. */
+static int
+write_pending(sqlite3 *db, sqlite3_stmt **st, const char *key, json_t *v,
+    struct ks_err *err)
+{
+	char buf[2048], *f[8], *p;
+	sqlite3_int64 gid;
 
 	snprintf(buf, sizeof(buf), "%s", key);
 	p = buf;
 	for (int i = 0; i < 8; i++)
 		if ((f[i] = strsep(&p, "\037")) == NULL)
 			f[i] = "\001";
-	snprintf(akey, sizeof(akey), "%s\037%s\037%s\037%s\037%s\037%s\037%s",
-	    f[0], f[1], f[2], f[3], f[4], f[5], f[7]);
-	snprintf(rkey, sizeof(rkey), "%s\037%s\037%s\037%s\037%s\037%s\037%s",
-	    f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
-	sqlite3_bind_text(st, 1, akey, -1, SQLITE_TRANSIENT);
-	for (int i = 0; i < 6; i++)
-		bind_field(st, i + 2, f[i]);
-	sqlite3_bind_text(st, 8, f[6], -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 9, strtoll(f[7], NULL, 10));
-	for (int i = 0; i < 4; i++)
-		sqlite3_bind_int64(st, 10 + i, json_integer_value(
-		    json_array_get(v, (size_t)i)));
-	sqlite3_bind_text(st, 14, rkey, -1, SQLITE_TRANSIENT);
+	if ((gid = group_id(db, st, f, err)) < 0)
+		return -1;
+	for (int q = Q_MINUTE; q < NQ; q++) {
+		sqlite3_bind_int64(st[q], 1, gid);
+		sqlite3_bind_int64(st[q], 2, strtoll(f[7], NULL, 10));
+		for (int i = 0; i < 4; i++)
+			sqlite3_bind_int64(st[q], 3 + i, json_integer_value(
+			    json_array_get(v, (size_t)i)));
+		sqlite3_bind_text(st[q], 7, f[6], -1, SQLITE_TRANSIENT);
+		if (step_done(db, st[q], err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* The rollups' SQL (sql/016-rollups.sql): the denials folded in. */
@@ -183,27 +212,22 @@ update_denials(sqlite3 *db, struct ks_err *err)
 int
 ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 {
-	sqlite3_stmt *st[NUPSERTS] = { NULL };
+	sqlite3_stmt *st[NQ] = { NULL };
 	const char *key;
 	json_t *v;
 	int rc = 0;
 
 	if (r != NULL && json_object_size(r->pending) > 0) {
-		for (size_t i = 0; i < NUPSERTS && rc == 0; i++)
-			if (sqlite3_prepare_v2(db, upserts[i], -1, &st[i],
+		for (size_t i = 0; i < NQ && rc == 0; i++)
+			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &st[i],
 			    NULL) != SQLITE_OK)
 				rc = ks_db_error(db, err, NULL);
 		json_object_foreach(r->pending, key, v) {
-			for (size_t i = 0; i < NUPSERTS && rc == 0; i++) {
-				bind_pending(st[i], key, v);
-				if (sqlite3_step(st[i]) != SQLITE_DONE)
-					rc = ks_db_error(db, err, NULL);
-				sqlite3_reset(st[i]);
-			}
-			if (rc != 0)
+			if (rc != 0 || (rc = write_pending(db, st, key, v,
+			    err)) != 0)
 				break;
 		}
-		for (size_t i = 0; i < NUPSERTS; i++)
+		for (size_t i = 0; i < NQ; i++)
 			sqlite3_finalize(st[i]);
 		json_object_clear(r->pending);
 	}
@@ -213,36 +237,12 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 int
 ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 {
-	static const char q[] = "DELETE FROM activity_minute;"
-	    " INSERT INTO activity_minute(key, actor, verb, api_group, resource,"
-	    " subresource, namespace, minute, allowed, denied, first_us, last_us)"
-	    " SELECT concat_key, actor, verb, api_group, resource, subresource,"
-	    " namespace, minute, sum(NOT refused), sum(refused),"
-	    " min(received_us), max(received_us) FROM (SELECT"
-	    " coalesce(impersonated_user, username) AS actor, verb, api_group,"
-	    " resource, subresource, namespace, received_us,"
-	    " (received_us / 60000000 - (received_us < 0 AND received_us %"
-	    " 60000000 != 0)) * 60000000 AS minute,"
-	    " (coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))"
-	    " AS refused,"
-	    " coalesce(coalesce(impersonated_user, username), char(1)) ||"
-	    " char(31) || coalesce(verb, char(1)) || char(31) ||"
-	    " coalesce(api_group, char(1)) || char(31) || coalesce(resource,"
-	    " char(1)) || char(31) || coalesce(subresource, char(1)) ||"
-	    " char(31) || coalesce(namespace, char(1)) || char(31) ||"
-	    " ((received_us / 60000000 - (received_us < 0 AND received_us %"
-	    " 60000000 != 0)) * 60000000) AS concat_key"
-	    " FROM audit_events e WHERE received_us IS NOT NULL AND"
-	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-	    " 'Panic') AND NOT EXISTS (SELECT 1 FROM audit_events d WHERE"
-	    " d.received_us IS e.received_us AND d.audit_id = e.audit_id AND"
-	    " d.id < e.id AND coalesce(d.stage,"
-	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic')))"
-	    " GROUP BY concat_key;"
-	    " DELETE FROM request_minute; DELETE FROM request_total;"
-	    " DELETE FROM request_minute_all;"
+	static const char q[] = "DELETE FROM request_minute;"
+	    " DELETE FROM request_total; DELETE FROM request_minute_all;"
 	    " DELETE FROM denial_requests; DELETE FROM denial_minute;"
-	    " DELETE FROM denial_total; DELETE FROM rollup_marks";
+	    " DELETE FROM denial_total; DELETE FROM rollup_groups;"
+	    " DELETE FROM rollup_marks";
+
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
 	return update_denials(db, err);
