@@ -141,6 +141,12 @@ CREATE TABLE IF NOT EXISTS rollup_marks (
 	upto		INTEGER NOT NULL
 );
 
+-- A refused request's refused events, by its auditID: what the denial
+-- fold reads (partial, so kept up to date during a large load, when the
+-- other indexes of audit_events are set aside).
+CREATE INDEX IF NOT EXISTS audit_events_refused
+	ON audit_events(audit_id) WHERE code = 403 OR decision = 'forbid';
+
 -- The probe of log_denials_only: one actor's refusals of one verb and
 -- resource, in time order.
 CREATE INDEX IF NOT EXISTS audit_events_refusal_probe
@@ -171,12 +177,14 @@ CREATE TEMP TABLE IF NOT EXISTS rollup_counted AS
 SELECT actor, verb, api_group, resource, subresource, namespace, decision,
     time, refused FROM request_outcomes WHERE 0;
 DELETE FROM rollup_counted;
+-- (The gate, a row only without the mark, is the outer loop: with the
+-- mark, nothing is read.)
 INSERT INTO rollup_counted
-SELECT actor, verb, api_group, resource, subresource, namespace, decision,
-    time, refused
-FROM request_outcomes
-WHERE origin = 'audit' AND time IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests');
+SELECT o.* FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN (SELECT actor, verb, api_group, resource, subresource,
+	namespace, decision, time, refused
+    FROM request_outcomes WHERE origin = 'audit' AND time IS NOT NULL) o;
 INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
     namespace, decision)
 SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
@@ -197,64 +205,75 @@ GROUP BY 1, 2;
 DELETE FROM rollup_counted;
 INSERT INTO request_total
 SELECT gid, sum(allowed), sum(denied), min(first_us), max(last_us)
-FROM request_minute
-WHERE NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests')
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute
 GROUP BY gid;
 INSERT INTO request_minute_all
 SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
     max(last_us)
-FROM request_minute JOIN rollup_groups ON id = gid
-WHERE NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests')
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute JOIN rollup_groups ON id = gid
 GROUP BY minute, decision;
 INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
 
--- fresh: the requests of the new refused events, each by its last stored
--- refused event (id), with old, the one it was folded under before (its
--- row in denial_requests), if any; dirty: the groups and minutes that an
--- old request was or is in, recomputed.  The others' new requests are
--- added to their minute and group.
+-- new: the refused events stored since the mark, read once; fresh: the
+-- requests they touch, each by its last stored refused event (id), with
+-- old, the one it was folded under before (its row in denial_requests),
+-- if any; dirty: the groups and minutes that an old request was or is
+-- in, recomputed.  The others' new requests are added to their minute
+-- and group.
+CREATE TEMP TABLE IF NOT EXISTS rollup_new (id INTEGER PRIMARY KEY,
+    akey TEXT, audit_id TEXT, time INTEGER, code INTEGER, decision TEXT,
+    actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
+    namespace TEXT, source_id INTEGER, line INTEGER, message TEXT);
 CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (id INTEGER PRIMARY KEY,
     old INTEGER, gid INTEGER, time INTEGER, code INTEGER, minute INTEGER,
     actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
     namespace TEXT, decision TEXT, audit_id TEXT, source_id INTEGER,
     line INTEGER, message TEXT);
 CREATE TEMP TABLE IF NOT EXISTS rollup_dirty (gid INTEGER, minute INTEGER);
+DELETE FROM rollup_new;
 DELETE FROM rollup_fresh;
 DELETE FROM rollup_dirty;
+-- (NOT INDEXED: the new events by id, not an index's every entry.)
+INSERT INTO rollup_new
+SELECT id, coalesce(audit_id, 'row:' || id), audit_id, received_us, code,
+    decision, coalesce(impersonated_user, username), verb, api_group,
+    resource, subresource, namespace, source_id, line, message
+FROM audit_events NOT INDEXED
+WHERE id > coalesce((SELECT upto FROM rollup_marks WHERE name = 'denials'),
+	0)
+    AND (code = 403 OR decision = 'forbid');
+-- Each request from all its refused events: the new ones, and those
+-- folded before (found by auditID; an event without one is a request of
+-- its own).  Its columns are those of its last, a new one.
 INSERT INTO rollup_fresh
 SELECT q.id, q.old, NULL, q.time, q.code,
     (q.time / 60000000 - (q.time < 0 AND q.time % 60000000 != 0)) *
 	60000000,
-    coalesce(e.impersonated_user, e.username), e.verb, e.api_group,
-    e.resource, e.subresource, e.namespace, q.decision, e.audit_id,
-    e.source_id, e.line,
-    CASE q.decision WHEN 'allow' THEN e.message END
-FROM (
-    -- Requests with an auditID: all their refused events, old and new.
-    SELECT max(x.id) AS id, max(CASE WHEN x.id <= m.upto THEN x.id END)
-	    AS old, min(x.received_us) AS time, max(x.code) AS code,
-	CASE WHEN coalesce(max(x.decision = 'allow'), 0)
-	    AND NOT coalesce(max(x.decision = 'forbid'), 0)
+    n.actor, n.verb, n.api_group, n.resource, n.subresource, n.namespace,
+    q.decision, n.audit_id, n.source_id, n.line,
+    CASE q.decision WHEN 'allow' THEN n.message END
+FROM (SELECT max(id) AS id, max(old) AS old, min(time) AS time,
+	max(code) AS code,
+	CASE WHEN coalesce(max(decision = 'allow'), 0)
+	    AND NOT coalesce(max(decision = 'forbid'), 0)
 	    THEN 'allow' ELSE 'forbid' END AS decision
-    FROM (SELECT coalesce((SELECT upto FROM rollup_marks
-	WHERE name = 'denials'), 0) AS upto) m
-    JOIN (SELECT DISTINCT audit_id FROM audit_events
-	WHERE id > coalesce((SELECT upto FROM rollup_marks
-	    WHERE name = 'denials'), 0)
-	    AND audit_id IS NOT NULL AND (code = 403 OR decision = 'forbid'))
-	t
-    JOIN audit_events x ON x.audit_id = t.audit_id
-    WHERE x.code = 403 OR x.decision = 'forbid'
-    GROUP BY t.audit_id
-    UNION ALL
-    -- An event without one is a request of its own.
-    SELECT id, NULL, received_us, code,
-	CASE WHEN decision = 'allow' THEN 'allow' ELSE 'forbid' END
-    FROM audit_events
-    WHERE id > coalesce((SELECT upto FROM rollup_marks
-	WHERE name = 'denials'), 0)
-	AND audit_id IS NULL AND (code = 403 OR decision = 'forbid')) q
-JOIN audit_events e ON e.id = q.id;
+    FROM (SELECT akey, id, NULL AS old, time, code, decision
+	FROM rollup_new
+	UNION ALL
+	SELECT x.audit_id, x.id, x.id, x.received_us, x.code, x.decision
+	FROM (SELECT DISTINCT audit_id FROM rollup_new
+	    WHERE audit_id IS NOT NULL) t
+	JOIN audit_events x INDEXED BY audit_events_refused
+	    ON x.audit_id = t.audit_id
+	WHERE x.id <= coalesce((SELECT upto FROM rollup_marks
+		WHERE name = 'denials'), 0)
+	    AND (x.code = 403 OR x.decision = 'forbid'))
+    GROUP BY akey) q
+JOIN rollup_new n ON n.id = q.id;
 INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
     namespace, decision)
 SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,

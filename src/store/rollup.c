@@ -199,13 +199,21 @@ write_pending(sqlite3 *db, sqlite3_stmt **st, const char *key, json_t *v,
 	return 0;
 }
 
-/* The rollups' SQL (sql/016-rollups.sql): the denials folded in. */
+/*
+ * The rollups' SQL (sql/016-rollups.sql) from "Bringing the rollups up to
+ * date" on (the tables and views before it are made with the schema):
+ * the denials folded in, and the requests counted if they are not yet.
+ */
 static int
 update_denials(sqlite3 *db, struct ks_err *err)
 {
+	const char *from;
+
 	for (const struct ks_sql_asset *a = ks_sql_assets; a->name; a++)
-		if (strcmp(a->name, "016-rollups.sql") == 0)
-			return ks_db_exec(db, a->text, err);
+		if (strcmp(a->name, "016-rollups.sql") == 0 && (from =
+		    strstr(a->text, "\n-- Bringing the rollups up to date."))
+		    != NULL)
+			return ks_db_exec(db, from, err);
 	return ks_err_set(err, "016-rollups.sql: not built in");
 }
 
