@@ -125,15 +125,14 @@ FROM denial_requests r
 JOIN rollup_groups g ON g.id = r.gid
 JOIN audit_events e ON e.id = r.id;
 
--- Requests per group and minute, as activity_minute was kept before
--- (summed over the decision), for SQL written against it.
+-- request_minute with its groups' columns: what activity_minute held
+-- (a table before), with the decision (a row per decision), for SQL
+-- written against it and for export.
 DROP VIEW IF EXISTS activity_minute;
 CREATE VIEW activity_minute AS
-SELECT actor, verb, api_group, resource, subresource, namespace, minute,
-    sum(allowed) AS allowed, sum(denied) AS denied,
-    min(first_us) AS first_us, max(last_us) AS last_us
-FROM request_minute JOIN rollup_groups ON id = gid
-GROUP BY actor, verb, api_group, resource, subresource, namespace, minute;
+SELECT actor, verb, api_group, resource, subresource, namespace, decision,
+    minute, allowed, denied, first_us, last_us
+FROM request_minute JOIN rollup_groups ON id = gid;
 
 -- How far the denial rollups go: every audit event of id <= upto is in.
 CREATE TABLE IF NOT EXISTS rollup_marks (
