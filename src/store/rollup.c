@@ -1,29 +1,44 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "store/rollup.h"
 #include "store/db.h"
 #include "store/sql-assets.h"
 #include "util/timeutil.h"
 
-/* Pending counts: key -> [allowed, denied, first_us, last_us]. */
+/*
+ * Pending counts: key -> allowed, denied, first_us, last_us, in an open
+ * addressing table (linear probing, at most half full) kept between
+ * flushes, so that counting an event allocates nothing but a new key.
+ */
+struct pending {
+	char	*key;			/* NULL: a free slot */
+	int64_t	 v[4];
+};
+
 struct ks_rollup {
-	json_t	*pending;
+	struct pending	*slot;
+	size_t		 cap, n;
 };
 
 struct ks_rollup *
 ks_rollup_new(void)
 {
-	struct ks_rollup *r = calloc(1, sizeof(*r));
+	return calloc(1, sizeof(struct ks_rollup));
+}
 
-	if (r != NULL && (r->pending = json_object()) == NULL) {
-		free(r);
-		return NULL;
+void
+ks_rollup_clear(struct ks_rollup *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->cap; i++) {
+		free(r->slot[i].key);
+		r->slot[i].key = NULL;
 	}
-	return r;
+	r->n = 0;
 }
 
 void
@@ -31,14 +46,67 @@ ks_rollup_free(struct ks_rollup *r)
 {
 	if (r == NULL)
 		return;
-	json_decref(r->pending);
+	ks_rollup_clear(r);
+	free(r->slot);
 	free(r);
 }
 
-void
-ks_rollup_clear(struct ks_rollup *r)
+/* FNV-1a. */
+static size_t
+hash(const char *s)
 {
-	json_object_clear(r->pending);
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static struct pending *
+probe(struct pending *slot, size_t cap, const char *key)
+{
+	size_t i = hash(key) & (cap - 1);
+
+	while (slot[i].key != NULL && strcmp(slot[i].key, key) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slot[i];
+}
+
+/* Twice the slots (1024 at first), the keys moved over.  0 or -1. */
+static int
+grow(struct ks_rollup *r)
+{
+	size_t cap = r->cap ? r->cap * 2 : 1024;
+	struct pending *slot = calloc(cap, sizeof(*slot));
+
+	if (slot == NULL)
+		return -1;
+	for (size_t i = 0; i < r->cap; i++)
+		if (r->slot[i].key != NULL)
+			*probe(slot, cap, r->slot[i].key) = r->slot[i];
+	free(r->slot);
+	r->slot = slot;
+	r->cap = cap;
+	return 0;
+}
+
+/* key's counts, new (zero, times at t) if it had none; NULL if no memory. */
+static struct pending *
+pending_of(struct ks_rollup *r, const char *key, int64_t t)
+{
+	struct pending *p;
+
+	if (2 * (r->n + 1) > r->cap && grow(r) < 0)
+		return NULL;
+	p = probe(r->slot, r->cap, key);
+	if (p->key == NULL) {
+		if ((p->key = strdup(key)) == NULL)
+			return NULL;
+		p->v[0] = p->v[1] = 0;
+		p->v[2] = p->v[3] = t;
+		r->n++;
+	}
+	return p;
 }
 
 /* A NULL becomes \001 in keys, so that NULL and "" stay apart. */
@@ -65,7 +133,7 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 	    row->username;
 	char key[2048];
 	int64_t minute;
-	json_t *v;
+	struct pending *p;
 	int denied;
 
 	if (r == NULL || row->received_us == KS_TIME_NONE || (row->stage &&
@@ -82,18 +150,13 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 	    (long long)minute);
 	denied = row->code == 403 || (row->decision &&
 	    strcmp(row->decision, "forbid") == 0);
-	if ((v = json_object_get(r->pending, key)) == NULL) {
-		v = json_pack("[iiII]", 0, 0, (json_int_t)row->received_us,
-		    (json_int_t)row->received_us);
-		if (v == NULL || json_object_set_new(r->pending, key, v) < 0)
-			return;
-	}
-	json_array_set_new(v, denied, json_integer(json_integer_value(
-	    json_array_get(v, denied)) + 1));
-	if (row->received_us < json_integer_value(json_array_get(v, 2)))
-		json_array_set_new(v, 2, json_integer(row->received_us));
-	if (row->received_us > json_integer_value(json_array_get(v, 3)))
-		json_array_set_new(v, 3, json_integer(row->received_us));
+	if ((p = pending_of(r, key, row->received_us)) == NULL)
+		return;
+	p->v[denied]++;
+	if (row->received_us < p->v[2])
+		p->v[2] = row->received_us;
+	if (row->received_us > p->v[3])
+		p->v[3] = row->received_us;
 }
 
 /* Bind field i of the key (NUL-separated copy), \001 as NULL. */
@@ -173,8 +236,8 @@ group_id(sqlite3 *db, sqlite3_stmt **st, char *const *f, struct ks_err *err)
 
 /* One pending count (key: the group's fields and the minute) written. */
 static int
-write_pending(sqlite3 *db, sqlite3_stmt **st, const char *key, json_t *v,
-    struct ks_err *err)
+write_pending(sqlite3 *db, sqlite3_stmt **st, const char *key,
+    const int64_t *v, struct ks_err *err)
 {
 	char buf[2048], *f[8], *p;
 	sqlite3_int64 gid;
@@ -190,8 +253,7 @@ write_pending(sqlite3 *db, sqlite3_stmt **st, const char *key, json_t *v,
 		sqlite3_bind_int64(st[q], 1, gid);
 		sqlite3_bind_int64(st[q], 2, strtoll(f[7], NULL, 10));
 		for (int i = 0; i < 4; i++)
-			sqlite3_bind_int64(st[q], 3 + i, json_integer_value(
-			    json_array_get(v, (size_t)i)));
+			sqlite3_bind_int64(st[q], 3 + i, v[i]);
 		sqlite3_bind_text(st[q], 7, f[6], -1, SQLITE_TRANSIENT);
 		if (step_done(db, st[q], err) < 0)
 			return -1;
@@ -221,23 +283,20 @@ int
 ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 {
 	sqlite3_stmt *st[NQ] = { NULL };
-	const char *key;
-	json_t *v;
 	int rc = 0;
 
-	if (r != NULL && json_object_size(r->pending) > 0) {
+	if (r != NULL && r->n > 0) {
 		for (size_t i = 0; i < NQ && rc == 0; i++)
 			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &st[i],
 			    NULL) != SQLITE_OK)
 				rc = ks_db_error(db, err, NULL);
-		json_object_foreach(r->pending, key, v) {
-			if (rc != 0 || (rc = write_pending(db, st, key, v,
-			    err)) != 0)
-				break;
-		}
+		for (size_t i = 0; i < r->cap && rc == 0; i++)
+			if (r->slot[i].key != NULL)
+				rc = write_pending(db, st, r->slot[i].key,
+				    r->slot[i].v, err);
 		for (size_t i = 0; i < NQ; i++)
 			sqlite3_finalize(st[i]);
-		json_object_clear(r->pending);
+		ks_rollup_clear(r);
 	}
 	return rc == 0 ? update_denials(db, err) : rc;
 }
