@@ -9,18 +9,24 @@
 #include "util/timeutil.h"
 
 /*
- * Pending counts: key -> allowed, denied, first_us, last_us, in an open
- * addressing table (linear probing, at most half full) kept between
- * flushes, so that counting an event allocates nothing but a new key.
+ * Counts by key (allowed, denied, first_us, last_us), in an open
+ * addressing table (linear probing, at most half full): the pending
+ * counts are kept between flushes, so that counting an event allocates
+ * nothing but a new key.
  */
 struct pending {
 	char	*key;			/* NULL: a free slot */
 	int64_t	 v[4];
+	int64_t	 gid;			/* a group's id (flush) */
+};
+
+struct tally {
+	struct pending	*slot;
+	size_t		 cap, n;
 };
 
 struct ks_rollup {
-	struct pending	*slot;
-	size_t		 cap, n;
+	struct tally	 pending;	/* group and minute */
 };
 
 struct ks_rollup *
@@ -29,16 +35,21 @@ ks_rollup_new(void)
 	return calloc(1, sizeof(struct ks_rollup));
 }
 
+static void
+tally_clear(struct tally *t)
+{
+	for (size_t i = 0; i < t->cap; i++) {
+		free(t->slot[i].key);
+		t->slot[i].key = NULL;
+	}
+	t->n = 0;
+}
+
 void
 ks_rollup_clear(struct ks_rollup *r)
 {
-	if (r == NULL)
-		return;
-	for (size_t i = 0; i < r->cap; i++) {
-		free(r->slot[i].key);
-		r->slot[i].key = NULL;
-	}
-	r->n = 0;
+	if (r != NULL)
+		tally_clear(&r->pending);
 }
 
 void
@@ -46,8 +57,8 @@ ks_rollup_free(struct ks_rollup *r)
 {
 	if (r == NULL)
 		return;
-	ks_rollup_clear(r);
-	free(r->slot);
+	tally_clear(&r->pending);
+	free(r->pending.slot);
 	free(r);
 }
 
@@ -74,39 +85,55 @@ probe(struct pending *slot, size_t cap, const char *key)
 
 /* Twice the slots (1024 at first), the keys moved over.  0 or -1. */
 static int
-grow(struct ks_rollup *r)
+grow(struct tally *t)
 {
-	size_t cap = r->cap ? r->cap * 2 : 1024;
+	size_t cap = t->cap ? t->cap * 2 : 1024;
 	struct pending *slot = calloc(cap, sizeof(*slot));
 
 	if (slot == NULL)
 		return -1;
-	for (size_t i = 0; i < r->cap; i++)
-		if (r->slot[i].key != NULL)
-			*probe(slot, cap, r->slot[i].key) = r->slot[i];
-	free(r->slot);
-	r->slot = slot;
-	r->cap = cap;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i].key != NULL)
+			*probe(slot, cap, t->slot[i].key) = t->slot[i];
+	free(t->slot);
+	t->slot = slot;
+	t->cap = cap;
 	return 0;
 }
 
-/* key's counts, new (zero, times at t) if it had none; NULL if no memory. */
+/*
+ * key's counts, new (zero, times at us, gid -1) if it had none; NULL if
+ * out of memory.  The pointer holds until the next call.
+ */
 static struct pending *
-pending_of(struct ks_rollup *r, const char *key, int64_t t)
+tally_of(struct tally *t, const char *key, int64_t us)
 {
 	struct pending *p;
 
-	if (2 * (r->n + 1) > r->cap && grow(r) < 0)
+	if (2 * (t->n + 1) > t->cap && grow(t) < 0)
 		return NULL;
-	p = probe(r->slot, r->cap, key);
+	p = probe(t->slot, t->cap, key);
 	if (p->key == NULL) {
 		if ((p->key = strdup(key)) == NULL)
 			return NULL;
 		p->v[0] = p->v[1] = 0;
-		p->v[2] = p->v[3] = t;
-		r->n++;
+		p->v[2] = p->v[3] = us;
+		p->gid = -1;
+		t->n++;
 	}
 	return p;
+}
+
+/* Add counts v to p's. */
+static void
+add_counts(struct pending *p, const int64_t *v)
+{
+	p->v[0] += v[0];
+	p->v[1] += v[1];
+	if (v[2] < p->v[2])
+		p->v[2] = v[2];
+	if (v[3] > p->v[3])
+		p->v[3] = v[3];
 }
 
 /* A NULL becomes \001 in keys, so that NULL and "" stay apart. */
@@ -150,7 +177,7 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 	    (long long)minute);
 	denied = row->code == 403 || (row->decision &&
 	    strcmp(row->decision, "forbid") == 0);
-	if ((p = pending_of(r, key, row->received_us)) == NULL)
+	if ((p = tally_of(&r->pending, key, row->received_us)) == NULL)
 		return;
 	p->v[denied]++;
 	if (row->received_us < p->v[2])
@@ -171,9 +198,9 @@ bind_field(sqlite3_stmt *st, int i, const char *f)
 
 /*
  * The statements of a flush: the group's id looked up (NULLs compared
- * with IS) and added when new, then the upserts of one pending count into
- * the three request rollups (?1 the group's id, ?2 the minute, ?3..?6 the
- * counts and times, ?7 the decision).
+ * with IS) and added when new, then the upserts into the three request
+ * rollups (?1 the group's id, ?2 the minute, ?3..?6 the counts and
+ * times, ?7 the decision).
  */
 enum { Q_FIND, Q_ADD, Q_MINUTE, Q_TOTAL, Q_ALL, NQ };
 static const char *const flush_sql[NQ] = {
@@ -204,61 +231,116 @@ static const char *const flush_sql[NQ] = {
 	" last_us = max(last_us, excluded.last_us)",
 };
 
-/* Run st to its end; 0, or -1 with err. */
-static int
-step_done(sqlite3 *db, sqlite3_stmt *st, struct ks_err *err)
-{
-	int rc = sqlite3_step(st);
+/*
+ * One flush: its statements, and the pending counts summed per group
+ * (key: the group's fields; gid its id) and per minute and decision, each
+ * written once.
+ */
+struct flush {
+	sqlite3		*db;
+	sqlite3_stmt	*st[NQ];
+	struct tally	 groups, all;
+};
 
+/* Bind ?3..?6 to counts v and run st to its end; 0, or -1 with err. */
+static int
+step_counts(sqlite3 *db, sqlite3_stmt *st, const int64_t *v,
+    struct ks_err *err)
+{
+	int rc;
+
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_int64(st, 3 + i, v[i]);
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : ks_db_error(db, err, NULL);
 }
 
-/* The id of the group of key's fields f[0..6], added when new; or -1. */
+/* The id of the group gkey (its fields joined by \037), added when new. */
 static sqlite3_int64
-group_id(sqlite3 *db, sqlite3_stmt **st, char *const *f, struct ks_err *err)
+group_id(struct flush *fl, const char *gkey, struct ks_err *err)
 {
+	char buf[2048], *f, *p = buf;
 	sqlite3_int64 id = -1;
 	int rc;
 
-	for (int q = Q_FIND; q <= Q_ADD; q++)
-		for (int i = 0; i < 7; i++)
-			bind_field(st[q], i + 1, f[i]);
-	if ((rc = sqlite3_step(st[Q_FIND])) == SQLITE_ROW)
-		id = sqlite3_column_int64(st[Q_FIND], 0);
-	sqlite3_reset(st[Q_FIND]);
+	snprintf(buf, sizeof(buf), "%s", gkey);
+	for (int i = 1; i <= 7; i++) {
+		if ((f = strsep(&p, "\037")) == NULL)
+			f = "\001";
+		for (int q = Q_FIND; q <= Q_ADD; q++)
+			bind_field(fl->st[q], i, f);
+	}
+	if ((rc = sqlite3_step(fl->st[Q_FIND])) == SQLITE_ROW)
+		id = sqlite3_column_int64(fl->st[Q_FIND], 0);
+	sqlite3_reset(fl->st[Q_FIND]);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ks_db_error(db, err, NULL);
-	if (id < 0 && step_done(db, st[Q_ADD], err) == 0)
-		id = sqlite3_last_insert_rowid(db);
+		return ks_db_error(fl->db, err, NULL);
+	if (id < 0) {
+		rc = sqlite3_step(fl->st[Q_ADD]);
+		sqlite3_reset(fl->st[Q_ADD]);
+		if (rc != SQLITE_DONE)
+			return ks_db_error(fl->db, err, NULL);
+		id = sqlite3_last_insert_rowid(fl->db);
+	}
 	return id;
 }
 
-/* One pending count (key: the group's fields and the minute) written. */
+/*
+ * One pending count (key: the group's fields and the minute) written to
+ * request_minute, and added to its group's and its minute's.
+ */
 static int
-write_pending(sqlite3 *db, sqlite3_stmt **st, const char *key,
-    const int64_t *v, struct ks_err *err)
+write_pending(struct flush *fl, const char *key, const int64_t *v,
+    struct ks_err *err)
 {
-	char buf[2048], *f[8], *p;
-	sqlite3_int64 gid;
+	char gkey[2048], akey[128], *minute, *decision;
+	struct pending *g, *a;
 
-	snprintf(buf, sizeof(buf), "%s", key);
-	p = buf;
-	for (int i = 0; i < 8; i++)
-		if ((f[i] = strsep(&p, "\037")) == NULL)
-			f[i] = "\001";
-	if ((gid = group_id(db, st, f, err)) < 0)
+	snprintf(gkey, sizeof(gkey), "%s", key);
+	if ((minute = strrchr(gkey, '\037')) == NULL)
+		return ks_err_set(err, "rollup: a key without a minute");
+	*minute++ = '\0';
+	decision = strrchr(gkey, '\037') ? strrchr(gkey, '\037') + 1 : gkey;
+	snprintf(akey, sizeof(akey), "%.40s\037%.40s", minute, decision);
+	if ((g = tally_of(&fl->groups, gkey, v[2])) == NULL)
+		return ks_err_set(err, "out of memory");
+	if (g->gid < 0 && (g->gid = group_id(fl, gkey, err)) < 0)
 		return -1;
-	for (int q = Q_MINUTE; q < NQ; q++) {
-		sqlite3_bind_int64(st[q], 1, gid);
-		sqlite3_bind_int64(st[q], 2, strtoll(f[7], NULL, 10));
-		for (int i = 0; i < 4; i++)
-			sqlite3_bind_int64(st[q], 3 + i, v[i]);
-		sqlite3_bind_text(st[q], 7, f[6], -1, SQLITE_TRANSIENT);
-		if (step_done(db, st[q], err) < 0)
-			return -1;
+	add_counts(g, v);
+	sqlite3_bind_int64(fl->st[Q_MINUTE], 1, g->gid);
+	sqlite3_bind_int64(fl->st[Q_MINUTE], 2, strtoll(minute, NULL, 10));
+	if ((a = tally_of(&fl->all, akey, v[2])) == NULL)
+		return ks_err_set(err, "out of memory");
+	add_counts(a, v);
+	return step_counts(fl->db, fl->st[Q_MINUTE], v, err);
+}
+
+/* The sums of a flush to request_total and request_minute_all. */
+static int
+write_sums(struct flush *fl, struct ks_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < fl->groups.cap && rc == 0; i++) {
+		struct pending *g = &fl->groups.slot[i];
+		if (g->key == NULL)
+			continue;
+		sqlite3_bind_int64(fl->st[Q_TOTAL], 1, g->gid);
+		rc = step_counts(fl->db, fl->st[Q_TOTAL], g->v, err);
 	}
-	return 0;
+	for (size_t i = 0; i < fl->all.cap && rc == 0; i++) {
+		struct pending *a = &fl->all.slot[i];
+		const char *decision;
+		if (a->key == NULL)
+			continue;
+		decision = strchr(a->key, '\037') + 1;
+		sqlite3_bind_int64(fl->st[Q_ALL], 2, strtoll(a->key, NULL, 10));
+		sqlite3_bind_text(fl->st[Q_ALL], 7, decision, -1,
+		    SQLITE_TRANSIENT);
+		rc = step_counts(fl->db, fl->st[Q_ALL], a->v, err);
+	}
+	return rc;
 }
 
 /*
@@ -282,20 +364,26 @@ update_denials(sqlite3 *db, struct ks_err *err)
 int
 ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 {
-	sqlite3_stmt *st[NQ] = { NULL };
+	struct flush fl = { .db = db };
 	int rc = 0;
 
-	if (r != NULL && r->n > 0) {
+	if (r != NULL && r->pending.n > 0) {
 		for (size_t i = 0; i < NQ && rc == 0; i++)
-			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &st[i],
+			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &fl.st[i],
 			    NULL) != SQLITE_OK)
 				rc = ks_db_error(db, err, NULL);
-		for (size_t i = 0; i < r->cap && rc == 0; i++)
-			if (r->slot[i].key != NULL)
-				rc = write_pending(db, st, r->slot[i].key,
-				    r->slot[i].v, err);
+		for (size_t i = 0; i < r->pending.cap && rc == 0; i++)
+			if (r->pending.slot[i].key != NULL)
+				rc = write_pending(&fl, r->pending.slot[i].key,
+				    r->pending.slot[i].v, err);
+		if (rc == 0)
+			rc = write_sums(&fl, err);
 		for (size_t i = 0; i < NQ; i++)
-			sqlite3_finalize(st[i]);
+			sqlite3_finalize(fl.st[i]);
+		tally_clear(&fl.groups);
+		tally_clear(&fl.all);
+		free(fl.groups.slot);
+		free(fl.all.slot);
 		ks_rollup_clear(r);
 	}
 	return rc == 0 ? update_denials(db, err) : rc;
