@@ -128,11 +128,11 @@ CREATE VIEW denials AS
 SELECT *,
 	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
 FROM (
--- (The audit rows are kept at import in denial_requests, 016-rollups.sql.)
+-- (The audit rows are kept at import: denial_audit, 016-rollups.sql.)
 SELECT actor, groups, verb, api_group, resource, subresource, namespace,
 	name, time, source_id, line, 'audit' AS origin, audit_id, impersonator,
 	path, code, reason, user_agent, decision, refused_by, message
-FROM denial_requests
+FROM denial_audit
 UNION ALL
 SELECT actor, NULL, verb, api_group, resource, subresource, namespace,
 	name, time, source_id, line, 'log', NULL, NULL, path, 403, reason,
@@ -149,7 +149,7 @@ FROM log_denials_only
 -- denials).  refused is 1 for code 403 or an authorizer's "forbid";
 -- decision is the authorizer's (as in denials).  time is NULL for requests
 -- without one (admission webhook logs).  actors, summary and timeline
--- --bucket count these (the activity_minute rollup counts the same).
+-- --bucket count these (the request_minute rollup counts the same).
 DROP VIEW IF EXISTS request_outcomes;
 CREATE VIEW request_outcomes AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)

@@ -38,27 +38,6 @@ INSERT OR IGNORE INTO identity_classes VALUES
 	('system:*', 'control-plane', 70, 'other system: identities'),
 	('*', 'human', 100, 'everything else: users, IAM roles, certificates');
 
--- Requests per actor, verb, resource, namespace and minute, counted as
--- the events are imported (a request once, by its final stage; see
--- kubesift-schema(7)).  key joins the other columns; NULLs stay NULL.
-CREATE TABLE IF NOT EXISTS activity_minute (
-	key		TEXT PRIMARY KEY,
-	actor		TEXT,
-	verb		TEXT,
-	api_group	TEXT,
-	resource	TEXT,
-	subresource	TEXT,
-	namespace	TEXT,
-	minute		INTEGER NOT NULL,	-- start of the minute, microseconds
-	allowed		INTEGER NOT NULL,
-	denied		INTEGER NOT NULL,
-	first_us	INTEGER NOT NULL,	-- first request in the minute
-	last_us		INTEGER NOT NULL
-);
--- Covering: one actor's timeline is read from the index alone.
-CREATE INDEX IF NOT EXISTS activity_minute_actor
-	ON activity_minute(actor, minute, allowed, denied);
-
 -- Who is each actor, and what did they do?  Every actor seen in audit
 -- events or log denials, classed, with request and denial counts and the
 -- first and last time seen.
@@ -70,9 +49,11 @@ SELECT *,
 	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
 FROM (
 WITH seen AS (
+	-- (The requests counted at import: request_total, 016-rollups.sql.)
 	SELECT actor, sum(allowed + denied) AS requests, sum(denied) AS denials,
 	    min(first_us) AS first_seen, max(last_us) AS last_seen
-	FROM activity_minute WHERE actor IS NOT NULL GROUP BY actor
+	FROM request_total JOIN rollup_groups ON id = gid
+	WHERE actor IS NOT NULL GROUP BY actor
 	UNION ALL
 	SELECT actor, count(*), count(*), min(time), max(time)
 	FROM log_denials_only WHERE actor IS NOT NULL GROUP BY actor
@@ -102,6 +83,7 @@ FROM (
 SELECT actor, verb, api_group, resource,
     minute / 3600000000 * 3600000000 AS hour,
     sum(allowed) AS allowed, sum(denied) AS denied
-FROM activity_minute
+-- (Counted at import: request_minute, 016-rollups.sql.)
+FROM request_minute JOIN rollup_groups ON id = gid
 GROUP BY 1, 2, 3, 4, 5
 );

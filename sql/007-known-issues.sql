@@ -71,7 +71,7 @@ WITH server AS (
 	SELECT actor, verb, api_group, resource, sum(n) AS denials,
 	    min(first_us) AS first_seen, max(last_us) AS last_seen
 	FROM (SELECT actor, verb, api_group, resource, n, first_us, last_us
-	    FROM denial_total
+	    FROM denial_total JOIN rollup_groups ON id = gid
 	    UNION ALL
 	    SELECT actor, verb, api_group, resource, 1, time, time
 	    FROM log_denials_only)

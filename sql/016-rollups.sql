@@ -2,47 +2,50 @@
 -- not what the evidence holds (store/rollup.h maintains them; a new
 -- database, or one made by an older kubesift, is filled here once).
 --
--- A key joins the columns it stands for, separated by char(31), a NULL
--- written as char(1) (so that NULL and '' stay apart).
+-- The rollups count per group: one actor, verb, api_group, resource,
+-- subresource, namespace and decision, a row of rollup_groups named by
+-- its id (gid).  A NULL column is a value of its own there (compared with
+-- IS), as in the evidence: namespace NULL is cluster scope.
 
--- The requests of request_outcomes from audit events, counted per minute
--- and per the authorizer's decision, like activity_minute: a request
--- once, by its final stage.  key: actor, verb, api_group, resource,
--- subresource, namespace, decision.
-CREATE TABLE IF NOT EXISTS request_minute (
-	minute		INTEGER NOT NULL,	-- start of the minute, microseconds
-	key		TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS rollup_groups (
+	id		INTEGER PRIMARY KEY,
 	actor		TEXT,
 	verb		TEXT,
 	api_group	TEXT,
 	resource	TEXT,
 	subresource	TEXT,
 	namespace	TEXT,
-	decision	TEXT NOT NULL,	-- allow or forbid, as in request_outcomes
+	decision	TEXT NOT NULL	-- allow or forbid, as in request_outcomes
+);
+-- A group by its columns (one row each: the import looks it up before it
+-- adds one), and an actor's groups.
+CREATE INDEX IF NOT EXISTS rollup_groups_columns
+	ON rollup_groups(actor, verb, api_group, resource, subresource,
+	    namespace, decision);
+
+-- The requests of request_outcomes from audit events, counted per minute
+-- and group (decision: the authorizer's), as the events are imported: a
+-- request once, by its final stage.
+CREATE TABLE IF NOT EXISTS request_minute (
+	minute		INTEGER NOT NULL,	-- start of the minute, microseconds
+	gid		INTEGER NOT NULL,	-- rollup_groups(id)
 	allowed		INTEGER NOT NULL,
 	denied		INTEGER NOT NULL,
 	first_us	INTEGER NOT NULL,
 	last_us		INTEGER NOT NULL,
-	PRIMARY KEY (minute, key)
+	PRIMARY KEY (minute, gid)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS request_minute_actor
-	ON request_minute(actor, minute);
+-- One group's minutes (the index holds gid and minute).
+CREATE INDEX IF NOT EXISTS request_minute_group ON request_minute(gid);
 
--- The same, over all time: one row per key.
+-- The same, over all time: one row per group.
 CREATE TABLE IF NOT EXISTS request_total (
-	key		TEXT PRIMARY KEY,
-	actor		TEXT,
-	verb		TEXT,
-	api_group	TEXT,
-	resource	TEXT,
-	subresource	TEXT,
-	namespace	TEXT,
-	decision	TEXT NOT NULL,
+	gid		INTEGER PRIMARY KEY,	-- rollup_groups(id)
 	allowed		INTEGER NOT NULL,
 	denied		INTEGER NOT NULL,
 	first_us	INTEGER NOT NULL,
 	last_us		INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 
 -- The same per minute and decision only: what timeline --bucket counts
 -- when no filter names a column.
@@ -56,59 +59,28 @@ CREATE TABLE IF NOT EXISTS request_minute_all (
 	PRIMARY KEY (minute, decision)
 ) WITHOUT ROWID;
 
--- The refused requests of audit events: the audit rows of the denials
--- view (see there), one per request (akey: its auditID, or 'row:' and the
--- event's id when it has none).  gkey: actor, verb, api_group, resource,
--- subresource, namespace, refused_by; minute: the minute of time.
+-- The refused requests of audit events, one per request (its auditID; an
+-- event without one is a request of its own), named by the id of its
+-- last stored refused event, whose other columns the denials view reads
+-- (denial_audit, below).  gid: its group, whose decision is the
+-- request's (allow when an event of it says allow and none forbid:
+-- refused by admission), as in denials.
 CREATE TABLE IF NOT EXISTS denial_requests (
-	akey		TEXT NOT NULL,
-	gkey		TEXT NOT NULL,
-	minute		INTEGER,
-	actor		TEXT,
-	groups		TEXT,
-	verb		TEXT,
-	api_group	TEXT,
-	resource	TEXT,
-	subresource	TEXT,
-	namespace	TEXT,
-	name		TEXT,
-	time		INTEGER,
-	source_id	INTEGER,
-	line		INTEGER,
-	audit_id	TEXT,
-	impersonator	TEXT,
-	path		TEXT,
-	code		INTEGER,
-	reason		TEXT,
-	user_agent	TEXT,
-	decision	TEXT NOT NULL,
-	refused_by	TEXT NOT NULL,
-	last_id		INTEGER NOT NULL,	-- its last stored refused event
-	message		TEXT
+	id		INTEGER PRIMARY KEY,	-- audit_events(id)
+	gid		INTEGER NOT NULL,	-- rollup_groups(id)
+	time		INTEGER,	-- its first refused event's time
+	code		INTEGER		-- the greatest code of its refused events
 );
-CREATE UNIQUE INDEX IF NOT EXISTS denial_requests_akey
-	ON denial_requests(akey);
 CREATE INDEX IF NOT EXISTS denial_requests_group
-	ON denial_requests(gkey, minute);
+	ON denial_requests(gid, time);
 CREATE INDEX IF NOT EXISTS denial_requests_time ON denial_requests(time);
--- One group's denials by its columns (remediate replays each group's).
-CREATE INDEX IF NOT EXISTS denial_requests_columns
-	ON denial_requests(actor, verb, api_group, resource, subresource,
-	    namespace);
 
--- denial_requests counted per group (gkey) and minute (those with a
--- time), with what `denied` shows of them: the first and last time, the
--- least auditID, source and line, the greatest message.
+-- denial_requests counted per minute (those with a time) and group, with
+-- what `denied` shows of them: the first and last time, the least
+-- auditID, source and line, the greatest message.
 CREATE TABLE IF NOT EXISTS denial_minute (
 	minute		INTEGER NOT NULL,
-	gkey		TEXT NOT NULL,
-	actor		TEXT,
-	verb		TEXT,
-	api_group	TEXT,
-	resource	TEXT,
-	subresource	TEXT,
-	namespace	TEXT,
-	refused_by	TEXT NOT NULL,
+	gid		INTEGER NOT NULL,	-- rollup_groups(id)
 	n		INTEGER NOT NULL,
 	first_us	INTEGER,
 	last_us		INTEGER,
@@ -116,20 +88,13 @@ CREATE TABLE IF NOT EXISTS denial_minute (
 	source_id	INTEGER,
 	line		INTEGER,
 	message		TEXT,
-	PRIMARY KEY (minute, gkey)
+	PRIMARY KEY (minute, gid)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS denial_minute_group ON denial_minute(gkey);
+CREATE INDEX IF NOT EXISTS denial_minute_group ON denial_minute(gid);
 
 -- The same per group over all time, with the denials without a time.
 CREATE TABLE IF NOT EXISTS denial_total (
-	gkey		TEXT PRIMARY KEY,
-	actor		TEXT,
-	verb		TEXT,
-	api_group	TEXT,
-	resource	TEXT,
-	subresource	TEXT,
-	namespace	TEXT,
-	refused_by	TEXT NOT NULL,
+	gid		INTEGER PRIMARY KEY,	-- rollup_groups(id)
 	n		INTEGER NOT NULL,
 	first_us	INTEGER,
 	last_us		INTEGER,
@@ -137,13 +102,49 @@ CREATE TABLE IF NOT EXISTS denial_total (
 	source_id	INTEGER,
 	line		INTEGER,
 	message		TEXT
-) WITHOUT ROWID;
+);
+
+-- The audit rows of denials (see there): each refused request with its
+-- group's columns and, from its last stored refused event, the others.
+DROP VIEW IF EXISTS denial_audit;
+CREATE VIEW denial_audit AS
+SELECT g.actor, CASE WHEN e.impersonated_user IS NOT NULL
+	THEN e.impersonated_groups ELSE e.user_groups END AS groups,
+    g.verb, g.api_group, g.resource, g.subresource, g.namespace, e.name,
+    r.time, e.source_id, e.line, e.audit_id,
+    CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
+	AS impersonator,
+    CASE WHEN g.resource IS NULL THEN e.request_uri END AS path,
+    r.code, e.authz_reason AS reason, e.user_agent, g.decision,
+    CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END
+	AS refused_by,
+    -- The admission refusal's text, taken from the raw event at import.
+    CASE g.decision WHEN 'allow' THEN e.message END AS message,
+    r.id AS event_id, r.gid
+FROM denial_requests r
+JOIN rollup_groups g ON g.id = r.gid
+JOIN audit_events e ON e.id = r.id;
+
+-- request_minute with its groups' columns: what activity_minute held
+-- (a table before), with the decision (a row per decision), for SQL
+-- written against it and for export.
+DROP VIEW IF EXISTS activity_minute;
+CREATE VIEW activity_minute AS
+SELECT actor, verb, api_group, resource, subresource, namespace, decision,
+    minute, allowed, denied, first_us, last_us
+FROM request_minute JOIN rollup_groups ON id = gid;
 
 -- How far the denial rollups go: every audit event of id <= upto is in.
 CREATE TABLE IF NOT EXISTS rollup_marks (
 	name		TEXT PRIMARY KEY,
 	upto		INTEGER NOT NULL
 );
+
+-- A refused request's refused events, by its auditID: what the denial
+-- fold reads (partial, so kept up to date during a large load, when the
+-- other indexes of audit_events are set aside).
+CREATE INDEX IF NOT EXISTS audit_events_refused
+	ON audit_events(audit_id) WHERE code = 403 OR decision = 'forbid';
 
 -- The probe of log_denials_only: one actor's refusals of one verb and
 -- resource, in time order.
@@ -171,117 +172,144 @@ CREATE INDEX IF NOT EXISTS audit_events_sensitive
 -- stored since rollup_marks' 'denials' mark are folded in here: each
 -- request they touch is recomputed from all its refused events, then the
 -- groups and minutes it was and is in.
+CREATE TEMP TABLE IF NOT EXISTS rollup_counted AS
+SELECT actor, verb, api_group, resource, subresource, namespace, decision,
+    time, refused FROM request_outcomes WHERE 0;
+DELETE FROM rollup_counted;
+-- (The gate, a row only without the mark, is the outer loop: with the
+-- mark, nothing is read.)
+INSERT INTO rollup_counted
+SELECT o.* FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN (SELECT actor, verb, api_group, resource, subresource,
+	namespace, decision, time, refused
+    FROM request_outcomes WHERE origin = 'audit' AND time IS NOT NULL) o;
+INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
+    namespace, decision)
+SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
+    decision
+FROM rollup_counted c
+WHERE NOT EXISTS (SELECT 1 FROM rollup_groups g WHERE g.actor IS c.actor
+    AND g.verb IS c.verb AND g.api_group IS c.api_group
+    AND g.resource IS c.resource AND g.subresource IS c.subresource
+    AND g.namespace IS c.namespace AND g.decision = c.decision);
 INSERT INTO request_minute
-SELECT minute, coalesce(actor, char(1)) || char(31) || coalesce(verb,
-	char(1)) || char(31) || coalesce(api_group, char(1)) || char(31) ||
-	coalesce(resource, char(1)) || char(31) || coalesce(subresource,
-	char(1)) || char(31) || coalesce(namespace, char(1)) || char(31) ||
-	decision AS key,
-    actor, verb, api_group, resource, subresource, namespace, decision,
-    sum(NOT refused), sum(refused), min(time), max(time)
-FROM (SELECT actor, verb, api_group, resource, subresource, namespace,
-	time, refused, decision,
-	(time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000
-	    AS minute
-    FROM request_outcomes
-    WHERE origin = 'audit' AND time IS NOT NULL
-	AND NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests'))
-GROUP BY minute, key;
+SELECT (time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000
+	AS minute, g.id, sum(NOT refused), sum(refused), min(time), max(time)
+FROM rollup_counted c JOIN rollup_groups g ON g.actor IS c.actor
+    AND g.verb IS c.verb AND g.api_group IS c.api_group
+    AND g.resource IS c.resource AND g.subresource IS c.subresource
+    AND g.namespace IS c.namespace AND g.decision = c.decision
+GROUP BY 1, 2;
+DELETE FROM rollup_counted;
 INSERT INTO request_total
-SELECT key, actor, verb, api_group, resource, subresource, namespace,
-    decision, sum(allowed), sum(denied), min(first_us), max(last_us)
-FROM request_minute
-WHERE NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests')
-GROUP BY key;
+SELECT gid, sum(allowed), sum(denied), min(first_us), max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute
+GROUP BY gid;
 INSERT INTO request_minute_all
 SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
     max(last_us)
-FROM request_minute
-WHERE NOT EXISTS (SELECT 1 FROM rollup_marks WHERE name = 'requests')
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute JOIN rollup_groups ON id = gid
 GROUP BY minute, decision;
 INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
 
--- touched: the requests of the new refused events (old: folded before);
--- fresh: their rows as they are now; dirty: the groups and minutes that
--- an old request was or is in, recomputed.  The others' new requests are
--- added to their minute and group.
-CREATE TEMP TABLE IF NOT EXISTS rollup_touched (akey TEXT PRIMARY KEY,
-    old INTEGER);
-CREATE TEMP TABLE IF NOT EXISTS rollup_dirty (gkey TEXT, minute INTEGER);
-CREATE TEMP TABLE IF NOT EXISTS rollup_fresh AS
-SELECT * FROM denial_requests WHERE 0;
-DELETE FROM rollup_touched;
-DELETE FROM rollup_dirty;
+-- new: the refused events stored since the mark, read once; fresh: the
+-- requests they touch, each by its last stored refused event (id), with
+-- old, the one it was folded under before (its row in denial_requests),
+-- if any; dirty: the groups and minutes that an old request was or is
+-- in, recomputed.  The others' new requests are added to their minute
+-- and group.
+CREATE TEMP TABLE IF NOT EXISTS rollup_new (id INTEGER PRIMARY KEY,
+    akey TEXT, audit_id TEXT, time INTEGER, code INTEGER, decision TEXT,
+    actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
+    namespace TEXT, source_id INTEGER, line INTEGER, message TEXT);
+CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (id INTEGER PRIMARY KEY,
+    old INTEGER, gid INTEGER, time INTEGER, code INTEGER, minute INTEGER,
+    actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
+    namespace TEXT, decision TEXT, audit_id TEXT, source_id INTEGER,
+    line INTEGER, message TEXT);
+CREATE TEMP TABLE IF NOT EXISTS rollup_dirty (gid INTEGER, minute INTEGER);
+DELETE FROM rollup_new;
 DELETE FROM rollup_fresh;
-INSERT OR IGNORE INTO rollup_touched
-SELECT coalesce(audit_id, 'row:' || id), 0 FROM audit_events
+DELETE FROM rollup_dirty;
+-- (NOT INDEXED: the new events by id, not an index's every entry.)
+INSERT INTO rollup_new
+SELECT id, coalesce(audit_id, 'row:' || id), audit_id, received_us, code,
+    decision, coalesce(impersonated_user, username), verb, api_group,
+    resource, subresource, namespace, source_id, line, message
+FROM audit_events NOT INDEXED
 WHERE id > coalesce((SELECT upto FROM rollup_marks WHERE name = 'denials'),
 	0)
     AND (code = 403 OR decision = 'forbid');
-UPDATE rollup_touched SET old = 1 WHERE EXISTS (SELECT 1
-    FROM denial_requests d WHERE d.akey = rollup_touched.akey);
-INSERT INTO rollup_dirty
-SELECT gkey, minute FROM denial_requests
-WHERE akey IN (SELECT akey FROM rollup_touched WHERE old);
-DELETE FROM denial_requests
-WHERE akey IN (SELECT akey FROM rollup_touched WHERE old);
--- The columns of each request come from its last stored refused event.
+-- Each request from all its refused events: the new ones, and those
+-- folded before (found by auditID; an event without one is a request of
+-- its own).  Its columns are those of its last, a new one.
 INSERT INTO rollup_fresh
-SELECT akey,
-    coalesce(actor, char(1)) || char(31) || coalesce(verb, char(1)) ||
-	char(31) || coalesce(api_group, char(1)) || char(31) ||
-	coalesce(resource, char(1)) || char(31) || coalesce(subresource,
-	char(1)) || char(31) || coalesce(namespace, char(1)) || char(31) ||
-	refused_by,
-    (time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000,
-    actor, groups, verb, api_group, resource, subresource, namespace, name,
-    time, source_id, line, audit_id, impersonator, path, code, reason,
-    user_agent, decision, refused_by, last_id,
-    -- The admission refusal's text, taken from the raw event at import.
-    CASE decision WHEN 'allow' THEN (SELECT r.message FROM audit_events r
-	WHERE r.id = last_id) END
-FROM (SELECT g.akey, coalesce(e.impersonated_user, e.username) AS actor,
-	CASE WHEN e.impersonated_user IS NOT NULL THEN e.impersonated_groups
-	     ELSE e.user_groups END AS groups,
-	e.verb, e.api_group, e.resource, e.subresource, e.namespace, e.name,
-	g.time, e.source_id, e.line, e.audit_id,
-	CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
-	    AS impersonator,
-	CASE WHEN e.resource IS NULL THEN e.request_uri END AS path,
-	g.code, e.authz_reason AS reason, e.user_agent, g.decision,
-	CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END
-	    AS refused_by,
-	g.last_id
-    FROM (SELECT coalesce(audit_id, 'row:' || id) AS akey,
-	    min(received_us) AS time, max(code) AS code,
-	    CASE WHEN coalesce(max(decision = 'allow'), 0)
-		AND NOT coalesce(max(decision = 'forbid'), 0)
-		THEN 'allow' ELSE 'forbid' END AS decision,
-	    max(id) AS last_id
-	FROM audit_events
-	WHERE (code = 403 OR decision = 'forbid')
-	    AND (audit_id IN (SELECT akey FROM rollup_touched)
-		OR (audit_id IS NULL AND id IN (SELECT CAST(substr(akey, 5)
-		    AS INTEGER) FROM rollup_touched WHERE akey GLOB 'row:*')))
-	GROUP BY 1) g
-    JOIN audit_events e ON e.id = g.last_id);
-INSERT INTO denial_requests SELECT * FROM rollup_fresh;
+SELECT q.id, q.old, NULL, q.time, q.code,
+    (q.time / 60000000 - (q.time < 0 AND q.time % 60000000 != 0)) *
+	60000000,
+    n.actor, n.verb, n.api_group, n.resource, n.subresource, n.namespace,
+    q.decision, n.audit_id, n.source_id, n.line,
+    CASE q.decision WHEN 'allow' THEN n.message END
+FROM (SELECT max(id) AS id, max(old) AS old, min(time) AS time,
+	max(code) AS code,
+	CASE WHEN coalesce(max(decision = 'allow'), 0)
+	    AND NOT coalesce(max(decision = 'forbid'), 0)
+	    THEN 'allow' ELSE 'forbid' END AS decision
+    FROM (SELECT akey, id, NULL AS old, time, code, decision
+	FROM rollup_new
+	UNION ALL
+	SELECT x.audit_id, x.id, x.id, x.received_us, x.code, x.decision
+	FROM (SELECT DISTINCT audit_id FROM rollup_new
+	    WHERE audit_id IS NOT NULL) t
+	JOIN audit_events x INDEXED BY audit_events_refused
+	    ON x.audit_id = t.audit_id
+	WHERE x.id <= coalesce((SELECT upto FROM rollup_marks
+		WHERE name = 'denials'), 0)
+	    AND (x.code = 403 OR x.decision = 'forbid'))
+    GROUP BY akey) q
+JOIN rollup_new n ON n.id = q.id;
+INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
+    namespace, decision)
+SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
+    decision
+FROM rollup_fresh f
+WHERE NOT EXISTS (SELECT 1 FROM rollup_groups g WHERE g.actor IS f.actor
+    AND g.verb IS f.verb AND g.api_group IS f.api_group
+    AND g.resource IS f.resource AND g.subresource IS f.subresource
+    AND g.namespace IS f.namespace AND g.decision = f.decision);
+UPDATE rollup_fresh SET gid = (SELECT g.id FROM rollup_groups g
+    WHERE g.actor IS rollup_fresh.actor AND g.verb IS rollup_fresh.verb
+	AND g.api_group IS rollup_fresh.api_group
+	AND g.resource IS rollup_fresh.resource
+	AND g.subresource IS rollup_fresh.subresource
+	AND g.namespace IS rollup_fresh.namespace
+	AND g.decision = rollup_fresh.decision);
 INSERT INTO rollup_dirty
-SELECT gkey, minute FROM rollup_fresh
-WHERE akey IN (SELECT akey FROM rollup_touched WHERE old);
+SELECT gid, (time / 60000000 - (time < 0 AND time % 60000000 != 0)) *
+    60000000
+FROM denial_requests
+WHERE id IN (SELECT old FROM rollup_fresh WHERE old IS NOT NULL);
+DELETE FROM denial_requests
+WHERE id IN (SELECT old FROM rollup_fresh WHERE old IS NOT NULL);
+INSERT INTO denial_requests SELECT id, gid, time, code FROM rollup_fresh;
+INSERT INTO rollup_dirty
+SELECT gid, minute FROM rollup_fresh WHERE old IS NOT NULL;
 
 -- New requests in clean minutes and groups: added.
 INSERT INTO denial_minute
-SELECT minute, gkey, actor, verb, api_group, resource, subresource,
-    namespace, refused_by, count(*), min(time), max(time), min(audit_id),
+SELECT minute, gid, count(*), min(time), max(time), min(audit_id),
     min(source_id), min(line), max(message)
 FROM rollup_fresh f
-WHERE minute IS NOT NULL
+WHERE minute IS NOT NULL AND old IS NULL
     AND NOT EXISTS (SELECT 1 FROM rollup_dirty d
-	WHERE d.gkey = f.gkey AND d.minute = f.minute)
-    AND akey IN (SELECT akey FROM rollup_touched WHERE NOT old)
-GROUP BY minute, gkey
-ON CONFLICT (minute, gkey) DO UPDATE SET n = n + excluded.n,
+	WHERE d.gid = f.gid AND d.minute = f.minute)
+GROUP BY minute, gid
+ON CONFLICT (minute, gid) DO UPDATE SET n = n + excluded.n,
     first_us = min(first_us, excluded.first_us),
     last_us = max(last_us, excluded.last_us),
     audit_id = coalesce(min(audit_id, excluded.audit_id), audit_id,
@@ -292,14 +320,12 @@ ON CONFLICT (minute, gkey) DO UPDATE SET n = n + excluded.n,
     message = coalesce(max(message, excluded.message), message,
 	excluded.message);
 INSERT INTO denial_total
-SELECT gkey, actor, verb, api_group, resource, subresource, namespace,
-    refused_by, count(*), min(time), max(time), min(audit_id),
-    min(source_id), min(line), max(message)
+SELECT gid, count(*), min(time), max(time), min(audit_id), min(source_id),
+    min(line), max(message)
 FROM rollup_fresh
-WHERE gkey NOT IN (SELECT gkey FROM rollup_dirty)
-    AND akey IN (SELECT akey FROM rollup_touched WHERE NOT old)
-GROUP BY gkey
-ON CONFLICT (gkey) DO UPDATE SET n = n + excluded.n,
+WHERE old IS NULL AND gid NOT IN (SELECT gid FROM rollup_dirty)
+GROUP BY gid
+ON CONFLICT (gid) DO UPDATE SET n = n + excluded.n,
     first_us = coalesce(min(first_us, excluded.first_us), first_us,
 	excluded.first_us),
     last_us = coalesce(max(last_us, excluded.last_us), last_us,
@@ -313,30 +339,26 @@ ON CONFLICT (gkey) DO UPDATE SET n = n + excluded.n,
 	excluded.message);
 
 -- Dirty minutes and groups: recomputed from denial_requests.
-DELETE FROM denial_minute WHERE EXISTS (SELECT 1 FROM rollup_dirty d
-    WHERE d.gkey = denial_minute.gkey AND d.minute = denial_minute.minute);
+DELETE FROM denial_minute
+WHERE (minute, gid) IN (SELECT minute, gid FROM rollup_dirty);
 INSERT INTO denial_minute
-SELECT r.minute, r.gkey, actor, verb, api_group, resource, subresource,
-    namespace, refused_by, count(*), min(time), max(time), min(audit_id),
-    min(source_id), min(line), max(message)
-FROM (SELECT DISTINCT gkey, minute FROM rollup_dirty
+SELECT d.minute, d.gid, count(*), min(r.time), max(r.time),
+    min(r.audit_id), min(r.source_id), min(r.line), max(r.message)
+FROM (SELECT DISTINCT gid, minute FROM rollup_dirty
     WHERE minute IS NOT NULL) d
-JOIN denial_requests r ON r.gkey = d.gkey AND r.minute = d.minute
-GROUP BY r.minute, r.gkey;
-DELETE FROM denial_total WHERE gkey IN (SELECT gkey FROM rollup_dirty);
+JOIN denial_audit r ON r.gid = d.gid AND r.time >= d.minute
+    AND r.time < d.minute + 60000000
+GROUP BY d.minute, d.gid;
+DELETE FROM denial_total WHERE gid IN (SELECT gid FROM rollup_dirty);
 INSERT INTO denial_total
-SELECT gkey, actor, verb, api_group, resource, subresource, namespace,
-    refused_by, sum(n), min(first_us), max(last_us), min(audit_id),
+SELECT gid, sum(n), min(first_us), max(last_us), min(audit_id),
     min(source_id), min(line), max(message)
-FROM (SELECT gkey, actor, verb, api_group, resource, subresource,
-	namespace, refused_by, n, first_us, last_us, audit_id, source_id,
-	line, message
-    FROM denial_minute WHERE gkey IN (SELECT gkey FROM rollup_dirty)
+FROM (SELECT gid, n, first_us, last_us, audit_id, source_id, line, message
+    FROM denial_minute WHERE gid IN (SELECT gid FROM rollup_dirty)
     UNION ALL
-    SELECT gkey, actor, verb, api_group, resource, subresource, namespace,
-	refused_by, 1, time, time, audit_id, source_id, line, message
-    FROM denial_requests
-    WHERE gkey IN (SELECT gkey FROM rollup_dirty) AND minute IS NULL)
-GROUP BY gkey;
+    SELECT gid, 1, time, time, audit_id, source_id, line, message
+    FROM denial_audit
+    WHERE gid IN (SELECT gid FROM rollup_dirty) AND time IS NULL)
+GROUP BY gid;
 INSERT OR REPLACE INTO rollup_marks
 SELECT 'denials', coalesce(max(id), 0) FROM audit_events;

@@ -55,6 +55,7 @@ select_all(sqlite3 *db, const char *table, char *sql, size_t sz,
 	char q[128];
 	sqlite3_stmt *st;
 	size_t n;
+	int rowid;
 
 	snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
 	if (ks_db_prepare(db, q, &st, err) < 0)
@@ -70,8 +71,13 @@ select_all(sqlite3 *db, const char *table, char *sql, size_t sz,
 		    "");
 	}
 	sqlite3_finalize(st);
+	/* A view (activity_minute) has no rowid: in its own order. */
+	snprintf(q, sizeof(q), "SELECT rowid FROM %s", table);
+	rowid = sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK;
+	sqlite3_finalize(st);
 	if (n < sz)
-		snprintf(sql + n, sz - n, " FROM %s ORDER BY rowid", table);
+		snprintf(sql + n, sz - n, " FROM %s%s", table,
+		    rowid ? " ORDER BY rowid" : "");
 	return n < sz ? 0 : ks_err_set(err, "%s: too many columns", table);
 }
 

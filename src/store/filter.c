@@ -391,6 +391,8 @@ ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st)
     "actor, verb, api_group, resource, subresource, namespace, " t \
     " AS time, first_us, last_us, allowed, denied, decision," \
     " 'audit' AS origin"
+/* A request rollup with its group's columns (rollup_groups). */
+#define GROUPED(table)	" FROM " table " JOIN rollup_groups ON id = gid"
 /* Requests without a time and refusals found only in logs. */
 #define UNTIMED_AND_LOGS \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
@@ -406,15 +408,17 @@ static const char counts_rows[] =
 
 /* No window, no bucket: the totals. */
 static const char counts_total[] =
-    "(SELECT " ROLLUP_COLS("first_us") " FROM request_total" UNTIMED_AND_LOGS;
+    "(SELECT " ROLLUP_COLS("first_us") GROUPED("request_total")
+    UNTIMED_AND_LOGS;
 
 /* No window, buckets of whole minutes: the minutes. */
 static const char counts_minute[] =
-    "(SELECT " ROLLUP_COLS("minute") " FROM request_minute" UNTIMED_AND_LOGS;
+    "(SELECT " ROLLUP_COLS("minute") GROUPED("request_minute")
+    UNTIMED_AND_LOGS;
 
 /* A window: its whole minutes, its edges row by row, and the logs. */
 static const char counts_window[] =
-    "(SELECT " ROLLUP_COLS("first_us") " FROM request_minute"
+    "(SELECT " ROLLUP_COLS("first_us") GROUPED("request_minute")
     " WHERE minute >= " S_MLO " AND minute < " S_MHI
     " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
     " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO
@@ -459,24 +463,24 @@ ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
 
 /* The columns of the denial groups (filter.h), from denial rollups. */
 #define DENIAL_COLS(t) \
-    "actor, verb, api_group, resource, subresource, namespace, refused_by," \
-    " CASE refused_by WHEN 'admission' THEN 'allow' ELSE 'forbid' END" \
-    " AS decision, " t " AS time, n, first_us, last_us, audit_id," \
-    " source_id, line, message"
+    "actor, verb, api_group, resource, subresource, namespace," \
+    " CASE decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END" \
+    " AS refused_by, decision, " t " AS time, n, first_us, last_us," \
+    " audit_id, source_id, line, message"
 #define DENIAL_ROWS \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
     " namespace, refused_by, decision, time, 1, time, time, audit_id," \
-    " source_id, line, message FROM denial_requests"
+    " source_id, line, message FROM denial_audit"
 #define DENIAL_LOGS \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
     " namespace, 'log', 'forbid', time, 1, time, time, NULL, source_id," \
     " line, NULL FROM log_denials_only)"
 
 static const char denials_total[] =
-    "(SELECT " DENIAL_COLS("first_us") " FROM denial_total" DENIAL_LOGS;
+    "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") DENIAL_LOGS;
 
 static const char denials_window[] =
-    "(SELECT " DENIAL_COLS("first_us") " FROM denial_minute"
+    "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_minute")
     " WHERE minute >= " S_MLO " AND minute < " S_MHI
     DENIAL_ROWS " WHERE time >= " S_SINCE " AND time < " S_MLO
     DENIAL_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL

@@ -1,29 +1,55 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "store/rollup.h"
 #include "store/db.h"
 #include "store/sql-assets.h"
 #include "util/timeutil.h"
 
-/* Pending counts: key -> [allowed, denied, first_us, last_us]. */
+/*
+ * Counts by key (allowed, denied, first_us, last_us), in an open
+ * addressing table (linear probing, at most half full): the pending
+ * counts are kept between flushes, so that counting an event allocates
+ * nothing but a new key.
+ */
+struct pending {
+	char	*key;			/* NULL: a free slot */
+	int64_t	 v[4];
+	int64_t	 gid;			/* a group's id (flush) */
+};
+
+struct tally {
+	struct pending	*slot;
+	size_t		 cap, n;
+};
+
 struct ks_rollup {
-	json_t	*pending;
+	struct tally	 pending;	/* group and minute */
 };
 
 struct ks_rollup *
 ks_rollup_new(void)
 {
-	struct ks_rollup *r = calloc(1, sizeof(*r));
+	return calloc(1, sizeof(struct ks_rollup));
+}
 
-	if (r != NULL && (r->pending = json_object()) == NULL) {
-		free(r);
-		return NULL;
+static void
+tally_clear(struct tally *t)
+{
+	for (size_t i = 0; i < t->cap; i++) {
+		free(t->slot[i].key);
+		t->slot[i].key = NULL;
 	}
-	return r;
+	t->n = 0;
+}
+
+void
+ks_rollup_clear(struct ks_rollup *r)
+{
+	if (r != NULL)
+		tally_clear(&r->pending);
 }
 
 void
@@ -31,14 +57,83 @@ ks_rollup_free(struct ks_rollup *r)
 {
 	if (r == NULL)
 		return;
-	json_decref(r->pending);
+	tally_clear(&r->pending);
+	free(r->pending.slot);
 	free(r);
 }
 
-void
-ks_rollup_clear(struct ks_rollup *r)
+/* FNV-1a. */
+static size_t
+hash(const char *s)
 {
-	json_object_clear(r->pending);
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static struct pending *
+probe(struct pending *slot, size_t cap, const char *key)
+{
+	size_t i = hash(key) & (cap - 1);
+
+	while (slot[i].key != NULL && strcmp(slot[i].key, key) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slot[i];
+}
+
+/* Twice the slots (1024 at first), the keys moved over.  0 or -1. */
+static int
+grow(struct tally *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct pending *slot = calloc(cap, sizeof(*slot));
+
+	if (slot == NULL)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i].key != NULL)
+			*probe(slot, cap, t->slot[i].key) = t->slot[i];
+	free(t->slot);
+	t->slot = slot;
+	t->cap = cap;
+	return 0;
+}
+
+/*
+ * key's counts, new (zero, times at us, gid -1) if it had none; NULL if
+ * out of memory.  The pointer holds until the next call.
+ */
+static struct pending *
+tally_of(struct tally *t, const char *key, int64_t us)
+{
+	struct pending *p;
+
+	if (2 * (t->n + 1) > t->cap && grow(t) < 0)
+		return NULL;
+	p = probe(t->slot, t->cap, key);
+	if (p->key == NULL) {
+		if ((p->key = strdup(key)) == NULL)
+			return NULL;
+		p->v[0] = p->v[1] = 0;
+		p->v[2] = p->v[3] = us;
+		p->gid = -1;
+		t->n++;
+	}
+	return p;
+}
+
+/* Add counts v to p's. */
+static void
+add_counts(struct pending *p, const int64_t *v)
+{
+	p->v[0] += v[0];
+	p->v[1] += v[1];
+	if (v[2] < p->v[2])
+		p->v[2] = v[2];
+	if (v[3] > p->v[3])
+		p->v[3] = v[3];
 }
 
 /* A NULL becomes \001 in keys, so that NULL and "" stay apart. */
@@ -65,7 +160,7 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 	    row->username;
 	char key[2048];
 	int64_t minute;
-	json_t *v;
+	struct pending *p;
 	int denied;
 
 	if (r == NULL || row->received_us == KS_TIME_NONE || (row->stage &&
@@ -82,18 +177,13 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 	    (long long)minute);
 	denied = row->code == 403 || (row->decision &&
 	    strcmp(row->decision, "forbid") == 0);
-	if ((v = json_object_get(r->pending, key)) == NULL) {
-		v = json_pack("[iiII]", 0, 0, (json_int_t)row->received_us,
-		    (json_int_t)row->received_us);
-		if (v == NULL || json_object_set_new(r->pending, key, v) < 0)
-			return;
-	}
-	json_array_set_new(v, denied, json_integer(json_integer_value(
-	    json_array_get(v, denied)) + 1));
-	if (row->received_us < json_integer_value(json_array_get(v, 2)))
-		json_array_set_new(v, 2, json_integer(row->received_us));
-	if (row->received_us > json_integer_value(json_array_get(v, 3)))
-		json_array_set_new(v, 3, json_integer(row->received_us));
+	if ((p = tally_of(&r->pending, key, row->received_us)) == NULL)
+		return;
+	p->v[denied]++;
+	if (row->received_us < p->v[2])
+		p->v[2] = row->received_us;
+	if (row->received_us > p->v[3])
+		p->v[3] = row->received_us;
 }
 
 /* Bind field i of the key (NUL-separated copy), \001 as NULL. */
@@ -106,106 +196,195 @@ bind_field(sqlite3_stmt *st, int i, const char *f)
 		sqlite3_bind_text(st, i, f, -1, SQLITE_TRANSIENT);
 }
 
-/* The upserts of one pending count, into the four request rollups. */
-static const char *const upserts[] = {
-	"INSERT INTO activity_minute(key, actor, verb, api_group, resource,"
-	" subresource, namespace, minute, allowed, denied, first_us, last_us)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?11, ?12, ?13)"
-	" ON CONFLICT(key) DO UPDATE SET allowed = allowed + excluded.allowed,"
-	" denied = denied + excluded.denied,"
-	" first_us = min(first_us, excluded.first_us),"
-	" last_us = max(last_us, excluded.last_us)",
-	"INSERT INTO request_minute(minute, key, actor, verb, api_group,"
-	" resource, subresource, namespace, decision, allowed, denied,"
-	" first_us, last_us) VALUES(?9, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10,"
-	" ?11, ?12, ?13) ON CONFLICT(minute, key) DO UPDATE SET"
+/*
+ * The statements of a flush: the group's id looked up (NULLs compared
+ * with IS) and added when new, then the upserts into the three request
+ * rollups (?1 the group's id, ?2 the minute, ?3..?6 the counts and
+ * times, ?7 the decision).
+ */
+enum { Q_FIND, Q_ADD, Q_MINUTE, Q_TOTAL, Q_ALL, NQ };
+static const char *const flush_sql[NQ] = {
+	"SELECT id FROM rollup_groups WHERE actor IS ?1 AND verb IS ?2"
+	" AND api_group IS ?3 AND resource IS ?4 AND subresource IS ?5"
+	" AND namespace IS ?6 AND decision = ?7",
+	"INSERT INTO rollup_groups(actor, verb, api_group, resource,"
+	" subresource, namespace, decision) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	"INSERT INTO request_minute(minute, gid, allowed, denied, first_us,"
+	" last_us) VALUES(?2, ?1, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT(minute, gid) DO UPDATE SET"
 	" allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
-	"INSERT INTO request_total(key, actor, verb, api_group, resource,"
-	" subresource, namespace, decision, allowed, denied, first_us, last_us)"
-	" VALUES(?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12, ?13)"
-	" ON CONFLICT(key) DO UPDATE SET allowed = allowed + excluded.allowed,"
+	"INSERT INTO request_total(gid, allowed, denied, first_us, last_us)"
+	" VALUES(?1, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT(gid) DO UPDATE SET allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
 	"INSERT INTO request_minute_all(minute, decision, allowed, denied,"
-	" first_us, last_us) VALUES(?9, ?8, ?10, ?11, ?12, ?13)"
+	" first_us, last_us) VALUES(?2, ?7, ?3, ?4, ?5, ?6)"
 	" ON CONFLICT(minute, decision) DO UPDATE SET"
 	" allowed = allowed + excluded.allowed,"
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
 };
-#define NUPSERTS	(sizeof(upserts) / sizeof(upserts[0]))
 
 /*
- * Bind one pending count: ?1 the activity key (no decision), ?2..?7 the
- * columns, ?8 the decision, ?9 the minute, ?10..?13 the counts and
- * times, ?14 the request key (with the decision).
+ * One flush: its statements, and the pending counts summed per group
+ * (key: the group's fields; gid its id) and per minute and decision, each
+ * written once.
  */
-static void
-bind_pending(sqlite3_stmt *st, const char *key, json_t *v)
-{
-	char buf[2048], akey[2048], rkey[2048], *f[8], *p;
+struct flush {
+	sqlite3		*db;
+	sqlite3_stmt	*st[NQ];
+	struct tally	 groups, all;
+};
 
-	snprintf(buf, sizeof(buf), "%s", key);
-	p = buf;
-	for (int i = 0; i < 8; i++)
-		if ((f[i] = strsep(&p, "\037")) == NULL)
-			f[i] = "\001";
-	snprintf(akey, sizeof(akey), "%s\037%s\037%s\037%s\037%s\037%s\037%s",
-	    f[0], f[1], f[2], f[3], f[4], f[5], f[7]);
-	snprintf(rkey, sizeof(rkey), "%s\037%s\037%s\037%s\037%s\037%s\037%s",
-	    f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
-	sqlite3_bind_text(st, 1, akey, -1, SQLITE_TRANSIENT);
-	for (int i = 0; i < 6; i++)
-		bind_field(st, i + 2, f[i]);
-	sqlite3_bind_text(st, 8, f[6], -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 9, strtoll(f[7], NULL, 10));
+/* Bind ?3..?6 to counts v and run st to its end; 0, or -1 with err. */
+static int
+step_counts(sqlite3 *db, sqlite3_stmt *st, const int64_t *v,
+    struct ks_err *err)
+{
+	int rc;
+
 	for (int i = 0; i < 4; i++)
-		sqlite3_bind_int64(st, 10 + i, json_integer_value(
-		    json_array_get(v, (size_t)i)));
-	sqlite3_bind_text(st, 14, rkey, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3 + i, v[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : ks_db_error(db, err, NULL);
 }
 
-/* The rollups' SQL (sql/016-rollups.sql): the denials folded in. */
+/* The id of the group gkey (its fields joined by \037), added when new. */
+static sqlite3_int64
+group_id(struct flush *fl, const char *gkey, struct ks_err *err)
+{
+	char buf[2048], *f, *p = buf;
+	sqlite3_int64 id = -1;
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", gkey);
+	for (int i = 1; i <= 7; i++) {
+		if ((f = strsep(&p, "\037")) == NULL)
+			f = "\001";
+		for (int q = Q_FIND; q <= Q_ADD; q++)
+			bind_field(fl->st[q], i, f);
+	}
+	if ((rc = sqlite3_step(fl->st[Q_FIND])) == SQLITE_ROW)
+		id = sqlite3_column_int64(fl->st[Q_FIND], 0);
+	sqlite3_reset(fl->st[Q_FIND]);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ks_db_error(fl->db, err, NULL);
+	if (id < 0) {
+		rc = sqlite3_step(fl->st[Q_ADD]);
+		sqlite3_reset(fl->st[Q_ADD]);
+		if (rc != SQLITE_DONE)
+			return ks_db_error(fl->db, err, NULL);
+		id = sqlite3_last_insert_rowid(fl->db);
+	}
+	return id;
+}
+
+/*
+ * One pending count (key: the group's fields and the minute) written to
+ * request_minute, and added to its group's and its minute's.
+ */
+static int
+write_pending(struct flush *fl, const char *key, const int64_t *v,
+    struct ks_err *err)
+{
+	char gkey[2048], akey[128], *minute, *decision;
+	struct pending *g, *a;
+
+	snprintf(gkey, sizeof(gkey), "%s", key);
+	if ((minute = strrchr(gkey, '\037')) == NULL)
+		return ks_err_set(err, "rollup: a key without a minute");
+	*minute++ = '\0';
+	decision = strrchr(gkey, '\037') ? strrchr(gkey, '\037') + 1 : gkey;
+	snprintf(akey, sizeof(akey), "%.40s\037%.40s", minute, decision);
+	if ((g = tally_of(&fl->groups, gkey, v[2])) == NULL)
+		return ks_err_set(err, "out of memory");
+	if (g->gid < 0 && (g->gid = group_id(fl, gkey, err)) < 0)
+		return -1;
+	add_counts(g, v);
+	sqlite3_bind_int64(fl->st[Q_MINUTE], 1, g->gid);
+	sqlite3_bind_int64(fl->st[Q_MINUTE], 2, strtoll(minute, NULL, 10));
+	if ((a = tally_of(&fl->all, akey, v[2])) == NULL)
+		return ks_err_set(err, "out of memory");
+	add_counts(a, v);
+	return step_counts(fl->db, fl->st[Q_MINUTE], v, err);
+}
+
+/* The sums of a flush to request_total and request_minute_all. */
+static int
+write_sums(struct flush *fl, struct ks_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < fl->groups.cap && rc == 0; i++) {
+		struct pending *g = &fl->groups.slot[i];
+		if (g->key == NULL)
+			continue;
+		sqlite3_bind_int64(fl->st[Q_TOTAL], 1, g->gid);
+		rc = step_counts(fl->db, fl->st[Q_TOTAL], g->v, err);
+	}
+	for (size_t i = 0; i < fl->all.cap && rc == 0; i++) {
+		struct pending *a = &fl->all.slot[i];
+		const char *decision;
+		if (a->key == NULL)
+			continue;
+		decision = strchr(a->key, '\037') + 1;
+		sqlite3_bind_int64(fl->st[Q_ALL], 2, strtoll(a->key, NULL, 10));
+		sqlite3_bind_text(fl->st[Q_ALL], 7, decision, -1,
+		    SQLITE_TRANSIENT);
+		rc = step_counts(fl->db, fl->st[Q_ALL], a->v, err);
+	}
+	return rc;
+}
+
+/*
+ * The rollups' SQL (sql/016-rollups.sql) from "Bringing the rollups up to
+ * date" on (the tables and views before it are made with the schema):
+ * the denials folded in, and the requests counted if they are not yet.
+ */
 static int
 update_denials(sqlite3 *db, struct ks_err *err)
 {
+	const char *from;
+
 	for (const struct ks_sql_asset *a = ks_sql_assets; a->name; a++)
-		if (strcmp(a->name, "016-rollups.sql") == 0)
-			return ks_db_exec(db, a->text, err);
+		if (strcmp(a->name, "016-rollups.sql") == 0 && (from =
+		    strstr(a->text, "\n-- Bringing the rollups up to date."))
+		    != NULL)
+			return ks_db_exec(db, from, err);
 	return ks_err_set(err, "016-rollups.sql: not built in");
 }
 
 int
 ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 {
-	sqlite3_stmt *st[NUPSERTS] = { NULL };
-	const char *key;
-	json_t *v;
+	struct flush fl = { .db = db };
 	int rc = 0;
 
-	if (r != NULL && json_object_size(r->pending) > 0) {
-		for (size_t i = 0; i < NUPSERTS && rc == 0; i++)
-			if (sqlite3_prepare_v2(db, upserts[i], -1, &st[i],
+	if (r != NULL && r->pending.n > 0) {
+		for (size_t i = 0; i < NQ && rc == 0; i++)
+			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &fl.st[i],
 			    NULL) != SQLITE_OK)
 				rc = ks_db_error(db, err, NULL);
-		json_object_foreach(r->pending, key, v) {
-			for (size_t i = 0; i < NUPSERTS && rc == 0; i++) {
-				bind_pending(st[i], key, v);
-				if (sqlite3_step(st[i]) != SQLITE_DONE)
-					rc = ks_db_error(db, err, NULL);
-				sqlite3_reset(st[i]);
-			}
-			if (rc != 0)
-				break;
-		}
-		for (size_t i = 0; i < NUPSERTS; i++)
-			sqlite3_finalize(st[i]);
-		json_object_clear(r->pending);
+		for (size_t i = 0; i < r->pending.cap && rc == 0; i++)
+			if (r->pending.slot[i].key != NULL)
+				rc = write_pending(&fl, r->pending.slot[i].key,
+				    r->pending.slot[i].v, err);
+		if (rc == 0)
+			rc = write_sums(&fl, err);
+		for (size_t i = 0; i < NQ; i++)
+			sqlite3_finalize(fl.st[i]);
+		tally_clear(&fl.groups);
+		tally_clear(&fl.all);
+		free(fl.groups.slot);
+		free(fl.all.slot);
+		ks_rollup_clear(r);
 	}
 	return rc == 0 ? update_denials(db, err) : rc;
 }
@@ -213,36 +392,12 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 int
 ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 {
-	static const char q[] = "DELETE FROM activity_minute;"
-	    " INSERT INTO activity_minute(key, actor, verb, api_group, resource,"
-	    " subresource, namespace, minute, allowed, denied, first_us, last_us)"
-	    " SELECT concat_key, actor, verb, api_group, resource, subresource,"
-	    " namespace, minute, sum(NOT refused), sum(refused),"
-	    " min(received_us), max(received_us) FROM (SELECT"
-	    " coalesce(impersonated_user, username) AS actor, verb, api_group,"
-	    " resource, subresource, namespace, received_us,"
-	    " (received_us / 60000000 - (received_us < 0 AND received_us %"
-	    " 60000000 != 0)) * 60000000 AS minute,"
-	    " (coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))"
-	    " AS refused,"
-	    " coalesce(coalesce(impersonated_user, username), char(1)) ||"
-	    " char(31) || coalesce(verb, char(1)) || char(31) ||"
-	    " coalesce(api_group, char(1)) || char(31) || coalesce(resource,"
-	    " char(1)) || char(31) || coalesce(subresource, char(1)) ||"
-	    " char(31) || coalesce(namespace, char(1)) || char(31) ||"
-	    " ((received_us / 60000000 - (received_us < 0 AND received_us %"
-	    " 60000000 != 0)) * 60000000) AS concat_key"
-	    " FROM audit_events e WHERE received_us IS NOT NULL AND"
-	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-	    " 'Panic') AND NOT EXISTS (SELECT 1 FROM audit_events d WHERE"
-	    " d.received_us IS e.received_us AND d.audit_id = e.audit_id AND"
-	    " d.id < e.id AND coalesce(d.stage,"
-	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic')))"
-	    " GROUP BY concat_key;"
-	    " DELETE FROM request_minute; DELETE FROM request_total;"
-	    " DELETE FROM request_minute_all;"
+	static const char q[] = "DELETE FROM request_minute;"
+	    " DELETE FROM request_total; DELETE FROM request_minute_all;"
 	    " DELETE FROM denial_requests; DELETE FROM denial_minute;"
-	    " DELETE FROM denial_total; DELETE FROM rollup_marks";
+	    " DELETE FROM denial_total; DELETE FROM rollup_groups;"
+	    " DELETE FROM rollup_marks";
+
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
 	return update_denials(db, err);

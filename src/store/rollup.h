@@ -1,8 +1,11 @@
 /*
- * The activity rollup: requests per actor, verb, resource, namespace and
- * minute, counted as events are stored and written to activity_minute with
- * the member's transaction.  It answers "what did each identity do, when"
- * (activity, identities, timeline --bucket) without scanning every event.
+ * The request rollups: requests per group (actor, verb, api_group,
+ * resource, subresource, namespace and decision: rollup_groups) and
+ * minute, counted as events are stored and written to request_minute,
+ * request_total and request_minute_all with the member's transaction
+ * (sql/016-rollups.sql, which also folds the denials in at each flush).
+ * They answer "what did each identity do, when" (activity, identities,
+ * actors, summary, timeline --bucket) without scanning every event.
  * A request counts once, by its final stage (ResponseComplete, Panic, or a
  * record without stages); requests still running when the log ended, and
  * byte-identical duplicates, are not counted.
@@ -23,13 +26,13 @@ void	ks_rollup_free(struct ks_rollup *r);		/* accepts NULL */
 /* Count one stored event (others than final stages are ignored). */
 void	ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row);
 
-/* Add the counts to activity_minute and start afresh.  0 or -1. */
+/* Add the counts to the rollups and start afresh.  0 or -1. */
 int	ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err);
 
 /* Discard the counts (the member's transaction was rolled back). */
 void	ks_rollup_clear(struct ks_rollup *r);
 
-/* Recompute activity_minute from audit_events (after a deletion). */
+/* Recompute the rollups from audit_events (after a deletion). */
 int	ks_rollup_rebuild(sqlite3 *db, struct ks_err *err);
 
 #endif

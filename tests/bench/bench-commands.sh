@@ -74,8 +74,8 @@ bc_shape() {
 	ns=kube-system
 	[ "$shape" = many ] && ns=tenant-007
 	actor=$("$KS" -q -d "$small" -o csv sql "SELECT actor FROM
-	    request_total GROUP BY 1 ORDER BY sum(allowed + denied) DESC
-	    LIMIT 1" | sed -n 2p)
+	    request_total JOIN rollup_groups ON id = gid GROUP BY 1
+	    ORDER BY sum(allowed + denied) DESC LIMIT 1" | sed -n 2p)
 	L="$shape, $(human "$N"):"
 	for spec in \
 	    "denied|50|denied" \

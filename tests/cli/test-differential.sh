@@ -192,18 +192,42 @@ minute='(t / 60000000) * 60000000'
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
 	    by, count(*), min(t), max(t) FROM t_denials WHERE by != 'log'
 	    GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+	# Each refused request by its last refused event: its first time,
+	# greatest code, its columns and the decision of its events.
+	echo "SELECT r.last, r.t, r.code, coalesce(e.impersonated_user,
+	    e.username), e.verb, e.api_group, e.resource, e.subresource,
+	    e.namespace, r.dec
+	    FROM (SELECT max(id) AS last, min(received_us) AS t,
+		max(code) AS code,
+		CASE WHEN sum(decision = 'allow') > 0 AND
+		    coalesce(sum(decision = 'forbid'), 0) = 0
+		    THEN 'allow' ELSE 'forbid' END AS dec
+		FROM audit_events WHERE code = 403 OR decision = 'forbid'
+		GROUP BY CASE WHEN audit_id IS NULL THEN 'row:' || id
+		    ELSE audit_id END) r
+	    JOIN audit_events e ON e.id = r.last;"
+	echo "SELECT 'groups', 0;"
 	echo ".output $T/got.rollup"
+	# The rollups name their group by its id (rollup_groups), one row
+	# per group.
+	g='JOIN rollup_groups g ON g.id = gid'
 	echo "SELECT minute, actor, verb, api_group, resource, subresource,
 	    namespace, decision, allowed, denied, first_us, last_us
-	    FROM request_minute;"
+	    FROM request_minute $g;"
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
-	    decision, allowed, denied, first_us, last_us FROM request_total;"
+	    decision, allowed, denied, first_us, last_us FROM request_total $g;"
 	echo "SELECT minute, decision, allowed, denied, first_us, last_us
 	    FROM request_minute_all;"
+	by="CASE decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END"
 	echo "SELECT minute, actor, verb, api_group, resource, subresource,
-	    namespace, refused_by, n, first_us, last_us FROM denial_minute;"
+	    namespace, $by, n, first_us, last_us FROM denial_minute $g;"
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
-	    refused_by, n, first_us, last_us FROM denial_total;"
+	    $by, n, first_us, last_us FROM denial_total $g;"
+	echo "SELECT r.id, time, code, actor, verb, api_group, resource,
+	    subresource, namespace, decision FROM denial_requests r $g;"
+	echo "SELECT 'groups', count(*) - (SELECT count(*) FROM (SELECT 1
+	    FROM rollup_groups GROUP BY actor, verb, api_group, resource,
+	    subresource, namespace, decision)) FROM rollup_groups;"
 } | sqlite3 -bail "$KUBESIFT_DB" || fail "the rollup checks' SQL"
 sort "$T/want.rollup" > "$T/a"; sort "$T/got.rollup" > "$T/b"
 [ "$(wc -l < "$T/a")" -gt 100 ] || fail "too few rollup rows: $(wc -l < "$T/a")"
