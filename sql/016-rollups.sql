@@ -241,14 +241,18 @@ SELECT akey,
     CASE decision WHEN 'allow' THEN (SELECT r.message FROM audit_events r
 	WHERE r.id = last_id) END
 FROM (SELECT g.akey, coalesce(e.impersonated_user, e.username) AS actor,
-	CASE WHEN e.impersonated_user IS NOT NULL THEN e.impersonated_groups
-	     ELSE e.user_groups END AS groups,
+	(SELECT value FROM strings WHERE id = CASE WHEN e.impersonated_user
+	    IS NOT NULL THEN e.impersonated_groups_id ELSE e.user_groups_id
+	    END) AS groups,
 	e.verb, e.api_group, e.resource, e.subresource, e.namespace, e.name,
 	g.time, e.source_id, e.line, e.audit_id,
 	CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
 	    AS impersonator,
 	CASE WHEN e.resource IS NULL THEN e.request_uri END AS path,
-	g.code, e.authz_reason AS reason, e.user_agent, g.decision,
+	g.code,
+	(SELECT value FROM strings WHERE id = e.authz_reason_id) AS reason,
+	(SELECT value FROM strings WHERE id = e.user_agent_id) AS user_agent,
+	g.decision,
 	CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END
 	    AS refused_by,
 	g.last_id
