@@ -20,15 +20,25 @@ KUBESIFT_FAULT=record:1500 "$KUBESIFT" import -q "$T/b.log" 2>/dev/null ||
     st=$?
 [ $st -ne 0 ] || fail "record:1500 did not kill the import"
 ks import -q "$T/b.log" "$T/c.log"
-eq "every event stored" "$(cat "$T/a.log" "$T/b.log" "$T/c.log" | wc -l |
-    tr -d ' ')" "$(q 'SELECT count(*) FROM audit_events')"
+# Two imports at once, each with its own cache, adding values the other
+# may add too (one waits for the other's transaction).
+"$BUILD/gen-audit" --scenario denials --events 2000 --seed 7 \
+    --start 2024-03-07T10:00:00Z > "$T/d.log"
+"$BUILD/gen-audit" --scenario denials --events 2000 --seed 8 \
+    --start 2024-03-08T10:00:00Z > "$T/e.log"
+ks import -q "$T/d.log" & p1=$!
+ks import -q "$T/e.log" & p2=$!
+wait $p1 || fail "import of d"
+wait $p2 || fail "import of e"
+eq "every event stored" "$(cat "$T"/[a-e].log | wc -l | tr -d ' ')" \
+    "$(q 'SELECT count(*) FROM audit_events')"
 
 # The five strings of the event on each line, as jq reads them (arrays as
 # compact JSON text).
 JQ='def t: if type == "array" then tojson else . end;
     [.user.groups, .impersonatedUser.groups, .sourceIPs, .userAgent,
      .annotations["authorization.k8s.io/reason"]] | map(t)'
-for f in a b c; do
+for f in a b c d e; do
 	jq -c "$JQ" "$T/$f.log" > "$T/$f.want"
 	ks sql -o json "SELECT user_groups, impersonated_groups,
 	    source_ips, user_agent, authz_reason FROM audit_events_text e
@@ -53,7 +63,7 @@ eq "audit_events: no reference without its string" 0 \
 	    UNION ALL SELECT e.authz_reason_id)
 	WHERE r IS NOT NULL AND r NOT IN (SELECT id FROM strings))')"
 eq "NULL stays NULL: events without user agent" \
-    "$(cat "$T/a.log" "$T/b.log" "$T/c.log" |
+    "$(cat "$T"/[a-e].log |
     jq -s '[.[] | select(.userAgent == null)] | length')" \
     "$(q 'SELECT count(*) FROM audit_events WHERE user_agent_id IS NULL')"
 
@@ -66,7 +76,7 @@ JQR='def t: if type == "array" then tojson else . end;
      .annotations["authorization.k8s.io/reason"], .userAgent,
      (.sourceIPs | t)] | @json'
 # input_line_number: the event's own line (one event a line).
-jq -r "$JQR" "$T/a.log" "$T/b.log" "$T/c.log" > "$T/all.want"
+jq -r "$JQR" "$T"/[a-e].log > "$T/all.want"
 ks sql -o json "SELECT s.path, r.line, r.groups, r.authz_reason,
     r.user_agent, r.source_ips FROM requests r
     JOIN sources s ON s.id = r.source_id" |
