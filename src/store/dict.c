@@ -18,8 +18,6 @@
 #include "store/dict.h"
 #include "store/db.h"
 
-struct entry;
-
 /* An add that found no memory leaves the entry out of the table. */
 #define HASH_NONFATAL_OOM	1
 #define uthash_nonfatal_oom(e)	((e)->lost = 1)

@@ -99,3 +99,15 @@ jq -r '.[0:5] | @json' "$T/all.want" | sort > "$T/den.want"
 comm -12 "$T/den.want" "$T/den.got" | wc -l | tr -d ' ' > "$T/den.n"
 eq "denials: groups, reason and agent of each refusal as the input" \
     "$n" "$(cat "$T/den.n")"
+
+# A database of the older layout (each event's strings inline in
+# audit_events) is refused by upgrade and import, in one line saying to
+# import again.
+sqlite3 "$KUBESIFT_DB" "ALTER TABLE audit_events ADD COLUMN user_groups TEXT"
+st=0; ks upgrade 2> "$T/err" || st=$?
+eq "older layout: upgrade refused" 1 $st
+grep -q 'import the evidence again into a new database' "$T/err" ||
+    fail "older layout: $(cat "$T/err")"
+eq "older layout: one line" 1 "$(wc -l < "$T/err" | tr -d ' ')"
+st=0; ks import -q "$T/a.log" 2> "$T/err" || st=$?
+eq "older layout: import refused" 1 $st
