@@ -20,7 +20,7 @@ endif
 # Debian packages: to build, to test.
 DEBS_BUILD = gcc make pkg-config libsqlite3-dev libjansson-dev \
 	     libarchive-dev nettle-dev libyaml-dev zlib1g-dev libbz2-dev \
-	     liblzma-dev libzstd-dev
+	     liblzma-dev libzstd-dev uthash-dev
 DEBS_TEST  = libcmocka-dev sqlite3 libarchive-tools zstd xz-utils bzip2 \
 	     zip gzip chromium jq clickhouse-server clickhouse-client
 PKGS	= sqlite3 jansson nettle yaml-0.1 zlib

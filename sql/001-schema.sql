@@ -70,9 +70,20 @@ CREATE UNIQUE INDEX IF NOT EXISTS objects_identity
 	ON objects(snapshot_id, hash);
 CREATE INDEX IF NOT EXISTS objects_kind ON objects(kind, namespace, name);
 
+-- The strings that repeat across audit events, each stored once: groups,
+-- source IPs, user agents, the authorizer's reasons (audit_events.*_id).
+-- A few hundred values serve millions of events.  Rows are never changed
+-- nor deleted, so an id, once committed, names its value for good.
+CREATE TABLE IF NOT EXISTS strings (
+	id		INTEGER PRIMARY KEY,
+	value		TEXT NOT NULL UNIQUE
+);
+
 -- One row per audit event (per stage).  Its raw bytes are in a compressed
 -- block of raw_block, at raw_off for raw_len bytes (all three NULL when
--- imported with --no-raw); the audit_raw view and ks_raw() give them back.
+-- imported with --no-raw); ks_raw() gives them back.  The *_id columns
+-- are strings(id) (NULL when the event has no such field); the view
+-- audit_events_text gives them as text.
 CREATE TABLE IF NOT EXISTS audit_events (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
@@ -82,11 +93,11 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	level		TEXT,
 	verb		TEXT,
 	username	TEXT,
-	user_groups	TEXT,		-- JSON array
+	user_groups_id	INTEGER REFERENCES strings(id), -- JSON array
 	impersonated_user TEXT,
-	impersonated_groups TEXT,	-- JSON array
-	source_ips	TEXT,		-- JSON array
-	user_agent	TEXT,
+	impersonated_groups_id INTEGER REFERENCES strings(id), -- JSON array
+	source_ips_id	INTEGER REFERENCES strings(id), -- JSON array
+	user_agent_id	INTEGER REFERENCES strings(id),
 	resource	TEXT,
 	subresource	TEXT,
 	api_group	TEXT,		-- '' for the core group
@@ -96,7 +107,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	request_uri	TEXT,
 	code		INTEGER,
 	decision	TEXT,		-- authorization.k8s.io/decision
-	authz_reason	TEXT,		-- authorization.k8s.io/reason
+	authz_reason_id	INTEGER REFERENCES strings(id), -- authorization.k8s.io/reason
 	received_us	INTEGER,	-- requestReceivedTimestamp
 	stage_us	INTEGER,	-- stageTimestamp
 	partial		INTEGER NOT NULL DEFAULT 0, -- recovered from a cut record
@@ -133,18 +144,39 @@ CREATE TABLE IF NOT EXISTS raw_block (
 	bytes		BLOB NOT NULL
 );
 
--- For views written when the raw events were a table audit_raw(id, raw):
--- the parts of an event they read (responseStatus.message and
--- requestObject), as JSON, from the columns above.  Not the raw bytes:
--- those are ks_raw(id), a function of kubesift's connections (a view
--- calling it could not be read, nor the schema altered, in the sqlite3
--- shell).  Views should read message and request_object instead.
+-- What did each audit event say?  audit_events as it reads with its
+-- strings as text, under their names of old (user_groups, ...): for
+-- ad-hoc SQL.  Views read audit_events and look up only the strings they
+-- show.  (Each time also as RFC 3339 text, UTC: *_utc.)
+DROP VIEW IF EXISTS audit_events_text;
+CREATE VIEW audit_events_text AS
+SELECT *,
+	strftime('%Y-%m-%dT%H:%M:%S', received_us / 1000000, 'unixepoch') || '.' || printf('%06d', received_us % 1000000) || 'Z' AS received_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', stage_us / 1000000, 'unixepoch') || '.' || printf('%06d', stage_us % 1000000) || 'Z' AS stage_utc
+FROM (
+SELECT e.id, e.source_id, e.line, e.audit_id, e.stage, e.level, e.verb,
+	e.username,
+	(SELECT s.value FROM strings s WHERE s.id = e.user_groups_id)
+	    AS user_groups,
+	e.impersonated_user,
+	(SELECT s.value FROM strings s WHERE s.id = e.impersonated_groups_id)
+	    AS impersonated_groups,
+	(SELECT s.value FROM strings s WHERE s.id = e.source_ips_id)
+	    AS source_ips,
+	(SELECT s.value FROM strings s WHERE s.id = e.user_agent_id)
+	    AS user_agent,
+	e.resource, e.subresource, e.api_group, e.api_version, e.namespace,
+	e.name, e.request_uri, e.code, e.decision,
+	(SELECT s.value FROM strings s WHERE s.id = e.authz_reason_id)
+	    AS authz_reason,
+	e.received_us, e.stage_us, e.partial, e.hash, e.raw_block, e.raw_off,
+	e.raw_len, e.message, e.request_object
+FROM audit_events e
+);
+
+-- The view audit_raw of older kubesift (a stand-in, not the raw bytes)
+-- is gone: ks_raw(id) gives the bytes.
 DROP VIEW IF EXISTS audit_raw;
-CREATE VIEW audit_raw AS
-SELECT id, json_object('responseStatus', json_object('message', message),
-	'requestObject', json(request_object)) AS raw
-FROM audit_events
-WHERE message IS NOT NULL OR request_object IS NOT NULL;
 
 -- Every record that could not be imported, and why.
 CREATE TABLE IF NOT EXISTS rejects (

@@ -9,12 +9,13 @@ CREATE INDEX IF NOT EXISTS audit_events_denied
 	ON audit_events(coalesce(impersonated_user, username), verb,
 	    api_group, resource, subresource, namespace, received_us,
 	    audit_id, code, decision, impersonated_user, username,
-	    impersonated_groups, user_groups, name, source_id, line,
-	    request_uri, authz_reason, user_agent)
+	    impersonated_groups_id, user_groups_id, name, source_id, line,
+	    request_uri, authz_reason_id, user_agent_id)
 	WHERE code = 403 OR decision = 'forbid';
 CREATE INDEX IF NOT EXISTS audit_events_actor_time
 	ON audit_events(coalesce(impersonated_user, username), received_us);
-CREATE INDEX IF NOT EXISTS audit_events_audit_id ON audit_events(audit_id);
+-- (By auditID: audit_events_by_audit_id, sql/018-timeline-stream.sql.)
+DROP INDEX IF EXISTS audit_events_audit_id;
 -- The final stages, by time and auditID: a request read from two copies
 -- of the log is counted once (request_outcomes, the activity rollup).
 -- Partial, so kept up to date during a large load; in time order, so
@@ -53,15 +54,22 @@ SELECT
 	audit_id,
 	coalesce(impersonated_user, username) AS actor,
 	CASE WHEN impersonated_user IS NOT NULL THEN username END AS impersonator,
-	CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups
-	     ELSE user_groups END AS groups,
+	(SELECT s.value FROM strings s WHERE s.id = CASE WHEN
+	    impersonated_user IS NOT NULL THEN impersonated_groups_id
+	    ELSE user_groups_id END) AS groups,
 	verb, api_group, api_version, resource, subresource, namespace, name,
 	request_uri,
 	CASE WHEN resource IS NULL THEN request_uri END AS path,
 	first_received_us AS time,
 	first_stage_us, last_stage_us,
 	stage AS final_stage,
-	code, decision, authz_reason, user_agent, source_ips,
+	code, decision,
+	(SELECT s.value FROM strings s WHERE s.id = authz_reason_id)
+	    AS authz_reason,
+	(SELECT s.value FROM strings s WHERE s.id = user_agent_id)
+	    AS user_agent,
+	(SELECT s.value FROM strings s WHERE s.id = source_ips_id)
+	    AS source_ips,
 	stages, refused, partial,
 	source_id, line, id AS event_id
 FROM staged

@@ -14,8 +14,11 @@ WITH req AS (
 	-- one's columns read after.
 	SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
 		coalesce(e.impersonated_user, e.username) AS actor,
-		e.user_groups, e.api_group, e.resource, e.subresource,
-		e.namespace, e.name, e.request_uri, e.user_agent,
+		(SELECT value FROM strings WHERE id = e.user_groups_id)
+		    AS user_groups, e.api_group, e.resource, e.subresource,
+		e.namespace, e.name, e.request_uri,
+		(SELECT value FROM strings WHERE id = e.user_agent_id)
+		    AS user_agent,
 		e.received_us AS time,
 		coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
 		1 AS rn

@@ -108,14 +108,18 @@ CREATE TABLE IF NOT EXISTS denial_total (
 -- group's columns and, from its last stored refused event, the others.
 DROP VIEW IF EXISTS denial_audit;
 CREATE VIEW denial_audit AS
-SELECT g.actor, CASE WHEN e.impersonated_user IS NOT NULL
-	THEN e.impersonated_groups ELSE e.user_groups END AS groups,
+SELECT g.actor, (SELECT value FROM strings WHERE id = CASE
+	WHEN e.impersonated_user IS NOT NULL THEN e.impersonated_groups_id
+	ELSE e.user_groups_id END) AS groups,
     g.verb, g.api_group, g.resource, g.subresource, g.namespace, e.name,
     r.time, e.source_id, e.line, e.audit_id,
     CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
 	AS impersonator,
     CASE WHEN g.resource IS NULL THEN e.request_uri END AS path,
-    r.code, e.authz_reason AS reason, e.user_agent, g.decision,
+    r.code, (SELECT value FROM strings WHERE id = e.authz_reason_id)
+	AS reason,
+    (SELECT value FROM strings WHERE id = e.user_agent_id) AS user_agent,
+    g.decision,
     CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END
 	AS refused_by,
     -- The admission refusal's text, taken from the raw event at import.

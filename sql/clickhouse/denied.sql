@@ -67,7 +67,7 @@ FROM (
 		WHERE code = 403 OR decision = 'forbid'
 		GROUP BY ifNull(audit_id, 'row:' || toString(id))
 	) ANY LEFT JOIN (
-		-- id is Nullable where audit_raw was exported from a view.
+		-- (id was Nullable in the DDL of older kubesift.)
 		SELECT assumeNotNull(id) AS last_id, raw FROM audit_raw
 		WHERE id IS NOT NULL
 	) USING last_id

@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "store/db.h"
 #include "store/ddl.h"
+#include "store/dict.h"
 
 enum { O_DDL = 256 };
 
@@ -38,15 +39,33 @@ static const char *const tables[] = { "sources", "snapshots", "objects",
 
 /*
  * audit_raw is exported as it was read: the bytes come out of their
- * compressed blocks (the audit_raw view is only what the views need).
+ * compressed blocks.
  */
 static const char raw_select[] = "SELECT id, ks_raw(raw_block, raw_off, "
     "raw_len) AS raw FROM audit_events WHERE raw_block IS NOT NULL "
     "ORDER BY id";
 
+/* One column of select_all, at sql + n: the expression and its name. */
+static size_t
+select_column(char *sql, size_t sz, size_t n, const char *table,
+    const char *col, const char *type)
+{
+	const char *text = ks_dict_column(table, col);
+	int blob = type != NULL && strcmp(type, "BLOB") == 0;
+
+	if (text != NULL)	/* a reference into strings: its text */
+		return (size_t)snprintf(sql + n, sz - n, "%s(SELECT value FROM"
+		    " strings WHERE id = %s) AS %s", n > 7 ? ", " : "", col,
+		    text);
+	return (size_t)snprintf(sql + n, sz - n, "%s%s%s%s%s",
+	    n > 7 ? ", " : "", blob ? "lower(hex(" : "", col,
+	    blob ? ")) AS " : "", blob ? col : "");
+}
+
 /*
  * SELECT every column of table; BLOB columns (hashes) as lower-case hex,
- * since JSON and CSV have no bytes.
+ * since JSON and CSV have no bytes; strings stored once (store/dict.h) as
+ * their text, under the column's name of old.
  */
 static int
 select_all(sqlite3 *db, const char *table, char *sql, size_t sz,
@@ -61,15 +80,10 @@ select_all(sqlite3 *db, const char *table, char *sql, size_t sz,
 	if (ks_db_prepare(db, q, &st, err) < 0)
 		return -1;
 	n = (size_t)snprintf(sql, sz, "SELECT ");
-	while (sqlite3_step(st) == SQLITE_ROW && n < sz) {
-		const char *col = (const char *)sqlite3_column_text(st, 1);
-		const char *type = (const char *)sqlite3_column_text(st, 2);
-		n += (size_t)snprintf(sql + n, sz - n, "%s%s%s%s%s%s",
-		    n > 7 ? ", " : "", type && strcmp(type, "BLOB") == 0 ?
-		    "lower(hex(" : "", col, type && strcmp(type, "BLOB") == 0 ?
-		    ")) AS " : "", type && strcmp(type, "BLOB") == 0 ? col : "",
-		    "");
-	}
+	while (sqlite3_step(st) == SQLITE_ROW && n < sz)
+		n += select_column(sql, sz, n, table,
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	/* A view (activity_minute) has no rowid: in its own order. */
 	snprintf(q, sizeof(q), "SELECT rowid FROM %s", table);

@@ -32,8 +32,9 @@ ks_actor_groups_parse(const char *text, size_t *n)
 char **
 ks_actor_groups(sqlite3 *db, const char *actor, size_t *n)
 {
-	static const char q[] = "SELECT CASE WHEN impersonated_user IS NOT NULL"
-	    " THEN impersonated_groups ELSE user_groups END FROM audit_events"
+	static const char q[] = "SELECT (SELECT value FROM strings WHERE id ="
+	    " CASE WHEN impersonated_user IS NOT NULL THEN"
+	    " impersonated_groups_id ELSE user_groups_id END) FROM audit_events"
 	    " WHERE coalesce(impersonated_user, username) = ?1"
 	    " ORDER BY received_us DESC LIMIT 1";
 	sqlite3_stmt *st;

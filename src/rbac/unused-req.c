@@ -26,8 +26,9 @@
  */
 static const char requests_sql[] =
     "SELECT coalesce(impersonated_user, username) AS actor,"
-    " CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups"
-    " ELSE user_groups END AS groups, verb, api_group, resource,"
+    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user"
+    " IS NOT NULL THEN impersonated_groups_id ELSE user_groups_id END)"
+    " AS groups, verb, api_group, resource,"
     " subresource, namespace,"
     " CASE WHEN verb IN ('create', 'deletecollection') AND subresource IS"
     " NULL THEN NULL WHEN ?3 OR instr(?4, '|' || resource || '|') > 0"
@@ -40,8 +41,8 @@ static const char requests_sql[] =
     " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow' AS allowed,"
     " CASE WHEN impersonated_user IS NOT NULL THEN username END"
     " AS impersonator,"
-    " CASE WHEN impersonated_user IS NOT NULL THEN user_groups END"
-    " AS impersonator_groups, min(received_us), max(received_us)"
+    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user"
+    " IS NOT NULL THEN user_groups_id END) AS impersonator_groups, min(received_us), max(received_us)"
     " FROM audit_events"
     " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
     " 'Panic') AND verb IS NOT NULL"

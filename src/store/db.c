@@ -212,6 +212,29 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
 	return 0;
 }
 
+/*
+ * Refuse a database whose audit_events holds its strings as text (before
+ * the table strings): its rows cannot take the views of this kubesift.
+ */
+static int
+strings_inline(sqlite3 *db, const char *path, struct ks_err *err)
+{
+	sqlite3_stmt *s;
+	int old;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info("
+	    "'audit_events') WHERE name = 'user_groups'", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return ks_db_error(db, err, NULL);
+	old = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (old)
+		return ks_err_set(err, "%s: made by an older kubesift that kept "
+		    "each event's groups and user agent in audit_events; import "
+		    "the evidence again into a new database", path);
+	return 0;
+}
+
 int
 ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 {
@@ -247,6 +270,7 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	if (version == 0 && foreign(db, path, err))
 		goto fail;
 	if (ks_raw_check_format(db, path, err) < 0 ||
+	    strings_inline(db, path, err) < 0 ||
 	    ks_raw_register(db, err) < 0)
 		goto fail;
 	/*

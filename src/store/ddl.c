@@ -13,6 +13,7 @@
 
 #include "store/db.h"
 #include "store/ddl.h"
+#include "store/dict.h"
 
 int
 ks_ddl_known(const char *engine)
@@ -37,12 +38,9 @@ ch_type(const char *decl)
  * be NULL is added to key (comma-separated, cut to keysz).
  */
 static void
-ch_column(FILE *fp, sqlite3_stmt *st, int first, char *key, size_t keysz)
+ch_column(FILE *fp, const char *name, const char *decl, int notnull, int pk,
+    int first, char *key, size_t keysz)
 {
-	const char *name = (const char *)sqlite3_column_text(st, 1);
-	const char *decl = (const char *)sqlite3_column_text(st, 2);
-	int notnull = sqlite3_column_int(st, 3);
-	int pk = sqlite3_column_int(st, 5);
 	const char *type = ch_type(decl);
 	size_t n = strlen(key);
 
@@ -55,24 +53,52 @@ ch_column(FILE *fp, sqlite3_stmt *st, int first, char *key, size_t keysz)
 	    notnull ? "" : "Nullable(", type, notnull ? "" : ")");
 }
 
+/*
+ * The columns of table, from its schema; a reference into strings as its
+ * text (dict.h), as export writes it.  audit_raw is no table: export
+ * writes each stored event's id and raw bytes.  Returns the columns.
+ */
+static int
+ch_columns(sqlite3 *db, const char *table, FILE *fp, char *key,
+    size_t keysz, struct ks_err *err)
+{
+	char q[128];
+	sqlite3_stmt *st;
+	int cols = 0;
+
+	if (strcmp(table, "audit_raw") == 0) {
+		ch_column(fp, "id", "INTEGER", 1, 1, 1, key, keysz);
+		ch_column(fp, "raw", "TEXT", 1, 0, 0, key, keysz);
+		return 2;
+	}
+	snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
+	if (ks_db_prepare(db, q, &st, err) < 0)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *decl = (const char *)sqlite3_column_text(st, 2);
+		const char *text = ks_dict_column(table, name);
+		ch_column(fp, text ? text : name, text ? "TEXT" : decl,
+		    sqlite3_column_int(st, 3), sqlite3_column_int(st, 5),
+		    cols++ == 0, key, keysz);
+	}
+	sqlite3_finalize(st);
+	return cols;
+}
+
 int
 ks_ddl_table(sqlite3 *db, const char *engine, const char *table, FILE *fp,
     struct ks_err *err)
 {
-	char q[128], key[512] = "";
-	sqlite3_stmt *st;
-	int cols = 0;
+	char key[512] = "";
+	int cols;
 
 	if (!ks_ddl_known(engine))
 		return ks_err_set(err, "not an engine: %s (clickhouse)",
 		    engine ? engine : "");
-	snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
-	if (ks_db_prepare(db, q, &st, err) < 0)
-		return -1;
 	fprintf(fp, "CREATE TABLE IF NOT EXISTS `%s` (", table);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		ch_column(fp, st, cols++ == 0, key, sizeof(key));
-	sqlite3_finalize(st);
+	if ((cols = ch_columns(db, table, fp, key, sizeof(key), err)) < 0)
+		return -1;
 	if (cols == 0)
 		return ks_err_set(err, "%s: no such table", table);
 	fprintf(fp, "\n) ENGINE = MergeTree() ORDER BY %s%s%s;\n",

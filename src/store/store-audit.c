@@ -16,20 +16,38 @@
 
 #define ROLLUP_EVERY	65536	/* events between flushes of the rollup */
 
-static void
-bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
-    const struct ks_audit_json *a, const int *len)
+/*
+ * Is text i of ks_audit_texts (audit.h) stored once, in strings?  The
+ * groups, source IPs, user agent and the authorizer's reason: few values,
+ * long, on every event.
+ */
+static int
+in_dict(int i)
+{
+	return i == 5 || i == 7 || i == 8 || i == 9 || i == 18;
+}
+
+/* Bind the columns of r (parameters 3 to 25).  Returns 0 or -1. */
+static int
+bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
+    const struct ks_audit_json *a, const int *len, struct ks_err *err)
 {
 	const char *v[KS_AUDIT_NTEXT];
+	int64_t id;
 
 	ks_audit_texts(r, a, v);
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
 		if (v[i] == NULL)
 			sqlite3_bind_null(s, param);
-		else
+		else if (!in_dict(i))
 			sqlite3_bind_text(s, param, v[i], len ? len[i] : -1,
 			    SQLITE_STATIC);
+		else if (ks_dict_id(st->dict, v[i], len ? len[i] : -1, &id,
+		    err) < 0)
+			return -1;
+		else
+			sqlite3_bind_int64(s, param, id);
 	}
 	if (r->code != 0)
 		sqlite3_bind_int(s, 20, r->code);
@@ -38,6 +56,7 @@ bind_row(sqlite3_stmt *s, const struct ks_audit_row *r,
 	bind_time(s, 23, r->received_us);
 	bind_time(s, 24, r->stage_us);
 	sqlite3_bind_int(s, 25, r->partial);
+	return 0;
 }
 
 /*
@@ -242,7 +261,8 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (!seen) {
 		sqlite3_bind_int64(s, 1, m->source_id);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
-		bind_row(s, row, arrays, len);
+		if (bind_row(st, s, row, arrays, len, err) < 0)
+			return -1;
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
 		extras_of(row, raw, rawlen, &x);

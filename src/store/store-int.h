@@ -14,6 +14,7 @@
 #include "util/timeutil.h"
 #include "input/limits.h"
 #include "store/raw.h"
+#include "store/dict.h"
 
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
@@ -41,6 +42,7 @@ struct ks_store {
 	sqlite3_stmt	*st[S_COUNT];
 	struct deferred	 defer;
 	struct ks_rawbuf *raw;		/* the block of raw events being filled */
+	struct ks_dict	*dict;		/* the strings stored once (dict.h) */
 	int		 fd;		/* the database, for writeback(); -2 unopened */
 	int		 lock_fd;	/* the database, for store-lock.c; -2 too */
 	/* Transactions (store.c). */

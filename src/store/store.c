@@ -38,10 +38,11 @@ static const char *const sql[S_COUNT] = {
 	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
 	    " VALUES(?, ?, ?, ?)",
 	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
-	    " audit_id, stage, level, verb, username, user_groups,"
-	    " impersonated_user, impersonated_groups, source_ips, user_agent,"
-	    " resource, subresource, api_group, api_version, namespace, name,"
-	    " request_uri, code, decision, authz_reason, received_us, stage_us,"
+	    " audit_id, stage, level, verb, username, user_groups_id,"
+	    " impersonated_user, impersonated_groups_id, source_ips_id,"
+	    " user_agent_id, resource, subresource, api_group, api_version,"
+	    " namespace, name, request_uri, code, decision, authz_reason_id,"
+	    " received_us, stage_us,"
 	    " partial, hash, raw_block, raw_off, raw_len, message,"
 	    " request_object) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -119,6 +120,10 @@ ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 			return NULL;
 		}
 	}
+	if ((st->dict = ks_dict_new(db, err)) == NULL) {
+		ks_store_free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -136,6 +141,7 @@ ks_store_free(struct ks_store *st)
 		close(st->lock_fd);	/* and with it, every lock */
 	free(st->held);
 	ks_rawbuf_free(st->raw);
+	ks_dict_free(st->dict);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	free(st);
@@ -244,6 +250,7 @@ ks_store_finish(struct ks_store *st, struct ks_err *err)
 		rc = -1;
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		ks_dict_forget(st->dict);	/* its new ids are gone */
 	}
 	ks_store_locks_release(st);
 	return rc;
@@ -273,6 +280,7 @@ void
 ks_store_rollback(struct ks_store *st)
 {
 	ks_rawbuf_discard(st->raw);	/* its block goes with the member */
+	ks_dict_forget(st->dict);	/* and the strings it added */
 	/* After some errors SQLite has rolled everything back already. */
 	if (st->in_member && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK TO member; RELEASE member",

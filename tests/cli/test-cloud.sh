@@ -97,7 +97,7 @@ imp gke "$F/gke.json"
 eq "gke: format" gke "$(q 'SELECT format FROM sources')"
 eq "gke: audit rows" 6 "$(q 'SELECT count(*) FROM audit_events')"
 eq "gke: the refused secret" "dev-bob@acme.example|get||v1|secrets|payments|stripe-key|403|forbid|198.51.100.23|1709634001104502|b1f1e7d2-0001-4c55-8f0e-6f2a1d9e0001" \
-    "$(q "SELECT username || '|' || verb || '|' || api_group || '|' || api_version || '|' || resource || '|' || namespace || '|' || name || '|' || code || '|' || decision || '|' || json_extract(source_ips, '$[0]') || '|' || received_us || '|' || audit_id FROM audit_events WHERE resource = 'secrets'")"
+    "$(q "SELECT username || '|' || verb || '|' || api_group || '|' || api_version || '|' || resource || '|' || namespace || '|' || name || '|' || code || '|' || decision || '|' || json_extract(source_ips, '$[0]') || '|' || received_us || '|' || audit_id FROM audit_events_text WHERE resource = 'secrets'")"
 eq "gke: exec is a subresource" "create|pods|exec|payments|api-7d9c6b5f4-x2k8p|200|allow" \
     "$(q "SELECT verb || '|' || resource || '|' || subresource || '|' || namespace || '|' || name || '|' || code || '|' || decision FROM audit_events WHERE subresource = 'exec'")"
 eq "gke: a lease in coordination.k8s.io" "update|coordination.k8s.io|leases|kube-system|kube-scheduler|200" \
@@ -141,7 +141,7 @@ COLS="SELECT audit_id, stage, level, verb, username, user_groups,
     impersonated_user, impersonated_groups, source_ips, user_agent, resource,
     subresource, api_group, api_version, namespace, name, request_uri, code,
     decision, authz_reason, received_us, stage_us, partial
-    FROM audit_events ORDER BY audit_id, stage"
+    FROM audit_events_text ORDER BY audit_id, stage"
 OPS="SELECT time_us, provider, operation, resource, actor, status
     FROM cluster_events ORDER BY time_us"
 

@@ -41,7 +41,7 @@ COLS="SELECT audit_id, stage, level, verb, username, user_groups,
     impersonated_user, impersonated_groups, source_ips, user_agent, resource,
     subresource, api_group, api_version, namespace, name, request_uri, code,
     decision, authz_reason, received_us, stage_us, partial, hex(hash)
-    FROM audit_events ORDER BY audit_id, stage, received_us"
+    FROM audit_events_text ORDER BY audit_id, stage, received_us"
 OPS="SELECT time_us, provider, operation, resource, actor, status, hex(hash)
     FROM cluster_events ORDER BY time_us, operation, status"
 

@@ -189,13 +189,13 @@ sanity() {
 	eq "$1: one entry per stored rule of rbac_grants" \
 	    "$(s3 "SELECT count(*) FROM rbac_grants")" "$(s3 "$ent SELECT count(*) FROM u WHERE agg IS NULL")"
 	eq "$1: each used entry has an allowed request of its subject with a used verb" 0 \
-	    "$(s3 "$ent SELECT count(*) FROM u WHERE used AND uv != '[\"impersonate\"]' AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE $allowed AND ($who) AND a.verb IN (SELECT value FROM json_each(u.uv)))")"
+	    "$(s3 "$ent SELECT count(*) FROM u WHERE used AND uv != '[\"impersonate\"]' AND NOT EXISTS (SELECT 1 FROM audit_events_text a WHERE $allowed AND ($who) AND a.verb IN (SELECT value FROM json_each(u.uv)))")"
 	# An unused simple rule (no wildcard, names or URLs) has no allowed
 	# request of its subject that it matches, by plain SQL.
 	simple="NOT used AND instr(json_extract(r, '\$.verbs') || json_extract(r, '\$.api_groups') || json_extract(r, '\$.resources'), '*') = 0
 	    AND json_array_length(r, '\$.resource_names') = 0 AND json_array_length(r, '\$.non_resource_urls') = 0"
 	eq "$1: no unused simple rule matches an allowed request of its subject" 0 \
-	    "$(s3 "$ent SELECT count(*) FROM u WHERE $simple AND EXISTS (SELECT 1 FROM audit_events a WHERE $allowed AND ($who)
+	    "$(s3 "$ent SELECT count(*) FROM u WHERE $simple AND EXISTS (SELECT 1 FROM audit_events_text a WHERE $allowed AND ($who)
 	        AND a.verb IN (SELECT value FROM json_each(u.r, '\$.verbs'))
 	        AND coalesce(a.api_group, '') IN (SELECT value FROM json_each(u.r, '\$.api_groups'))
 	        AND a.resource || coalesce('/' || a.subresource, '') IN (SELECT value FROM json_each(u.r, '\$.resources'))
@@ -228,10 +228,10 @@ eq "kind: used grants" "Group|system:authenticated|system:discovery|0 Group|syst
     "$(jq -r '[.[] | select(.used) | "\(.subject_kind)|\(.subject)|\(.role)|\(.rule_index)"] | sort | join(" ")' "$T/kind.json")"
 ok_sql="stage = 'ResponseComplete' AND coalesce(decision, CASE WHEN code = 403 THEN 'forbid' ELSE 'allow' END) = 'allow'"
 eq "kind: cluster-admin's requests, by plain SQL" \
-    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(DISTINCT audit_id) FROM audit_events WHERE stage = 'ResponseComplete' AND user_groups LIKE '%\"system:masters\"%' AND ((impersonated_user IS NULL AND $ok_sql) OR impersonated_user IS NOT NULL)")" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(DISTINCT audit_id) FROM audit_events_text WHERE stage = 'ResponseComplete' AND user_groups LIKE '%\"system:masters\"%' AND ((impersonated_user IS NULL AND $ok_sql) OR impersonated_user IS NOT NULL)")" \
     "$(jq '.[] | select(.role == "cluster-admin" and .used) | .requests' "$T/kind.json")"
 eq "kind: system:discovery's requests, by plain SQL" \
-    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(DISTINCT audit_id) FROM audit_events WHERE resource IS NULL AND $ok_sql AND CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups ELSE user_groups END LIKE '%\"system:authenticated\"%'")" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(DISTINCT audit_id) FROM audit_events_text WHERE resource IS NULL AND $ok_sql AND CASE WHEN impersonated_user IS NOT NULL THEN impersonated_groups ELSE user_groups END LIKE '%\"system:authenticated\"%'")" \
     "$(jq '.[] | select(.role == "system:discovery" and .used) | .requests' "$T/kind.json")"
 ks unused -o yaml > "$T/kind.yaml"
 grep -q "^# Audit log span: 2017-09-11T19:55:05.000000Z to 2017-09-11T20:29:04.000000Z (33m 59s, events on 1 day, [0-9]* allowed requests). Evidence: weak" "$T/kind.yaml" ||

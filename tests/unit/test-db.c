@@ -46,8 +46,9 @@ test_schema(void **state)
 	sqlite3_stmt *st;
 	struct ks_err err;
 	static const char *const names[] = { "sources", "snapshots", "objects",
-	    "audit_events", "audit_raw", "rejects", "log_denials",
-	    "cluster_events", "requests", "denials", "identities", "activity",
+	    "audit_events", "strings", "audit_events_text", "rejects",
+	    "log_denials", "cluster_events", "requests", "denials",
+	    "identities", "activity",
 	    "rbac_rules", "rbac_bindings", "rbac_grants", "rbac_changes",
 	    "timeline", "known_issues", "known_issue_matches",
 	    "resource_kinds", "identity_classes" };
