@@ -8,21 +8,27 @@
 #include "store/sql-assets.h"
 #include "util/timeutil.h"
 
+/* An add that found no memory leaves the entry out of the table. */
+#define HASH_NONFATAL_OOM	1
+#define uthash_nonfatal_oom(e)	((e)->lost = 1)
+#include <uthash.h>
+
 /*
- * Counts by key (allowed, denied, first_us, last_us), in an open
- * addressing table (linear probing, at most half full): the pending
- * counts are kept between flushes, so that counting an event allocates
- * nothing but a new key.
+ * Counts by key (allowed, denied, first_us, last_us) in a hash table
+ * (uthash, as in dict.c): the pending counts are kept between flushes,
+ * so that counting an event allocates nothing but a new key.
  */
 struct pending {
-	char	*key;			/* NULL: a free slot */
-	int64_t	 v[4];
-	int64_t	 gid;			/* a group's id (flush) */
+	UT_hash_handle	 hh;
+	int64_t		 v[4];
+	int64_t		 gid;		/* a group's id (flush) */
+	int		 lost;		/* not added: out of memory */
+	char		 key[];		/* NUL-terminated */
 };
 
 struct tally {
-	struct pending	*slot;
-	size_t		 cap, n;
+	struct pending	*head;		/* uthash's table */
+	size_t		 n;
 };
 
 struct ks_rollup {
@@ -38,10 +44,13 @@ ks_rollup_new(void)
 static void
 tally_clear(struct tally *t)
 {
-	for (size_t i = 0; i < t->cap; i++) {
-		free(t->slot[i].key);
-		t->slot[i].key = NULL;
+	struct pending *p, *tmp;
+
+	HASH_ITER(hh, t->head, p, tmp) {
+		HASH_DEL(t->head, p);
+		free(p);
 	}
+	t->head = NULL;
 	t->n = 0;
 }
 
@@ -58,69 +67,35 @@ ks_rollup_free(struct ks_rollup *r)
 	if (r == NULL)
 		return;
 	tally_clear(&r->pending);
-	free(r->pending.slot);
 	free(r);
-}
-
-/* FNV-1a. */
-static size_t
-hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
-static struct pending *
-probe(struct pending *slot, size_t cap, const char *key)
-{
-	size_t i = hash(key) & (cap - 1);
-
-	while (slot[i].key != NULL && strcmp(slot[i].key, key) != 0)
-		i = (i + 1) & (cap - 1);
-	return &slot[i];
-}
-
-/* Twice the slots (1024 at first), the keys moved over.  0 or -1. */
-static int
-grow(struct tally *t)
-{
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct pending *slot = calloc(cap, sizeof(*slot));
-
-	if (slot == NULL)
-		return -1;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i].key != NULL)
-			*probe(slot, cap, t->slot[i].key) = t->slot[i];
-	free(t->slot);
-	t->slot = slot;
-	t->cap = cap;
-	return 0;
 }
 
 /*
  * key's counts, new (zero, times at us, gid -1) if it had none; NULL if
- * out of memory.  The pointer holds until the next call.
+ * out of memory.
  */
 static struct pending *
 tally_of(struct tally *t, const char *key, int64_t us)
 {
+	size_t len = strlen(key);
 	struct pending *p;
 
-	if (2 * (t->n + 1) > t->cap && grow(t) < 0)
+	HASH_FIND(hh, t->head, key, len, p);
+	if (p != NULL)
+		return p;
+	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
 		return NULL;
-	p = probe(t->slot, t->cap, key);
-	if (p->key == NULL) {
-		if ((p->key = strdup(key)) == NULL)
-			return NULL;
-		p->v[0] = p->v[1] = 0;
-		p->v[2] = p->v[3] = us;
-		p->gid = -1;
-		t->n++;
+	memcpy(p->key, key, len + 1);
+	p->v[0] = p->v[1] = 0;
+	p->v[2] = p->v[3] = us;
+	p->gid = -1;
+	p->lost = 0;
+	HASH_ADD(hh, t->head, key[0], len, p);
+	if (p->lost) {
+		free(p);
+		return NULL;
 	}
+	t->n++;
 	return p;
 }
 
@@ -322,18 +297,14 @@ write_sums(struct flush *fl, struct ks_err *err)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < fl->groups.cap && rc == 0; i++) {
-		struct pending *g = &fl->groups.slot[i];
-		if (g->key == NULL)
-			continue;
+	for (struct pending *g = fl->groups.head; g != NULL && rc == 0;
+	    g = g->hh.next) {
 		sqlite3_bind_int64(fl->st[Q_TOTAL], 1, g->gid);
 		rc = step_counts(fl->db, fl->st[Q_TOTAL], g->v, err);
 	}
-	for (size_t i = 0; i < fl->all.cap && rc == 0; i++) {
-		struct pending *a = &fl->all.slot[i];
+	for (struct pending *a = fl->all.head; a != NULL && rc == 0;
+	    a = a->hh.next) {
 		const char *decision;
-		if (a->key == NULL)
-			continue;
 		decision = strchr(a->key, '\037') + 1;
 		sqlite3_bind_int64(fl->st[Q_ALL], 2, strtoll(a->key, NULL, 10));
 		sqlite3_bind_text(fl->st[Q_ALL], 7, decision, -1,
@@ -372,18 +343,15 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &fl.st[i],
 			    NULL) != SQLITE_OK)
 				rc = ks_db_error(db, err, NULL);
-		for (size_t i = 0; i < r->pending.cap && rc == 0; i++)
-			if (r->pending.slot[i].key != NULL)
-				rc = write_pending(&fl, r->pending.slot[i].key,
-				    r->pending.slot[i].v, err);
+		for (struct pending *p = r->pending.head; p != NULL &&
+		    rc == 0; p = p->hh.next)
+			rc = write_pending(&fl, p->key, p->v, err);
 		if (rc == 0)
 			rc = write_sums(&fl, err);
 		for (size_t i = 0; i < NQ; i++)
 			sqlite3_finalize(fl.st[i]);
 		tally_clear(&fl.groups);
 		tally_clear(&fl.all);
-		free(fl.groups.slot);
-		free(fl.all.slot);
 		ks_rollup_clear(r);
 	}
 	return rc == 0 ? update_denials(db, err) : rc;
