@@ -19,7 +19,8 @@
 CREATE INDEX IF NOT EXISTS audit_events_bodies ON audit_events(verb)
 	WHERE request_object IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_events_detect ON audit_events(verb)
-	WHERE (resource = 'pods' AND subresource IN ('exec', 'attach',
+	WHERE coalesce(code < 400, decision = 'allow', 0)
+	AND ((resource = 'pods' AND subresource IN ('exec', 'attach',
 	    'portforward', 'ephemeralcontainers'))
 	OR (verb = 'create' AND resource IN ('serviceaccounts', 'pods')
 	    AND subresource IS NULL
@@ -31,7 +32,7 @@ CREATE INDEX IF NOT EXISTS audit_events_detect ON audit_events(verb)
 	    OR instr(user_groups, 'system:unauthenticated') > 0)
 	    AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
 	    OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
-	    OR request_uri GLOB '/version*')));
+	    OR request_uri GLOB '/version*'))));
 
 DROP VIEW IF EXISTS detections;
 CREATE VIEW detections AS
@@ -57,12 +58,15 @@ WITH sensitive_actor(actor) AS (
 	    IN ('human', 'anonymous')
 ), cand(id) AS (
 	-- The candidates: the events of the indexes above, and the secrets
-	-- read and tokens created by people.
+	-- read and tokens created by people, let through.  (Every rule but
+	-- impersonation wants a request let through: a stage that was not
+	-- let through is no candidate, since the stage chosen must be.)
 	SELECT id FROM audit_events INDEXED BY audit_events_bodies
 	WHERE request_object IS NOT NULL
 	UNION
 	SELECT id FROM audit_events INDEXED BY audit_events_detect
-	WHERE (resource = 'pods' AND subresource IN ('exec', 'attach',
+	WHERE coalesce(code < 400, decision = 'allow', 0)
+	AND ((resource = 'pods' AND subresource IN ('exec', 'attach',
 	    'portforward', 'ephemeralcontainers'))
 	OR (verb = 'create' AND resource IN ('serviceaccounts', 'pods')
 	    AND subresource IS NULL
@@ -74,7 +78,7 @@ WITH sensitive_actor(actor) AS (
 	    OR instr(user_groups, 'system:unauthenticated') > 0)
 	    AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
 	    OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
-	    OR request_uri GLOB '/version*')))
+	    OR request_uri GLOB '/version*'))))
 	UNION
 	SELECT id FROM audit_events INDEXED BY audit_events_impersonator
 	WHERE impersonated_user IS NOT NULL
@@ -85,6 +89,7 @@ WITH sensitive_actor(actor) AS (
 	WHERE (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',
 	    'token') OR e.resource = 'secrets'
 	    OR e.verb IN ('impersonate', 'escalate', 'bind'))
+	    AND coalesce(e.code < 400, e.decision = 'allow', 0)
 	    AND ((e.verb IN ('get', 'list', 'watch') AND e.resource = 'secrets'
 	    AND e.subresource IS NULL) OR (e.verb = 'create'
 	    AND e.resource = 'serviceaccounts' AND e.subresource = 'token'))
@@ -100,11 +105,20 @@ WITH sensitive_actor(actor) AS (
 		e.received_us AS time,
 		coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
 		1 AS rn
-	FROM cand c JOIN audit_events e ON e.id = c.id
-	WHERE NOT EXISTS (SELECT 1 FROM audit_events x
+	FROM audit_events e
+	-- No stage after it of the same rank (ResponseComplete, other, no
+	-- stage), none of a higher rank: a later id is looked at first, an
+	-- earlier one only for a stage that is not ResponseComplete.
+	WHERE e.id IN (SELECT id FROM cand)
+	AND NOT EXISTS (SELECT 1 FROM audit_events x
 	    WHERE x.audit_id = coalesce(e.audit_id, 'row:' || e.id)
-	    AND (coalesce(x.stage = 'ResponseComplete', -1), x.id) >
-		(coalesce(e.stage = 'ResponseComplete', -1), e.id))
+	    AND x.id > e.id AND coalesce(x.stage = 'ResponseComplete', -1)
+		>= coalesce(e.stage = 'ResponseComplete', -1))
+	AND (e.stage = 'ResponseComplete' OR NOT EXISTS (SELECT 1
+	    FROM audit_events x
+	    WHERE x.audit_id = coalesce(e.audit_id, 'row:' || e.id)
+	    AND x.id < e.id AND coalesce(x.stage = 'ResponseComplete', -1)
+		> coalesce(e.stage = 'ResponseComplete', -1)))
 	AND NOT (e.audit_id GLOB 'row:*' AND EXISTS (SELECT 1
 	    FROM audit_events x
 	    WHERE x.id = CAST(substr(e.audit_id, 5) AS INTEGER)

@@ -35,12 +35,6 @@ WITH knob AS (
 ), component(class) AS (
 	VALUES ('control-plane'), ('controller'), ('node'),
 	    ('service-account'), ('cloud-provider')
-), denied AS NOT MATERIALIZED (
-	-- Every refusal, with its target (read where a rule reads it: the
-	-- rules of RBAC changes read none when there is no change).
-	SELECT d.*, coalesce(d.resource || coalesce('/' || d.subresource, ''),
-		d.path, '?') AS target
-	FROM denials d
 ), refused(actor) AS (
 	-- The actors refused: those of the refused audit events, one probe
 	-- of audit_events_refusal_probe (sql/016-rollups.sql) each, and
@@ -52,7 +46,7 @@ WITH knob AS (
 	    FROM audit_events e WHERE (e.code = 403 OR e.decision = 'forbid')
 	    AND coalesce(e.impersonated_user, e.username) > r.actor)
 	FROM refused r WHERE r.actor IS NOT NULL
-), refused_class AS (
+), refused_class AS MATERIALIZED (
 	-- Each with its identity class (classified once per actor, not once
 	-- per refusal).
 	SELECT a.actor, (SELECT c.class FROM identity_classes c
@@ -60,13 +54,25 @@ WITH knob AS (
 	    AS class
 	FROM (SELECT actor FROM refused WHERE actor IS NOT NULL
 	    UNION SELECT actor FROM log_denials_only) a
-), person AS (
+), person AS MATERIALIZED (
 	-- Those that are not components.
 	SELECT actor FROM refused_class
 	WHERE class NOT IN (SELECT class FROM component)
-), pdenied AS MATERIALIZED (
-	-- Their refusals, rows of the denials view read by actor (its audit
-	-- rows are kept in denial_requests, sql/016-rollups.sql).
+), reader(actor) AS MATERIALIZED (
+	-- Whose refusals the rules below read: the people's (denial-burst)
+	-- and, when the log holds an RBAC change, everyone's (the rules of
+	-- changes), so that a log without one costs what its people did.
+	SELECT actor FROM person
+	UNION ALL
+	SELECT actor FROM refused_class
+	WHERE EXISTS (SELECT 1 FROM change)
+	    AND class IN (SELECT class FROM component)
+	UNION ALL
+	SELECT NULL WHERE EXISTS (SELECT 1 FROM change)
+), denied AS MATERIALIZED (
+	-- Their refusals, the rows of the denials view read by actor (its
+	-- audit rows are kept in denial_requests, sql/016-rollups.sql), with
+	-- their target.
 	SELECT d.*, coalesce(d.resource || coalesce('/' || d.subresource, ''),
 		d.path, '?') AS target
 	FROM (SELECT r.actor, r.groups, r.verb, r.api_group, r.resource,
@@ -74,14 +80,17 @@ WITH knob AS (
 		r.line, 'audit' AS origin, r.audit_id, r.impersonator, r.path,
 		r.code, r.reason, r.user_agent, r.decision, r.refused_by,
 		r.message
-	    FROM person p CROSS JOIN denial_requests r ON r.actor = p.actor
+	    FROM reader p CROSS JOIN denial_requests r ON r.actor IS p.actor
 	    UNION ALL
 	    SELECT l.actor, NULL, l.verb, l.api_group, l.resource,
 		l.subresource, l.namespace, l.name, l.time, l.source_id,
 		l.line, 'log', NULL, NULL, l.path, 403, l.reason, NULL,
 		'forbid', 'log', NULL
 	    FROM log_denials_only l
-	    WHERE l.actor IN (SELECT actor FROM person)) d
+	    WHERE EXISTS (SELECT 1 FROM reader p WHERE p.actor IS l.actor)) d
+), pdenied AS MATERIALIZED (
+	-- The people's.
+	SELECT * FROM denied WHERE actor IN (SELECT actor FROM person)
 ), change AS (
 	-- RBAC writes let through (the rbac_changes view's rows, read here
 	-- from audit_events directly: the requests view folds every request
