@@ -74,7 +74,7 @@ WITH knob AS (
 	-- audit rows are kept in denial_requests, sql/016-rollups.sql), with
 	-- their target.
 	SELECT d.*, coalesce(d.resource || coalesce('/' || d.subresource, ''),
-		d.path, '?') AS target
+		d.path, '?') AS target, d.time / 60000000 AS minute
 	FROM (SELECT r.actor, r.groups, r.verb, r.api_group, r.resource,
 		r.subresource, r.namespace, r.name, r.time, r.source_id,
 		r.line, 'audit' AS origin, r.audit_id, r.impersonator, r.path,
@@ -88,9 +88,30 @@ WITH knob AS (
 		'forbid', 'log', NULL
 	    FROM log_denials_only l
 	    WHERE EXISTS (SELECT 1 FROM reader p WHERE p.actor IS l.actor)) d
+), step(d) AS (
+	-- 0 to the minutes of burst_us: a refusal's window is looked up
+	-- minute by minute (the minute of a time within burst_us of t is
+	-- that of t plus one of these), not among all of its actor's.
+	SELECT 0
+	UNION ALL
+	SELECT d + 1 FROM step WHERE d < (SELECT burst_us FROM knob) / 60000000
 ), pdenied AS MATERIALIZED (
-	-- The people's.
-	SELECT * FROM denied WHERE actor IN (SELECT actor FROM person)
+	-- The people's, each with its target in its namespace (tkey) and
+	-- whether that is sensitive: secrets, a shell or port into a pod,
+	-- RBAC, a token, a node's proxy, or a URL path outside the API and
+	-- its discovery (/.env, /HNAP1: a scanner).
+	SELECT d.*, d.target || ' in ' || coalesce(d.namespace, '') AS tkey,
+	    d.resource IN ('secrets', 'roles', 'clusterroles',
+		'rolebindings', 'clusterrolebindings', 'certificatesigningrequests')
+		OR d.subresource IN ('exec', 'attach', 'portforward',
+		'ephemeralcontainers', 'token', 'proxy')
+		OR (d.resource IS NULL AND d.path IS NOT NULL
+		AND NOT (d.path GLOB '/api' OR d.path GLOB '/api[/?]*'
+		OR d.path GLOB '/apis' OR d.path GLOB '/apis[/?]*'
+		OR d.path GLOB '/openapi*' OR d.path GLOB '/version*'
+		OR d.path GLOB '/healthz*' OR d.path GLOB '/livez*'
+		OR d.path GLOB '/readyz*')) AS sensitive
+	FROM denied d WHERE d.actor IN (SELECT actor FROM person)
 ), change AS (
 	-- RBAC writes let through (the rbac_changes view's rows, read here
 	-- from audit_events directly: the requests view folds every request
@@ -202,24 +223,14 @@ WITH knob AS (
 ), burst_window AS (
 	-- Each refusal of a person opens a window; the distinct targets
 	-- refused within it, how long they took, and whether one of them
-	-- is sensitive: secrets, a shell or port into a pod, RBAC, a
-	-- token, a node's proxy, or a URL path outside the API and its
-	-- discovery (/.env, /HNAP1: a scanner).  Refusals with no time, of
-	-- one source, are judged together.
+	-- is sensitive (pdenied).  Refusals with no time, of one source,
+	-- are judged together.
 	SELECT a.actor, a.time AS t0, a.source_id AS src,
-	    count(DISTINCT b.target || ' in ' || coalesce(b.namespace, ''))
-		AS targets, max(b.time) - a.time AS span,
-	    max(b.resource IN ('secrets', 'roles', 'clusterroles',
-		'rolebindings', 'clusterrolebindings', 'certificatesigningrequests')
-		OR b.subresource IN ('exec', 'attach', 'portforward',
-		'ephemeralcontainers', 'token', 'proxy')
-		OR (b.resource IS NULL AND b.path IS NOT NULL
-		AND NOT (b.path GLOB '/api' OR b.path GLOB '/api[/?]*'
-		OR b.path GLOB '/apis' OR b.path GLOB '/apis[/?]*'
-		OR b.path GLOB '/openapi*' OR b.path GLOB '/version*'
-		OR b.path GLOB '/healthz*' OR b.path GLOB '/livez*'
-		OR b.path GLOB '/readyz*'))) AS sensitive
-	FROM pdenied a JOIN pdenied b ON b.actor = a.actor
+	    count(DISTINCT b.tkey) AS targets, max(b.time) - a.time AS span,
+	    max(b.sensitive) AS sensitive
+	FROM pdenied a CROSS JOIN step k
+	JOIN pdenied b ON b.actor = a.actor AND b.minute IS a.minute + k.d
+	WHERE (a.time IS NOT NULL OR k.d = 0)
 	    AND (b.time BETWEEN a.time AND a.time + (SELECT burst_us FROM knob)
 	    OR (a.time IS NULL AND b.time IS NULL AND b.source_id = a.source_id))
 	GROUP BY a.actor, a.time, a.source_id
@@ -231,15 +242,17 @@ WITH knob AS (
 	-- at least 3 s, or include a sensitive target.  Lines with no time
 	-- cannot tell, and count.
 	SELECT DISTINCT b.*
-	FROM burst_window w JOIN dsess b ON b.actor = w.actor
+	FROM burst_window w CROSS JOIN step k
+	JOIN dsess b ON b.actor = w.actor
+	    AND b.minute IS w.t0 / 60000000 + k.d
 	    AND (b.time BETWEEN w.t0 AND w.t0 + (SELECT burst_us FROM knob)
 	    OR (w.t0 IS NULL AND b.time IS NULL AND b.source_id = w.src))
-	WHERE w.targets >= (SELECT burst_targets FROM knob)
+	WHERE (w.t0 IS NOT NULL OR k.d = 0)
+	    AND w.targets >= (SELECT burst_targets FROM knob)
 	    AND (w.t0 IS NULL OR w.span >= 3000000 OR w.sensitive)
 ), burst_size AS (
 	-- Each burst: its targets, namespaces, URL paths and extent.
-	SELECT actor, bkey, count(DISTINCT target || ' in ' ||
-	    coalesce(namespace, '')) AS targets,
+	SELECT actor, bkey, count(DISTINCT tkey) AS targets,
 	    count(DISTINCT namespace) AS namespaces,
 	    count(DISTINCT CASE WHEN resource IS NULL THEN path END) AS paths,
 	    min(CASE WHEN resource IS NULL THEN path END) AS a_path,
