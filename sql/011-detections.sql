@@ -6,12 +6,105 @@
 -- recorded it (level Request or RequestResponse).  The rule ids follow
 -- issue 13; Falco's k8s_audit rules are their anchor.
 
+-- The events a rule of the detections view may fire on, found without
+-- reading the others (each index's WHERE is repeated by the view, which
+-- must say it to use it).  audit_events_bodies: the objects sent (the
+-- rules that read a body); audit_events_detect: pods exec, attach,
+-- portforward and ephemeral containers, service accounts and pods created
+-- in the system namespaces, system roles written; audit_events_anonymous:
+-- what an anonymous user asked beyond the health paths; the last two let
+-- through only.  Impersonations are found through
+-- audit_events_impersonator, what people read of secrets and tokens
+-- through audit_events_sensitive (sql/016-rollups.sql).  All are small
+-- beside audit_events: a few of its events, keyed by verb.
+CREATE INDEX IF NOT EXISTS audit_events_bodies ON audit_events(verb)
+	WHERE request_object IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_events_detect ON audit_events(verb)
+	WHERE coalesce(code < 400, decision = 'allow', 0)
+	AND ((resource = 'pods' AND subresource IN ('exec', 'attach',
+	    'portforward', 'ephemeralcontainers'))
+	OR (verb = 'create' AND resource IN ('serviceaccounts', 'pods')
+	    AND subresource IS NULL
+	    AND namespace IN ('kube-system', 'kube-public'))
+	OR (resource IN ('roles', 'clusterroles') AND name GLOB 'system:*'
+	    AND verb IN ('update', 'patch', 'delete')));
+-- (The one place the view reads user_groups to find candidates.)
+CREATE INDEX IF NOT EXISTS audit_events_anonymous ON audit_events(verb)
+	WHERE coalesce(code < 400, decision = 'allow', 0)
+	AND (username = 'system:anonymous'
+	    OR impersonated_user = 'system:anonymous'
+	    OR instr(user_groups, 'system:unauthenticated') > 0)
+	AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
+	    OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
+	    OR request_uri GLOB '/version*'));
+
 DROP VIEW IF EXISTS detections;
 CREATE VIEW detections AS
-WITH req AS (
-	-- Each request once, with its actor and whether it was let through:
-	-- the stages ranked on their key alone (a narrow sort), the chosen
-	-- one's columns read after.
+WITH sensitive_actor(actor) AS (
+	-- The actors of audit_events_sensitive, one index probe each.
+	SELECT min(coalesce(impersonated_user, username)) FROM audit_events
+	WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
+	    OR resource = 'secrets'
+	    OR verb IN ('impersonate', 'escalate', 'bind')
+	UNION ALL
+	SELECT (SELECT min(coalesce(e.impersonated_user, e.username))
+	    FROM audit_events e
+	    WHERE (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',
+		'token') OR e.resource = 'secrets'
+		OR e.verb IN ('impersonate', 'escalate', 'bind'))
+	    AND coalesce(e.impersonated_user, e.username) > s.actor)
+	FROM sensitive_actor s WHERE s.actor IS NOT NULL
+), sensitive_person(actor) AS (
+	-- Those that are people (identity classes human, anonymous).
+	SELECT actor FROM sensitive_actor a
+	WHERE (SELECT c.class FROM identity_classes c
+	    WHERE a.actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
+	    IN ('human', 'anonymous')
+), cand(id) AS (
+	-- The candidates: the events of the indexes above, and the secrets
+	-- read and tokens created by people, let through.  (Every rule but
+	-- impersonation wants a request let through: a stage that was not
+	-- let through is no candidate, since the stage chosen must be.)
+	SELECT id FROM audit_events INDEXED BY audit_events_bodies
+	WHERE request_object IS NOT NULL
+	UNION
+	SELECT id FROM audit_events INDEXED BY audit_events_detect
+	WHERE coalesce(code < 400, decision = 'allow', 0)
+	AND ((resource = 'pods' AND subresource IN ('exec', 'attach',
+	    'portforward', 'ephemeralcontainers'))
+	OR (verb = 'create' AND resource IN ('serviceaccounts', 'pods')
+	    AND subresource IS NULL
+	    AND namespace IN ('kube-system', 'kube-public'))
+	OR (resource IN ('roles', 'clusterroles') AND name GLOB 'system:*'
+	    AND verb IN ('update', 'patch', 'delete')))
+	UNION
+	SELECT id FROM audit_events INDEXED BY audit_events_anonymous
+	WHERE coalesce(code < 400, decision = 'allow', 0)
+	AND (username = 'system:anonymous'
+	    OR impersonated_user = 'system:anonymous'
+	    OR instr(user_groups, 'system:unauthenticated') > 0)
+	AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
+	    OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
+	    OR request_uri GLOB '/version*'))
+	UNION
+	SELECT id FROM audit_events INDEXED BY audit_events_impersonator
+	WHERE impersonated_user IS NOT NULL
+	UNION
+	SELECT e.id FROM sensitive_person a
+	CROSS JOIN audit_events e INDEXED BY audit_events_sensitive
+	    ON coalesce(e.impersonated_user, e.username) = a.actor
+	WHERE (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',
+	    'token') OR e.resource = 'secrets'
+	    OR e.verb IN ('impersonate', 'escalate', 'bind'))
+	    AND coalesce(e.code < 400, e.decision = 'allow', 0)
+	    AND ((e.verb IN ('get', 'list', 'watch') AND e.resource = 'secrets'
+	    AND e.subresource IS NULL) OR (e.verb = 'create'
+	    AND e.resource = 'serviceaccounts' AND e.subresource = 'token'))
+), req AS (
+	-- Each candidate request once, with its actor and whether it was let
+	-- through: its ResponseComplete stage, else its last stored one (a
+	-- request is its auditID, or the event alone when it has none), as
+	-- long as that stage is a candidate too (the rules read that one).
 	SELECT e.id, e.audit_id, e.verb, e.username, e.impersonated_user,
 		coalesce(e.impersonated_user, e.username) AS actor,
 		(SELECT value FROM strings WHERE id = e.user_groups_id)
@@ -23,12 +116,25 @@ WITH req AS (
 		coalesce(e.code < 400, e.decision = 'allow', 0) AS allowed,
 		1 AS rn
 	FROM audit_events e
-	WHERE e.id IN (SELECT id FROM (
-		SELECT id, row_number() OVER (PARTITION BY coalesce(audit_id,
-		    'row:' || id) ORDER BY stage = 'ResponseComplete' DESC,
-		    id DESC) AS rn
-		FROM audit_events)
-	    WHERE rn = 1)
+	-- No stage after it of the same rank (ResponseComplete, other, no
+	-- stage), none of a higher rank: a later id is looked at first, an
+	-- earlier one only for a stage that is not ResponseComplete.
+	WHERE e.id IN (SELECT id FROM cand)
+	AND NOT EXISTS (SELECT 1 FROM audit_events x
+	    WHERE x.audit_id = coalesce(e.audit_id, 'row:' || e.id)
+	    AND x.id > e.id AND coalesce(x.stage = 'ResponseComplete', -1)
+		>= coalesce(e.stage = 'ResponseComplete', -1))
+	AND (e.stage = 'ResponseComplete' OR NOT EXISTS (SELECT 1
+	    FROM audit_events x
+	    WHERE x.audit_id = coalesce(e.audit_id, 'row:' || e.id)
+	    AND x.id < e.id AND coalesce(x.stage = 'ResponseComplete', -1)
+		> coalesce(e.stage = 'ResponseComplete', -1)))
+	AND NOT (e.audit_id GLOB 'row:*' AND EXISTS (SELECT 1
+	    FROM audit_events x
+	    WHERE x.id = CAST(substr(e.audit_id, 5) AS INTEGER)
+	    AND x.audit_id IS NULL AND 'row:' || x.id = e.audit_id
+	    AND (coalesce(x.stage = 'ResponseComplete', -1), x.id) >
+		(coalesce(e.stage = 'ResponseComplete', -1), e.id)))
 ), person AS (
 	-- The actors that are people (identity classes human, anonymous);
 	-- each actor classified once, not once per request.

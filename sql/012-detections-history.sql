@@ -6,6 +6,17 @@
 -- own.  "Before" is by time, or, for two records of the same source that
 -- carry no time, by line.
 
+-- Deletions of evidence (deleted-audit-evidence below), found without
+-- reading every event: a partial index the view's WHERE repeats.
+CREATE INDEX IF NOT EXISTS audit_events_deletions ON audit_events(verb)
+	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
+	    AND (resource IN ('events', 'auditsinks')
+	    OR api_group GLOB 'audit*'
+	    OR (resource IN ('configmaps', 'secrets') AND name LIKE '%audit%'
+	    AND (name LIKE '%polic%' OR name LIKE '%config%'
+	    OR name LIKE '%webhook%' OR name LIKE '%sink%'
+	    OR name LIKE '%log%')));
+
 DROP VIEW IF EXISTS detections_history;
 CREATE VIEW detections_history AS
 WITH knob AS (
@@ -24,13 +35,83 @@ WITH knob AS (
 ), component(class) AS (
 	VALUES ('control-plane'), ('controller'), ('node'),
 	    ('service-account'), ('cloud-provider')
-), denied AS (
-	-- Every refusal, with its target and the actor's identity class.
+), refused(actor) AS (
+	-- The actors refused: those of the refused audit events, one probe
+	-- of audit_events_refusal_probe (sql/016-rollups.sql) each, and
+	-- those of the plain logs' refusals.
+	SELECT min(coalesce(impersonated_user, username)) FROM audit_events
+	WHERE code = 403 OR decision = 'forbid'
+	UNION ALL
+	SELECT (SELECT min(coalesce(e.impersonated_user, e.username))
+	    FROM audit_events e WHERE (e.code = 403 OR e.decision = 'forbid')
+	    AND coalesce(e.impersonated_user, e.username) > r.actor)
+	FROM refused r WHERE r.actor IS NOT NULL
+), refused_class AS MATERIALIZED (
+	-- Each with its identity class (classified once per actor, not once
+	-- per refusal).
+	SELECT a.actor, (SELECT c.class FROM identity_classes c
+		WHERE a.actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
+	    AS class
+	FROM (SELECT actor FROM refused WHERE actor IS NOT NULL
+	    UNION SELECT actor FROM log_denials_only) a
+), person AS MATERIALIZED (
+	-- Those that are not components.
+	SELECT actor FROM refused_class
+	WHERE class NOT IN (SELECT class FROM component)
+), reader(actor) AS MATERIALIZED (
+	-- Whose refusals the rules below read: the people's (denial-burst)
+	-- and, when the log holds an RBAC change, everyone's (the rules of
+	-- changes), so that a log without one costs what its people did.
+	SELECT actor FROM person
+	UNION ALL
+	SELECT actor FROM refused_class
+	WHERE EXISTS (SELECT 1 FROM change)
+	    AND class IN (SELECT class FROM component)
+	UNION ALL
+	SELECT NULL WHERE EXISTS (SELECT 1 FROM change)
+), denied AS MATERIALIZED (
+	-- Their refusals, the rows of the denials view read by actor (its
+	-- audit rows are kept in denial_requests, sql/016-rollups.sql), with
+	-- their target.
 	SELECT d.*, coalesce(d.resource || coalesce('/' || d.subresource, ''),
-		d.path, '?') AS target,
-	    (SELECT c.class FROM identity_classes c WHERE d.actor GLOB c.pattern
-		ORDER BY c.priority LIMIT 1) AS class
-	FROM denials d
+		d.path, '?') AS target, d.time / 60000000 AS minute
+	FROM (SELECT r.actor, r.groups, r.verb, r.api_group, r.resource,
+		r.subresource, r.namespace, r.name, r.time, r.source_id,
+		r.line, 'audit' AS origin, r.audit_id, r.impersonator, r.path,
+		r.code, r.reason, r.user_agent, r.decision, r.refused_by,
+		r.message
+	    FROM reader p CROSS JOIN denial_requests r ON r.actor IS p.actor
+	    UNION ALL
+	    SELECT l.actor, NULL, l.verb, l.api_group, l.resource,
+		l.subresource, l.namespace, l.name, l.time, l.source_id,
+		l.line, 'log', NULL, NULL, l.path, 403, l.reason, NULL,
+		'forbid', 'log', NULL
+	    FROM log_denials_only l
+	    WHERE EXISTS (SELECT 1 FROM reader p WHERE p.actor IS l.actor)) d
+), step(d) AS (
+	-- 0 to the minutes of burst_us: a refusal's window is looked up
+	-- minute by minute (the minute of a time within burst_us of t is
+	-- that of t plus one of these), not among all of its actor's.
+	SELECT 0
+	UNION ALL
+	SELECT d + 1 FROM step WHERE d < (SELECT burst_us FROM knob) / 60000000
+), pdenied AS MATERIALIZED (
+	-- The people's, each with its target in its namespace (tkey) and
+	-- whether that is sensitive: secrets, a shell or port into a pod,
+	-- RBAC, a token, a node's proxy, or a URL path outside the API and
+	-- its discovery (/.env, /HNAP1: a scanner).
+	SELECT d.*, d.target || ' in ' || coalesce(d.namespace, '') AS tkey,
+	    d.resource IN ('secrets', 'roles', 'clusterroles',
+		'rolebindings', 'clusterrolebindings', 'certificatesigningrequests')
+		OR d.subresource IN ('exec', 'attach', 'portforward',
+		'ephemeralcontainers', 'token', 'proxy')
+		OR (d.resource IS NULL AND d.path IS NOT NULL
+		AND NOT (d.path GLOB '/api' OR d.path GLOB '/api[/?]*'
+		OR d.path GLOB '/apis' OR d.path GLOB '/apis[/?]*'
+		OR d.path GLOB '/openapi*' OR d.path GLOB '/version*'
+		OR d.path GLOB '/healthz*' OR d.path GLOB '/livez*'
+		OR d.path GLOB '/readyz*')) AS sensitive
+	FROM denied d WHERE d.actor IN (SELECT actor FROM person)
 ), change AS (
 	-- RBAC writes let through (the rbac_changes view's rows, read here
 	-- from audit_events directly: the requests view folds every request
@@ -138,32 +219,20 @@ WITH knob AS (
 		WHEN d.time - lag(d.time) OVER (PARTITION BY d.actor,
 		    d.time IS NULL ORDER BY d.time, d.line)
 		    <= (SELECT burst_us FROM knob) THEN 0 ELSE 1 END AS starts
-	    FROM denied d
-	    WHERE d.class NOT IN (SELECT class FROM component)) d
+	    FROM pdenied d) d
 ), burst_window AS (
 	-- Each refusal of a person opens a window; the distinct targets
 	-- refused within it, how long they took, and whether one of them
-	-- is sensitive: secrets, a shell or port into a pod, RBAC, a
-	-- token, a node's proxy, or a URL path outside the API and its
-	-- discovery (/.env, /HNAP1: a scanner).  Refusals with no time, of
-	-- one source, are judged together.
+	-- is sensitive (pdenied).  Refusals with no time, of one source,
+	-- are judged together.
 	SELECT a.actor, a.time AS t0, a.source_id AS src,
-	    count(DISTINCT b.target || ' in ' || coalesce(b.namespace, ''))
-		AS targets, max(b.time) - a.time AS span,
-	    max(b.resource IN ('secrets', 'roles', 'clusterroles',
-		'rolebindings', 'clusterrolebindings', 'certificatesigningrequests')
-		OR b.subresource IN ('exec', 'attach', 'portforward',
-		'ephemeralcontainers', 'token', 'proxy')
-		OR (b.resource IS NULL AND b.path IS NOT NULL
-		AND NOT (b.path GLOB '/api' OR b.path GLOB '/api[/?]*'
-		OR b.path GLOB '/apis' OR b.path GLOB '/apis[/?]*'
-		OR b.path GLOB '/openapi*' OR b.path GLOB '/version*'
-		OR b.path GLOB '/healthz*' OR b.path GLOB '/livez*'
-		OR b.path GLOB '/readyz*'))) AS sensitive
-	FROM denied a JOIN denied b ON b.actor = a.actor
+	    count(DISTINCT b.tkey) AS targets, max(b.time) - a.time AS span,
+	    max(b.sensitive) AS sensitive
+	FROM pdenied a CROSS JOIN step k
+	JOIN pdenied b ON b.actor = a.actor AND b.minute IS a.minute + k.d
+	WHERE (a.time IS NOT NULL OR k.d = 0)
 	    AND (b.time BETWEEN a.time AND a.time + (SELECT burst_us FROM knob)
 	    OR (a.time IS NULL AND b.time IS NULL AND b.source_id = a.source_id))
-	WHERE a.class NOT IN (SELECT class FROM component)
 	GROUP BY a.actor, a.time, a.source_id
 ), burst AS (
 	-- The refusals inside a window with enough targets that is more
@@ -173,15 +242,17 @@ WITH knob AS (
 	-- at least 3 s, or include a sensitive target.  Lines with no time
 	-- cannot tell, and count.
 	SELECT DISTINCT b.*
-	FROM burst_window w JOIN dsess b ON b.actor = w.actor
+	FROM burst_window w CROSS JOIN step k
+	JOIN dsess b ON b.actor = w.actor
+	    AND b.minute IS w.t0 / 60000000 + k.d
 	    AND (b.time BETWEEN w.t0 AND w.t0 + (SELECT burst_us FROM knob)
 	    OR (w.t0 IS NULL AND b.time IS NULL AND b.source_id = w.src))
-	WHERE w.targets >= (SELECT burst_targets FROM knob)
+	WHERE (w.t0 IS NOT NULL OR k.d = 0)
+	    AND w.targets >= (SELECT burst_targets FROM knob)
 	    AND (w.t0 IS NULL OR w.span >= 3000000 OR w.sensitive)
 ), burst_size AS (
 	-- Each burst: its targets, namespaces, URL paths and extent.
-	SELECT actor, bkey, count(DISTINCT target || ' in ' ||
-	    coalesce(namespace, '')) AS targets,
+	SELECT actor, bkey, count(DISTINCT tkey) AS targets,
 	    count(DISTINCT namespace) AS namespaces,
 	    count(DISTINCT CASE WHEN resource IS NULL THEN path END) AS paths,
 	    min(CASE WHEN resource IS NULL THEN path END) AS a_path,
@@ -246,7 +317,9 @@ WITH knob AS (
 	-- a later RBAC write that grants exactly that to the actor refused.
 	SELECT DISTINCT d.audit_id AS d_audit, d.time AS d_time, d.actor,
 	    d.verb AS d_verb, d.api_group AS d_group, d.resource AS d_res,
-	    d.subresource AS d_sub, d.namespace AS d_ns, d.target, d.class,
+	    d.subresource AS d_sub, d.namespace AS d_ns, d.target,
+	    (SELECT r.class FROM refused_class r WHERE r.actor = d.actor)
+		AS class,
 	    g.audit_id, g.time, g.actor AS granter, g.verb,
 	    g.object, g.did
 	FROM denied d JOIN grant g
@@ -275,7 +348,7 @@ WITH knob AS (
 	SELECT coalesce(impersonated_user, username) AS actor,
 	    min(received_us) AS time, namespace, resource, name, audit_id,
 	    verb, api_group, subresource
-	FROM audit_events
+	FROM audit_events INDEXED BY audit_events_deletions
 	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
 	    AND (resource IN ('events', 'auditsinks')
 	    OR api_group GLOB 'audit*'
@@ -285,20 +358,60 @@ WITH knob AS (
 	    OR name LIKE '%log%')))
 	GROUP BY coalesce(audit_id, 'row:' || id)
 	HAVING max(coalesce(code < 400, decision = 'allow', 0)) = 1
-), fin AS (
-	-- The requests of the audit log, each once (its final stage; two
-	-- copies of a log are one), as request_outcomes counts them.
-	SELECT DISTINCT received_us AS t, audit_id
-	FROM audit_events
+), walk(t, gap_from) AS (
+	-- The times of the requests of the audit log, each a final stage
+	-- (two copies of a log are one), as request_outcomes counts them,
+	-- walked through the index audit_events_final in steps of up to 5
+	-- minutes (the last request within 5 minutes of the one before): a
+	-- step with none within is a silence of more than 5 minutes, from
+	-- gap_from to t.  The walk costs the log's span, not its requests.
+	SELECT min(received_us), NULL FROM audit_events
 	WHERE received_us IS NOT NULL
 	    AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')
+	UNION ALL
+	SELECT coalesce((SELECT max(e.received_us) FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us > w.t AND e.received_us <= w.t + 300000000),
+	    (SELECT min(e.received_us) FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us > w.t)),
+	    CASE WHEN NOT EXISTS (SELECT 1 FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us > w.t AND e.received_us <= w.t + 300000000)
+		THEN w.t END
+	FROM walk w WHERE w.t IS NOT NULL
 ), final AS (
-	-- Each request and the time of the next one.
-	SELECT t, audit_id,
-	    lead(t) OVER (ORDER BY t, audit_id) AS next_t,
-	    lead(audit_id) OVER (ORDER BY t, audit_id) AS next_id
-	FROM fin
+	-- Each silence: the last request before it and the first after (by
+	-- time, then auditID, no auditID first; a request is a time and an
+	-- auditID), and how many requests the 5 minutes before and after
+	-- hold.
+	SELECT w.gap_from AS t, w.t AS next_t,
+	    (SELECT e.audit_id FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us = w.gap_from
+		ORDER BY e.audit_id DESC LIMIT 1) AS audit_id,
+	    (SELECT e.audit_id FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us = w.t
+		ORDER BY e.audit_id LIMIT 1) AS next_id,
+	    (SELECT count(*) FROM (SELECT DISTINCT e.received_us, e.audit_id
+		FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us BETWEEN w.gap_from - 300000000
+		AND w.gap_from)) AS before_n,
+	    (SELECT count(*) FROM (SELECT DISTINCT e.received_us, e.audit_id
+		FROM audit_events e
+		WHERE coalesce(e.stage, 'ResponseComplete') IN
+		    ('ResponseComplete', 'Panic')
+		AND e.received_us BETWEEN w.t AND w.t + 300000000)) AS next_n
+	FROM walk w WHERE w.gap_from IS NOT NULL AND w.t IS NOT NULL
 ), gap AS (
 	-- deleted-audit-evidence, the gap: the log falls silent for more
 	-- than 5 minutes although it recorded at least 30 distinct
@@ -306,15 +419,8 @@ WITH knob AS (
 	-- every 10 s or more: a live API server writes leases, node status
 	-- and controller watches all the time, so 30 expected requests
 	-- missing is not chance).  A gap between two files of different
-	-- days is one too: the evidence does not cover it.  300000000 us
-	-- is 5 minutes.
-	SELECT * FROM (SELECT f.*,
-	    (SELECT count(*) FROM fin e
-		WHERE e.t BETWEEN f.t - 300000000 AND f.t) AS before_n,
-	    (SELECT count(*) FROM fin e
-		WHERE e.t BETWEEN f.next_t AND f.next_t + 300000000) AS next_n
-	    FROM final f WHERE f.next_t - f.t > 300000000)
-	WHERE before_n >= 30 AND next_n >= 30
+	-- days is one too: the evidence does not cover it.
+	SELECT * FROM final WHERE before_n >= 30 AND next_n >= 30
 )
 -- denial-burst: the refusals of a burst, one finding per burst (high:
 -- the person is then suspicious, and remediate proposes nothing for it

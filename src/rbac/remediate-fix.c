@@ -343,6 +343,52 @@ resources(sqlite3 *db, struct ks_remediate_fix *f, json_t *change)
 	return out;
 }
 
+json_t *
+ks_remediate_known_keys(sqlite3 *db)
+{
+	static const char q[] = "SELECT DISTINCT actor || char(31) || verb ||"
+	    " char(31) || coalesce(api_group, '') || char(31) || resource"
+	    " FROM known_issue_matches";
+	json_t *keys = json_object();
+	sqlite3_stmt *st;
+	const char *k;
+	int rc;
+
+	if (keys == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		json_decref(keys);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((k = (const char *)sqlite3_column_text(st, 0)) != NULL)
+			json_object_set_new(keys, k, json_true());
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(keys);
+		return NULL;
+	}
+	return keys;
+}
+
+/* May group g match a known issue (is its key among f's known keys)? */
+static int
+may_match(const struct ks_remediate_fix *f, json_t *g)
+{
+	const char *a = ks_json_str(g, "actor"), *v = ks_json_str(g, "verb");
+	const char *grp = ks_json_str(g, "api_group");
+	const char *r = ks_json_str(g, "resource");
+	char key[2048];
+
+	if (f->known_keys == NULL)
+		return 1;
+	if (a == NULL || v == NULL || r == NULL)
+		return 0;	/* "=" never holds for NULL */
+	if ((size_t)snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", a, v,
+	    grp ? grp : "", r) >= sizeof(key))
+		return 1;	/* too long to tell: look it up */
+	return json_object_get(f->known_keys, key) != NULL;
+}
+
 /* The known issues the change's denials match, each once. */
 static json_t *
 known(sqlite3 *db, struct ks_remediate_fix *f)
@@ -357,6 +403,8 @@ known(sqlite3 *db, struct ks_remediate_fix *f)
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		return out;
 	json_array_foreach(f->groups, i, g) {
+		if (!may_match(f, g))
+			continue;
 		sqlite3_bind_text(st, 1, ks_json_str(g, "actor"), -1, NULL);
 		sqlite3_bind_text(st, 2, ks_json_str(g, "verb"), -1, NULL);
 		sqlite3_bind_text(st, 3, ks_json_str(g, "api_group"), -1, NULL);

@@ -20,7 +20,17 @@ struct ks_remediate_fix {
 	char		 reason[1024];	/* why it gets a change */
 	json_t		*groups;	/* the denial groups (array, owned) */
 	json_t		*rules;		/* merged rules (array, owned) */
+	const json_t	*known_keys;	/* ks_remediate_known_keys (borrowed;
+					   NULL: look every group up) */
 };
+
+/*
+ * The groups known_issue_matches names: an object whose keys are actor,
+ * verb, api_group ('' for NULL) and resource joined by char(31), so that
+ * a change looks up only the groups that may match; NULL when it cannot
+ * be read (then every group is looked up).
+ */
+json_t	*ks_remediate_known_keys(sqlite3 *db);
 
 /*
  * A denial group as the request the authorizer judged (borrowed strings;

@@ -182,6 +182,7 @@ struct plan_ctx {
 	const struct ks_remediate_opts	*opts;
 	json_t				*plan;
 	json_t				*suspects;	/* actor -> detection rule */
+	json_t				*known_keys;	/* ks_remediate_known_keys */
 	struct ks_rbac_hist		*hist;		/* RBAC over time, or NULL */
 	struct ks_remediate_fix		*fixes;
 	size_t				 nfixes;
@@ -376,10 +377,12 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 		c.plan = NULL;
 		goto out;
 	}
-	/* The RBAC over time, to name the write that made a gap. */
+	/* The RBAC over time (the write that made a gap), known issues. */
 	if (c.nfixes > 0 && c.hist == NULL)
 		c.hist = ks_rbac_hist_load(db, NULL);
+	c.known_keys = c.nfixes > 0 ? ks_remediate_known_keys(db) : NULL;
 	for (size_t i = 0; i < c.nfixes; i++) {
+		c.fixes[i].known_keys = c.known_keys;
 		/* A gap only at the time is fixed against the RBAC then. */
 		then = ks_remediate_rbac_then(c.hist, c.fixes[i].groups);
 		change = ks_remediate_change(db, then ? then->rbac : c.rbac,
@@ -406,6 +409,7 @@ out:
 	}
 	free(c.fixes);
 	json_decref(c.suspects);
+	json_decref(c.known_keys);
 	json_decref(groups);
 	ks_rbac_free(c.rbac);
 	ks_rbac_hist_free(c.hist);

@@ -174,6 +174,33 @@ eq "the gap: 40 requests 5 s apart, 10 minutes of silence, 40 more" \
 eq "the gap: 4 minutes of silence is not one" "" "$(gap 5 40 240)"
 eq "the gap: a quiet log (one request a minute) has none" "" \
     "$(gap 60 40 600)"
+# More than 5 minutes, not 5 minutes; and a silence after a busy stretch
+# longer than 5 minutes (the view walks the log in steps of up to 5
+# minutes: none may step over it).
+eq "the gap: 5 minutes of silence is not one" "" "$(gap 5 40 300)"
+eq "the gap: 5 minutes and 1 s of silence is one" "p-39 p-40" \
+    "$(gap 5 40 301)"
+eq "the gap: after 400 requests 1 s apart" "p-399 p-400" \
+    "$(gap 1 400 400)"
+# A request is judged by its ResponseComplete stage, else its last one,
+# whichever stage a rule would fire on: x-1 was let through when its
+# response started (101) but refused in the end; x-2 let through, its
+# RequestReceived stored after; x-3 only received.  Only x-2 ran exec.
+# stage AUDITID STAGE CODE: one pods/exec event of alice.
+stage() {
+	code=
+	[ -n "${3:-}" ] && code="\"responseStatus\":{\"code\":$3},"
+	printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"%s","stage":"%s","requestURI":"/api/v1/namespaces/d/pods/p/exec","verb":"create","user":{"username":"alice"},"objectRef":{"resource":"pods","namespace":"d","name":"p","subresource":"exec","apiVersion":"v1"},%s"requestReceivedTimestamp":"2024-06-01T10:00:00Z","stageTimestamp":"2024-06-01T10:00:01Z"}\n' \
+	    "$1" "$2" "$code"
+}
+{ stage x-1 ResponseStarted 101; stage x-1 ResponseComplete 403
+  stage x-2 ResponseComplete 200; stage x-2 RequestReceived
+  stage x-3 RequestReceived; } >"$T/stages.jsonl"
+rm -f "$KUBESIFT_DB"
+ks import -q "$T/stages.jsonl"
+eq "exec-or-attach: each request by its final stage" "x-2" \
+    "$(ks detect -o json | jq -r '[.[] | select(.rule ==
+    "exec-or-attach") | .audit_ids[]] | join(" ")')"
 # Two copies of one log (20 requests 10 s apart on each side: 40 rows,
 # 20 requests) are no busier than one.
 paced "$T/paced.jsonl" 10 20 600
