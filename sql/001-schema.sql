@@ -122,7 +122,10 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	-- The object sent (requestObject, compact JSON) by a create, update
 	-- or patch let through, except to a subresource and of leases and
 	-- events (heartbeats).
-	request_object	TEXT
+	request_object	TEXT,
+	-- 1 when user.groups names system:unauthenticated, else NULL: what
+	-- the index of anonymous requests (sql/011) reads.
+	unauthenticated	INTEGER
 );
 -- Byte-identical events are duplicates.  The time leads the key (it comes
 -- from the bytes, so equal bytes have equal times) so that a log, written

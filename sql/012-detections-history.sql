@@ -71,7 +71,7 @@ WITH knob AS (
 	SELECT NULL WHERE EXISTS (SELECT 1 FROM change)
 ), denied AS MATERIALIZED (
 	-- Their refusals, the rows of the denials view read by actor (its
-	-- audit rows are kept in denial_requests, sql/016-rollups.sql), with
+	-- audit rows are denial_audit, sql/016-rollups.sql), with
 	-- their target.
 	SELECT d.*, coalesce(d.resource || coalesce('/' || d.subresource, ''),
 		d.path, '?') AS target, d.time / 60000000 AS minute
@@ -80,7 +80,7 @@ WITH knob AS (
 		r.line, 'audit' AS origin, r.audit_id, r.impersonator, r.path,
 		r.code, r.reason, r.user_agent, r.decision, r.refused_by,
 		r.message
-	    FROM reader p CROSS JOIN denial_requests r ON r.actor IS p.actor
+	    FROM reader p CROSS JOIN denial_audit r ON r.actor IS p.actor
 	    UNION ALL
 	    SELECT l.actor, NULL, l.verb, l.api_group, l.resource,
 		l.subresource, l.namespace, l.name, l.time, l.source_id,

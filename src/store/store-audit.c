@@ -27,7 +27,22 @@ in_dict(int i)
 	return i == 5 || i == 7 || i == 8 || i == 9 || i == 18;
 }
 
-/* Bind the columns of r (parameters 3 to 25).  Returns 0 or -1. */
+/*
+ * 1 when the groups name system:unauthenticated (anonymous requests), else
+ * NULL: what the anonymous-allowed detection's partial index reads, since
+ * an index cannot look the groups up in strings.  A superset (the text
+ * holds the name), the rule itself checks the groups exactly.
+ */
+static void
+bind_unauthenticated(sqlite3_stmt *s, const char *groups)
+{
+	if (groups != NULL && strstr(groups, "system:unauthenticated"))
+		sqlite3_bind_int(s, 32, 1);
+	else
+		sqlite3_bind_null(s, 32);
+}
+
+/* Bind the columns of r (parameters 3 to 25, and 32).  0 or -1. */
 static int
 bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
     const struct ks_audit_json *a, const int *len, struct ks_err *err)
@@ -56,6 +71,7 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	bind_time(s, 23, r->received_us);
 	bind_time(s, 24, r->stage_us);
 	sqlite3_bind_int(s, 25, r->partial);
+	bind_unauthenticated(s, v[5]);
 	return 0;
 }
 

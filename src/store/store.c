@@ -44,8 +44,9 @@ static const char *const sql[S_COUNT] = {
 	    " namespace, name, request_uri, code, decision, authz_reason_id,"
 	    " received_us, stage_us,"
 	    " partial, hash, raw_block, raw_off, raw_len, message,"
-	    " request_object) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " request_object, unauthenticated) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?)",
 	[S_OBJECT] = "INSERT OR IGNORE INTO objects(snapshot_id, source_id,"
 	    " line, item, api_group, api_version, kind, namespace, name, uid,"
 	    " resource_version, created_us, hash, body)"
