@@ -379,6 +379,10 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 		    "this kubesift (%d)", path, version, KS_SCHEMA_VERSION);
 		goto fail;
 	}
+	/* Upgrade cannot bring every older database up: say when not. */
+	if (version < KS_SCHEMA_VERSION &&
+	    (rc = strings_inline(db, path, err)) < 0)
+		goto fail;
 	if (version < KS_SCHEMA_VERSION) {
 		rc = ks_err_set(err, "%s: made by an older kubesift (schema "
 		    "version %d, this one reads %d): run `kubesift -d %s "

@@ -111,3 +111,10 @@ grep -q 'import the evidence again into a new database' "$T/err" ||
 eq "older layout: one line" 1 "$(wc -l < "$T/err" | tr -d ' ')"
 st=0; ks import -q "$T/a.log" 2> "$T/err" || st=$?
 eq "older layout: import refused" 1 $st
+# A query of such a database (of an older version) says the same, not to
+# upgrade (which would refuse it).
+sqlite3 "$KUBESIFT_DB" "PRAGMA user_version = 6"
+st=0; ks denied > /dev/null 2> "$T/err" || st=$?
+eq "older layout: a query refused" 1 $st
+grep -q 'import the evidence again into a new database' "$T/err" ||
+    fail "older layout, a query: $(cat "$T/err")"
