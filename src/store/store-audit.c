@@ -222,7 +222,8 @@ seen_untimed(struct ks_store *st, const uint8_t *hash, struct ks_err *err)
  * Is row, just stored as id, a final stage whose request (auditID and
  * time) another row already closed: the same request read from a second
  * copy of the log?
- * The rollup counts a request once, as request_outcomes does.
+ * The rollup counts a request once, as request_outcomes does; it holds
+ * the requests with a time only, so an event without one needs no look.
  */
 static int
 counted_before(struct ks_store *st, const struct ks_audit_row *row,
@@ -231,9 +232,9 @@ counted_before(struct ks_store *st, const struct ks_audit_row *row,
 	sqlite3_stmt *s = st->st[S_AUDIT_FINAL];
 	int rc;
 
-	if (row->audit_id == NULL)
+	if (row->audit_id == NULL || row->received_us == KS_TIME_NONE)
 		return 0;
-	bind_time(s, 1, row->received_us);
+	sqlite3_bind_int64(s, 1, row->received_us);
 	sqlite3_bind_text(s, 2, row->audit_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, id);
 	rc = sqlite3_step(s);

@@ -82,8 +82,12 @@ static const char *const sql[S_COUNT] = {
 	    " line, time_us, provider, operation, resource, actor, status, hash,"
 	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* The unique index is on (received_us, hash): NULLs need a look. */
-	/* Is the request's final stage stored already (another copy)? */
-	[S_AUDIT_FINAL] = "SELECT 1 FROM audit_events WHERE received_us IS ?1"
+	/*
+	 * Is the request's final stage stored already (another copy)?  By
+	 * the timeline's index, in time order (kept during large loads).
+	 */
+	[S_AUDIT_FINAL] = "SELECT 1 FROM audit_events"
+	    " INDEXED BY audit_events_timeline WHERE received_us = ?1"
 	    " AND audit_id = ?2 AND id != ?3 AND coalesce(stage,"
 	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic') LIMIT 1",
 	[S_AUDIT_SEEN] = "SELECT 1 FROM audit_events"
