@@ -127,12 +127,20 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	-- the index of anonymous requests (sql/011) reads.
 	unauthenticated	INTEGER
 );
--- Byte-identical events are duplicates.  The time leads the key (it comes
--- from the bytes, so equal bytes have equal times) so that a log, written
--- in time order, fills the index at its end instead of all over it.  An
--- event without a time is looked up by hash (NULLs are never equal here).
-CREATE UNIQUE INDEX IF NOT EXISTS audit_events_dedup
-	ON audit_events(received_us, hash);
+-- Byte-identical events are duplicates: the import looks each event up
+-- by its time and the first 8 bytes of its hash, and compares the whole
+-- hash in the table (store-audit.c): half the size of an index on the
+-- whole hash.  The time leads the key (it comes from the bytes, so equal
+-- bytes have equal times) so that a log, written in time order, fills the
+-- index at its end instead of all over it.  An event without a time is
+-- looked up by its hash.  Partial, so kept during a large load
+-- (store-defer.c).
+DROP INDEX IF EXISTS audit_events_dedup;
+CREATE INDEX IF NOT EXISTS audit_events_dedup_key
+	ON audit_events(received_us, substr(hash, 1, 8))
+	WHERE received_us IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_events_untimed
+	ON audit_events(hash) WHERE received_us IS NULL;
 
 -- The raw bytes of audit events, as read, a few hundred events per block,
 -- each block compressed alone (one event's bytes come back by

@@ -1,29 +1,30 @@
 -- Requests and denials: the audit evidence folded to one row per request,
 -- and every refused request from audit events and plain logs in one shape.
 
--- Indexes for the questions below (denials, per-actor timelines).
--- audit_events_denied holds every column the denials view reads, so that
--- the refused requests (a small part of the events) are answered from the
--- index alone, without a lookup per row into the table.
-CREATE INDEX IF NOT EXISTS audit_events_denied
-	ON audit_events(coalesce(impersonated_user, username), verb,
-	    api_group, resource, subresource, namespace, received_us,
-	    audit_id, code, decision, impersonated_user, username,
-	    impersonated_groups_id, user_groups_id, name, source_id, line,
-	    request_uri, authz_reason_id, user_agent_id)
-	WHERE code = 403 OR decision = 'forbid';
+-- Indexes for the questions below (per-actor timelines).  The refused
+-- requests are read from denial_audit (016-rollups.sql), the probe of
+-- log_denials_only by audit_events_refusal_probe: audit_events_denied,
+-- which held every column of a refused event, is gone.
+DROP INDEX IF EXISTS audit_events_denied;
 CREATE INDEX IF NOT EXISTS audit_events_actor_time
 	ON audit_events(coalesce(impersonated_user, username), received_us);
 -- (By auditID: audit_events_by_audit_id, sql/018-timeline-stream.sql.)
 DROP INDEX IF EXISTS audit_events_audit_id;
--- The final stages, by time and auditID: a request read from two copies
--- of the log is counted once (request_outcomes, the activity rollup).
--- Partial, so kept up to date during a large load; in time order, so
--- cheap to keep.
-CREATE INDEX IF NOT EXISTS audit_events_final
-	ON audit_events(received_us, audit_id)
-	WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
-	    'Panic');
+-- The events in time order; the stages and copies of one request (one
+-- auditID, one received time) next to each other, its final stage first
+-- (partial, stage time, id, as requests chooses it), with what says
+-- whether it was refused.  Partial (events with a time), so kept up to
+-- date during a large load (store-defer.c) rather than sorted again
+-- after it: in time order, a log fills it at its end.
+CREATE INDEX IF NOT EXISTS audit_events_timeline
+	ON audit_events(received_us, audit_id, partial, stage_us DESC,
+	    id DESC, code, decision)
+	WHERE received_us IS NOT NULL;
+-- It also finds the final stages of a request (auditID and time), for
+-- request_outcomes and the import; audit_events_by_audit_id (018) those
+-- of events without a time.  audit_events_final, which held them once
+-- more, is gone.
+DROP INDEX IF EXISTS audit_events_final;
 
 -- Which request is this?  One row per request: the stages of one auditID
 -- folded (first and last stage times, the final stage and its code).  The
@@ -173,11 +174,19 @@ SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
 	'audit' AS origin
 FROM audit_events e
 WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
+    -- (Two probes: with a time, in time order; without, by auditID.)
     AND NOT EXISTS (SELECT 1 FROM audit_events d
-	WHERE d.received_us IS e.received_us AND d.audit_id = e.audit_id
+	INDEXED BY audit_events_timeline
+	WHERE d.received_us = e.received_us AND d.audit_id = e.audit_id
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic'))
+    AND (e.received_us IS NOT NULL OR NOT EXISTS (SELECT 1
+	FROM audit_events d
+	WHERE d.received_us IS NULL AND d.audit_id = e.audit_id
+	    AND d.id < e.id
+	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
+		'Panic')))
 UNION ALL
 SELECT actor, verb, api_group, resource, subresource, namespace, time, 1,
 	'forbid', 'log'
@@ -199,7 +208,7 @@ FROM audit_events e
 WHERE received_us IS NULL
     AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
     AND NOT EXISTS (SELECT 1 FROM audit_events d
-	WHERE d.received_us IS e.received_us AND d.audit_id = e.audit_id
+	WHERE d.received_us IS NULL AND d.audit_id = e.audit_id
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic'));

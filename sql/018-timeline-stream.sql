@@ -2,16 +2,9 @@
 -- request into an index on auditID (auditIDs are random: each lookup
 -- would read a page of its own).
 
--- The events in time order; the stages and copies of one request (one
--- auditID, one received time) next to each other, its final stage first
--- (partial, stage time, id, as requests chooses it), with what says
--- whether it was refused.  Partial (events with a time), so kept up to
--- date during a large load (store-defer.c) rather than sorted again
--- after it: in time order, a log fills it at its end.
-CREATE INDEX IF NOT EXISTS audit_events_timeline
-	ON audit_events(received_us, audit_id, partial, stage_us DESC,
-	    id DESC, code, decision)
-	WHERE received_us IS NOT NULL;
+-- (The events in time order: audit_events_timeline, 003-requests.sql,
+-- whose request_outcomes reads it first.)
+
 -- The events of an auditID (the few that timeline_split names, and
 -- ad-hoc questions).  It replaces audit_events_stages, which held the
 -- columns of a fold by auditID for every request.

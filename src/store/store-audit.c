@@ -219,14 +219,23 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
 	return 0;
 }
 
-/* Is an event without a time and with this hash stored already? */
-static int
-seen_untimed(struct ks_store *st, const uint8_t *hash, struct ks_err *err)
+/*
+ * Is an event with this time (KS_TIME_NONE: none) and this SHA-256 of its
+ * bytes stored already?  The index holds the hash's first 8 bytes; rows
+ * that share them with another hash are told apart by the whole hash, in
+ * the table.  Returns 1, 0, or -1 with err set.
+ */
+int
+ks_store_audit_seen(struct ks_store *st, int64_t received_us,
+    const uint8_t *hash, struct ks_err *err)
 {
-	sqlite3_stmt *s = st->st[S_AUDIT_SEEN];
+	sqlite3_stmt *s = st->st[received_us == KS_TIME_NONE ?
+	    S_AUDIT_SEEN_UNTIMED : S_AUDIT_SEEN];
 	int rc;
 
-	sqlite3_bind_blob(s, 1, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
+	if (received_us != KS_TIME_NONE)
+		sqlite3_bind_int64(s, 1, received_us);
+	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -238,7 +247,8 @@ seen_untimed(struct ks_store *st, const uint8_t *hash, struct ks_err *err)
  * Is row, just stored as id, a final stage whose request (auditID and
  * time) another row already closed: the same request read from a second
  * copy of the log?
- * The rollup counts a request once, as request_outcomes does.
+ * The rollup counts a request once, as request_outcomes does; it holds
+ * the requests with a time only, so an event without one needs no look.
  */
 static int
 counted_before(struct ks_store *st, const struct ks_audit_row *row,
@@ -247,9 +257,9 @@ counted_before(struct ks_store *st, const struct ks_audit_row *row,
 	sqlite3_stmt *s = st->st[S_AUDIT_FINAL];
 	int rc;
 
-	if (row->audit_id == NULL)
+	if (row->audit_id == NULL || row->received_us == KS_TIME_NONE)
 		return 0;
-	bind_time(s, 1, row->received_us);
+	sqlite3_bind_int64(s, 1, row->received_us);
 	sqlite3_bind_text(s, 2, row->audit_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, id);
 	rc = sqlite3_step(s);
@@ -271,8 +281,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	int seen = 0, rc;
 
 	ks_store_note_base(st);
-	if (row->received_us == KS_TIME_NONE &&
-	    (seen = seen_untimed(st, hash, err)) < 0)
+	if ((seen = ks_store_audit_seen(st, row->received_us, hash, err)) < 0)
 		return -1;
 	if (!seen) {
 		sqlite3_bind_int64(s, 1, m->source_id);

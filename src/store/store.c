@@ -82,13 +82,22 @@ static const char *const sql[S_COUNT] = {
 	[S_CLUSTER_EVENT] = "INSERT OR IGNORE INTO cluster_events(source_id,"
 	    " line, time_us, provider, operation, resource, actor, status, hash,"
 	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	/* The unique index is on (received_us, hash): NULLs need a look. */
-	/* Is the request's final stage stored already (another copy)? */
-	[S_AUDIT_FINAL] = "SELECT 1 FROM audit_events WHERE received_us IS ?1"
+	/*
+	 * Is the request's final stage stored already (another copy)?  By
+	 * the timeline's index, in time order (kept during large loads).
+	 */
+	[S_AUDIT_FINAL] = "SELECT 1 FROM audit_events"
+	    " INDEXED BY audit_events_timeline WHERE received_us = ?1"
 	    " AND audit_id = ?2 AND id != ?3 AND coalesce(stage,"
 	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic') LIMIT 1",
+	/* Is a byte-identical event stored already?  (With a time.) */
 	[S_AUDIT_SEEN] = "SELECT 1 FROM audit_events"
-	    " WHERE received_us IS NULL AND hash = ?",
+	    " INDEXED BY audit_events_dedup_key WHERE received_us = ?1"
+	    " AND substr(hash, 1, 8) = substr(?2, 1, 8) AND hash = ?2",
+	/* (Without one.) */
+	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1 FROM audit_events"
+	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
+	    " AND hash = ?2",
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_events",
 };
 

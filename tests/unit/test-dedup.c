@@ -1,0 +1,141 @@
+/*
+ * Tests for finding duplicate audit events: the index holds a hash's first
+ * 8 bytes only, so two hashes that share them must still be told apart.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/store.h"
+#include "util/timeutil.h"
+
+struct fx {
+	char		 path[64];
+	sqlite3		*db;
+	struct ks_store	*st;
+};
+
+/* A hash of 32 bytes: every byte b, but the last one last. */
+static void
+hash_of(uint8_t h[32], uint8_t b, uint8_t last)
+{
+	memset(h, b, 32);
+	h[31] = last;
+}
+
+/* Store an event of no content but its time (KS_TIME_NONE: none), hash. */
+static void
+add(sqlite3 *db, int64_t received_us, const uint8_t h[32])
+{
+	sqlite3_stmt *s;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO audit_events"
+	    "(source_id, received_us, hash) VALUES(1, ?, ?)", -1, &s, NULL),
+	    SQLITE_OK);
+	if (received_us != KS_TIME_NONE)
+		sqlite3_bind_int64(s, 1, received_us);
+	sqlite3_bind_blob(s, 2, h, 32, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct ks_limits lim = { 0 };
+	struct ks_err err;
+	int fd;
+
+	if (f == NULL)
+		return -1;
+	*state = f;
+	snprintf(f->path, sizeof(f->path), "/tmp/kubesift-test-dedup.XXXXXX");
+	if ((fd = mkstemp(f->path)) < 0)
+		return -1;
+	close(fd);
+	unlink(f->path);
+	if (ks_db_open_rw(f->path, &f->db, &err) < 0 ||
+	    sqlite3_exec(f->db, "INSERT INTO sources(id, path, format,"
+	    " imported_at, tool_version, argv) VALUES(1, 'x', 'k8s-audit', 0,"
+	    " 't', '[]')", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	f->st = ks_store_new(f->db, &lim, &err);
+	return f->st == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ks_store_free(f->st);
+	ks_db_close(f->db);
+	unlink(f->path);
+	free(f);
+	return 0;
+}
+
+/* Same time and first 8 bytes, another hash: not a duplicate. */
+static void
+test_prefix_collision(void **state)
+{
+	struct fx *f = *state;
+	struct ks_err err;
+	uint8_t a[32], b[32], c[32];
+
+	hash_of(a, 0xab, 1);
+	hash_of(b, 0xab, 2);	/* shares all but the last byte with a */
+	hash_of(c, 0xcd, 1);
+	add(f->db, 1000, a);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, a, &err), 1);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, b, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, c, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1001, a, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, a, &err),
+	    0);
+	/* Both stored: each is found, a third with the prefix is not. */
+	add(f->db, 1000, b);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, a, &err), 1);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, b, &err), 1);
+	hash_of(c, 0xab, 3);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, c, &err), 0);
+}
+
+/* An event without a time is looked up by its whole hash. */
+static void
+test_untimed(void **state)
+{
+	struct fx *f = *state;
+	struct ks_err err;
+	uint8_t a[32], b[32];
+
+	hash_of(a, 0x11, 1);
+	hash_of(b, 0x11, 2);
+	add(f->db, KS_TIME_NONE, a);
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, a, &err),
+	    1);
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, b, &err),
+	    0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, a, &err), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_prefix_collision, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
