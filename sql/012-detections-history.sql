@@ -361,7 +361,7 @@ WITH knob AS (
 ), walk(t, gap_from) AS (
 	-- The times of the requests of the audit log, each a final stage
 	-- (two copies of a log are one), as request_outcomes counts them,
-	-- walked through the index audit_events_final in steps of up to 5
+	-- walked through a time-ordered index in steps of up to 5
 	-- minutes (the last request within 5 minutes of the one before): a
 	-- step with none within is a silence of more than 5 minutes, from
 	-- gap_from to t.  The walk costs the log's span, not its requests.

@@ -16,18 +16,12 @@ CREATE INDEX IF NOT EXISTS audit_events_by_audit_id
 -- another time, or without one): an auditID reused, or a request's
 -- stages with different requestReceivedTimestamps.  timeline_requests
 -- folds these by auditID, the others by auditID and time.  Kept by the
--- import (a superset: an auditID named here folds the same either way);
--- filled here once for a database imported before it existed.
+-- import (a superset: an auditID named here folds the same either way;
+-- src/store/store-split.c).  A database from before it (schema version 6)
+-- is not upgraded but imported again (it kept its strings inline).
 CREATE TABLE IF NOT EXISTS timeline_split (
 	audit_id	TEXT PRIMARY KEY
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO timeline_split
-SELECT audit_id FROM audit_events
-WHERE audit_id IS NOT NULL
-    AND (SELECT user_version FROM pragma_user_version) BETWEEN 1 AND 6
-GROUP BY audit_id
-HAVING min(received_us) < max(received_us)
-    OR count(received_us) BETWEEN 1 AND count(*) - 1;
 
 -- The timeline's requests, one row per request as in timeline, in time
 -- order without a sort: the first row of each auditID and received time

@@ -94,34 +94,6 @@ add_columns(sqlite3 *db, struct ks_err *err)
 	return rc;
 }
 
-/*
- * The rollups of an older kubesift (activity_minute a table, the others
- * keyed by text) dropped, to be made and filled again by 016-rollups.sql
- * (the rollups are kept from the events, which stay).
- */
-static int
-drop_old_rollups(sqlite3 *db, struct ks_err *err)
-{
-	static const char old[] = "SELECT count(*) FROM sqlite_master"
-	    " WHERE type = 'table' AND name = 'activity_minute'";
-	static const char drop[] = "DROP TABLE IF EXISTS activity_minute;"
-	    " DROP TABLE IF EXISTS request_minute;"
-	    " DROP TABLE IF EXISTS request_total;"
-	    " DROP TABLE IF EXISTS request_minute_all;"
-	    " DROP TABLE IF EXISTS denial_requests;"
-	    " DROP TABLE IF EXISTS denial_minute;"
-	    " DROP TABLE IF EXISTS denial_total;"
-	    " DROP TABLE IF EXISTS rollup_marks";
-	sqlite3_stmt *st;
-	int n;
-
-	if (sqlite3_prepare_v2(db, old, -1, &st, NULL) != SQLITE_OK)
-		return ks_db_error(db, err, NULL);
-	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
-	return n > 0 ? ks_db_exec(db, drop, err) : 0;
-}
-
 int
 ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 {
@@ -129,7 +101,7 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 
 	if (ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
-	if (add_columns(db, err) < 0 || drop_old_rollups(db, err) < 0) {
+	if (add_columns(db, err) < 0) {
 		ks_db_exec(db, "ROLLBACK", NULL);
 		return -1;
 	}
