@@ -256,8 +256,14 @@ unused(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	int rc = -1, told = ks_out_failed(d->out);
 
 	ks_err_clear(&err);
+	/* A log under a day is not judged: no request needs reading. */
+	if ((plan = ks_unused_short_span(db, f, &err)) != NULL &&
+	    !json_is_null(plan))
+		plan = json_pack("{s:o,s:[]}", "span", plan, "entries");
+	else if (plan != NULL)
+		plan = ks_unused_plan(db, f, &o, &err);
 	/* A write error is told once (as section does). */
-	if (((plan = ks_unused_plan(db, f, &o, &err)) == NULL ||
+	if ((plan == NULL ||
 	    (rc = ks_report_unused(d, db, plan, &err)) < 0) && !told)
 		ks_cmd_error("report: unused dangerous grants: %s", err.msg);
 	json_decref(plan);

@@ -39,18 +39,22 @@ length(double secs, char *buf, size_t sz)
 }
 
 /* The span of the log, "A to B (L, events on N days, R allowed
-   requests)", into buf. */
+   requests)", into buf; without R when the span does not say (a span
+   under a day: no request was read). */
 static const char *
 span_words(const json_t *span, char *buf, size_t sz)
 {
-	char len[64];
+	char len[64], requests[64] = "";
 	long long days = json_integer_value(json_object_get(span, "days"));
+	const json_t *r = json_object_get(span, "requests");
 
-	snprintf(buf, sz, "%s to %s (%s, events on %lld day%s, %lld "
-	    "allowed requests)", ks_json_str(span, "from"), ks_json_str(span,
-	    "to"), length(json_number_value(json_object_get(span, "seconds")),
-	    len, sizeof(len)), days, days == 1 ? "" : "s",
-	    (long long)json_integer_value(json_object_get(span, "requests")));
+	if (r != NULL)
+		snprintf(requests, sizeof(requests), ", %lld allowed requests",
+		    (long long)json_integer_value(r));
+	snprintf(buf, sz, "%s to %s (%s, events on %lld day%s%s)",
+	    ks_json_str(span, "from"), ks_json_str(span, "to"),
+	    length(json_number_value(json_object_get(span, "seconds")), len,
+	    sizeof(len)), days, days == 1 ? "" : "s", requests);
 	return buf;
 }
 

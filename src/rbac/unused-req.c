@@ -7,6 +7,7 @@
 
 #include "rbac/actor.h"
 #include "rbac/unused-int.h"
+#include "rbac/unused.h"
 #include "store/sqltime.h"
 #include "util/timeutil.h"
 
@@ -352,6 +353,60 @@ ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 		    (json_int_t)u->requests);
 	} else
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	sqlite3_finalize(st);
+	return o;
+}
+
+/*
+ * The span of the window's events when it is too short to judge a grant
+ * unused (no event, or under a day: strength "none" or "weak"), read from
+ * the time index alone: its first and last times, and the days with
+ * events, one or two (the days of the first and the last: any time
+ * between falls on one of them).  JSON null when the span is a day or
+ * more (ks_unused_plan says then, from every request); NULL on error.
+ */
+json_t *
+ks_unused_short_span(sqlite3 *db, const struct ks_filter *f,
+    struct ks_err *err)
+{
+#define KS_WINDOW_EVENTS " FROM audit_events WHERE received_us IS NOT NULL" \
+	" AND received_us >= coalesce(?1, -9223372036854775807 - 1)" \
+	" AND received_us <= coalesce(?2, 9223372036854775807))"
+	static const char q[] = "SELECT " KS_SQL_TIME("lo") ","
+	    " " KS_SQL_TIME("hi") ", (hi - lo) / 1e6,"
+	    " 1 + (lo / 86400000000 != hi / 86400000000),"
+	    " hi - lo < 86400000000"
+	    " FROM (SELECT (SELECT min(received_us)" KS_WINDOW_EVENTS " AS lo,"
+	    " (SELECT max(received_us)" KS_WINDOW_EVENTS " AS hi)";
+#undef KS_WINDOW_EVENTS
+	sqlite3_stmt *st;
+	json_t *o = NULL;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (f->since_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 1, f->since_us);
+	if (f->until_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 2, f->until_us);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		o = json_pack("{s:n,s:n,s:f,s:i,s:s,s:i}", "from", "to",
+		    "seconds", 0.0, "days", 0, "strength", "none", "events", 0);
+	else if (sqlite3_column_int(st, 4))
+		o = json_pack("{s:s,s:s,s:f,s:I,s:s}", "from", col(st, 0),
+		    "to", col(st, 1), "seconds", sqlite3_column_double(st, 2),
+		    "days", (json_int_t)sqlite3_column_int64(st, 3),
+		    "strength", "weak");
+	else
+		o = json_null();
+	if (o == NULL)
+		ks_err_set(err, "out of memory");
 	sqlite3_finalize(st);
 	return o;
 }

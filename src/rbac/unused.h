@@ -58,5 +58,9 @@ struct ks_unused_opts {
  */
 json_t	*ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
 	    const struct ks_unused_opts *opts, struct ks_err *err);
+/* The span of the window when under a day (no requests read), else JSON
+   null: unused-req.c. */
+json_t	*ks_unused_short_span(sqlite3 *db, const struct ks_filter *f,
+	    struct ks_err *err);
 
 #endif
