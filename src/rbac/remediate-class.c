@@ -79,7 +79,12 @@ ks_remediate_detection(const json_t *suspects, const char *actor)
 long long
 ks_remediate_refusals(sqlite3 *db, const char *actor)
 {
-	static const char q[] = "SELECT count(*) FROM denials WHERE actor = ?1";
+	/* The rows of denials, counted without reading them: its audit
+	   rows are denial_requests' (one per refused request, with its
+	   group), the rest log_denials_only's. */
+	static const char q[] = "SELECT (SELECT count(*) FROM denial_requests"
+	    " r JOIN rollup_groups g ON g.id = r.gid WHERE g.actor = ?1)"
+	    " + (SELECT count(*) FROM log_denials_only WHERE actor = ?1)";
 	sqlite3_stmt *st;
 	long long n = -1;
 
