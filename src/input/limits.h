@@ -17,7 +17,7 @@ struct ks_limits {
 	int		 max_json_depth;/* nesting in one JSON record */
 	uint64_t	 max_members;	/* members per top-level input */
 	int		 workers;	/* 0 = as many as useful (CPUs, at most 2) */
-	int		 keep_raw;	/* keep each event's bytes in audit_raw */
+	int		 keep_raw;	/* keep each event's bytes (raw_block) */
 };
 
 /* Fill lim with the defaults of `kubesift import`. */
