@@ -185,26 +185,32 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
 }
 
 /*
- * Refuse a database whose audit_events holds its strings as text (before
- * the table strings): its rows cannot take the views of this kubesift.
+ * Refuse a database of a layout older kubesift wrote and upgrade cannot
+ * bring up (its rows cannot take this kubesift's views): raw events in
+ * the table audit_raw (before raw_block), or each event's strings inline
+ * in audit_events (before the table strings).  0, or -1 with err saying
+ * to import again.
  */
 static int
-strings_inline(sqlite3 *db, const char *path, struct ks_err *err)
+older_layout(sqlite3 *db, const char *path, struct ks_err *err)
 {
+	static const char q[] = "SELECT CASE WHEN EXISTS (SELECT 1"
+	    " FROM sqlite_schema WHERE name = 'audit_raw' AND type = 'table')"
+	    " THEN 'raw events uncompressed' WHEN EXISTS (SELECT 1"
+	    " FROM pragma_table_info('audit_events') WHERE name = 'user_groups')"
+	    " THEN 'each event''s groups and user agent in audit_events' END";
 	sqlite3_stmt *s;
-	int old;
+	int rc = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info("
-	    "'audit_events') WHERE name = 'user_groups'", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
-	old = sqlite3_step(s) == SQLITE_ROW;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		rc = ks_err_set(err, "%s: made by an older kubesift that kept "
+		    "%s; import the evidence again into a new database", path,
+		    (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
-	if (old)
-		return ks_err_set(err, "%s: made by an older kubesift that kept "
-		    "each event's groups and user agent in audit_events; import "
-		    "the evidence again into a new database", path);
-	return 0;
+	return rc;
 }
 
 int
@@ -241,9 +247,7 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	}
 	if (version == 0 && foreign(db, path, err))
 		goto fail;
-	if (ks_raw_check_format(db, path, err) < 0 ||
-	    strings_inline(db, path, err) < 0 ||
-	    ks_raw_register(db, err) < 0)
+	if (older_layout(db, path, err) < 0 || ks_raw_register(db, err) < 0)
 		goto fail;
 	/*
 	 * Big pages suit a table of raw events (fewer pages, less tree).  The
@@ -353,7 +357,7 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	}
 	/* Upgrade cannot bring every older database up: say when not. */
 	if (version < KS_SCHEMA_VERSION &&
-	    (rc = strings_inline(db, path, err)) < 0)
+	    (rc = older_layout(db, path, err)) < 0)
 		goto fail;
 	if (version < KS_SCHEMA_VERSION) {
 		rc = ks_err_set(err, "%s: made by an older kubesift (schema "

@@ -185,22 +185,3 @@ ks_raw_register(sqlite3 *db, struct ks_err *err)
 		return sql_error(db, err);
 	return 0;
 }
-
-int
-ks_raw_check_format(sqlite3 *db, const char *path, struct ks_err *err)
-{
-	sqlite3_stmt *s;
-	int old = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE"
-	    " name = 'audit_raw' AND type = 'table'", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return sql_error(db, err);
-	old = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	if (old)
-		return ks_err_set(err, "%s: made by an older kubesift that kept "
-		    "raw events uncompressed; import the evidence again into a "
-		    "new database", path);
-	return 0;
-}

@@ -31,10 +31,4 @@ int	ks_raw_register(sqlite3 *db, struct ks_err *err);
 long	ks_raw_block_read(sqlite3 *db, int64_t block, char **buf,
 	    size_t *cap, struct ks_err *err);
 
-/*
- * Refuse a database whose raw events are in the table audit_raw of
- * kubesift before raw_block: 0, or -1 with err saying to import again.
- */
-int	ks_raw_check_format(sqlite3 *db, const char *path, struct ks_err *err);
-
 #endif
