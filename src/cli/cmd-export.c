@@ -143,23 +143,34 @@ option(struct ks_ctx *ctx, int key, const char *arg)
 	return 0;
 }
 
-/* --ddl: every exported table's CREATE TABLE on standard output. */
+/*
+ * --ddl: every exported table's CREATE TABLE on standard output.  The
+ * tables are this version's whatever the evidence, so they are read from
+ * an empty database made in memory: no database is needed (a loader is
+ * often set up before any bundle is imported).
+ */
 static int
 print_ddl(struct ks_ctx *ctx, const char *engine)
 {
+	sqlite3 *empty = NULL;
 	struct ks_err err;
+	int rc = KS_EXIT_OK;
 
 	if (ctx->argc > 0)
 		return ks_cmd_usage_error("export: --ddl takes no DIR");
+	if (ks_db_open_rw(":memory:", &empty, &err) < 0) {
+		ks_cmd_error("export: %s", err.msg);
+		return KS_EXIT_ERROR;
+	}
 	printf("-- kubesift export: the tables, for %s.\n", engine);
-	for (int i = 0; tables[i] != NULL; i++) {
-		if (ks_ddl_table(ctx->db, engine, tables[i], stdout,
-		    &err) < 0) {
+	for (int i = 0; tables[i] != NULL && rc == KS_EXIT_OK; i++) {
+		if (ks_ddl_table(empty, engine, tables[i], stdout, &err) < 0) {
 			ks_cmd_error("export: %s", err.msg);
-			return KS_EXIT_ERROR;
+			rc = KS_EXIT_ERROR;
 		}
 	}
-	return KS_EXIT_OK;
+	ks_db_close(empty);
+	return rc;
 }
 
 /* SQLite's progress handler: "kubesift export TABLE: working, N s". */
@@ -206,12 +217,17 @@ exec_export(struct ks_ctx *ctx)
 {
 	struct export_state *es = ctx->state;
 	const char *dir;
+	struct ks_err err;
 	int rc;
 
 	if (es->ddl != NULL)
 		return print_ddl(ctx, es->ddl);
 	if (ctx->argc != 1)
 		return ks_cmd_usage_error("export: a DIR to write to");
+	if (ks_db_open_ro(ctx->db_path, &ctx->db, &err) < 0) {
+		ks_cmd_error("%s", err.msg);
+		return KS_EXIT_ERROR;
+	}
 	dir = ctx->argv[0];
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 		ks_cmd_error("export: %s: %s", dir, strerror(errno));
@@ -233,7 +249,7 @@ const struct ks_cmd ks_cmd_export = {
 	.opts = opts,
 	.formats = "jsonl,csv",
 	.min_args = 0, .max_args = 1,
-	.flags = KS_CMD_DB_RO,
+	.flags = 0,	/* opens the database itself: --ddl needs none */
 	.state_size = sizeof(struct export_state),
 	.option = option,
 	.exec = exec_export,
