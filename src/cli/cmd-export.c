@@ -34,7 +34,8 @@ struct export_state {
 
 static const char *const tables[] = { "sources", "snapshots", "objects",
     "audit_events", "audit_raw", "log_denials", "cluster_events", "rejects",
-    "activity_minute", "resource_kinds", "identity_classes", "known_issues",
+    "activity_minute", "resource_kinds", "resource_short_names",
+    "identity_classes", "known_issues",
     NULL };
 
 /*

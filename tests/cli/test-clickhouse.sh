@@ -10,7 +10,7 @@
 # per column, Nullable exactly where the schema allows NULL.
 ks import -q "$TOP"/fixtures/* 2>/dev/null
 ks export --ddl clickhouse > "$T/ddl.sql"
-eq "ddl: one CREATE TABLE per table" 12 "$(grep -c '^CREATE TABLE' "$T/ddl.sql")"
+eq "ddl: one CREATE TABLE per table" 13 "$(grep -c '^CREATE TABLE' "$T/ddl.sql")"
 # (A reference into strings is exported as its text, under the column's
 # name without _id.)
 eq "ddl: audit_events column for column" \
@@ -117,7 +117,8 @@ load() {
 	done
 }
 load ks
-for t in sources objects audit_events log_denials rejects activity_minute; do
+for t in sources objects audit_events log_denials rejects activity_minute \
+    resource_short_names; do
 	eq "$t: every row loaded" "$(q "SELECT count(*) FROM $t")" \
 	    "$(ch -d ks -q "SELECT count() FROM $t")"
 done

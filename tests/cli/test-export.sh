@@ -3,7 +3,7 @@
 
 ks import -q "$TOP/fixtures/import"
 ks -q export "$T/x"
-for t in sources snapshots objects audit_events rejects activity_minute; do
+for t in sources snapshots objects audit_events rejects activity_minute resource_kinds resource_short_names; do
 	eq "$t: one line per row" "$(q "SELECT count(*) FROM $t")" "$(wc -l < "$T/x/$t.jsonl" | tr -d ' ')"
 done
 # The raw events come out as read (not the view's stand-in): each one's
