@@ -5,15 +5,18 @@
  * line without one is not a record.  klog times carry no year.  They take
  * the year of the last line before them that had a full date (controllers
  * often mix zap JSON or RFC 3339 lines with klog ones); before any such
- * line, the member's modification year, or the current year when the
- * member has none (standard input, some archives).  Both guesses can be
- * wrong for a log copied long after it was written.
+ * line, the year of the member's last change (now, when the member has no
+ * time: standard input, some archives), or the year before when that would
+ * put the line after the change: a log is written before its file is last
+ * changed (31 December in a file last written on 2 January).  That guess
+ * is wrong for a log whose file was changed long after it was written.
  *
  * The bid is the lowest (1), and only for text: a head without NUL bytes,
  * nearly all valid UTF-8 and without many control characters.  Binary
  * members, macOS AppleDouble files (._name) among them, stay unrecognised.
  */
 #include <string.h>
+#include <time.h>
 
 #include "formats/cloud.h"
 #include "formats/denial.h"
@@ -77,16 +80,34 @@ klog(const char *s, size_t n)
 	return 1;
 }
 
-/* The year of a line with a full date, else year. */
+/* A klog time may run ahead of its file's time by a time zone: a day. */
+#define DAY_US	(INT64_C(86400) * 1000000)
+
+/* The year of a klog line before any line with a full date (above). */
 static int
-line_year(const struct ks_line *l, int year)
+undated_year(const struct ks_line *l, int64_t changed)
+{
+	int year = ks_cloud_year_of(changed);
+	int64_t t = ks_denial_line_time(l->data, l->len, year);
+
+	return t != KS_TIME_NONE && t > changed + DAY_US ? year - 1 : year;
+}
+
+/* The year of a line's time: its own full date's, else the guess above. */
+static int
+line_year(const struct ks_line *l, int year, int *dated, int64_t changed)
 {
 	int64_t t;
 
-	if (l->len == 0 || klog(l->data, l->len))
+	if (l->len == 0)
 		return year;
+	if (klog(l->data, l->len))
+		return *dated ? year : undated_year(l, changed);
 	t = ks_denial_line_time(l->data, l->len, year);
-	return t != KS_TIME_NONE ? ks_cloud_year_of(t) : year;
+	if (t == KS_TIME_NONE)
+		return year;
+	*dated = 1;
+	return ks_cloud_year_of(t);
 }
 
 static int
@@ -95,13 +116,15 @@ ingest(struct ks_member *m, struct ks_err *err)
 	struct ks_lines *lr = ks_lines_new(m->in, m->lim->max_record);
 	struct ks_cloud_tally t = { 0 };
 	struct ks_line l;
-	int year = ks_cloud_year(m), rc = 0, got;
+	int64_t changed = m->mtime_us != KS_TIME_NONE ? m->mtime_us :
+	    (int64_t)time(NULL) * 1000000;
+	int year = ks_cloud_year(m), dated = 0, rc = 0, got;
 
 	if (lr == NULL)
 		return ks_err_set(err, "out of memory");
 	while (rc == 0 && (got = ks_lines_next(lr, &l)) == 1) {
 		t.long_lines += l.cut;
-		year = line_year(&l, year);
+		year = line_year(&l, year, &dated, changed);
 		rc = ks_cloud_scan(m, l.data, l.len, l.number, KS_TIME_NONE,
 		    year, &t, err);
 	}

@@ -223,6 +223,16 @@ ks denied -o csv | grep -q '^eks:vpc-resource-controller,patch,vpcresources.k8s.
     fail "controller.log: denied: $(ks denied -o csv)"
 echo "ok - controller.log: denied shows the group"
 
+# klog lines alone take the year of their file's last change, or the year
+# before for a time after that change: a log of 31 December in a file last
+# written on 2 January.
+{ printf 'E1231 23:59:00.000000 1 x.go:1] User "u" cannot get resource "pods" in API group "" in the namespace "n"\n'
+  printf 'E0101 00:01:00.000000 1 x.go:1] User "u" cannot list resource "pods" in API group "" in the namespace "n"\n'; } > "$T/newyear.log"
+touch -d '2024-01-02 10:00:00 UTC' "$T/newyear.log"
+use newyear; ks import -q "$T/newyear.log"
+eq "klog across the new year" "get 2023-12-31 23:59:00/list 2024-01-01 00:01:00" \
+    "$(q "SELECT group_concat(verb || ' ' || datetime(time_us / 1000000, 'unixepoch'), '/') FROM (SELECT * FROM log_denials ORDER BY time_us)")"
+
 # A line longer than the record limit is scanned in its first bytes.
 { printf 'E0305 10:12:51.152871 1 x.go:1] %s ' 'User "u" cannot get resource "pods" in API group "" in the namespace "n"'
   head -c 3000000 /dev/zero | tr '\0' 'a'; printf '\nok\n'; } > "$T/long.log"
