@@ -103,6 +103,10 @@ ks_audit_extras(json_t *ev, struct ks_audit_row *row)
 		    "protoPayload"), "status"), "message");
 	row->message = json_is_string(m) ? json_string_value(m) : NULL;
 	row->request_object = json_object_get(ev, "requestObject");
+	/* Cloud Logging keeps the object written as protoPayload.request. */
+	if (row->request_object == NULL)
+		row->request_object = json_object_get(json_object_get(ev,
+		    "protoPayload"), "request");
 	row->request_object_text = NULL;
 	row->request_object_len = 0;
 	row->extras = 1;

@@ -32,7 +32,8 @@ struct ks_audit_row {
 	 * the store need not read the raw bytes again.  extras: 1 when the
 	 * reader filled these (else the store reads them from the bytes).
 	 * message: responseStatus.message, else protoPayload.status.message
-	 * (a string; NULL for none).  requestObject: request_object, or its
+	 * (a string; NULL for none).  requestObject (a Cloud Logging entry's
+ * protoPayload.request): request_object, or its
 	 * JSON text as read (request_object_text, _len); both NULL for none.
 	 */
 	int		 extras;

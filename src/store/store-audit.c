@@ -165,8 +165,9 @@ extras_of(const struct ks_audit_row *row, const char *raw, size_t rawlen,
     struct extras *x)
 {
 	int msg = row->code >= 400 && memmem(raw, rawlen, "\"message\"", 9);
-	int obj = wants_object(row) && memmem(raw, rawlen,
-	    "\"requestObject\"", 15);
+	/* (Cloud Logging names the object protoPayload.request.) */
+	int obj = wants_object(row) && (memmem(raw, rawlen,
+	    "\"requestObject\"", 15) || memmem(raw, rawlen, "\"request\"", 9));
 	struct ks_audit_row r;
 	json_t *ev = NULL, *o;
 

@@ -262,6 +262,15 @@ imp gke-panther "$R/audit-gke/panther-analysis-gke-audit-rule-tests.jsonl"
 eq "gke panther: rows, users, verbs, resources, codes, 403s, times" "47|47|45|45|16|2|16" \
     "$(q "SELECT count(*) || '|' || count(username) || '|' || count(verb) || '|' || count(resource) || '|' || count(code) || '|' || sum(code = 403) || '|' || count(received_us) FROM audit_events")"
 eq "gke panther: the rejected entry" "48" "$(q 'SELECT line FROM rejects')"
+# The object of a write is protoPayload.request: kept, as a native event's
+# requestObject is, for the writes that succeeded on a resource itself (jq
+# counts them: create/update/patch methods, no subresource, no error status).
+eq "gke panther: the objects written" \
+    "$(jq -s '[.[] | select(.protoPayload.request != null and (.protoPayload.methodName | test("^io[.]k8s[.].*[.](create|update|patch)$")) and (.protoPayload.methodName | test("[.](exec|status|log|attach|binding|eviction|scale|proxy)[.]") | not) and ((.protoPayload.status.code // 0) == 0))] | length' "$R/audit-gke/panther-analysis-gke-audit-rule-tests.jsonl")" \
+    "$(q 'SELECT count(request_object) FROM audit_events')"
+ks detect -o csv | grep -q '^privileged-pod,high,john.doe@company.com,' ||
+    fail "gke panther: the privileged pod it was written for: $(ks detect -o csv)"
+echo "ok - gke panther: the privileged pod is detected from protoPayload.request"
 #  khi: 12 entries, 3 from k8s.io (a pod created, its status patched twice),
 #  9 from container.googleapis.com (cluster and node-pool operations).
 imp gke-khi "$R/audit-gke/khi-testlogs-converted.jsonl"
