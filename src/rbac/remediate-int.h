@@ -33,6 +33,7 @@ struct ks_remediate_memo {
 						   names matter; NULL until then */
 	json_t			*known_keys;	/* ks_remediate_known_keys, or
 						   NULL: look every group up */
+	json_t			*refusals;	/* actor -> ks_remediate_refusals */
 	sqlite3_stmt		*refusals_st;	/* ks_remediate_refusals' */
 	sqlite3_stmt		*known_st;	/* known issues of a group */
 };
@@ -119,7 +120,9 @@ const char *ks_remediate_detection(const json_t *suspects,
 /*
  * The refusals of actor in the whole evidence (the denials view, every
  * filter ignored: whether a component's refusals repeat is a fact of the
- * evidence, not of the window looked at); -1 on an SQLite error.
+ * evidence, not of the window looked at), counted up to 2 from the audit
+ * log and up to 2 from plain logs (so 1 is exact, more is "more than
+ * one"), read once per actor; -1 on an SQLite error.
  */
 long long	ks_remediate_refusals(struct ks_remediate_memo *m,
 	    const char *actor);
