@@ -25,13 +25,18 @@ SELECT *,
 	strftime('%Y-%m-%dT%H:%M:%S', first_time / 1000000, 'unixepoch') || '.' || printf('%06d', first_time % 1000000) || 'Z' AS first_time_utc,
 	strftime('%Y-%m-%dT%H:%M:%S', last_time / 1000000, 'unixepoch') || '.' || printf('%06d', last_time % 1000000) || 'Z' AS last_time_utc
 FROM (
-WITH times(t) AS (
-	SELECT received_us FROM audit_events
-	UNION ALL SELECT time_us FROM log_denials
-	UNION ALL SELECT time_us FROM cluster_events
-)
-SELECT (SELECT min(t) FROM times) AS first_time,
-	(SELECT max(t) FROM times) AS last_time
+-- (Each table's least and greatest time first: audit events' from the
+-- ends of audit_events_timeline, which holds the timed ones, not a scan.)
+SELECT (SELECT min(t) FROM (
+	SELECT min(received_us) AS t FROM audit_events
+	WHERE received_us IS NOT NULL
+	UNION ALL SELECT min(time_us) FROM log_denials
+	UNION ALL SELECT min(time_us) FROM cluster_events)) AS first_time,
+    (SELECT max(t) FROM (
+	SELECT max(received_us) AS t FROM audit_events
+	WHERE received_us IS NOT NULL
+	UNION ALL SELECT max(time_us) FROM log_denials
+	UNION ALL SELECT max(time_us) FROM cluster_events)) AS last_time
 );
 
 -- Which cluster does each snapshot show?  One row per snapshot: the

@@ -17,6 +17,7 @@
 #include "out/remedy.h"
 #include "rbac/rbacdb.h"
 #include "rbac/remediate.h"
+#include "store/db.h"
 
 enum { O_PATCH = 256, O_SNAPSHOT, O_PEOPLE, O_DANGEROUS, O_FORCE };
 
@@ -70,6 +71,7 @@ exec_remediate(struct ks_ctx *ctx)
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
+	ks_db_read_wide(ctx->db);	/* the plan reads every refusal */
 	if ((plan = ks_remediate_plan(ctx->db, rs->snapshot, &ctx->filter,
 	    &rs->opts, &err)) == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);

@@ -104,16 +104,25 @@ span(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	return section(d, db, NULL, head, "", "time", f);
 }
 
+/*
+ * The denials, grouped as `denied` groups them, from the rollups as it
+ * reads them (ks_filter_denials): a refusal found only in a plain log is
+ * refused_by log, every other one is from the audit log (origin).
+ */
 static int
 denials(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
-	return section(d, db, "Denials", "SELECT actor, verb, api_group,"
-	    " resource, subresource, namespace, count(*) AS count, "
-	    KS_SQL_TIME("min(time)") " AS first_seen, " KS_SQL_TIME("max(time)")
-	    " AS last_seen, group_concat(DISTINCT origin) AS origin, refused_by"
-	    " FROM denials WHERE 1", " GROUP BY actor, verb, api_group,"
-	    " resource, subresource, namespace, refused_by ORDER BY count DESC,"
-	    " actor LIMIT 100", "time", f);
+	char head[4096];
+
+	snprintf(head, sizeof(head), "%s%s%s", "SELECT actor, verb, api_group,"
+	    " resource, subresource, namespace, sum(n) AS count, "
+	    KS_SQL_TIME("min(first_us)") " AS first_seen, "
+	    KS_SQL_TIME("max(last_us)") " AS last_seen, CASE refused_by WHEN"
+	    " 'log' THEN 'log' ELSE 'audit' END AS origin, refused_by FROM ",
+	    ks_filter_denials(f), " WHERE 1");
+	return section(d, db, "Denials", head, " GROUP BY actor, verb,"
+	    " api_group, resource, subresource, namespace, refused_by ORDER BY"
+	    " count DESC, actor LIMIT 100", "time", f);
 }
 
 /* The inputs, each with its hash and when and by what it was imported. */
@@ -357,6 +366,7 @@ exec_report(struct ks_ctx *ctx)
 		ks_cmd_error("report: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
+	ks_db_read_wide(ctx->db);	/* the plan reads every refusal */
 	/* -o is md or html (checked by the dispatcher, which frees out). */
 	if ((ctx->out = ks_out_new(ctx->format ? ctx->format : "md", stdout,
 	    &err)) == NULL || ks_doc_init(&d, ctx->out, &err) < 0 ||

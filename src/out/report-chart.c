@@ -97,6 +97,17 @@ load_findings(json_t *findings, struct chart *c)
 	}
 }
 
+/*
+ * The rows of denials the chart counts, with the columns a filter names,
+ * read from denial_requests and its groups (and the plain logs'), not
+ * from each refused event as the view's other columns are.
+ */
+#define REFUSALS "(SELECT g.actor, g.verb, g.api_group, g.resource," \
+	" g.subresource, g.namespace, r.time, g.decision FROM denial_requests" \
+	" r JOIN rollup_groups g ON g.id = r.gid UNION ALL SELECT actor," \
+	" verb, api_group, resource, subresource, namespace, time, 'forbid'" \
+	" FROM log_denials_only)"
+
 /* The first and last time of the denials f selects (0: none). */
 static int
 denial_span(sqlite3 *db, const struct ks_filter *f, long long *a,
@@ -106,7 +117,7 @@ denial_span(sqlite3 *db, const struct ks_filter *f, long long *a,
 	sqlite3_stmt *st;
 	int n = 0;
 
-	snprintf(q, sizeof(q), "SELECT min(time), max(time) FROM denials"
+	snprintf(q, sizeof(q), "SELECT min(time), max(time) FROM " REFUSALS
 	    " WHERE time IS NOT NULL");
 	if (ks_filter_sql(f, q, sizeof(q), "time", "decision") < 0 ||
 	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
@@ -130,7 +141,7 @@ load_series(sqlite3 *db, const struct ks_filter *f, struct chart *c)
 	sqlite3_stmt *st;
 
 	snprintf(q, sizeof(q), "SELECT actor, (time - ?1) / ?2, count(*)"
-	    " FROM denials WHERE time IS NOT NULL AND actor IS NOT NULL");
+	    " FROM " REFUSALS " WHERE time IS NOT NULL AND actor IS NOT NULL");
 	if (ks_filter_sql(f, q, sizeof(q), "time", "decision") < 0)
 		return -1;
 	strncat(q, " GROUP BY actor, 2 ORDER BY actor", sizeof(q) -

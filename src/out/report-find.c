@@ -222,22 +222,26 @@ gap_findings(json_t *out, json_t *plan)
 	}
 }
 
-/* The group of actor and class in groups (a new one when none). */
+/*
+ * The group of actor and class in groups (a new one when none), found
+ * through index (class and actor -> the group).
+ */
 static json_t *
-group_of(json_t *groups, const struct kind *k, json_t *e)
+group_of(json_t *groups, json_t *index, const struct kind *k, json_t *e)
 {
 	const char *actor = ks_json_str(e, "actor"), *cls = ks_json_str(e,
 	    "class");
 	json_t *g;
-	size_t i;
-	char rule[64];
+	char rule[64], *key = NULL;
 
-	json_array_foreach(groups, i, g)
-		if (strcmp(ks_json_str(g, "class"), cls ? cls : "") == 0 &&
-		    (actor == NULL ? ks_json_str(g, "actor") == NULL :
-		    ks_json_str(g, "actor") != NULL && strcmp(actor,
-		    ks_json_str(g, "actor")) == 0))
-			return g;
+	/* (The actor after a mark that tells NULL from every name.) */
+	if (asprintf(&key, "%s\x1f%c%s", cls ? cls : "", actor ? '+' : '-',
+	    actor ? actor : "") < 0)
+		key = NULL;
+	if (key != NULL && (g = json_object_get(index, key)) != NULL) {
+		free(key);
+		return g;
+	}
 	snprintf(rule, sizeof(rule), "refused-%s", cls ? cls : "unknown");
 	g = finding(k->severity ? k->severity : cls && strcmp(cls,
 	    "suspicious") == 0 ? "high" : "medium", rule, actor);
@@ -249,6 +253,9 @@ group_of(json_t *groups, const struct kind *k, json_t *e)
 	    ks_json_str(e, "reason") ? ks_json_str(e, "reason") : "",
 	    "."));
 	json_array_append_new(groups, g);
+	if (key != NULL)
+		json_object_set(index, key, g);
+	free(key);
 	return g;
 }
 
@@ -280,14 +287,14 @@ group_add(json_t *g, json_t *e)
 static void
 refusal_findings(json_t *out, json_t *plan)
 {
-	json_t *groups = json_array(), *e, *g;
+	json_t *groups = json_array(), *index = json_object(), *e, *g;
 	size_t i, j;
 	json_int_t n, nk;
 	char head[512];
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		json_array_foreach(json_object_get(plan, kinds[i].list), j, e)
-			group_add(group_of(groups, &kinds[i], e), e);
+			group_add(group_of(groups, index, &kinds[i], e), e);
 		json_array_foreach(groups, j, g) {
 			n = json_integer_value(json_object_get(g, "n"));
 			nk = json_integer_value(json_object_get(g, "kinds"));
@@ -302,8 +309,10 @@ refusal_findings(json_t *out, json_t *plan)
 			json_array_append(out, g);
 		}
 		json_array_clear(groups);
+		json_object_clear(index);
 	}
 	json_decref(groups);
+	json_decref(index);
 }
 
 #define J(k)	"json_extract(value, '$." #k "')"

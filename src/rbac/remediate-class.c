@@ -11,33 +11,6 @@
 #include "util/jutil.h"
 #include "rbac/remediate-int.h"
 
-/* The identity classes that are components; every other one is a person. */
-static const char *const component_classes[] = { "control-plane",
-    "controller", "node", "service-account", "cloud-provider" };
-
-int
-ks_remediate_identity(sqlite3 *db, const char *actor, char *cls, size_t sz)
-{
-	static const char q[] = "SELECT class FROM identity_classes WHERE ?1"
-	    " GLOB pattern ORDER BY priority LIMIT 1";
-	sqlite3_stmt *st;
-	int component = 0;
-
-	snprintf(cls, sz, "unknown");
-	if (actor == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(cls, sz, "%s", (const char *)sqlite3_column_text(st,
-		    0));
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < sizeof(component_classes) /
-	    sizeof(component_classes[0]); i++)
-		component |= strcmp(cls, component_classes[i]) == 0;
-	return component;
-}
-
 json_t *
 ks_remediate_suspects(sqlite3 *db)
 {
@@ -74,28 +47,6 @@ ks_remediate_detection(const json_t *suspects, const char *actor)
 {
 	return actor == NULL ? NULL : json_string_value(json_object_get(
 	    suspects, actor));
-}
-
-long long
-ks_remediate_refusals(sqlite3 *db, const char *actor)
-{
-	/* The rows of denials, counted without reading them: its audit
-	   rows are denial_requests' (one per refused request, with its
-	   group), the rest log_denials_only's. */
-	static const char q[] = "SELECT (SELECT count(*) FROM denial_requests"
-	    " r JOIN rollup_groups g ON g.id = r.gid WHERE g.actor = ?1)"
-	    " + (SELECT count(*) FROM log_denials_only WHERE actor = ?1)";
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	if (actor == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 int

@@ -308,20 +308,21 @@ danger(json_t *change, json_t *r)
 
 /* Does each resource exist (built in, or a CRD that is established)? */
 static json_t *
-resources(sqlite3 *db, struct ks_remediate_fix *f, json_t *change)
+resources(struct ks_remediate_fix *f, json_t *change)
 {
 	json_t *out = json_array(), *r;
 	struct ks_resource_facts rf;
-	struct ks_err err;
+	const struct ks_resource_facts *known;
 	char full[512];
 	size_t i;
 
 	json_array_foreach(f->rules, i, r) {
 		const char *res = ks_json_str(r, "resource");
 		const char *grp = ks_json_str(r, "api_group");
-		if (res == NULL || ks_rbacdb_resource(db, grp, res, &rf,
-		    &err) < 0)
+		if (res == NULL || (known = ks_remediate_resource(f->memo, grp,
+		    res)) == NULL)
 			continue;
+		rf = *known;
 		snprintf(full, sizeof(full), "%s%s%s", res, grp && *grp ? "." :
 		    "", grp ? grp : "");
 		json_array_append_new(out, json_pack("{s:s,s:b,s:b,s:s?,s:b,"
@@ -379,19 +380,19 @@ may_match(const struct ks_remediate_fix *f, json_t *g)
 	const char *r = ks_json_str(g, "resource");
 	char key[2048];
 
-	if (f->known_keys == NULL)
+	if (f->memo->known_keys == NULL)
 		return 1;
 	if (a == NULL || v == NULL || r == NULL)
 		return 0;	/* "=" never holds for NULL */
 	if ((size_t)snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", a, v,
 	    grp ? grp : "", r) >= sizeof(key))
 		return 1;	/* too long to tell: look it up */
-	return json_object_get(f->known_keys, key) != NULL;
+	return json_object_get(f->memo->known_keys, key) != NULL;
 }
 
 /* The known issues the change's denials match, each once. */
 static json_t *
-known(sqlite3 *db, struct ks_remediate_fix *f)
+known(struct ks_remediate_fix *f)
 {
 	static const char q[] = "SELECT id, title, fix, fixed_in, refs FROM"
 	    " known_issue_matches WHERE actor = ?1 AND verb = ?2 AND"
@@ -400,11 +401,14 @@ known(sqlite3 *db, struct ks_remediate_fix *f)
 	sqlite3_stmt *st;
 	size_t i;
 
-	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
-		return out;
 	json_array_foreach(f->groups, i, g) {
 		if (!may_match(f, g))
 			continue;
+		/* Prepared once per plan, when a group may match. */
+		if (f->memo->known_st == NULL && sqlite3_prepare_v2(
+		    f->memo->db, q, -1, &f->memo->known_st, NULL) != SQLITE_OK)
+			return out;
+		st = f->memo->known_st;
 		sqlite3_bind_text(st, 1, ks_json_str(g, "actor"), -1, NULL);
 		sqlite3_bind_text(st, 2, ks_json_str(g, "verb"), -1, NULL);
 		sqlite3_bind_text(st, 3, ks_json_str(g, "api_group"), -1, NULL);
@@ -427,8 +431,8 @@ known(sqlite3 *db, struct ks_remediate_fix *f)
 				    4) : "null", JSON_DECODE_ANY, NULL)));
 		}
 		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 	}
-	sqlite3_finalize(st);
 	return out;
 }
 
@@ -448,67 +452,8 @@ names_matter(struct ks_rbac *rbac)
 	return 0;
 }
 
-/*
- * The rows of denials that replay reads, in its columns: a refused
- * request's name and path read from its event only when they can matter
- * (?9: a rule names objects; a path: a request for no resource), so that
- * a group's refusals are counted without reading each of them.
- */
-static const char replay_sql[] = "SELECT name, count(*) FROM ("
-    "SELECT g.actor, g.verb, g.api_group, g.resource, g.subresource,"
-    " g.namespace, CASE WHEN ?9 THEN (SELECT e.name FROM audit_events e"
-    " WHERE e.id = r.id) END AS name, r.time, g.decision,"
-    " CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END"
-    " AS refused_by, CASE WHEN g.resource IS NULL THEN (SELECT"
-    " e.request_uri FROM audit_events e WHERE e.id = r.id) END AS path"
-    " FROM denial_requests r JOIN rollup_groups g ON g.id = r.gid"
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
-    " namespace, CASE WHEN ?9 THEN name END, time, 'forbid', 'log', path"
-    " FROM log_denials_only)"
-    " WHERE actor IS ?1 AND verb IS ?2 AND api_group IS ?3 AND"
-    " resource IS ?4 AND subresource IS ?5 AND namespace IS ?6 AND"
-    " path IS ?7 AND refused_by IS ?8";
-
-/* The denials of group g that the patched RBAC allows (replay). */
-static long
-replay(sqlite3 *db, const struct ks_filter *filter, struct ks_rbac *patched,
-    json_t *g)
-{
-	static const char *const keys[] = { "actor", "verb", "api_group",
-	    "resource", "subresource", "namespace", "path" };
-	char sql[8192];
-	struct ks_rbac_request req;
-	const char *gv[64];
-	sqlite3_stmt *st;
-	long allowed = 0;
-
-	snprintf(sql, sizeof(sql), "%s", replay_sql);
-	if (ks_filter_sql(filter, sql, sizeof(sql), "time", "decision") < 0)
-		return 0;
-	strncat(sql, " GROUP BY name", sizeof(sql) - strlen(sql) - 1);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	for (int i = 0; i < 7; i++)
-		sqlite3_bind_text(st, i + 1, ks_json_str(g, keys[i]), -1,
-		    SQLITE_STATIC);
-	/* Each group is one refuser's denials (groups_sql). */
-	sqlite3_bind_text(st, 8, ks_json_str(g, "refused_by"), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(st, 9, names_matter(patched));
-	ks_filter_bind(filter, st);
-	ks_remediate_request(g, &req, gv, 64);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		req.name = (const char *)sqlite3_column_text(st, 0);
-		if (ks_rbac_allows(patched, &req, NULL) == 1)
-			allowed += sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return allowed;
-}
-
 json_t *
-ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
-    const struct ks_filter *filter, struct ks_remediate_fix *f)
+ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 {
 	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
 	json_t *change, *m, *g, *v;
@@ -516,6 +461,7 @@ ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
 	struct ks_err err;
 	long denials = 0, after = 0;
 	size_t i;
+	int names;
 
 	json_array_foreach(f->groups, i, g)
 		merge(f->rules, g);
@@ -533,16 +479,17 @@ ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
 	if (p.best_others > 0)
 		warn(change, "the role is bound to others too: they gain the "
 		    "rule as well");
-	json_object_set_new(change, "resources", resources(db, f, change));
-	json_object_set_new(change, "known_issues", known(db, f));
+	json_object_set_new(change, "resources", resources(f, change));
+	json_object_set_new(change, "known_issues", known(f));
 	json_object_set_new(change, "manifests", m);
 	/* Replay every denial against the RBAC with the change applied. */
 	if ((patched = ks_rbac_clone(rbac)) != NULL) {
 		json_array_foreach(m, i, v)
 			ks_rbac_add(patched, v, &err);
+		names = names_matter(patched);
 		json_array_foreach(f->groups, i, g) {
 			denials += json_integer_value(json_object_get(g, "count"));
-			after += replay(db, filter, patched, g);
+			after += ks_remediate_replay(f->memo, patched, names, g);
 		}
 		ks_rbac_free(patched);
 	}

@@ -10,7 +10,57 @@
 
 #include "rbac/rbac.h"
 #include "rbac/rbacat.h"
+#include "rbac/rbacdb.h"
 #include "store/filter.h"
+
+/* --- remediate-memo.c: what a plan reads once and asks many times --- */
+
+/* The columns that make a denial group (the names of its JSON keys). */
+#define KS_REMEDIATE_KEYS	8
+extern const char *const ks_remediate_group_keys[KS_REMEDIATE_KEYS];
+
+/* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
+struct ks_remediate_memo {
+	sqlite3			*db;
+	const struct ks_filter	*filter;	/* the plan's (borrowed) */
+	json_t			*classes;	/* actor -> identity class */
+	json_t			*resources;	/* group and resource -> index in
+						   facts (-1: not found) */
+	struct ks_resource_facts *facts;
+	size_t			 nfacts, capfacts;
+	json_t			*named;		/* group key -> [[name, count]]:
+						   the refusals replay reads when
+						   names matter; NULL until then */
+	json_t			*known_keys;	/* ks_remediate_known_keys, or
+						   NULL: look every group up */
+	json_t			*refusals;	/* actor -> ks_remediate_refusals */
+	sqlite3_stmt		*refusals_st;	/* ks_remediate_refusals' */
+	sqlite3_stmt		*known_st;	/* known issues of a group */
+};
+
+/* Start m for db and filter (borrowed while m lives); free with
+   ks_remediate_memo_free. */
+void	ks_remediate_memo_init(struct ks_remediate_memo *m, sqlite3 *db,
+	    const struct ks_filter *filter);
+void	ks_remediate_memo_free(struct ks_remediate_memo *m);
+
+/*
+ * The refusals of denial group g (those m's filter selects) that patched
+ * allows: the replay of the group against a changed RBAC.  names: does a
+ * rule of patched name objects (else no refused request's name changes
+ * the answer, and the group is judged once, without reading its
+ * refusals); when it does, the refusals' names are read once per plan.
+ */
+long	ks_remediate_replay(struct ks_remediate_memo *m,
+	    struct ks_rbac *patched, int names, json_t *g);
+
+/*
+ * The facts of group/resource (ks_rbacdb_resource), each read once per
+ * plan: borrowed until the next call; NULL when they cannot be read.
+ */
+const struct ks_resource_facts *ks_remediate_resource(
+	    struct ks_remediate_memo *m, const char *group,
+	    const char *resource);
 
 /* One proposed change in the making: the denials of one actor in one scope. */
 struct ks_remediate_fix {
@@ -20,8 +70,7 @@ struct ks_remediate_fix {
 	char		 reason[1024];	/* why it gets a change */
 	json_t		*groups;	/* the denial groups (array, owned) */
 	json_t		*rules;		/* merged rules (array, owned) */
-	const json_t	*known_keys;	/* ks_remediate_known_keys (borrowed;
-					   NULL: look every group up) */
+	struct ks_remediate_memo *memo;	/* the plan's (borrowed) */
 };
 
 /*
@@ -43,8 +92,8 @@ void	ks_remediate_request(json_t *group, struct ks_rbac_request *req,
  * Build the change object for f, its denials (those filter selects)
  * replayed against the changed RBAC; NULL when out of memory.
  */
-json_t	*ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
-	    const struct ks_filter *filter, struct ks_remediate_fix *f);
+json_t	*ks_remediate_change(struct ks_rbac *rbac,
+	    struct ks_remediate_fix *f);
 
 /*
  * Is actor a component (its identity class, from identity_classes, one
@@ -52,8 +101,8 @@ json_t	*ks_remediate_change(sqlite3 *db, struct ks_rbac *rbac,
  * 1 yes, 0 no (a person: human, anonymous, unknown); cls (size sz)
  * receives the identity class.
  */
-int	ks_remediate_identity(sqlite3 *db, const char *actor, char *cls,
-	    size_t sz);
+int	ks_remediate_identity(struct ks_remediate_memo *m, const char *actor,
+	    char *cls, size_t sz);
 
 /*
  * The actors of high or critical findings of the detections view
@@ -71,9 +120,12 @@ const char *ks_remediate_detection(const json_t *suspects,
 /*
  * The refusals of actor in the whole evidence (the denials view, every
  * filter ignored: whether a component's refusals repeat is a fact of the
- * evidence, not of the window looked at); -1 on an SQLite error.
+ * evidence, not of the window looked at), counted up to 2 from the audit
+ * log and up to 2 from plain logs (so 1 is exact, more is "more than
+ * one"), read once per actor; -1 on an SQLite error.
  */
-long long	ks_remediate_refusals(sqlite3 *db, const char *actor);
+long long	ks_remediate_refusals(struct ks_remediate_memo *m,
+	    const char *actor);
 
 /* Was actor named exactly with --actor? */
 int	ks_remediate_named(const struct ks_filter *f, const char *actor);

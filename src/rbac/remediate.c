@@ -157,22 +157,6 @@ not_gap(json_t *g, const struct ks_rbac_why *why)
 	return o;
 }
 
-/* The fix for actor and namespace, made on first use. */
-static struct ks_remediate_fix *
-fix_for(struct ks_remediate_fix *fixes, size_t *n, json_t *g)
-{
-	const char *actor = ks_json_str(g, "actor");
-	const char *ns = ks_json_str(g, "namespace");
-
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(fixes[i].actor, actor) == 0 && ((ns == NULL &&
-		    fixes[i].namespace == NULL) || (ns && fixes[i].namespace &&
-		    strcmp(ns, fixes[i].namespace) == 0)))
-			return &fixes[i];
-	fixes[*n] = (struct ks_remediate_fix){ .actor = actor, .namespace = ns,
-	    .groups = json_array(), .rules = json_array() };
-	return &fixes[(*n)++];
-}
 
 /* What one plan needs while it sorts the groups. */
 struct plan_ctx {
@@ -182,11 +166,41 @@ struct plan_ctx {
 	const struct ks_remediate_opts	*opts;
 	json_t				*plan;
 	json_t				*suspects;	/* actor -> detection rule */
-	json_t				*known_keys;	/* ks_remediate_known_keys */
 	struct ks_rbac_hist		*hist;		/* RBAC over time, or NULL */
 	struct ks_remediate_fix		*fixes;
 	size_t				 nfixes;
+	json_t				*fix_index;	/* actor and namespace ->
+							   index in fixes */
+	struct ks_remediate_memo	 memo;
 };
+
+/* The fix for g's actor and namespace, made on first use; NULL when out
+   of memory. */
+static struct ks_remediate_fix *
+fix_for(struct plan_ctx *c, json_t *g)
+{
+	const char *actor = ks_json_str(g, "actor");
+	const char *ns = ks_json_str(g, "namespace");
+	struct ks_remediate_fix *f;
+	json_t *at;
+	char *key;
+
+	/* (The namespace after a mark that tells NULL from every name.) */
+	if (asprintf(&key, "%s\x1f%c%s", actor, ns ? '+' : '-', ns ? ns :
+	    "") < 0)
+		return NULL;
+	if ((at = json_object_get(c->fix_index, key)) != NULL) {
+		free(key);
+		return &c->fixes[json_integer_value(at)];
+	}
+	json_object_set_new(c->fix_index, key, json_integer((json_int_t)
+	    c->nfixes));
+	free(key);
+	f = &c->fixes[c->nfixes++];
+	*f = (struct ks_remediate_fix){ .actor = actor, .namespace = ns,
+	    .groups = json_array(), .rules = json_array(), .memo = &c->memo };
+	return f;
+}
 
 /* Append a copy of g to the plan's list, with its class and reason. */
 static void
@@ -239,7 +253,7 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 	}
 	if (component && !named && sus == NULL &&
 	    json_integer_value(json_object_get(g, "count")) == 1 &&
-	    ks_remediate_refusals(c->db, actor) == 1) {
+	    ks_remediate_refusals(&c->memo, actor) == 1) {
 		snprintf(buf, sz, "seen once: the only refusal of this "
 		    "component in the evidence; one that lacks a permission "
 		    "it needs asks again (controllers retry), so a single "
@@ -279,7 +293,7 @@ place(struct plan_ctx *c, json_t *g)
 		    "not_rbac_gaps"), admission_refusal(g));
 		return 0;
 	}
-	component = ks_remediate_identity(c->db, ks_json_str(g, "actor"),
+	component = ks_remediate_identity(&c->memo, ks_json_str(g, "actor"),
 	    idc, sizeof(idc));
 	if ((why_not = not_for_rbac(g)) != NULL) {
 		file_as(c, "not_remediated", g, component ? "component" :
@@ -298,7 +312,8 @@ place(struct plan_ctx *c, json_t *g)
 		json_object_set_new(g, "gap_at_time", json_true());
 	if (hold(c, g, component, idc, buf, sizeof(buf)))
 		return 0;
-	f = fix_for(c->fixes, &c->nfixes, g);
+	if ((f = fix_for(c, g)) == NULL)
+		return -1;
 	f->class = ks_remediate_detection(c->suspects, ks_json_str(g,
 	    "actor")) ? "suspicious" : component ? "component" : "person";
 	snprintf(f->reason, sizeof(f->reason), "%s", buf);
@@ -349,6 +364,40 @@ sort_changes(json_t *changes)
 	free(v);
 }
 
+/* Build the change of each fix, most denials first, into the plan. */
+static void
+build_changes(struct plan_ctx *c)
+{
+	struct ks_rbac_at *then;
+	json_t *change;
+
+	/* The RBAC over time (the write that made a gap), known issues. */
+	if (c->nfixes > 0 && c->hist == NULL)
+		c->hist = ks_rbac_hist_load(c->db, NULL);
+	c->memo.known_keys = c->nfixes > 0 ? ks_remediate_known_keys(c->db) :
+	    NULL;
+	for (size_t i = 0; i < c->nfixes; i++) {
+		/* A gap only at the time is fixed against the RBAC then. */
+		then = ks_remediate_rbac_then(c->hist, c->fixes[i].groups);
+		change = ks_remediate_change(then ? then->rbac : c->rbac,
+		    &c->fixes[i]);
+		if (then != NULL && change != NULL)
+			ks_remediate_then_warn(then, change);
+		ks_rbac_at_free(then);
+		if (change == NULL)
+			continue;
+		if (c->hist != NULL)
+			ks_remediate_cause_set(c->hist, change);
+		json_object_set_new(change, "class", json_string(
+		    c->fixes[i].class));
+		json_object_set_new(change, "reason", json_string(
+		    c->fixes[i].reason));
+		json_array_append_new(json_object_get(c->plan, "changes"),
+		    change);
+	}
+	sort_changes(json_object_get(c->plan, "changes"));
+}
+
 json_t *
 ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
     const struct ks_filter *filter, const struct ks_remediate_opts *opts,
@@ -357,10 +406,11 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	static const struct ks_remediate_opts defaults;
 	struct plan_ctx c = { .db = db, .filter = filter, .opts = opts ? opts :
 	    &defaults };
-	json_t *groups = NULL, *change;
-	struct ks_rbac_at *then;
+	json_t *groups = NULL;
 	long nobj;
 
+	ks_remediate_memo_init(&c.memo, db, filter);
+	c.fix_index = json_object();
 	if ((groups = load_groups(db, filter, err)) == NULL ||
 	    (c.rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
 		goto out;
@@ -371,47 +421,24 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	c.fixes = calloc(json_array_size(groups) + 1, sizeof(*c.fixes));
 	c.suspects = ks_remediate_suspects(db);
 	if (c.plan == NULL || c.fixes == NULL || c.suspects == NULL ||
-	    classify(&c, groups) < 0) {
+	    c.fix_index == NULL || classify(&c, groups) < 0) {
 		ks_err_set(err, "out of memory");
 		json_decref(c.plan);
 		c.plan = NULL;
 		goto out;
 	}
-	/* The RBAC over time (the write that made a gap), known issues. */
-	if (c.nfixes > 0 && c.hist == NULL)
-		c.hist = ks_rbac_hist_load(db, NULL);
-	c.known_keys = c.nfixes > 0 ? ks_remediate_known_keys(db) : NULL;
-	for (size_t i = 0; i < c.nfixes; i++) {
-		c.fixes[i].known_keys = c.known_keys;
-		/* A gap only at the time is fixed against the RBAC then. */
-		then = ks_remediate_rbac_then(c.hist, c.fixes[i].groups);
-		change = ks_remediate_change(db, then ? then->rbac : c.rbac,
-		    filter, &c.fixes[i]);
-		if (then != NULL && change != NULL)
-			ks_remediate_then_warn(then, change);
-		ks_rbac_at_free(then);
-		if (change == NULL)
-			continue;
-		if (c.hist != NULL)
-			ks_remediate_cause_set(c.hist, change);
-		json_object_set_new(change, "class", json_string(
-		    c.fixes[i].class));
-		json_object_set_new(change, "reason", json_string(
-		    c.fixes[i].reason));
-		json_array_append_new(json_object_get(c.plan, "changes"),
-		    change);
-	}
-	sort_changes(json_object_get(c.plan, "changes"));
+	build_changes(&c);
 out:
 	for (size_t i = 0; i < c.nfixes; i++) {
 		json_decref(c.fixes[i].groups);
 		json_decref(c.fixes[i].rules);
 	}
 	free(c.fixes);
+	json_decref(c.fix_index);
 	json_decref(c.suspects);
-	json_decref(c.known_keys);
 	json_decref(groups);
 	ks_rbac_free(c.rbac);
 	ks_rbac_hist_free(c.hist);
+	ks_remediate_memo_free(&c.memo);
 	return c.plan;
 }

@@ -376,6 +376,14 @@ fail:
 	return rc;
 }
 
+void
+ks_db_read_wide(sqlite3 *db)
+{
+	sqlite3_set_authorizer(db, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+	sqlite3_set_authorizer(db, ro_authorizer, NULL);
+}
+
 /*
  * An import killed mid-way leaves a hot journal: the pages that put the
  * database back as it was before that import.  SQLite puts them back on

@@ -154,3 +154,33 @@ eq "log only: one change on the role, all allowed after" "vpc-resource-controlle
     "$(jq_ "json_extract(j, '\$[0].target_name') || '|' || json_extract(j, '\$[0].denials') || '|' || json_extract(j, '\$[0].allowed_after')" "$T/log.json")"
 eq "log only: rbac_gaps has the gap" "eks:vpc-resource-controller|patch|vpcresources.k8s.aws|cninodes|10" \
     "$(q "SELECT actor || '|' || verb || '|' || api_group || '|' || resource || '|' || denials FROM rbac_gaps")"
+
+# The replay when a rule names objects (resourceNames: then each refused
+# request's name is read, once per plan, by group): every change's
+# refusals in a window, each allowed by the changed RBAC, are the
+# actor's refusals in that window by jq on the log (one per final stage).
+export KUBESIFT_DB="$T/names.db"
+"$BUILD/gen-audit" --seed 5 --events 4000 --scenario denials > "$T/den.log" 2>/dev/null
+cat > "$T/names.json" <<'J'
+{"apiVersion": "v1", "kind": "List", "items": [
+ {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+  "metadata": {"name": "named", "uid": "n-1", "resourceVersion": "1"},
+  "rules": [{"apiGroups": [""], "resources": ["configmaps"],
+   "resourceNames": ["app-config"], "verbs": ["get"]}]},
+ {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+  "metadata": {"name": "named", "uid": "n-2", "resourceVersion": "1"},
+  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+   "name": "named"},
+  "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io",
+   "name": "nobody-in-the-log"}]}]}
+J
+ks import -q "$T/den.log" "$T/names.json"
+since=$(jq -r 'select(.responseStatus.code == 403) | .requestReceivedTimestamp' "$T/den.log" | sort | sed -n '100p')
+ks remediate --include-people --allow-dangerous --since "$since" -o json > "$T/names.out"
+jq -r '[.[] | select(.action == "change") | .actor] | unique | .[]' "$T/names.out" > "$T/names.actors"
+[ "$(wc -l < "$T/names.actors")" -gt 5 ] || fail "names: too few changes to judge"
+eq "names: each change's refusals are all allowed after it" 0 \
+    "$(jq '[.[] | select(.action == "change" and .allowed_after != .denials)] | length' "$T/names.out")"
+eq "names: the actors' refusals in the window, as jq counts them" \
+    "$(jq -r --arg s "$since" 'select(.stage == "ResponseComplete" and .responseStatus.code == 403 and .requestReceivedTimestamp >= $s) | .user.username' "$T/den.log" | grep -Fxf "$T/names.actors" | sort | uniq -c | awk '{ print $2 "=" $1 }')" \
+    "$(jq -r '[.[] | select(.action == "change")] | group_by(.actor)[] | "\(.[0].actor)=\(map(.allowed_after) | add)"' "$T/names.out")"

@@ -393,3 +393,19 @@ grep -q "^$n grants of the RBAC are dangerous .* (544\.[0-9] days, events on 4 d
     fail "k3s: the span: $(sed -n 3p "$T/k3s-du.md")"
 grep -q '^\.\.\. and ' "$T/k3s-du.md" && fail "k3s: a count of more, with every grant listed"
 echo "ok - k3s: the real RBAC's dangerous grants never used, all listed"
+
+# The Denials section (from the rollups, as `denied` reads them) holds the
+# groups plain SQL makes of the denials view's rows, in a window that
+# cuts through minutes, for some actors (fewer than the section's 100).
+export KUBESIFT_DB="$T/den.db"
+"$BUILD/gen-audit" --seed 7 --events 6000 --scenario denials > "$T/den.log" 2>/dev/null
+ks import -q "$T/den.log"
+since=$(jq -r 'select(.responseStatus.code == 403) | .requestReceivedTimestamp' "$T/den.log" | sort | sed -n '300p')
+ks report --since "$since" --actor 'system:serviceaccount:tenant-3[0-2]?:*' > "$T/den.md"
+sed -n '/^## Denials/,/^## Fixes/p' "$T/den.md" | grep '^| [a-z]' | grep -v '^| actor |' |
+    sed 's/^| //; s/ |$//; s/ | /|/g; s/\\//g' | sort > "$T/den.got"
+sqlite3 "$KUBESIFT_DB" "SELECT actor || '|' || verb || '|' || coalesce(api_group, '') || '|' || coalesce(resource, '') || '|' || coalesce(subresource, '') || '|' || coalesce(namespace, '') || '|' || count(*) || '|' || min(time_utc) || '|' || max(time_utc) || '|' || group_concat(DISTINCT origin) || '|' || refused_by FROM denials WHERE actor GLOB 'system:serviceaccount:tenant-3[0-2]?:*' AND time_utc >= '$since' GROUP BY actor, verb, api_group, resource, subresource, namespace, refused_by" | sort > "$T/den.want"
+n=$(wc -l < "$T/den.want")
+[ "$n" -gt 10 ] && [ "$n" -lt 100 ] || fail "denials section: $n groups to compare"
+eq "the Denials section: the groups plain SQL makes of the window" \
+    "$(cat "$T/den.want")" "$(cat "$T/den.got")"
