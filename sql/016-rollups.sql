@@ -139,10 +139,27 @@ SELECT actor, verb, api_group, resource, subresource, namespace, decision,
 FROM request_minute JOIN rollup_groups ON id = gid;
 
 -- How far the denial rollups go: every audit event of id <= upto is in.
+-- ('detections': detections_saved holds the detections view's rows.)
 CREATE TABLE IF NOT EXISTS rollup_marks (
 	name		TEXT PRIMARY KEY,
 	upto		INTEGER NOT NULL
 );
+
+-- The rows of the detections view (sql/011-detections.sql), in its order,
+-- saved at the end of each import (store/rollup.h), when its mark in
+-- rollup_marks says so: kubesift detect then reads them, not the view
+-- (whose preparation alone costs more than its answer).  Whatever opens
+-- the database for writing installs this file, and so forgets them
+-- until the import's end: a cut import leaves no stale rows, only none.
+-- The columns have no type, so that each value is kept as the view gave
+-- it.
+CREATE TABLE IF NOT EXISTS detections_saved (
+	rule, severity, actor, first_seen, last_seen, count, namespace,
+	object, verb, api_group, resource, subresource, audit_ids, summary,
+	first_seen_utc, last_seen_utc
+);
+DELETE FROM rollup_marks WHERE name = 'detections';
+DELETE FROM detections_saved;
 
 -- A refused request's refused events, by its auditID: what the denial
 -- fold reads (partial, so kept up to date during a large load, when the

@@ -269,7 +269,8 @@ exec_import(struct ks_ctx *ctx)
 	/* Indexes built after a large load: "working" while it lasts. */
 	if (is->prog.on)
 		sqlite3_progress_handler(ctx->db, 100000, finishing, is);
-	if (ks_store_finish(imp.store, &err) < 0) {
+	if (ks_store_finish(imp.store, &err) < 0 ||
+	    ks_rollup_save_detections(ctx->db, &err) < 0) {
 		ks_progress_hold(&is->prog);
 		ks_cmd_error("import: %s", err.msg);
 		ks_progress_release(&is->prog);

@@ -9,6 +9,7 @@
 
 #include "cli/cmd.h"
 #include "store/db.h"
+#include "store/rollup.h"
 
 static int
 exec_upgrade(struct ks_ctx *ctx)
@@ -20,7 +21,8 @@ exec_upgrade(struct ks_ctx *ctx)
 		ks_cmd_error("upgrade: %s: no such database", ctx->db_path);
 		return KS_EXIT_ERROR;
 	}
-	if (ks_db_open_rw(ctx->db_path, &ctx->db, &err) < 0) {
+	if (ks_db_open_rw(ctx->db_path, &ctx->db, &err) < 0 ||
+	    ks_rollup_save_detections(ctx->db, &err) < 0) {
 		ks_cmd_error("upgrade: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}

@@ -551,9 +551,15 @@ ks_timeline_stream(sqlite3 *db, struct ks_out *out,
 {
 	struct stream s = { db, out, NULL, NULL, NULL, timesketch, NULL, 0,
 	    0, { NULL, 0, 0, 0 }, err };
+	char rcond[16384];
 	int rc = -1;
 
-	if (prepare(&s, req_sql, cond, f, kind, &s.req) < 0 ||
+	snprintf(rcond, sizeof(rcond), "%s", cond);
+	if (ks_filter_request_ids(f, rcond, sizeof(rcond)) < 0) {
+		ks_err_set(err, "too many filters");
+		goto out;
+	}
+	if (prepare(&s, req_sql, rcond, f, kind, &s.req) < 0 ||
 	    prepare(&s, other_sql, cond, f, kind, &s.other) < 0)
 		goto out;
 	ks_err_clear(err);

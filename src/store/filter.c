@@ -491,3 +491,41 @@ ks_filter_denials(const struct ks_filter *f)
 {
 	return windowed(f) ? denials_window : denials_total;
 }
+
+/* The events of the auditIDs folded whole (timeline_split). */
+#define SPLIT_IDS \
+    " UNION ALL SELECT x.id FROM timeline_split s JOIN audit_events x" \
+    " INDEXED BY audit_events_by_audit_id ON x.audit_id = s.audit_id)"
+
+int
+ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
+{
+	size_t n = strlen(sql);
+	int exact = f->actor.n > 0;
+
+	for (int i = 0; i < f->actor.n; i++)
+		if (strpbrk(f->actor.v[i], "*?[") != NULL)
+			exact = 0;
+	if (exact) {
+		/* A row's actor is that of an event of its fid's request:
+		   the event itself, unless its auditID is folded whole. */
+		snprintf(sql + n, sz - n, " AND fid IN (SELECT c.id"
+		    " FROM audit_events c INDEXED BY audit_events_actor_time"
+		    " WHERE coalesce(c.impersonated_user, c.username) IN (");
+		for (int i = 0; i < f->actor.n; i++) {
+			n = strlen(sql);
+			snprintf(sql + n, sz - n, "%s?%d", i ? ", " : "",
+			    P_ACTOR + i);
+		}
+		n = strlen(sql);
+		snprintf(sql + n, sz - n, ")" SPLIT_IDS);
+	} else if (f->decision != NULL && strcmp(f->decision, "forbid") == 0)
+		/* A request refused has a refused event, so a row in
+		   denial_requests, whose time is the request's (one time,
+		   unless its auditID is folded whole). */
+		snprintf(sql + n, sz - n, " AND fid IN (SELECT x.id"
+		    " FROM denial_requests d JOIN audit_events x"
+		    " INDEXED BY audit_events_timeline"
+		    " ON x.received_us = d.time" SPLIT_IDS);
+	return strlen(sql) + 256 < sz ? 0 : -1;
+}

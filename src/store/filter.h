@@ -131,6 +131,19 @@ const char *ks_filter_counts_sums(const struct ks_filter *f,
 const char *ks_filter_denials(const struct ks_filter *f);
 
 /*
+ * For timeline_requests (sql/018-timeline-stream.sql): append to sql (size
+ * sz) " AND fid IN (...)", the events whose rows can satisfy the filter,
+ * when a filter narrows them cheaply: --actor with exact names (the
+ * actor's events, audit_events_actor_time), else --decision forbid (the
+ * events at the times of the refused requests, denial_requests); with
+ * the events of timeline_split's auditIDs (folded whole).  The rows are
+ * the same; only the events read differ.  Nothing else appended.  0, or
+ * -1 when sql is too small.
+ */
+int	ks_filter_request_ids(const struct ks_filter *f, char *sql,
+	    size_t sz);
+
+/*
  * Parse a time as --since/--until take it, relative times counted back
  * from the last event in db.  0, or -1 when s is not a time.
  */

@@ -370,3 +370,41 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 		return ks_db_error(db, err, NULL);
 	return update_denials(db, err);
 }
+
+int
+ks_rollup_save_detections(sqlite3 *db, struct ks_err *err)
+{
+	static const char q[] = "BEGIN IMMEDIATE;"
+	    " DELETE FROM rollup_marks WHERE name = 'detections';"
+	    " DELETE FROM detections_saved;"
+	    " INSERT INTO detections_saved SELECT rule, severity, actor,"
+	    " first_seen, last_seen, count, namespace, object, verb, api_group,"
+	    " resource, subresource, audit_ids, summary, first_seen_utc,"
+	    " last_seen_utc FROM detections;"
+	    " INSERT INTO rollup_marks SELECT 'detections',"
+	    " coalesce(max(id), 0) FROM audit_events;"
+	    " COMMIT";
+
+	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK) {
+		ks_db_error(db, err, NULL);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+ks_rollup_detections(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int saved = 0;
+
+	/* A database made before detections_saved has no such mark. */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM rollup_marks"
+	    " WHERE name = 'detections' AND upto = (SELECT coalesce(max(id), 0)"
+	    " FROM audit_events)", -1, &st, NULL) != SQLITE_OK)
+		return "detections";
+	saved = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return saved ? "detections_saved" : "detections";
+}

@@ -30,6 +30,26 @@ for f in csv md table jsonl; do
 done
 echo "ok - detect -o csv, md, table, jsonl"
 
+# detect reads the rows saved at import (detections_saved) only while
+# their mark says they are this evidence's: the view's rows either way.
+eq "import saves the detections" \
+    "$(q "SELECT count(*) FROM detections")" \
+    "$(q "SELECT count(*) FROM detections_saved WHERE EXISTS (SELECT 1
+	FROM rollup_marks WHERE name = 'detections')")"
+ks detect -o json > "$T/saved.json"
+sqlite3 "$KUBESIFT_DB" "DELETE FROM rollup_marks WHERE name = 'detections';
+    DELETE FROM detections_saved WHERE rule = 'impersonation'"
+ks detect -o json > "$T/view.json"
+cmp -s "$T/saved.json" "$T/view.json" ||
+	fail "detect without the mark differs from the saved rows"
+eq "a write opened forgets the saved rows until its end" 0 \
+    "$(q "SELECT count(*) FROM detections_saved")"
+ks upgrade -q
+ks detect -o json > "$T/saved.json"
+cmp -s "$T/saved.json" "$T/view.json" ||
+	fail "detect after upgrade differs from the view's rows"
+echo "ok - detect: the saved rows are the view's"
+
 # The rules that read the evidence's history, on the hand-written
 # fixtures of fixtures/detect/RULE/{positive,negative}.jsonl.  Each
 # expectation is counted from the fixture itself with jq.

@@ -40,6 +40,19 @@ same "--decision allow" "AND decision = 'allow'" --decision allow
 same "--actor and --verb" "AND actor = 'eks:vpc-resource-controller'
     AND verb = 'patch'" --actor eks:vpc-resource-controller --verb patch
 same "--namespace" "AND namespace = 'kube-system'" --namespace kube-system
+# --actor NAME reads the actor's events and the auditIDs folded whole;
+# --decision forbid those at the refused requests' times.
+sa=$(q "SELECT actor FROM timeline_requests WHERE fid IN (SELECT id
+    FROM audit_events WHERE audit_id IN (SELECT audit_id FROM timeline_split))
+    AND actor IS NOT NULL LIMIT 1")
+[ -n "$sa" ] || fail "no actor of an auditID folded whole"
+same "--actor of an auditID folded whole" "AND actor = '$sa'" --actor "$sa"
+sb=$(q "SELECT actor FROM timeline_requests WHERE actor != '$sa'
+    GROUP BY actor ORDER BY count(*) LIMIT 1")
+same "--actor twice" "AND actor IN ('$sa', '$sb')" --actor "$sa" --actor "$sb"
+same "--actor and --decision forbid" "AND actor = 'eks:vpc-resource-controller'
+    AND decision = 'forbid'" --actor eks:vpc-resource-controller \
+    --decision forbid
 since=$(q "SELECT time_utc FROM timeline WHERE kind = 'request'
     ORDER BY time LIMIT 1 OFFSET 500")
 until=$(q "SELECT time_utc FROM timeline WHERE kind = 'request'
