@@ -471,10 +471,12 @@ ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
     " namespace, refused_by, decision, time, 1, time, time, audit_id," \
     " source_id, line, message FROM denial_audit"
-#define DENIAL_LOGS \
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
-    " namespace, 'log', 'forbid', time, 1, time, time, NULL, source_id," \
-    " line, NULL FROM log_denials_only)"
+#define DENIAL_LOG_ROWS \
+    "SELECT actor, verb, api_group, resource, subresource, namespace," \
+    " 'log' AS refused_by, 'forbid' AS decision, time, 1 AS n," \
+    " time AS first_us, time AS last_us, NULL AS audit_id, source_id," \
+    " line, NULL AS message FROM log_denials_only"
+#define DENIAL_LOGS	" UNION ALL " DENIAL_LOG_ROWS ")"
 
 static const char denials_total[] =
     "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") DENIAL_LOGS;
@@ -490,6 +492,25 @@ const char *
 ks_filter_denials(const struct ks_filter *f)
 {
 	return windowed(f) ? denials_window : denials_total;
+}
+
+/* The groups of audit denials over all time, one row each. */
+static const char denial_groups[] =
+    "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") ")";
+
+/* The refusals found only in logs, one row each. */
+static const char denial_logs[] = "(" DENIAL_LOG_ROWS ")";
+
+const char *
+ks_filter_denial_groups(const struct ks_filter *f)
+{
+	return windowed(f) ? NULL : denial_groups;
+}
+
+const char *
+ks_filter_denial_logs(const struct ks_filter *f)
+{
+	return windowed(f) ? NULL : denial_logs;
 }
 
 /* The events of the auditIDs folded whole (timeline_split). */

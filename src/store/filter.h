@@ -131,6 +131,16 @@ const char *ks_filter_counts_sums(const struct ks_filter *f,
 const char *ks_filter_denials(const struct ks_filter *f);
 
 /*
+ * The same in two parts, without a window only (else NULL): the groups of
+ * audit denials, one row each (denial_total: a group is one actor, verb,
+ * api_group, resource, subresource, namespace and decision, so one
+ * refused_by), and the refusals found only in logs, one row each, for the
+ * caller to group.  Static.
+ */
+const char *ks_filter_denial_groups(const struct ks_filter *f);
+const char *ks_filter_denial_logs(const struct ks_filter *f);
+
+/*
  * For timeline_requests (sql/018-timeline-stream.sql): append to sql (size
  * sz) " AND fid IN (...)", the events whose rows can satisfy the filter,
  * when a filter narrows them cheaply: --actor with exact names (the
