@@ -205,39 +205,6 @@ SELECT o.* FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
 CROSS JOIN (SELECT actor, verb, api_group, resource, subresource,
 	namespace, decision, time, refused
     FROM request_outcomes WHERE origin = 'audit' AND time IS NOT NULL) o;
-INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
-    namespace, decision)
-SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
-    decision
-FROM rollup_counted c
-WHERE NOT EXISTS (SELECT 1 FROM rollup_groups g WHERE g.actor IS c.actor
-    AND g.verb IS c.verb AND g.api_group IS c.api_group
-    AND g.resource IS c.resource AND g.subresource IS c.subresource
-    AND g.namespace IS c.namespace AND g.decision = c.decision);
-INSERT INTO request_minute
-SELECT (time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000
-	AS minute, g.id, sum(NOT refused), sum(refused), min(time), max(time)
-FROM rollup_counted c JOIN rollup_groups g ON g.actor IS c.actor
-    AND g.verb IS c.verb AND g.api_group IS c.api_group
-    AND g.resource IS c.resource AND g.subresource IS c.subresource
-    AND g.namespace IS c.namespace AND g.decision = c.decision
-GROUP BY 1, 2;
-DELETE FROM rollup_counted;
-INSERT INTO request_total
-SELECT gid, sum(allowed), sum(denied), min(first_us), max(last_us)
-FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
-	WHERE name = 'requests')) gate
-CROSS JOIN request_minute
-GROUP BY gid;
-INSERT INTO request_minute_all
-SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
-    max(last_us)
-FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
-	WHERE name = 'requests')) gate
-CROSS JOIN request_minute JOIN rollup_groups ON id = gid
-GROUP BY minute, decision;
-INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
-
 -- new: the refused events stored since the mark, read once; fresh: the
 -- requests they touch, each by its last stored refused event (id), with
 -- old, the one it was folded under before (its row in denial_requests),
@@ -294,22 +261,57 @@ FROM (SELECT max(id) AS id, max(old) AS old, min(time) AS time,
 	    AND (x.code = 403 OR x.decision = 'forbid'))
     GROUP BY akey) q
 JOIN rollup_new n ON n.id = q.id;
+-- The groups of the requests counted here (rollup_counted) and of the
+-- refused requests (rollup_fresh): each row of either with its group's
+-- id (rollup_key_ids; NULL for a group rollup_groups lacks), the new
+-- groups added, then the ids kept by row (rollup_gids) for both.
+CREATE TEMP VIEW IF NOT EXISTS rollup_keyed AS
+SELECT 'c' AS src, rowid AS r, actor, verb, api_group, resource,
+    subresource, namespace, decision FROM rollup_counted
+UNION ALL
+SELECT 'f', id, actor, verb, api_group, resource, subresource, namespace,
+    decision FROM rollup_fresh;
+CREATE TEMP VIEW IF NOT EXISTS rollup_key_ids AS
+SELECT k.*, (SELECT g.id FROM rollup_groups g WHERE g.actor IS k.actor
+	AND g.verb IS k.verb AND g.api_group IS k.api_group
+	AND g.resource IS k.resource AND g.subresource IS k.subresource
+	AND g.namespace IS k.namespace AND g.decision = k.decision) AS gid
+FROM rollup_keyed k;
+CREATE TEMP TABLE IF NOT EXISTS rollup_gids (src TEXT, r INTEGER,
+    gid INTEGER, PRIMARY KEY (src, r)) WITHOUT ROWID;
+DELETE FROM rollup_gids;
 INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
     namespace, decision)
 SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
     decision
-FROM rollup_fresh f
-WHERE NOT EXISTS (SELECT 1 FROM rollup_groups g WHERE g.actor IS f.actor
-    AND g.verb IS f.verb AND g.api_group IS f.api_group
-    AND g.resource IS f.resource AND g.subresource IS f.subresource
-    AND g.namespace IS f.namespace AND g.decision = f.decision);
-UPDATE rollup_fresh SET gid = (SELECT g.id FROM rollup_groups g
-    WHERE g.actor IS rollup_fresh.actor AND g.verb IS rollup_fresh.verb
-	AND g.api_group IS rollup_fresh.api_group
-	AND g.resource IS rollup_fresh.resource
-	AND g.subresource IS rollup_fresh.subresource
-	AND g.namespace IS rollup_fresh.namespace
-	AND g.decision = rollup_fresh.decision);
+FROM rollup_key_ids WHERE gid IS NULL;
+INSERT INTO rollup_gids SELECT src, r, gid FROM rollup_key_ids;
+
+-- The requests counted here, per minute and group.
+INSERT INTO request_minute
+SELECT (time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000
+	AS minute, i.gid, sum(NOT refused), sum(refused), min(time),
+	max(time)
+FROM rollup_counted c JOIN rollup_gids i ON i.src = 'c' AND i.r = c.rowid
+GROUP BY 1, 2;
+DELETE FROM rollup_counted;
+INSERT INTO request_total
+SELECT gid, sum(allowed), sum(denied), min(first_us), max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute
+GROUP BY gid;
+INSERT INTO request_minute_all
+SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
+    max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute JOIN rollup_groups ON id = gid
+GROUP BY minute, decision;
+INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
+
+UPDATE rollup_fresh SET gid = (SELECT i.gid FROM rollup_gids i
+    WHERE i.src = 'f' AND i.r = rollup_fresh.id);
 INSERT INTO rollup_dirty
 SELECT gid, (time / 60000000 - (time < 0 AND time % 60000000 != 0)) *
     60000000
