@@ -515,7 +515,7 @@ ks_filter_denial_logs(const struct ks_filter *f)
 
 /* The events of the auditIDs folded whole (timeline_split). */
 #define SPLIT_IDS \
-    " UNION ALL SELECT x.id FROM timeline_split s JOIN audit_events x" \
+    " UNION ALL SELECT x.id FROM timeline_split s CROSS JOIN audit_events x" \
     " INDEXED BY audit_events_by_audit_id ON x.audit_id = s.audit_id)"
 
 int
@@ -545,7 +545,7 @@ ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
 		   denial_requests, whose time is the request's (one time,
 		   unless its auditID is folded whole). */
 		snprintf(sql + n, sz - n, " AND fid IN (SELECT x.id"
-		    " FROM denial_requests d JOIN audit_events x"
+		    " FROM denial_requests d CROSS JOIN audit_events x"
 		    " INDEXED BY audit_events_timeline"
 		    " ON x.received_us = d.time" SPLIT_IDS);
 	return strlen(sql) + 256 < sz ? 0 : -1;
