@@ -59,6 +59,20 @@ CREATE TABLE IF NOT EXISTS request_minute_all (
 	PRIMARY KEY (minute, decision)
 ) WITHOUT ROWID;
 
+-- The same per actor and decision: what actors and summary count when no
+-- filter names a column but the actor and the decision.  A NULL actor is
+-- one of its own (the import looks a row up with IS before it adds one).
+CREATE TABLE IF NOT EXISTS request_actor (
+	actor		TEXT,
+	decision	TEXT NOT NULL,
+	allowed		INTEGER NOT NULL,
+	denied		INTEGER NOT NULL,
+	first_us	INTEGER NOT NULL,
+	last_us		INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS request_actor_key
+	ON request_actor(actor, decision);
+
 -- The refused requests of audit events, one per request (its auditID; an
 -- event without one is a request of its own), named by the id of its
 -- last stored refused event, whose other columns the denials view reads
@@ -137,6 +151,13 @@ CREATE VIEW activity_minute AS
 SELECT actor, verb, api_group, resource, subresource, namespace, decision,
     minute, allowed, denied, first_us, last_us
 FROM request_minute JOIN rollup_groups ON id = gid;
+
+-- An actor's class (identity_classes, sql/004-identities.sql: the lowest
+-- priority that matches), looked up per actor by actors, identities and
+-- the detections: the patterns read in priority order, the first that
+-- matches taken, without a sort.
+CREATE INDEX IF NOT EXISTS identity_classes_priority
+	ON identity_classes(priority, class, pattern);
 
 -- How far the denial rollups go: every audit event of id <= upto is in.
 -- ('detections': detections_saved holds the detections view's rows.)
@@ -309,6 +330,15 @@ FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
 CROSS JOIN request_minute JOIN rollup_groups ON id = gid
 GROUP BY minute, decision;
 INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
+-- (request_actor from request_total, once: a database made before it.)
+INSERT INTO request_actor
+SELECT actor, decision, sum(allowed), sum(denied), min(first_us),
+    max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'actors')) gate
+CROSS JOIN request_total JOIN rollup_groups ON id = gid
+GROUP BY actor, decision;
+INSERT OR IGNORE INTO rollup_marks VALUES ('actors', 0);
 
 UPDATE rollup_fresh SET gid = (SELECT i.gid FROM rollup_gids i
     WHERE i.src = 'f' AND i.r = rollup_fresh.id);

@@ -52,7 +52,7 @@ build(const struct ks_filter *f, char *sql, size_t sz)
 	    " sum(allowed + denied) AS requests, sum(denied) AS denied,"
 	    " min(first_us) AS first_us, max(last_us) AS last_us,"
 	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
-	    " AS audited FROM %s WHERE 1", ks_filter_counts(f, 0));
+	    " AS audited FROM %s WHERE 1", ks_filter_counts_actors(f));
 	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
 		return -1;
 	n = strlen(sql);

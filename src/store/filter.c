@@ -444,6 +444,22 @@ ks_filter_counts(const struct ks_filter *f, int64_t bucket_us)
 	return bucket_us == 0 ? counts_total : counts_minute;
 }
 
+/* No window, no filter on a column but the actor: the actors' totals. */
+static const char counts_actor[] =
+    "(SELECT actor, NULL AS verb, NULL AS api_group, NULL AS resource,"
+    " NULL AS subresource, NULL AS namespace, first_us AS time, first_us,"
+    " last_us, allowed, denied, decision, 'audit' AS origin"
+    " FROM request_actor" UNTIMED_AND_LOGS;
+
+const char *
+ks_filter_counts_actors(const struct ks_filter *f)
+{
+	if (!windowed(f) && f->verb.n + f->resource.n + f->group.n +
+	    f->namespace.n == 0)
+		return counts_actor;
+	return ks_filter_counts(f, 0);
+}
+
 /* No filter on a column, no window: the minutes' totals. */
 static const char counts_all[] =
     "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group,"

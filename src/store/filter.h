@@ -111,6 +111,14 @@ const char *ks_filter_counts(const struct ks_filter *f,
 	    int64_t bucket_us);
 
 /*
+ * The same with no bucket for a caller that sums per actor only (actors,
+ * summary): without a window or a filter on a column but the actor, the
+ * actors' totals (request_actor; verb, api_group, resource, subresource
+ * and namespace NULL).
+ */
+const char *ks_filter_counts_actors(const struct ks_filter *f);
+
+/*
  * The same for a caller that only sums allowed and denied per bucket
  * (timeline --bucket): without a window or a filter on a column, the
  * minutes' totals (request_minute_all; the other columns NULL).
