@@ -13,8 +13,8 @@
 /* A group's columns, from one row or from the rows grouped. */
 #define GROUP_COLS(n, first, last, aid, src, line, msg) \
     "SELECT actor, verb, api_group, resource, subresource, namespace," \
-    " " n " AS count, " KS_SQL_TIME(first) " AS first_seen," \
-    " " KS_SQL_TIME(last) " AS last_seen," \
+    " " n " AS count, " KS_SQL_UTC(first) " AS first_seen," \
+    " " KS_SQL_UTC(last) " AS last_seen," \
     " coalesce(" aid ", " src " || ':' || " line ") AS example," \
     " refused_by, " msg " AS message FROM "
 #define GROUPED_COLS GROUP_COLS("sum(n)", "min(first_us)", "max(last_us)", \
@@ -81,7 +81,8 @@ exec_denied(struct ks_ctx *ctx)
 		ks_cmd_error("denied: too many filters");
 		return KS_EXIT_USAGE;
 	}
-	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
+	if (ks_sqltime_register(ctx->db, &err) < 0 ||
+	    ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
