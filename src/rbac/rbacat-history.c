@@ -348,9 +348,12 @@ load_span(sqlite3 *db, struct ks_rbac_hist *h)
 	sqlite3_stmt *st;
 
 	h->log_first = h->log_last = KS_TIME_NONE;
-	/* Two subqueries: min and max together would read the whole index. */
+	/* Two subqueries: min and max together would read the whole index;
+	   IS NOT NULL lets them read the index by time (partial). */
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT min(received_us) FROM"
-	    " audit_events), (SELECT max(received_us) FROM audit_events)", -1,
+	    " audit_events WHERE received_us IS NOT NULL), (SELECT"
+	    " max(received_us) FROM audit_events WHERE received_us IS NOT"
+	    " NULL)", -1,
 	    &st, NULL) != SQLITE_OK)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) !=

@@ -82,9 +82,11 @@ latest(sqlite3 *db)
 	sqlite3_stmt *st;
 	int64_t t = KS_TIME_NONE;
 
+	/* (IS NOT NULL: the partial index by time answers max.) */
 	if (sqlite3_prepare_v2(db, "SELECT max(t) FROM (SELECT max(received_us)"
-	    " AS t FROM audit_events UNION ALL SELECT max(time_us)"
-	    " FROM log_denials)", -1, &st, NULL) != SQLITE_OK)
+	    " AS t FROM audit_events WHERE received_us IS NOT NULL"
+	    " UNION ALL SELECT max(time_us) FROM log_denials)", -1, &st,
+	    NULL) != SQLITE_OK)
 		return t;
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
