@@ -281,6 +281,19 @@ res_cond(char *c, size_t sz, int i, const void *arg)
 	return c;
 }
 
+/* The window's conditions on col (" AND ..."), appended to sql. */
+static void
+window_on(const struct ks_filter *f, char *sql, size_t sz, const char *col)
+{
+	size_t n = strlen(sql);
+
+	if (f->since_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s >= ?%d", col, P_SINCE);
+	n = strlen(sql);
+	if (f->until_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s <= ?%d", col, P_UNTIL);
+}
+
 int
 ks_filter_sql(const struct ks_filter *f, char *sql, size_t sz,
     const char *time_col, const char *decision_col)
@@ -293,12 +306,7 @@ ks_filter_sql(const struct ks_filter *f, char *sql, size_t sz,
 	add_any(sql, sz, f->resource.n, res_cond, f);
 	add_any(sql, sz, f->group.n, group_cond, f);
 	add_any(sql, sz, f->namespace.n, namespace_cond, f);
-	n = strlen(sql);
-	if (f->since_us != KS_TIME_NONE)
-		snprintf(sql + n, sz - n, " AND %s >= ?%d", time_col, P_SINCE);
-	n = strlen(sql);
-	if (f->until_us != KS_TIME_NONE)
-		snprintf(sql + n, sz - n, " AND %s <= ?%d", time_col, P_UNTIL);
+	window_on(f, sql, sz, time_col);
 	n = strlen(sql);
 	if (f->decision != NULL && decision_col != NULL)
 		snprintf(sql + n, sz - n, " AND %s = '%s'", decision_col,
@@ -418,17 +426,22 @@ static const char counts_minute[] =
     "(SELECT " ROLLUP_COLS("minute") GROUPED("request_minute")
     UNTIMED_AND_LOGS;
 
+/* A window's whole minutes (from a rollup); its edges row by row, and
+   the logs. */
+#define WHOLE_MINUTES	" WHERE minute >= " S_MLO " AND minute < " S_MHI
+#define EDGES_AND_LOGS \
+    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes" \
+    " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO \
+    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes" \
+    " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, time, time, time, 0, 1, 'forbid', 'log'" \
+    " FROM log_denials_only)"
+
 /* A window: its whole minutes, its edges row by row, and the logs. */
 static const char counts_window[] =
     "(SELECT " ROLLUP_COLS("first_us") GROUPED("request_minute")
-    " WHERE minute >= " S_MLO " AND minute < " S_MHI
-    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
-    " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO
-    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
-    " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
-    " namespace, time, time, time, 0, 1, 'forbid', 'log'"
-    " FROM log_denials_only)";
+    WHOLE_MINUTES EDGES_AND_LOGS;
 
 static int
 windowed(const struct ks_filter *f)
@@ -462,20 +475,24 @@ ks_filter_counts_actors(const struct ks_filter *f)
 	return ks_filter_counts(f, 0);
 }
 
-/* No filter on a column, no window: the minutes' totals. */
-static const char counts_all[] =
-    "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group,"
-    " NULL AS resource, NULL AS subresource, NULL AS namespace,"
-    " minute AS time, first_us, last_us, allowed, denied, decision,"
-    " 'audit' AS origin FROM request_minute_all" UNTIMED_AND_LOGS;
+/* No filter on a column: the minutes' totals (time: the minute, or in a
+   window its first request's). */
+#define MINUTE_ALL(t) \
+    "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group," \
+    " NULL AS resource, NULL AS subresource, NULL AS namespace," \
+    " " t " AS time, first_us, last_us, allowed, denied, decision," \
+    " 'audit' AS origin FROM request_minute_all"
+static const char counts_all[] = MINUTE_ALL("minute") UNTIMED_AND_LOGS;
+static const char counts_all_window[] = MINUTE_ALL("first_us")
+    WHOLE_MINUTES EDGES_AND_LOGS;
 
 const char *
 ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
 {
-	if (bucket_us > 0 && bucket_us % MINUTE == 0 && !windowed(f) &&
+	if (bucket_us > 0 && bucket_us % MINUTE == 0 &&
 	    f->actor.n + f->verb.n + f->resource.n + f->group.n +
 	    f->namespace.n == 0)
-		return counts_all;
+		return windowed(f) ? counts_all_window : counts_all;
 	return ks_filter_counts(f, bucket_us);
 }
 
@@ -547,7 +564,8 @@ ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
 			exact = 0;
 	if (exact) {
 		/* A row's actor is that of an event of its fid's request:
-		   the event itself, unless its auditID is folded whole. */
+		   the event itself (its time the row's), unless its auditID
+		   is folded whole. */
 		snprintf(sql + n, sz - n, " AND fid IN (SELECT c.id"
 		    " FROM audit_events c INDEXED BY audit_events_actor_time"
 		    " WHERE coalesce(c.impersonated_user, c.username) IN (");
@@ -556,15 +574,19 @@ ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
 			snprintf(sql + n, sz - n, "%s?%d", i ? ", " : "",
 			    P_ACTOR + i);
 		}
-		n = strlen(sql);
-		snprintf(sql + n, sz - n, ")" SPLIT_IDS);
-	} else if (f->decision != NULL && strcmp(f->decision, "forbid") == 0)
+		strncat(sql, ")", sz - strlen(sql) - 1);
+		window_on(f, sql, sz, "c.received_us");
+	} else if (f->decision != NULL && strcmp(f->decision, "forbid") == 0) {
 		/* A request refused has a refused event, so a row in
 		   denial_requests, whose time is the request's (one time,
 		   unless its auditID is folded whole). */
 		snprintf(sql + n, sz - n, " AND fid IN (SELECT x.id"
 		    " FROM denial_requests d CROSS JOIN audit_events x"
 		    " INDEXED BY audit_events_timeline"
-		    " ON x.received_us = d.time" SPLIT_IDS);
+		    " ON x.received_us = d.time WHERE 1");
+		window_on(f, sql, sz, "d.time");
+	} else
+		return strlen(sql) + 256 < sz ? 0 : -1;
+	strncat(sql, SPLIT_IDS, sz - strlen(sql) - 1);
 	return strlen(sql) + 256 < sz ? 0 : -1;
 }
