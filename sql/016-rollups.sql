@@ -167,11 +167,13 @@ CREATE TABLE IF NOT EXISTS rollup_marks (
 );
 
 -- The rows of the detections view (sql/011-detections.sql), in its order,
--- saved at the end of each import (store/rollup.h), when its mark in
--- rollup_marks says so: kubesift detect then reads them, not the view
--- (whose preparation alone costs more than its answer).  Whatever opens
--- the database for writing installs this file, and so forgets them
--- until the import's end: a cut import leaves no stale rows, only none.
+-- saved at the end of each import and upgrade (store/rollup.h), with
+-- marks in rollup_marks ('detections*': the last id of each table the
+-- view reads that an import adds to): kubesift detect reads them, not
+-- the view (whose preparation alone costs more than its answer), while
+-- the marks are those of the database.  Whatever opens the database for
+-- writing installs this file, and so forgets them until the import's
+-- end: a cut import leaves no stale rows, only none.
 -- The columns have no type, so that each value is kept as the view gave
 -- it.
 CREATE TABLE IF NOT EXISTS detections_saved (
@@ -179,7 +181,7 @@ CREATE TABLE IF NOT EXISTS detections_saved (
 	object, verb, api_group, resource, subresource, audit_ids, summary,
 	first_seen_utc, last_seen_utc
 );
-DELETE FROM rollup_marks WHERE name = 'detections';
+DELETE FROM rollup_marks WHERE name GLOB 'detections*';
 DELETE FROM detections_saved;
 
 -- A refused request's refused events, by its auditID: what the denial

@@ -426,18 +426,36 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 	return update_denials(db, err);
 }
 
+/*
+ * What the saved detections are of, as rows of rollup_marks: the last id
+ * of each table the detections view reads that an import adds to, and a
+ * sum over identity_classes (edited by hand: run upgrade).  A deletion
+ * (ks_rollup_rebuild) drops the marks.
+ */
+#define STAMP \
+    "SELECT 'detections' AS name, coalesce(max(id), 0) AS upto" \
+    " FROM audit_events UNION ALL" \
+    " SELECT 'detections.objects', coalesce(max(id), 0) FROM objects" \
+    " UNION ALL SELECT 'detections.snapshots', coalesce(max(id), 0)" \
+    " FROM snapshots UNION ALL" \
+    " SELECT 'detections.logs', coalesce(max(id), 0) FROM log_denials" \
+    " UNION ALL SELECT 'detections.classes', count(*) * 1000003 +" \
+    " coalesce(sum(length(pattern) * 31 + length(class) * 7 + priority" \
+    " + unicode(class) * 101 + unicode(pattern) * 103), 0)" \
+    " FROM identity_classes"
+#define STAMP_N	5
+
 int
 ks_rollup_save_detections(sqlite3 *db, struct ks_err *err)
 {
 	static const char q[] = "BEGIN IMMEDIATE;"
-	    " DELETE FROM rollup_marks WHERE name = 'detections';"
+	    " DELETE FROM rollup_marks WHERE name GLOB 'detections*';"
 	    " DELETE FROM detections_saved;"
 	    " INSERT INTO detections_saved SELECT rule, severity, actor,"
 	    " first_seen, last_seen, count, namespace, object, verb, api_group,"
 	    " resource, subresource, audit_ids, summary, first_seen_utc,"
 	    " last_seen_utc FROM detections;"
-	    " INSERT INTO rollup_marks SELECT 'detections',"
-	    " coalesce(max(id), 0) FROM audit_events;"
+	    " INSERT INTO rollup_marks " STAMP ";"
 	    " COMMIT";
 
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK) {
@@ -454,12 +472,13 @@ ks_rollup_detections(sqlite3 *db)
 	sqlite3_stmt *st;
 	int saved = 0;
 
-	/* A database made before detections_saved has no such mark. */
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM rollup_marks"
-	    " WHERE name = 'detections' AND upto = (SELECT coalesce(max(id), 0)"
-	    " FROM audit_events)", -1, &st, NULL) != SQLITE_OK)
+	/* A database made before detections_saved has no such marks. */
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (" STAMP ") s"
+	    " JOIN rollup_marks m ON m.name = s.name AND m.upto = s.upto", -1,
+	    &st, NULL) != SQLITE_OK)
 		return "detections";
-	saved = sqlite3_step(st) == SQLITE_ROW;
+	saved = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) == STAMP_N;
 	sqlite3_finalize(st);
 	return saved ? "detections_saved" : "detections";
 }
