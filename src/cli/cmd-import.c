@@ -269,13 +269,13 @@ exec_import(struct ks_ctx *ctx)
 	/* Indexes built after a large load: "working" while it lasts. */
 	if (is->prog.on)
 		sqlite3_progress_handler(ctx->db, 100000, finishing, is);
-	if (ks_store_finish(imp.store, &err) < 0 ||
-	    ks_rollup_save_detections(ctx->db, &err) < 0) {
+	if (ks_store_finish(imp.store, &err) < 0) {
 		ks_progress_hold(&is->prog);
 		ks_cmd_error("import: %s", err.msg);
 		ks_progress_release(&is->prog);
 		rc = KS_EXIT_ERROR;
-	}
+	} else	/* If not, detect reads the view: the same rows. */
+		(void)ks_rollup_save_detections(ctx->db, &err);
 	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	ks_progress_fini(&is->prog);
 	if (!ctx->quiet)

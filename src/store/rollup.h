@@ -37,8 +37,9 @@ int	ks_rollup_rebuild(sqlite3 *db, struct ks_err *err);
 
 /*
  * Save the detections view's rows (detections_saved, sql/016-rollups.sql)
- * with their mark, in one transaction: at the end of an import, once its
- * indexes are built.  0, or -1 with err (nothing saved).
+ * with their marks, in one transaction: at the end of an import, once its
+ * indexes are built.  0, or -1 with err (nothing saved: detect then
+ * reads the view, which says what fails, if anything).
  */
 int	ks_rollup_save_detections(sqlite3 *db, struct ks_err *err);
 
