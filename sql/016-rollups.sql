@@ -59,6 +59,20 @@ CREATE TABLE IF NOT EXISTS request_minute_all (
 	PRIMARY KEY (minute, decision)
 ) WITHOUT ROWID;
 
+-- The same per actor and decision: what actors and summary count when no
+-- filter names a column but the actor and the decision.  A NULL actor is
+-- one of its own (the import looks a row up with IS before it adds one).
+CREATE TABLE IF NOT EXISTS request_actor (
+	actor		TEXT,
+	decision	TEXT NOT NULL,
+	allowed		INTEGER NOT NULL,
+	denied		INTEGER NOT NULL,
+	first_us	INTEGER NOT NULL,
+	last_us		INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS request_actor_key
+	ON request_actor(actor, decision);
+
 -- The refused requests of audit events, one per request (its auditID; an
 -- event without one is a request of its own), named by the id of its
 -- last stored refused event, whose other columns the denials view reads
@@ -138,11 +152,37 @@ SELECT actor, verb, api_group, resource, subresource, namespace, decision,
     minute, allowed, denied, first_us, last_us
 FROM request_minute JOIN rollup_groups ON id = gid;
 
+-- An actor's class (identity_classes, sql/004-identities.sql: the lowest
+-- priority that matches), looked up per actor by actors, identities and
+-- the detections: the patterns read in priority order, the first that
+-- matches taken, without a sort.
+CREATE INDEX IF NOT EXISTS identity_classes_priority
+	ON identity_classes(priority, class, pattern);
+
 -- How far the denial rollups go: every audit event of id <= upto is in.
+-- ('detections': detections_saved holds the detections view's rows.)
 CREATE TABLE IF NOT EXISTS rollup_marks (
 	name		TEXT PRIMARY KEY,
 	upto		INTEGER NOT NULL
 );
+
+-- The rows of the detections view (sql/011-detections.sql), in its order,
+-- saved at the end of each import and upgrade (store/rollup.h), with
+-- marks in rollup_marks ('detections*': the last id of each table the
+-- view reads that an import adds to): kubesift detect reads them, not
+-- the view (whose preparation alone costs more than its answer), while
+-- the marks are those of the database.  Whatever opens the database for
+-- writing installs this file, and so forgets them until the import's
+-- end: a cut import leaves no stale rows, only none.
+-- The columns have no type, so that each value is kept as the view gave
+-- it.
+CREATE TABLE IF NOT EXISTS detections_saved (
+	rule, severity, actor, first_seen, last_seen, count, namespace,
+	object, verb, api_group, resource, subresource, audit_ids, summary,
+	first_seen_utc, last_seen_utc
+);
+DELETE FROM rollup_marks WHERE name GLOB 'detections*';
+DELETE FROM detections_saved;
 
 -- A refused request's refused events, by its auditID: what the denial
 -- fold reads (partial, so kept up to date during a large load, when the
@@ -188,39 +228,6 @@ SELECT o.* FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
 CROSS JOIN (SELECT actor, verb, api_group, resource, subresource,
 	namespace, decision, time, refused
     FROM request_outcomes WHERE origin = 'audit' AND time IS NOT NULL) o;
-INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
-    namespace, decision)
-SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
-    decision
-FROM rollup_counted c
-WHERE NOT EXISTS (SELECT 1 FROM rollup_groups g WHERE g.actor IS c.actor
-    AND g.verb IS c.verb AND g.api_group IS c.api_group
-    AND g.resource IS c.resource AND g.subresource IS c.subresource
-    AND g.namespace IS c.namespace AND g.decision = c.decision);
-INSERT INTO request_minute
-SELECT (time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000
-	AS minute, g.id, sum(NOT refused), sum(refused), min(time), max(time)
-FROM rollup_counted c JOIN rollup_groups g ON g.actor IS c.actor
-    AND g.verb IS c.verb AND g.api_group IS c.api_group
-    AND g.resource IS c.resource AND g.subresource IS c.subresource
-    AND g.namespace IS c.namespace AND g.decision = c.decision
-GROUP BY 1, 2;
-DELETE FROM rollup_counted;
-INSERT INTO request_total
-SELECT gid, sum(allowed), sum(denied), min(first_us), max(last_us)
-FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
-	WHERE name = 'requests')) gate
-CROSS JOIN request_minute
-GROUP BY gid;
-INSERT INTO request_minute_all
-SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
-    max(last_us)
-FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
-	WHERE name = 'requests')) gate
-CROSS JOIN request_minute JOIN rollup_groups ON id = gid
-GROUP BY minute, decision;
-INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
-
 -- new: the refused events stored since the mark, read once; fresh: the
 -- requests they touch, each by its last stored refused event (id), with
 -- old, the one it was folded under before (its row in denial_requests),
@@ -277,22 +284,66 @@ FROM (SELECT max(id) AS id, max(old) AS old, min(time) AS time,
 	    AND (x.code = 403 OR x.decision = 'forbid'))
     GROUP BY akey) q
 JOIN rollup_new n ON n.id = q.id;
+-- The groups of the requests counted here (rollup_counted) and of the
+-- refused requests (rollup_fresh): each row of either with its group's
+-- id (rollup_key_ids; NULL for a group rollup_groups lacks), the new
+-- groups added, then the ids kept by row (rollup_gids) for both.
+CREATE TEMP VIEW IF NOT EXISTS rollup_keyed AS
+SELECT 'c' AS src, rowid AS r, actor, verb, api_group, resource,
+    subresource, namespace, decision FROM rollup_counted
+UNION ALL
+SELECT 'f', id, actor, verb, api_group, resource, subresource, namespace,
+    decision FROM rollup_fresh;
+CREATE TEMP VIEW IF NOT EXISTS rollup_key_ids AS
+SELECT k.*, (SELECT g.id FROM rollup_groups g WHERE g.actor IS k.actor
+	AND g.verb IS k.verb AND g.api_group IS k.api_group
+	AND g.resource IS k.resource AND g.subresource IS k.subresource
+	AND g.namespace IS k.namespace AND g.decision = k.decision) AS gid
+FROM rollup_keyed k;
+CREATE TEMP TABLE IF NOT EXISTS rollup_gids (src TEXT, r INTEGER,
+    gid INTEGER, PRIMARY KEY (src, r)) WITHOUT ROWID;
+DELETE FROM rollup_gids;
 INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
     namespace, decision)
 SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
     decision
-FROM rollup_fresh f
-WHERE NOT EXISTS (SELECT 1 FROM rollup_groups g WHERE g.actor IS f.actor
-    AND g.verb IS f.verb AND g.api_group IS f.api_group
-    AND g.resource IS f.resource AND g.subresource IS f.subresource
-    AND g.namespace IS f.namespace AND g.decision = f.decision);
-UPDATE rollup_fresh SET gid = (SELECT g.id FROM rollup_groups g
-    WHERE g.actor IS rollup_fresh.actor AND g.verb IS rollup_fresh.verb
-	AND g.api_group IS rollup_fresh.api_group
-	AND g.resource IS rollup_fresh.resource
-	AND g.subresource IS rollup_fresh.subresource
-	AND g.namespace IS rollup_fresh.namespace
-	AND g.decision = rollup_fresh.decision);
+FROM rollup_key_ids WHERE gid IS NULL;
+INSERT INTO rollup_gids SELECT src, r, gid FROM rollup_key_ids;
+
+-- The requests counted here, per minute and group.
+INSERT INTO request_minute
+SELECT (time / 60000000 - (time < 0 AND time % 60000000 != 0)) * 60000000
+	AS minute, i.gid, sum(NOT refused), sum(refused), min(time),
+	max(time)
+FROM rollup_counted c JOIN rollup_gids i ON i.src = 'c' AND i.r = c.rowid
+GROUP BY 1, 2;
+DELETE FROM rollup_counted;
+INSERT INTO request_total
+SELECT gid, sum(allowed), sum(denied), min(first_us), max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute
+GROUP BY gid;
+INSERT INTO request_minute_all
+SELECT minute, decision, sum(allowed), sum(denied), min(first_us),
+    max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'requests')) gate
+CROSS JOIN request_minute JOIN rollup_groups ON id = gid
+GROUP BY minute, decision;
+INSERT OR IGNORE INTO rollup_marks VALUES ('requests', 0);
+-- (request_actor from request_total, once: a database made before it.)
+INSERT INTO request_actor
+SELECT actor, decision, sum(allowed), sum(denied), min(first_us),
+    max(last_us)
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
+	WHERE name = 'actors')) gate
+CROSS JOIN request_total JOIN rollup_groups ON id = gid
+GROUP BY actor, decision;
+INSERT OR IGNORE INTO rollup_marks VALUES ('actors', 0);
+
+UPDATE rollup_fresh SET gid = (SELECT i.gid FROM rollup_gids i
+    WHERE i.src = 'f' AND i.r = rollup_fresh.id);
 INSERT INTO rollup_dirty
 SELECT gid, (time / 60000000 - (time < 0 AND time % 60000000 != 0)) *
     60000000

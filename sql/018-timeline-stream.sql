@@ -29,7 +29,12 @@ CREATE TABLE IF NOT EXISTS timeline_split (
 -- read beside it; an auditID of timeline_split is folded whole (its row
 -- at its first time).  Columns as timeline's but time_utc, then the
 -- parts of message: path (of a request for no resource), impersonator
--- and refused (1 when a stage was refused).
+-- and refused (1 when a stage was refused), and fid: the event read
+-- first (its row is the request's when no other is, and an event of its
+-- request).  Asked for some fid only (fid IN ...), it reads those events
+-- by id and sorts them (timeline --actor, --decision forbid: the events
+-- the answer can come from, store/filter.h); else the events through
+-- audit_events_timeline, which gives them in time order.
 DROP VIEW IF EXISTS timeline_requests;
 CREATE VIEW timeline_requests AS
 SELECT time, 'request' AS kind,
@@ -55,9 +60,9 @@ SELECT time, 'request' AS kind,
     CASE WHEN e.resource IS NULL THEN e.request_uri END AS path,
     CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
         AS impersonator,
-    refused
+    refused, fid
 FROM (
-SELECT f.received_us AS time, CASE
+SELECT f.id AS fid, f.received_us AS time, CASE
     WHEN f.code = 403 OR f.decision = 'forbid' THEN 1
     WHEN f.audit_id IS NULL THEN 0
     WHEN s.audit_id IS NULL THEN EXISTS (SELECT 1 FROM audit_events x
@@ -71,7 +76,7 @@ SELECT f.received_us AS time, CASE
         SELECT l.id FROM audit_events l
         INDEXED BY audit_events_by_audit_id WHERE l.audit_id = f.audit_id
         ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1) END AS eid
-FROM audit_events f INDEXED BY audit_events_timeline
+FROM audit_events f
 LEFT JOIN timeline_split s ON s.audit_id = f.audit_id
 WHERE f.received_us IS NOT NULL AND (f.audit_id IS NULL OR (
     f.id = (SELECT l.id FROM audit_events l

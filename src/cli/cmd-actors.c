@@ -69,7 +69,7 @@ exec_actors(struct ks_ctx *ctx)
 	    " ORDER BY priority LIMIT 1) AS class,"
 	    " sum(allowed + denied) AS requests, sum(denied) AS denials,"
 	    " min(first_us) AS first_seen, max(last_us) AS last_seen FROM ",
-	    ks_filter_counts(&ctx->filter, 0), " WHERE 1");
+	    ks_filter_counts_actors(&ctx->filter), " WHERE 1");
 	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time",
 	    "decision") < 0) {
 		ks_cmd_error("actors: too many filters");

@@ -10,15 +10,65 @@
 #include "store/db.h"
 #include "store/sqltime.h"
 
+/* A group's columns, from one row or from the rows grouped. */
+#define GROUP_COLS(n, first, last, aid, src, line, msg) \
+    "SELECT actor, verb, api_group, resource, subresource, namespace," \
+    " " n " AS count, " KS_SQL_UTC(first) " AS first_seen," \
+    " " KS_SQL_UTC(last) " AS last_seen," \
+    " coalesce(" aid ", " src " || ':' || " line ") AS example," \
+    " refused_by, " msg " AS message FROM "
+#define GROUPED_COLS GROUP_COLS("sum(n)", "min(first_us)", "max(last_us)", \
+    "min(audit_id)", "min(source_id)", "min(line)", "max(message)")
+#define GROUP_BY " GROUP BY actor, verb, api_group, resource, subresource," \
+    " namespace, refused_by"
+/*
+ * The order of the groups; api_group and subresource last, as the
+ * grouping gave them before (so that rows read one per group come out as
+ * the grouped ones did).
+ */
+#define ORDER " ORDER BY count DESC, actor, verb, resource, namespace," \
+    " refused_by, api_group, subresource"
+
+/* Append s, then " WHERE 1" and the filter's conditions, to sql. */
+static int
+rows(const struct ks_filter *f, char *sql, size_t sz, const char *head,
+    const char *from)
+{
+	size_t n = strlen(sql);
+
+	snprintf(sql + n, sz - n, "%s%s WHERE 1", head, from);
+	return ks_filter_sql(f, sql, sz, "time", "decision");
+}
+
 /*
  * The groups, with the filter's conditions on each denial before it is
  * counted: a window selects the denials inside it, and a group with none
  * there is absent.  The rollups kept at import answer (ks_filter_denials).
+ * Without a window, an audit group is one row of denial_total, read as it
+ * is (ks_filter_denial_groups); only the refusals of logs are grouped.
  */
+static int
+build(const struct ks_filter *f, char *sql, size_t sz)
+{
+	const char *groups = ks_filter_denial_groups(f);
+
+	sql[0] = '\0';
+	if (groups != NULL) {
+		if (rows(f, sql, sz, GROUP_COLS("n", "first_us", "last_us",
+		    "audit_id", "source_id", "line", "message"), groups) < 0 ||
+		    rows(f, sql, sz, " UNION ALL " GROUPED_COLS,
+		    ks_filter_denial_logs(f)) < 0)
+			return -1;
+	} else if (rows(f, sql, sz, GROUPED_COLS, ks_filter_denials(f)) < 0)
+		return -1;
+	strncat(sql, GROUP_BY ORDER, sz - strlen(sql) - 1);
+	return strlen(sql) + 1 < sz ? 0 : -1;
+}
+
 static int
 exec_denied(struct ks_ctx *ctx)
 {
-	char sql[8192];
+	char sql[16384];
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc = KS_EXIT_OK;
@@ -27,22 +77,12 @@ exec_denied(struct ks_ctx *ctx)
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	snprintf(sql, sizeof(sql), "%s%s%s", "SELECT actor, verb, api_group,"
-	    " resource, subresource, namespace, sum(n) AS count,"
-	    " " KS_SQL_TIME("min(first_us)") " AS first_seen,"
-	    " " KS_SQL_TIME("max(last_us)") " AS last_seen,"
-	    " coalesce(min(audit_id), min(source_id) || ':' || min(line))"
-	    " AS example, refused_by, max(message) AS message FROM ",
-	    ks_filter_denials(&ctx->filter), " WHERE 1");
-	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "time", "decision") < 0) {
+	if (build(&ctx->filter, sql, sizeof(sql)) < 0) {
 		ks_cmd_error("denied: too many filters");
 		return KS_EXIT_USAGE;
 	}
-	strncat(sql, " GROUP BY actor, verb, api_group, resource, subresource,"
-	    " namespace, refused_by"
-	    " ORDER BY count DESC, actor, verb, resource, namespace, refused_by",
-	    sizeof(sql) - strlen(sql) - 1);
-	if (ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
+	if (ks_sqltime_register(ctx->db, &err) < 0 ||
+	    ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}

@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "cli/filter-opt.h"
 #include "store/db.h"
+#include "store/rollup.h"
 
 /*
  * The findings the filters select.  The view carries verb, api_group,
@@ -15,7 +16,8 @@
  * applies as it does to denials; a window selects findings by first_seen.
  * audit_ids goes through json() above the sorted subquery so that its
  * value keeps SQLite's JSON subtype (a sort drops it): -o json then gives a
- * real array of strings.
+ * real array of strings.  The rows saved at import are read when they
+ * are this database's (store/rollup.h): the same rows in the same order.
  */
 static int
 exec_detect(struct ks_ctx *ctx)
@@ -29,13 +31,14 @@ exec_detect(struct ks_ctx *ctx)
 		ks_cmd_error("detect: %s", err.msg);
 		return KS_EXIT_USAGE;
 	}
-	snprintf(sql, sizeof(sql), "%s", "SELECT rule, severity, actor,"
+	snprintf(sql, sizeof(sql), "%s%s%s", "SELECT rule, severity, actor,"
 	    " first_seen, last_seen, count, namespace, object,"
 	    " json(audit_ids) AS audit_ids, summary FROM ("
 	    "SELECT rule, severity, actor,"
 	    " first_seen_utc AS first_seen, last_seen_utc AS last_seen,"
 	    " count, namespace, object, audit_ids, summary"
-	    " FROM detections WHERE 1");
+	    " FROM ", ks_rollup_detections(ctx->db),
+	    " AS detections WHERE 1");
 	if (ks_filter_sql(&ctx->filter, sql, sizeof(sql), "first_seen",
 	    NULL) < 0) {
 		ks_cmd_error("detect: too many filters");

@@ -274,7 +274,8 @@ exec_import(struct ks_ctx *ctx)
 		ks_cmd_error("import: %s", err.msg);
 		ks_progress_release(&is->prog);
 		rc = KS_EXIT_ERROR;
-	}
+	} else	/* If not, detect reads the view: the same rows. */
+		(void)ks_rollup_save_detections(ctx->db, &err);
 	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	ks_progress_fini(&is->prog);
 	if (!ctx->quiet)

@@ -18,64 +18,52 @@
 static const char evidence_sql[] = "SELECT * FROM evidence_summary";
 
 /*
- * The parts the filters select, each followed by the filter's conditions
- * and then its tail.  COUNTS is the counted relation (filter.h).
+ * The parts the filters select, from a (each actor's requests: requests,
+ * denied, first_us, last_us, audited) and ds (the denials: audit, logs).
  */
-struct part {
-	const char	*head, *tail;
-	int		 counts;	/* head ends with FROM: add COUNTS (1) or
-				 * the denials (2, ks_filter_denials) */
-};
-
-static const struct part parts[] = {
-	{ " UNION ALL SELECT 'requests', 'first', " KS_SQL_TIME("min(first_us)")
-	  " FROM ", "", 1 },
-	{ " UNION ALL SELECT 'requests', 'last', " KS_SQL_TIME("max(last_us)")
-	  " FROM ", "", 1 },
-	{ " UNION ALL SELECT 'requests', 'audited', coalesce(sum(allowed +"
-	  " denied), 0) FROM ", " AND origin = 'audit'", 1 },
-	{ " UNION ALL SELECT 'denials', 'audit', coalesce(sum(n), 0) FROM ",
-	  " AND refused_by != 'log'", 2 },
-	{ " UNION ALL SELECT 'denials', 'only in logs', coalesce(sum(n), 0)"
-	  " FROM ", " AND refused_by = 'log'", 2 },
-	{ " UNION ALL SELECT * FROM (SELECT 'actors', 'top: ' || actor,"
-	  " sum(allowed + denied) || ' requests, ' || sum(denied) || ' denied'"
-	  " FROM ", " AND actor IS NOT NULL GROUP BY actor"
-	  " ORDER BY sum(allowed + denied) DESC, actor LIMIT 10)", 1 },
-	{ " UNION ALL SELECT * FROM (SELECT 'actors', 'most denied: ' || actor,"
-	  " sum(denied) || ' denied of ' || sum(allowed + denied) FROM ",
-	  " AND actor IS NOT NULL GROUP BY actor HAVING sum(denied) > 0"
-	  " ORDER BY sum(denied) DESC, actor LIMIT 10)", 1 },
-};
+static const char parts[] =
+    " UNION ALL SELECT 'requests', 'first', " KS_SQL_TIME("min(first_us)")
+    " FROM a"
+    " UNION ALL SELECT 'requests', 'last', " KS_SQL_TIME("max(last_us)")
+    " FROM a"
+    " UNION ALL SELECT 'requests', 'audited', coalesce(sum(audited), 0)"
+    " FROM a"
+    " UNION ALL SELECT 'denials', 'audit', coalesce(audit, 0) FROM ds"
+    " UNION ALL SELECT 'denials', 'only in logs', coalesce(logs, 0) FROM ds"
+    " UNION ALL SELECT * FROM (SELECT 'actors', 'top: ' || actor,"
+    " requests || ' requests, ' || denied || ' denied' FROM a"
+    " WHERE actor IS NOT NULL ORDER BY requests DESC, actor LIMIT 10)"
+    " UNION ALL SELECT * FROM (SELECT 'actors', 'most denied: ' || actor,"
+    " denied || ' denied of ' || requests FROM a"
+    " WHERE actor IS NOT NULL AND denied > 0"
+    " ORDER BY denied DESC, actor LIMIT 10)";
 
 /*
- * The selected requests (c) and denials (dn), each read once with the
- * filter's conditions (a window's edges are read row by row: once, not
- * once per part), then the parts.
+ * The selected requests summed per actor (a) and the selected denials
+ * summed (ds), each read once with the filter's conditions (a window's
+ * edges are read row by row: once, not once per part), then the parts.
  */
 static int
 build(const struct ks_filter *f, char *sql, size_t sz)
 {
 	size_t n;
 
-	snprintf(sql, sz, "WITH c AS MATERIALIZED (SELECT * FROM %s WHERE 1",
-	    ks_filter_counts(f, 0));
+	snprintf(sql, sz, "WITH a AS MATERIALIZED (SELECT actor,"
+	    " sum(allowed + denied) AS requests, sum(denied) AS denied,"
+	    " min(first_us) AS first_us, max(last_us) AS last_us,"
+	    " sum(CASE WHEN origin = 'audit' THEN allowed + denied END)"
+	    " AS audited FROM %s WHERE 1", ks_filter_counts_actors(f));
 	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
 		return -1;
 	n = strlen(sql);
-	snprintf(sql + n, sz - n, "), dn AS MATERIALIZED (SELECT * FROM %s"
-	    " WHERE 1", ks_filter_denials(f));
+	snprintf(sql + n, sz - n, " GROUP BY actor), ds AS MATERIALIZED"
+	    " (SELECT sum(CASE WHEN refused_by != 'log' THEN n END) AS audit,"
+	    " sum(CASE WHEN refused_by = 'log' THEN n END) AS logs"
+	    " FROM %s WHERE 1", ks_filter_denials(f));
 	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
 		return -1;
 	n = strlen(sql);
-	snprintf(sql + n, sz - n, ") %s", evidence_sql);
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		const struct part *p = &parts[i];
-		n = strlen(sql);
-		snprintf(sql + n, sz - n, "%s%s%s%s", p->head, p->counts == 1 ?
-		    "c" : p->counts == 2 ? "dn" : "", p->counts ? " WHERE 1" :
-		    "", p->tail);
-	}
+	snprintf(sql + n, sz - n, ") %s%s", evidence_sql, parts);
 	return strlen(sql) + 256 < sz ? 0 : -1;
 }
 

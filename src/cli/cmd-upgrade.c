@@ -9,6 +9,7 @@
 
 #include "cli/cmd.h"
 #include "store/db.h"
+#include "store/rollup.h"
 
 static int
 exec_upgrade(struct ks_ctx *ctx)
@@ -24,6 +25,8 @@ exec_upgrade(struct ks_ctx *ctx)
 		ks_cmd_error("upgrade: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
+	/* If not, detect reads the view: the same rows. */
+	(void)ks_rollup_save_detections(ctx->db, &err);
 	if (!ctx->quiet)
 		fprintf(stderr, "%s: schema version %d\n", ctx->db_path,
 		    KS_SCHEMA_VERSION);

@@ -5,7 +5,8 @@
  * string built for each || of the message.  Here a run of requests with
  * one time is held (and sorted by source, line and message), the other
  * rows of that time go first ("request" sorts after every other kind),
- * and each message and time is written once into a buffer.
+ * and each message and time is written once into a buffer
+ * (ks_sqltime_text).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -106,55 +107,6 @@ cell_of(sqlite3_stmt *st, int i)
 	return c;
 }
 
-/* n decimal digits of v >= 0 at w, zeros in front. */
-static void
-digits(char *w, int n, int64_t v)
-{
-	while (n-- > 0) {
-		w[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-/*
- * Microseconds t as KS_SQL_TIME writes them, into w; its length, or -1
- * outside years 1970 to 9999 (SQLite writes those).
- */
-static int
-fmt_time(int64_t t, char w[40])
-{
-	int64_t s = t / 1000000, z = s / 86400 + 719468, era, doe, yoe, doy,
-	    mp, y, m, d;
-	int sod = (int)(s % 86400);
-
-	if (t < 0 || t >= INT64_C(253402300800000000))
-		return -1;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	digits(w, 4, y);
-	w[4] = '-';
-	digits(w + 5, 2, m);
-	w[7] = '-';
-	digits(w + 8, 2, d);
-	w[10] = 'T';
-	digits(w + 11, 2, sod / 3600);
-	w[13] = ':';
-	digits(w + 14, 2, sod / 60 % 60);
-	w[16] = ':';
-	digits(w + 17, 2, sod % 60);
-	w[19] = '.';
-	digits(w + 20, 6, t % 1000000);
-	w[26] = 'Z';
-	w[27] = '\0';
-	return 27;
-}
-
 /* The time cell of r from column 0 of st (its time). */
 static int
 time_cell(struct stream *s, sqlite3_stmt *st, struct trow *r)
@@ -164,7 +116,7 @@ time_cell(struct stream *s, sqlite3_stmt *st, struct trow *r)
 	r->time = sqlite3_column_int64(st, 0);
 	r->c[C_TIME] = ks_cell_text(NULL);
 	if (sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
-	    (n = fmt_time(r->time, r->when)) > 0) {
+	    (n = ks_sqltime_text(r->time, r->when)) > 0) {
 		r->c[C_TIME] = (struct ks_cell){ KS_CELL_TEXT, 0, 0, r->when,
 		    (size_t)n, 0 };
 		return 0;
@@ -551,9 +503,15 @@ ks_timeline_stream(sqlite3 *db, struct ks_out *out,
 {
 	struct stream s = { db, out, NULL, NULL, NULL, timesketch, NULL, 0,
 	    0, { NULL, 0, 0, 0 }, err };
+	char rcond[16384];
 	int rc = -1;
 
-	if (prepare(&s, req_sql, cond, f, kind, &s.req) < 0 ||
+	snprintf(rcond, sizeof(rcond), "%s", cond);
+	if (ks_filter_request_ids(f, rcond, sizeof(rcond)) < 0) {
+		ks_err_set(err, "too many filters");
+		goto out;
+	}
+	if (prepare(&s, req_sql, rcond, f, kind, &s.req) < 0 ||
 	    prepare(&s, other_sql, cond, f, kind, &s.other) < 0)
 		goto out;
 	ks_err_clear(err);

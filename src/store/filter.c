@@ -82,9 +82,11 @@ latest(sqlite3 *db)
 	sqlite3_stmt *st;
 	int64_t t = KS_TIME_NONE;
 
+	/* (IS NOT NULL: the partial index by time answers max.) */
 	if (sqlite3_prepare_v2(db, "SELECT max(t) FROM (SELECT max(received_us)"
-	    " AS t FROM audit_events UNION ALL SELECT max(time_us)"
-	    " FROM log_denials)", -1, &st, NULL) != SQLITE_OK)
+	    " AS t FROM audit_events WHERE received_us IS NOT NULL"
+	    " UNION ALL SELECT max(time_us) FROM log_denials)", -1, &st,
+	    NULL) != SQLITE_OK)
 		return t;
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -279,6 +281,19 @@ res_cond(char *c, size_t sz, int i, const void *arg)
 	return c;
 }
 
+/* The window's conditions on col (" AND ..."), appended to sql. */
+static void
+window_on(const struct ks_filter *f, char *sql, size_t sz, const char *col)
+{
+	size_t n = strlen(sql);
+
+	if (f->since_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s >= ?%d", col, P_SINCE);
+	n = strlen(sql);
+	if (f->until_us != KS_TIME_NONE)
+		snprintf(sql + n, sz - n, " AND %s <= ?%d", col, P_UNTIL);
+}
+
 int
 ks_filter_sql(const struct ks_filter *f, char *sql, size_t sz,
     const char *time_col, const char *decision_col)
@@ -291,12 +306,7 @@ ks_filter_sql(const struct ks_filter *f, char *sql, size_t sz,
 	add_any(sql, sz, f->resource.n, res_cond, f);
 	add_any(sql, sz, f->group.n, group_cond, f);
 	add_any(sql, sz, f->namespace.n, namespace_cond, f);
-	n = strlen(sql);
-	if (f->since_us != KS_TIME_NONE)
-		snprintf(sql + n, sz - n, " AND %s >= ?%d", time_col, P_SINCE);
-	n = strlen(sql);
-	if (f->until_us != KS_TIME_NONE)
-		snprintf(sql + n, sz - n, " AND %s <= ?%d", time_col, P_UNTIL);
+	window_on(f, sql, sz, time_col);
 	n = strlen(sql);
 	if (f->decision != NULL && decision_col != NULL)
 		snprintf(sql + n, sz - n, " AND %s = '%s'", decision_col,
@@ -416,17 +426,22 @@ static const char counts_minute[] =
     "(SELECT " ROLLUP_COLS("minute") GROUPED("request_minute")
     UNTIMED_AND_LOGS;
 
+/* A window's whole minutes (from a rollup); its edges row by row, and
+   the logs. */
+#define WHOLE_MINUTES	" WHERE minute >= " S_MLO " AND minute < " S_MHI
+#define EDGES_AND_LOGS \
+    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes" \
+    " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO \
+    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes" \
+    " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, time, time, time, 0, 1, 'forbid', 'log'" \
+    " FROM log_denials_only)"
+
 /* A window: its whole minutes, its edges row by row, and the logs. */
 static const char counts_window[] =
     "(SELECT " ROLLUP_COLS("first_us") GROUPED("request_minute")
-    " WHERE minute >= " S_MLO " AND minute < " S_MHI
-    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
-    " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO
-    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes"
-    " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource,"
-    " namespace, time, time, time, 0, 1, 'forbid', 'log'"
-    " FROM log_denials_only)";
+    WHOLE_MINUTES EDGES_AND_LOGS;
 
 static int
 windowed(const struct ks_filter *f)
@@ -444,20 +459,40 @@ ks_filter_counts(const struct ks_filter *f, int64_t bucket_us)
 	return bucket_us == 0 ? counts_total : counts_minute;
 }
 
-/* No filter on a column, no window: the minutes' totals. */
-static const char counts_all[] =
-    "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group,"
-    " NULL AS resource, NULL AS subresource, NULL AS namespace,"
-    " minute AS time, first_us, last_us, allowed, denied, decision,"
-    " 'audit' AS origin FROM request_minute_all" UNTIMED_AND_LOGS;
+/* No window, no filter on a column but the actor: the actors' totals. */
+static const char counts_actor[] =
+    "(SELECT actor, NULL AS verb, NULL AS api_group, NULL AS resource,"
+    " NULL AS subresource, NULL AS namespace, first_us AS time, first_us,"
+    " last_us, allowed, denied, decision, 'audit' AS origin"
+    " FROM request_actor" UNTIMED_AND_LOGS;
+
+const char *
+ks_filter_counts_actors(const struct ks_filter *f)
+{
+	if (!windowed(f) && f->verb.n + f->resource.n + f->group.n +
+	    f->namespace.n == 0)
+		return counts_actor;
+	return ks_filter_counts(f, 0);
+}
+
+/* No filter on a column: the minutes' totals (time: the minute, or in a
+   window its first request's). */
+#define MINUTE_ALL(t) \
+    "(SELECT NULL AS actor, NULL AS verb, NULL AS api_group," \
+    " NULL AS resource, NULL AS subresource, NULL AS namespace," \
+    " " t " AS time, first_us, last_us, allowed, denied, decision," \
+    " 'audit' AS origin FROM request_minute_all"
+static const char counts_all[] = MINUTE_ALL("minute") UNTIMED_AND_LOGS;
+static const char counts_all_window[] = MINUTE_ALL("first_us")
+    WHOLE_MINUTES EDGES_AND_LOGS;
 
 const char *
 ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
 {
-	if (bucket_us > 0 && bucket_us % MINUTE == 0 && !windowed(f) &&
+	if (bucket_us > 0 && bucket_us % MINUTE == 0 &&
 	    f->actor.n + f->verb.n + f->resource.n + f->group.n +
 	    f->namespace.n == 0)
-		return counts_all;
+		return windowed(f) ? counts_all_window : counts_all;
 	return ks_filter_counts(f, bucket_us);
 }
 
@@ -471,10 +506,12 @@ ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
     " namespace, refused_by, decision, time, 1, time, time, audit_id," \
     " source_id, line, message FROM denial_audit"
-#define DENIAL_LOGS \
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
-    " namespace, 'log', 'forbid', time, 1, time, time, NULL, source_id," \
-    " line, NULL FROM log_denials_only)"
+#define DENIAL_LOG_ROWS \
+    "SELECT actor, verb, api_group, resource, subresource, namespace," \
+    " 'log' AS refused_by, 'forbid' AS decision, time, 1 AS n," \
+    " time AS first_us, time AS last_us, NULL AS audit_id, source_id," \
+    " line, NULL AS message FROM log_denials_only"
+#define DENIAL_LOGS	" UNION ALL " DENIAL_LOG_ROWS ")"
 
 static const char denials_total[] =
     "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") DENIAL_LOGS;
@@ -490,4 +527,66 @@ const char *
 ks_filter_denials(const struct ks_filter *f)
 {
 	return windowed(f) ? denials_window : denials_total;
+}
+
+/* The groups of audit denials over all time, one row each. */
+static const char denial_groups[] =
+    "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") ")";
+
+/* The refusals found only in logs, one row each. */
+static const char denial_logs[] = "(" DENIAL_LOG_ROWS ")";
+
+const char *
+ks_filter_denial_groups(const struct ks_filter *f)
+{
+	return windowed(f) ? NULL : denial_groups;
+}
+
+const char *
+ks_filter_denial_logs(const struct ks_filter *f)
+{
+	return windowed(f) ? NULL : denial_logs;
+}
+
+/* The events of the auditIDs folded whole (timeline_split). */
+#define SPLIT_IDS \
+    " UNION ALL SELECT x.id FROM timeline_split s CROSS JOIN audit_events x" \
+    " INDEXED BY audit_events_by_audit_id ON x.audit_id = s.audit_id)"
+
+int
+ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
+{
+	size_t n = strlen(sql);
+	int exact = f->actor.n > 0;
+
+	for (int i = 0; i < f->actor.n; i++)
+		if (strpbrk(f->actor.v[i], "*?[") != NULL)
+			exact = 0;
+	if (exact) {
+		/* A row's actor is that of an event of its fid's request:
+		   the event itself (its time the row's), unless its auditID
+		   is folded whole. */
+		snprintf(sql + n, sz - n, " AND fid IN (SELECT c.id"
+		    " FROM audit_events c INDEXED BY audit_events_actor_time"
+		    " WHERE coalesce(c.impersonated_user, c.username) IN (");
+		for (int i = 0; i < f->actor.n; i++) {
+			n = strlen(sql);
+			snprintf(sql + n, sz - n, "%s?%d", i ? ", " : "",
+			    P_ACTOR + i);
+		}
+		strncat(sql, ")", sz - strlen(sql) - 1);
+		window_on(f, sql, sz, "c.received_us");
+	} else if (f->decision != NULL && strcmp(f->decision, "forbid") == 0) {
+		/* A request refused has a refused event, so a row in
+		   denial_requests, whose time is the request's (one time,
+		   unless its auditID is folded whole). */
+		snprintf(sql + n, sz - n, " AND fid IN (SELECT x.id"
+		    " FROM denial_requests d CROSS JOIN audit_events x"
+		    " INDEXED BY audit_events_timeline"
+		    " ON x.received_us = d.time WHERE 1");
+		window_on(f, sql, sz, "d.time");
+	} else
+		return strlen(sql) + 256 < sz ? 0 : -1;
+	strncat(sql, SPLIT_IDS, sz - strlen(sql) - 1);
+	return strlen(sql) + 256 < sz ? 0 : -1;
 }

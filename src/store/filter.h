@@ -111,6 +111,14 @@ const char *ks_filter_counts(const struct ks_filter *f,
 	    int64_t bucket_us);
 
 /*
+ * The same with no bucket for a caller that sums per actor only (actors,
+ * summary): without a window or a filter on a column but the actor, the
+ * actors' totals (request_actor; verb, api_group, resource, subresource
+ * and namespace NULL).
+ */
+const char *ks_filter_counts_actors(const struct ks_filter *f);
+
+/*
  * The same for a caller that only sums allowed and denied per bucket
  * (timeline --bucket): without a window or a filter on a column, the
  * minutes' totals (request_minute_all; the other columns NULL).
@@ -129,6 +137,29 @@ const char *ks_filter_counts_sums(const struct ks_filter *f,
  * found only in logs row by row.  Exact under every filter.  Static.
  */
 const char *ks_filter_denials(const struct ks_filter *f);
+
+/*
+ * The same in two parts, without a window only (else NULL): the groups of
+ * audit denials, one row each (denial_total: a group is one actor, verb,
+ * api_group, resource, subresource, namespace and decision, so one
+ * refused_by), and the refusals found only in logs, one row each, for the
+ * caller to group.  Static.
+ */
+const char *ks_filter_denial_groups(const struct ks_filter *f);
+const char *ks_filter_denial_logs(const struct ks_filter *f);
+
+/*
+ * For timeline_requests (sql/018-timeline-stream.sql): append to sql (size
+ * sz) " AND fid IN (...)", the events whose rows can satisfy the filter,
+ * when a filter narrows them cheaply: --actor with exact names (the
+ * actor's events, audit_events_actor_time), else --decision forbid (the
+ * events at the times of the refused requests, denial_requests); with
+ * the events of timeline_split's auditIDs (folded whole).  The rows are
+ * the same; only the events read differ.  Nothing else appended.  0, or
+ * -1 when sql is too small.
+ */
+int	ks_filter_request_ids(const struct ks_filter *f, char *sql,
+	    size_t sz);
 
 /*
  * Parse a time as --since/--until take it, relative times counted back

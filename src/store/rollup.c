@@ -177,7 +177,7 @@ bind_field(sqlite3_stmt *st, int i, const char *f)
  * rollups (?1 the group's id, ?2 the minute, ?3..?6 the counts and
  * times, ?7 the decision).
  */
-enum { Q_FIND, Q_ADD, Q_MINUTE, Q_TOTAL, Q_ALL, NQ };
+enum { Q_FIND, Q_ADD, Q_MINUTE, Q_TOTAL, Q_ALL, Q_ACTOR, Q_ACTOR_ADD, NQ };
 static const char *const flush_sql[NQ] = {
 	"SELECT id FROM rollup_groups WHERE actor IS ?1 AND verb IS ?2"
 	" AND api_group IS ?3 AND resource IS ?4 AND subresource IS ?5"
@@ -204,6 +204,11 @@ static const char *const flush_sql[NQ] = {
 	" denied = denied + excluded.denied,"
 	" first_us = min(first_us, excluded.first_us),"
 	" last_us = max(last_us, excluded.last_us)",
+	"UPDATE request_actor SET allowed = allowed + ?3,"
+	" denied = denied + ?4, first_us = min(first_us, ?5),"
+	" last_us = max(last_us, ?6) WHERE actor IS ?1 AND decision = ?2",
+	"INSERT INTO request_actor(actor, decision, allowed, denied, first_us,"
+	" last_us) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 /*
@@ -214,7 +219,7 @@ static const char *const flush_sql[NQ] = {
 struct flush {
 	sqlite3		*db;
 	sqlite3_stmt	*st[NQ];
-	struct tally	 groups, all;
+	struct tally	 groups, all, actors;
 };
 
 /* Bind ?3..?6 to counts v and run st to its end; 0, or -1 with err. */
@@ -291,7 +296,53 @@ write_pending(struct flush *fl, const char *key, const int64_t *v,
 	return step_counts(fl->db, fl->st[Q_MINUTE], v, err);
 }
 
-/* The sums of a flush to request_total and request_minute_all. */
+/*
+ * A group's counts (gkey: its fields joined by \037) added to its actor's
+ * and decision's, in fl->actors (key: the actor, \037, the decision).
+ */
+static int
+add_actor(struct flush *fl, const char *gkey, const int64_t *v,
+    struct ks_err *err)
+{
+	char akey[2048];
+	const char *end = strchr(gkey, '\037'), *dec = strrchr(gkey, '\037');
+	struct pending *a;
+
+	if (end == NULL || dec == NULL)
+		return ks_err_set(err, "rollup: a key without a decision");
+	snprintf(akey, sizeof(akey), "%.*s%s", (int)(end - gkey), gkey, dec);
+	if ((a = tally_of(&fl->actors, akey, v[2])) == NULL)
+		return ks_err_set(err, "out of memory");
+	add_counts(a, v);
+	return 0;
+}
+
+/* The sums of a flush per actor and decision to request_actor. */
+static int
+write_actors(struct flush *fl, struct ks_err *err)
+{
+	int rc = 0;
+
+	for (struct pending *a = fl->actors.head; a != NULL && rc == 0;
+	    a = a->hh.next) {
+		char *sep = strrchr(a->key, '\037');
+		*sep = '\0';
+		for (int q = Q_ACTOR; q <= Q_ACTOR_ADD; q++) {
+			bind_field(fl->st[q], 1, a->key);
+			sqlite3_bind_text(fl->st[q], 2, sep + 1, -1,
+			    SQLITE_TRANSIENT);
+		}
+		*sep = '\037';
+		rc = step_counts(fl->db, fl->st[Q_ACTOR], a->v, err);
+		if (rc == 0 && sqlite3_changes(fl->db) == 0)
+			rc = step_counts(fl->db, fl->st[Q_ACTOR_ADD], a->v,
+			    err);
+	}
+	return rc;
+}
+
+/* The sums of a flush to request_total, request_minute_all and
+ * request_actor. */
 static int
 write_sums(struct flush *fl, struct ks_err *err)
 {
@@ -300,7 +351,9 @@ write_sums(struct flush *fl, struct ks_err *err)
 	for (struct pending *g = fl->groups.head; g != NULL && rc == 0;
 	    g = g->hh.next) {
 		sqlite3_bind_int64(fl->st[Q_TOTAL], 1, g->gid);
-		rc = step_counts(fl->db, fl->st[Q_TOTAL], g->v, err);
+		if ((rc = step_counts(fl->db, fl->st[Q_TOTAL], g->v, err)) ==
+		    0)
+			rc = add_actor(fl, g->key, g->v, err);
 	}
 	for (struct pending *a = fl->all.head; a != NULL && rc == 0;
 	    a = a->hh.next) {
@@ -311,7 +364,7 @@ write_sums(struct flush *fl, struct ks_err *err)
 		    SQLITE_TRANSIENT);
 		rc = step_counts(fl->db, fl->st[Q_ALL], a->v, err);
 	}
-	return rc;
+	return rc == 0 ? write_actors(fl, err) : rc;
 }
 
 /*
@@ -352,6 +405,7 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 			sqlite3_finalize(fl.st[i]);
 		tally_clear(&fl.groups);
 		tally_clear(&fl.all);
+		tally_clear(&fl.actors);
 		ks_rollup_clear(r);
 	}
 	return rc == 0 ? update_denials(db, err) : rc;
@@ -364,9 +418,67 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 	    " DELETE FROM request_total; DELETE FROM request_minute_all;"
 	    " DELETE FROM denial_requests; DELETE FROM denial_minute;"
 	    " DELETE FROM denial_total; DELETE FROM rollup_groups;"
+	    " DELETE FROM request_actor;"
 	    " DELETE FROM rollup_marks";
 
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
 	return update_denials(db, err);
+}
+
+/*
+ * What the saved detections are of, as rows of rollup_marks: the last id
+ * of each table the detections view reads that an import adds to, and a
+ * sum over identity_classes (edited by hand: run upgrade).  A deletion
+ * (ks_rollup_rebuild) drops the marks.
+ */
+#define STAMP \
+    "SELECT 'detections' AS name, coalesce(max(id), 0) AS upto" \
+    " FROM audit_events UNION ALL" \
+    " SELECT 'detections.objects', coalesce(max(id), 0) FROM objects" \
+    " UNION ALL SELECT 'detections.snapshots', coalesce(max(id), 0)" \
+    " FROM snapshots UNION ALL" \
+    " SELECT 'detections.logs', coalesce(max(id), 0) FROM log_denials" \
+    " UNION ALL SELECT 'detections.classes', count(*) * 1000003 +" \
+    " coalesce(sum(length(pattern) * 31 + length(class) * 7 + priority" \
+    " + unicode(class) * 101 + unicode(pattern) * 103), 0)" \
+    " FROM identity_classes"
+#define STAMP_N	5
+
+int
+ks_rollup_save_detections(sqlite3 *db, struct ks_err *err)
+{
+	static const char q[] = "BEGIN IMMEDIATE;"
+	    " DELETE FROM rollup_marks WHERE name GLOB 'detections*';"
+	    " DELETE FROM detections_saved;"
+	    " INSERT INTO detections_saved SELECT rule, severity, actor,"
+	    " first_seen, last_seen, count, namespace, object, verb, api_group,"
+	    " resource, subresource, audit_ids, summary, first_seen_utc,"
+	    " last_seen_utc FROM detections;"
+	    " INSERT INTO rollup_marks " STAMP ";"
+	    " COMMIT";
+
+	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK) {
+		ks_db_error(db, err, NULL);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+ks_rollup_detections(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int saved = 0;
+
+	/* A database made before detections_saved has no such marks. */
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (" STAMP ") s"
+	    " JOIN rollup_marks m ON m.name = s.name AND m.upto = s.upto", -1,
+	    &st, NULL) != SQLITE_OK)
+		return "detections";
+	saved = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) == STAMP_N;
+	sqlite3_finalize(st);
+	return saved ? "detections_saved" : "detections";
 }

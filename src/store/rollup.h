@@ -35,4 +35,18 @@ void	ks_rollup_clear(struct ks_rollup *r);
 /* Recompute the rollups from audit_events (after a deletion). */
 int	ks_rollup_rebuild(sqlite3 *db, struct ks_err *err);
 
+/*
+ * Save the detections view's rows (detections_saved, sql/016-rollups.sql)
+ * with their marks, in one transaction: at the end of an import, once its
+ * indexes are built.  0, or -1 with err (nothing saved: detect then
+ * reads the view, which says what fails, if anything).
+ */
+int	ks_rollup_save_detections(sqlite3 *db, struct ks_err *err);
+
+/*
+ * What kubesift detect reads: "detections_saved" when the rows saved are
+ * those of this database, else "detections" (the view).
+ */
+const char *ks_rollup_detections(sqlite3 *db);
+
 #endif

@@ -186,6 +186,8 @@ minute='(t / 60000000) * 60000000'
 	    FROM t_counted WHERE t IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7;"
 	echo "SELECT $minute, dec, sum(1 - refused), sum(refused), min(t),
 	    max(t) FROM t_counted WHERE t IS NOT NULL GROUP BY 1, 2;"
+	echo "SELECT 'actor', actor, dec, sum(1 - refused), sum(refused),
+	    min(t), max(t) FROM t_counted WHERE t IS NOT NULL GROUP BY 2, 3;"
 	echo "SELECT $minute, actor, verb, api_group, resource, subresource,
 	    namespace, by, count(*), min(t), max(t) FROM t_denials
 	    WHERE by != 'log' AND t IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;"
@@ -218,6 +220,8 @@ minute='(t / 60000000) * 60000000'
 	    decision, allowed, denied, first_us, last_us FROM request_total $g;"
 	echo "SELECT minute, decision, allowed, denied, first_us, last_us
 	    FROM request_minute_all;"
+	echo "SELECT 'actor', actor, decision, allowed, denied, first_us,
+	    last_us FROM request_actor;"
 	by="CASE decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END"
 	echo "SELECT minute, actor, verb, api_group, resource, subresource,
 	    namespace, $by, n, first_us, last_us FROM denial_minute $g;"

@@ -40,6 +40,19 @@ same "--decision allow" "AND decision = 'allow'" --decision allow
 same "--actor and --verb" "AND actor = 'eks:vpc-resource-controller'
     AND verb = 'patch'" --actor eks:vpc-resource-controller --verb patch
 same "--namespace" "AND namespace = 'kube-system'" --namespace kube-system
+# --actor NAME reads the actor's events and the auditIDs folded whole;
+# --decision forbid those at the refused requests' times.
+sa=$(q "SELECT actor FROM timeline_requests WHERE fid IN (SELECT id
+    FROM audit_events WHERE audit_id IN (SELECT audit_id FROM timeline_split))
+    AND actor IS NOT NULL LIMIT 1")
+[ -n "$sa" ] || fail "no actor of an auditID folded whole"
+same "--actor of an auditID folded whole" "AND actor = '$sa'" --actor "$sa"
+sb=$(q "SELECT actor FROM timeline_requests WHERE actor != '$sa'
+    GROUP BY actor ORDER BY count(*) LIMIT 1")
+same "--actor twice" "AND actor IN ('$sa', '$sb')" --actor "$sa" --actor "$sb"
+same "--actor and --decision forbid" "AND actor = 'eks:vpc-resource-controller'
+    AND decision = 'forbid'" --actor eks:vpc-resource-controller \
+    --decision forbid
 since=$(q "SELECT time_utc FROM timeline WHERE kind = 'request'
     ORDER BY time LIMIT 1 OFFSET 500")
 until=$(q "SELECT time_utc FROM timeline WHERE kind = 'request'
@@ -56,3 +69,23 @@ ks sql -o csv "SELECT time FROM timeline WHERE time IS NOT NULL $order" |
     tail -n +2 | tr -d '\r' > "$T/want"
 eq "timesketch: the timeline's times in order" "$(md5sum < "$T/want")" \
     "$(cut -f1 "$T/got" | md5sum)"
+
+# Times written in C (ks_sqltime_text; denied's ks_utc) and times before
+# 1970, which SQLite writes: denied's first and last times as SQL on the
+# base table writes them.
+ev() {
+	printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"%s","stage":"ResponseComplete","requestURI":"/api/v1/pods","verb":"%s","user":{"username":"u"},"objectRef":{"resource":"pods","apiVersion":"v1"},"responseStatus":{"code":403},"requestReceivedTimestamp":"%s","stageTimestamp":"%s"}\n' "$@"
+}
+{
+	ev t-1 list 1969-12-31T23:59:59.5Z 1969-12-31T23:59:59.6Z
+	ev t-2 get 1950-06-01T10:00:00.123456Z 1950-06-01T10:00:00.2Z
+	ev t-3 watch 2024-02-29T23:59:59.999999Z 2024-03-01T00:00:00Z
+} > "$T/times.jsonl"
+KUBESIFT_DB="$T/times.db" ks import -q "$T/times.jsonl"
+eq "denied: times as SQLite writes them" \
+    "$(sqlite3 "$T/times.db" "SELECT verb, strftime('%Y-%m-%dT%H:%M:%S',
+	received_us / 1000000, 'unixepoch') || '.' ||
+	printf('%06d', received_us % 1000000) || 'Z'
+	FROM audit_events ORDER BY verb" | tr '|' ,)" \
+    "$(KUBESIFT_DB="$T/times.db" ks denied -o csv | tail -n +2 |
+	cut -d, -f2,8 | sort)"
