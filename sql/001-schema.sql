@@ -104,7 +104,17 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	api_version	TEXT,
 	namespace	TEXT,
 	name		TEXT,
-	request_uri	TEXT,
+	-- requestURI: the path the columns above make (a resource request:
+	-- /api/VERSION or /apis/GROUP/VERSION, /namespaces/NAMESPACE,
+	-- /RESOURCE, /NAME, /SUBRESOURCE), followed by uri_tail when that
+	-- is a blob (the rest: a query, or nothing); uri_tail itself when
+	-- text (any other URI).  Computed when read: stored once, shorter.
+	request_uri	TEXT GENERATED ALWAYS AS (CASE typeof(uri_tail)
+	    WHEN 'blob' THEN CASE WHEN api_group = '' THEN '/api/'
+	    ELSE '/apis/' || api_group || '/' END || api_version
+	    || coalesce('/namespaces/' || namespace, '') || '/' || resource
+	    || coalesce('/' || name, '') || coalesce('/' || subresource, '')
+	    || CAST(uri_tail AS TEXT) ELSE uri_tail END) VIRTUAL,
 	code		INTEGER,
 	decision	TEXT,		-- authorization.k8s.io/decision
 	authz_reason_id	INTEGER REFERENCES strings(id), -- authorization.k8s.io/reason
@@ -125,20 +135,16 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	request_object	TEXT,
 	-- 1 when user.groups names system:unauthenticated, else NULL: what
 	-- the index of anonymous requests (sql/011) reads.
-	unauthenticated	INTEGER
+	unauthenticated	INTEGER,
+	uri_tail	BLOB		-- see request_uri; not exported
 );
--- Byte-identical events are duplicates: the import looks each event up
--- by its time and the first 8 bytes of its hash, and compares the whole
--- hash in the table (store-audit.c): half the size of an index on the
--- whole hash.  The time leads the key (it comes from the bytes, so equal
--- bytes have equal times) so that a log, written in time order, fills the
--- index at its end instead of all over it.  An event without a time is
--- looked up by its hash.  Partial, so kept during a large load
--- (store-defer.c).
+-- Byte-identical events are duplicates: equal bytes make equal times and
+-- auditIDs, so the import looks each event up by its time and auditID in
+-- audit_events_timeline (sql/003-requests.sql; the stages of one request,
+-- most often) and compares the whole hash in the table (store-audit.c):
+-- no index of its own.  An event without a time is looked up by its hash.
 DROP INDEX IF EXISTS audit_events_dedup;
-CREATE INDEX IF NOT EXISTS audit_events_dedup_key
-	ON audit_events(received_us, substr(hash, 1, 8))
-	WHERE received_us IS NOT NULL;
+DROP INDEX IF EXISTS audit_events_dedup_key;
 CREATE INDEX IF NOT EXISTS audit_events_untimed
 	ON audit_events(hash) WHERE received_us IS NULL;
 

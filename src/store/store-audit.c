@@ -1,6 +1,6 @@
 /*
  * Audit events into audit_events (and their bytes into the compressed
- * blocks of raw_block, raw-write.c), unique by time and SHA-256; the
+ * blocks of raw_block, raw-write.c), unique by their bytes; the
  * rollup counted as they arrive.
  */
 #include <stdlib.h>
@@ -53,7 +53,9 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	ks_audit_texts(r, a, v);
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
-		if (v[i] == NULL)
+		if (i == 16)	/* request_uri */
+			ks_store_bind_uri(s, param, r);
+		else if (v[i] == NULL)
 			sqlite3_bind_null(s, param);
 		else if (!in_dict(i))
 			sqlite3_bind_text(s, param, v[i], len ? len[i] : -1,
@@ -220,21 +222,25 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
 }
 
 /*
- * Is an event with this time (KS_TIME_NONE: none) and this SHA-256 of its
- * bytes stored already?  The index holds the hash's first 8 bytes; rows
- * that share them with another hash are told apart by the whole hash, in
- * the table.  Returns 1, 0, or -1 with err set.
+ * Is an event with this time (KS_TIME_NONE: none), auditID and SHA-256 of
+ * its bytes stored already?  Equal bytes make equal times and auditIDs, so
+ * the timeline's index finds the few rows that may hold the same bytes
+ * (the stages of one request, most often), and the whole hash, in the
+ * table, tells them apart: no index of its own.  Returns 1, 0, or -1 with
+ * err set.
  */
 int
 ks_store_audit_seen(struct ks_store *st, int64_t received_us,
-    const uint8_t *hash, struct ks_err *err)
+    const char *audit_id, const uint8_t *hash, struct ks_err *err)
 {
 	sqlite3_stmt *s = st->st[received_us == KS_TIME_NONE ?
 	    S_AUDIT_SEEN_UNTIMED : S_AUDIT_SEEN];
 	int rc;
 
-	if (received_us != KS_TIME_NONE)
+	if (received_us != KS_TIME_NONE) {
 		sqlite3_bind_int64(s, 1, received_us);
+		bind_text(s, 3, audit_id);
+	}
 	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -281,7 +287,8 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	int seen = 0, rc;
 
 	ks_store_note_base(st);
-	if ((seen = ks_store_audit_seen(st, row->received_us, hash, err)) < 0)
+	if ((seen = ks_store_audit_seen(st, row->received_us, row->audit_id,
+	    hash, err)) < 0)
 		return -1;
 	if (!seen) {
 		sqlite3_bind_int64(s, 1, m->source_id);

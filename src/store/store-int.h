@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "formats/audit.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "input/limits.h"
@@ -72,6 +73,15 @@ void	ks_store_note_base(struct ks_store *st);
 int	ks_store_count_added(struct ks_store *st, struct ks_err *err);
 int	ks_store_build_deferred(struct ks_store *st, struct ks_err *err);
 void	ks_store_writeback(struct ks_store *st);
+
+/*
+ * store-compact.c: bind r's request URI to parameter param of s as
+ * audit_events.uri_tail: what follows the path the other columns make
+ * (a blob, maybe empty), or the whole URI (text) when it does not start
+ * with that path; NULL for none.  Borrowed from r until the step.
+ */
+void	ks_store_bind_uri(sqlite3_stmt *s, int param,
+	    const struct ks_audit_row *r);
 
 /* store-split.c: note the auditIDs split over times (timeline_split). */
 int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);

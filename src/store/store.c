@@ -41,7 +41,7 @@ static const char *const sql[S_COUNT] = {
 	    " audit_id, stage, level, verb, username, user_groups_id,"
 	    " impersonated_user, impersonated_groups_id, source_ips_id,"
 	    " user_agent_id, resource, subresource, api_group, api_version,"
-	    " namespace, name, request_uri, code, decision, authz_reason_id,"
+	    " namespace, name, uri_tail, code, decision, authz_reason_id,"
 	    " received_us, stage_us,"
 	    " partial, hash, raw_block, raw_off, raw_len, message,"
 	    " request_object, unauthenticated) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
@@ -92,8 +92,8 @@ static const char *const sql[S_COUNT] = {
 	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic') LIMIT 1",
 	/* Is a byte-identical event stored already?  (With a time.) */
 	[S_AUDIT_SEEN] = "SELECT 1 FROM audit_events"
-	    " INDEXED BY audit_events_dedup_key WHERE received_us = ?1"
-	    " AND substr(hash, 1, 8) = substr(?2, 1, 8) AND hash = ?2",
+	    " INDEXED BY audit_events_timeline WHERE received_us = ?1"
+	    " AND audit_id IS ?3 AND hash = ?2",
 	/* (Without one.) */
 	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1 FROM audit_events"
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"

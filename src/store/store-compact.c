@@ -1,0 +1,77 @@
+/*
+ * Columns of audit_events stored shorter than they read: the request URI
+ * without the path the other columns make (audit_events.uri_tail; the
+ * generated column request_uri, sql/001-schema.sql, puts it back).  Only
+ * what comes back byte for byte is shortened; anything else is stored
+ * whole.
+ */
+#include <string.h>
+
+#include "store/store-int.h"
+
+/* Append the NUL-ended text p to buf (at *n, of sz); 0, or -1: full. */
+static int
+put(char *buf, size_t sz, size_t *n, const char *p)
+{
+	size_t len = strlen(p);
+
+	if (*n + len > sz)
+		return -1;
+	memcpy(buf + *n, p, len);
+	*n += len;
+	return 0;
+}
+
+/*
+ * The path of a resource request as request_uri's expression in
+ * sql/001-schema.sql makes it from the columns:
+ *   /api/VERSION or /apis/GROUP/VERSION, then /namespaces/NAMESPACE,
+ *   /RESOURCE, /NAME, /SUBRESOURCE (each when not NULL).
+ * Its length in buf, or -1: no such path (no resource, group or version,
+ * or longer than sz).
+ */
+static int
+rebuilt_path(const struct ks_audit_row *r, char *buf, size_t sz)
+{
+	const struct { const char *v, *before; } parts[] = {
+		{ r->namespace, "/namespaces/" }, { r->resource, "/" },
+		{ r->name, "/" }, { r->subresource, "/" },
+	};
+	size_t n = 0;
+
+	if (r->api_group == NULL || r->api_version == NULL ||
+	    r->resource == NULL)
+		return -1;
+	if (r->api_group[0] == '\0')
+		put(buf, sz, &n, "/api/");
+	else if (put(buf, sz, &n, "/apis/") < 0 ||
+	    put(buf, sz, &n, r->api_group) < 0 || put(buf, sz, &n, "/") < 0)
+		return -1;
+	if (put(buf, sz, &n, r->api_version) < 0)
+		return -1;
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		if (parts[k].v != NULL && (put(buf, sz, &n, parts[k].before) <
+		    0 || put(buf, sz, &n, parts[k].v) < 0))
+			return -1;
+	return (int)n;
+}
+
+void
+ks_store_bind_uri(sqlite3_stmt *s, int param, const struct ks_audit_row *r)
+{
+	const char *uri = r->request_uri;
+	char path[1024];
+	int n, p;
+
+	if (uri == NULL) {
+		sqlite3_bind_null(s, param);
+		return;
+	}
+	n = (int)strlen(uri);
+	p = rebuilt_path(r, path, sizeof(path));
+	/* The rest after the path (often none, or a query), as a blob. */
+	if (p >= 0 && p <= n && memcmp(uri, path, (size_t)p) == 0)
+		sqlite3_bind_blob(s, param, uri + p, n - p, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(s, param, uri, n, SQLITE_STATIC);
+}
