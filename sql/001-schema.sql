@@ -89,8 +89,15 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	line		INTEGER,
 	audit_id	TEXT,
-	stage		TEXT,
-	level		TEXT,
+	-- stage and level: stored as numbers (stage_code, level_code) when
+	-- one of these values, else as the text; computed when read.
+	stage		TEXT GENERATED ALWAYS AS (CASE stage_code
+	    WHEN 1 THEN 'RequestReceived' WHEN 2 THEN 'ResponseStarted'
+	    WHEN 3 THEN 'ResponseComplete' WHEN 4 THEN 'Panic'
+	    ELSE stage_code END) VIRTUAL,
+	level		TEXT GENERATED ALWAYS AS (CASE level_code
+	    WHEN 1 THEN 'None' WHEN 2 THEN 'Metadata' WHEN 3 THEN 'Request'
+	    WHEN 4 THEN 'RequestResponse' ELSE level_code END) VIRTUAL,
 	verb		TEXT,
 	username	TEXT,
 	user_groups_id	INTEGER REFERENCES strings(id), -- JSON array
@@ -136,7 +143,9 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	-- 1 when user.groups names system:unauthenticated, else NULL: what
 	-- the index of anonymous requests (sql/011) reads.
 	unauthenticated	INTEGER,
-	uri_tail	BLOB		-- see request_uri; not exported
+	uri_tail	BLOB,		-- see request_uri; not exported
+	stage_code	BLOB,		-- see stage; not exported
+	level_code	BLOB		-- see level; not exported
 );
 -- Byte-identical events are duplicates: equal bytes make equal times and
 -- auditIDs, so the import looks each event up by its time and auditID in

@@ -24,11 +24,18 @@ ks_ddl_known(const char *engine)
 int
 ks_ddl_exported(sqlite3_stmt *xinfo)
 {
+	/* What generated columns of audit_events are computed from. */
+	static const char *const stored[] = { "uri_tail", "stage_code",
+	    "level_code", NULL };
 	const char *name = (const char *)sqlite3_column_text(xinfo, 1);
 
-	/* Hidden columns of a virtual table; the stored form of a URI. */
-	return sqlite3_column_int(xinfo, 6) != 1 && name != NULL &&
-	    strcmp(name, "uri_tail") != 0;
+	/* Nor the hidden columns of a virtual table. */
+	if (name == NULL || sqlite3_column_int(xinfo, 6) == 1)
+		return 0;
+	for (int i = 0; stored[i] != NULL; i++)
+		if (strcmp(name, stored[i]) == 0)
+			return 0;
+	return 1;
 }
 
 static const char *

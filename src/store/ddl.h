@@ -16,7 +16,8 @@
  * The columns of a table as exported, in order: PRAGMA table_xinfo's rows
  * (cid, name, type, notnull, dflt_value, pk, hidden) for which
  * ks_ddl_exported() says yes.  Generated columns are in (request_uri);
- * the stored forms they are computed from are not (uri_tail).
+ * the stored forms they are computed from are not (uri_tail, stage_code,
+ * level_code).
  */
 #define KS_DDL_COLUMNS	"PRAGMA table_xinfo(%s)"
 int	ks_ddl_exported(sqlite3_stmt *xinfo);

@@ -55,6 +55,8 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 		int param = i < 17 ? 3 + i : 4 + i;
 		if (i == 16)	/* request_uri */
 			ks_store_bind_uri(s, param, r);
+		else if (i == 1 || i == 2)	/* stage, level */
+			ks_store_bind_code(s, param, v[i], i == 2);
 		else if (v[i] == NULL)
 			sqlite3_bind_null(s, param);
 		else if (!in_dict(i))

@@ -1,9 +1,10 @@
 /*
  * Columns of audit_events stored shorter than they read: the request URI
  * without the path the other columns make (audit_events.uri_tail; the
- * generated column request_uri, sql/001-schema.sql, puts it back).  Only
- * what comes back byte for byte is shortened; anything else is stored
- * whole.
+ * generated column request_uri, sql/001-schema.sql, puts it back), the
+ * stage and level as small numbers (stage_code, level_code; the
+ * generated columns stage and level).  Only what comes back byte for byte
+ * is shortened; anything else is stored whole.
  */
 #include <string.h>
 
@@ -74,4 +75,31 @@ ks_store_bind_uri(sqlite3_stmt *s, int param, const struct ks_audit_row *r)
 		sqlite3_bind_blob(s, param, uri + p, n - p, SQLITE_STATIC);
 	else
 		sqlite3_bind_text(s, param, uri, n, SQLITE_STATIC);
+}
+
+/*
+ * The values of stage and level stored as numbers, 1 for the first: the
+ * same lists as the CASEs of the generated columns stage and level in
+ * sql/001-schema.sql.
+ */
+static const char *const stages[] = { "RequestReceived", "ResponseStarted",
+    "ResponseComplete", "Panic", NULL };
+static const char *const levels[] = { "None", "Metadata", "Request",
+    "RequestResponse", NULL };
+
+void
+ks_store_bind_code(sqlite3_stmt *s, int param, const char *v, int level)
+{
+	const char *const *list = level ? levels : stages;
+
+	if (v == NULL) {
+		sqlite3_bind_null(s, param);
+		return;
+	}
+	for (int i = 0; list[i] != NULL; i++)
+		if (strcmp(v, list[i]) == 0) {
+			sqlite3_bind_int(s, param, i + 1);
+			return;
+		}
+	sqlite3_bind_text(s, param, v, -1, SQLITE_STATIC);
 }

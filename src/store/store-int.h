@@ -83,6 +83,14 @@ void	ks_store_writeback(struct ks_store *st);
 void	ks_store_bind_uri(sqlite3_stmt *s, int param,
 	    const struct ks_audit_row *r);
 
+/*
+ * Bind an event's stage (level 0) or level (level 1) to parameter param
+ * of s as stage_code or level_code: the number of a known value, else
+ * the text itself; NULL for none.  v is borrowed until the step.
+ */
+void	ks_store_bind_code(sqlite3_stmt *s, int param, const char *v,
+	    int level);
+
 /* store-split.c: note the auditIDs split over times (timeline_split). */
 int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);
 

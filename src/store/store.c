@@ -38,7 +38,7 @@ static const char *const sql[S_COUNT] = {
 	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
 	    " VALUES(?, ?, ?, ?)",
 	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
-	    " audit_id, stage, level, verb, username, user_groups_id,"
+	    " audit_id, stage_code, level_code, verb, username, user_groups_id,"
 	    " impersonated_user, impersonated_groups_id, source_ips_id,"
 	    " user_agent_id, resource, subresource, api_group, api_version,"
 	    " namespace, name, uri_tail, code, decision, authz_reason_id,"
