@@ -134,8 +134,19 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	raw_len		INTEGER,	-- how many bytes
 	-- The response's message (responseStatus.message, or a cloud
 	-- envelope's protoPayload.status.message) of a refused request
-	-- (code >= 400), taken from the raw event at import.
-	message		TEXT,
+	-- (code >= 400), taken from the raw event at import: the
+	-- authorizer's refusal as Kubernetes words it from the columns
+	-- above, followed by message_tail when that is a blob (the rest,
+	-- often nothing); message_tail itself when text (any other message).
+	message		TEXT GENERATED ALWAYS AS (CASE typeof(message_tail)
+	    WHEN 'blob' THEN resource || CASE WHEN api_group = '' THEN ''
+	    ELSE '.' || api_group END || coalesce(' "' || name || '"', '')
+	    || ' is forbidden: User "' || coalesce(impersonated_user, username)
+	    || '" cannot ' || verb || ' resource "' || resource
+	    || coalesce('/' || subresource, '') || '" in API group "'
+	    || api_group || '"' || coalesce(' in the namespace "' || namespace
+	    || '"', ' at the cluster scope') || CAST(message_tail AS TEXT)
+	    ELSE message_tail END) VIRTUAL,
 	-- The object sent (requestObject, compact JSON) by a create, update
 	-- or patch let through, except to a subresource and of leases and
 	-- events (heartbeats).
@@ -145,7 +156,8 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	unauthenticated	INTEGER,
 	uri_tail	BLOB,		-- see request_uri; not exported
 	stage_code	BLOB,		-- see stage; not exported
-	level_code	BLOB		-- see level; not exported
+	level_code	BLOB,		-- see level; not exported
+	message_tail	BLOB		-- see message; not exported
 );
 -- Byte-identical events are duplicates: equal bytes make equal times and
 -- auditIDs, so the import looks each event up by its time and auditID in

@@ -26,7 +26,7 @@ ks_ddl_exported(sqlite3_stmt *xinfo)
 {
 	/* What generated columns of audit_events are computed from. */
 	static const char *const stored[] = { "uri_tail", "stage_code",
-	    "level_code", NULL };
+	    "level_code", "message_tail", NULL };
 	const char *name = (const char *)sqlite3_column_text(xinfo, 1);
 
 	/* Nor the hidden columns of a virtual table. */

@@ -17,7 +17,7 @@
  * (cid, name, type, notnull, dflt_value, pk, hidden) for which
  * ks_ddl_exported() says yes.  Generated columns are in (request_uri);
  * the stored forms they are computed from are not (uri_tail, stage_code,
- * level_code).
+ * level_code, message_tail).
  */
 #define KS_DDL_COLUMNS	"PRAGMA table_xinfo(%s)"
 int	ks_ddl_exported(sqlite3_stmt *xinfo);

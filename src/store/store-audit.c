@@ -203,8 +203,8 @@ extras_of(const struct ks_audit_row *row, const char *raw, size_t rawlen,
  * are kept) and the extras (30, 31; owned by the caller).
  */
 static int
-bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
-    const struct extras *x, struct ks_err *err)
+bind_raw(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *row,
+    size_t rawlen, const struct extras *x, struct ks_err *err)
 {
 	int64_t block, off;
 
@@ -218,7 +218,7 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
 		for (int i = 27; i <= 29; i++)
 			sqlite3_bind_null(s, i);
 	}
-	bind_text(s, 30, x->message);
+	ks_store_bind_message(s, 30, row, x->message);
 	bind_text(s, 31, x->request_object);
 	return 0;
 }
@@ -300,7 +300,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
 		extras_of(row, raw, rawlen, &x);
-		rc = bind_raw(st, s, rawlen, &x, err);
+		rc = bind_raw(st, s, row, rawlen, &x, err);
 		if (rc == 0)
 			rc = ks_store_run_bound(st, s, err);
 		sqlite3_bind_null(s, 30);

@@ -84,6 +84,15 @@ void	ks_store_bind_uri(sqlite3_stmt *s, int param,
 	    const struct ks_audit_row *r);
 
 /*
+ * store-compact.c: bind message, the response's message of refused event
+ * r, to parameter param of s as audit_events.message_tail: what follows
+ * the refusal the columns make (a blob), or the whole message (text) when
+ * it does not start with it; NULL for none.  Borrowed until the step.
+ */
+void	ks_store_bind_message(sqlite3_stmt *s, int param,
+	    const struct ks_audit_row *r, const char *message);
+
+/*
  * Bind an event's stage (level 0) or level (level 1) to parameter param
  * of s as stage_code or level_code: the number of a known value, else
  * the text itself; NULL for none.  v is borrowed until the step.

@@ -43,7 +43,7 @@ static const char *const sql[S_COUNT] = {
 	    " user_agent_id, resource, subresource, api_group, api_version,"
 	    " namespace, name, uri_tail, code, decision, authz_reason_id,"
 	    " received_us, stage_us,"
-	    " partial, hash, raw_block, raw_off, raw_len, message,"
+	    " partial, hash, raw_block, raw_off, raw_len, message_tail,"
 	    " request_object, unauthenticated) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?)",
