@@ -5,8 +5,8 @@
  * message of a refusal without the sentence the columns make
  * (message_tail; the generated column message), the stage and level as
  * small numbers (stage_code, level_code; the generated columns stage and
- * level).  Only what comes back byte for byte
- * is shortened; anything else is stored whole.
+ * level).  Only what comes back byte for byte is shortened; anything
+ * else is stored whole.
  */
 #include <string.h>
 
