@@ -83,19 +83,18 @@ static const char *const sql[S_COUNT] = {
 	    " line, time_us, provider, operation, resource, actor, status, hash,"
 	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/*
-	 * Is the request's final stage stored already (another copy)?  By
-	 * the timeline's index, in time order (kept during large loads).
+	 * Is a byte-identical event stored already (with a time), and has
+	 * its request (auditID and time) a final stage stored already
+	 * (another copy)?  By the timeline's index, in time order (kept
+	 * during large loads); NULL, NULL when no row has that time and
+	 * auditID.
 	 */
-	[S_AUDIT_FINAL] = "SELECT 1 FROM audit_events"
-	    " INDEXED BY audit_events_timeline WHERE received_us = ?1"
-	    " AND audit_id = ?2 AND id != ?3 AND coalesce(stage,"
-	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic') LIMIT 1",
-	/* Is a byte-identical event stored already?  (With a time.) */
-	[S_AUDIT_SEEN] = "SELECT 1 FROM audit_events"
-	    " INDEXED BY audit_events_timeline WHERE received_us = ?1"
-	    " AND audit_id IS ?3 AND hash = ?2",
-	/* (Without one.) */
-	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1 FROM audit_events"
+	[S_AUDIT_SEEN] = "SELECT max(hash = ?2), max(coalesce(stage,"
+	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic'))"
+	    " FROM audit_events INDEXED BY audit_events_timeline"
+	    " WHERE received_us = ?1 AND audit_id IS ?3",
+	/* (Without one: no request to close.) */
+	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1, 0 FROM audit_events"
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
 	    " AND hash = ?2",
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_events",
