@@ -89,8 +89,15 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	line		INTEGER,
 	audit_id	TEXT,
-	stage		TEXT,
-	level		TEXT,
+	-- stage and level: stored as numbers (stage_code, level_code) when
+	-- one of these values, else as the text; computed when read.
+	stage		TEXT GENERATED ALWAYS AS (CASE stage_code
+	    WHEN 1 THEN 'RequestReceived' WHEN 2 THEN 'ResponseStarted'
+	    WHEN 3 THEN 'ResponseComplete' WHEN 4 THEN 'Panic'
+	    ELSE stage_code END) VIRTUAL,
+	level		TEXT GENERATED ALWAYS AS (CASE level_code
+	    WHEN 1 THEN 'None' WHEN 2 THEN 'Metadata' WHEN 3 THEN 'Request'
+	    WHEN 4 THEN 'RequestResponse' ELSE level_code END) VIRTUAL,
 	verb		TEXT,
 	username	TEXT,
 	user_groups_id	INTEGER REFERENCES strings(id), -- JSON array
@@ -104,7 +111,17 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	api_version	TEXT,
 	namespace	TEXT,
 	name		TEXT,
-	request_uri	TEXT,
+	-- requestURI: the path the columns above make (a resource request:
+	-- /api/VERSION or /apis/GROUP/VERSION, /namespaces/NAMESPACE,
+	-- /RESOURCE, /NAME, /SUBRESOURCE), followed by uri_tail when that
+	-- is a blob (the rest: a query, or nothing); uri_tail itself when
+	-- text (any other URI).  Computed when read: stored once, shorter.
+	request_uri	TEXT GENERATED ALWAYS AS (CASE typeof(uri_tail)
+	    WHEN 'blob' THEN CASE WHEN api_group = '' THEN '/api/'
+	    ELSE '/apis/' || api_group || '/' END || api_version
+	    || coalesce('/namespaces/' || namespace, '') || '/' || resource
+	    || coalesce('/' || name, '') || coalesce('/' || subresource, '')
+	    || CAST(uri_tail AS TEXT) ELSE uri_tail END) VIRTUAL,
 	code		INTEGER,
 	decision	TEXT,		-- authorization.k8s.io/decision
 	authz_reason_id	INTEGER REFERENCES strings(id), -- authorization.k8s.io/reason
@@ -117,28 +134,38 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	raw_len		INTEGER,	-- how many bytes
 	-- The response's message (responseStatus.message, or a cloud
 	-- envelope's protoPayload.status.message) of a refused request
-	-- (code >= 400), taken from the raw event at import.
-	message		TEXT,
+	-- (code >= 400), taken from the raw event at import: the
+	-- authorizer's refusal as Kubernetes words it from the columns
+	-- above, followed by message_tail when that is a blob (the rest,
+	-- often nothing); message_tail itself when text (any other message).
+	message		TEXT GENERATED ALWAYS AS (CASE typeof(message_tail)
+	    WHEN 'blob' THEN resource || CASE WHEN api_group = '' THEN ''
+	    ELSE '.' || api_group END || coalesce(' "' || name || '"', '')
+	    || ' is forbidden: User "' || coalesce(impersonated_user, username)
+	    || '" cannot ' || verb || ' resource "' || resource
+	    || coalesce('/' || subresource, '') || '" in API group "'
+	    || api_group || '"' || coalesce(' in the namespace "' || namespace
+	    || '"', ' at the cluster scope') || CAST(message_tail AS TEXT)
+	    ELSE message_tail END) VIRTUAL,
 	-- The object sent (requestObject, compact JSON) by a create, update
 	-- or patch let through, except to a subresource and of leases and
 	-- events (heartbeats).
 	request_object	TEXT,
 	-- 1 when user.groups names system:unauthenticated, else NULL: what
 	-- the index of anonymous requests (sql/011) reads.
-	unauthenticated	INTEGER
+	unauthenticated	INTEGER,
+	uri_tail	BLOB,		-- see request_uri; not exported
+	stage_code	BLOB,		-- see stage; not exported
+	level_code	BLOB,		-- see level; not exported
+	message_tail	BLOB		-- see message; not exported
 );
--- Byte-identical events are duplicates: the import looks each event up
--- by its time and the first 8 bytes of its hash, and compares the whole
--- hash in the table (store-audit.c): half the size of an index on the
--- whole hash.  The time leads the key (it comes from the bytes, so equal
--- bytes have equal times) so that a log, written in time order, fills the
--- index at its end instead of all over it.  An event without a time is
--- looked up by its hash.  Partial, so kept during a large load
--- (store-defer.c).
+-- Byte-identical events are duplicates: equal bytes make equal times and
+-- auditIDs, so the import looks each event up by its time and auditID in
+-- audit_events_timeline (sql/003-requests.sql; the stages of one request,
+-- most often) and compares the whole hash in the table (store-audit.c):
+-- no index of its own.  An event without a time is looked up by its hash.
 DROP INDEX IF EXISTS audit_events_dedup;
-CREATE INDEX IF NOT EXISTS audit_events_dedup_key
-	ON audit_events(received_us, substr(hash, 1, 8))
-	WHERE received_us IS NOT NULL;
+DROP INDEX IF EXISTS audit_events_dedup_key;
 CREATE INDEX IF NOT EXISTS audit_events_untimed
 	ON audit_events(hash) WHERE received_us IS NULL;
 

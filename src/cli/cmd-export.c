@@ -77,14 +77,15 @@ select_all(sqlite3 *db, const char *table, char *sql, size_t sz,
 	size_t n;
 	int rowid;
 
-	snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
+	snprintf(q, sizeof(q), KS_DDL_COLUMNS, table);
 	if (ks_db_prepare(db, q, &st, err) < 0)
 		return -1;
 	n = (size_t)snprintf(sql, sz, "SELECT ");
 	while (sqlite3_step(st) == SQLITE_ROW && n < sz)
-		n += select_column(sql, sz, n, table,
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2));
+		if (ks_ddl_exported(st))
+			n += select_column(sql, sz, n, table,
+			    (const char *)sqlite3_column_text(st, 1),
+			    (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	/* A view (activity_minute) has no rowid: in its own order. */
 	snprintf(q, sizeof(q), "SELECT rowid FROM %s", table);

@@ -34,66 +34,6 @@ ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
 	return 0;
 }
 
-/*
- * Columns added to tables after databases were first made: CREATE TABLE IF
- * NOT EXISTS leaves an older table as it is, so they are added here, before
- * the views that use them are made.  A table not yet made is left to its
- * CREATE TABLE.
- */
-static const struct added_column {
-	const char	*table, *column, *decl;
-	const char	*then;		/* SQL run once the column is added */
-} added_columns[] = {
-	{ "snapshots", "complete", "INTEGER NOT NULL DEFAULT 1", NULL },
-	/*
-	 * taken_at was the files' modification time, which is no evidence:
-	 * made again from the objects' own times, as store-objects.c does.
-	 */
-	{ "snapshots", "taken_at_source", "TEXT",
-	    "UPDATE snapshots SET (taken_at, taken_at_source) = (SELECT t, src"
-	    " FROM (SELECT o.created_us AS t, 'creationTimestamp' AS src"
-	    " FROM objects o WHERE o.snapshot_id = snapshots.id UNION ALL"
-	    " SELECT CAST(strftime('%s', json_extract(f.value, '$.time'))"
-	    " AS INTEGER) * 1000000, 'managedFields' FROM objects o,"
-	    " json_each(o.body, '$.metadata.managedFields') f"
-	    " WHERE o.snapshot_id = snapshots.id)"
-	    " WHERE t IS NOT NULL ORDER BY t DESC, src LIMIT 1)" },
-	{ "sources", "copy_of", "INTEGER REFERENCES sources(id)", NULL },
-	{ "sources", "empty_members", "INTEGER NOT NULL DEFAULT 0", NULL },
-};
-
-static int
-add_columns(sqlite3 *db, struct ks_err *err)
-{
-	sqlite3_stmt *q;
-	char *sql;
-	int have, rc = 0;
-
-	for (size_t i = 0; i < sizeof(added_columns) /
-	    sizeof(added_columns[0]) && rc == 0; i++) {
-		const struct added_column *c = &added_columns[i];
-		if (sqlite3_prepare_v2(db, "SELECT count(*) = 0 OR"
-		    " sum(name = ?2) > 0 FROM pragma_table_info(?1)", -1, &q,
-		    NULL) != SQLITE_OK)
-			return ks_db_error(db, err, NULL);
-		sqlite3_bind_text(q, 1, c->table, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, c->column, -1, SQLITE_STATIC);
-		have = sqlite3_step(q) == SQLITE_ROW &&
-		    sqlite3_column_int(q, 0) > 0;
-		sqlite3_finalize(q);
-		if (have)
-			continue;
-		if ((sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN"
-		    " \"%w\" %s", c->table, c->column, c->decl)) == NULL)
-			return ks_err_set(err, "out of memory");
-		rc = ks_db_exec(db, sql, err);
-		sqlite3_free(sql);
-		if (rc == 0 && c->then != NULL)
-			rc = ks_db_exec(db, c->then, err);
-	}
-	return rc;
-}
-
 int
 ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 {
@@ -101,10 +41,6 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 
 	if (ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
-	if (add_columns(db, err) < 0) {
-		ks_db_exec(db, "ROLLBACK", NULL);
-		return -1;
-	}
 	for (a = ks_sql_assets; a->name != NULL; a++) {
 		if (ks_db_exec(db, a->text, err) < 0) {
 			char msg[sizeof(err->msg)];
@@ -187,8 +123,9 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
 /*
  * Refuse a database of a layout older kubesift wrote and upgrade cannot
  * bring up (its rows cannot take this kubesift's views): raw events in
- * the table audit_raw (before raw_block), or each event's strings inline
- * in audit_events (before the table strings).  0, or -1 with err saying
+ * the table audit_raw (before raw_block), each event's strings inline
+ * in audit_events (before the table strings), or its request URI whole
+ * (before uri_tail).  0, or -1 with err saying
  * to import again.
  */
 static int
@@ -198,7 +135,11 @@ older_layout(sqlite3 *db, const char *path, struct ks_err *err)
 	    " FROM sqlite_schema WHERE name = 'audit_raw' AND type = 'table')"
 	    " THEN 'raw events uncompressed' WHEN EXISTS (SELECT 1"
 	    " FROM pragma_table_info('audit_events') WHERE name = 'user_groups')"
-	    " THEN 'each event''s groups and user agent in audit_events' END";
+	    " THEN 'each event''s groups and user agent in audit_events'"
+	    " WHEN EXISTS (SELECT 1 FROM pragma_table_info('audit_events'))"
+	    " AND NOT EXISTS (SELECT 1 FROM pragma_table_xinfo('audit_events')"
+	    " WHERE name = 'uri_tail')"
+	    " THEN 'each event''s request URI whole in audit_events' END";
 	sqlite3_stmt *s;
 	int rc = 0;
 

@@ -1,6 +1,6 @@
 /*
  * CREATE TABLE statements for other engines, read from the database's own
- * schema (PRAGMA table_info), so that they follow every column added.
+ * schema (PRAGMA table_xinfo), so that they follow every column added.
  *
  * ClickHouse: INTEGER is Int64, REAL Float64, TEXT and BLOB (exported as
  * hex) String; a column that may be NULL is Nullable.  The table is a
@@ -19,6 +19,23 @@ int
 ks_ddl_known(const char *engine)
 {
 	return engine != NULL && strcmp(engine, "clickhouse") == 0;
+}
+
+int
+ks_ddl_exported(sqlite3_stmt *xinfo)
+{
+	/* What generated columns of audit_events are computed from. */
+	static const char *const stored[] = { "uri_tail", "stage_code",
+	    "level_code", "message_tail", NULL };
+	const char *name = (const char *)sqlite3_column_text(xinfo, 1);
+
+	/* Nor the hidden columns of a virtual table. */
+	if (name == NULL || sqlite3_column_int(xinfo, 6) == 1)
+		return 0;
+	for (int i = 0; stored[i] != NULL; i++)
+		if (strcmp(name, stored[i]) == 0)
+			return 0;
+	return 1;
 }
 
 static const char *
@@ -71,13 +88,15 @@ ch_columns(sqlite3 *db, const char *table, FILE *fp, char *key,
 		ch_column(fp, "raw", "TEXT", 1, 0, 0, key, keysz);
 		return 2;
 	}
-	snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
+	snprintf(q, sizeof(q), KS_DDL_COLUMNS, table);
 	if (ks_db_prepare(db, q, &st, err) < 0)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *decl = (const char *)sqlite3_column_text(st, 2);
 		const char *text = ks_dict_column(table, name);
+		if (!ks_ddl_exported(st))
+			continue;
 		ch_column(fp, text ? text : name, text ? "TEXT" : decl,
 		    sqlite3_column_int(st, 3), sqlite3_column_int(st, 5),
 		    cols++ == 0, key, keysz);

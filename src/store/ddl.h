@@ -12,6 +12,16 @@
 
 #include "util/err.h"
 
+/*
+ * The columns of a table as exported, in order: PRAGMA table_xinfo's rows
+ * (cid, name, type, notnull, dflt_value, pk, hidden) for which
+ * ks_ddl_exported() says yes.  Generated columns are in (request_uri);
+ * the stored forms they are computed from are not (uri_tail, stage_code,
+ * level_code, message_tail).
+ */
+#define KS_DDL_COLUMNS	"PRAGMA table_xinfo(%s)"
+int	ks_ddl_exported(sqlite3_stmt *xinfo);
+
 /* Whether engine is one ks_ddl_table knows ("clickhouse"). */
 int	ks_ddl_known(const char *engine);
 

@@ -23,11 +23,20 @@
  * against 6.9%) for a fifth less CPU; level 6 saves a fifth of that for
  * 25% more time; 1024-event blocks, 16% of it; a trained dictionary,
  * 21% of it (about 1.5% of the input): not worth a second table.  The
- * whole file as one frame would take 5.3%.  A full block is compressed by
- * a thread of its own while the next fills.
+ * whole file as one frame would take 5.3%.  Larger blocks at level 1
+ * (zstd -b1 -B, 20 MB of it: 1.41 MB at 256 KiB, 1.21 at 512 KiB, 1.15 at
+ * 1 MiB, at the same speed) also fill the database's 64 KiB pages
+ * better: a block of 256 KiB, about 18 KB compressed, left a sixth of its
+ * pages empty; one of 512 KiB (30-40 KB) a third.  At 1 MiB (60-75 KB:
+ * a page, or a page and more) raw_block takes 70 bytes an event on the
+ * few-refusals shape where it took 94, 79 on the refusal-heavy one (92);
+ * at 2 MiB 70 and 74, for twice the bytes read per event looked up.
+ * One event still comes back by decompressing one block (about half a
+ * millisecond).  A full block is compressed by a thread of its own while
+ * the next fills.
  */
-#define KS_RAW_BLOCK_BYTES	(256 * 1024)
-#define KS_RAW_BLOCK_EVENTS	1024
+#define KS_RAW_BLOCK_BYTES	(1024 * 1024)
+#define KS_RAW_BLOCK_EVENTS	4096
 #define KS_RAW_LEVEL		1
 
 /* The block being filled by an import (raw-write.c). */

@@ -1,6 +1,6 @@
 /*
  * Audit events into audit_events (and their bytes into the compressed
- * blocks of raw_block, raw-write.c), unique by time and SHA-256; the
+ * blocks of raw_block, raw-write.c), unique by their bytes; the
  * rollup counted as they arrive.
  */
 #include <stdlib.h>
@@ -53,7 +53,11 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	ks_audit_texts(r, a, v);
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
-		if (v[i] == NULL)
+		if (i == 16)	/* request_uri */
+			ks_store_bind_uri(s, param, r);
+		else if (i == 1 || i == 2)	/* stage, level */
+			ks_store_bind_code(s, param, v[i], i == 2);
+		else if (v[i] == NULL)
 			sqlite3_bind_null(s, param);
 		else if (!in_dict(i))
 			sqlite3_bind_text(s, param, v[i], len ? len[i] : -1,
@@ -200,8 +204,8 @@ extras_of(const struct ks_audit_row *row, const char *raw, size_t rawlen,
  * are kept) and the extras (30, 31; owned by the caller).
  */
 static int
-bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
-    const struct extras *x, struct ks_err *err)
+bind_raw(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *row,
+    size_t rawlen, const struct extras *x, struct ks_err *err)
 {
 	int64_t block, off;
 
@@ -215,59 +219,54 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, size_t rawlen,
 		for (int i = 27; i <= 29; i++)
 			sqlite3_bind_null(s, i);
 	}
-	bind_text(s, 30, x->message);
+	ks_store_bind_message(s, 30, row, x->message);
 	bind_text(s, 31, x->request_object);
 	return 0;
 }
 
 /*
- * Is an event with this time (KS_TIME_NONE: none) and this SHA-256 of its
- * bytes stored already?  The index holds the hash's first 8 bytes; rows
- * that share them with another hash are told apart by the whole hash, in
- * the table.  Returns 1, 0, or -1 with err set.
- */
-int
-ks_store_audit_seen(struct ks_store *st, int64_t received_us,
-    const uint8_t *hash, struct ks_err *err)
-{
-	sqlite3_stmt *s = st->st[received_us == KS_TIME_NONE ?
-	    S_AUDIT_SEEN_UNTIMED : S_AUDIT_SEEN];
-	int rc;
-
-	if (received_us != KS_TIME_NONE)
-		sqlite3_bind_int64(s, 1, received_us);
-	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ks_db_error(st->db, err, NULL);
-	return rc == SQLITE_ROW;
-}
-
-/*
- * Is row, just stored as id, a final stage whose request (auditID and
- * time) another row already closed: the same request read from a second
- * copy of the log?
- * The rollup counts a request once, as request_outcomes does; it holds
- * the requests with a time only, so an event without one needs no look.
+ * Is an event with this time (KS_TIME_NONE: none), auditID and SHA-256 of
+ * its bytes stored already?  Equal bytes make equal times and auditIDs, so
+ * the timeline's index finds the few rows that may hold the same bytes
+ * (the stages of one request, most often), and the whole hash, in the
+ * table, tells them apart: no index of its own.  *closed is 1 when one of
+ * those rows is a final stage: the request was closed already, as when a
+ * second copy of the log is read (the rollup counts a request once, as
+ * request_outcomes does; it holds the requests with an auditID and a time
+ * only).  Returns 1, 0, or -1 with err set.
  */
 static int
-counted_before(struct ks_store *st, const struct ks_audit_row *row,
-    sqlite3_int64 id, struct ks_err *err)
+probe(struct ks_store *st, int64_t received_us, const char *audit_id,
+    const uint8_t *hash, int *closed, struct ks_err *err)
 {
-	sqlite3_stmt *s = st->st[S_AUDIT_FINAL];
-	int rc;
+	int timed = received_us != KS_TIME_NONE;
+	sqlite3_stmt *s = st->st[timed ? S_AUDIT_SEEN : S_AUDIT_SEEN_UNTIMED];
+	int rc, seen = 0;
 
-	if (row->audit_id == NULL || row->received_us == KS_TIME_NONE)
-		return 0;
-	sqlite3_bind_int64(s, 1, row->received_us);
-	sqlite3_bind_text(s, 2, row->audit_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, id);
-	rc = sqlite3_step(s);
+	*closed = 0;
+	if (timed) {
+		sqlite3_bind_int64(s, 1, received_us);
+		bind_text(s, 3, audit_id);
+	}
+	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		seen = sqlite3_column_int(s, 0);	/* NULL: 0 */
+		*closed = timed && audit_id != NULL &&
+		    sqlite3_column_int(s, 1);
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return ks_db_error(st->db, err, NULL);
-	return rc == SQLITE_ROW;
+	return seen;
+}
+
+int
+ks_store_audit_seen(struct ks_store *st, int64_t received_us,
+    const char *audit_id, const uint8_t *hash, struct ks_err *err)
+{
+	int closed;
+
+	return probe(st, received_us, audit_id, hash, &closed, err);
 }
 
 int
@@ -279,10 +278,11 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	sqlite3_stmt *s = st->st[S_AUDIT];
 	sqlite3_int64 id;
 	struct extras x;
-	int seen = 0, rc;
+	int seen = 0, closed, rc;
 
 	ks_store_note_base(st);
-	if ((seen = ks_store_audit_seen(st, row->received_us, hash, err)) < 0)
+	if ((seen = probe(st, row->received_us, row->audit_id, hash, &closed,
+	    err)) < 0)
 		return -1;
 	if (!seen) {
 		sqlite3_bind_int64(s, 1, m->source_id);
@@ -292,7 +292,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
 		    SQLITE_STATIC);
 		extras_of(row, raw, rawlen, &x);
-		rc = bind_raw(st, s, rawlen, &x, err);
+		rc = bind_raw(st, s, row, rawlen, &x, err);
 		if (rc == 0)
 			rc = ks_store_run_bound(st, s, err);
 		sqlite3_bind_null(s, 30);
@@ -312,12 +312,10 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (st->lim.keep_raw &&
 	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, err) < 0)
 		return -1;
-	if (row->stage == NULL || strcmp(row->stage, "ResponseComplete") == 0
-	    || strcmp(row->stage, "Panic") == 0) {
-		if ((seen = counted_before(st, row, id, err)) < 0)
-			return -1;
-	}
-	if (!seen)
+	/* A final stage of a request closed before is counted already. */
+	if (!closed || (row->stage != NULL &&
+	    strcmp(row->stage, "ResponseComplete") != 0 &&
+	    strcmp(row->stage, "Panic") != 0))
 		ks_rollup_add(ks_import_of(m)->rollup, row);
 	m->tally.imported++;
 	/*

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "formats/audit.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "input/limits.h"
@@ -21,7 +22,7 @@ enum {
 	S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME, S_SNAP_OPEN, S_SNAP_CLOSE,
 	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
 	S_CLUSTER_EVENT, S_AUDIT_SEEN, S_AUDIT_SEEN_UNTIMED, S_AUDIT_BASE,
-	S_AUDIT_FINAL, S_COUNT
+	S_COUNT
 };
 
 struct deferred {
@@ -72,6 +73,32 @@ void	ks_store_note_base(struct ks_store *st);
 int	ks_store_count_added(struct ks_store *st, struct ks_err *err);
 int	ks_store_build_deferred(struct ks_store *st, struct ks_err *err);
 void	ks_store_writeback(struct ks_store *st);
+
+/*
+ * store-compact.c: bind r's request URI to parameter param of s as
+ * audit_events.uri_tail: what follows the path the other columns make
+ * (a blob, maybe empty), or the whole URI (text) when it does not start
+ * with that path; NULL for none.  Borrowed from r until the step.
+ */
+void	ks_store_bind_uri(sqlite3_stmt *s, int param,
+	    const struct ks_audit_row *r);
+
+/*
+ * store-compact.c: bind message, the response's message of refused event
+ * r, to parameter param of s as audit_events.message_tail: what follows
+ * the refusal the columns make (a blob), or the whole message (text) when
+ * it does not start with it; NULL for none.  Borrowed until the step.
+ */
+void	ks_store_bind_message(sqlite3_stmt *s, int param,
+	    const struct ks_audit_row *r, const char *message);
+
+/*
+ * Bind an event's stage (level 0) or level (level 1) to parameter param
+ * of s as stage_code or level_code: the number of a known value, else
+ * the text itself; NULL for none.  v is borrowed until the step.
+ */
+void	ks_store_bind_code(sqlite3_stmt *s, int param, const char *v,
+	    int level);
 
 /* store-split.c: note the auditIDs split over times (timeline_split). */
 int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);

@@ -38,12 +38,12 @@ static const char *const sql[S_COUNT] = {
 	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
 	    " VALUES(?, ?, ?, ?)",
 	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
-	    " audit_id, stage, level, verb, username, user_groups_id,"
+	    " audit_id, stage_code, level_code, verb, username, user_groups_id,"
 	    " impersonated_user, impersonated_groups_id, source_ips_id,"
 	    " user_agent_id, resource, subresource, api_group, api_version,"
-	    " namespace, name, request_uri, code, decision, authz_reason_id,"
+	    " namespace, name, uri_tail, code, decision, authz_reason_id,"
 	    " received_us, stage_us,"
-	    " partial, hash, raw_block, raw_off, raw_len, message,"
+	    " partial, hash, raw_block, raw_off, raw_len, message_tail,"
 	    " request_object, unauthenticated) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?)",
@@ -83,19 +83,18 @@ static const char *const sql[S_COUNT] = {
 	    " line, time_us, provider, operation, resource, actor, status, hash,"
 	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/*
-	 * Is the request's final stage stored already (another copy)?  By
-	 * the timeline's index, in time order (kept during large loads).
+	 * Is a byte-identical event stored already (with a time), and has
+	 * its request (auditID and time) a final stage stored already
+	 * (another copy)?  By the timeline's index, in time order (kept
+	 * during large loads); NULL, NULL when no row has that time and
+	 * auditID.
 	 */
-	[S_AUDIT_FINAL] = "SELECT 1 FROM audit_events"
-	    " INDEXED BY audit_events_timeline WHERE received_us = ?1"
-	    " AND audit_id = ?2 AND id != ?3 AND coalesce(stage,"
-	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic') LIMIT 1",
-	/* Is a byte-identical event stored already?  (With a time.) */
-	[S_AUDIT_SEEN] = "SELECT 1 FROM audit_events"
-	    " INDEXED BY audit_events_dedup_key WHERE received_us = ?1"
-	    " AND substr(hash, 1, 8) = substr(?2, 1, 8) AND hash = ?2",
-	/* (Without one.) */
-	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1 FROM audit_events"
+	[S_AUDIT_SEEN] = "SELECT max(hash = ?2), max(coalesce(stage,"
+	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic'))"
+	    " FROM audit_events INDEXED BY audit_events_timeline"
+	    " WHERE received_us = ?1 AND audit_id IS ?3",
+	/* (Without one: no request to close.) */
+	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1, 0 FROM audit_events"
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
 	    " AND hash = ?2",
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_events",

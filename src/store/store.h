@@ -117,11 +117,12 @@ int	ks_store_audit_parsed(struct ks_member *m,
 	    size_t rawlen, uint64_t line, struct ks_err *err);
 
 /*
- * Is an event with this received time (KS_TIME_NONE: none) and this
- * SHA-256 (32 bytes) of its bytes stored already?  1, 0, or -1 (err set).
+ * Is an event with this received time (KS_TIME_NONE: none), auditID (NULL:
+ * none) and SHA-256 (32 bytes) of its bytes stored already?  1, 0, or -1
+ * (err set).
  */
 int	ks_store_audit_seen(struct ks_store *st, int64_t received_us,
-	    const uint8_t *hash, struct ks_err *err);
+	    const char *audit_id, const uint8_t *hash, struct ks_err *err);
 
 /*
  * A Kubernetes object of the current snapshot.  kind and api_version are

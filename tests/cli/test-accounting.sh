@@ -157,16 +157,3 @@ eq "events not counted twice" 41 "$(q 'SELECT count(*) FROM audit_events')"
 ks import -q "$T/c/elsewhere/a.tar" "$T/c/a.tar"
 eq "same path again: nothing added" $((rows + 2)) "$(q 'SELECT count(*) FROM sources')"
 accounting_holds
-
-# --- An older database gets the new columns and view on its next import,
-# and its snapshots' file-time taken_at is made again from the objects.
-export KUBESIFT_DB="$T/older.db"
-ks import -q "$TOP/fixtures/eks-1.29"
-sqlite3 "$KUBESIFT_DB" "DROP VIEW inputs; ALTER TABLE snapshots DROP COLUMN taken_at_source; UPDATE snapshots SET taken_at = 42"
-ks import -q "$T/s2/r.json" || fail "older database: import failed"
-eq "older database: column back" 1 "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'taken_at_source'")"
-eq "older database: taken_at from the objects" \
-    "$(sqlite3 "$KUBESIFT_DB" "SELECT max(created_us) FROM objects WHERE snapshot_id = 1")|creationTimestamp" \
-    "$(q "SELECT taken_at||'|'||taken_at_source FROM snapshots WHERE id = 1")"
-eq "older database: inputs view" "$(sqlite3 "$KUBESIFT_DB" 'SELECT count(*) FROM sources WHERE parent_id IS NULL')" "$(q 'SELECT count(*) FROM inputs WHERE records = imported + duplicates + rejected')"
-accounting_holds

@@ -100,16 +100,6 @@ sig='SELECT count(*), sum(code), group_concat(DISTINCT audit_id) FROM (SELECT * 
 a=$(KUBESIFT_DB="$T/ab.db" q "$sig"); b=$(KUBESIFT_DB="$T/ba.db" q "$sig")
 eq "A then B = B then A" "$a" "$b"
 
-# A database made before snapshots.complete existed gets the column on its
-# next import, and keeps its rows.
-export KUBESIFT_DB="$T/older.db"
-ks import -q "$TOP/fixtures/eks-1.29"
-sqlite3 "$KUBESIFT_DB" "ALTER TABLE snapshots DROP COLUMN complete"
-eq "older database: the column is gone" 0 "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'complete'")"
-ks import -q "$TOP/fixtures/import" || fail "older database: import failed"
-eq "older database: snapshots complete" 2 "$(q 'SELECT count(*) FROM snapshots WHERE complete = 1')"
-accounting_holds
-
 # Admission webhook logs (kube-audit-rest): requests without RBAC verdicts.
 export KUBESIFT_DB="$T/admission.db"
 ks import -q "$TOP/fixtures/admission/reviews.jsonl"

@@ -3,10 +3,10 @@
 # flipped in a block, in a stored hash and in an input, each named.
 . tests/cli/lib.sh
 
-# 3000 distinct events (several blocks of at most 1024), some with
+# 5000 distinct events (several blocks of at most 1 MiB), some with
 # escapes and non-ASCII text, the same bytes as the input must come back.
 mkdir -p "$T/in"
-awk 'BEGIN { for (i = 0; i < 3000; i++)
+awk 'BEGIN { for (i = 0; i < 5000; i++)
     printf "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"v-%d\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"user\":{\"username\":\"u%d\"},\"requestURI\":\"/api/v1/namespaces/n%d/pods?x=1\\u0026y=\\u00e9t\\u00e9\",\"objectRef\":{\"name\":\"p\xc3\xa9-%d\"},\"responseStatus\":{\"code\":%d,\"message\":\"m%d\"},\"requestReceivedTimestamp\":\"2024-03-05T10:%02d:%02d.%06dZ\"}\n",
     i, i % 7, i % 13, i, i % 10 ? 200 : 403, i, (i / 60) % 60, i % 60, i }' > "$T/in/audit.log"
 cp -R "$TOP/fixtures/eks-1.29" "$T/in/eks"
@@ -22,9 +22,9 @@ eq "the same SHA-256 (sha256sum)" "$(sha256sum < "$T/in/audit.log")" "$(sha256su
 line=$(sed -n 1234p "$T/in/audit.log")
 eq "one event's hash is its line's" "$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)" \
     "$(q "SELECT lower(hex(hash)) FROM audit_events WHERE audit_id = 'v-1233'")"
-eq "ks_raw(block, off, len) = ks_raw(id)" 3000 \
+eq "ks_raw(block, off, len) = ks_raw(id)" 5000 \
     "$(q "SELECT count(*) FROM audit_events WHERE ks_raw(raw_block, raw_off, raw_len) = ks_raw(id) AND audit_id LIKE 'v-%'")"
-eq "blocks of at most 1024 events, 256 KiB and one event" 0 "$(q "SELECT count(*) FROM raw_block WHERE n > 1024 OR size > 262144 + 1000 OR codec != 'zstd'")"
+eq "blocks of at most 4096 events, 1 MiB and one event" 0 "$(q "SELECT count(*) FROM raw_block WHERE n > 4096 OR size > 1048576 + 1000 OR codec != 'zstd'")"
 eq "the log takes several blocks" 1 "$(q "SELECT count(DISTINCT raw_block) > 1 FROM audit_events WHERE audit_id LIKE 'v-%'")"
 nblk=$(q 'SELECT count(*) FROM raw_block')
 eq "the events of a block are consecutive rows" 0 "$(q "SELECT count(*) FROM audit_events e JOIN raw_block b ON b.id = e.raw_block

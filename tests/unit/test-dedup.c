@@ -1,6 +1,7 @@
 /*
- * Tests for finding duplicate audit events: the index holds a hash's first
- * 8 bytes only, so two hashes that share them must still be told apart.
+ * Tests for finding duplicate audit events: the timeline's index finds the
+ * rows of the same time and auditID, and two hashes that share all but
+ * their last byte must still be told apart.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,20 +32,32 @@ hash_of(uint8_t h[32], uint8_t b, uint8_t last)
 	h[31] = last;
 }
 
-/* Store an event of no content but its time (KS_TIME_NONE: none), hash. */
+/*
+ * Store an event of no content but its time (KS_TIME_NONE: none), auditID
+ * (NULL: none) and hash.
+ */
 static void
-add(sqlite3 *db, int64_t received_us, const uint8_t h[32])
+add_id(sqlite3 *db, int64_t received_us, const char *audit_id,
+    const uint8_t h[32])
 {
 	sqlite3_stmt *s;
 
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO audit_events"
-	    "(source_id, received_us, hash) VALUES(1, ?, ?)", -1, &s, NULL),
-	    SQLITE_OK);
+	    "(source_id, received_us, audit_id, hash) VALUES(1, ?, ?, ?)", -1,
+	    &s, NULL), SQLITE_OK);
 	if (received_us != KS_TIME_NONE)
 		sqlite3_bind_int64(s, 1, received_us);
-	sqlite3_bind_blob(s, 2, h, 32, SQLITE_STATIC);
+	if (audit_id != NULL)
+		sqlite3_bind_text(s, 2, audit_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, h, 32, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);
+}
+
+static void
+add(sqlite3 *db, int64_t received_us, const uint8_t h[32])
+{
+	add_id(db, received_us, NULL, h);
 }
 
 static int
@@ -96,18 +109,18 @@ test_prefix_collision(void **state)
 	hash_of(b, 0xab, 2);	/* shares all but the last byte with a */
 	hash_of(c, 0xcd, 1);
 	add(f->db, 1000, a);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, a, &err), 1);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, b, &err), 0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, c, &err), 0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1001, a, &err), 0);
-	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, a, &err),
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 1);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, b, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, c, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1001, NULL, a, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, a, &err),
 	    0);
 	/* Both stored: each is found, a third with the prefix is not. */
 	add(f->db, 1000, b);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, a, &err), 1);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, b, &err), 1);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 1);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, b, &err), 1);
 	hash_of(c, 0xab, 3);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, c, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, c, &err), 0);
 }
 
 /* An event without a time is looked up by its whole hash. */
@@ -121,17 +134,36 @@ test_untimed(void **state)
 	hash_of(a, 0x11, 1);
 	hash_of(b, 0x11, 2);
 	add(f->db, KS_TIME_NONE, a);
-	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, a, &err),
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, a, &err),
 	    1);
-	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, b, &err),
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, b, &err),
 	    0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, a, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 0);
+}
+
+/* The same bytes have the same auditID: another one is another event. */
+static void
+test_audit_id(void **state)
+{
+	struct fx *f = *state;
+	struct ks_err err;
+	uint8_t a[32];
+
+	hash_of(a, 0x22, 1);
+	add_id(f->db, 1000, "5b9c1f4e-0d1a-4b2e-9f3a-2c8d7e6f5a41", a);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000,
+	    "5b9c1f4e-0d1a-4b2e-9f3a-2c8d7e6f5a41", a, &err), 1);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, "other", a, &err),
+	    0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_audit_id, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_collision, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
