@@ -189,8 +189,8 @@ CREATE TABLE IF NOT EXISTS raw_block (
 DROP VIEW IF EXISTS audit_events_text;
 CREATE VIEW audit_events_text AS
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', received_us / 1000000, 'unixepoch') || '.' || printf('%06d', received_us % 1000000) || 'Z' AS received_utc,
-	strftime('%Y-%m-%dT%H:%M:%S', stage_us / 1000000, 'unixepoch') || '.' || printf('%06d', stage_us % 1000000) || 'Z' AS stage_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS received_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (stage_us - (stage_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (stage_us % 1000000 + 1000000) % 1000000) || 'Z' AS stage_utc
 FROM (
 SELECT e.id, e.source_id, e.line, e.audit_id, e.stage, e.level, e.verb,
 	e.username,

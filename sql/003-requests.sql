@@ -34,7 +34,7 @@ DROP VIEW IF EXISTS requests;
 CREATE VIEW requests AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
 WITH staged AS (
 	SELECT e.*,
@@ -88,7 +88,7 @@ DROP VIEW IF EXISTS log_denials_only;
 CREATE VIEW log_denials_only AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
 SELECT username AS actor, verb, api_group, resource, subresource,
 	namespace, name, min(time_us) AS time, min(source_id) AS source_id,
@@ -135,7 +135,7 @@ DROP VIEW IF EXISTS denials;
 CREATE VIEW denials AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
 -- (The audit rows are kept at import: denial_audit, 016-rollups.sql.)
 SELECT actor, groups, verb, api_group, resource, subresource, namespace,
@@ -163,7 +163,7 @@ DROP VIEW IF EXISTS request_outcomes;
 CREATE VIEW request_outcomes AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
 SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
 	resource, subresource, namespace, received_us AS time,

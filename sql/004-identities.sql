@@ -45,8 +45,8 @@ DROP VIEW IF EXISTS identities;
 CREATE VIEW identities AS
 -- (Each time also as RFC 3339 text, UTC: first_seen_utc, last_seen_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000, 'unixepoch') || '.' || printf('%06d', first_seen % 1000000) || 'Z' AS first_seen_utc,
-	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (first_seen - (first_seen % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (first_seen % 1000000 + 1000000) % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (last_seen - (last_seen % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (last_seen % 1000000 + 1000000) % 1000000) || 'Z' AS last_seen_utc
 FROM (
 WITH seen AS (
 	-- (The requests counted at import: request_total, 016-rollups.sql.)
@@ -78,7 +78,7 @@ DROP VIEW IF EXISTS activity;
 CREATE VIEW activity AS
 -- (Each time also as RFC 3339 text, UTC: hour_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', hour / 1000000, 'unixepoch') || '.' || printf('%06d', hour % 1000000) || 'Z' AS hour_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (hour - (hour % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (hour % 1000000 + 1000000) % 1000000) || 'Z' AS hour_utc
 FROM (
 SELECT actor, verb, api_group, resource,
     minute / 3600000000 * 3600000000 AS hour,

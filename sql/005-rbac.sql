@@ -57,7 +57,7 @@ DROP VIEW IF EXISTS rbac_changes;
 CREATE VIEW rbac_changes AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
 -- The rows of requests (sql/003-requests.sql) for these writes, found
 -- through audit_events_rbac_writes (sql/013-rbac-at.sql) instead of
@@ -112,8 +112,8 @@ DROP VIEW IF EXISTS rbac_gaps;
 CREATE VIEW rbac_gaps AS
 -- (Each time also as RFC 3339 text, UTC: first_seen_utc, last_seen_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000, 'unixepoch') || '.' || printf('%06d', first_seen % 1000000) || 'Z' AS first_seen_utc,
-	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (first_seen - (first_seen % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (first_seen % 1000000 + 1000000) % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (last_seen - (last_seen % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (last_seen % 1000000 + 1000000) % 1000000) || 'Z' AS last_seen_utc
 FROM (
 WITH d AS (
 	SELECT actor, max(groups) AS groups, verb,

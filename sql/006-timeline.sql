@@ -100,7 +100,7 @@ DROP VIEW IF EXISTS timeline;
 CREATE VIEW timeline AS
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', time / 1000000, 'unixepoch') || '.' || printf('%06d', time % 1000000) || 'Z' AS time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
 SELECT time, 'request' AS kind, actor, verb, api_group, resource,
     subresource, namespace, name, code,

@@ -54,8 +54,8 @@ DROP VIEW IF EXISTS known_issue_matches;
 CREATE VIEW known_issue_matches AS
 -- (Each time also as RFC 3339 text, UTC: first_seen_utc, last_seen_utc.)
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000, 'unixepoch') || '.' || printf('%06d', first_seen % 1000000) || 'Z' AS first_seen_utc,
-	strftime('%Y-%m-%dT%H:%M:%S', last_seen / 1000000, 'unixepoch') || '.' || printf('%06d', last_seen % 1000000) || 'Z' AS last_seen_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (first_seen - (first_seen % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (first_seen % 1000000 + 1000000) % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (last_seen - (last_seen % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (last_seen % 1000000 + 1000000) % 1000000) || 'Z' AS last_seen_utc
 FROM (
 WITH server AS (
 	SELECT server_version AS v,

@@ -22,8 +22,8 @@ FROM sources;
 DROP VIEW IF EXISTS evidence_span;
 CREATE VIEW evidence_span AS
 SELECT *,
-	strftime('%Y-%m-%dT%H:%M:%S', first_time / 1000000, 'unixepoch') || '.' || printf('%06d', first_time % 1000000) || 'Z' AS first_time_utc,
-	strftime('%Y-%m-%dT%H:%M:%S', last_time / 1000000, 'unixepoch') || '.' || printf('%06d', last_time % 1000000) || 'Z' AS last_time_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (first_time - (first_time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (first_time % 1000000 + 1000000) % 1000000) || 'Z' AS first_time_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (last_time - (last_time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (last_time % 1000000 + 1000000) % 1000000) || 'Z' AS last_time_utc
 FROM (
 -- (Each table's least and greatest time first: audit events' from the
 -- ends of audit_events_timeline, which holds the timed ones, not a scan.)
@@ -49,7 +49,7 @@ SELECT (SELECT min(t) FROM (
 DROP VIEW IF EXISTS snapshot_clusters;
 CREATE VIEW snapshot_clusters AS
 SELECT s.*,
-	strftime('%Y-%m-%dT%H:%M:%S', taken_at / 1000000, 'unixepoch') || '.' || printf('%06d', taken_at % 1000000) || 'Z' AS taken_at_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (taken_at - (taken_at % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (taken_at % 1000000 + 1000000) % 1000000) || 'Z' AS taken_at_utc,
 	(SELECT count(DISTINCT name) FROM objects o
 	    WHERE o.snapshot_id = s.id AND kind = 'Node') AS nodes,
 	(SELECT group_concat(v, ', ') FROM (SELECT DISTINCT json_extract(body,
@@ -123,7 +123,7 @@ SELECT coalesce(impersonated_user, username) AS actor,
 	verb || ' ' || resource || coalesce('/' || subresource, '') AS request,
 	verb, api_group, resource, subresource, namespace, name, code,
 	decision, received_us AS time,
-	strftime('%Y-%m-%dT%H:%M:%S', received_us / 1000000, 'unixepoch') || '.' || printf('%06d', received_us % 1000000) || 'Z' AS time_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc,
 	audit_id, source_id, line
 FROM audit_events
 WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
@@ -142,7 +142,7 @@ CREATE VIEW impersonations AS
 SELECT username AS impersonator, impersonated_user AS actor,
 	verb, api_group, resource, subresource, namespace, name, code,
 	decision, received_us AS time,
-	strftime('%Y-%m-%dT%H:%M:%S', received_us / 1000000, 'unixepoch') || '.' || printf('%06d', received_us % 1000000) || 'Z' AS time_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc,
 	audit_id, source_id, line
 FROM audit_events
 WHERE impersonated_user IS NOT NULL;

@@ -449,8 +449,8 @@ SELECT rule, severity, actor, min(time) AS first_seen, max(time) AS last_seen,
 	    THEN 'refusal' WHEN count(verb) = 0 AND count(actor) = 0
 	    AND count(audit_id) = 0 THEN 'pod' ELSE 'request' END,
 	    CASE count(*) WHEN 1 THEN '' ELSE 's' END) AS summary,
-	strftime('%Y-%m-%dT%H:%M:%S', min(time) / 1000000, 'unixepoch') || '.' || printf('%06d', min(time) % 1000000) || 'Z' AS first_seen_utc,
-	strftime('%Y-%m-%dT%H:%M:%S', max(time) / 1000000, 'unixepoch') || '.' || printf('%06d', max(time) % 1000000) || 'Z' AS last_seen_utc
+	strftime('%Y-%m-%dT%H:%M:%S', (min(time) - (min(time) % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (min(time) % 1000000 + 1000000) % 1000000) || 'Z' AS first_seen_utc,
+	strftime('%Y-%m-%dT%H:%M:%S', (max(time) - (max(time) % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (max(time) % 1000000 + 1000000) % 1000000) || 'Z' AS last_seen_utc
 FROM numbered
 GROUP BY rule, severity, actor, namespace, object, verb, api_group, resource,
 	subresource;

@@ -12,9 +12,12 @@
 
 #include "util/err.h"
 
+/* (The fraction is the remainder rounded down, also before 1970.) */
+#define KS_SQL_FRACTION(X)	"(((" X ") % 1000000 + 1000000) % 1000000)"
 #define KS_SQL_TIME(X) \
-	"(strftime('%Y-%m-%dT%H:%M:%S', (" X ") / 1000000, 'unixepoch') || " \
-	"'.' || printf('%06d', (" X ") % 1000000) || 'Z')"
+	"(strftime('%Y-%m-%dT%H:%M:%S', ((" X ") - " KS_SQL_FRACTION(X) ") " \
+	"/ 1000000, 'unixepoch') || '.' || printf('%06d', " \
+	KS_SQL_FRACTION(X) ") || 'Z')"
 
 /*
  * The same text from ks_utc(X), a function of db registered by
