@@ -160,7 +160,8 @@ CREATE INDEX IF NOT EXISTS identity_classes_priority
 	ON identity_classes(priority, class, pattern);
 
 -- How far the denial rollups go: every audit event of id <= upto is in.
--- ('detections': detections_saved holds the detections view's rows.)
+-- (detections*: what detections_saved holds the detections view's rows of;
+-- detections.classes is identity_classes as text.)
 CREATE TABLE IF NOT EXISTS rollup_marks (
 	name		TEXT PRIMARY KEY,
 	upto		INTEGER NOT NULL

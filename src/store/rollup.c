@@ -428,9 +428,10 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 
 /*
  * What the saved detections are of, as rows of rollup_marks: the last id
- * of each table the detections view reads that an import adds to, and a
- * sum over identity_classes (edited by hand: run upgrade).  A deletion
- * (ks_rollup_rebuild) drops the marks.
+ * of each table the detections view reads that an import adds to, and
+ * the whole of identity_classes as text (a class edited by hand changes
+ * it, so the view is read until the next import or upgrade saves it
+ * again).  A deletion (ks_rollup_rebuild) drops the marks.
  */
 #define STAMP \
     "SELECT 'detections' AS name, coalesce(max(id), 0) AS upto" \
@@ -439,10 +440,10 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
     " UNION ALL SELECT 'detections.snapshots', coalesce(max(id), 0)" \
     " FROM snapshots UNION ALL" \
     " SELECT 'detections.logs', coalesce(max(id), 0) FROM log_denials" \
-    " UNION ALL SELECT 'detections.classes', count(*) * 1000003 +" \
-    " coalesce(sum(length(pattern) * 31 + length(class) * 7 + priority" \
-    " + unicode(class) * 101 + unicode(pattern) * 103), 0)" \
-    " FROM identity_classes"
+    " UNION ALL SELECT 'detections.classes', 'classes:' ||" \
+    " coalesce(group_concat(quote(pattern) || ',' || quote(class) || ','" \
+    " || quote(priority), ';'), '') FROM (SELECT pattern, class, priority" \
+    " FROM identity_classes ORDER BY pattern, class, priority)"
 #define STAMP_N	5
 
 int

@@ -61,6 +61,24 @@ cmp -s "$T/saved.json" "$T/view.json" ||
 	fail "detect after upgrade differs from the view's rows"
 echo "ok - detect: the saved rows are the view's"
 
+# A class edited by hand in place (same length, same first letters):
+# detect reads the view, not the rows saved before the edit; upgrade
+# saves the view's rows again.
+export KUBESIFT_DB="$T/classes.db"
+ks import -q "$TOP/fixtures/detect"
+ks detect -o json > "$T/before.json"
+sqlite3 "$KUBESIFT_DB" "UPDATE identity_classes SET pattern =
+    substr('*@corp.example' || printf('%.60c', '*'), 1, length(pattern))
+    WHERE pattern = '*@container-engine-robot.iam.gserviceaccount.com'"
+ks detect -o json > "$T/after.json"
+cmp -s "$T/before.json" "$T/after.json" && fail "the class edit changed no detection"
+ks upgrade -q
+ks detect -o json > "$T/upgraded.json"
+cmp -s "$T/after.json" "$T/upgraded.json" ||
+	fail "detect after a class edit: not the view's rows"
+echo "ok - detect: a class edited by hand is read, not the saved rows"
+export KUBESIFT_DB="$T/k.db"
+
 # The rules that read the evidence's history, on the hand-written
 # fixtures of fixtures/detect/RULE/{positive,negative}.jsonl.  Each
 # expectation is counted from the fixture itself with jq.
