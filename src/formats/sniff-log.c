@@ -83,14 +83,22 @@ klog(const char *s, size_t n)
 /* A klog time may run ahead of its file's time by a time zone: a day. */
 #define DAY_US	(INT64_C(86400) * 1000000)
 
-/* The year of a klog line before any line with a full date (above). */
+/*
+ * The year of a klog line before any line with a full date (above): the
+ * latest year, up to the change's, in which its date exists and is not
+ * after the change (29 February goes back to a leap year).
+ */
 static int
 undated_year(const struct ks_line *l, int64_t changed)
 {
 	int year = ks_cloud_year_of(changed);
-	int64_t t = ks_denial_line_time(l->data, l->len, year);
+	int64_t t;
 
-	return t != KS_TIME_NONE && t > changed + DAY_US ? year - 1 : year;
+	for (int y = year; y > year - 8; y--)
+		if ((t = ks_denial_line_time(l->data, l->len, y)) !=
+		    KS_TIME_NONE && t <= changed + DAY_US)
+			return y;
+	return year;
 }
 
 /* The year of a line's time: its own full date's, else the guess above. */

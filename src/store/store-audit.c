@@ -102,7 +102,9 @@ wants_object(const struct ks_audit_row *row)
 	static const char *const verbs[] = { "create", "update", "patch" };
 	int write = 0;
 
-	if (row->verb == NULL || row->code >= 400 || (row->subresource != NULL
+	/* (Cloud Logging's refusals have no code, only the decision.) */
+	if (row->verb == NULL || row->code >= 400 || (row->decision != NULL &&
+	    strcmp(row->decision, "forbid") == 0) || (row->subresource != NULL
 	    && strcmp(row->subresource, "ephemeralcontainers") != 0)
 	    || (row->resource != NULL && (strcmp(row->resource, "leases") == 0
 	    || strcmp(row->resource, "events") == 0)))

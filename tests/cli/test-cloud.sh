@@ -233,6 +233,14 @@ use newyear; ks import -q "$T/newyear.log"
 eq "klog across the new year" "get 2023-12-31 23:59:00/list 2024-01-01 00:01:00" \
     "$(q "SELECT group_concat(verb || ' ' || datetime(time_us / 1000000, 'unixepoch'), '/') FROM (SELECT * FROM log_denials ORDER BY time_us)")"
 
+# 29 February in a file last written in a year without one: the leap year
+# before.
+printf 'E0229 12:00:00.000000 1 x.go:1] User "u" cannot get resource "pods" in API group "" in the namespace "n"\n' > "$T/leap.log"
+touch -d '2025-01-02 10:00:00 UTC' "$T/leap.log"
+use leap; ks import -q "$T/leap.log"
+eq "klog: 29 February" "2024-02-29 12:00:00" \
+    "$(q "SELECT datetime(time_us / 1000000, 'unixepoch') FROM log_denials")"
+
 # A line longer than the record limit is scanned in its first bytes.
 { printf 'E0305 10:12:51.152871 1 x.go:1] %s ' 'User "u" cannot get resource "pods" in API group "" in the namespace "n"'
   head -c 3000000 /dev/zero | tr '\0' 'a'; printf '\nok\n'; } > "$T/long.log"
@@ -264,9 +272,10 @@ eq "gke panther: rows, users, verbs, resources, codes, 403s, times" "47|47|45|45
 eq "gke panther: the rejected entry" "48" "$(q 'SELECT line FROM rejects')"
 # The object of a write is protoPayload.request: kept, as a native event's
 # requestObject is, for the writes that succeeded on a resource itself (jq
-# counts them: create/update/patch methods, no subresource, no error status).
+# counts them: create/update/patch methods, no subresource, no error status,
+# not refused by the authorizer).
 eq "gke panther: the objects written" \
-    "$(jq -s '[.[] | select(.protoPayload.request != null and (.protoPayload.methodName | test("^io[.]k8s[.].*[.](create|update|patch)$")) and (.protoPayload.methodName | test("[.](exec|status|log|attach|binding|eviction|scale|proxy)[.]") | not) and ((.protoPayload.status.code // 0) == 0))] | length' "$R/audit-gke/panther-analysis-gke-audit-rule-tests.jsonl")" \
+    "$(jq -s '[.[] | select(.protoPayload.request != null and (.protoPayload.methodName | test("^io[.]k8s[.].*[.](create|update|patch)$")) and (.protoPayload.methodName | test("[.](exec|status|log|attach|binding|eviction|scale|proxy)[.]") | not) and ((.protoPayload.status.code // 0) == 0) and ((.labels["authorization.k8s.io/decision"] // (if any(.protoPayload.authorizationInfo[]?; .granted == false) then "forbid" else "allow" end)) != "forbid"))] | length' "$R/audit-gke/panther-analysis-gke-audit-rule-tests.jsonl")" \
     "$(q 'SELECT count(request_object) FROM audit_events')"
 ks detect -o csv | grep -q '^privileged-pod,high,john.doe@company.com,' ||
     fail "gke panther: the privileged pod it was written for: $(ks detect -o csv)"
