@@ -16,14 +16,28 @@
 /*
  * Counts by key (allowed, denied, first_us, last_us) in a hash table
  * (uthash, as in dict.c): the pending counts are kept between flushes,
- * so that counting an event allocates nothing but a new key.
+ * so that counting an event allocates nothing but a new key.  A key is
+ * bytes (struct key), hh.keylen long.
  */
 struct pending {
 	UT_hash_handle	 hh;
 	int64_t		 v[4];
 	int64_t		 gid;		/* a group's id (flush) */
 	int		 lost;		/* not added: out of memory */
-	char		 key[];		/* NUL-terminated */
+	char		 key[];
+};
+
+/*
+ * A key being made: fields one after another, each a byte (0: NULL,
+ * 1: text) and, for a text, its length (a size_t) and its bytes; a
+ * minute as the 8 bytes of an int64_t.  Any text, of any length and with
+ * any bytes, stays apart from every other: there is no separator.
+ */
+struct key {
+	char		*p;
+	size_t		 len, cap;
+	int		 failed;	/* out of memory */
+	char		 buf[512];
 };
 
 struct tally {
@@ -70,22 +84,91 @@ ks_rollup_free(struct ks_rollup *r)
 	free(r);
 }
 
+static void
+key_init(struct key *k)
+{
+	k->p = k->buf;
+	k->len = 0;
+	k->cap = sizeof(k->buf);
+	k->failed = 0;
+}
+
+static void
+key_fini(struct key *k)
+{
+	if (k->p != k->buf)
+		free(k->p);
+}
+
+static void
+key_put(struct key *k, const void *b, size_t n)
+{
+	char *q;
+
+	if (k->failed)
+		return;
+	if (k->len + n > k->cap) {
+		size_t cap = (k->len + n) * 2;
+		if ((q = malloc(cap)) == NULL) {
+			k->failed = 1;
+			return;
+		}
+		memcpy(q, k->p, k->len);
+		key_fini(k);
+		k->p = q;
+		k->cap = cap;
+	}
+	memcpy(k->p + k->len, b, n);
+	k->len += n;
+}
+
+/* A text field (NULL stays NULL, apart from ""). */
+static void
+key_text(struct key *k, const char *s)
+{
+	char tag = s != NULL;
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	key_put(k, &tag, 1);
+	if (s != NULL) {
+		key_put(k, &n, sizeof(n));
+		key_put(k, s, n);
+	}
+}
+
+/*
+ * The field of key (len bytes) at *at: its text (not NUL-terminated) and
+ * length *n, NULL for a NULL; *at moves past it.
+ */
+static const char *
+key_field(const char *key, size_t len, size_t *at, size_t *n)
+{
+	const char *s;
+
+	*n = 0;
+	if (*at >= len || key[(*at)++] == 0)
+		return NULL;
+	memcpy(n, key + *at, sizeof(*n));
+	s = key + *at + sizeof(*n);
+	*at += sizeof(*n) + *n;
+	return s;
+}
+
 /*
  * key's counts, new (zero, times at us, gid -1) if it had none; NULL if
  * out of memory.
  */
 static struct pending *
-tally_of(struct tally *t, const char *key, int64_t us)
+tally_of(struct tally *t, const char *key, size_t len, int64_t us)
 {
-	size_t len = strlen(key);
 	struct pending *p;
 
 	HASH_FIND(hh, t->head, key, len, p);
 	if (p != NULL)
 		return p;
-	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
+	if ((p = malloc(sizeof(*p) + len)) == NULL)
 		return NULL;
-	memcpy(p->key, key, len + 1);
+	memcpy(p->key, key, len);
 	p->v[0] = p->v[1] = 0;
 	p->v[2] = p->v[3] = us;
 	p->gid = -1;
@@ -111,12 +194,6 @@ add_counts(struct pending *p, const int64_t *v)
 		p->v[3] = v[3];
 }
 
-/* A NULL becomes \001 in keys, so that NULL and "" stay apart. */
-static const char *
-k(const char *s)
-{
-	return s != NULL ? s : "\001";
-}
 
 /* The authorizer's decision, as request_outcomes gives it. */
 static const char *
@@ -133,7 +210,7 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 {
 	const char *actor = row->impersonated_user ? row->impersonated_user :
 	    row->username;
-	char key[2048];
+	struct key key;
 	int64_t minute;
 	struct pending *p;
 	int denied;
@@ -145,14 +222,22 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 	minute = row->received_us / 60000000 * 60000000;
 	if (row->received_us < 0 && row->received_us % 60000000 != 0)
 		minute -= 60000000;
-	snprintf(key, sizeof(key),
-	    "%s\037%s\037%s\037%s\037%s\037%s\037%s\037%lld",
-	    k(actor), k(row->verb), k(row->api_group), k(row->resource),
-	    k(row->subresource), k(row->namespace), decision_of(row),
-	    (long long)minute);
+	/* The group's seven fields, then the minute. */
+	key_init(&key);
+	key_text(&key, actor);
+	key_text(&key, row->verb);
+	key_text(&key, row->api_group);
+	key_text(&key, row->resource);
+	key_text(&key, row->subresource);
+	key_text(&key, row->namespace);
+	key_text(&key, decision_of(row));
+	key_put(&key, &minute, sizeof(minute));
 	denied = row->code == 403 || (row->decision &&
 	    strcmp(row->decision, "forbid") == 0);
-	if ((p = tally_of(&r->pending, key, row->received_us)) == NULL)
+	p = key.failed ? NULL : tally_of(&r->pending, key.p, key.len,
+	    row->received_us);
+	key_fini(&key);
+	if (p == NULL)
 		return;
 	p->v[denied]++;
 	if (row->received_us < p->v[2])
@@ -161,14 +246,14 @@ ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row)
 		p->v[3] = row->received_us;
 }
 
-/* Bind field i of the key (NUL-separated copy), \001 as NULL. */
+/* Bind parameter i to a field of a key (f NULL: NULL). */
 static void
-bind_field(sqlite3_stmt *st, int i, const char *f)
+bind_field(sqlite3_stmt *st, int i, const char *f, size_t n)
 {
-	if (strcmp(f, "\001") == 0)
+	if (f == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, f, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, f, (int)n, SQLITE_TRANSIENT);
 }
 
 /*
@@ -236,20 +321,19 @@ step_counts(sqlite3 *db, sqlite3_stmt *st, const int64_t *v,
 	return rc == SQLITE_DONE ? 0 : ks_db_error(db, err, NULL);
 }
 
-/* The id of the group gkey (its fields joined by \037), added when new. */
+/* The id of the group gkey (its seven fields, glen bytes), added when new. */
 static sqlite3_int64
-group_id(struct flush *fl, const char *gkey, struct ks_err *err)
+group_id(struct flush *fl, const char *gkey, size_t glen, struct ks_err *err)
 {
-	char buf[2048], *f, *p = buf;
 	sqlite3_int64 id = -1;
+	size_t at = 0, n;
+	const char *f;
 	int rc;
 
-	snprintf(buf, sizeof(buf), "%s", gkey);
 	for (int i = 1; i <= 7; i++) {
-		if ((f = strsep(&p, "\037")) == NULL)
-			f = "\001";
+		f = key_field(gkey, glen, &at, &n);
 		for (int q = Q_FIND; q <= Q_ADD; q++)
-			bind_field(fl->st[q], i, f);
+			bind_field(fl->st[q], i, f, n);
 	}
 	if ((rc = sqlite3_step(fl->st[Q_FIND])) == SQLITE_ROW)
 		id = sqlite3_column_int64(fl->st[Q_FIND], 0);
@@ -266,52 +350,73 @@ group_id(struct flush *fl, const char *gkey, struct ks_err *err)
 	return id;
 }
 
+/* The decision of a group's key (its seventh field), as text. */
+static void
+key_decision(const char *gkey, size_t glen, char *w, size_t sz)
+{
+	size_t at = 0, n = 0;
+	const char *f = NULL;
+
+	for (int i = 0; i < 7; i++)
+		f = key_field(gkey, glen, &at, &n);
+	snprintf(w, sz, "%.*s", f != NULL ? (int)n : 0, f != NULL ? f : "");
+}
+
 /*
- * One pending count (key: the group's fields and the minute) written to
- * request_minute, and added to its group's and its minute's.
+ * One pending count (key: the group's fields and the minute, len bytes)
+ * written to request_minute, and added to its group's and to its
+ * minute's and decision's (key: the minute, then the decision's text).
  */
 static int
-write_pending(struct flush *fl, const char *key, const int64_t *v,
-    struct ks_err *err)
+write_pending(struct flush *fl, const char *key, size_t len,
+    const int64_t *v, struct ks_err *err)
 {
-	char gkey[2048], akey[128], *minute, *decision;
+	char akey[sizeof(int64_t) + 16];
+	size_t glen = len - sizeof(int64_t);
 	struct pending *g, *a;
+	int64_t minute;
 
-	snprintf(gkey, sizeof(gkey), "%s", key);
-	if ((minute = strrchr(gkey, '\037')) == NULL)
+	if (len < sizeof(int64_t))
 		return ks_err_set(err, "rollup: a key without a minute");
-	*minute++ = '\0';
-	decision = strrchr(gkey, '\037') ? strrchr(gkey, '\037') + 1 : gkey;
-	snprintf(akey, sizeof(akey), "%.40s\037%.40s", minute, decision);
-	if ((g = tally_of(&fl->groups, gkey, v[2])) == NULL)
+	memcpy(&minute, key + glen, sizeof(minute));
+	memcpy(akey, &minute, sizeof(minute));
+	key_decision(key, glen, akey + sizeof(minute), 16);
+	if ((g = tally_of(&fl->groups, key, glen, v[2])) == NULL)
 		return ks_err_set(err, "out of memory");
-	if (g->gid < 0 && (g->gid = group_id(fl, gkey, err)) < 0)
+	if (g->gid < 0 && (g->gid = group_id(fl, key, glen, err)) < 0)
 		return -1;
 	add_counts(g, v);
 	sqlite3_bind_int64(fl->st[Q_MINUTE], 1, g->gid);
-	sqlite3_bind_int64(fl->st[Q_MINUTE], 2, strtoll(minute, NULL, 10));
-	if ((a = tally_of(&fl->all, akey, v[2])) == NULL)
+	sqlite3_bind_int64(fl->st[Q_MINUTE], 2, minute);
+	if ((a = tally_of(&fl->all, akey, sizeof(minute) +
+	    strlen(akey + sizeof(minute)), v[2])) == NULL)
 		return ks_err_set(err, "out of memory");
 	add_counts(a, v);
 	return step_counts(fl->db, fl->st[Q_MINUTE], v, err);
 }
 
 /*
- * A group's counts (gkey: its fields joined by \037) added to its actor's
- * and decision's, in fl->actors (key: the actor, \037, the decision).
+ * A group's counts (gkey: its fields, glen bytes) added to its actor's
+ * and decision's, in fl->actors (key: the actor's field, the decision's).
  */
 static int
-add_actor(struct flush *fl, const char *gkey, const int64_t *v,
-    struct ks_err *err)
+add_actor(struct flush *fl, const char *gkey, size_t glen,
+    const int64_t *v, struct ks_err *err)
 {
-	char akey[2048];
-	const char *end = strchr(gkey, '\037'), *dec = strrchr(gkey, '\037');
-	struct pending *a;
+	char decision[16];
+	size_t at = 0, n;
+	struct pending *a = NULL;
+	struct key akey;
 
-	if (end == NULL || dec == NULL)
-		return ks_err_set(err, "rollup: a key without a decision");
-	snprintf(akey, sizeof(akey), "%.*s%s", (int)(end - gkey), gkey, dec);
-	if ((a = tally_of(&fl->actors, akey, v[2])) == NULL)
+	key_field(gkey, glen, &at, &n);
+	key_decision(gkey, glen, decision, sizeof(decision));
+	key_init(&akey);
+	key_put(&akey, gkey, at);
+	key_text(&akey, decision);
+	if (!akey.failed)
+		a = tally_of(&fl->actors, akey.p, akey.len, v[2]);
+	key_fini(&akey);
+	if (a == NULL)
 		return ks_err_set(err, "out of memory");
 	add_counts(a, v);
 	return 0;
@@ -325,14 +430,14 @@ write_actors(struct flush *fl, struct ks_err *err)
 
 	for (struct pending *a = fl->actors.head; a != NULL && rc == 0;
 	    a = a->hh.next) {
-		char *sep = strrchr(a->key, '\037');
-		*sep = '\0';
+		size_t at = 0, n, dn;
+		const char *actor = key_field(a->key, a->hh.keylen, &at, &n);
+		const char *dec = key_field(a->key, a->hh.keylen, &at, &dn);
+
 		for (int q = Q_ACTOR; q <= Q_ACTOR_ADD; q++) {
-			bind_field(fl->st[q], 1, a->key);
-			sqlite3_bind_text(fl->st[q], 2, sep + 1, -1,
-			    SQLITE_TRANSIENT);
+			bind_field(fl->st[q], 1, actor, n);
+			bind_field(fl->st[q], 2, dec, dn);
 		}
-		*sep = '\037';
 		rc = step_counts(fl->db, fl->st[Q_ACTOR], a->v, err);
 		if (rc == 0 && sqlite3_changes(fl->db) == 0)
 			rc = step_counts(fl->db, fl->st[Q_ACTOR_ADD], a->v,
@@ -353,15 +458,16 @@ write_sums(struct flush *fl, struct ks_err *err)
 		sqlite3_bind_int64(fl->st[Q_TOTAL], 1, g->gid);
 		if ((rc = step_counts(fl->db, fl->st[Q_TOTAL], g->v, err)) ==
 		    0)
-			rc = add_actor(fl, g->key, g->v, err);
+			rc = add_actor(fl, g->key, g->hh.keylen, g->v, err);
 	}
 	for (struct pending *a = fl->all.head; a != NULL && rc == 0;
 	    a = a->hh.next) {
-		const char *decision;
-		decision = strchr(a->key, '\037') + 1;
-		sqlite3_bind_int64(fl->st[Q_ALL], 2, strtoll(a->key, NULL, 10));
-		sqlite3_bind_text(fl->st[Q_ALL], 7, decision, -1,
-		    SQLITE_TRANSIENT);
+		int64_t minute;
+
+		memcpy(&minute, a->key, sizeof(minute));
+		sqlite3_bind_int64(fl->st[Q_ALL], 2, minute);
+		sqlite3_bind_text(fl->st[Q_ALL], 7, a->key + sizeof(minute),
+		    (int)(a->hh.keylen - sizeof(minute)), SQLITE_TRANSIENT);
 		rc = step_counts(fl->db, fl->st[Q_ALL], a->v, err);
 	}
 	return rc == 0 ? write_actors(fl, err) : rc;
@@ -398,7 +504,8 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 				rc = ks_db_error(db, err, NULL);
 		for (struct pending *p = r->pending.head; p != NULL &&
 		    rc == 0; p = p->hh.next)
-			rc = write_pending(&fl, p->key, p->v, err);
+			rc = write_pending(&fl, p->key, p->hh.keylen, p->v,
+			    err);
 		if (rc == 0)
 			rc = write_sums(&fl, err);
 		for (size_t i = 0; i < NQ; i++)

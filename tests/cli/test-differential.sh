@@ -29,6 +29,21 @@ ks import -q "$T/b.log" fixtures/differential \
 grep '"code":403' "$T/a.log" | head -n 40 | sed 's/"level":"/"level": "/' \
     > "$T/a-again.log"
 ks import -q "$T/a-again.log"
+# Actors no fixed-size key would hold apart: 3000 bytes, the same with
+# one more, and names with the unit separator (\u001f) in them.
+long=$(head -c 3000 /dev/zero | tr '\0' a)
+odd() {
+	printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"odd-%s","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/n/pods","verb":"list","user":{"username":"%s"},"objectRef":{"resource":"pods","namespace":"n","apiVersion":"v1"},"responseStatus":{"code":%s},"requestReceivedTimestamp":"2024-03-05T10:20:0%sZ","stageTimestamp":"2024-03-05T10:20:0%sZ"}\n' "$1" "$2" "$3" "$1" "$1"
+}
+{ odd 1 "$long" 403; odd 2 "${long}b" 403; odd 3 'x\u001fy' 200
+  odd 4 'x\u001f' 403; odd 5 'x' 200; } > "$T/odd.log"
+# (In a database of their own: the commands show \u001f escaped.)
+KUBESIFT_DB="$T/odd.db" ks import -q "$T/odd.log"
+eq "actors of any length and bytes: the rollups as the requests say" \
+    "$(sqlite3 "$T/odd.db" "SELECT hex(actor), decision, count(*), sum(refused) FROM request_outcomes GROUP BY actor, decision ORDER BY 1, 2")" \
+    "$(sqlite3 "$T/odd.db" "SELECT hex(actor), decision, allowed + denied, denied FROM request_actor ORDER BY 1, 2")"
+eq "actors of any length and bytes: one group each" 5 \
+    "$(sqlite3 "$T/odd.db" "SELECT count(DISTINCT actor) FROM rollup_groups r JOIN request_total t ON t.gid = r.id")"
 accounting_holds
 
 # The test's own reading of the rules in kubesift(1) and
