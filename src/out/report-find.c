@@ -65,8 +65,8 @@ describe(FILE *s, json_t *g)
 static void
 reqs(FILE *s, json_t *list)
 {
-	json_t *seen = json_array(), *g, *v;
-	size_t i, j;
+	json_t *seen = json_object(), *g;
+	size_t i;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m;
@@ -76,12 +76,10 @@ reqs(FILE *s, json_t *list)
 			break;
 		describe(m, g);
 		fclose(m);
-		json_array_foreach(seen, j, v)
-			if (strcmp(json_string_value(v), text) == 0)
-				break;
-		if (j == json_array_size(seen)) {
-			fprintf(s, "%s%s", j ? ", " : "", text);
-			json_array_append_new(seen, json_string(text));
+		if (json_object_get(seen, text) == NULL) {
+			fprintf(s, "%s%s", json_object_size(seen) ? ", " : "",
+			    text);
+			json_object_set_new(seen, text, json_true());
 		}
 		free(text);
 		text = NULL;
