@@ -7,6 +7,7 @@
  * put in the order the SQL gives them: the same groups, the same text.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,41 +98,79 @@ keep(char **slot, const unsigned char *s, int max)
 struct fold {
 	struct grp	**v;
 	size_t		  n, cap;
-	json_t		 *index;
+	json_t		 *index;	/* of the groups with a path */
+	size_t		 *by_gid;	/* gid -> 1 + index, the group
+					   without a path (0: none yet) */
+	size_t		  ngid;
 	int		  odd;	/* a time SQL would print otherwise */
 };
 
+/* The slot of gid in f->by_gid (grown as needed), or NULL. */
+static size_t *
+gid_slot(struct fold *f, int64_t gid)
+{
+	size_t *nv, n;
+
+	if (gid < 0 || (uint64_t)gid >= SIZE_MAX / sizeof(*nv) / 2)
+		return NULL;
+	if ((size_t)gid >= f->ngid) {
+		n = (size_t)gid * 2 + 1024;
+		if ((nv = realloc(f->by_gid, n * sizeof(*nv))) == NULL)
+			return NULL;
+		memset(nv + f->ngid, 0, (n - f->ngid) * sizeof(*nv));
+		f->by_gid = nv;
+		f->ngid = n;
+	}
+	return &f->by_gid[gid];
+}
+
+/* Make room for one more group in f; -1 when out of memory. */
+static int
+fold_room(struct fold *f)
+{
+	struct grp **nv;
+
+	if (f->n < f->cap)
+		return 0;
+	if ((nv = realloc(f->v, (f->cap * 2 + 64) * sizeof(*nv))) == NULL)
+		return -1;
+	f->v = nv;
+	f->cap = f->cap * 2 + 64;
+	return 0;
+}
+
+/* The group of gid and path, made on first use; NULL when out of memory. */
 static struct grp *
 fold_get(struct fold *f, int64_t gid, const unsigned char *path)
 {
-	char key[64];
 	char *k = NULL;
-	json_t *at;
+	json_t *at = NULL;
+	size_t *slot = NULL;
 	struct grp *g;
 
-	snprintf(key, sizeof(key), "%" PRId64 "%c", gid, path ? '+' : '-');
-	if (asprintf(&k, "%s%s", key, path ? (const char *)path : "") < 0)
-		return NULL;
-	if ((at = json_object_get(f->index, k)) != NULL) {
-		free(k);
-		return f->v[json_integer_value(at)];
-	}
-	if (f->n == f->cap) {
-		struct grp **nv = realloc(f->v, (f->cap * 2 + 64) * sizeof(*nv));
-		if (nv == NULL) {
-			free(k);
+	if (path == NULL) {
+		if ((slot = gid_slot(f, gid)) == NULL)
 			return NULL;
+		if (*slot > 0)
+			return f->v[*slot - 1];
+	} else {
+		if (asprintf(&k, "%" PRId64 "+%s", gid, path) < 0)
+			return NULL;
+		if ((at = json_object_get(f->index, k)) != NULL) {
+			free(k);
+			return f->v[json_integer_value(at)];
 		}
-		f->v = nv;
-		f->cap = f->cap * 2 + 64;
 	}
-	if ((g = calloc(1, sizeof(*g))) == NULL) {
+	if (fold_room(f) < 0 || (g = calloc(1, sizeof(*g))) == NULL) {
 		free(k);
 		return NULL;
 	}
 	g->gid = gid;
 	g->col[6] = dup_or_null(path);
-	json_object_set_new(f->index, k, json_integer((json_int_t)f->n));
+	if (slot != NULL)
+		*slot = f->n + 1;
+	else
+		json_object_set_new(f->index, k, json_integer((json_int_t)f->n));
 	free(k);
 	f->v[f->n++] = g;
 	return g;
@@ -229,15 +268,7 @@ read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
 	if (filter != NULL)
 		ks_filter_bind(filter, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (f->n == f->cap) {
-			struct grp **nv = realloc(f->v, (f->cap * 2 + 64) *
-			    sizeof(*nv));
-			if (nv == NULL)
-				break;
-			f->v = nv;
-			f->cap = f->cap * 2 + 64;
-		}
-		if ((g = grp_of(st)) == NULL)
+		if (fold_room(f) < 0 || (g = grp_of(st)) == NULL)
 			break;
 		f->v[f->n++] = g;
 	}
@@ -258,6 +289,7 @@ fold_free(struct fold *f)
 		free(f->v[i]);
 	}
 	free(f->v);
+	free(f->by_gid);
 	json_decref(f->index);
 	*f = (struct fold){ 0 };
 }
