@@ -327,9 +327,27 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	return 0;
 }
 
+/*
+ * s as a JSON string (null for NULL), one object per distinct text in
+ * cache: the groups share their actors, verbs and resources.
+ */
+static json_t *
+interned(json_t *cache, const char *s)
+{
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_object_get(cache, s)) != NULL)
+		return json_incref(v);
+	if ((v = json_string(s)) != NULL)
+		json_object_set(cache, s, v);
+	return v;
+}
+
 /* A group as the plan's object (remediate.h). */
 static json_t *
-group_json(const struct grp *r)
+group_json(const struct grp *r, json_t *cache)
 {
 	static const char *const keys[] = { "actor", "verb", "api_group",
 	    "resource", "subresource", "namespace", "path" };
@@ -338,7 +356,8 @@ group_json(const struct grp *r)
 
 #define STR(i)	(c[i] ? json_string(c[i]) : json_null())
 	for (int i = 0; i < 7; i++)
-		json_object_set_new(g, keys[i], STR(i));
+		json_object_set_new(g, keys[i], i < 6 ? interned(cache, c[i]) :
+		    STR(i));
 	json_object_set_new(g, "count", json_integer(r->n));
 	json_object_set_new(g, "first_seen", STR(8));
 	json_object_set_new(g, "last_seen", STR(9));
@@ -351,9 +370,9 @@ group_json(const struct grp *r)
 	    json_null());
 	if (json_object_get(g, "groups") == NULL)
 		json_object_set_new(g, "groups", json_null());
-	json_object_set_new(g, "origin", STR(13));
-	json_object_set_new(g, "refusal_reason", STR(14));
-	json_object_set_new(g, "refused_by", STR(15));
+	json_object_set_new(g, "origin", interned(cache, c[13]));
+	json_object_set_new(g, "refusal_reason", interned(cache, c[14]));
+	json_object_set_new(g, "refused_by", interned(cache, c[15]));
 	json_object_set_new(g, "message", STR(16));
 #undef STR
 	return g;
@@ -365,7 +384,7 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 {
 	char sql[8192];
 	struct fold f = { 0 };
-	json_t *all = NULL;
+	json_t *all = NULL, *cache = NULL;
 	int rc = ks_filter_empty(filter) ? fold_all(db, &f, err) : 1;
 
 	if (rc > 0) {
@@ -384,9 +403,11 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		    1);
 		rc = read_sql(db, sql, filter, &f, err);
 	}
-	if (rc == 0 && (all = json_array()) != NULL)
+	if (rc == 0 && (all = json_array()) != NULL &&
+	    (cache = json_object()) != NULL)
 		for (size_t i = 0; i < f.n; i++)
-			json_array_append_new(all, group_json(f.v[i]));
+			json_array_append_new(all, group_json(f.v[i], cache));
+	json_decref(cache);
 	fold_free(&f);
 	return all;
 }
