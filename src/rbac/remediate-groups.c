@@ -327,12 +327,8 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	return 0;
 }
 
-/*
- * s as a JSON string (null for NULL), one object per distinct text in
- * cache: the groups share their actors, verbs and resources.
- */
-static json_t *
-interned(json_t *cache, const char *s)
+json_t *
+ks_remediate_str(json_t *cache, const char *s)
 {
 	json_t *v;
 
@@ -356,7 +352,7 @@ group_json(const struct grp *r, json_t *cache)
 
 #define STR(i)	(c[i] ? json_string(c[i]) : json_null())
 	for (int i = 0; i < 7; i++)
-		json_object_set_new(g, keys[i], i < 6 ? interned(cache, c[i]) :
+		json_object_set_new(g, keys[i], i < 6 ? ks_remediate_str(cache, c[i]) :
 		    STR(i));
 	json_object_set_new(g, "count", json_integer(r->n));
 	json_object_set_new(g, "first_seen", STR(8));
@@ -370,9 +366,9 @@ group_json(const struct grp *r, json_t *cache)
 	    json_null());
 	if (json_object_get(g, "groups") == NULL)
 		json_object_set_new(g, "groups", json_null());
-	json_object_set_new(g, "origin", interned(cache, c[13]));
-	json_object_set_new(g, "refusal_reason", interned(cache, c[14]));
-	json_object_set_new(g, "refused_by", interned(cache, c[15]));
+	json_object_set_new(g, "origin", ks_remediate_str(cache, c[13]));
+	json_object_set_new(g, "refusal_reason", ks_remediate_str(cache, c[14]));
+	json_object_set_new(g, "refused_by", ks_remediate_str(cache, c[15]));
 	json_object_set_new(g, "message", STR(16));
 #undef STR
 	return g;

@@ -35,6 +35,13 @@ extern const char *const ks_remediate_group_keys[KS_REMEDIATE_KEYS];
 json_t	*ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	    struct ks_err *err);
 
+/*
+ * s as a JSON string (null for NULL; NULL when not UTF-8), one object per
+ * distinct text in cache (an object, kept by the caller): the plan's
+ * groups share their actors, verbs, resources, classes and reasons.
+ */
+json_t	*ks_remediate_str(json_t *cache, const char *s);
+
 /* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
 struct ks_remediate_memo {
 	sqlite3			*db;

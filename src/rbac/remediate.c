@@ -88,6 +88,7 @@ struct plan_ctx {
 	size_t				 nfixes;
 	json_t				*fix_index;	/* actor and namespace ->
 							   index in fixes */
+	json_t				*strs;		/* ks_remediate_str's */
 	struct ks_remediate_memo	 memo;
 };
 
@@ -126,8 +127,8 @@ file_as(struct plan_ctx *c, const char *list, json_t *g, const char *cls,
 {
 	json_t *o = json_incref(g);	/* (each group is filed once) */
 
-	json_object_set_new(o, "class", json_string(cls));
-	json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "class", ks_remediate_str(c->strs, cls));
+	json_object_set_new(o, "reason", ks_remediate_str(c->strs, reason));
 	json_array_append_new(json_object_get(c->plan, list), o);
 }
 
@@ -328,6 +329,7 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 
 	ks_remediate_memo_init(&c.memo, db, filter);
 	c.fix_index = json_object();
+	c.strs = json_object();
 	if ((groups = ks_remediate_groups(db, filter, err)) == NULL ||
 	    (c.rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
 		goto out;
@@ -338,7 +340,7 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	c.fixes = calloc(json_array_size(groups) + 1, sizeof(*c.fixes));
 	c.suspects = ks_remediate_suspects(db);
 	if (c.plan == NULL || c.fixes == NULL || c.suspects == NULL ||
-	    c.fix_index == NULL || classify(&c, groups) < 0) {
+	    c.fix_index == NULL || c.strs == NULL || classify(&c, groups) < 0) {
 		ks_err_set(err, "out of memory");
 		json_decref(c.plan);
 		c.plan = NULL;
@@ -352,6 +354,7 @@ out:
 	}
 	free(c.fixes);
 	json_decref(c.fix_index);
+	json_decref(c.strs);
 	json_decref(c.suspects);
 	json_decref(groups);
 	ks_rbac_free(c.rbac);
