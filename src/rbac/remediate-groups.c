@@ -341,9 +341,23 @@ ks_remediate_str(json_t *cache, const char *s)
 	return v;
 }
 
+/* The JSON of text, parsed once per distinct text (in parsed); NULL when
+   it is not JSON. */
+static json_t *
+loaded(json_t *parsed, const char *text)
+{
+	json_t *v;
+
+	if ((v = json_object_get(parsed, text)) != NULL)
+		return json_incref(v);
+	if ((v = json_loads(text, 0, NULL)) != NULL)
+		json_object_set(parsed, text, v);
+	return v;
+}
+
 /* A group as the plan's object (remediate.h). */
 static json_t *
-group_json(const struct grp *r, json_t *cache)
+group_json(const struct grp *r, json_t *cache, json_t *parsed)
 {
 	static const char *const keys[] = { "actor", "verb", "api_group",
 	    "resource", "subresource", "namespace", "path" };
@@ -362,7 +376,7 @@ group_json(const struct grp *r, json_t *cache)
 	if (c[11] != NULL && strcmp(c[10], c[11]) != 0)
 		json_array_append_new(ex, STR(11));
 	json_object_set_new(g, "examples", ex);
-	json_object_set_new(g, "groups", c[12] ? json_loads(c[12], 0, NULL) :
+	json_object_set_new(g, "groups", c[12] ? loaded(parsed, c[12]) :
 	    json_null());
 	if (json_object_get(g, "groups") == NULL)
 		json_object_set_new(g, "groups", json_null());
@@ -380,7 +394,7 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 {
 	char sql[8192];
 	struct fold f = { 0 };
-	json_t *all = NULL, *cache = NULL;
+	json_t *all = NULL, *cache = NULL, *parsed = NULL;
 	int rc = ks_filter_empty(filter) ? fold_all(db, &f, err) : 1;
 
 	if (rc > 0) {
@@ -400,10 +414,12 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		rc = read_sql(db, sql, filter, &f, err);
 	}
 	if (rc == 0 && (all = json_array()) != NULL &&
-	    (cache = json_object()) != NULL)
+	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
 		for (size_t i = 0; i < f.n; i++)
-			json_array_append_new(all, group_json(f.v[i], cache));
+			json_array_append_new(all, group_json(f.v[i], cache,
+			    parsed));
 	json_decref(cache);
+	json_decref(parsed);
 	fold_free(&f);
 	return all;
 }
