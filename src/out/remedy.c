@@ -16,8 +16,13 @@
 static void
 put(FILE *fp, const char *s)
 {
-	if (s != NULL)
-		ks_textesc_fputs(fp, s, strlen(s), 0);
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	/* (Most evidence stands for itself: written as it is.) */
+	if (n > 0 && ks_textesc_plain(s, n, 0) == n)
+		fwrite(s, 1, n, fp);
+	else if (s != NULL)
+		ks_textesc_fputs(fp, s, n, 0);
 }
 
 /* "verbs [a, b]" from a JSON array of strings. */

@@ -65,8 +65,8 @@ describe(FILE *s, json_t *g)
 static void
 reqs(FILE *s, json_t *list)
 {
-	json_t *seen = json_array(), *g, *v;
-	size_t i, j;
+	json_t *seen = json_object(), *g;
+	size_t i;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m;
@@ -76,12 +76,10 @@ reqs(FILE *s, json_t *list)
 			break;
 		describe(m, g);
 		fclose(m);
-		json_array_foreach(seen, j, v)
-			if (strcmp(json_string_value(v), text) == 0)
-				break;
-		if (j == json_array_size(seen)) {
-			fprintf(s, "%s%s", j ? ", " : "", text);
-			json_array_append_new(seen, json_string(text));
+		if (json_object_get(seen, text) == NULL) {
+			fprintf(s, "%s%s", json_object_size(seen) ? ", " : "",
+			    text);
+			json_object_set_new(seen, text, json_true());
 		}
 		free(text);
 		text = NULL;
@@ -315,20 +313,26 @@ refusal_findings(json_t *out, json_t *plan)
 	json_decref(index);
 }
 
-#define J(k)	"json_extract(value, '$." #k "')"
-
-/* A row of the merged findings as an object (report-find.h). */
+/*
+ * A row of the merged findings as an object (report-find.h): a detection's
+ * from its columns; one of extra (column 11 its index) from that object,
+ * with first_us as SQL computed it for the order.
+ */
 static json_t *
-row_of(sqlite3_stmt *st)
+row_of(sqlite3_stmt *st, json_t *extra)
 {
 	static const char *const keys[] = { "rank", "severity", "rule",
 	    "summary", "actor", "first", "last", "audit_ids", "action",
 	    "first_us", "cause" };
-	json_t *o = json_object(), *v;
+	json_t *o = json_object(), *v, *x = NULL;
 
+	if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+		x = json_array_get(extra, (size_t)sqlite3_column_int64(st, 11));
 	for (int i = 0; i < 11; i++) {
 		const char *t = (const char *)sqlite3_column_text(st, i);
-		if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		if (x != NULL && i != 9)
+			v = json_incref(json_object_get(x, keys[i]));
+		else if (sqlite3_column_type(st, i) == SQLITE_NULL)
 			v = json_null();
 		else if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
 			v = json_integer(sqlite3_column_int64(st, i));
@@ -336,60 +340,78 @@ row_of(sqlite3_stmt *st)
 			v = json_loads(t, 0, NULL);
 		else
 			v = json_string(t);
-		json_object_set_new(o, keys[i], v ? v : json_array());
+		json_object_set_new(o, keys[i], v ? v : x != NULL &&
+		    i != 7 ? json_null() : json_array());
 	}
 	return o;
 }
+
+/*
+ * What SQL needs of extra's findings to order them with the detections:
+ * [rank, rule, actor, first] each, in extra's order; a new string.
+ */
+static char *
+order_keys(json_t *extra)
+{
+	json_t *keys = json_array(), *f;
+	size_t i;
+	char *text;
+
+	json_array_foreach(extra, i, f)
+		json_array_append_new(keys, json_pack("[OOOO]",
+		    json_object_get(f, "rank"), json_object_get(f, "rule"),
+		    json_object_get(f, "actor"), json_object_get(f, "first")));
+	text = json_dumps(keys, JSON_COMPACT);
+	json_decref(keys);
+	return text;
+}
+
+#define J(k)	"json_extract(value, '$[" #k "]')"
 
 json_t *
 ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
     struct ks_err *err)
 {
-	char q[8192], *extra_text;
-	json_t *extra = json_array(), *out;
+	char q[8192], *keys;
+	json_t *extra = json_array(), *out = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
 	gap_findings(extra, plan);
 	refusal_findings(extra, plan);
-	extra_text = json_dumps(extra, JSON_COMPACT);
-	json_decref(extra);
+	keys = order_keys(extra);
 	snprintf(q, sizeof(q), "SELECT * FROM (SELECT rank, severity, rule,"
 	    " summary, actor, first_seen_utc AS first, last_seen_utc AS last,"
-	    " audit_ids, action, first_seen AS first_us, NULL AS cause"
-	    " FROM findings WHERE 1");
+	    " audit_ids, action, first_seen AS first_us, NULL AS cause,"
+	    " NULL AS x FROM findings WHERE 1");
 	if (ks_filter_sql(f, q, sizeof(q), "first_seen", NULL) < 0) {
-		free(extra_text);
-		return ks_err_set(err, "too many filters"), NULL;
+		ks_err_set(err, "too many filters");
+		goto out;
 	}
-	strncat(q, " UNION ALL SELECT rank, severity, rule, summary, actor,"
-	    " first, last, audit_ids, action, first_us, cause FROM"
-	    " (SELECT " J(rank) " AS rank, " J(severity) " AS severity, "
-	    J(rule) " AS rule, " J(summary) " AS summary, " J(actor) " AS"
-	    " actor, " J(first) " AS first, " J(last) " AS last, "
-	    J(audit_ids) " AS audit_ids, " J(action) " AS action,"
-	    " CAST(round((julianday(" J(first) ") - 2440587.5) *"
-	    " 86400000000.0) AS INTEGER) AS first_us, " J(cause) " AS cause"
-	    " FROM json_each(?1)) x) ORDER BY rank, first_us IS NULL,"
-	    " first_us, rule, actor", sizeof(q) - strlen(q) - 1);
+	strncat(q, " UNION ALL SELECT " J(0) ", NULL, " J(1) ", NULL, " J(2)
+	    ", " J(3) ", NULL, NULL, NULL, CAST(round((julianday(" J(3) ") -"
+	    " 2440587.5) * 86400000000.0) AS INTEGER), NULL, key"
+	    " FROM json_each(?1)) ORDER BY rank, first_us IS NULL, first_us,"
+	    " rule, actor",
+	    sizeof(q) - strlen(q) - 1);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-		free(extra_text);
-		return ks_err_set(err, "findings: %s", sqlite3_errmsg(db)),
-		    NULL;
+		ks_err_set(err, "findings: %s", sqlite3_errmsg(db));
+		goto out;
 	}
 	ks_filter_bind(f, st);
-	sqlite3_bind_text(st, 1, extra_text ? extra_text : "[]", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, keys ? keys : "[]", -1, SQLITE_STATIC);
 	out = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(out, row_of(st));
+		json_array_append_new(out, row_of(st, extra));
 	if (rc != SQLITE_DONE) {
 		ks_err_set(err, "findings: %s", sqlite3_errmsg(db));
 		json_decref(out);
 		out = NULL;
 	}
 	sqlite3_finalize(st);
-	free(extra_text);
+out:
+	free(keys);
+	json_decref(extra);
 	return out;
 }
 

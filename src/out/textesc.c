@@ -355,6 +355,9 @@ ks_textesc_fputs(FILE *fp, const char *s, size_t len, int flags)
 	char *p;
 	int rc = 0;
 
+	/* Text that stands for itself is written as it is. */
+	if (ks_textesc_plain(s, len, flags) == len)
+		return len > 0 && fwrite(s, 1, len, fp) != len ? -1 : 0;
 	if ((p = ks_textesc_dup(s, len, flags, &n)) == NULL)
 		return -1;
 	if (n > 0 && fwrite(p, 1, n, fp) != n)

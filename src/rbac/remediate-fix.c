@@ -41,38 +41,38 @@ ks_remediate_request(json_t *g, struct ks_rbac_request *req,
 			groups[req->ngroups++] = json_string_value(v);
 }
 
-/* Is a (possibly NULL) JSON string field equal to s (possibly NULL)? */
-static int
-same(json_t *o, const char *key, const char *s)
-{
-	const char *v = ks_json_str(o, key);
-
-	return (v == NULL && s == NULL) || (v && s && strcmp(v, s) == 0);
-}
-
-/* Add the group's verb to the rule for its resource. */
+/*
+ * Add the group's verb to the rule for its resource (found through index:
+ * the four fields, each after a mark that tells NULL from every text).
+ */
 static void
-merge(json_t *rules, json_t *g)
+merge(json_t *rules, json_t *index, json_t *g)
 {
 	static const char *const keys[] = { "api_group", "resource",
 	    "subresource", "path" };
 	json_t *r, *verbs, *v;
-	size_t i, k;
+	size_t k, len = 1;
+	char *key, *p;
 
-	json_array_foreach(rules, i, r) {
-		for (k = 0; k < 4; k++)
-			if (!same(r, keys[k], ks_json_str(g, keys[k])))
-				break;
-		if (k == 4)
-			goto found;
-	}
-	r = json_object();
 	for (k = 0; k < 4; k++)
-		json_object_set(r, keys[k], json_object_get(g, keys[k]) ?
-		    json_object_get(g, keys[k]) : json_null());
-	json_object_set_new(r, "verbs", json_array());
-	json_array_append_new(rules, r);
-found:
+		len += 2 + (ks_json_str(g, keys[k]) ? strlen(ks_json_str(g,
+		    keys[k])) : 0);
+	if ((p = key = malloc(len)) == NULL)
+		return;
+	for (k = 0; k < 4; k++)
+		p += sprintf(p, "%c%s\x1f", ks_json_str(g, keys[k]) ? '+' : '-',
+		    ks_json_str(g, keys[k]) ? ks_json_str(g, keys[k]) : "");
+	if ((r = json_object_get(index, key)) == NULL) {
+		r = json_object();
+		for (k = 0; k < 4; k++)
+			json_object_set(r, keys[k], json_object_get(g,
+			    keys[k]) ? json_object_get(g, keys[k]) :
+			    json_null());
+		json_object_set_new(r, "verbs", json_array());
+		json_array_append_new(rules, r);
+		json_object_set(index, key, r);
+	}
+	free(key);
 	verbs = json_object_get(r, "verbs");
 	json_array_foreach(verbs, k, v)
 		if (strcmp(json_string_value(v), ks_json_str(g, "verb")) == 0)
@@ -456,7 +456,7 @@ json_t *
 ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 {
 	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
-	json_t *change, *m, *g, *v;
+	json_t *change, *m, *g, *v, *index = json_object();
 	struct ks_rbac *patched;
 	struct ks_err err;
 	long denials = 0, after = 0;
@@ -464,7 +464,8 @@ ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 	int names;
 
 	json_array_foreach(f->groups, i, g)
-		merge(f->rules, g);
+		merge(f->rules, index, g);
+	json_decref(index);
 	ks_rbac_direct_bindings(rbac, f->actor, f->namespace, consider, &p);
 	change = json_pack("{s:s,s:s,s:s,s:n,s:s?,s:b,s:n,s:n,s:[],s:O}",
 	    "actor", f->actor, "subject_kind", strncmp(f->actor,

@@ -19,6 +19,29 @@
 #define KS_REMEDIATE_KEYS	8
 extern const char *const ks_remediate_group_keys[KS_REMEDIATE_KEYS];
 
+/* --- remediate-groups.c: the denial groups --- */
+
+/* The columns of a denial group as SQL groups the denials view. */
+#define KS_REMEDIATE_COLS	17
+
+/*
+ * The denial groups that filter (resolved) selects, grouped as `denied`
+ * groups them, in the order of actor, namespace, API group, resource,
+ * subresource and verb: a new array of the plan's group objects (actor,
+ * verb, api_group, resource, subresource, namespace, path, count,
+ * first_seen, last_seen, examples, groups, origin, refusal_reason,
+ * refused_by, message); NULL with err.
+ */
+json_t	*ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
+	    struct ks_err *err);
+
+/*
+ * s as a JSON string (null for NULL; NULL when not UTF-8), one object per
+ * distinct text in cache (an object, kept by the caller): the plan's
+ * groups share their actors, verbs, resources, classes and reasons.
+ */
+json_t	*ks_remediate_str(json_t *cache, const char *s);
+
 /* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
 struct ks_remediate_memo {
 	sqlite3			*db;

@@ -13,89 +13,6 @@
 #include "rbac/rbacfmt.h"
 #include "rbac/remediate.h"
 #include "rbac/remediate-int.h"
-#include "store/sqltime.h"
-
-static const char groups_sql[] =
-    "SELECT actor, verb, api_group, resource, subresource, namespace, path,"
-    " count(*), " KS_SQL_TIME("min(time)") ", " KS_SQL_TIME("max(time)") ","
-    " min(audit_id), max(audit_id), max(groups), max(origin),"
-    " max(nullif(reason, '')), refused_by, max(message)"
-    " FROM denials WHERE 1";
-
-static json_t *
-text_or_null(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? json_string(s) : json_null();
-}
-
-/* One row of groups_sql as a JSON object. */
-static json_t *
-group_row(sqlite3_stmt *st)
-{
-	static const char *const keys[] = { "actor", "verb", "api_group",
-	    "resource", "subresource", "namespace", "path" };
-	json_t *g = json_object(), *ex = json_array();
-
-	for (int i = 0; i < 7; i++)
-		json_object_set_new(g, keys[i], text_or_null(st, i));
-	json_object_set_new(g, "count", json_integer(sqlite3_column_int64(st,
-	    7)));
-	json_object_set_new(g, "first_seen", text_or_null(st, 8));
-	json_object_set_new(g, "last_seen", text_or_null(st, 9));
-	for (int i = 10; i <= 11; i++)
-		if (sqlite3_column_text(st, i) && (i == 10 || strcmp((const char
-		    *)sqlite3_column_text(st, 10), (const char *)
-		    sqlite3_column_text(st, 11)) != 0))
-			json_array_append_new(ex, text_or_null(st, i));
-	json_object_set_new(g, "examples", ex);
-	json_object_set_new(g, "groups", sqlite3_column_text(st, 12) ?
-	    json_loads((const char *)sqlite3_column_text(st, 12), 0, NULL) :
-	    json_null());
-	if (json_object_get(g, "groups") == NULL)
-		json_object_set_new(g, "groups", json_null());
-	json_object_set_new(g, "origin", text_or_null(st, 13));
-	json_object_set_new(g, "refusal_reason", text_or_null(st, 14));
-	json_object_set_new(g, "refused_by", text_or_null(st, 15));
-	json_object_set_new(g, "message", text_or_null(st, 16));
-	return g;
-}
-
-static json_t *
-load_groups(sqlite3 *db, const struct ks_filter *filter, struct ks_err *err)
-{
-	char sql[8192];
-	sqlite3_stmt *st;
-	json_t *all = json_array();
-	int rc;
-
-	snprintf(sql, sizeof(sql), "%s", groups_sql);
-	if (ks_filter_sql(filter, sql, sizeof(sql), "time", "decision") < 0) {
-		ks_err_set(err, "too many filters");
-		json_decref(all);
-		return NULL;
-	}
-	strncat(sql, " GROUP BY actor, verb, api_group, resource, subresource,"
-	    " namespace, path, refused_by ORDER BY actor, coalesce(namespace, ''),"
-	    " coalesce(api_group, ''), resource, subresource, verb",
-	    sizeof(sql) - strlen(sql) - 1);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		ks_err_set(err, "%s", sqlite3_errmsg(db));
-		json_decref(all);
-		return NULL;
-	}
-	ks_filter_bind(filter, st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(all, group_row(st));
-	if (rc != SQLITE_DONE) {
-		ks_err_set(err, "%s", sqlite3_errmsg(db));
-		json_decref(all);
-		all = NULL;
-	}
-	sqlite3_finalize(st);
-	return all;
-}
 
 /* Why a group gets no RBAC change at all, or NULL. */
 static const char *
@@ -125,7 +42,7 @@ not_for_rbac(json_t *g)
 static json_t *
 admission_refusal(json_t *g)
 {
-	json_t *o = json_deep_copy(g);
+	json_t *o = json_incref(g);	/* (each group is filed once) */
 
 	json_object_set_new(o, "explanation", json_string("the authorizer "
 	    "allowed this request (authorization.k8s.io/decision: allow) and "
@@ -140,7 +57,7 @@ admission_refusal(json_t *g)
 static json_t *
 not_gap(json_t *g, const struct ks_rbac_why *why)
 {
-	json_t *o = json_deep_copy(g);
+	json_t *o = json_incref(g);	/* (each group is filed once) */
 	char buf[512];
 
 	json_object_set_new(o, "allowed_by", json_string(ks_rbacfmt_grant(
@@ -171,6 +88,7 @@ struct plan_ctx {
 	size_t				 nfixes;
 	json_t				*fix_index;	/* actor and namespace ->
 							   index in fixes */
+	json_t				*strs;		/* ks_remediate_str's */
 	struct ks_remediate_memo	 memo;
 };
 
@@ -207,10 +125,10 @@ static void
 file_as(struct plan_ctx *c, const char *list, json_t *g, const char *cls,
     const char *reason)
 {
-	json_t *o = json_deep_copy(g);
+	json_t *o = json_incref(g);	/* (each group is filed once) */
 
-	json_object_set_new(o, "class", json_string(cls));
-	json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "class", ks_remediate_str(c->strs, cls));
+	json_object_set_new(o, "reason", ks_remediate_str(c->strs, reason));
 	json_array_append_new(json_object_get(c->plan, list), o);
 }
 
@@ -411,7 +329,8 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 
 	ks_remediate_memo_init(&c.memo, db, filter);
 	c.fix_index = json_object();
-	if ((groups = load_groups(db, filter, err)) == NULL ||
+	c.strs = json_object();
+	if ((groups = ks_remediate_groups(db, filter, err)) == NULL ||
 	    (c.rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
 		goto out;
 	c.plan = json_pack("{s:[],s:[],s:[],s:[],s:[],s:I,s:I}", "changes",
@@ -421,7 +340,7 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	c.fixes = calloc(json_array_size(groups) + 1, sizeof(*c.fixes));
 	c.suspects = ks_remediate_suspects(db);
 	if (c.plan == NULL || c.fixes == NULL || c.suspects == NULL ||
-	    c.fix_index == NULL || classify(&c, groups) < 0) {
+	    c.fix_index == NULL || c.strs == NULL || classify(&c, groups) < 0) {
 		ks_err_set(err, "out of memory");
 		json_decref(c.plan);
 		c.plan = NULL;
@@ -435,6 +354,7 @@ out:
 	}
 	free(c.fixes);
 	json_decref(c.fix_index);
+	json_decref(c.strs);
 	json_decref(c.suspects);
 	json_decref(groups);
 	ks_rbac_free(c.rbac);

@@ -1,0 +1,425 @@
+/*
+ * The denial groups of a plan (remediate-int.h).  With a filter, SQL
+ * groups the denials view as `denied` does.  Without one, the audit log's
+ * refusals are read once, in the order they are stored (denial_audit by
+ * event: the events' pages in turn, not once per group), folded here per
+ * rollup group and path, and the groups of plain logs added, then all
+ * put in the order the SQL gives them: the same groups, the same text.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rbac/remediate-int.h"
+#include "store/sqltime.h"
+#include "util/timeutil.h"
+
+/* One group in the making: the columns of the SQL's rows, as text. */
+struct grp {
+	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
+	char	*col[KS_REMEDIATE_COLS];
+	long long n;
+	int64_t	 t0, t1;		/* first and last time */
+	int	 timed;
+};
+
+static const char groups_sql[] =
+    "SELECT actor, verb, api_group, resource, subresource, namespace, path,"
+    " count(*), " KS_SQL_TIME("min(time)") ", " KS_SQL_TIME("max(time)") ","
+    " min(audit_id), max(audit_id), max(groups), max(origin),"
+    " max(nullif(reason, '')), refused_by, max(message)";
+
+/* Text compared as SQLite's BINARY collation does, NULL first. */
+static int
+cmp_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* coalesce(a, '') against coalesce(b, ''). */
+static int
+cmp_blank(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/*
+ * The SQL's order (actor, namespace, API group, resource, subresource,
+ * verb), its ties in the order of the GROUP BY's columns (the sort is
+ * stable over the groups as GROUP BY gives them).
+ */
+static int
+by_order(const void *pa, const void *pb)
+{
+	const struct grp *a = *(const struct grp *const *)pa;
+	const struct grp *b = *(const struct grp *const *)pb;
+	static const int order[] = { 0, -5, -2, 3, 4, 1 };
+	static const int group_by[] = { 0, 1, 2, 3, 4, 5, 6, 15 };
+	int r;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((r = order[i] < 0 ? cmp_blank(a->col[-order[i]],
+		    b->col[-order[i]]) : cmp_text(a->col[order[i]],
+		    b->col[order[i]])) != 0)
+			return r;
+	for (size_t i = 0; i < sizeof(group_by) / sizeof(group_by[0]); i++)
+		if ((r = cmp_text(a->col[group_by[i]], b->col[group_by[i]])) !=
+		    0)
+			return r;
+	return 0;
+}
+
+static char *
+dup_or_null(const unsigned char *s)
+{
+	return s ? strdup((const char *)s) : NULL;
+}
+
+/* Keep in *slot the greater (max: 1) or lesser of it and s. */
+static void
+keep(char **slot, const unsigned char *s, int max)
+{
+	int r;
+
+	if (s == NULL)
+		return;
+	r = *slot == NULL ? 1 : strcmp((const char *)s, *slot);
+	if (*slot == NULL || (max ? r > 0 : r < 0)) {
+		free(*slot);
+		*slot = strdup((const char *)s);
+	}
+}
+
+/* The groups found so far: an array, and (gid, path) -> index. */
+struct fold {
+	struct grp	**v;
+	size_t		  n, cap;
+	json_t		 *index;	/* of the groups with a path */
+	size_t		 *by_gid;	/* gid -> 1 + index, the group
+					   without a path (0: none yet) */
+	size_t		  ngid;
+	int		  odd;	/* a time SQL would print otherwise */
+};
+
+/* The slot of gid in f->by_gid (grown as needed), or NULL. */
+static size_t *
+gid_slot(struct fold *f, int64_t gid)
+{
+	size_t *nv, n;
+
+	if (gid < 0 || (uint64_t)gid >= SIZE_MAX / sizeof(*nv) / 2)
+		return NULL;
+	if ((size_t)gid >= f->ngid) {
+		n = (size_t)gid * 2 + 1024;
+		if ((nv = realloc(f->by_gid, n * sizeof(*nv))) == NULL)
+			return NULL;
+		memset(nv + f->ngid, 0, (n - f->ngid) * sizeof(*nv));
+		f->by_gid = nv;
+		f->ngid = n;
+	}
+	return &f->by_gid[gid];
+}
+
+/* Make room for one more group in f; -1 when out of memory. */
+static int
+fold_room(struct fold *f)
+{
+	struct grp **nv;
+
+	if (f->n < f->cap)
+		return 0;
+	if ((nv = realloc(f->v, (f->cap * 2 + 64) * sizeof(*nv))) == NULL)
+		return -1;
+	f->v = nv;
+	f->cap = f->cap * 2 + 64;
+	return 0;
+}
+
+/* The group of gid and path, made on first use; NULL when out of memory. */
+static struct grp *
+fold_get(struct fold *f, int64_t gid, const unsigned char *path)
+{
+	char *k = NULL;
+	json_t *at = NULL;
+	size_t *slot = NULL;
+	struct grp *g;
+
+	if (path == NULL) {
+		if ((slot = gid_slot(f, gid)) == NULL)
+			return NULL;
+		if (*slot > 0)
+			return f->v[*slot - 1];
+	} else {
+		if (asprintf(&k, "%" PRId64 "+%s", gid, path) < 0)
+			return NULL;
+		if ((at = json_object_get(f->index, k)) != NULL) {
+			free(k);
+			return f->v[json_integer_value(at)];
+		}
+	}
+	if (fold_room(f) < 0 || (g = calloc(1, sizeof(*g))) == NULL) {
+		free(k);
+		return NULL;
+	}
+	g->gid = gid;
+	g->col[6] = dup_or_null(path);
+	if (slot != NULL)
+		*slot = f->n + 1;
+	else
+		json_object_set_new(f->index, k, json_integer((json_int_t)f->n));
+	free(k);
+	f->v[f->n++] = g;
+	return g;
+}
+
+/* Add one refused request (a row of read_audit's query) to its group. */
+static int
+fold_row(struct fold *f, sqlite3_stmt *st)
+{
+	struct grp *g = fold_get(f, sqlite3_column_int64(st, 0),
+	    sqlite3_column_text(st, 5));
+	int64_t t = sqlite3_column_int64(st, 1);
+
+	if (g == NULL)
+		return -1;
+	g->n++;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		if (!g->timed || t < g->t0)
+			g->t0 = t;
+		if (!g->timed || t > g->t1)
+			g->t1 = t;
+		g->timed = 1;
+		/* (SQL prints these with a sign or more digits.) */
+		if (t < 0 || t >= 253402300800000000LL)
+			f->odd = 1;
+	}
+	keep(&g->col[10], sqlite3_column_text(st, 2), 0);
+	keep(&g->col[11], sqlite3_column_text(st, 2), 1);
+	keep(&g->col[12], sqlite3_column_text(st, 3), 1);
+	keep(&g->col[14], sqlite3_column_text(st, 4), 1);
+	keep(&g->col[16], sqlite3_column_text(st, 6), 1);
+	return 0;
+}
+
+/*
+ * The refusals of the audit log, in the order they are stored, folded
+ * per group and path (SQL's columns 0-6 and 15 taken from the first).
+ */
+static int
+read_audit(sqlite3 *db, struct fold *f)
+{
+	static const char q[] = "SELECT gid, time, audit_id, groups,"
+	    " nullif(reason, ''), path, message, actor, verb, api_group,"
+	    " resource, subresource, namespace, refused_by FROM denial_audit"
+	    " ORDER BY event_id";
+	static const int from[] = { 7, 8, 9, 10, 11, 12, -1, -1, -1, -1, -1,
+	    -1, -1, -1, -1, 13 };
+	sqlite3_stmt *st;
+	size_t before;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		before = f->n;
+		if (fold_row(f, st) < 0)
+			break;
+		for (int i = 0; f->n > before && i < 16; i++)
+			if (from[i] >= 0)
+				f->v[before]->col[i] = dup_or_null(
+				    sqlite3_column_text(st, from[i]));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A row of groups_sql's as a group (the columns' text, and the count). */
+static struct grp *
+grp_of(sqlite3_stmt *st)
+{
+	struct grp *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	for (int i = 0; i < KS_REMEDIATE_COLS; i++)
+		if (i != 7)
+			g->col[i] = dup_or_null(sqlite3_column_text(st, i));
+	g->n = sqlite3_column_int64(st, 7);
+	return g;
+}
+
+/* Append to f the groups of sql (groups_sql's columns); -1 on an error. */
+static int
+read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
+    struct fold *f, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	struct grp *g;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (filter != NULL)
+		ks_filter_bind(filter, st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fold_room(f) < 0 || (g = grp_of(st)) == NULL)
+			break;
+		f->v[f->n++] = g;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+	else if (rc == SQLITE_ROW)
+		ks_err_set(err, "out of memory");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+fold_free(struct fold *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		for (int j = 0; j < KS_REMEDIATE_COLS; j++)
+			free(f->v[i]->col[j]);
+		free(f->v[i]);
+	}
+	free(f->v);
+	free(f->by_gid);
+	json_decref(f->index);
+	*f = (struct fold){ 0 };
+}
+
+/*
+ * Without a filter: the audit log's groups folded here, then the plain
+ * logs' from SQL, in the SQL's order; 1 when a time would print
+ * otherwise than SQL prints it (then SQL groups them all), -1 on an error.
+ */
+static int
+fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
+{
+	char sql[2048];
+	char t[KS_TIME_BUFSZ];
+
+	if ((f->index = json_object()) == NULL || read_audit(db, f) < 0) {
+		ks_err_set(err, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (f->odd)
+		return 1;
+	for (size_t i = 0; i < f->n; i++) {
+		f->v[i]->col[13] = strdup("audit");
+		if (f->v[i]->timed) {
+			f->v[i]->col[8] = strdup(ks_time_format(f->v[i]->t0, t));
+			f->v[i]->col[9] = strdup(ks_time_format(f->v[i]->t1, t));
+		}
+	}
+	snprintf(sql, sizeof(sql), "%s FROM denials WHERE origin = 'log'"
+	    " GROUP BY actor, verb, api_group, resource, subresource,"
+	    " namespace, path, refused_by", groups_sql);
+	if (read_sql(db, sql, NULL, f, err) < 0)
+		return -1;
+	qsort(f->v, f->n, sizeof(*f->v), by_order);
+	return 0;
+}
+
+json_t *
+ks_remediate_str(json_t *cache, const char *s)
+{
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_object_get(cache, s)) != NULL)
+		return json_incref(v);
+	if ((v = json_string(s)) != NULL)
+		json_object_set(cache, s, v);
+	return v;
+}
+
+/* The JSON of text, parsed once per distinct text (in parsed); NULL when
+   it is not JSON. */
+static json_t *
+loaded(json_t *parsed, const char *text)
+{
+	json_t *v;
+
+	if ((v = json_object_get(parsed, text)) != NULL)
+		return json_incref(v);
+	if ((v = json_loads(text, 0, NULL)) != NULL)
+		json_object_set(parsed, text, v);
+	return v;
+}
+
+/* A group as the plan's object (remediate.h). */
+static json_t *
+group_json(const struct grp *r, json_t *cache, json_t *parsed)
+{
+	static const char *const keys[] = { "actor", "verb", "api_group",
+	    "resource", "subresource", "namespace", "path" };
+	json_t *g = json_object(), *ex = json_array();
+	char *const *c = r->col;
+
+#define STR(i)	(c[i] ? json_string(c[i]) : json_null())
+	for (int i = 0; i < 7; i++)
+		json_object_set_new(g, keys[i], i < 6 ? ks_remediate_str(cache, c[i]) :
+		    STR(i));
+	json_object_set_new(g, "count", json_integer(r->n));
+	json_object_set_new(g, "first_seen", STR(8));
+	json_object_set_new(g, "last_seen", STR(9));
+	if (c[10] != NULL)
+		json_array_append_new(ex, STR(10));
+	if (c[11] != NULL && strcmp(c[10], c[11]) != 0)
+		json_array_append_new(ex, STR(11));
+	json_object_set_new(g, "examples", ex);
+	json_object_set_new(g, "groups", c[12] ? loaded(parsed, c[12]) :
+	    json_null());
+	if (json_object_get(g, "groups") == NULL)
+		json_object_set_new(g, "groups", json_null());
+	json_object_set_new(g, "origin", ks_remediate_str(cache, c[13]));
+	json_object_set_new(g, "refusal_reason", ks_remediate_str(cache, c[14]));
+	json_object_set_new(g, "refused_by", ks_remediate_str(cache, c[15]));
+	json_object_set_new(g, "message", STR(16));
+#undef STR
+	return g;
+}
+
+json_t *
+ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
+    struct ks_err *err)
+{
+	char sql[8192];
+	struct fold f = { 0 };
+	json_t *all = NULL, *cache = NULL, *parsed = NULL;
+	int rc = ks_filter_empty(filter) ? fold_all(db, &f, err) : 1;
+
+	if (rc > 0) {
+		fold_free(&f);
+		snprintf(sql, sizeof(sql), "%s FROM denials WHERE 1",
+		    groups_sql);
+		if (ks_filter_sql(filter, sql, sizeof(sql), "time",
+		    "decision") < 0) {
+			ks_err_set(err, "too many filters");
+			return NULL;
+		}
+		strncat(sql, " GROUP BY actor, verb, api_group, resource,"
+		    " subresource, namespace, path, refused_by ORDER BY actor,"
+		    " coalesce(namespace, ''), coalesce(api_group, ''),"
+		    " resource, subresource, verb", sizeof(sql) - strlen(sql) -
+		    1);
+		rc = read_sql(db, sql, filter, &f, err);
+	}
+	if (rc == 0 && (all = json_array()) != NULL &&
+	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
+		for (size_t i = 0; i < f.n; i++)
+			json_array_append_new(all, group_json(f.v[i], cache,
+			    parsed));
+	json_decref(cache);
+	json_decref(parsed);
+	fold_free(&f);
+	return all;
+}
