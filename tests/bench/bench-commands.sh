@@ -50,6 +50,12 @@ bc_cost() {
 	echo "$bk_note" > "$D/bc.note"
 }
 
+# bc_ms US: microseconds as milliseconds, or seconds from 10 s.
+bc_ms() {
+	awk -v t="$1" 'BEGIN { if (t >= 1e7) printf "%.2f s", t / 1e6
+	    else printf "%.2f ms", t / 1e3 }'
+}
+
 # bc_one SHAPE DB LABEL NAME BUDGET_MS ARGS...: one command against its
 # budget.
 bc_one() {
@@ -58,7 +64,7 @@ bc_one() {
 	say "$shape, $label: $name"
 	bc_cost "$shape" "$bdb" "$name" "$@"
 	t=$(get bc.t)
-	row "$shape" "$label: $name" cpu "$(calc "$t / 1000") ms" \
+	row "$shape" "$label: $name" cpu "$(bc_ms "$t")" \
 	    "budget $limit ms" "$(calc "$t / 1000 / $limit")" "<=" 1.00 \
 	    "$(get bc.note)"
 }
