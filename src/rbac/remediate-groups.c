@@ -323,7 +323,8 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	    " namespace, path, refused_by", groups_sql);
 	if (read_sql(db, sql, NULL, f, err) < 0)
 		return -1;
-	qsort(f->v, f->n, sizeof(*f->v), by_order);
+	if (f->n > 1)	/* (f->v is NULL when there is no group) */
+		qsort(f->v, f->n, sizeof(*f->v), by_order);
 	return 0;
 }
 
