@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/filter.h"
+#include "store/rollup.h"
 #include "util/jutil.h"
 #include "rbac/remediate-int.h"
 
@@ -19,7 +20,9 @@ ks_remediate_suspects(sqlite3 *db)
 	 * wrote the workload (kube-proxy, CNI daemonsets): the pod rules do
 	 * not make the control plane's own identities suspects.
 	 */
-	static const char q[] = "SELECT actor, rule FROM detections d"
+	/* (%s: the detections saved at import while they hold, else the
+	   view: store/rollup.h.) */
+	static const char fmt[] = "SELECT actor, rule FROM %s d"
 	    " WHERE severity IN ('critical', 'high') AND actor IS NOT NULL"
 	    " AND NOT (rule IN ('privileged-pod', 'host-network',"
 	    " 'sensitive-mount') AND (SELECT class FROM identity_classes"
@@ -29,7 +32,9 @@ ks_remediate_suspects(sqlite3 *db)
 	json_t *o = json_object();
 	sqlite3_stmt *st;
 	const char *actor;
+	char q[sizeof(fmt) + 32];
 
+	snprintf(q, sizeof(q), fmt, ks_rollup_detections(db));
 	if (o == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
 	    SQLITE_OK)
 		return o;
