@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/filter.h"
+#include "store/filter-edge.h"
 #include "store/resname.h"
 #include "util/timeutil.h"
 
@@ -18,7 +19,6 @@
 #define P_UNTIL		(P_SINCE + 1)
 #define P_MLO		(P_UNTIL + 1)	/* the window's whole minutes */
 #define P_MHI		(P_UNTIL + 2)
-#define MINUTE		INT64_C(60000000)
 
 void
 ks_filter_init(struct ks_filter *f)
@@ -322,33 +322,6 @@ bind_list(sqlite3_stmt *st, const struct ks_filter_list *l, int first)
 		sqlite3_bind_text(st, first + i, l->v[i], -1, SQLITE_STATIC);
 }
 
-/* t rounded down to its minute (negative times too). */
-static int64_t
-minute_floor(int64_t t)
-{
-	return t / MINUTE * MINUTE - (t < 0 && t % MINUTE != 0 ? MINUTE : 0);
-}
-
-/*
- * The whole minutes of the window: [lo, hi).  The rollups answer for
- * them; the base rows for the partial minutes at its edges, [since, lo)
- * and [hi, until].  Without a whole minute, lo = hi = until + 1: the base
- * rows answer for all of it.
- */
-static void
-whole_minutes(const struct ks_filter *f, int64_t *lo, int64_t *hi)
-{
-	*lo = INT64_MIN;
-	*hi = INT64_MAX;
-	if (f->since_us != KS_TIME_NONE)
-		*lo = f->since_us == minute_floor(f->since_us) ? f->since_us :
-		    minute_floor(f->since_us) + MINUTE;
-	if (f->until_us != KS_TIME_NONE && f->until_us < INT64_MAX)
-		*hi = minute_floor(f->until_us + 1);
-	if (*lo >= *hi)
-		*lo = *hi = f->until_us + 1;
-}
-
 static void
 bind_window(const struct ks_filter *f, sqlite3_stmt *st)
 {
@@ -356,7 +329,7 @@ bind_window(const struct ks_filter *f, sqlite3_stmt *st)
 
 	if (f->since_us == KS_TIME_NONE && f->until_us == KS_TIME_NONE)
 		return;
-	whole_minutes(f, &lo, &hi);
+	ks_filter_edge_minutes(f->since_us, f->until_us, &lo, &hi);
 	sqlite3_bind_int64(st, P_MLO, lo);
 	sqlite3_bind_int64(st, P_MHI, hi);
 }
@@ -386,23 +359,6 @@ ks_filter_bind(const struct ks_filter *f, sqlite3_stmt *st)
 	bind_window(f, st);
 }
 
-/* The parameters of the window's edges, as SQL text. */
-#define S_SINCE	"?213"
-#define S_UNTIL	"?214"
-#define S_MLO	"?215"
-#define S_MHI	"?216"
-
-/* The columns of the counted relation (filter.h), from request_outcomes. */
-#define OUTCOME_COLS \
-    "actor, verb, api_group, resource, subresource, namespace," \
-    " time, time AS first_us, time AS last_us, NOT refused AS allowed," \
-    " refused AS denied, decision, origin"
-#define ROLLUP_COLS(t) \
-    "actor, verb, api_group, resource, subresource, namespace, " t \
-    " AS time, first_us, last_us, allowed, denied, decision," \
-    " 'audit' AS origin"
-/* A request rollup with its group's columns (rollup_groups). */
-#define GROUPED(table)	" FROM " table " JOIN rollup_groups ON id = gid"
 /* Requests without a time and refusals found only in logs. */
 #define UNTIMED_AND_LOGS \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
@@ -426,18 +382,6 @@ static const char counts_minute[] =
     "(SELECT " ROLLUP_COLS("minute") GROUPED("request_minute")
     UNTIMED_AND_LOGS;
 
-/* A window's whole minutes (from a rollup); its edges row by row, and
-   the logs. */
-#define WHOLE_MINUTES	" WHERE minute >= " S_MLO " AND minute < " S_MHI
-#define EDGES_AND_LOGS \
-    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes" \
-    " WHERE origin = 'audit' AND time >= " S_SINCE " AND time < " S_MLO \
-    " UNION ALL SELECT " OUTCOME_COLS " FROM request_outcomes" \
-    " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL \
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
-    " namespace, time, time, time, 0, 1, 'forbid', 'log'" \
-    " FROM log_denials_only)"
-
 /* A window: its whole minutes, its edges row by row, and the logs. */
 static const char counts_window[] =
     "(SELECT " ROLLUP_COLS("first_us") GROUPED("request_minute")
@@ -455,7 +399,8 @@ ks_filter_counts(const struct ks_filter *f, int64_t bucket_us)
 	if (bucket_us % MINUTE != 0)
 		return counts_rows;
 	if (windowed(f))
-		return counts_window;
+		return ks_filter_edge_counts(f->since_us, f->until_us,
+		    counts_window);
 	return bucket_us == 0 ? counts_total : counts_minute;
 }
 

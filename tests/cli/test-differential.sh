@@ -257,6 +257,28 @@ echo "ok - the rollups hold what the base tables say ($(wc -l < "$T/a") rows)"
 awk -v SEED="$SEED" -v N="$N" -v LATEST_US="$latest" \
     -f tests/diff/combos.awk > "$T/combos"
 [ "$(wc -l < "$T/combos")" -eq "$N" ] || fail "the generator wrote too few"
+# Windows whose edge minutes lie mostly inside them (counted as the
+# minute's rollup less its part outside), at 4 and 1 requests a second:
+# groups with requests on both sides of an edge.
+b=1709632800000000 D=2024-03-05T	# $b: ${D}10:00:00Z
+# fixed ARGS SINCE UNTIL COND BUCKET BUCKET_US (SINCE, UNTIL: from $b, in
+# microseconds, - for none).
+fixed() {
+	w=1
+	[ "$2" = - ] || w="$w AND (t >= $((b + $2)))"
+	[ "$3" = - ] || w="$w AND (t <= $((b + $3)))"
+	[ -z "$4" ] || w="$w AND ($4)"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$w" "$5" "$6" >> "$T/combos"
+}
+fixed "--since ${D}10:03:00.250000Z --until ${D}10:08:59.750000Z" \
+    180250000 539750000 "" 1m 60000000
+fixed "--since ${D}10:03:10.5Z --until ${D}10:05:50Z --verb get" \
+    190500000 350000000 "verb = 'get'" 90s 90000000
+fixed "--since ${D}11:31:05Z --until ${D}11:40:45.5Z --decision forbid" \
+    5465000000 6045500000 "dec = 'forbid'" 10m 600000000
+fixed "--since ${D}10:04:01.000001Z" 241000001 - "" 1h 3600000000
+fixed "--until ${D}11:33:58.999999Z" - 5638999999 "" 1m 60000000
+N=$((N + 5))
 i=0; bad=0; rows=0
 while IFS="$(printf '\t')" read -r args w bucket bucket_us; do
 	i=$((i + 1))

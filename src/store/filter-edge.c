@@ -1,0 +1,123 @@
+/*
+ * A window's counts when an edge minute is mostly inside it: that
+ * minute's rollup rows less the requests of its part outside, read row
+ * by row (the smaller part), rather than its part inside row by row.
+ */
+#include <stdint.h>
+
+#include "store/filter-edge.h"
+#include "util/timeutil.h"
+
+/*
+ * A group of the minute keeps the rows with a request inside.  Its last
+ * (first) request of the minute is then inside; its first (last) inside,
+ * when the rollup's is outside, is found through audit_events_actor_time
+ * (+: compared without the column's affinity, so that the index answers)
+ * with request_outcomes' rules: a request once, by its final stage.
+ */
+#define E_MS	"(" S_MLO " - 60000000)"	/* the first edge's minute */
+#define FINAL_STAGE(x) \
+    "coalesce(" x ".stage, 'ResponseComplete') IN ('ResponseComplete'," \
+    " 'Panic')"
+#define INSIDE(range, dir) \
+    "CASE WHEN g.actor IS NULL THEN " LOOKUP("timeline", "IS", range, dir) \
+    " ELSE " LOOKUP("actor_time", "=", range, dir) " END"
+#define LOOKUP(index, is, range, dir) \
+    "(SELECT e.received_us FROM audit_events e" \
+    " INDEXED BY audit_events_" index \
+    " WHERE coalesce(e.impersonated_user, e.username) " is " +g.actor" \
+    " AND " range " AND e.verb IS g.verb AND e.api_group IS g.api_group" \
+    " AND e.resource IS g.resource AND e.subresource IS g.subresource" \
+    " AND e.namespace IS g.namespace AND CASE WHEN e.decision IN" \
+    " ('allow', 'forbid') THEN e.decision WHEN e.code = 403 THEN 'forbid'" \
+    " ELSE 'allow' END = g.decision AND " FINAL_STAGE("e") \
+    " AND NOT EXISTS (SELECT 1 FROM audit_events d" \
+    " INDEXED BY audit_events_timeline WHERE d.received_us = e.received_us" \
+    " AND d.audit_id = e.audit_id AND d.id < e.id AND " FINAL_STAGE("d") \
+    ") ORDER BY e.received_us " dir " LIMIT 1)"
+#define EDGE_SUB(m, outside, first, last) \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, f AS time, f AS first_us, l AS last_us, allowed, denied," \
+    " decision, 'audit' FROM (SELECT g.actor, g.verb, g.api_group," \
+    " g.resource, g.subresource, g.namespace, g.decision, " first " AS f," \
+    " " last " AS l, r.allowed - coalesce(x.a, 0) AS allowed," \
+    " r.denied - coalesce(x.d, 0) AS denied FROM request_minute r" \
+    " JOIN rollup_groups g ON g.id = r.gid LEFT JOIN (SELECT o.gid," \
+    " sum(NOT o.refused) AS a, sum(o.refused) AS d FROM (SELECT" \
+    " (SELECT id FROM rollup_groups k WHERE k.actor IS q.actor" \
+    " AND k.verb IS q.verb AND k.api_group IS q.api_group" \
+    " AND k.resource IS q.resource AND k.subresource IS q.subresource" \
+    " AND k.namespace IS q.namespace AND k.decision = q.decision) AS gid," \
+    " refused FROM request_outcomes q WHERE q.origin = 'audit' AND " \
+    outside ") o GROUP BY o.gid) x ON x.gid = r.gid WHERE r.minute = " m \
+    " AND r.allowed + r.denied > coalesce(x.a, 0) + coalesce(x.d, 0))"
+#define SINCE_SUB EDGE_SUB(E_MS, "q.time >= " E_MS " AND q.time < " S_SINCE, \
+    "CASE WHEN r.first_us >= " S_SINCE " THEN r.first_us ELSE " \
+    INSIDE("e.received_us >= " S_SINCE " AND e.received_us < " S_MLO, \
+    "ASC") " END", "r.last_us")
+#define UNTIL_SUB EDGE_SUB(S_MHI, "q.time > " S_UNTIL " AND q.time < " \
+    S_MHI " + 60000000", "r.first_us", "CASE WHEN r.last_us <= " S_UNTIL \
+    " THEN r.last_us ELSE " INSIDE("e.received_us >= " S_MHI \
+    " AND e.received_us <= " S_UNTIL, "DESC") " END")
+#define WINDOW_WITH(a, b) \
+    "(SELECT " ROLLUP_COLS("first_us") GROUPED("request_minute") \
+    WHOLE_MINUTES a b LOGS_ONLY
+
+static const char *const counts_sub[3] = {
+	WINDOW_WITH(SINCE_SUB, UNTIL_ROWS),
+	WINDOW_WITH(SINCE_ROWS, UNTIL_SUB),
+	WINDOW_WITH(SINCE_SUB, UNTIL_SUB),
+};
+
+/* t rounded down to its minute (negative times too). */
+static int64_t
+minute_floor(int64_t t)
+{
+	return t / MINUTE * MINUTE - (t < 0 && t % MINUTE != 0 ? MINUTE : 0);
+}
+
+void
+ks_filter_edge_minutes(int64_t since_us, int64_t until_us, int64_t *lo,
+    int64_t *hi)
+{
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (since_us != KS_TIME_NONE)
+		*lo = since_us == minute_floor(since_us) ? since_us :
+		    minute_floor(since_us) + MINUTE;
+	if (until_us != KS_TIME_NONE && until_us < INT64_MAX)
+		*hi = minute_floor(until_us + 1);
+	if (*lo >= *hi)
+		*lo = *hi = until_us + 1;
+}
+
+/*
+ * Which edges of a window are read as their minute less the part
+ * outside (bit 0: the first, bit 1: the last): an edge whose minute
+ * is mostly inside, when the window holds a whole minute.
+ */
+static int
+sub_edges(int64_t since_us, int64_t until_us)
+{
+	int64_t lo, hi, in;
+	int edges = 0;
+
+	ks_filter_edge_minutes(since_us, until_us, &lo, &hi);
+	if (lo >= hi)
+		return 0;
+	if (since_us != KS_TIME_NONE && (in = lo - since_us) > 0 &&
+	    in > MINUTE - in)
+		edges |= 1;
+	if (until_us != KS_TIME_NONE && until_us < INT64_MAX &&
+	    (in = until_us + 1 - hi) > 0 && in > MINUTE - in)
+		edges |= 2;
+	return edges;
+}
+
+const char *
+ks_filter_edge_counts(int64_t since_us, int64_t until_us, const char *rows)
+{
+	int edges = sub_edges(since_us, until_us);
+
+	return edges == 0 ? rows : counts_sub[edges - 1];
+}
