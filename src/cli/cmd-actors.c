@@ -53,7 +53,7 @@ static int
 exec_actors(struct ks_ctx *ctx)
 {
 	const struct actors_state *as = ctx->state;
-	char sql[8192];
+	char sql[KS_FILTER_QUERY_MAX];
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc = KS_EXIT_OK;

@@ -35,7 +35,7 @@ static int
 section(struct ks_doc *d, sqlite3 *db, const char *title, const char *head,
     const char *tail, const char *time_col, const struct ks_filter *f)
 {
-	char q[8192];
+	char q[KS_FILTER_QUERY_MAX];
 	sqlite3_stmt *st = NULL;
 	struct ks_err err;
 	int rc, told = ks_out_failed(d->out);
@@ -83,7 +83,7 @@ count(sqlite3 *db, const char *q)
 static int
 span(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
-	char head[4096];
+	char head[KS_FILTER_QUERY_MAX];
 	int all = ks_filter_empty(f);
 
 	/*
@@ -112,7 +112,7 @@ span(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 static int
 denials(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
-	char head[4096];
+	char head[KS_FILTER_QUERY_MAX];
 
 	snprintf(head, sizeof(head), "%s%s%s", "SELECT actor, verb, api_group,"
 	    " resource, subresource, namespace, sum(n) AS count, "
@@ -312,7 +312,7 @@ intro(struct ks_doc *d, sqlite3 *db)
 static int
 unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
-	char head[4096];
+	char head[KS_FILTER_QUERY_MAX];
 
 	snprintf(head, sizeof(head), "%s%s%s", "SELECT actor, (SELECT class"
 	    " FROM identity_classes WHERE actor GLOB pattern ORDER BY priority"

@@ -143,7 +143,7 @@ conflicts(const struct timeline_state *ts, const struct ks_filter *f)
 static int
 exec_buckets(struct ks_ctx *ctx, int64_t b)
 {
-	char inner[8192], sql[9216];
+	char inner[KS_FILTER_QUERY_MAX], sql[KS_FILTER_QUERY_MAX + 1024];
 
 	snprintf(inner, sizeof(inner), "%s%s WHERE time IS NOT NULL",
 	    bucket_head, ks_filter_counts_sums(&ctx->filter, b));

@@ -30,6 +30,12 @@
 #include "util/err.h"
 
 #define KS_FILTER_MAXV	16	/* values of one repeated option */
+/*
+ * Room for a command's query: its head, the counts of ks_filter_counts*
+ * (about 6 KB when both edges of a window are corrected from the
+ * rollups), every filter's conditions and its tail.
+ */
+#define KS_FILTER_QUERY_MAX	32768
 
 /* One --resource, split into its parts (NULL = any). */
 struct ks_filter_res {
