@@ -9,6 +9,7 @@
 #include "cli/filter-opt.h"
 #include "store/db.h"
 #include "store/sqltime.h"
+#include "util/timeutil.h"
 
 /* A group's columns, from one row or from the rows grouped. */
 #define GROUP_COLS(n, first, last, aid, src, line, msg) \
@@ -43,23 +44,29 @@ rows(const struct ks_filter *f, char *sql, size_t sz, const char *head,
 /*
  * The groups, with the filter's conditions on each denial before it is
  * counted: a window selects the denials inside it, and a group with none
- * there is absent.  The rollups kept at import answer (ks_filter_denials).
- * Without a window, an audit group is one row of denial_total, read as it
- * is (ks_filter_denial_groups); only the refusals of logs are grouped.
+ * there is absent.  The rollups kept at import answer: the audit
+ * denials by group (ks_filter_denial_groups: a group is one actor, verb,
+ * api_group, resource, subresource, namespace and decision, so one
+ * refused_by), without a window one row each (denial_total), read as it
+ * is, in a window summed per group (gid, cheaper to group by than its
+ * columns); the refusals found only in logs, by their columns.
  */
 static int
 build(const struct ks_filter *f, char *sql, size_t sz)
 {
-	const char *groups = ks_filter_denial_groups(f);
+	int windowed = f->since_us != KS_TIME_NONE ||
+	    f->until_us != KS_TIME_NONE;
 
 	sql[0] = '\0';
-	if (groups != NULL) {
-		if (rows(f, sql, sz, GROUP_COLS("n", "first_us", "last_us",
-		    "audit_id", "source_id", "line", "message"), groups) < 0 ||
-		    rows(f, sql, sz, " UNION ALL " GROUPED_COLS,
-		    ks_filter_denial_logs(f)) < 0)
-			return -1;
-	} else if (rows(f, sql, sz, GROUPED_COLS, ks_filter_denials(f)) < 0)
+	if (windowed ? rows(f, sql, sz, GROUPED_COLS,
+	    ks_filter_denial_groups(f)) < 0 : rows(f, sql, sz,
+	    GROUP_COLS("n", "first_us", "last_us", "audit_id", "source_id",
+	    "line", "message"), ks_filter_denial_groups(f)) < 0)
+		return -1;
+	if (windowed)
+		strncat(sql, " GROUP BY gid", sz - strlen(sql) - 1);
+	if (rows(f, sql, sz, " UNION ALL " GROUPED_COLS,
+	    ks_filter_denial_logs(f)) < 0)
 		return -1;
 	strncat(sql, GROUP_BY ORDER, sz - strlen(sql) - 1);
 	return strlen(sql) + 1 < sz ? 0 : -1;

@@ -69,6 +69,40 @@ static const char *const counts_sub[3] = {
 	WINDOW_WITH(SINCE_SUB, UNTIL_SUB),
 };
 
+/*
+ * The denials (ks_filter_denials) of an edge minute mostly inside: a
+ * group's row of denial_minute as it is when all its denials of that
+ * minute are inside (its first, or last, is), else its denials inside
+ * row by row (denial_requests_group).  The minute's other groups have
+ * none inside.
+ */
+#define DENIAL_SUB(m, whole, part) \
+    " UNION ALL SELECT " DENIAL_COLS("first_us") GROUPED("denial_minute") \
+    " WHERE minute = " m " AND " whole \
+    " UNION ALL SELECT r.actor, r.verb, r.api_group, r.resource," \
+    " r.subresource, r.namespace, r.refused_by, r.decision, r.time, 1," \
+    " r.time, r.time, r.audit_id, r.source_id, r.line, r.message, r.gid" \
+    " FROM denial_minute m CROSS JOIN denial_audit r ON r.gid = m.gid" \
+    " AND " part " WHERE m.minute = " m " AND NOT (m." whole ")"
+#define DENIAL_SINCE_SUB DENIAL_SUB(E_MS, "first_us >= " S_SINCE, \
+    "r.time >= " S_SINCE " AND r.time < " S_MLO)
+#define DENIAL_UNTIL_SUB DENIAL_SUB(S_MHI, "last_us <= " S_UNTIL, \
+    "r.time >= " S_MHI " AND r.time <= " S_UNTIL)
+#define DENIALS_WITH(a, b, tail) \
+    "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_minute") \
+    WHOLE_MINUTES a b tail
+
+/* [logs][edges - 1] */
+static const char *const denials_sub[2][3] = { {
+	DENIALS_WITH(DENIAL_SINCE_SUB, DENIAL_UNTIL_ROWS, ")"),
+	DENIALS_WITH(DENIAL_SINCE_ROWS, DENIAL_UNTIL_SUB, ")"),
+	DENIALS_WITH(DENIAL_SINCE_SUB, DENIAL_UNTIL_SUB, ")"),
+}, {
+	DENIALS_WITH(DENIAL_SINCE_SUB, DENIAL_UNTIL_ROWS, DENIAL_LOGS),
+	DENIALS_WITH(DENIAL_SINCE_ROWS, DENIAL_UNTIL_SUB, DENIAL_LOGS),
+	DENIALS_WITH(DENIAL_SINCE_SUB, DENIAL_UNTIL_SUB, DENIAL_LOGS),
+} };
+
 /* t rounded down to its minute (negative times too). */
 static int64_t
 minute_floor(int64_t t)
@@ -120,4 +154,13 @@ ks_filter_edge_counts(int64_t since_us, int64_t until_us, const char *rows)
 	int edges = sub_edges(since_us, until_us);
 
 	return edges == 0 ? rows : counts_sub[edges - 1];
+}
+
+const char *
+ks_filter_edge_denials(int64_t since_us, int64_t until_us, const char *rows,
+    int logs)
+{
+	int edges = sub_edges(since_us, until_us);
+
+	return edges == 0 ? rows : denials_sub[logs != 0][edges - 1];
 }

@@ -137,19 +137,22 @@ const char *ks_filter_counts_sums(const struct ks_filter *f,
  * the rollups allow, as a parenthesised subquery with the columns actor,
  * verb, api_group, resource, subresource, namespace, refused_by,
  * decision, time, n (denials in the row), first_us, last_us, audit_id,
- * source_id, line (the least of them) and message (the greatest).  Over
- * all time one row per group (denial_total); with a window its whole
- * minutes from denial_minute and its edges from denial_requests; refusals
+ * source_id, line (the least of them), message (the greatest) and gid
+ * (the group's id in rollup_groups; NULL for a refusal found only in
+ * logs).  Over all time one row per group (denial_total); with a window
+ * its whole minutes from denial_minute and its edges from
+ * denial_requests (an edge minute mostly inside: its groups whose
+ * denials of that minute are all inside from denial_minute); refusals
  * found only in logs row by row.  Exact under every filter.  Static.
  */
 const char *ks_filter_denials(const struct ks_filter *f);
 
 /*
- * The same in two parts, without a window only (else NULL): the groups of
- * audit denials, one row each (denial_total: a group is one actor, verb,
- * api_group, resource, subresource, namespace and decision, so one
- * refused_by), and the refusals found only in logs, one row each, for the
- * caller to group.  Static.
+ * The same in two parts: the audit denials (without a window one row per
+ * group, from denial_total: a group is one actor, verb, api_group,
+ * resource, subresource, namespace and decision, so one refused_by; in a
+ * window rows to sum per gid), and the refusals found only in logs, one
+ * row each, for the caller to group.  Static.
  */
 const char *ks_filter_denial_groups(const struct ks_filter *f);
 const char *ks_filter_denial_logs(const struct ks_filter *f);
