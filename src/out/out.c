@@ -216,9 +216,8 @@ ks_out_end(struct ks_out *out, struct ks_err *err)
 	return 0;
 }
 
-/* Point cells[0..ncols) at the current row of stmt.  Returns 0 or -1. */
-static int
-getrow(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
+int
+ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 {
 	struct ks_cell *c;
 	int i;
@@ -261,6 +260,21 @@ getrow(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 }
 
 int
+ks_out_stmt_end(struct ks_out *out, sqlite3_stmt *stmt, int rc,
+    struct ks_err *err)
+{
+	if (rc == SQLITE_DONE || out->failed)
+		return ks_out_end(out, err);
+	/* Close nothing: a half-printed result must not look whole. */
+	if (rc == SQLITE_NOMEM)
+		ks_err_set(err, "%s", sqlite3_errstr(rc));
+	else
+		ks_err_set(err, "%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+	ks_out_discard(out);
+	return -1;
+}
+
+int
 ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
 {
 	int ncols = sqlite3_column_count(stmt), rc = SQLITE_DONE, i;
@@ -278,7 +292,7 @@ ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
 		cols[i] = sqlite3_column_name(stmt, i);
 	if (ks_out_begin(out, ncols, cols) == 0) {
 		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			if (getrow(stmt, cells, ncols) == -1) {
+			if (ks_out_stmt_cells(stmt, cells, ncols) == -1) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
@@ -286,17 +300,7 @@ ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
 				break;
 		}
 	}
-	if (rc == SQLITE_DONE || out->failed) {
-		ret = ks_out_end(out, err);
-	} else {
-		/* Close nothing: a half-printed result must not look whole. */
-		if (rc == SQLITE_NOMEM)
-			ks_err_set(err, "%s", sqlite3_errstr(rc));
-		else
-			ks_err_set(err, "%s",
-			    sqlite3_errmsg(sqlite3_db_handle(stmt)));
-		ks_out_discard(out);
-	}
+	ret = ks_out_stmt_end(out, stmt, rc, err);
 out:
 	free(cols);
 	free(cells);
