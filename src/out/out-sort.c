@@ -27,18 +27,21 @@ struct chunk {
 };
 
 /*
- * A row kept: a table of offsets, then its values; and its sort key, the
- * values of the key columns encoded so that memcmp orders the keys as
- * SQLite orders the rows (key_size), the first 16 bytes of it also as
- * two integers.  Without a key (a REAL among the key columns), the rows
- * are compared value by value.
+ * A row kept: its sort key, the values of the key columns encoded so that
+ * memcmp orders the keys as SQLite orders the rows (put_key), then its
+ * values one after the other (put_value), at row_of(e); the first 16
+ * bytes of the key from offset 16 d, while sorting by them, in p as two
+ * integers.  Without a key (a REAL among the key columns), the rows are
+ * compared value by value.
  */
 struct ent {
 	uint64_t	 p[2];
-	const unsigned char *key;
-	size_t		 klen;
-	char		*row;
+	unsigned char	*key;
+	uint32_t	 klen;
 };
+
+/* Where e's values begin, after its key. */
+#define ROW_OF(e)	((const char *)(e)->key + (((e)->klen + 7) & ~7u))
 
 /* The rows kept. */
 struct kept {
@@ -108,13 +111,76 @@ kept_free(struct kept *k)
 	free(k->ents);
 }
 
-/* The bytes a cell takes when kept. */
+/* The bytes of n as a varint (7 bits a byte, low first). */
+static size_t
+varint_size(size_t n)
+{
+	size_t k = 1;
+
+	while (n >= 0x80) {
+		n >>= 7;
+		k++;
+	}
+	return k;
+}
+
+/* The bytes a cell takes when kept: see put_value. */
 static size_t
 cell_size(const struct ks_cell *c)
 {
 	if (c->type == KS_CELL_TEXT)
-		return 1 + sizeof(uint32_t) + c->len + 1;
+		return 1 + varint_size(c->len) + c->len + 1;
 	return c->type == KS_CELL_NULL ? 1 : 1 + sizeof(long long);
+}
+
+/*
+ * A cell kept at w: its type (| JSON), then an integer's or a real's 8
+ * bytes, or text's length (a varint), bytes and a NUL.  The bytes after.
+ */
+static char *
+put_value(char *w, const struct ks_cell *c)
+{
+	size_t n = c->len;
+
+	*w++ = (char)(c->type | (c->json ? JSON : 0));
+	if (c->type == KS_CELL_INT || c->type == KS_CELL_REAL) {
+		memcpy(w, c->type == KS_CELL_INT ? (const void *)&c->i :
+		    (const void *)&c->r, 8);
+		return w + 8;
+	}
+	if (c->type != KS_CELL_TEXT)
+		return w;
+	for (; n >= 0x80; n >>= 7)
+		*w++ = (char)(0x80 | (n & 0x7f));
+	*w++ = (char)n;
+	memcpy(w, c->s, c->len);
+	w[c->len] = '\0';
+	return w + c->len + 1;
+}
+
+/* The value kept at v into *c (its text in the arena); the bytes after. */
+static const char *
+get_value(const char *v, struct ks_cell *c)
+{
+	size_t n = 0;
+	int shift = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->type = *v & ~JSON;
+	c->json = (*v++ & JSON) != 0;
+	if (c->type == KS_CELL_INT || c->type == KS_CELL_REAL) {
+		memcpy(c->type == KS_CELL_INT ? (void *)&c->i : (void *)&c->r,
+		    v, 8);
+		return v + 8;
+	}
+	if (c->type != KS_CELL_TEXT)
+		return v;
+	do
+		n |= (size_t)(*v & 0x7f) << shift, shift += 7;
+	while (*v++ & 0x80);
+	c->s = v;
+	c->len = n;
+	return v + n + 1;
 }
 
 /* The bytes of a cell's key: see put_key. */
@@ -158,42 +224,36 @@ put_key(unsigned char *w, const struct ks_cell *c, int desc)
 	return n;
 }
 
-/* e's key from cells (none once a REAL is a key).  0, or -1 (memory). */
-static int
-make_key(struct kept *k, struct ent *e, const struct ks_cell *cells)
+/*
+ * The bytes of the key of cells: 0 once a REAL or a JSON value is a key
+ * (k->nokey: then no row has a key).
+ */
+static size_t
+make_key_size(struct kept *k, const struct ks_cell *cells)
 {
-	unsigned char *w;
 	size_t n = 0;
 
-	e->key = NULL;
-	e->p[0] = e->p[1] = 0;
 	for (int i = 0; i < k->nkeys && !k->nokey; i++) {
-		k->nokey = cells[k->keys[i].col].type == KS_CELL_REAL;
-		n += key_size(&cells[k->keys[i].col]);
+		const struct ks_cell *c = &cells[k->keys[i].col];
+
+		k->nokey = c->type == KS_CELL_REAL || c->json;
+		n += key_size(c);
 	}
-	if (k->nokey)
-		return 0;
-	if ((w = (unsigned char *)take(k, n)) == NULL)
-		return -1;
-	e->key = w;
-	e->klen = n;
-	for (int i = 0; i < k->nkeys; i++)
-		w += put_key(w, &cells[k->keys[i].col], k->keys[i].desc);
-	return 0;
+	return k->nokey ? 0 : n;
 }
 
 /* Keep cells[0..ncols) as a row.  0, or -1 when out of memory. */
 static int
 keep(struct kept *k, const struct ks_cell *cells)
 {
-	size_t size = (size_t)k->ncols * sizeof(uint32_t);
-	struct ent *ents;
-	uint32_t off;
-	char *row;
+	size_t klen = make_key_size(k, cells), size = (klen + 7) & ~(size_t)7;
+	struct ent *ents, *e;
+	unsigned char *w;
+	char *v;
 
 	for (int i = 0; i < k->ncols; i++)
 		size += cell_size(&cells[i]);
-	if (size > UINT32_MAX || (row = take(k, size)) == NULL)
+	if (size > UINT32_MAX || (w = (unsigned char *)take(k, size)) == NULL)
 		return -1;
 	if (k->n == k->cap) {
 		k->cap = k->cap ? 2 * k->cap : 1024;
@@ -201,116 +261,66 @@ keep(struct kept *k, const struct ks_cell *cells)
 			return -1;
 		k->ents = ents;
 	}
-	k->ents[k->n].row = row;
-	if (make_key(k, &k->ents[k->n], cells) < 0)
-		return -1;
-	k->n++;
-	off = (uint32_t)k->ncols * sizeof(uint32_t);
-	for (int i = 0; i < k->ncols; i++) {
-		const struct ks_cell *c = &cells[i];
-		char *v = row + off;
-		uint32_t len = (uint32_t)c->len;
-
-		memcpy(row + i * sizeof(uint32_t), &off, sizeof(off));
-		v[0] = (char)(c->type | (c->json ? JSON : 0));
-		if (c->type == KS_CELL_INT)
-			memcpy(v + 1, &c->i, sizeof(c->i));
-		else if (c->type == KS_CELL_REAL)
-			memcpy(v + 1, &c->r, sizeof(c->r));
-		else if (c->type == KS_CELL_TEXT) {
-			memcpy(v + 1, &len, sizeof(len));
-			memcpy(v + 1 + sizeof(len), c->s, c->len);
-			v[1 + sizeof(len) + c->len] = '\0';
-		}
-		off += (uint32_t)cell_size(c);
-	}
+	e = &k->ents[k->n++];
+	e->p[0] = e->p[1] = 0;
+	e->key = w;
+	e->klen = (uint32_t)klen;
+	for (int i = 0; klen > 0 && i < k->nkeys; i++)
+		w += put_key(w, &cells[k->keys[i].col], k->keys[i].desc);
+	v = (char *)ROW_OF(e);
+	for (int i = 0; i < k->ncols; i++)
+		v = put_value(v, &cells[i]);
 	return 0;
 }
 
-/* Column i of a kept row as a cell (its text in the arena). */
-static struct ks_cell
-cell(const char *row, int i)
-{
-	struct ks_cell c = { KS_CELL_NULL, 0, 0, NULL, 0, 0 };
-	uint32_t off, len;
-	const char *v;
+/* A cell's rank among types as SQLite orders them. */
+#define RANK(t)	((t) == KS_CELL_NULL ? 0 : (t) == KS_CELL_TEXT ? 2 : 1)
 
-	memcpy(&off, row + i * sizeof(uint32_t), sizeof(off));
-	v = row + off;
-	c.type = v[0] & ~JSON;
-	c.json = (v[0] & JSON) != 0;
-	if (c.type == KS_CELL_INT)
-		memcpy(&c.i, v + 1, sizeof(c.i));
-	else if (c.type == KS_CELL_REAL)
-		memcpy(&c.r, v + 1, sizeof(c.r));
-	else if (c.type == KS_CELL_TEXT) {
-		memcpy(&len, v + 1, sizeof(len));
-		c.s = v + 1 + sizeof(len);
-		c.len = len;
+/* A number as a double. */
+#define REAL_OF(c)	((c)->type == KS_CELL_REAL ? (c)->r : (double)(c)->i)
+
+/* Two cells as SQLite orders them (BINARY): NULL, numbers, text. */
+static int
+cmp_cell(const struct ks_cell *a, const struct ks_cell *b)
+{
+	int d;
+
+	if (RANK(a->type) != RANK(b->type))
+		return RANK(a->type) - RANK(b->type);
+	if (a->type == KS_CELL_TEXT) {
+		d = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+		return d != 0 ? d : (a->len > b->len) - (a->len < b->len);
 	}
+	if (a->type == KS_CELL_INT && b->type == KS_CELL_INT)
+		return (a->i > b->i) - (a->i < b->i);
+	if (a->type == KS_CELL_NULL)
+		return 0;
+	return (REAL_OF(a) > REAL_OF(b)) - (REAL_OF(a) < REAL_OF(b));
+}
+
+/* Column col of the row kept at row. */
+static struct ks_cell
+value_at(const char *row, int col)
+{
+	struct ks_cell c;
+
+	do
+		row = get_value(row, &c);
+	while (col-- > 0);
 	return c;
 }
 
-/* A kept value's rank among types as SQLite orders them. */
-#define RANK(t)	((t) == KS_CELL_NULL ? 0 : (t) == KS_CELL_TEXT ? 2 : 1)
-
-/* A kept number as a double. */
-static double
-real_of(const char *v)
-{
-	long long i;
-	double r;
-
-	if ((v[0] & ~JSON) == KS_CELL_REAL) {
-		memcpy(&r, v + 1, sizeof(r));
-		return r;
-	}
-	memcpy(&i, v + 1, sizeof(i));
-	return (double)i;
-}
-
-/* Two kept values as SQLite orders them (BINARY): NULL, numbers, text. */
-static int
-cmp_value(const char *a, const char *b)
-{
-	int ta = a[0] & ~JSON, tb = b[0] & ~JSON, d;
-	long long x, y;
-	uint32_t la, lb;
-	double p, q;
-
-	if (RANK(ta) != RANK(tb))
-		return RANK(ta) - RANK(tb);
-	if (ta == KS_CELL_TEXT) {
-		memcpy(&la, a + 1, sizeof(la));
-		memcpy(&lb, b + 1, sizeof(lb));
-		d = memcmp(a + 1 + sizeof(la), b + 1 + sizeof(lb),
-		    la < lb ? la : lb);
-		return d != 0 ? d : (la > lb) - (la < lb);
-	}
-	if (ta == KS_CELL_INT && tb == KS_CELL_INT) {
-		memcpy(&x, a + 1, sizeof(x));
-		memcpy(&y, b + 1, sizeof(y));
-		return (x > y) - (x < y);
-	}
-	if (ta == KS_CELL_NULL)
-		return 0;
-	p = real_of(a);
-	q = real_of(b);
-	return (p > q) - (p < q);
-}
-
-/* Two rows by keys[0..nkeys). */
+/* Two rows kept, value by value, by keys[0..nkeys). */
 static int
 cmp_rows(const char *a, const char *b, const struct ks_out_key *keys,
     int nkeys)
 {
-	uint32_t oa, ob;
-	int d;
-
 	for (int i = 0; i < nkeys; i++) {
-		memcpy(&oa, a + keys[i].col * sizeof(uint32_t), sizeof(oa));
-		memcpy(&ob, b + keys[i].col * sizeof(uint32_t), sizeof(ob));
-		if ((d = cmp_value(a + oa, b + ob)) != 0)
+		struct ks_cell x = value_at(a, keys[i].col);
+		struct ks_cell y = value_at(b, keys[i].col);
+		int d = cmp_cell(&x, &y);
+
+		if (d != 0)
 			return keys[i].desc ? -d : d;
 	}
 	return 0;
@@ -320,10 +330,13 @@ cmp_rows(const char *a, const char *b, const struct ks_out_key *keys,
 static void
 load_prefix(struct ent *e, size_t d)
 {
+	unsigned char b[16] = { 0 };
+	size_t from = 16 * d, n = e->klen > from ? e->klen - from : 0;
+
+	memcpy(b, e->key + from, n < 16 ? n : 16);
 	e->p[0] = e->p[1] = 0;
-	for (size_t i = 0; i < 16 && 16 * d + i < e->klen; i++)
-		e->p[i / 8] |= (uint64_t)e->key[16 * d + i] <<
-		    (8 * (7 - i % 8));
+	for (int i = 0; i < 16; i++)
+		e->p[i / 8] = e->p[i / 8] << 8 | b[i];
 }
 
 /* Two rows kept: by their prefixes, or value by value without keys. */
@@ -335,7 +348,7 @@ cmp_ents(const struct kept *k, const struct ent *a, const struct ent *b)
 	if (a->p[1] != b->p[1])
 		return a->p[1] < b->p[1] ? -1 : 1;
 	if (k->nokey)
-		return cmp_rows(a->row, b->row, k->keys, k->nkeys);
+		return cmp_rows(ROW_OF(a), ROW_OF(b), k->keys, k->nkeys);
 	return 0;
 }
 
@@ -414,8 +427,10 @@ print_sorted(struct ks_out *out, struct kept *k, struct ks_cell *cells)
 		sort_keys(k, k->ents, tmp, k->n, 0);
 	free(tmp);
 	for (size_t r = 0; r < k->n; r++) {
+		const char *v = ROW_OF(&k->ents[r]);
+
 		for (int i = 0; i < k->ncols; i++)
-			cells[i] = cell(k->ents[r].row, i);
+			v = get_value(v, &cells[i]);
 		if (ks_out_row(out, cells) == -1)
 			break;
 	}
