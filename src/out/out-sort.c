@@ -29,13 +29,15 @@ struct chunk {
 /*
  * A row kept: its sort key, the values of the key columns encoded so that
  * memcmp orders the keys as SQLite orders the rows (put_key), then its
- * values one after the other (put_value), at row_of(e); the first 16
- * bytes of the key from offset 16 d, while sorting by them, in p as two
+ * values one after the other (put_value), at ROW_OF(e); the PREFIX
+ * bytes of the key from offset PREFIX d, while sorting by them, in p as
  * integers.  Without a key (a REAL among the key columns), the rows are
  * compared value by value.
  */
+#define PREFIX	32
+#define WORDS	(PREFIX / 8)
 struct ent {
-	uint64_t	 p[2];
+	uint64_t	 p[WORDS];
 	unsigned char	*key;
 	uint32_t	 klen;
 };
@@ -262,7 +264,7 @@ keep(struct kept *k, const struct ks_cell *cells)
 		k->ents = ents;
 	}
 	e = &k->ents[k->n++];
-	e->p[0] = e->p[1] = 0;
+	memset(e->p, 0, sizeof(e->p));
 	e->key = w;
 	e->klen = (uint32_t)klen;
 	for (int i = 0; klen > 0 && i < k->nkeys; i++)
@@ -326,36 +328,50 @@ cmp_rows(const char *a, const char *b, const struct ks_out_key *keys,
 	return 0;
 }
 
-/* Bytes [16 d, 16 d + 16) of e's key, zeros past its end, into e->p. */
+/* Bytes [PREFIX d, PREFIX (d + 1)) of e's key, zeros past its end, in
+   e->p. */
 static void
 load_prefix(struct ent *e, size_t d)
 {
-	unsigned char b[16] = { 0 };
-	size_t from = 16 * d, n = e->klen > from ? e->klen - from : 0;
+	unsigned char b[PREFIX] = { 0 };
+	size_t from = PREFIX * d, n = e->klen > from ? e->klen - from : 0;
 
-	memcpy(b, e->key + from, n < 16 ? n : 16);
-	e->p[0] = e->p[1] = 0;
-	for (int i = 0; i < 16; i++)
-		e->p[i / 8] = e->p[i / 8] << 8 | b[i];
+	memcpy(b, e->key + from, n < PREFIX ? n : PREFIX);
+	for (int w = 0; w < WORDS; w++) {
+		e->p[w] = 0;
+		for (int i = 0; i < 8; i++)
+			e->p[w] = e->p[w] << 8 | b[8 * w + i];
+	}
+}
+
+/* Whether two rows kept agree on their prefixes. */
+static int
+same_prefix(const struct ent *a, const struct ent *b)
+{
+	for (int w = 0; w < WORDS; w++)
+		if (a->p[w] != b->p[w])
+			return 0;
+	return 1;
 }
 
 /* Two rows kept: by their prefixes, or value by value without keys. */
 static int
 cmp_ents(const struct kept *k, const struct ent *a, const struct ent *b)
 {
-	if (a->p[0] != b->p[0])
-		return a->p[0] < b->p[0] ? -1 : 1;
-	if (a->p[1] != b->p[1])
-		return a->p[1] < b->p[1] ? -1 : 1;
+	for (int w = 0; w < WORDS; w++)
+		if (a->p[w] != b->p[w])
+			return a->p[w] < b->p[w] ? -1 : 1;
 	if (k->nokey)
 		return cmp_rows(ROW_OF(a), ROW_OF(b), k->keys, k->nkeys);
 	return 0;
 }
 
-/* Sort e[0..n) by cmp_ents, stably (merge sort through tmp). */
+/* Sort e[0..n) by cmp_ents, stably: merge sort, between e and tmp. */
 static void
 merge_sort(const struct kept *k, struct ent *e, struct ent *tmp, size_t n)
 {
+	struct ent *from = e, *to = tmp, *t;
+
 	for (size_t w = 1; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
 			size_t mid = lo + w < n ? lo + w : n;
@@ -363,38 +379,46 @@ merge_sort(const struct kept *k, struct ent *e, struct ent *tmp, size_t n)
 			size_t i = lo, j = mid, o = lo;
 
 			while (i < mid && j < hi)
-				tmp[o++] = cmp_ents(k, &e[j], &e[i]) < 0 ?
-				    e[j++] : e[i++];
-			while (i < mid)
-				tmp[o++] = e[i++];
-			while (j < hi)
-				tmp[o++] = e[j++];
+				to[o++] = cmp_ents(k, &from[j], &from[i]) < 0 ?
+				    from[j++] : from[i++];
+			memcpy(to + o, from + i, (mid - i) * sizeof(*to));
+			o += mid - i;
+			memcpy(to + o, from + j, (hi - j) * sizeof(*to));
 		}
-		memcpy(e, tmp, n * sizeof(*e));
+		t = from;
+		from = to;
+		to = t;
 	}
+	if (from != e)
+		memcpy(e, from, n * sizeof(*e));
 }
 
 /*
- * Sort e[0..n), whose keys agree before byte 16 d, by their keys: by
- * the 16 bytes from there (integers, in the entries: no key read per
- * comparison), then each run that agrees on them by the next 16.  Keys
- * that agree to their ends are equal (none is the prefix of another).
+ * Sort e[0..n), whose keys agree before byte PREFIX d, by their keys: by
+ * the PREFIX bytes from there (integers, in the entries: no key read per
+ * comparison), then each run that agrees on them by the next.  Keys that
+ * agree to their ends are equal (none is the prefix of another).  (The
+ * keys are read ahead: each read is the first of its memory.)
  */
 static void
 sort_keys(const struct kept *k, struct ent *e, struct ent *tmp, size_t n,
     size_t d)
 {
-	size_t lo, hi;
+	size_t lo, hi, end = PREFIX * (d + 1);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+#ifdef __GNUC__
+		if (i + 8 < n)
+			__builtin_prefetch(e[i + 8].key + PREFIX * d);
+#endif
 		load_prefix(&e[i], d);
+	}
 	merge_sort(k, e, tmp, n);
 	for (lo = 0; lo < n; lo = hi) {
-		int more = e[lo].klen > 16 * (d + 1);
+		int more = e[lo].klen > end;
 
-		for (hi = lo + 1; hi < n && e[hi].p[0] == e[lo].p[0] &&
-		    e[hi].p[1] == e[lo].p[1]; hi++)
-			more |= e[hi].klen > 16 * (d + 1);
+		for (hi = lo + 1; hi < n && same_prefix(&e[hi], &e[lo]); hi++)
+			more |= e[hi].klen > end;
 		if (hi - lo > 1 && more)
 			sort_keys(k, e + lo, tmp + lo, hi - lo, d + 1);
 	}
@@ -429,6 +453,10 @@ print_sorted(struct ks_out *out, struct kept *k, struct ks_cell *cells)
 	for (size_t r = 0; r < k->n; r++) {
 		const char *v = ROW_OF(&k->ents[r]);
 
+#ifdef __GNUC__
+		if (r + 4 < k->n)
+			__builtin_prefetch(ROW_OF(&k->ents[r + 4]));
+#endif
 		for (int i = 0; i < k->ncols; i++)
 			v = get_value(v, &cells[i]);
 		if (ks_out_row(out, cells) == -1)
