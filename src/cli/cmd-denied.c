@@ -46,29 +46,57 @@ rows(const struct ks_filter *f, char *sql, size_t sz, const char *head,
 }
 
 /*
+ * A window's audit groups: the denials inside it summed per gid (the
+ * window's conditions on each), then the group's row of rollup_groups
+ * (the filter's other conditions on it).
+ */
+#define BY_GID \
+    "SELECT g.actor AS actor, g.verb AS verb, g.api_group AS api_group," \
+    " g.resource AS resource, g.subresource AS subresource," \
+    " g.namespace AS namespace, s.n AS count, " KS_SQL_UTC("s.first_us") \
+    " AS first_seen, " KS_SQL_UTC("s.last_us") " AS last_seen," \
+    " coalesce(s.audit_id, s.source_id || ':' || s.line) AS example," \
+    " CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END" \
+    " AS refused_by, s.message AS message FROM (SELECT gid, sum(n) AS n," \
+    " min(first_us) AS first_us, max(last_us) AS last_us," \
+    " min(audit_id) AS audit_id, min(source_id) AS source_id," \
+    " min(line) AS line, max(message) AS message FROM "
+
+static int
+window_groups(const struct ks_filter *f, char *sql, size_t sz)
+{
+	struct ks_filter when, what;
+	size_t n = strlen(sql);
+
+	ks_filter_split(f, &when, &what);
+	snprintf(sql + n, sz - n, BY_GID "%s WHERE 1",
+	    ks_filter_denial_groups(f));
+	if (ks_filter_sql(&when, sql, sz, "time", NULL) < 0)
+		return -1;
+	strncat(sql, " GROUP BY gid) s JOIN rollup_groups g ON g.id = s.gid"
+	    " WHERE 1", sz - strlen(sql) - 1);
+	return ks_filter_sql(&what, sql, sz, "time", "decision");
+}
+
+/*
  * The groups, with the filter's conditions on each denial before it is
  * counted: a window selects the denials inside it, and a group with none
  * there is absent.  The rollups kept at import answer: the audit
  * denials by group (ks_filter_denial_groups: a group is one actor, verb,
  * api_group, resource, subresource, namespace and decision, so one
  * refused_by), without a window one row each (denial_total), read as it
- * is, in a window summed per group (gid, cheaper to group by than its
- * columns); the refusals found only in logs, by their columns.
+ * is, in a window summed per gid (window_groups); the refusals found only
+ * in logs, by their columns.
  */
 static int
 build(const struct ks_filter *f, char *sql, size_t sz)
 {
-	int windowed = f->since_us != KS_TIME_NONE ||
-	    f->until_us != KS_TIME_NONE;
-
 	sql[0] = '\0';
-	if (windowed ? rows(f, sql, sz, GROUPED_COLS,
-	    ks_filter_denial_groups(f)) < 0 : rows(f, sql, sz,
+	if (f->since_us != KS_TIME_NONE || f->until_us != KS_TIME_NONE ?
+	    window_groups(f, sql, sz) < 0 : rows(f, sql, sz,
 	    GROUP_COLS("n", "first_us", "last_us", "audit_id", "source_id",
 	    "line", "message"), ks_filter_denial_groups(f)) < 0)
 		return -1;
-	if (windowed)
-		strncat(sql, " GROUP BY gid", sz - strlen(sql) - 1);
 	if (rows(f, sql, sz, " UNION ALL " GROUPED_COLS,
 	    ks_filter_denial_logs(f)) < 0)
 		return -1;

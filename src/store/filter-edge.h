@@ -68,6 +68,19 @@
 #define DENIAL_UNTIL_ROWS \
     DENIAL_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL
 
+/* The same by group: gid, time, n, first_us, last_us, audit_id, source_id,
+   line, message. */
+#define DENIAL_GID_COLS(t) \
+    "gid, " t " AS time, n, first_us, last_us, audit_id, source_id," \
+    " line, message"
+#define DENIAL_GID_ROWS \
+    " UNION ALL SELECT gid, time, 1, time, time, audit_id, source_id," \
+    " line, message FROM denial_audit"
+#define DENIAL_GID_SINCE_ROWS \
+    DENIAL_GID_ROWS " WHERE time >= " S_SINCE " AND time < " S_MLO
+#define DENIAL_GID_UNTIL_ROWS \
+    DENIAL_GID_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL
+
 /*
  * The whole minutes of the window: [lo, hi).  The rollups answer for
  * them; the base rows for the partial minutes at its edges, [since, lo)
@@ -90,10 +103,10 @@ const char	*ks_filter_edge_counts(int64_t since_us, int64_t until_us,
  * The same for the denials of a window (ks_filter_denials): rows, both
  * edges row by row, unless an edge minute is mostly inside: then its
  * groups whose denials of that minute are all inside from denial_minute,
- * the others row by row.  With logs 0, the audit denials only
- * (ks_filter_denial_groups).
+ * the others row by row.  With gid, the audit denials by gid only
+ * (ks_filter_denial_groups; DENIAL_GID_COLS).
  */
 const char	*ks_filter_edge_denials(int64_t since_us, int64_t until_us,
-		    const char *rows, int logs);
+		    const char *rows, int gid);
 
 #endif

@@ -56,6 +56,20 @@ ks_filter_rollup_ok(const struct ks_filter *f)
 	return f->since == NULL && f->until == NULL && f->decision == NULL;
 }
 
+void
+ks_filter_split(const struct ks_filter *f, struct ks_filter *when,
+    struct ks_filter *what)
+{
+	*when = *f;
+	*what = *f;
+	memset(&when->actor, 0, sizeof(when->actor));
+	when->verb = when->resource = when->group = when->namespace =
+	    when->actor;
+	when->decision = NULL;
+	what->since = what->until = NULL;
+	what->since_us = what->until_us = KS_TIME_NONE;
+}
+
 int
 ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
 {
@@ -454,17 +468,17 @@ ks_filter_denials(const struct ks_filter *f)
 	if (!windowed(f))
 		return denials_total;
 	return ks_filter_edge_denials(f->since_us, f->until_us,
-	    denials_window, 1);
+	    denials_window, 0);
 }
 
 /* The groups of audit denials over all time, one row each. */
 static const char denial_groups[] =
     "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") ")";
 
-/* The audit denials of a window. */
+/* The audit denials of a window by gid, without their groups' columns. */
 static const char denial_groups_window[] =
-    "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_minute")
-    WHOLE_MINUTES DENIAL_SINCE_ROWS DENIAL_UNTIL_ROWS ")";
+    "(SELECT " DENIAL_GID_COLS("first_us") " FROM denial_minute"
+    WHOLE_MINUTES DENIAL_GID_SINCE_ROWS DENIAL_GID_UNTIL_ROWS ")";
 
 /* The refusals found only in logs, one row each. */
 static const char denial_logs[] = "(" DENIAL_LOG_ROWS ")";
@@ -475,7 +489,7 @@ ks_filter_denial_groups(const struct ks_filter *f)
 	if (!windowed(f))
 		return denial_groups;
 	return ks_filter_edge_denials(f->since_us, f->until_us,
-	    denial_groups_window, 0);
+	    denial_groups_window, 1);
 }
 
 const char *
