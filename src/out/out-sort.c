@@ -14,7 +14,8 @@
 #include "out/out.h"
 
 #define HUGE_PAGE	((size_t)2 << 20)
-#define CHUNK		((size_t)8 << 20)	/* an arena's mapping */
+#define FIRST_CHUNK	((size_t)512 << 10)	/* an arena's first mapping */
+#define CHUNK		((size_t)8 << 20)	/* ... and largest */
 
 /* A value's tag, before its bytes: KS_CELL_* | JSON for json text. */
 #define JSON		0x10
@@ -49,7 +50,9 @@ struct ent {
 struct kept {
 	struct chunk	*chunks;
 	char		*p, *end;	/* room left in the newest chunk */
-	struct ent	*ents;
+	size_t		 grow;		/* the newest chunk's size */
+	struct ent	*ents;		/* in a mapping of its own (ents_map) */
+	struct chunk	*ents_map;
 	size_t		 n, cap;
 	int		 ncols;
 	int		 nokey;		/* compare rows value by value */
@@ -57,26 +60,34 @@ struct kept {
 	int		 nkeys;
 };
 
-/* A mapping of at least n bytes, huge pages asked for; NULL on failure. */
+/*
+ * A mapping of at least n bytes, from a huge page's start and asked to
+ * be made of them when it is large (a small result keeps to small
+ * pages); NULL on failure.
+ */
 static struct chunk *
 chunk_new(size_t n)
 {
-	size_t size = (n + sizeof(struct chunk) + HUGE_PAGE - 1) /
-	    HUGE_PAGE * HUGE_PAGE + HUGE_PAGE;
-	char *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS, -1, 0);
+	size_t size = n + sizeof(struct chunk), pad = 0;
 	struct chunk *c;
+	char *base;
 
+	if (size >= HUGE_PAGE) {
+		size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+		pad = HUGE_PAGE;
+	}
+	base = mmap(NULL, size + pad, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	/* Aligned to a huge page, which the kernel can then back with one. */
-	c = (struct chunk *)(base + (HUGE_PAGE - (uintptr_t)base %
-	    HUGE_PAGE) % HUGE_PAGE);
+	c = (struct chunk *)(base + (pad - (uintptr_t)base % HUGE_PAGE) %
+	    HUGE_PAGE * (pad != 0));
 #ifdef MADV_HUGEPAGE
-	madvise(c, size - HUGE_PAGE, MADV_HUGEPAGE);
+	if (pad != 0)
+		madvise(c, size, MADV_HUGEPAGE);
 #endif
 	c->base = base;
-	c->size = size;
+	c->size = size + pad;
 	return c;
 }
 
@@ -89,7 +100,10 @@ take(struct kept *k, size_t n)
 
 	n = (n + 7) & ~(size_t)7;
 	if ((size_t)(k->end - k->p) < n) {
-		if ((c = chunk_new(n > CHUNK ? n : CHUNK)) == NULL)
+		/* Small first; then huge pages, doubling. */
+		k->grow = k->grow == 0 ? FIRST_CHUNK : k->grow < HUGE_PAGE ?
+		    HUGE_PAGE : k->grow < CHUNK ? 2 * k->grow : CHUNK;
+		if ((c = chunk_new(n > k->grow ? n : k->grow)) == NULL)
 			return NULL;
 		c->next = k->chunks;
 		k->chunks = c;
@@ -110,7 +124,28 @@ kept_free(struct kept *k)
 		next = c->next;
 		munmap(c->base, c->size);
 	}
-	free(k->ents);
+	if (k->ents_map != NULL)
+		munmap(k->ents_map->base, k->ents_map->size);
+}
+
+/* Room for twice the entries (of the arena's kind).  0, or -1. */
+static int
+grow_ents(struct kept *k)
+{
+	size_t cap = k->cap == 0 ? 1024 : k->cap == 1024 ? 65536 :
+	    2 * k->cap;
+	struct chunk *c = chunk_new(cap * sizeof(struct ent));
+
+	if (c == NULL)
+		return -1;
+	if (k->n > 0)
+		memcpy(c + 1, k->ents, k->n * sizeof(struct ent));
+	if (k->ents_map != NULL)
+		munmap(k->ents_map->base, k->ents_map->size);
+	k->ents_map = c;
+	k->ents = (struct ent *)(c + 1);
+	k->cap = cap;
+	return 0;
 }
 
 /* The bytes of n as a varint (7 bits a byte, low first). */
@@ -249,7 +284,7 @@ static int
 keep(struct kept *k, const struct ks_cell *cells)
 {
 	size_t klen = make_key_size(k, cells), size = (klen + 7) & ~(size_t)7;
-	struct ent *ents, *e;
+	struct ent *e;
 	unsigned char *w;
 	char *v;
 
@@ -257,12 +292,8 @@ keep(struct kept *k, const struct ks_cell *cells)
 		size += cell_size(&cells[i]);
 	if (size > UINT32_MAX || (w = (unsigned char *)take(k, size)) == NULL)
 		return -1;
-	if (k->n == k->cap) {
-		k->cap = k->cap ? 2 * k->cap : 1024;
-		if ((ents = realloc(k->ents, k->cap * sizeof(*ents))) == NULL)
-			return -1;
-		k->ents = ents;
-	}
+	if (k->n == k->cap && grow_ents(k) < 0)
+		return -1;
 	e = &k->ents[k->n++];
 	memset(e->p, 0, sizeof(e->p));
 	e->key = w;
@@ -441,21 +472,23 @@ collect(struct kept *k, sqlite3_stmt *stmt, struct ks_cell *cells)
 static int
 print_sorted(struct ks_out *out, struct kept *k, struct ks_cell *cells)
 {
-	struct ent *tmp = malloc((k->n ? k->n : 1) * sizeof(*tmp));
+	struct chunk *c = chunk_new(k->n * sizeof(struct ent));
+	struct ent *tmp;
 
-	if (tmp == NULL)
+	if (c == NULL)
 		return -1;
+	tmp = (struct ent *)(c + 1);
 	if (k->nokey)
 		merge_sort(k, k->ents, tmp, k->n);
 	else
 		sort_keys(k, k->ents, tmp, k->n, 0);
-	free(tmp);
+	munmap(c->base, c->size);
 	for (size_t r = 0; r < k->n; r++) {
 		const char *v = ROW_OF(&k->ents[r]);
 
 #ifdef __GNUC__
-		if (r + 4 < k->n)
-			__builtin_prefetch(ROW_OF(&k->ents[r + 4]));
+		if (r + 16 < k->n)
+			__builtin_prefetch(ROW_OF(&k->ents[r + 16]));
 #endif
 		for (int i = 0; i < k->ncols; i++)
 			v = get_value(v, &cells[i]);
@@ -469,7 +502,7 @@ int
 ks_out_stmt_sorted(struct ks_out *out, sqlite3_stmt *stmt,
     const struct ks_out_key *keys, int nkeys, struct ks_err *err)
 {
-	struct kept k = { NULL, NULL, NULL, NULL, 0, 0,
+	struct kept k = { NULL, NULL, NULL, 0, NULL, NULL, 0, 0,
 	    sqlite3_column_count(stmt), 0, keys, nkeys };
 	const char **cols = calloc((size_t)k.ncols + 1, sizeof(*cols));
 	struct ks_cell *cells = calloc((size_t)k.ncols + 1, sizeof(*cells));
