@@ -6,6 +6,7 @@
  * ORDER BY keeps its whole result in its sorter as well, in memory of
  * its own, a fault every 4 KiB.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -508,6 +509,8 @@ ks_out_stmt_sorted(struct ks_out *out, sqlite3_stmt *stmt,
 	struct ks_cell *cells = calloc((size_t)k.ncols + 1, sizeof(*cells));
 	int rc = SQLITE_NOMEM, ret;
 
+	for (int i = 0; i < nkeys; i++)
+		assert(keys[i].col >= 0 && keys[i].col < k.ncols);
 	for (int i = 0; cols != NULL && i < k.ncols; i++)
 		cols[i] = sqlite3_column_name(stmt, i);
 	if (cols != NULL && cells != NULL &&

@@ -158,7 +158,8 @@ struct ks_out_key {
 
 /*
  * ks_out_stmt for a statement without ORDER BY whose rows are to be
- * printed sorted by keys[0..nkeys) (then in the statement's order), as
+ * printed sorted by keys[0..nkeys) (columns of the statement; then in the
+ * statement's order), as
  * ORDER BY would with the BINARY collation: NULL first, then numbers,
  * then text (a BLOB sorts as text here); ties in the statement's order.
  * A JSON value (subtype 'J') stays JSON, which SQLite's sorter drops.
