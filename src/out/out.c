@@ -220,26 +220,29 @@ int
 ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 {
 	struct ks_cell *c;
+	sqlite3_value *v;
 	int i;
 
+	/* Each value once, read by the value_* calls (one thread). */
 	for (i = 0; i < ncols; i++) {
 		c = &cells[i];
 		memset(c, 0, sizeof(*c));
-		switch (sqlite3_column_type(stmt, i)) {
+		v = sqlite3_column_value(stmt, i);
+		switch (sqlite3_value_type(v)) {
 		case SQLITE_NULL:
 			break;
 		case SQLITE_INTEGER:
 			c->type = KS_CELL_INT;
-			c->i = sqlite3_column_int64(stmt, i);
+			c->i = sqlite3_value_int64(v);
 			break;
 		case SQLITE_FLOAT:
 			c->type = KS_CELL_REAL;
-			c->r = sqlite3_column_double(stmt, i);
+			c->r = sqlite3_value_double(v);
 			break;
 		case SQLITE_BLOB:
 			c->type = KS_CELL_TEXT;
-			c->s = sqlite3_column_blob(stmt, i);
-			c->len = (size_t)sqlite3_column_bytes(stmt, i);
+			c->s = sqlite3_value_blob(v);
+			c->len = (size_t)sqlite3_value_bytes(v);
 			if (c->s == NULL && c->len > 0)
 				return -1;
 			if (c->s == NULL)
@@ -247,12 +250,11 @@ ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 			break;
 		default:
 			c->type = KS_CELL_TEXT;
-			c->s = (const char *)sqlite3_column_text(stmt, i);
-			c->len = (size_t)sqlite3_column_bytes(stmt, i);
+			c->s = (const char *)sqlite3_value_text(v);
+			c->len = (size_t)sqlite3_value_bytes(v);
 			if (c->s == NULL)
 				return -1;
-			c->json = sqlite3_value_subtype(
-			    sqlite3_column_value(stmt, i)) == 'J';
+			c->json = sqlite3_value_subtype(v) == 'J';
 			break;
 		}
 	}
