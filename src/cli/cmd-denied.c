@@ -9,6 +9,7 @@
 #include "cli/filter-opt.h"
 #include "store/db.h"
 #include "store/sqltime.h"
+#include "util/timeutil.h"
 
 /* A group's columns, from one row or from the rows grouped. */
 #define GROUP_COLS(n, first, last, aid, src, line, msg) \
@@ -22,12 +23,16 @@
 #define GROUP_BY " GROUP BY actor, verb, api_group, resource, subresource," \
     " namespace, refused_by"
 /*
- * The order of the groups; api_group and subresource last, as the
- * grouping gave them before (so that rows read one per group come out as
- * the grouped ones did).
+ * The order of the groups: count DESC, actor, verb, resource, namespace,
+ * refused_by, then api_group and subresource, as the grouping gave them
+ * before (so that rows read one per group come out as the grouped ones
+ * did).  Sorted in C (ks_out_stmt_sorted), by the columns of GROUP_COLS;
+ * a group is one of each, so the order is the same whatever sorts.
  */
-#define ORDER " ORDER BY count DESC, actor, verb, resource, namespace," \
-    " refused_by, api_group, subresource"
+static const struct ks_out_key order[] = {
+	{ 6, 1 }, { 0, 0 }, { 1, 0 }, { 3, 0 }, { 5, 0 }, { 10, 0 },
+	{ 2, 0 }, { 4, 0 },
+};
 
 /* Append s, then " WHERE 1" and the filter's conditions, to sql. */
 static int
@@ -41,27 +46,61 @@ rows(const struct ks_filter *f, char *sql, size_t sz, const char *head,
 }
 
 /*
+ * A window's audit groups: the denials inside it summed per gid (the
+ * window's conditions on each), then the group's row of rollup_groups
+ * (the filter's other conditions on it).
+ */
+#define BY_GID \
+    "SELECT g.actor AS actor, g.verb AS verb, g.api_group AS api_group," \
+    " g.resource AS resource, g.subresource AS subresource," \
+    " g.namespace AS namespace, s.n AS count, " KS_SQL_UTC("s.first_us") \
+    " AS first_seen, " KS_SQL_UTC("s.last_us") " AS last_seen," \
+    " coalesce(s.audit_id, s.source_id || ':' || s.line) AS example," \
+    " CASE g.decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END" \
+    " AS refused_by, s.message AS message FROM (SELECT gid, sum(n) AS n," \
+    " min(first_us) AS first_us, max(last_us) AS last_us," \
+    " min(audit_id) AS audit_id, min(source_id) AS source_id," \
+    " min(line) AS line, max(message) AS message FROM "
+
+static int
+window_groups(const struct ks_filter *f, char *sql, size_t sz)
+{
+	struct ks_filter when, what;
+	size_t n = strlen(sql);
+
+	ks_filter_split(f, &when, &what);
+	snprintf(sql + n, sz - n, BY_GID "%s WHERE 1",
+	    ks_filter_denial_groups(f));
+	if (ks_filter_sql(&when, sql, sz, "time", NULL) < 0)
+		return -1;
+	strncat(sql, " GROUP BY gid) s JOIN rollup_groups g ON g.id = s.gid"
+	    " WHERE 1", sz - strlen(sql) - 1);
+	return ks_filter_sql(&what, sql, sz, "time", "decision");
+}
+
+/*
  * The groups, with the filter's conditions on each denial before it is
  * counted: a window selects the denials inside it, and a group with none
- * there is absent.  The rollups kept at import answer (ks_filter_denials).
- * Without a window, an audit group is one row of denial_total, read as it
- * is (ks_filter_denial_groups); only the refusals of logs are grouped.
+ * there is absent.  The rollups kept at import answer: the audit
+ * denials by group (ks_filter_denial_groups: a group is one actor, verb,
+ * api_group, resource, subresource, namespace and decision, so one
+ * refused_by), without a window one row each (denial_total), read as it
+ * is, in a window summed per gid (window_groups); the refusals found only
+ * in logs, by their columns.
  */
 static int
 build(const struct ks_filter *f, char *sql, size_t sz)
 {
-	const char *groups = ks_filter_denial_groups(f);
-
 	sql[0] = '\0';
-	if (groups != NULL) {
-		if (rows(f, sql, sz, GROUP_COLS("n", "first_us", "last_us",
-		    "audit_id", "source_id", "line", "message"), groups) < 0 ||
-		    rows(f, sql, sz, " UNION ALL " GROUPED_COLS,
-		    ks_filter_denial_logs(f)) < 0)
-			return -1;
-	} else if (rows(f, sql, sz, GROUPED_COLS, ks_filter_denials(f)) < 0)
+	if (f->since_us != KS_TIME_NONE || f->until_us != KS_TIME_NONE ?
+	    window_groups(f, sql, sz) < 0 : rows(f, sql, sz,
+	    GROUP_COLS("n", "first_us", "last_us", "audit_id", "source_id",
+	    "line", "message"), ks_filter_denial_groups(f)) < 0)
 		return -1;
-	strncat(sql, GROUP_BY ORDER, sz - strlen(sql) - 1);
+	if (rows(f, sql, sz, " UNION ALL " GROUPED_COLS,
+	    ks_filter_denial_logs(f)) < 0)
+		return -1;
+	strncat(sql, GROUP_BY, sz - strlen(sql) - 1);
 	return strlen(sql) + 1 < sz ? 0 : -1;
 }
 
@@ -87,7 +126,8 @@ exec_denied(struct ks_ctx *ctx)
 		return KS_EXIT_ERROR;
 	}
 	ks_filter_bind(&ctx->filter, st);
-	if (ks_out_stmt(ctx->out, st, &err) < 0) {
+	if (ks_out_stmt_sorted(ctx->out, st, order, (int)(sizeof(order) /
+	    sizeof(order[0])), &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);
 		rc = KS_EXIT_ERROR;
 	}

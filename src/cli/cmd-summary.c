@@ -10,6 +10,7 @@
 #include "cli/filter-opt.h"
 #include "store/db.h"
 #include "store/sqltime.h"
+#include "util/timeutil.h"
 
 /*
  * What the evidence and the snapshots hold; no filter applies
@@ -39,6 +40,39 @@ static const char parts[] =
     " ORDER BY denied DESC, actor LIMIT 10)";
 
 /*
+ * ds over a window: its audit denials summed by group (the window's
+ * conditions on each; rollup_groups joined only for a filter on the
+ * groups' columns or decision, on them), and those of logs.
+ */
+static int
+window_denials(const struct ks_filter *f, char *sql, size_t sz)
+{
+	struct ks_filter when, what;
+	size_t n = strlen(sql);
+
+	ks_filter_split(f, &when, &what);
+	snprintf(sql + n, sz - n, " GROUP BY actor), ds AS MATERIALIZED"
+	    " (SELECT (SELECT sum(n) FROM (SELECT gid, n FROM %s WHERE 1",
+	    ks_filter_denial_groups(f));
+	if (ks_filter_sql(&when, sql, sz, "time", NULL) < 0)
+		return -1;
+	strncat(sql, ") s", sz - strlen(sql) - 1);
+	if (!ks_filter_empty(&what)) {
+		strncat(sql, " JOIN rollup_groups g ON g.id = s.gid WHERE 1",
+		    sz - strlen(sql) - 1);
+		if (ks_filter_sql(&what, sql, sz, "time", "decision") < 0)
+			return -1;
+	}
+	n = strlen(sql);
+	snprintf(sql + n, sz - n, ") AS audit, (SELECT sum(n) FROM %s"
+	    " WHERE 1", ks_filter_denial_logs(f));
+	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
+		return -1;
+	strncat(sql, ") AS logs", sz - strlen(sql) - 1);
+	return 0;
+}
+
+/*
  * The selected requests summed per actor (a) and the selected denials
  * summed (ds), each read once with the filter's conditions (a window's
  * edges are read row by row: once, not once per part), then the parts.
@@ -56,12 +90,18 @@ build(const struct ks_filter *f, char *sql, size_t sz)
 	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
 		return -1;
 	n = strlen(sql);
-	snprintf(sql + n, sz - n, " GROUP BY actor), ds AS MATERIALIZED"
-	    " (SELECT sum(CASE WHEN refused_by != 'log' THEN n END) AS audit,"
-	    " sum(CASE WHEN refused_by = 'log' THEN n END) AS logs"
-	    " FROM %s WHERE 1", ks_filter_denials(f));
-	if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
-		return -1;
+	if (f->since_us != KS_TIME_NONE || f->until_us != KS_TIME_NONE) {
+		if (window_denials(f, sql, sz) < 0)
+			return -1;
+	} else {
+		snprintf(sql + n, sz - n, " GROUP BY actor), ds AS"
+		    " MATERIALIZED (SELECT sum(CASE WHEN refused_by != 'log'"
+		    " THEN n END) AS audit, sum(CASE WHEN refused_by = 'log'"
+		    " THEN n END) AS logs FROM %s WHERE 1",
+		    ks_filter_denials(f));
+		if (ks_filter_sql(f, sql, sz, "time", "decision") < 0)
+			return -1;
+	}
 	n = strlen(sql);
 	snprintf(sql + n, sz - n, ") %s%s", evidence_sql, parts);
 	return strlen(sql) + 256 < sz ? 0 : -1;

@@ -216,31 +216,33 @@ ks_out_end(struct ks_out *out, struct ks_err *err)
 	return 0;
 }
 
-/* Point cells[0..ncols) at the current row of stmt.  Returns 0 or -1. */
-static int
-getrow(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
+int
+ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 {
 	struct ks_cell *c;
+	sqlite3_value *v;
 	int i;
 
+	/* Each value once, read by the value_* calls (one thread). */
 	for (i = 0; i < ncols; i++) {
 		c = &cells[i];
 		memset(c, 0, sizeof(*c));
-		switch (sqlite3_column_type(stmt, i)) {
+		v = sqlite3_column_value(stmt, i);
+		switch (sqlite3_value_type(v)) {
 		case SQLITE_NULL:
 			break;
 		case SQLITE_INTEGER:
 			c->type = KS_CELL_INT;
-			c->i = sqlite3_column_int64(stmt, i);
+			c->i = sqlite3_value_int64(v);
 			break;
 		case SQLITE_FLOAT:
 			c->type = KS_CELL_REAL;
-			c->r = sqlite3_column_double(stmt, i);
+			c->r = sqlite3_value_double(v);
 			break;
 		case SQLITE_BLOB:
 			c->type = KS_CELL_TEXT;
-			c->s = sqlite3_column_blob(stmt, i);
-			c->len = (size_t)sqlite3_column_bytes(stmt, i);
+			c->s = sqlite3_value_blob(v);
+			c->len = (size_t)sqlite3_value_bytes(v);
 			if (c->s == NULL && c->len > 0)
 				return -1;
 			if (c->s == NULL)
@@ -248,16 +250,30 @@ getrow(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 			break;
 		default:
 			c->type = KS_CELL_TEXT;
-			c->s = (const char *)sqlite3_column_text(stmt, i);
-			c->len = (size_t)sqlite3_column_bytes(stmt, i);
+			c->s = (const char *)sqlite3_value_text(v);
+			c->len = (size_t)sqlite3_value_bytes(v);
 			if (c->s == NULL)
 				return -1;
-			c->json = sqlite3_value_subtype(
-			    sqlite3_column_value(stmt, i)) == 'J';
+			c->json = sqlite3_value_subtype(v) == 'J';
 			break;
 		}
 	}
 	return 0;
+}
+
+int
+ks_out_stmt_end(struct ks_out *out, sqlite3_stmt *stmt, int rc,
+    struct ks_err *err)
+{
+	if (rc == SQLITE_DONE || out->failed)
+		return ks_out_end(out, err);
+	/* Close nothing: a half-printed result must not look whole. */
+	if (rc == SQLITE_NOMEM)
+		ks_err_set(err, "%s", sqlite3_errstr(rc));
+	else
+		ks_err_set(err, "%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+	ks_out_discard(out);
+	return -1;
 }
 
 int
@@ -278,7 +294,7 @@ ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
 		cols[i] = sqlite3_column_name(stmt, i);
 	if (ks_out_begin(out, ncols, cols) == 0) {
 		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			if (getrow(stmt, cells, ncols) == -1) {
+			if (ks_out_stmt_cells(stmt, cells, ncols) == -1) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
@@ -286,17 +302,7 @@ ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt, struct ks_err *err)
 				break;
 		}
 	}
-	if (rc == SQLITE_DONE || out->failed) {
-		ret = ks_out_end(out, err);
-	} else {
-		/* Close nothing: a half-printed result must not look whole. */
-		if (rc == SQLITE_NOMEM)
-			ks_err_set(err, "%s", sqlite3_errstr(rc));
-		else
-			ks_err_set(err, "%s",
-			    sqlite3_errmsg(sqlite3_db_handle(stmt)));
-		ks_out_discard(out);
-	}
+	ret = ks_out_stmt_end(out, stmt, rc, err);
 out:
 	free(cols);
 	free(cells);

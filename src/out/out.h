@@ -136,6 +136,41 @@ int	ks_out_stmt(struct ks_out *out, sqlite3_stmt *stmt,
 	    struct ks_err *err);
 
 /*
+ * Point cells[0..ncols) at the current row of stmt (valid until it steps
+ * again).  Returns 0, or -1 when SQLite is out of memory.
+ */
+int	ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells,
+	    int ncols);
+
+/*
+ * End the result of stmt, stepped until rc: ks_out_end when rc is
+ * SQLITE_DONE or out has failed, else err from rc or stmt's connection,
+ * and ks_out_discard.  0, or -1 with err.
+ */
+int	ks_out_stmt_end(struct ks_out *out, sqlite3_stmt *stmt, int rc,
+	    struct ks_err *err);
+
+/* A column to sort by: its index, and whether descending. */
+struct ks_out_key {
+	int	col;
+	int	desc;
+};
+
+/*
+ * ks_out_stmt for a statement without ORDER BY whose rows are to be
+ * printed sorted by keys[0..nkeys) (columns of the statement; then in the
+ * statement's order), as
+ * ORDER BY would with the BINARY collation: NULL first, then numbers,
+ * then text (a BLOB sorts as text here); ties in the statement's order.
+ * A JSON value (subtype 'J') stays JSON, which SQLite's sorter drops.
+ * For a large result: the rows are kept in memory mapped for them (large
+ * pages where the system has them), and sorted by keys that memcmp
+ * orders, which costs less than SQLite's sorter.
+ */
+int	ks_out_stmt_sorted(struct ks_out *out, sqlite3_stmt *stmt,
+	    const struct ks_out_key *keys, int nkeys, struct ks_err *err);
+
+/*
  * Start a result of ncols columns; names[0..ncols) are copied.  A result
  * begun and not ended is discarded first.  Returns 0 or -1.
  */

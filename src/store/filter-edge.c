@@ -69,6 +69,54 @@ static const char *const counts_sub[3] = {
 	WINDOW_WITH(SINCE_SUB, UNTIL_SUB),
 };
 
+/*
+ * The denials (ks_filter_denials) of an edge minute mostly inside: a
+ * group's row of denial_minute as it is when all its denials of that
+ * minute are inside (its first, or last, is), else its denials inside
+ * row by row (denial_requests_group).  The minute's other groups have
+ * none inside.  MINUTES: the select list and source of denial_minute's
+ * rows, ROWS that of denial_audit r's.
+ */
+#define DENIAL_SUB(m, whole, part, MINUTES, ROWS) \
+    " UNION ALL SELECT " MINUTES " WHERE minute = " m " AND " whole \
+    " UNION ALL SELECT " ROWS " FROM denial_minute m" \
+    " CROSS JOIN denial_audit r ON r.gid = m.gid" \
+    " AND " part " WHERE m.minute = " m " AND NOT (m." whole ")"
+#define SINCE_SUB_OF(MINUTES, ROWS) DENIAL_SUB(E_MS, "first_us >= " \
+    S_SINCE, "r.time >= " S_SINCE " AND r.time < " S_MLO, MINUTES, ROWS)
+#define UNTIL_SUB_OF(MINUTES, ROWS) DENIAL_SUB(S_MHI, "last_us <= " \
+    S_UNTIL, "r.time >= " S_MHI " AND r.time <= " S_UNTIL, MINUTES, ROWS)
+
+/* The denials with their groups' columns (ks_filter_denials). */
+#define D_MINUTES	DENIAL_COLS("first_us") GROUPED("denial_minute")
+#define D_ROWS \
+    "r.actor, r.verb, r.api_group, r.resource, r.subresource," \
+    " r.namespace, r.refused_by, r.decision, r.time, 1, r.time, r.time," \
+    " r.audit_id, r.source_id, r.line, r.message, r.gid"
+#define DENIALS_WITH(a, b) \
+    "(SELECT " D_MINUTES WHOLE_MINUTES a b DENIAL_LOGS
+
+/* The audit denials by gid (ks_filter_denial_groups). */
+#define G_MINUTES	DENIAL_GID_COLS("first_us") " FROM denial_minute"
+#define G_ROWS \
+    "r.gid, r.time, 1, r.time, r.time, r.audit_id, r.source_id, r.line," \
+    " r.message"
+#define GIDS_WITH(a, b) \
+    "(SELECT " G_MINUTES WHOLE_MINUTES a b ")"
+
+/* [gid][edges - 1] */
+static const char *const denials_sub[2][3] = { {
+	DENIALS_WITH(SINCE_SUB_OF(D_MINUTES, D_ROWS), DENIAL_UNTIL_ROWS),
+	DENIALS_WITH(DENIAL_SINCE_ROWS, UNTIL_SUB_OF(D_MINUTES, D_ROWS)),
+	DENIALS_WITH(SINCE_SUB_OF(D_MINUTES, D_ROWS),
+	    UNTIL_SUB_OF(D_MINUTES, D_ROWS)),
+}, {
+	GIDS_WITH(SINCE_SUB_OF(G_MINUTES, G_ROWS), DENIAL_GID_UNTIL_ROWS),
+	GIDS_WITH(DENIAL_GID_SINCE_ROWS, UNTIL_SUB_OF(G_MINUTES, G_ROWS)),
+	GIDS_WITH(SINCE_SUB_OF(G_MINUTES, G_ROWS),
+	    UNTIL_SUB_OF(G_MINUTES, G_ROWS)),
+} };
+
 /* t rounded down to its minute (negative times too). */
 static int64_t
 minute_floor(int64_t t)
@@ -120,4 +168,13 @@ ks_filter_edge_counts(int64_t since_us, int64_t until_us, const char *rows)
 	int edges = sub_edges(since_us, until_us);
 
 	return edges == 0 ? rows : counts_sub[edges - 1];
+}
+
+const char *
+ks_filter_edge_denials(int64_t since_us, int64_t until_us, const char *rows,
+    int gid)
+{
+	int edges = sub_edges(since_us, until_us);
+
+	return edges == 0 ? rows : denials_sub[gid != 0][edges - 1];
 }

@@ -45,6 +45,42 @@
     " WHERE origin = 'audit' AND time >= " S_MHI " AND time <= " S_UNTIL
 #define EDGES_AND_LOGS	SINCE_ROWS UNTIL_ROWS LOGS_ONLY
 
+/* The columns of the denial groups (filter.h), from denial rollups. */
+#define DENIAL_COLS(t) \
+    "actor, verb, api_group, resource, subresource, namespace," \
+    " CASE decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END" \
+    " AS refused_by, decision, " t " AS time, n, first_us, last_us," \
+    " audit_id, source_id, line, message, gid"
+/* The denials view's audit rows, one per refused request. */
+#define DENIAL_ROWS \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, refused_by, decision, time, 1, time, time, audit_id," \
+    " source_id, line, message, gid FROM denial_audit"
+#define DENIAL_LOG_ROWS \
+    "SELECT actor, verb, api_group, resource, subresource, namespace," \
+    " 'log' AS refused_by, 'forbid' AS decision, time, 1 AS n," \
+    " time AS first_us, time AS last_us, NULL AS audit_id, source_id," \
+    " line, NULL AS message, NULL AS gid FROM log_denials_only"
+#define DENIAL_LOGS	" UNION ALL " DENIAL_LOG_ROWS ")"
+/* A window's edges row by row. */
+#define DENIAL_SINCE_ROWS \
+    DENIAL_ROWS " WHERE time >= " S_SINCE " AND time < " S_MLO
+#define DENIAL_UNTIL_ROWS \
+    DENIAL_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL
+
+/* The same by group: gid, time, n, first_us, last_us, audit_id, source_id,
+   line, message. */
+#define DENIAL_GID_COLS(t) \
+    "gid, " t " AS time, n, first_us, last_us, audit_id, source_id," \
+    " line, message"
+#define DENIAL_GID_ROWS \
+    " UNION ALL SELECT gid, time, 1, time, time, audit_id, source_id," \
+    " line, message FROM denial_audit"
+#define DENIAL_GID_SINCE_ROWS \
+    DENIAL_GID_ROWS " WHERE time >= " S_SINCE " AND time < " S_MLO
+#define DENIAL_GID_UNTIL_ROWS \
+    DENIAL_GID_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL
+
 /*
  * The whole minutes of the window: [lo, hi).  The rollups answer for
  * them; the base rows for the partial minutes at its edges, [since, lo)
@@ -62,5 +98,15 @@ void	ks_filter_edge_minutes(int64_t since_us, int64_t until_us,
  */
 const char	*ks_filter_edge_counts(int64_t since_us, int64_t until_us,
 		    const char *rows);
+
+/*
+ * The same for the denials of a window (ks_filter_denials): rows, both
+ * edges row by row, unless an edge minute is mostly inside: then its
+ * groups whose denials of that minute are all inside from denial_minute,
+ * the others row by row.  With gid, the audit denials by gid only
+ * (ks_filter_denial_groups; DENIAL_GID_COLS).
+ */
+const char	*ks_filter_edge_denials(int64_t since_us, int64_t until_us,
+		    const char *rows, int gid);
 
 #endif

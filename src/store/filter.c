@@ -56,6 +56,20 @@ ks_filter_rollup_ok(const struct ks_filter *f)
 	return f->since == NULL && f->until == NULL && f->decision == NULL;
 }
 
+void
+ks_filter_split(const struct ks_filter *f, struct ks_filter *when,
+    struct ks_filter *what)
+{
+	*when = *f;
+	*what = *f;
+	memset(&when->actor, 0, sizeof(when->actor));
+	when->verb = when->resource = when->group = when->namespace =
+	    when->actor;
+	when->decision = NULL;
+	what->since = what->until = NULL;
+	what->since_us = what->until_us = KS_TIME_NONE;
+}
+
 int
 ks_filter_time(const char *s, int64_t latest_us, int64_t *us)
 {
@@ -441,42 +455,30 @@ ks_filter_counts_sums(const struct ks_filter *f, int64_t bucket_us)
 	return ks_filter_counts(f, bucket_us);
 }
 
-/* The columns of the denial groups (filter.h), from denial rollups. */
-#define DENIAL_COLS(t) \
-    "actor, verb, api_group, resource, subresource, namespace," \
-    " CASE decision WHEN 'allow' THEN 'admission' ELSE 'authorizer' END" \
-    " AS refused_by, decision, " t " AS time, n, first_us, last_us," \
-    " audit_id, source_id, line, message"
-#define DENIAL_ROWS \
-    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
-    " namespace, refused_by, decision, time, 1, time, time, audit_id," \
-    " source_id, line, message FROM denial_audit"
-#define DENIAL_LOG_ROWS \
-    "SELECT actor, verb, api_group, resource, subresource, namespace," \
-    " 'log' AS refused_by, 'forbid' AS decision, time, 1 AS n," \
-    " time AS first_us, time AS last_us, NULL AS audit_id, source_id," \
-    " line, NULL AS message FROM log_denials_only"
-#define DENIAL_LOGS	" UNION ALL " DENIAL_LOG_ROWS ")"
-
 static const char denials_total[] =
     "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") DENIAL_LOGS;
 
 static const char denials_window[] =
     "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_minute")
-    " WHERE minute >= " S_MLO " AND minute < " S_MHI
-    DENIAL_ROWS " WHERE time >= " S_SINCE " AND time < " S_MLO
-    DENIAL_ROWS " WHERE time >= " S_MHI " AND time <= " S_UNTIL
-    DENIAL_LOGS;
+    WHOLE_MINUTES DENIAL_SINCE_ROWS DENIAL_UNTIL_ROWS DENIAL_LOGS;
 
 const char *
 ks_filter_denials(const struct ks_filter *f)
 {
-	return windowed(f) ? denials_window : denials_total;
+	if (!windowed(f))
+		return denials_total;
+	return ks_filter_edge_denials(f->since_us, f->until_us,
+	    denials_window, 0);
 }
 
 /* The groups of audit denials over all time, one row each. */
 static const char denial_groups[] =
     "(SELECT " DENIAL_COLS("first_us") GROUPED("denial_total") ")";
+
+/* The audit denials of a window by gid, without their groups' columns. */
+static const char denial_groups_window[] =
+    "(SELECT " DENIAL_GID_COLS("first_us") " FROM denial_minute"
+    WHOLE_MINUTES DENIAL_GID_SINCE_ROWS DENIAL_GID_UNTIL_ROWS ")";
 
 /* The refusals found only in logs, one row each. */
 static const char denial_logs[] = "(" DENIAL_LOG_ROWS ")";
@@ -484,13 +486,16 @@ static const char denial_logs[] = "(" DENIAL_LOG_ROWS ")";
 const char *
 ks_filter_denial_groups(const struct ks_filter *f)
 {
-	return windowed(f) ? NULL : denial_groups;
+	if (!windowed(f))
+		return denial_groups;
+	return ks_filter_edge_denials(f->since_us, f->until_us,
+	    denial_groups_window, 1);
 }
 
 const char *
 ks_filter_denial_logs(const struct ks_filter *f)
 {
-	return windowed(f) ? NULL : denial_logs;
+	return denial_logs;
 }
 
 /* The events of the auditIDs folded whole (timeline_split). */

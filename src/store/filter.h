@@ -80,6 +80,15 @@ int	ks_filter_empty(const struct ks_filter *f);
 int	ks_filter_rollup_ok(const struct ks_filter *f);
 
 /*
+ * f in two (resolved as f is): when, its window only (--since, --until),
+ * and what, the rest (the columns and --decision); ks_filter_sql of each
+ * appends its part, ks_filter_bind(f) binds both.  what is empty when
+ * ks_filter_empty(what).
+ */
+void	ks_filter_split(const struct ks_filter *f, struct ks_filter *when,
+	    struct ks_filter *what);
+
+/*
  * Split --resource values and resolve relative times against db;
  * warnings go to f->warn.  Returns 0, or -1 with err (a usage error:
  * exit 2).  Call once, before ks_filter_sql.
@@ -137,19 +146,26 @@ const char *ks_filter_counts_sums(const struct ks_filter *f,
  * the rollups allow, as a parenthesised subquery with the columns actor,
  * verb, api_group, resource, subresource, namespace, refused_by,
  * decision, time, n (denials in the row), first_us, last_us, audit_id,
- * source_id, line (the least of them) and message (the greatest).  Over
- * all time one row per group (denial_total); with a window its whole
- * minutes from denial_minute and its edges from denial_requests; refusals
+ * source_id, line (the least of them), message (the greatest) and gid
+ * (the group's id in rollup_groups; NULL for a refusal found only in
+ * logs).  Over all time one row per group (denial_total); with a window
+ * its whole minutes from denial_minute and its edges from
+ * denial_requests (an edge minute mostly inside: its groups whose
+ * denials of that minute are all inside from denial_minute); refusals
  * found only in logs row by row.  Exact under every filter.  Static.
  */
 const char *ks_filter_denials(const struct ks_filter *f);
 
 /*
- * The same in two parts, without a window only (else NULL): the groups of
- * audit denials, one row each (denial_total: a group is one actor, verb,
- * api_group, resource, subresource, namespace and decision, so one
- * refused_by), and the refusals found only in logs, one row each, for the
- * caller to group.  Static.
+ * The same in two parts: the audit denials, and the refusals found only
+ * in logs, one row each, for the caller to group.  The audit denials:
+ * without a window one row per group, from denial_total (a group is one
+ * actor, verb, api_group, resource, subresource, namespace and decision,
+ * so one refused_by); in a window rows to sum per group, with the
+ * columns gid, time, n, first_us, last_us, audit_id, source_id, line and
+ * message only (the group's others are its row of rollup_groups), for
+ * the caller to sum per gid, filter by time, then join to rollup_groups
+ * and filter by its columns.  Static.
  */
 const char *ks_filter_denial_groups(const struct ks_filter *f);
 const char *ks_filter_denial_logs(const struct ks_filter *f);
