@@ -5,6 +5,8 @@
 #ifndef KS_REMEDIATE_INT_H
 #define KS_REMEDIATE_INT_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -41,6 +43,21 @@ json_t	*ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
  * groups share their actors, verbs, resources, classes and reasons.
  */
 json_t	*ks_remediate_str(json_t *cache, const char *s);
+
+/*
+ * The text of strings(id), each read once (ks_remediate_text_init; its
+ * fields are its own): ks_remediate_text_get returns it (borrowed while t
+ * lives), or NULL when there is none or on an error (then *err is 1).
+ */
+struct ks_remediate_text {
+	sqlite3_stmt	*st;
+	struct slot	*slots;
+	size_t		 n, cap;
+};
+int	ks_remediate_text_init(struct ks_remediate_text *t, sqlite3 *db);
+const char *ks_remediate_text_get(struct ks_remediate_text *t, int64_t id,
+	    int *err);
+void	ks_remediate_text_free(struct ks_remediate_text *t);
 
 /* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
 struct ks_remediate_memo {
