@@ -347,9 +347,20 @@ resources(struct ks_remediate_fix *f, json_t *change)
 json_t *
 ks_remediate_known_keys(sqlite3 *db)
 {
-	static const char q[] = "SELECT DISTINCT actor || char(31) || verb ||"
-	    " char(31) || coalesce(api_group, '') || char(31) || resource"
-	    " FROM known_issue_matches";
+	/* The groups whose columns match a known issue's patterns, its
+	   server versions not asked (the view's join, without summing
+	   every group first): a superset of the view's keys, each looked up
+	   in the view (known). */
+	static const char q[] = "SELECT DISTINCT g.actor || char(31) ||"
+	    " g.verb || char(31) || coalesce(g.api_group, '') || char(31) ||"
+	    " g.resource FROM (SELECT actor, verb, api_group, resource"
+	    " FROM rollup_groups UNION ALL SELECT actor, verb, api_group,"
+	    " resource FROM log_denials_only) g JOIN known_issues k"
+	    " ON g.actor GLOB k.actor"
+	    " AND coalesce(g.api_group, '') GLOB k.api_group"
+	    " AND g.resource GLOB k.resource"
+	    " AND EXISTS (SELECT 1 FROM json_each(k.verbs)"
+	    " WHERE value = g.verb)";
 	json_t *keys = json_object();
 	sqlite3_stmt *st;
 	const char *k;

@@ -114,10 +114,11 @@ struct ks_remediate_fix {
 };
 
 /*
- * The groups known_issue_matches names: an object whose keys are actor,
- * verb, api_group ('' for NULL) and resource joined by char(31), so that
- * a change looks up only the groups that may match; NULL when it cannot
- * be read (then every group is looked up).
+ * The groups known_issue_matches may name (those whose columns match a
+ * known issue's patterns, whatever the server's version): an object
+ * whose keys are actor, verb, api_group ('' for NULL) and resource joined
+ * by char(31), so that a change looks up only the groups that may match;
+ * NULL when it cannot be read (then every group is looked up).
  */
 json_t	*ks_remediate_known_keys(sqlite3 *db);
 
