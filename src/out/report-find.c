@@ -9,6 +9,7 @@
 
 #include "out/report-find.h"
 #include "store/filter.h"
+#include "store/rollup.h"
 #include "util/jutil.h"
 
 #define MAXIDS		10	/* audit IDs shown per finding */
@@ -366,13 +367,46 @@ order_keys(json_t *extra)
 	return text;
 }
 
+/*
+ * Where the findings view's rows come from, as a FROM term in buf (of
+ * size sz): the view, or, while the detections saved at import hold
+ * (store/rollup.h), the view's own definition, read from the database,
+ * over detections_saved instead of the detections view (whose
+ * preparation alone costs more than its answer): the same rows in the
+ * same order, as `detect` reads them.
+ */
+static void
+findings_from(sqlite3 *db, char *buf, size_t sz)
+{
+	static const char head[] = "CREATE VIEW findings AS";
+	static const char tail[] = "FROM detections d";
+	const size_t nh = sizeof(head) - 1, nt = sizeof(tail) - 1;
+	sqlite3_stmt *st;
+	const char *sql;
+	size_t n;
+
+	snprintf(buf, sz, "findings");
+	if (strcmp(ks_rollup_detections(db), "detections_saved") != 0 ||
+	    sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema"
+	    " WHERE type = 'view' AND name = 'findings'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (sql = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    strncmp(sql, head, nh) == 0 && (n = strlen(sql)) >= nh + nt &&
+	    strcmp(sql + n - nt, tail) == 0 && n + 64 < sz)
+		snprintf(buf, sz, "(%.*s FROM detections_saved d) findings",
+		    (int)(n - nh - nt), sql + nh);
+	sqlite3_finalize(st);
+}
+
 #define J(k)	"json_extract(value, '$[" #k "]')"
 
 json_t *
 ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
     struct ks_err *err)
 {
-	char q[8192], *keys;
+	char q[16384], from[4096], *keys;
 	json_t *extra = json_array(), *out = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -380,10 +414,11 @@ ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
 	gap_findings(extra, plan);
 	refusal_findings(extra, plan);
 	keys = order_keys(extra);
+	findings_from(db, from, sizeof(from));
 	snprintf(q, sizeof(q), "SELECT * FROM (SELECT rank, severity, rule,"
 	    " summary, actor, first_seen_utc AS first, last_seen_utc AS last,"
 	    " audit_ids, action, first_seen AS first_us, NULL AS cause,"
-	    " NULL AS x FROM findings WHERE 1");
+	    " NULL AS x FROM %s WHERE 1", from);
 	if (ks_filter_sql(f, q, sizeof(q), "first_seen", NULL) < 0) {
 		ks_err_set(err, "too many filters");
 		goto out;
