@@ -42,24 +42,48 @@ rank_of(const char *severity)
 	return 4;
 }
 
-/* "verb resource[.group][/sub] [in ns]" of a denial group, appended to s. */
+/*
+ * "verb resource[.group][/sub] [in ns]" of a denial group: written into
+ * buf (of size sz) when it fits, else into a new string in *big (the
+ * caller's); returned.
+ */
+static const char *
+describe_text(json_t *g, char *buf, size_t sz, char **big)
+{
+	const char *grp = ks_json_str(g, "api_group");
+	const char *verb = ks_json_str(g, "verb") ? ks_json_str(g, "verb") :
+	    "?";
+	const char *res = ks_json_str(g, "resource");
+	const char *sub = ks_json_str(g, "subresource");
+	const char *ns = ks_json_str(g, "namespace");
+	const char *path = ks_json_str(g, "path") ? ks_json_str(g, "path") :
+	    "?";
+	int n;
+
+#define DESCRIBE(b, z)	(res == NULL ? snprintf(b, z, "%s %s", verb, path) : \
+	snprintf(b, z, "%s %s%s%s%s%s%s%s", verb, res, grp && *grp ? "." : "", \
+	    grp ? grp : "", sub ? "/" : "", sub ? sub : "", ns ? " in " : "", \
+	    ns ? ns : ""))
+	*big = NULL;
+	if ((n = DESCRIBE(buf, sz)) < 0)
+		return "";
+	if ((size_t)n < sz)
+		return buf;
+	if ((*big = malloc((size_t)n + 1)) == NULL)
+		return "";
+	DESCRIBE(*big, (size_t)n + 1);
+#undef DESCRIBE
+	return *big;
+}
+
+/* describe_text of g, appended to s. */
 static void
 describe(FILE *s, json_t *g)
 {
-	const char *grp = ks_json_str(g, "api_group");
+	char buf[512], *big;
 
-	fprintf(s, "%s ", ks_json_str(g, "verb") ? ks_json_str(g, "verb") :
-	    "?");
-	if (ks_json_str(g, "resource") == NULL) {
-		fputs(ks_json_str(g, "path") ? ks_json_str(g, "path") : "?", s);
-		return;
-	}
-	fprintf(s, "%s%s%s%s%s", ks_json_str(g, "resource"), grp && *grp ?
-	    "." : "", grp ? grp : "", ks_json_str(g, "subresource") ? "/" :
-	    "", ks_json_str(g, "subresource") ? ks_json_str(g, "subresource") :
-	    "");
-	if (ks_json_str(g, "namespace"))
-		fprintf(s, " in %s", ks_json_str(g, "namespace"));
+	fputs(describe_text(g, buf, sizeof(buf), &big), s);
+	free(big);
 }
 
 /* Each distinct request of the denial groups in list, comma-separated. */
@@ -68,22 +92,17 @@ reqs(FILE *s, json_t *list)
 {
 	json_t *seen = json_object(), *g;
 	size_t i;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m;
+	char buf[512], *big;
+	const char *text;
 
 	json_array_foreach(list, i, g) {
-		if ((m = open_memstream(&text, &len)) == NULL)
-			break;
-		describe(m, g);
-		fclose(m);
+		text = describe_text(g, buf, sizeof(buf), &big);
 		if (json_object_get(seen, text) == NULL) {
 			fprintf(s, "%s%s", json_object_size(seen) ? ", " : "",
 			    text);
 			json_object_set_new(seen, text, json_true());
 		}
-		free(text);
-		text = NULL;
+		free(big);
 	}
 	json_decref(seen);
 }
