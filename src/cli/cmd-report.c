@@ -354,6 +354,9 @@ body(struct ks_doc *d, struct ks_ctx *ctx, json_t *plan, json_t *findings)
 	return rc | evidence(d, ctx->db, &ctx->filter);
 }
 
+/* The last plan, kept rather than freed (as remediate keeps its own). */
+static json_t *kept;
+
 static int
 exec_report(struct ks_ctx *ctx)
 {
@@ -380,7 +383,8 @@ exec_report(struct ks_ctx *ctx)
 		ks_doc_end(&d);
 	}
 	json_decref(findings);
-	json_decref(plan);
+	json_decref(kept);
+	kept = plan;
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
 }
 
