@@ -348,10 +348,12 @@ read_audit(sqlite3 *db, struct fold *f)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Free group g. */
+/* Free group g (NULL: nothing). */
 static void
 grp_free(struct grp *g)
 {
+	if (g == NULL)
+		return;
 	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
 		free(g->col[j]);
 	free(g);
@@ -549,9 +551,13 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	}
 	if (rc == 0 && (all = json_array()) != NULL &&
 	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
-		for (size_t i = 0; i < f.n; i++)
+		for (size_t i = 0; i < f.n; i++) {
 			json_array_append_new(all, group_json(f.v[i], cache,
 			    parsed));
+			/* (Freed at once: the next objects reuse it.) */
+			grp_free(f.v[i]);
+			f.v[i] = NULL;
+		}
 	json_decref(cache);
 	json_decref(parsed);
 	fold_free(&f);
