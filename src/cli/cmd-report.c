@@ -367,9 +367,6 @@ plan_of(struct ks_ctx *ctx, struct ks_err *err)
 	return plan;
 }
 
-/* The last plan, kept rather than freed (as remediate keeps its own). */
-static json_t *kept;
-
 static int
 exec_report(struct ks_ctx *ctx)
 {
@@ -396,8 +393,7 @@ exec_report(struct ks_ctx *ctx)
 		ks_doc_end(&d);
 	}
 	json_decref(findings);
-	json_decref(kept);
-	kept = plan;
+	ks_json_region_drop(plan);	/* (the process ends with it) */
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
 }
 

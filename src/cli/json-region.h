@@ -9,6 +9,8 @@
 #ifndef KS_JSON_REGION_H
 #define KS_JSON_REGION_H
 
+#include <jansson.h>
+
 /*
  * Turn the region on: from now on jansson's small blocks come from it.
  * Only around code that never hands a block jansson allocated to free()
@@ -21,5 +23,13 @@ void	ks_json_region_on(void);
  * region stay valid, and return to it when jansson frees them.
  */
 void	ks_json_region_off(void);
+
+/*
+ * v (a plan) is not wanted any more, and the process ends soon: left to
+ * the end of the process, as freeing tens of thousands of objects one by
+ * one costs more than building them; freed under AddressSanitizer, whose
+ * leak check would report it.
+ */
+void	ks_json_region_drop(json_t *v);
 
 #endif
