@@ -76,6 +76,11 @@ struct ks_remediate_memo {
 	json_t			*refusals;	/* actor -> ks_remediate_refusals */
 	sqlite3_stmt		*refusals_st;	/* ks_remediate_refusals' */
 	sqlite3_stmt		*known_st;	/* known issues of a group */
+	const char		*last_actor;	/* ks_remediate_identity's last
+						   answer: its actor (borrowed
+						   from the plan's groups), */
+	char			 last_class[64];	/* class */
+	int			 last_component;	/* and answer */
 };
 
 /* Start m for db and filter (borrowed while m lives); free with
