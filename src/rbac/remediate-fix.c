@@ -51,17 +51,23 @@ merge(json_t *rules, json_t *index, json_t *g)
 	static const char *const keys[] = { "api_group", "resource",
 	    "subresource", "path" };
 	json_t *r, *verbs, *v;
-	size_t k, len = 1;
+	const char *f[4], *verb = ks_json_str(g, "verb");
+	size_t k, n[4], len = 1;
 	char *key, *p;
 
-	for (k = 0; k < 4; k++)
-		len += 2 + (ks_json_str(g, keys[k]) ? strlen(ks_json_str(g,
-		    keys[k])) : 0);
+	for (k = 0; k < 4; k++) {
+		f[k] = ks_json_str(g, keys[k]);
+		len += 2 + (n[k] = f[k] ? strlen(f[k]) : 0);
+	}
 	if ((p = key = malloc(len)) == NULL)
 		return;
-	for (k = 0; k < 4; k++)
-		p += sprintf(p, "%c%s\x1f", ks_json_str(g, keys[k]) ? '+' : '-',
-		    ks_json_str(g, keys[k]) ? ks_json_str(g, keys[k]) : "");
+	for (k = 0; k < 4; k++) {
+		*p++ = f[k] ? '+' : '-';
+		memcpy(p, f[k] ? f[k] : "", n[k]);
+		p += n[k];
+		*p++ = '\x1f';
+	}
+	*p = '\0';
 	if ((r = json_object_get(index, key)) == NULL) {
 		r = json_object();
 		for (k = 0; k < 4; k++)
@@ -75,9 +81,9 @@ merge(json_t *rules, json_t *index, json_t *g)
 	free(key);
 	verbs = json_object_get(r, "verbs");
 	json_array_foreach(verbs, k, v)
-		if (strcmp(json_string_value(v), ks_json_str(g, "verb")) == 0)
+		if (strcmp(json_string_value(v), verb) == 0)
 			return;
-	json_array_append_new(verbs, json_string(ks_json_str(g, "verb")));
+	json_array_append_new(verbs, json_string(verb));
 }
 
 /* The PolicyRule of a merged rule. */
