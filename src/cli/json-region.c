@@ -116,7 +116,10 @@ region_free(void *p)
 void
 ks_json_region_on(void)
 {
-#ifndef NO_REGION
+#ifdef NO_REGION
+	(void)region_malloc;	/* (built, and not used) */
+	(void)region_free;
+#else
 	if (!r.installed)
 		json_set_alloc_funcs(region_malloc, region_free);
 	r.installed = 1;
