@@ -67,14 +67,22 @@ WITH server AS (
 	ORDER BY coalesce(taken_at, 0) DESC, id DESC LIMIT 1
 ), groups AS (
 	-- The denials view's groups, from the rollup kept at import
-	-- (denial_total, 016-rollups.sql) and the plain logs' refusals.
+	-- (denial_total, 016-rollups.sql) and the plain logs' refusals:
+	-- those whose columns match a known issue's patterns only (the
+	-- join below, asked of each row before the sums, not after them:
+	-- the same groups, in the same order).
 	SELECT actor, verb, api_group, resource, sum(n) AS denials,
 	    min(first_us) AS first_seen, max(last_us) AS last_seen
 	FROM (SELECT actor, verb, api_group, resource, n, first_us, last_us
 	    FROM denial_total JOIN rollup_groups ON id = gid
 	    UNION ALL
 	    SELECT actor, verb, api_group, resource, 1, time, time
-	    FROM log_denials_only)
+	    FROM log_denials_only) d
+	WHERE EXISTS (SELECT 1 FROM known_issues k
+	    WHERE d.actor GLOB k.actor
+	    AND coalesce(d.api_group, '') GLOB k.api_group
+	    AND d.resource GLOB k.resource
+	    AND EXISTS (SELECT 1 FROM json_each(k.verbs) WHERE value = d.verb))
 	GROUP BY actor, verb, api_group, resource
 )
 SELECT k.id, k.title, g.actor, g.verb, g.api_group, g.resource, g.denials,

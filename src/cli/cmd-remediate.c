@@ -13,6 +13,7 @@
 
 #include "cli/cmd.h"
 #include "cli/filter-opt.h"
+#include "cli/json-region.h"
 #include "util/jutil.h"
 #include "out/remedy.h"
 #include "rbac/rbacdb.h"
@@ -72,8 +73,11 @@ exec_remediate(struct ks_ctx *ctx)
 		return KS_EXIT_USAGE;
 	}
 	ks_db_read_wide(ctx->db);	/* the plan reads every refusal */
-	if ((plan = ks_remediate_plan(ctx->db, rs->snapshot, &ctx->filter,
-	    &rs->opts, &err)) == NULL) {
+	ks_json_region_on();	/* (the plan frees no text of json_dumps) */
+	plan = ks_remediate_plan(ctx->db, rs->snapshot, &ctx->filter,
+	    &rs->opts, &err);
+	ks_json_region_off();
+	if (plan == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
@@ -81,7 +85,7 @@ exec_remediate(struct ks_ctx *ctx)
 		ks_remedy_patch(stdout, plan);
 	else
 		render(stdout, plan);
-	json_decref(plan);
+	ks_json_region_drop(plan);	/* (the process ends with it) */
 	return KS_EXIT_OK;
 }
 

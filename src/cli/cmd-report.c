@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/json-region.h"
 #include "cli/filter-opt.h"
 #include "store/db.h"
 #include "out/doc.h"
@@ -354,6 +355,18 @@ body(struct ks_doc *d, struct ks_ctx *ctx, json_t *plan, json_t *findings)
 	return rc | evidence(d, ctx->db, &ctx->filter);
 }
 
+/* The remediation plan of the report, its JSON in the region. */
+static json_t *
+plan_of(struct ks_ctx *ctx, struct ks_err *err)
+{
+	json_t *plan;
+
+	ks_json_region_on();	/* (the plan frees no text of json_dumps) */
+	plan = ks_remediate_plan(ctx->db, 0, &ctx->filter, NULL, err);
+	ks_json_region_off();
+	return plan;
+}
+
 static int
 exec_report(struct ks_ctx *ctx)
 {
@@ -370,9 +383,9 @@ exec_report(struct ks_ctx *ctx)
 	/* -o is md or html (checked by the dispatcher, which frees out). */
 	if ((ctx->out = ks_out_new(ctx->format ? ctx->format : "md", stdout,
 	    &err)) == NULL || ks_doc_init(&d, ctx->out, &err) < 0 ||
-	    (plan = ks_remediate_plan(ctx->db, 0, &ctx->filter, NULL,
-	    &err)) == NULL || (findings = ks_report_findings(ctx->db, plan,
-	    &ctx->filter, &err)) == NULL)
+	    (plan = plan_of(ctx, &err)) == NULL ||
+	    (findings = ks_report_findings(ctx->db, plan, &ctx->filter,
+	    &err)) == NULL)
 		ks_cmd_error("report: %s", err.msg);
 	else {
 		ks_doc_begin(&d, "kubesift incident report");
@@ -380,7 +393,7 @@ exec_report(struct ks_ctx *ctx)
 		ks_doc_end(&d);
 	}
 	json_decref(findings);
-	json_decref(plan);
+	ks_json_region_drop(plan);	/* (the process ends with it) */
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
 }
 

@@ -133,7 +133,29 @@ denial_span(sqlite3 *db, const struct ks_filter *f, long long *a,
 	return n;
 }
 
-/* Count the denials f selects per actor and bucket. */
+/*
+ * Without a filter, the denials of the first MAXS actors only (those the
+ * chart draws, in the order of their names): the actors of the groups
+ * that hold a timed denial (rollup_groups by actor, each group probed in
+ * denial_requests) and of the plain logs', then their refusals alone, by
+ * group.
+ */
+#define XSTR(x)	#x
+#define STR(x)	XSTR(x)
+#define SERIES_ALL "WITH top AS MATERIALIZED (SELECT actor FROM (" \
+	"SELECT g.actor FROM rollup_groups g WHERE g.actor IS NOT NULL" \
+	" AND EXISTS (SELECT 1 FROM denial_requests r WHERE r.gid = g.id" \
+	" AND r.time IS NOT NULL) UNION SELECT actor FROM log_denials_only" \
+	" WHERE time IS NOT NULL AND actor IS NOT NULL) ORDER BY actor" \
+	" LIMIT " STR(MAXS) ") SELECT actor, (time - ?1) / ?2, count(*)" \
+	" FROM (SELECT g.actor, r.time FROM rollup_groups g" \
+	" JOIN denial_requests r ON r.gid = g.id WHERE g.actor IN top" \
+	" UNION ALL SELECT actor, time FROM log_denials_only" \
+	" WHERE actor IN top) WHERE time IS NOT NULL AND actor IS NOT NULL" \
+	" GROUP BY actor, 2 ORDER BY actor"
+
+/* Count the denials f selects per actor and bucket (of the first MAXS
+   actors: the rows are read in the order of their names). */
 static int
 load_series(sqlite3 *db, const struct ks_filter *f, struct chart *c)
 {
@@ -146,6 +168,8 @@ load_series(sqlite3 *db, const struct ks_filter *f, struct chart *c)
 		return -1;
 	strncat(q, " GROUP BY actor, 2 ORDER BY actor", sizeof(q) -
 	    strlen(q) - 1);
+	if (ks_filter_empty(f))
+		snprintf(q, sizeof(q), "%s", SERIES_ALL);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	ks_filter_bind(f, st);

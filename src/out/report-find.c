@@ -9,6 +9,7 @@
 
 #include "out/report-find.h"
 #include "store/filter.h"
+#include "store/rollup.h"
 #include "util/jutil.h"
 
 #define MAXIDS		10	/* audit IDs shown per finding */
@@ -41,24 +42,48 @@ rank_of(const char *severity)
 	return 4;
 }
 
-/* "verb resource[.group][/sub] [in ns]" of a denial group, appended to s. */
+/*
+ * "verb resource[.group][/sub] [in ns]" of a denial group: written into
+ * buf (of size sz) when it fits, else into a new string in *big (the
+ * caller's); returned.
+ */
+static const char *
+describe_text(json_t *g, char *buf, size_t sz, char **big)
+{
+	const char *grp = ks_json_str(g, "api_group");
+	const char *verb = ks_json_str(g, "verb") ? ks_json_str(g, "verb") :
+	    "?";
+	const char *res = ks_json_str(g, "resource");
+	const char *sub = ks_json_str(g, "subresource");
+	const char *ns = ks_json_str(g, "namespace");
+	const char *path = ks_json_str(g, "path") ? ks_json_str(g, "path") :
+	    "?";
+	int n;
+
+#define DESCRIBE(b, z)	(res == NULL ? snprintf(b, z, "%s %s", verb, path) : \
+	snprintf(b, z, "%s %s%s%s%s%s%s%s", verb, res, grp && *grp ? "." : "", \
+	    grp ? grp : "", sub ? "/" : "", sub ? sub : "", ns ? " in " : "", \
+	    ns ? ns : ""))
+	*big = NULL;
+	if ((n = DESCRIBE(buf, sz)) < 0)
+		return "";
+	if ((size_t)n < sz)
+		return buf;
+	if ((*big = malloc((size_t)n + 1)) == NULL)
+		return "";
+	DESCRIBE(*big, (size_t)n + 1);
+#undef DESCRIBE
+	return *big;
+}
+
+/* describe_text of g, appended to s. */
 static void
 describe(FILE *s, json_t *g)
 {
-	const char *grp = ks_json_str(g, "api_group");
+	char buf[512], *big;
 
-	fprintf(s, "%s ", ks_json_str(g, "verb") ? ks_json_str(g, "verb") :
-	    "?");
-	if (ks_json_str(g, "resource") == NULL) {
-		fputs(ks_json_str(g, "path") ? ks_json_str(g, "path") : "?", s);
-		return;
-	}
-	fprintf(s, "%s%s%s%s%s", ks_json_str(g, "resource"), grp && *grp ?
-	    "." : "", grp ? grp : "", ks_json_str(g, "subresource") ? "/" :
-	    "", ks_json_str(g, "subresource") ? ks_json_str(g, "subresource") :
-	    "");
-	if (ks_json_str(g, "namespace"))
-		fprintf(s, " in %s", ks_json_str(g, "namespace"));
+	fputs(describe_text(g, buf, sizeof(buf), &big), s);
+	free(big);
 }
 
 /* Each distinct request of the denial groups in list, comma-separated. */
@@ -67,22 +92,17 @@ reqs(FILE *s, json_t *list)
 {
 	json_t *seen = json_object(), *g;
 	size_t i;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m;
+	char buf[512], *big;
+	const char *text;
 
 	json_array_foreach(list, i, g) {
-		if ((m = open_memstream(&text, &len)) == NULL)
-			break;
-		describe(m, g);
-		fclose(m);
+		text = describe_text(g, buf, sizeof(buf), &big);
 		if (json_object_get(seen, text) == NULL) {
 			fprintf(s, "%s%s", json_object_size(seen) ? ", " : "",
 			    text);
 			json_object_set_new(seen, text, json_true());
 		}
-		free(text);
-		text = NULL;
+		free(big);
 	}
 	json_decref(seen);
 }
@@ -366,13 +386,46 @@ order_keys(json_t *extra)
 	return text;
 }
 
+/*
+ * Where the findings view's rows come from, as a FROM term in buf (of
+ * size sz): the view, or, while the detections saved at import hold
+ * (store/rollup.h), the view's own definition, read from the database,
+ * over detections_saved instead of the detections view (whose
+ * preparation alone costs more than its answer): the same rows in the
+ * same order, as `detect` reads them.
+ */
+static void
+findings_from(sqlite3 *db, char *buf, size_t sz)
+{
+	static const char head[] = "CREATE VIEW findings AS";
+	static const char tail[] = "FROM detections d";
+	const size_t nh = sizeof(head) - 1, nt = sizeof(tail) - 1;
+	sqlite3_stmt *st;
+	const char *sql;
+	size_t n;
+
+	snprintf(buf, sz, "findings");
+	if (strcmp(ks_rollup_detections(db), "detections_saved") != 0 ||
+	    sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema"
+	    " WHERE type = 'view' AND name = 'findings'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (sql = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    strncmp(sql, head, nh) == 0 && (n = strlen(sql)) >= nh + nt &&
+	    strcmp(sql + n - nt, tail) == 0 && n + 64 < sz)
+		snprintf(buf, sz, "(%.*s FROM detections_saved d) findings",
+		    (int)(n - nh - nt), sql + nh);
+	sqlite3_finalize(st);
+}
+
 #define J(k)	"json_extract(value, '$[" #k "]')"
 
 json_t *
 ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
     struct ks_err *err)
 {
-	char q[8192], *keys;
+	char q[16384], from[4096], *keys;
 	json_t *extra = json_array(), *out = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -380,10 +433,11 @@ ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
 	gap_findings(extra, plan);
 	refusal_findings(extra, plan);
 	keys = order_keys(extra);
+	findings_from(db, from, sizeof(from));
 	snprintf(q, sizeof(q), "SELECT * FROM (SELECT rank, severity, rule,"
 	    " summary, actor, first_seen_utc AS first, last_seen_utc AS last,"
 	    " audit_ids, action, first_seen AS first_us, NULL AS cause,"
-	    " NULL AS x FROM findings WHERE 1");
+	    " NULL AS x FROM %s WHERE 1", from);
 	if (ks_filter_sql(f, q, sizeof(q), "first_seen", NULL) < 0) {
 		ks_err_set(err, "too many filters");
 		goto out;

@@ -51,17 +51,23 @@ merge(json_t *rules, json_t *index, json_t *g)
 	static const char *const keys[] = { "api_group", "resource",
 	    "subresource", "path" };
 	json_t *r, *verbs, *v;
-	size_t k, len = 1;
+	const char *f[4], *verb = ks_json_str(g, "verb");
+	size_t k, n[4], len = 1;
 	char *key, *p;
 
-	for (k = 0; k < 4; k++)
-		len += 2 + (ks_json_str(g, keys[k]) ? strlen(ks_json_str(g,
-		    keys[k])) : 0);
+	for (k = 0; k < 4; k++) {
+		f[k] = ks_json_str(g, keys[k]);
+		len += 2 + (n[k] = f[k] ? strlen(f[k]) : 0);
+	}
 	if ((p = key = malloc(len)) == NULL)
 		return;
-	for (k = 0; k < 4; k++)
-		p += sprintf(p, "%c%s\x1f", ks_json_str(g, keys[k]) ? '+' : '-',
-		    ks_json_str(g, keys[k]) ? ks_json_str(g, keys[k]) : "");
+	for (k = 0; k < 4; k++) {
+		*p++ = f[k] ? '+' : '-';
+		memcpy(p, f[k] ? f[k] : "", n[k]);
+		p += n[k];
+		*p++ = '\x1f';
+	}
+	*p = '\0';
 	if ((r = json_object_get(index, key)) == NULL) {
 		r = json_object();
 		for (k = 0; k < 4; k++)
@@ -75,9 +81,9 @@ merge(json_t *rules, json_t *index, json_t *g)
 	free(key);
 	verbs = json_object_get(r, "verbs");
 	json_array_foreach(verbs, k, v)
-		if (strcmp(json_string_value(v), ks_json_str(g, "verb")) == 0)
+		if (strcmp(json_string_value(v), verb) == 0)
 			return;
-	json_array_append_new(verbs, json_string(ks_json_str(g, "verb")));
+	json_array_append_new(verbs, json_string(verb));
 }
 
 /* The PolicyRule of a merged rule. */
@@ -347,9 +353,20 @@ resources(struct ks_remediate_fix *f, json_t *change)
 json_t *
 ks_remediate_known_keys(sqlite3 *db)
 {
-	static const char q[] = "SELECT DISTINCT actor || char(31) || verb ||"
-	    " char(31) || coalesce(api_group, '') || char(31) || resource"
-	    " FROM known_issue_matches";
+	/* The groups whose columns match a known issue's patterns, its
+	   server versions not asked (the view's join, without summing
+	   every group first): a superset of the view's keys, each looked up
+	   in the view (known). */
+	static const char q[] = "SELECT DISTINCT g.actor || char(31) ||"
+	    " g.verb || char(31) || coalesce(g.api_group, '') || char(31) ||"
+	    " g.resource FROM (SELECT actor, verb, api_group, resource"
+	    " FROM rollup_groups UNION ALL SELECT actor, verb, api_group,"
+	    " resource FROM log_denials_only) g JOIN known_issues k"
+	    " ON g.actor GLOB k.actor"
+	    " AND coalesce(g.api_group, '') GLOB k.api_group"
+	    " AND g.resource GLOB k.resource"
+	    " AND EXISTS (SELECT 1 FROM json_each(k.verbs)"
+	    " WHERE value = g.verb)";
 	json_t *keys = json_object();
 	sqlite3_stmt *st;
 	const char *k;

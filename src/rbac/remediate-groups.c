@@ -23,6 +23,9 @@ struct grp {
 	long long n;
 	int64_t	 t0, t1;		/* first and last time */
 	int	 timed;
+	int64_t	 ids[2];		/* the strings of col 12 and 14
+					   folded last (read_requests) */
+	int	 have[2];
 };
 
 static const char groups_sql[] =
@@ -206,7 +209,113 @@ fold_row(struct fold *f, sqlite3_stmt *st)
 }
 
 /*
- * The refusals of the audit log, in the order they are stored, folded
+ * The audit log's groups of the authorizer's refusals of a resource, one
+ * per rollup group (those that hold no refused request are dropped once
+ * they are read): their columns 0-5 and 15.
+ */
+static int
+audit_groups(sqlite3 *db, struct fold *f)
+{
+	static const char q[] = "SELECT id, actor, verb, api_group, resource,"
+	    " subresource, namespace FROM rollup_groups"
+	    " WHERE decision = 'forbid' AND resource IS NOT NULL";
+	sqlite3_stmt *st;
+	struct grp *g;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((g = fold_get(f, sqlite3_column_int64(st, 0), NULL)) ==
+		    NULL)
+			break;
+		for (int i = 0; i < 6; i++)
+			g->col[i] = dup_or_null(sqlite3_column_text(st, i + 1));
+		g->col[15] = strdup("authorizer");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Keep in g's col[c] (12 or 14, at k 0 or 1) the greater of it and the
+   text of strings(id) (non-empty: blank, 1); -1 on an error. */
+static int
+keep_text(struct grp *g, int c, int k, struct ks_remediate_text *t,
+    int64_t id, int blank)
+{
+	const char *s;
+	int err = 0;
+
+	if (g->have[k] && g->ids[k] == id)
+		return 0;
+	g->have[k] = 1;
+	g->ids[k] = id;
+	if ((s = ks_remediate_text_get(t, id, &err)) != NULL &&
+	    (!blank || *s != '\0'))
+		keep(&g->col[c], (const unsigned char *)s, 1);
+	return err ? -1 : 0;
+}
+
+/*
+ * The refused requests of audit_groups' groups, each read once in the
+ * order they are stored (denial_requests by id, the events' pages in
+ * turn): their count, times, least and greatest auditID, and greatest
+ * groups and reason (the texts of strings, read once per id).
+ */
+static int
+read_requests(sqlite3 *db, struct fold *f)
+{
+	static const char q[] = "SELECT r.gid, r.time, e.audit_id,"
+	    " CASE WHEN e.impersonated_user IS NOT NULL"
+	    " THEN e.impersonated_groups_id ELSE e.user_groups_id END,"
+	    " e.authz_reason_id"
+	    " FROM denial_requests r NOT INDEXED"
+	    " CROSS JOIN audit_events e ON e.id = r.id";
+	struct ks_remediate_text t;
+	sqlite3_stmt *st = NULL;
+	struct grp *g;
+	int64_t gid, tm;
+	int rc = SQLITE_ERROR;
+
+	if (ks_remediate_text_init(&t, db) < 0 ||
+	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gid = sqlite3_column_int64(st, 0);
+		if (gid < 0 || (uint64_t)gid >= f->ngid || f->by_gid[gid] == 0)
+			continue;	/* a group read with its paths */
+		g = f->v[f->by_gid[gid] - 1];
+		g->n++;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			tm = sqlite3_column_int64(st, 1);
+			if (!g->timed || tm < g->t0)
+				g->t0 = tm;
+			if (!g->timed || tm > g->t1)
+				g->t1 = tm;
+			g->timed = 1;
+			if (tm < 0 || tm >= 253402300800000000LL)
+				f->odd = 1;
+		}
+		keep(&g->col[10], sqlite3_column_text(st, 2), 0);
+		keep(&g->col[11], sqlite3_column_text(st, 2), 1);
+		if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		    keep_text(g, 12, 0, &t, sqlite3_column_int64(st, 3), 0) <
+		    0) || (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		    keep_text(g, 14, 1, &t, sqlite3_column_int64(st, 4), 1) <
+		    0)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	ks_remediate_text_free(&t);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The refusals of the other groups of the audit log (by admission, or of
+ * no resource: one group per path), in the order they are stored, folded
  * per group and path (SQL's columns 0-6 and 15 taken from the first).
  */
 static int
@@ -215,6 +324,8 @@ read_audit(sqlite3 *db, struct fold *f)
 	static const char q[] = "SELECT gid, time, audit_id, groups,"
 	    " nullif(reason, ''), path, message, actor, verb, api_group,"
 	    " resource, subresource, namespace, refused_by FROM denial_audit"
+	    " WHERE gid IN (SELECT id FROM rollup_groups"
+	    " WHERE decision IS NOT 'forbid' OR resource IS NULL)"
 	    " ORDER BY event_id";
 	static const int from[] = { 7, 8, 9, 10, 11, 12, -1, -1, -1, -1, -1,
 	    -1, -1, -1, -1, 13 };
@@ -235,6 +346,31 @@ read_audit(sqlite3 *db, struct fold *f)
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Free group g (NULL: nothing). */
+static void
+grp_free(struct grp *g)
+{
+	if (g == NULL)
+		return;
+	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
+		free(g->col[j]);
+	free(g);
+}
+
+/* Drop from f the groups that hold no request. */
+static void
+drop_empty(struct fold *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i]->n > 0)
+			f->v[k++] = f->v[i];
+		else
+			grp_free(f->v[i]);
+	f->n = k;
 }
 
 /* A row of groups_sql's as a group (the columns' text, and the count). */
@@ -283,11 +419,8 @@ read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
 static void
 fold_free(struct fold *f)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		for (int j = 0; j < KS_REMEDIATE_COLS; j++)
-			free(f->v[i]->col[j]);
-		free(f->v[i]);
-	}
+	for (size_t i = 0; i < f->n; i++)
+		grp_free(f->v[i]);
 	free(f->v);
 	free(f->by_gid);
 	json_decref(f->index);
@@ -305,10 +438,12 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	char sql[2048];
 	char t[KS_TIME_BUFSZ];
 
-	if ((f->index = json_object()) == NULL || read_audit(db, f) < 0) {
+	if ((f->index = json_object()) == NULL || audit_groups(db, f) < 0 ||
+	    read_requests(db, f) < 0 || read_audit(db, f) < 0) {
 		ks_err_set(err, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
+	drop_empty(f);
 	if (f->odd)
 		return 1;
 	for (size_t i = 0; i < f->n; i++) {
@@ -416,9 +551,13 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	}
 	if (rc == 0 && (all = json_array()) != NULL &&
 	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
-		for (size_t i = 0; i < f.n; i++)
+		for (size_t i = 0; i < f.n; i++) {
 			json_array_append_new(all, group_json(f.v[i], cache,
 			    parsed));
+			/* (Freed at once: the next objects reuse it.) */
+			grp_free(f.v[i]);
+			f.v[i] = NULL;
+		}
 	json_decref(cache);
 	json_decref(parsed);
 	fold_free(&f);

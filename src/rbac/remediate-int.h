@@ -5,6 +5,8 @@
 #ifndef KS_REMEDIATE_INT_H
 #define KS_REMEDIATE_INT_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -42,6 +44,21 @@ json_t	*ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
  */
 json_t	*ks_remediate_str(json_t *cache, const char *s);
 
+/*
+ * The text of strings(id), each read once (ks_remediate_text_init; its
+ * fields are its own): ks_remediate_text_get returns it (borrowed while t
+ * lives), or NULL when there is none or on an error (then *err is 1).
+ */
+struct ks_remediate_text {
+	sqlite3_stmt	*st;
+	struct slot	*slots;
+	size_t		 n, cap;
+};
+int	ks_remediate_text_init(struct ks_remediate_text *t, sqlite3 *db);
+const char *ks_remediate_text_get(struct ks_remediate_text *t, int64_t id,
+	    int *err);
+void	ks_remediate_text_free(struct ks_remediate_text *t);
+
 /* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
 struct ks_remediate_memo {
 	sqlite3			*db;
@@ -59,6 +76,11 @@ struct ks_remediate_memo {
 	json_t			*refusals;	/* actor -> ks_remediate_refusals */
 	sqlite3_stmt		*refusals_st;	/* ks_remediate_refusals' */
 	sqlite3_stmt		*known_st;	/* known issues of a group */
+	const char		*last_actor;	/* ks_remediate_identity's last
+						   answer: its actor (borrowed
+						   from the plan's groups), */
+	char			 last_class[64];	/* class */
+	int			 last_component;	/* and answer */
 };
 
 /* Start m for db and filter (borrowed while m lives); free with
@@ -97,10 +119,11 @@ struct ks_remediate_fix {
 };
 
 /*
- * The groups known_issue_matches names: an object whose keys are actor,
- * verb, api_group ('' for NULL) and resource joined by char(31), so that
- * a change looks up only the groups that may match; NULL when it cannot
- * be read (then every group is looked up).
+ * The groups known_issue_matches may name (those whose columns match a
+ * known issue's patterns, whatever the server's version): an object
+ * whose keys are actor, verb, api_group ('' for NULL) and resource joined
+ * by char(31), so that a change looks up only the groups that may match;
+ * NULL when it cannot be read (then every group is looked up).
  */
 json_t	*ks_remediate_known_keys(sqlite3 *db);
 

@@ -88,6 +88,7 @@ struct plan_ctx {
 	size_t				 nfixes;
 	json_t				*fix_index;	/* actor and namespace ->
 							   index in fixes */
+	struct ks_remediate_fix		*last_fix;	/* fix_for's last answer */
 	json_t				*strs;		/* ks_remediate_str's */
 	struct ks_remediate_memo	 memo;
 };
@@ -103,13 +104,18 @@ fix_for(struct plan_ctx *c, json_t *g)
 	json_t *at;
 	char *key;
 
+	/* (The groups come by actor: most ask what the last one asked.) */
+	if ((f = c->last_fix) != NULL && actor != NULL && f->actor != NULL &&
+	    strcmp(f->actor, actor) == 0 && (ns == NULL ? f->namespace ==
+	    NULL : f->namespace != NULL && strcmp(f->namespace, ns) == 0))
+		return f;
 	/* (The namespace after a mark that tells NULL from every name.) */
 	if (asprintf(&key, "%s\x1f%c%s", actor, ns ? '+' : '-', ns ? ns :
 	    "") < 0)
 		return NULL;
 	if ((at = json_object_get(c->fix_index, key)) != NULL) {
 		free(key);
-		return &c->fixes[json_integer_value(at)];
+		return c->last_fix = &c->fixes[json_integer_value(at)];
 	}
 	json_object_set_new(c->fix_index, key, json_integer((json_int_t)
 	    c->nfixes));
@@ -117,7 +123,7 @@ fix_for(struct plan_ctx *c, json_t *g)
 	f = &c->fixes[c->nfixes++];
 	*f = (struct ks_remediate_fix){ .actor = actor, .namespace = ns,
 	    .groups = json_array(), .rules = json_array(), .memo = &c->memo };
-	return f;
+	return c->last_fix = f;
 }
 
 /* Append a copy of g to the plan's list, with its class and reason. */
