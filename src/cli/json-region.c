@@ -93,7 +93,7 @@ region_malloc(size_t n)
 	*h = k;
 	r.next += (k + 1) * GRAIN;
 	r.left -= (k + 1) * GRAIN;
-	return h + 1;
+	return r.next - k * GRAIN;	/* a grain after h: 8-aligned */
 }
 
 static void
@@ -108,7 +108,7 @@ region_free(void *p)
 		free(p);
 		return;
 	}
-	k = ((size_t *)p)[-1];
+	k = *(size_t *)(void *)((char *)p - GRAIN);
 	b->next = r.free[k];
 	r.free[k] = b;
 }

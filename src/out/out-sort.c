@@ -38,6 +38,7 @@ struct chunk {
  */
 #define PREFIX	32
 #define WORDS	(PREFIX / 8)
+#define MAX_DEPTH 32	/* levels of PREFIX bytes sorted by prefix */
 struct ent {
 	uint64_t	 p[WORDS];
 	unsigned char	*key;
@@ -57,6 +58,7 @@ struct kept {
 	size_t		 n, cap;
 	int		 ncols;
 	int		 nokey;		/* compare rows value by value */
+	size_t		 whole;		/* 1 + where to compare keys whole */
 	const struct ks_out_key *keys;
 	int		 nkeys;
 };
@@ -386,10 +388,24 @@ same_prefix(const struct ent *a, const struct ent *b)
 	return 1;
 }
 
+/* Two keys from byte off on, whole (none is the prefix of another). */
+static int
+cmp_whole(const struct ent *a, const struct ent *b, size_t off)
+{
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = n > off ? memcmp(a->key + off, b->key + off, n - off) : 0;
+
+	if (c != 0)
+		return c;
+	return a->klen == b->klen ? 0 : a->klen < b->klen ? -1 : 1;
+}
+
 /* Two rows kept: by their prefixes, or value by value without keys. */
 static int
 cmp_ents(const struct kept *k, const struct ent *a, const struct ent *b)
 {
+	if (k->whole)
+		return cmp_whole(a, b, k->whole - 1);
 	for (int w = 0; w < WORDS; w++)
 		if (a->p[w] != b->p[w])
 			return a->p[w] < b->p[w] ? -1 : 1;
@@ -437,6 +453,16 @@ sort_keys(const struct kept *k, struct ent *e, struct ent *tmp, size_t n,
     size_t d)
 {
 	size_t lo, hi, end = PREFIX * (d + 1);
+
+	/* Keys alike for so long (a hostile log's names): the rest whole,
+	   not a level of recursion per PREFIX bytes they share. */
+	if (d >= MAX_DEPTH) {
+		struct kept w = *k;
+
+		w.whole = PREFIX * d + 1;
+		merge_sort(&w, e, tmp, n);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 #ifdef __GNUC__
@@ -503,8 +529,8 @@ int
 ks_out_stmt_sorted(struct ks_out *out, sqlite3_stmt *stmt,
     const struct ks_out_key *keys, int nkeys, struct ks_err *err)
 {
-	struct kept k = { NULL, NULL, NULL, 0, NULL, NULL, 0, 0,
-	    sqlite3_column_count(stmt), 0, keys, nkeys };
+	struct kept k = { .ncols = sqlite3_column_count(stmt), .keys = keys,
+	    .nkeys = nkeys };
 	const char **cols = calloc((size_t)k.ncols + 1, sizeof(*cols));
 	struct ks_cell *cells = calloc((size_t)k.ncols + 1, sizeof(*cells));
 	int rc = SQLITE_NOMEM, ret;

@@ -217,6 +217,8 @@ ks_store_begin(struct ks_store *st, struct ks_err *err)
 		    NULL) != SQLITE_OK)
 			return ks_db_error(st->db, err, NULL);
 		st->batch_since = monotonic_us();
+		/* Another import may have stored cut records meanwhile. */
+		st->cut.known = -1;
 	}
 	if (sqlite3_exec(st->db, "SAVEPOINT member", NULL, NULL, NULL) !=
 	    SQLITE_OK)

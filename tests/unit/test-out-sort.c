@@ -196,6 +196,51 @@ test_empty(void **state)
 	free(got);
 }
 
+/*
+ * Texts alike for their first 3 MB and for 5000 bytes (one the prefix of
+ * another, NUL bytes in the tails), sorted as ORDER BY sorts them: a key
+ * sorted PREFIX bytes a level would recurse once per 32 bytes shared
+ * (the stack of a hostile log's 3 MB user names).
+ */
+static void
+test_long_prefixes(void **state)
+{
+	static const struct ks_out_key k[] = { { 0, 0 } };
+	static const char *const tails[] = { "1", "0", "", "0x", "\0b", "a" };
+	static const size_t lens[] = { 3u << 20, 5000 };
+	sqlite3 *db = *state;
+	sqlite3_stmt *st;
+	char *buf, *want, *got;
+
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE v (a)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO v VALUES (?1)",
+	    -1, &st, NULL), SQLITE_OK);
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+		for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+			size_t n = strlen(tails[t]) + (t == 4);
+
+			assert_non_null(buf = malloc(lens[l] + n));
+			memset(buf, 'u', lens[l]);
+			memcpy(buf + lens[l], t == 4 ? "\0b" : tails[t], n);
+			sqlite3_bind_text(st, 1, buf, (int)(lens[l] + n),
+			    SQLITE_TRANSIENT);
+			assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+			sqlite3_reset(st);
+			free(buf);
+		}
+	sqlite3_finalize(st);
+	want = run(db, "csv", "SELECT a, length(a) FROM v ORDER BY a, rowid",
+	    NULL, 0);
+	got = run(db, "csv", "SELECT a, length(a) FROM v", k, 1);
+	if (strcmp(want, got) != 0)
+		fail_msg("long prefixes: the orders differ");
+	free(got);
+	free(want);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE v", NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
 int
 main(void)
 {
@@ -204,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_reals),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_long_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
