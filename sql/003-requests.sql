@@ -25,13 +25,6 @@ CREATE INDEX IF NOT EXISTS audit_events_timeline
 -- of events without a time.  audit_events_final, which held them once
 -- more, is gone.
 DROP INDEX IF EXISTS audit_events_final;
--- The records a cloud cut short (partial), by auditID: few, so kept up to
--- date during large loads.  Such a copy's time is often its envelope's
--- (the cut took requestReceivedTimestamp away): request_outcomes and the
--- import (store/store-cut.c) fold it with the other copies of its
--- auditID whatever their times.
-CREATE INDEX IF NOT EXISTS audit_events_cut
-	ON audit_events(audit_id) WHERE partial = 1;
 
 -- Which request is this?  One row per request: the stages of one auditID
 -- folded (first and last stage times, the final stage and its code).  The
@@ -161,10 +154,7 @@ FROM log_denials_only
 -- time (ResponseComplete or Panic; an event without a stage is its own
 -- request), so that a request still open when the log ends is in the
 -- timeline but not counted, and the same request read from two copies of
--- the log (a cloud export beside the file, say) counts once; a record cut
--- short (partial) is a copy of any final stage of its auditID, whatever
--- the times (the cut copy's is often its envelope's), so the first stored
--- of them counts; and one row per refusal found only in a plain log (as in
+-- the log (a cloud export beside the file, say) counts once; and one row per refusal found only in a plain log (as in
 -- denials).  refused is 1 for code 403 or an authorizer's "forbid";
 -- decision is the authorizer's (as in denials).  time is NULL for requests
 -- without one (admission webhook logs).  actors, summary and timeline
@@ -197,17 +187,6 @@ WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')))
-    -- (A copy cut short: after one cut, no final stage of the auditID
-    -- counts; a cut one counts only when it is the first of them.)
-    AND NOT EXISTS (SELECT 1 FROM audit_events c
-	INDEXED BY audit_events_cut
-	WHERE c.partial = 1 AND c.audit_id = e.audit_id AND c.id < e.id
-	    AND coalesce(c.stage, 'ResponseComplete') IN ('ResponseComplete',
-		'Panic'))
-    AND NOT (e.partial = 1 AND EXISTS (SELECT 1 FROM audit_events d
-	WHERE d.audit_id = e.audit_id AND d.id < e.id
-	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
-		'Panic')))
 UNION ALL
 SELECT actor, verb, api_group, resource, subresource, namespace, time, 1,
 	'forbid', 'log'
@@ -232,15 +211,4 @@ WHERE received_us IS NULL
 	WHERE d.received_us IS NULL AND d.audit_id = e.audit_id
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
-		'Panic'))
-    -- (A copy cut short: after one cut, no final stage of the auditID
-    -- counts; a cut one counts only when it is the first of them.)
-    AND NOT EXISTS (SELECT 1 FROM audit_events c
-	INDEXED BY audit_events_cut
-	WHERE c.partial = 1 AND c.audit_id = e.audit_id AND c.id < e.id
-	    AND coalesce(c.stage, 'ResponseComplete') IN ('ResponseComplete',
-		'Panic'))
-    AND NOT (e.partial = 1 AND EXISTS (SELECT 1 FROM audit_events d
-	WHERE d.audit_id = e.audit_id AND d.id < e.id
-	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
-		'Panic')));
+		'Panic'));

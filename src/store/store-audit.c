@@ -271,29 +271,6 @@ ks_store_audit_seen(struct ks_store *st, int64_t received_us,
 	return probe(st, received_us, audit_id, hash, &closed, err);
 }
 
-/*
- * The rollup's count of the event stored as row id: a final stage of a
- * request closed before is counted already; a record cut short is
- * counted when its member is done (store-cut.c).  0, or -1 with err set.
- */
-static int
-count(struct ks_store *st, struct ks_rollup *r,
-    const struct ks_audit_row *row, int64_t id, int closed,
-    struct ks_err *err)
-{
-	if (row->partial) {
-		ks_store_cut_note(st, id);
-		return 0;
-	}
-	if (ks_store_cut_closed(st, row->audit_id, &closed, err) < 0)
-		return -1;
-	if (!closed || (row->stage != NULL &&
-	    strcmp(row->stage, "ResponseComplete") != 0 &&
-	    strcmp(row->stage, "Panic") != 0))
-		ks_rollup_add(r, row);
-	return 0;
-}
-
 int
 ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
     const struct ks_audit_json *arrays, const int *len, const uint8_t *hash,
@@ -337,8 +314,11 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (st->lim.keep_raw &&
 	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, err) < 0)
 		return -1;
-	if (count(st, ks_import_of(m)->rollup, row, id, closed, err) < 0)
-		return -1;
+	/* A final stage of a request closed before is counted already. */
+	if (!closed || (row->stage != NULL &&
+	    strcmp(row->stage, "ResponseComplete") != 0 &&
+	    strcmp(row->stage, "Panic") != 0))
+		ks_rollup_add(ks_import_of(m)->rollup, row);
 	m->tally.imported++;
 	/*
 	 * Now and then: the rollup's counts go to the file (bounded memory),

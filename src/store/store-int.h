@@ -38,17 +38,8 @@ struct held_lock {
 	int		 done;		/* its input is done: unlock at commit */
 };
 
-/* The records a cloud cut short (store-cut.c). */
-struct cut_books {
-	int		 known;		/* any stored: 1, 0, or -1 not asked */
-	int64_t		 first;		/* the member's first (0 = none) */
-	sqlite3_stmt	*closed;	/* prepared when first asked */
-};
-
 struct ks_store {
 	sqlite3		*db;		/* borrowed */
-	struct ks_rollup *rollup;	/* borrowed: the import's (may be NULL) */
-	struct cut_books cut;
 	struct ks_limits lim;		/* a copy: workers, keep_raw */
 	sqlite3_stmt	*st[S_COUNT];
 	struct deferred	 defer;
@@ -108,20 +99,6 @@ void	ks_store_bind_message(sqlite3_stmt *s, int param,
  */
 void	ks_store_bind_code(sqlite3_stmt *s, int param, const char *v,
 	    int level);
-
-/*
- * store-cut.c: the records a cloud cut short, counted once with the other
- * copies of their auditID.  closed: set *closed when a cut final stage
- * of audit_id is stored (a whole one after it is not counted); note: a
- * cut record stored as row id; count: the member's cut records that
- * count, to the rollup (and flushed), once its indexes are back; forget:
- * after a rollback.  0, or -1 with err set.
- */
-int	ks_store_cut_closed(struct ks_store *st, const char *audit_id,
-	    int *closed, struct ks_err *err);
-void	ks_store_cut_note(struct ks_store *st, int64_t id);
-int	ks_store_cut_count(struct ks_store *st, struct ks_err *err);
-void	ks_store_cut_forget(struct ks_store *st);
 
 /* store-split.c: note the auditIDs split over times (timeline_split). */
 int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);

@@ -112,7 +112,6 @@ ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 	st->db = db;
 	st->lim = *lim;
 	st->defer.base = -1;
-	st->cut.known = -1;
 	st->fd = -2;
 	st->lock_fd = -2;
 	st->batching = 1;
@@ -154,7 +153,6 @@ ks_store_free(struct ks_store *st)
 	ks_dict_free(st->dict);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
-	sqlite3_finalize(st->cut.closed);
 	free(st);
 }
 
@@ -217,8 +215,6 @@ ks_store_begin(struct ks_store *st, struct ks_err *err)
 		    NULL) != SQLITE_OK)
 			return ks_db_error(st->db, err, NULL);
 		st->batch_since = monotonic_us();
-		/* Another import may have stored cut records meanwhile. */
-		st->cut.known = -1;
 	}
 	if (sqlite3_exec(st->db, "SAVEPOINT member", NULL, NULL, NULL) !=
 	    SQLITE_OK)
@@ -303,7 +299,6 @@ ks_store_rollback(struct ks_store *st)
 	if (!st->batching && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	ks_store_defer_reset(st);	/* the rollback brought the indexes back */
-	ks_store_cut_forget(st);
 }
 
 int
@@ -336,8 +331,7 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 {
 	sqlite3_stmt *s = st->st[S_SOURCE_DONE];
 
-	if (ks_store_build_deferred(st, err) < 0 ||
-	    ks_store_cut_count(st, err) < 0)
+	if (ks_store_build_deferred(st, err) < 0)
 		return -1;
 	bind_text(s, 1, f->format);
 	sqlite3_bind_int(s, 2, f->bid);
@@ -485,7 +479,6 @@ static const struct ks_sink store_sink = {
 void
 ks_store_member(struct ks_import *imp, struct ks_member *m)
 {
-	imp->store->rollup = imp->rollup;
 	m->lim = &imp->lim;
 	m->sink = &store_sink;
 	m->sink_arg = imp;
