@@ -180,15 +180,16 @@ fold_get(struct fold *f, int64_t gid, const unsigned char *path)
 }
 
 /* Add one refused request (a row of read_audit's query) to its group. */
-static int
-fold_row(struct fold *f, sqlite3_stmt *st)
+/*
+ * One more request of g, from a row whose column 1 is its time (or NULL)
+ * and column 2 its auditID: the count, the span, the least and greatest
+ * auditID.
+ */
+static void
+count(struct fold *f, struct grp *g, sqlite3_stmt *st)
 {
-	struct grp *g = fold_get(f, sqlite3_column_int64(st, 0),
-	    sqlite3_column_text(st, 5));
 	int64_t t = sqlite3_column_int64(st, 1);
 
-	if (g == NULL)
-		return -1;
 	g->n++;
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
 		if (!g->timed || t < g->t0)
@@ -202,6 +203,17 @@ fold_row(struct fold *f, sqlite3_stmt *st)
 	}
 	keep(&g->col[10], sqlite3_column_text(st, 2), 0);
 	keep(&g->col[11], sqlite3_column_text(st, 2), 1);
+}
+
+static int
+fold_row(struct fold *f, sqlite3_stmt *st)
+{
+	struct grp *g = fold_get(f, sqlite3_column_int64(st, 0),
+	    sqlite3_column_text(st, 5));
+
+	if (g == NULL)
+		return -1;
+	count(f, g, st);
 	keep(&g->col[12], sqlite3_column_text(st, 3), 1);
 	keep(&g->col[14], sqlite3_column_text(st, 4), 1);
 	keep(&g->col[16], sqlite3_column_text(st, 6), 1);
@@ -274,7 +286,7 @@ read_requests(sqlite3 *db, struct fold *f)
 	struct ks_remediate_text t;
 	sqlite3_stmt *st = NULL;
 	struct grp *g;
-	int64_t gid, tm;
+	int64_t gid;
 	int rc = SQLITE_ERROR;
 
 	if (ks_remediate_text_init(&t, db) < 0 ||
@@ -285,19 +297,7 @@ read_requests(sqlite3 *db, struct fold *f)
 		if (gid < 0 || (uint64_t)gid >= f->ngid || f->by_gid[gid] == 0)
 			continue;	/* a group read with its paths */
 		g = f->v[f->by_gid[gid] - 1];
-		g->n++;
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			tm = sqlite3_column_int64(st, 1);
-			if (!g->timed || tm < g->t0)
-				g->t0 = tm;
-			if (!g->timed || tm > g->t1)
-				g->t1 = tm;
-			g->timed = 1;
-			if (tm < 0 || tm >= 253402300800000000LL)
-				f->odd = 1;
-		}
-		keep(&g->col[10], sqlite3_column_text(st, 2), 0);
-		keep(&g->col[11], sqlite3_column_text(st, 2), 1);
+		count(f, g, st);
 		if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
 		    keep_text(g, 12, 0, &t, sqlite3_column_int64(st, 3), 0) <
 		    0) || (sqlite3_column_type(st, 4) != SQLITE_NULL &&
