@@ -71,7 +71,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS objects_identity
 CREATE INDEX IF NOT EXISTS objects_kind ON objects(kind, namespace, name);
 
 -- The strings that repeat across audit events, each stored once: groups,
--- source IPs, user agents, the authorizer's reasons (audit_events.*_id).
+-- users, source IPs, user agents, the authorizer's reasons (audit_rows.*_id).
 -- A few hundred values serve millions of events.  Rows are never changed
 -- nor deleted, so an id, once committed, names its value for good.
 CREATE TABLE IF NOT EXISTS strings (
@@ -79,16 +79,26 @@ CREATE TABLE IF NOT EXISTS strings (
 	value		TEXT NOT NULL UNIQUE
 );
 
--- One row per audit event (per stage).  Its raw bytes are in a compressed
--- block of raw_block, at raw_off for raw_len bytes (all three NULL when
--- imported with --no-raw); ks_raw() gives them back.  The *_id columns
--- are strings(id) (NULL when the event has no such field); the view
--- audit_events_text gives them as text.
-CREATE TABLE IF NOT EXISTS audit_events (
+-- One row per audit event (per stage), as stored; the view audit_events
+-- (below) reads it whole, with every value as text.  Its raw bytes are in
+-- a compressed block of raw_block, at raw_off for raw_len bytes (all three
+-- NULL when imported with --no-raw); ks_raw() gives them back.  The *_id
+-- columns are strings(id) (NULL when the event has no such field).
+CREATE TABLE IF NOT EXISTS audit_rows (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	line		INTEGER,
-	audit_id	TEXT,
+	-- auditID: stored as its 16 bytes when a UUID written the usual way
+	-- (lowercase, with hyphens: 36 characters made 16 bytes), else as
+	-- the text; given back as text by audit_id.  One auditID has one
+	-- audit_key, so equal keys are equal auditIDs.
+	audit_key	BLOB,
+	audit_id	TEXT GENERATED ALWAYS AS (CASE typeof(audit_key)
+	    WHEN 'blob' THEN lower(substr(hex(audit_key), 1, 8) || '-'
+	    || substr(hex(audit_key), 9, 4) || '-'
+	    || substr(hex(audit_key), 13, 4) || '-'
+	    || substr(hex(audit_key), 17, 4) || '-'
+	    || substr(hex(audit_key), 21)) ELSE audit_key END) VIRTUAL,
 	-- stage and level: stored as numbers (stage_code, level_code) when
 	-- one of these values, else as the text; computed when read.
 	stage		TEXT GENERATED ALWAYS AS (CASE stage_code
@@ -99,10 +109,14 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	    WHEN 1 THEN 'None' WHEN 2 THEN 'Metadata' WHEN 3 THEN 'Request'
 	    WHEN 4 THEN 'RequestResponse' ELSE level_code END) VIRTUAL,
 	verb		TEXT,
-	username	TEXT,
+	user_id		INTEGER REFERENCES strings(id), -- user.username
 	user_groups_id	INTEGER REFERENCES strings(id), -- JSON array
-	impersonated_user TEXT,
+	impersonated_user_id INTEGER REFERENCES strings(id),
 	impersonated_groups_id INTEGER REFERENCES strings(id), -- JSON array
+	-- The actor: the identity the authorizer judged (the impersonated
+	-- user when there is one).
+	actor_id	INTEGER GENERATED ALWAYS AS
+	    (coalesce(impersonated_user_id, user_id)) VIRTUAL,
 	source_ips_id	INTEGER REFERENCES strings(id), -- JSON array
 	user_agent_id	INTEGER REFERENCES strings(id),
 	resource	TEXT,
@@ -132,31 +146,24 @@ CREATE TABLE IF NOT EXISTS audit_events (
 	raw_block	INTEGER,	-- raw_block(id) holding the raw bytes
 	raw_off		INTEGER,	-- where they start, uncompressed
 	raw_len		INTEGER,	-- how many bytes
-	-- The response's message (responseStatus.message, or a cloud
-	-- envelope's protoPayload.status.message) of a refused request
-	-- (code >= 400), taken from the raw event at import: the
-	-- authorizer's refusal as Kubernetes words it from the columns
-	-- above, followed by message_tail when that is a blob (the rest,
-	-- often nothing); message_tail itself when text (any other message).
-	message		TEXT GENERATED ALWAYS AS (CASE typeof(message_tail)
-	    WHEN 'blob' THEN resource || CASE WHEN api_group = '' THEN ''
-	    ELSE '.' || api_group END || coalesce(' "' || name || '"', '')
-	    || ' is forbidden: User "' || coalesce(impersonated_user, username)
-	    || '" cannot ' || verb || ' resource "' || resource
-	    || coalesce('/' || subresource, '') || '" in API group "'
-	    || api_group || '"' || coalesce(' in the namespace "' || namespace
-	    || '"', ' at the cluster scope') || CAST(message_tail AS TEXT)
-	    ELSE message_tail END) VIRTUAL,
 	-- The object sent (requestObject, compact JSON) by a create, update
 	-- or patch let through, except to a subresource and of leases and
 	-- events (heartbeats).
 	request_object	TEXT,
-	-- 1 when user.groups names system:unauthenticated, else NULL: what
-	-- the index of anonymous requests (sql/011) reads.
+	-- 1 when the user or impersonated user is system:anonymous or
+	-- user.groups names system:unauthenticated, else NULL: what the
+	-- index of anonymous requests (sql/011) reads.
 	unauthenticated	INTEGER,
 	uri_tail	BLOB,		-- see request_uri; not exported
 	stage_code	BLOB,		-- see stage; not exported
 	level_code	BLOB,		-- see level; not exported
+	-- The response's message (responseStatus.message, or a cloud
+	-- envelope's protoPayload.status.message) of a refused request
+	-- (code >= 400), taken from the raw event at import: the
+	-- authorizer's refusal as Kubernetes words it from the columns
+	-- (audit_events.message), followed by message_tail when that is a
+	-- blob (the rest, often nothing); message_tail itself when text (any
+	-- other message).
 	message_tail	BLOB		-- see message; not exported
 );
 -- Byte-identical events are duplicates: equal bytes make equal times and
@@ -164,19 +171,48 @@ CREATE TABLE IF NOT EXISTS audit_events (
 -- audit_events_timeline (sql/003-requests.sql; the stages of one request,
 -- most often) and compares the whole hash in the table (store-audit.c):
 -- no index of its own.  An event without a time is looked up by its hash.
-DROP INDEX IF EXISTS audit_events_dedup;
-DROP INDEX IF EXISTS audit_events_dedup_key;
 CREATE INDEX IF NOT EXISTS audit_events_untimed
-	ON audit_events(hash) WHERE received_us IS NULL;
+	ON audit_rows(hash) WHERE received_us IS NULL;
+
+-- What did each audit event say?  audit_rows with its users as text and
+-- the refusal's message whole: what every view and ad-hoc query reads
+-- (audit_events_text gives the other strings as text too).
+DROP VIEW IF EXISTS audit_events;
+CREATE VIEW audit_events AS
+SELECT r.id, r.source_id, r.line, r.audit_id, r.stage, r.level, r.verb,
+	(SELECT s.value FROM strings s WHERE s.id = r.user_id) AS username,
+	r.user_groups_id,
+	(SELECT s.value FROM strings s WHERE s.id = r.impersonated_user_id)
+	    AS impersonated_user,
+	r.impersonated_groups_id, r.source_ips_id, r.user_agent_id,
+	r.resource, r.subresource, r.api_group, r.api_version, r.namespace,
+	r.name, r.request_uri, r.code, r.decision, r.authz_reason_id,
+	r.received_us, r.stage_us, r.partial, r.hash, r.raw_block, r.raw_off,
+	r.raw_len,
+	CASE typeof(r.message_tail)
+	    WHEN 'blob' THEN r.resource || CASE WHEN r.api_group = '' THEN ''
+	    ELSE '.' || r.api_group END || coalesce(' "' || r.name || '"', '')
+	    || ' is forbidden: User "'
+	    || (SELECT s.value FROM strings s WHERE s.id = r.actor_id)
+	    || '" cannot ' || r.verb || ' resource "' || r.resource
+	    || coalesce('/' || r.subresource, '') || '" in API group "'
+	    || r.api_group || '"' || coalesce(' in the namespace "'
+	    || r.namespace || '"', ' at the cluster scope')
+	    || CAST(r.message_tail AS TEXT)
+	    ELSE r.message_tail END AS message,
+	r.request_object, r.unauthenticated, r.uri_tail, r.stage_code,
+	r.level_code, r.message_tail, r.audit_key, r.user_id,
+	r.impersonated_user_id, r.actor_id
+FROM audit_rows r;
 
 -- The raw bytes of audit events, as read, a few hundred events per block,
 -- each block compressed alone (one event's bytes come back by
 -- decompressing one block).  The events of a block are consecutive rows of
--- one source; their SHA-256 is audit_events.hash.  Ids are never reused.
+-- one source; their SHA-256 is audit_rows.hash.  Ids are never reused.
 CREATE TABLE IF NOT EXISTS raw_block (
 	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	codec		TEXT NOT NULL,	-- 'zstd': one zstd frame
-	first_record	INTEGER NOT NULL, -- audit_events(id) of its first event
+	first_record	INTEGER NOT NULL, -- audit_rows(id) of its first event
 	n		INTEGER NOT NULL, -- events in it
 	size		INTEGER NOT NULL, -- bytes once decompressed
 	bytes		BLOB NOT NULL

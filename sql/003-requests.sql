@@ -7,7 +7,7 @@
 -- which held every column of a refused event, is gone.
 DROP INDEX IF EXISTS audit_events_denied;
 CREATE INDEX IF NOT EXISTS audit_events_actor_time
-	ON audit_events(coalesce(impersonated_user, username), received_us);
+	ON audit_rows(actor_id, received_us);
 -- (By auditID: audit_events_by_audit_id, sql/018-timeline-stream.sql.)
 DROP INDEX IF EXISTS audit_events_audit_id;
 -- The events in time order; the stages and copies of one request (one
@@ -17,7 +17,7 @@ DROP INDEX IF EXISTS audit_events_audit_id;
 -- date during a large load (store-defer.c) rather than sorted again
 -- after it: in time order, a log fills it at its end.
 CREATE INDEX IF NOT EXISTS audit_events_timeline
-	ON audit_events(received_us, audit_id, partial, stage_us DESC,
+	ON audit_rows(received_us, audit_key, partial, stage_us DESC,
 	    id DESC, code, decision)
 	WHERE received_us IS NOT NULL;
 -- It also finds the final stages of a request (auditID and time), for
@@ -95,19 +95,19 @@ SELECT username AS actor, verb, api_group, resource, subresource,
 	min(line) AS line, path, max(reason) AS reason
 FROM log_denials l
 -- (Two probes of audit_events_refusal_probe, sql/016-rollups.sql: by
--- actor, verb, resource and time; without a time, any time.  The unary +
--- keeps the username's TEXT affinity off the comparison, so that the
--- index on the actor expression answers it.)
+-- actor, verb, resource and time; without a time, any time.)
 WHERE NOT EXISTS (
-	SELECT 1 FROM audit_events a
-	WHERE coalesce(a.impersonated_user, a.username) = +l.username
+	SELECT 1 FROM audit_rows a
+	WHERE a.actor_id = (SELECT s.id FROM strings s
+	        WHERE s.value = l.username)
 	    AND a.verb = l.verb AND a.resource IS l.resource
 	    AND (a.code = 403 OR a.decision = 'forbid')
 	    AND a.received_us BETWEEN l.time_us - 5000000
 	        AND l.time_us + 5000000)
     AND NOT (l.time_us IS NULL AND EXISTS (
-	SELECT 1 FROM audit_events a
-	WHERE coalesce(a.impersonated_user, a.username) = +l.username
+	SELECT 1 FROM audit_rows a
+	WHERE a.actor_id = (SELECT s.id FROM strings s
+	        WHERE s.value = l.username)
 	    AND a.verb = l.verb AND a.resource IS l.resource
 	    AND (a.code = 403 OR a.decision = 'forbid')))
 GROUP BY username, verb, api_group, resource, subresource, namespace, name,
@@ -165,25 +165,26 @@ CREATE VIEW request_outcomes AS
 SELECT *,
 	strftime('%Y-%m-%dT%H:%M:%S', (time - (time % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (time % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc
 FROM (
-SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
-	resource, subresource, namespace, received_us AS time,
+SELECT (SELECT s.value FROM strings s WHERE s.id = e.actor_id) AS actor,
+	verb, api_group, resource, subresource, namespace,
+	received_us AS time,
 	(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))
 	    AS refused,
 	CASE WHEN decision IN ('allow', 'forbid') THEN decision
 	     WHEN code = 403 THEN 'forbid' ELSE 'allow' END AS decision,
 	'audit' AS origin
-FROM audit_events e
+FROM audit_rows e
 WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
     -- (Two probes: with a time, in time order; without, by auditID.)
-    AND NOT EXISTS (SELECT 1 FROM audit_events d
+    AND NOT EXISTS (SELECT 1 FROM audit_rows d
 	INDEXED BY audit_events_timeline
-	WHERE d.received_us = e.received_us AND d.audit_id = e.audit_id
+	WHERE d.received_us = e.received_us AND d.audit_key = e.audit_key
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic'))
     AND (e.received_us IS NOT NULL OR NOT EXISTS (SELECT 1
-	FROM audit_events d
-	WHERE d.received_us IS NULL AND d.audit_id = e.audit_id
+	FROM audit_rows d
+	WHERE d.received_us IS NULL AND d.audit_key = e.audit_key
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')))
@@ -198,17 +199,17 @@ FROM log_denials_only
 -- which the per-minute rollup cannot hold.
 DROP VIEW IF EXISTS untimed_requests;
 CREATE VIEW untimed_requests AS
-SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
-	resource, subresource, namespace,
+SELECT (SELECT s.value FROM strings s WHERE s.id = e.actor_id) AS actor,
+	verb, api_group, resource, subresource, namespace,
 	(coalesce(code = 403, 0) OR coalesce(decision = 'forbid', 0))
 	    AS refused,
 	CASE WHEN decision IN ('allow', 'forbid') THEN decision
 	     WHEN code = 403 THEN 'forbid' ELSE 'allow' END AS decision
-FROM audit_events e
+FROM audit_rows e
 WHERE received_us IS NULL
     AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
-    AND NOT EXISTS (SELECT 1 FROM audit_events d
-	WHERE d.received_us IS NULL AND d.audit_id = e.audit_id
+    AND NOT EXISTS (SELECT 1 FROM audit_rows d
+	WHERE d.received_us IS NULL AND d.audit_key = e.audit_key
 	    AND d.id < e.id
 	    AND coalesce(d.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic'));

@@ -65,8 +65,8 @@ FROM (
 -- and the event's id) one of whose events is such a write, each folded
 -- as requests folds it (its final stage, the first time of its stages).
 WITH k AS (
-	SELECT DISTINCT coalesce(audit_id, 'row:' || id) AS k
-	FROM audit_events
+	SELECT DISTINCT coalesce(audit_key, 'row:' || id) AS k
+	FROM audit_rows
 	WHERE api_group = 'rbac.authorization.k8s.io'
 	    AND resource IN ('roles', 'clusterroles', 'rolebindings',
 	        'clusterrolebindings')
@@ -76,12 +76,12 @@ WITH k AS (
 	SELECT e.*, row_number() OVER (PARTITION BY e.k
 		ORDER BY e.partial, e.stage_us DESC, e.id DESC) AS rn,
 	    min(e.received_us) OVER (PARTITION BY e.k) AS first_received_us
-	FROM (SELECT a.*, a.audit_id AS k FROM audit_events a
-	    WHERE a.audit_id IN (SELECT k FROM k)
+	FROM (SELECT a.*, a.audit_key AS k FROM audit_events a
+	    WHERE a.audit_key IN (SELECT k FROM k)
 	    UNION ALL
 	    SELECT a.*, k.k FROM k, audit_events a
-	    WHERE k.k GLOB 'row:*' AND a.id = CAST(substr(k.k, 5) AS INTEGER)
-		AND a.audit_id IS NULL AND 'row:' || a.id = k.k) e
+	    WHERE typeof(k.k) = 'text' AND k.k GLOB 'row:*' AND a.id = CAST(substr(k.k, 5) AS INTEGER)
+		AND a.audit_key IS NULL AND 'row:' || a.id = k.k) e
 )
 SELECT first_received_us AS time,
     coalesce(impersonated_user, username) AS actor, verb, resource,

@@ -28,12 +28,12 @@ FROM (
 -- (Each table's least and greatest time first: audit events' from the
 -- ends of audit_events_timeline, which holds the timed ones, not a scan.)
 SELECT (SELECT min(t) FROM (
-	SELECT min(received_us) AS t FROM audit_events
+	SELECT min(received_us) AS t FROM audit_rows
 	WHERE received_us IS NOT NULL
 	UNION ALL SELECT min(time_us) FROM log_denials
 	UNION ALL SELECT min(time_us) FROM cluster_events)) AS first_time,
     (SELECT max(t) FROM (
-	SELECT max(received_us) AS t FROM audit_events
+	SELECT max(received_us) AS t FROM audit_rows
 	WHERE received_us IS NOT NULL
 	UNION ALL SELECT max(time_us) FROM log_denials
 	UNION ALL SELECT max(time_us) FROM cluster_events)) AS last_time
@@ -114,18 +114,19 @@ FROM timeline;
 -- actor (the impersonated user when there is one, else the user),
 -- request ("verb resource[/subresource]"), verb, api_group, resource,
 -- subresource, namespace, name, code, decision, time (as received),
--- audit_id, source_id, line.  The report's unusual actors list what each
--- did of these.
+-- audit_id, source_id, line, actor_id (the actor's strings(id): an
+-- actor's rows are found by it through audit_events_sensitive).  The
+-- report's unusual actors list what each did of these.
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 DROP VIEW IF EXISTS sensitive_requests;
 CREATE VIEW sensitive_requests AS
-SELECT coalesce(impersonated_user, username) AS actor,
+SELECT (SELECT s.value FROM strings s WHERE s.id = actor_id) AS actor,
 	verb || ' ' || resource || coalesce('/' || subresource, '') AS request,
 	verb, api_group, resource, subresource, namespace, name, code,
 	decision, received_us AS time,
 	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc,
-	audit_id, source_id, line
-FROM audit_events
+	audit_id, source_id, line, actor_id
+FROM audit_rows
 WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
 	OR resource = 'secrets'
 	OR verb IN ('impersonate', 'escalate', 'bind');
@@ -134,15 +135,19 @@ WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
 -- with impersonation headers: impersonator (the user who sent it), actor
 -- (the user impersonated), verb, api_group, resource, subresource,
 -- namespace, name, code, decision, time (as received), audit_id,
--- source_id, line.  The report lists every impersonator among its
--- unusual actors.
+-- source_id, line, impersonator_id (the impersonator's strings(id),
+-- as indexed by audit_events_impersonator).  The report lists every
+-- impersonator among its unusual actors.
 -- (Each time also as RFC 3339 text, UTC: time_utc.)
 DROP VIEW IF EXISTS impersonations;
 CREATE VIEW impersonations AS
-SELECT username AS impersonator, impersonated_user AS actor,
+SELECT (SELECT s.value FROM strings s WHERE s.id = user_id)
+	    AS impersonator,
+	(SELECT s.value FROM strings s WHERE s.id = impersonated_user_id)
+	    AS actor,
 	verb, api_group, resource, subresource, namespace, name, code,
 	decision, received_us AS time,
 	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc,
-	audit_id, source_id, line
-FROM audit_events
-WHERE impersonated_user IS NOT NULL;
+	audit_id, source_id, line, user_id AS impersonator_id
+FROM audit_rows
+WHERE impersonated_user_id IS NOT NULL;

@@ -17,9 +17,9 @@
 -- audit_events_impersonator, what people read of secrets and tokens
 -- through audit_events_sensitive (sql/016-rollups.sql).  All are small
 -- beside audit_events: a few of its events, keyed by verb.
-CREATE INDEX IF NOT EXISTS audit_events_bodies ON audit_events(verb)
+CREATE INDEX IF NOT EXISTS audit_events_bodies ON audit_rows(verb)
 	WHERE request_object IS NOT NULL;
-CREATE INDEX IF NOT EXISTS audit_events_detect ON audit_events(verb)
+CREATE INDEX IF NOT EXISTS audit_events_detect ON audit_rows(verb)
 	WHERE coalesce(code < 400, decision = 'allow', 0)
 	AND ((resource = 'pods' AND subresource IN ('exec', 'attach',
 	    'portforward', 'ephemeralcontainers'))
@@ -28,48 +28,47 @@ CREATE INDEX IF NOT EXISTS audit_events_detect ON audit_events(verb)
 	    AND namespace IN ('kube-system', 'kube-public'))
 	OR (resource IN ('roles', 'clusterroles') AND name GLOB 'system:*'
 	    AND verb IN ('update', 'patch', 'delete')));
--- (The groups are in strings: the import marks those that name
--- system:unauthenticated, audit_events.unauthenticated.)
-CREATE INDEX IF NOT EXISTS audit_events_anonymous ON audit_events(verb)
+-- (The users and groups are in strings: the import marks the events of
+-- system:anonymous or of a group naming system:unauthenticated,
+-- audit_rows.unauthenticated.)
+CREATE INDEX IF NOT EXISTS audit_events_anonymous ON audit_rows(verb)
 	WHERE coalesce(code < 400, decision = 'allow', 0)
-	AND (username = 'system:anonymous'
-	    OR impersonated_user = 'system:anonymous'
-	    OR unauthenticated = 1)
+	AND unauthenticated = 1
 	AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
 	    OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
 	    OR request_uri GLOB '/version*'));
 
 DROP VIEW IF EXISTS detections;
 CREATE VIEW detections AS
-WITH sensitive_actor(actor) AS (
+WITH sensitive_actor(actor_id) AS (
 	-- The actors of audit_events_sensitive, one index probe each.
-	SELECT min(coalesce(impersonated_user, username)) FROM audit_events
+	SELECT min(actor_id) FROM audit_rows
 	WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
 	    OR resource = 'secrets'
 	    OR verb IN ('impersonate', 'escalate', 'bind')
 	UNION ALL
-	SELECT (SELECT min(coalesce(e.impersonated_user, e.username))
-	    FROM audit_events e
+	SELECT (SELECT min(e.actor_id) FROM audit_rows e
 	    WHERE (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',
 		'token') OR e.resource = 'secrets'
 		OR e.verb IN ('impersonate', 'escalate', 'bind'))
-	    AND coalesce(e.impersonated_user, e.username) > s.actor)
-	FROM sensitive_actor s WHERE s.actor IS NOT NULL
-), sensitive_person(actor) AS (
+	    AND e.actor_id > s.actor_id)
+	FROM sensitive_actor s WHERE s.actor_id IS NOT NULL
+), sensitive_person(actor_id) AS (
 	-- Those that are people (identity classes human, anonymous).
-	SELECT actor FROM sensitive_actor a
+	SELECT actor_id FROM sensitive_actor a
 	WHERE (SELECT c.class FROM identity_classes c
-	    WHERE a.actor GLOB c.pattern ORDER BY c.priority LIMIT 1)
+	    WHERE (SELECT value FROM strings WHERE id = a.actor_id)
+		GLOB c.pattern ORDER BY c.priority LIMIT 1)
 	    IN ('human', 'anonymous')
 ), cand(id) AS (
 	-- The candidates: the events of the indexes above, and the secrets
 	-- read and tokens created by people, let through.  (Every rule but
 	-- impersonation wants a request let through: a stage that was not
 	-- let through is no candidate, since the stage chosen must be.)
-	SELECT id FROM audit_events INDEXED BY audit_events_bodies
+	SELECT id FROM audit_rows INDEXED BY audit_events_bodies
 	WHERE request_object IS NOT NULL
 	UNION
-	SELECT id FROM audit_events INDEXED BY audit_events_detect
+	SELECT id FROM audit_rows INDEXED BY audit_events_detect
 	WHERE coalesce(code < 400, decision = 'allow', 0)
 	AND ((resource = 'pods' AND subresource IN ('exec', 'attach',
 	    'portforward', 'ephemeralcontainers'))
@@ -79,21 +78,19 @@ WITH sensitive_actor(actor) AS (
 	OR (resource IN ('roles', 'clusterroles') AND name GLOB 'system:*'
 	    AND verb IN ('update', 'patch', 'delete')))
 	UNION
-	SELECT id FROM audit_events INDEXED BY audit_events_anonymous
+	SELECT id FROM audit_rows INDEXED BY audit_events_anonymous
 	WHERE coalesce(code < 400, decision = 'allow', 0)
-	AND (username = 'system:anonymous'
-	    OR impersonated_user = 'system:anonymous'
-	    OR unauthenticated = 1)
+	AND unauthenticated = 1
 	AND NOT (resource IS NULL AND (request_uri GLOB '/healthz*'
 	    OR request_uri GLOB '/livez*' OR request_uri GLOB '/readyz*'
 	    OR request_uri GLOB '/version*'))
 	UNION
-	SELECT id FROM audit_events INDEXED BY audit_events_impersonator
-	WHERE impersonated_user IS NOT NULL
+	SELECT id FROM audit_rows INDEXED BY audit_events_impersonator
+	WHERE impersonated_user_id IS NOT NULL
 	UNION
 	SELECT e.id FROM sensitive_person a
-	CROSS JOIN audit_events e INDEXED BY audit_events_sensitive
-	    ON coalesce(e.impersonated_user, e.username) = a.actor
+	CROSS JOIN audit_rows e INDEXED BY audit_events_sensitive
+	    ON e.actor_id = a.actor_id
 	WHERE (e.subresource IN ('exec', 'attach', 'portforward', 'proxy',
 	    'token') OR e.resource = 'secrets'
 	    OR e.verb IN ('impersonate', 'escalate', 'bind'))
@@ -121,19 +118,19 @@ WITH sensitive_actor(actor) AS (
 	-- stage), none of a higher rank: a later id is looked at first, an
 	-- earlier one only for a stage that is not ResponseComplete.
 	WHERE e.id IN (SELECT id FROM cand)
-	AND NOT EXISTS (SELECT 1 FROM audit_events x
-	    WHERE x.audit_id = coalesce(e.audit_id, 'row:' || e.id)
+	AND NOT EXISTS (SELECT 1 FROM audit_rows x
+	    WHERE x.audit_key = coalesce(e.audit_key, 'row:' || e.id)
 	    AND x.id > e.id AND coalesce(x.stage = 'ResponseComplete', -1)
 		>= coalesce(e.stage = 'ResponseComplete', -1))
 	AND (e.stage = 'ResponseComplete' OR NOT EXISTS (SELECT 1
-	    FROM audit_events x
-	    WHERE x.audit_id = coalesce(e.audit_id, 'row:' || e.id)
+	    FROM audit_rows x
+	    WHERE x.audit_key = coalesce(e.audit_key, 'row:' || e.id)
 	    AND x.id < e.id AND coalesce(x.stage = 'ResponseComplete', -1)
 		> coalesce(e.stage = 'ResponseComplete', -1)))
 	AND NOT (e.audit_id GLOB 'row:*' AND EXISTS (SELECT 1
-	    FROM audit_events x
+	    FROM audit_rows x
 	    WHERE x.id = CAST(substr(e.audit_id, 5) AS INTEGER)
-	    AND x.audit_id IS NULL AND 'row:' || x.id = e.audit_id
+	    AND x.audit_key IS NULL AND 'row:' || x.id = e.audit_id
 	    AND (coalesce(x.stage = 'ResponseComplete', -1), x.id) >
 		(coalesce(e.stage = 'ResponseComplete', -1), e.id)))
 ), person AS (
@@ -158,7 +155,7 @@ WITH sensitive_actor(actor) AS (
 		    json_extract(b.body, '$.metadata.generateName') || '*',
 		    '?') AS object
 	FROM req r
-	LEFT JOIN (SELECT id, request_object AS body FROM audit_events) b
+	LEFT JOIN (SELECT id, request_object AS body FROM audit_rows) b
 	    ON b.id = r.id
 	WHERE r.allowed AND r.verb IN ('create', 'update', 'patch')
 ), spec AS (

@@ -8,7 +8,7 @@
 
 -- Deletions of evidence (deleted-audit-evidence below), found without
 -- reading every event: a partial index the view's WHERE repeats.
-CREATE INDEX IF NOT EXISTS audit_events_deletions ON audit_events(verb)
+CREATE INDEX IF NOT EXISTS audit_events_deletions ON audit_rows(verb)
 	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
 	    AND (resource IN ('events', 'auditsinks')
 	    OR api_group GLOB 'audit*'
@@ -35,17 +35,20 @@ WITH knob AS (
 ), component(class) AS (
 	VALUES ('control-plane'), ('controller'), ('node'),
 	    ('service-account'), ('cloud-provider')
-), refused(actor) AS (
+), refused_id(actor_id) AS (
 	-- The actors refused: those of the refused audit events, one probe
 	-- of audit_events_refusal_probe (sql/016-rollups.sql) each, and
 	-- those of the plain logs' refusals.
-	SELECT min(coalesce(impersonated_user, username)) FROM audit_events
+	SELECT min(actor_id) FROM audit_rows
 	WHERE code = 403 OR decision = 'forbid'
 	UNION ALL
-	SELECT (SELECT min(coalesce(e.impersonated_user, e.username))
-	    FROM audit_events e WHERE (e.code = 403 OR e.decision = 'forbid')
-	    AND coalesce(e.impersonated_user, e.username) > r.actor)
-	FROM refused r WHERE r.actor IS NOT NULL
+	SELECT (SELECT min(e.actor_id)
+	    FROM audit_rows e WHERE (e.code = 403 OR e.decision = 'forbid')
+	    AND e.actor_id > r.actor_id)
+	FROM refused_id r WHERE r.actor_id IS NOT NULL
+), refused(actor) AS (
+	SELECT (SELECT s.value FROM strings s WHERE s.id = r.actor_id)
+	FROM refused_id r WHERE r.actor_id IS NOT NULL
 ), refused_class AS MATERIALIZED (
 	-- Each with its identity class (classified once per actor, not once
 	-- per refusal).
@@ -345,10 +348,10 @@ WITH knob AS (
 	-- Roles, pods and the like named *audit* (audit2rbac's roles, an
 	-- auditbeat pod, a role auditor-readonly) hold no evidence.  Each
 	-- request once.
-	SELECT coalesce(impersonated_user, username) AS actor,
+	SELECT (SELECT s.value FROM strings s WHERE s.id = actor_id) AS actor,
 	    min(received_us) AS time, namespace, resource, name, audit_id,
 	    verb, api_group, subresource
-	FROM audit_events INDEXED BY audit_events_deletions
+	FROM audit_rows INDEXED BY audit_events_deletions
 	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
 	    AND (resource IN ('events', 'auditsinks')
 	    OR api_group GLOB 'audit*'
@@ -356,7 +359,7 @@ WITH knob AS (
 	    AND (name LIKE '%polic%' OR name LIKE '%config%'
 	    OR name LIKE '%webhook%' OR name LIKE '%sink%'
 	    OR name LIKE '%log%')))
-	GROUP BY coalesce(audit_id, 'row:' || id)
+	GROUP BY coalesce(audit_key, 'row:' || id)
 	HAVING max(coalesce(code < 400, decision = 'allow', 0)) = 1
 ), walk(t, gap_from) AS (
 	-- The times of the requests of the audit log, each a final stage
@@ -365,20 +368,20 @@ WITH knob AS (
 	-- minutes (the last request within 5 minutes of the one before): a
 	-- step with none within is a silence of more than 5 minutes, from
 	-- gap_from to t.  The walk costs the log's span, not its requests.
-	SELECT min(received_us), NULL FROM audit_events
+	SELECT min(received_us), NULL FROM audit_rows
 	WHERE received_us IS NOT NULL
 	    AND coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')
 	UNION ALL
-	SELECT coalesce((SELECT max(e.received_us) FROM audit_events e
+	SELECT coalesce((SELECT max(e.received_us) FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us > w.t AND e.received_us <= w.t + 300000000),
-	    (SELECT min(e.received_us) FROM audit_events e
+	    (SELECT min(e.received_us) FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us > w.t)),
-	    CASE WHEN NOT EXISTS (SELECT 1 FROM audit_events e
+	    CASE WHEN NOT EXISTS (SELECT 1 FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us > w.t AND e.received_us <= w.t + 300000000)
@@ -390,24 +393,24 @@ WITH knob AS (
 	-- auditID), and how many requests the 5 minutes before and after
 	-- hold.
 	SELECT w.gap_from AS t, w.t AS next_t,
-	    (SELECT e.audit_id FROM audit_events e
+	    (SELECT e.audit_id FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us = w.gap_from
 		ORDER BY e.audit_id DESC LIMIT 1) AS audit_id,
-	    (SELECT e.audit_id FROM audit_events e
+	    (SELECT e.audit_id FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us = w.t
 		ORDER BY e.audit_id LIMIT 1) AS next_id,
-	    (SELECT count(*) FROM (SELECT DISTINCT e.received_us, e.audit_id
-		FROM audit_events e
+	    (SELECT count(*) FROM (SELECT DISTINCT e.received_us, e.audit_key
+		FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us BETWEEN w.gap_from - 300000000
 		AND w.gap_from)) AS before_n,
-	    (SELECT count(*) FROM (SELECT DISTINCT e.received_us, e.audit_id
-		FROM audit_events e
+	    (SELECT count(*) FROM (SELECT DISTINCT e.received_us, e.audit_key
+		FROM audit_rows e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us BETWEEN w.t AND w.t + 300000000)) AS next_n

@@ -123,11 +123,11 @@ CREATE TABLE IF NOT EXISTS denial_total (
 DROP VIEW IF EXISTS denial_audit;
 CREATE VIEW denial_audit AS
 SELECT g.actor, (SELECT value FROM strings WHERE id = CASE
-	WHEN e.impersonated_user IS NOT NULL THEN e.impersonated_groups_id
+	WHEN e.impersonated_user_id IS NOT NULL THEN e.impersonated_groups_id
 	ELSE e.user_groups_id END) AS groups,
     g.verb, g.api_group, g.resource, g.subresource, g.namespace, e.name,
     r.time, e.source_id, e.line, e.audit_id,
-    CASE WHEN e.impersonated_user IS NOT NULL THEN e.username END
+    CASE WHEN e.impersonated_user_id IS NOT NULL THEN e.username END
 	AS impersonator,
     CASE WHEN g.resource IS NULL THEN e.request_uri END AS path,
     r.code, (SELECT value FROM strings WHERE id = e.authz_reason_id)
@@ -189,23 +189,21 @@ DELETE FROM detections_saved;
 -- fold reads (partial, so kept up to date during a large load, when the
 -- other indexes of audit_events are set aside).
 CREATE INDEX IF NOT EXISTS audit_events_refused
-	ON audit_events(audit_id) WHERE code = 403 OR decision = 'forbid';
+	ON audit_rows(audit_key) WHERE code = 403 OR decision = 'forbid';
 
 -- The probe of log_denials_only: one actor's refusals of one verb and
 -- resource, in time order.
 CREATE INDEX IF NOT EXISTS audit_events_refusal_probe
-	ON audit_events(coalesce(impersonated_user, username), verb,
-	    resource, received_us)
+	ON audit_rows(actor_id, verb, resource, received_us)
 	WHERE code = 403 OR decision = 'forbid';
 
 -- The few events the report looks up per actor: who impersonated
 -- (impersonations) and what touched something sensitive
 -- (sensitive_requests, whose condition this index repeats).
 CREATE INDEX IF NOT EXISTS audit_events_impersonator
-	ON audit_events(username) WHERE impersonated_user IS NOT NULL;
+	ON audit_rows(user_id) WHERE impersonated_user_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_events_sensitive
-	ON audit_events(coalesce(impersonated_user, username), verb, resource,
-	    subresource)
+	ON audit_rows(actor_id, verb, resource, subresource)
 	WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
 	OR resource = 'secrets'
 	OR verb IN ('impersonate', 'escalate', 'bind');
@@ -236,7 +234,7 @@ CROSS JOIN (SELECT actor, verb, api_group, resource, subresource,
 -- in, recomputed.  The others' new requests are added to their minute
 -- and group.
 CREATE TEMP TABLE IF NOT EXISTS rollup_new (id INTEGER PRIMARY KEY,
-    akey TEXT, audit_id TEXT, time INTEGER, code INTEGER, decision TEXT,
+    akey BLOB, audit_id TEXT, time INTEGER, code INTEGER, decision TEXT,
     actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
     namespace TEXT, source_id INTEGER, line INTEGER, message TEXT);
 CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (id INTEGER PRIMARY KEY,
@@ -248,12 +246,14 @@ CREATE TEMP TABLE IF NOT EXISTS rollup_dirty (gid INTEGER, minute INTEGER);
 DELETE FROM rollup_new;
 DELETE FROM rollup_fresh;
 DELETE FROM rollup_dirty;
--- (NOT INDEXED: the new events by id, not an index's every entry.)
+-- (NOT INDEXED: the new events by id, not an index's every entry.  akey:
+-- the auditID's key, audit_rows.audit_key.)
 INSERT INTO rollup_new
-SELECT id, coalesce(audit_id, 'row:' || id), audit_id, received_us, code,
-    decision, coalesce(impersonated_user, username), verb, api_group,
-    resource, subresource, namespace, source_id, line, message
-FROM audit_events NOT INDEXED
+SELECT id, coalesce(audit_key, 'row:' || id), audit_id, received_us, code,
+    decision, (SELECT s.value FROM strings s WHERE s.id = r.actor_id),
+    verb, api_group, resource, subresource, namespace, source_id, line,
+    (SELECT m.message FROM audit_events m WHERE m.id = r.id)
+FROM audit_rows r NOT INDEXED
 WHERE id > coalesce((SELECT upto FROM rollup_marks WHERE name = 'denials'),
 	0)
     AND (code = 403 OR decision = 'forbid');
@@ -275,11 +275,11 @@ FROM (SELECT max(id) AS id, max(old) AS old, min(time) AS time,
     FROM (SELECT akey, id, NULL AS old, time, code, decision
 	FROM rollup_new
 	UNION ALL
-	SELECT x.audit_id, x.id, x.id, x.received_us, x.code, x.decision
-	FROM (SELECT DISTINCT audit_id FROM rollup_new
+	SELECT x.audit_key, x.id, x.id, x.received_us, x.code, x.decision
+	FROM (SELECT DISTINCT akey FROM rollup_new
 	    WHERE audit_id IS NOT NULL) t
-	JOIN audit_events x INDEXED BY audit_events_refused
-	    ON x.audit_id = t.audit_id
+	JOIN audit_rows x INDEXED BY audit_events_refused
+	    ON x.audit_key = t.akey
 	WHERE x.id <= coalesce((SELECT upto FROM rollup_marks
 		WHERE name = 'denials'), 0)
 	    AND (x.code = 403 OR x.decision = 'forbid'))
@@ -417,4 +417,4 @@ FROM (SELECT gid, n, first_us, last_us, audit_id, source_id, line, message
     WHERE gid IN (SELECT gid FROM rollup_dirty) AND time IS NULL)
 GROUP BY gid;
 INSERT OR REPLACE INTO rollup_marks
-SELECT 'denials', coalesce(max(id), 0) FROM audit_events;
+SELECT 'denials', coalesce(max(id), 0) FROM audit_rows;

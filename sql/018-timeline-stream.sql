@@ -10,7 +10,7 @@
 -- columns of a fold by auditID for every request.
 DROP INDEX IF EXISTS audit_events_stages;
 CREATE INDEX IF NOT EXISTS audit_events_by_audit_id
-	ON audit_events(audit_id, received_us);
+	ON audit_rows(audit_key, received_us);
 
 -- The auditIDs whose events are not all at one received time (some at
 -- another time, or without one): an auditID reused, or a request's
@@ -20,7 +20,7 @@ CREATE INDEX IF NOT EXISTS audit_events_by_audit_id
 -- src/store/store-split.c).  A database from before it (schema version 6)
 -- is not upgraded but imported again (it kept its strings inline).
 CREATE TABLE IF NOT EXISTS timeline_split (
-	audit_id	TEXT PRIMARY KEY
+	audit_key	BLOB PRIMARY KEY	-- audit_rows.audit_key
 ) WITHOUT ROWID;
 
 -- The timeline's requests, one row per request as in timeline, in time
@@ -64,26 +64,26 @@ SELECT time, 'request' AS kind,
 FROM (
 SELECT f.id AS fid, f.received_us AS time, CASE
     WHEN f.code = 403 OR f.decision = 'forbid' THEN 1
-    WHEN f.audit_id IS NULL THEN 0
-    WHEN s.audit_id IS NULL THEN EXISTS (SELECT 1 FROM audit_events x
+    WHEN f.audit_key IS NULL THEN 0
+    WHEN s.audit_key IS NULL THEN EXISTS (SELECT 1 FROM audit_rows x
         INDEXED BY audit_events_timeline WHERE x.received_us = f.received_us
-        AND x.audit_id = f.audit_id
+        AND x.audit_key = f.audit_key
         AND (x.code = 403 OR x.decision = 'forbid'))
-    ELSE EXISTS (SELECT 1 FROM audit_events x
-        INDEXED BY audit_events_by_audit_id WHERE x.audit_id = f.audit_id
+    ELSE EXISTS (SELECT 1 FROM audit_rows x
+        INDEXED BY audit_events_by_audit_id WHERE x.audit_key = f.audit_key
         AND (x.code = 403 OR x.decision = 'forbid')) END AS refused,
-    CASE WHEN s.audit_id IS NULL THEN f.id ELSE (
-        SELECT l.id FROM audit_events l
-        INDEXED BY audit_events_by_audit_id WHERE l.audit_id = f.audit_id
+    CASE WHEN s.audit_key IS NULL THEN f.id ELSE (
+        SELECT l.id FROM audit_rows l
+        INDEXED BY audit_events_by_audit_id WHERE l.audit_key = f.audit_key
         ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1) END AS eid
-FROM audit_events f
-LEFT JOIN timeline_split s ON s.audit_id = f.audit_id
-WHERE f.received_us IS NOT NULL AND (f.audit_id IS NULL OR (
-    f.id = (SELECT l.id FROM audit_events l
+FROM audit_rows f
+LEFT JOIN timeline_split s ON s.audit_key = f.audit_key
+WHERE f.received_us IS NOT NULL AND (f.audit_key IS NULL OR (
+    f.id = (SELECT l.id FROM audit_rows l
         INDEXED BY audit_events_timeline
-        WHERE l.received_us = f.received_us AND l.audit_id = f.audit_id
+        WHERE l.received_us = f.received_us AND l.audit_key = f.audit_key
         ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1)
-    AND (s.audit_id IS NULL OR NOT EXISTS (SELECT 1 FROM audit_events p
-        INDEXED BY audit_events_by_audit_id WHERE p.audit_id = f.audit_id
+    AND (s.audit_key IS NULL OR NOT EXISTS (SELECT 1 FROM audit_rows p
+        INDEXED BY audit_events_by_audit_id WHERE p.audit_key = f.audit_key
         AND p.received_us < f.received_us))))
 ) JOIN audit_events e ON e.id = eid;

@@ -43,7 +43,7 @@ static const char *const tables[] = { "sources", "snapshots", "objects",
  * compressed blocks.
  */
 static const char raw_select[] = "SELECT id, ks_raw(raw_block, raw_off, "
-    "raw_len) AS raw FROM audit_events WHERE raw_block IS NOT NULL "
+    "raw_len) AS raw FROM audit_rows WHERE raw_block IS NOT NULL "
     "ORDER BY id";
 
 /* One column of select_all, at sql + n: the expression and its name. */
@@ -75,25 +75,27 @@ select_all(sqlite3 *db, const char *table, char *sql, size_t sz,
 	char q[128];
 	sqlite3_stmt *st;
 	size_t n;
-	int rowid;
+	int rowid, id = 0;
 
-	snprintf(q, sizeof(q), KS_DDL_COLUMNS, table);
-	if (ks_db_prepare(db, q, &st, err) < 0)
+	if (ks_ddl_columns(db, table, &st, err) < 0)
 		return -1;
 	n = (size_t)snprintf(sql, sz, "SELECT ");
-	while (sqlite3_step(st) == SQLITE_ROW && n < sz)
+	while (sqlite3_step(st) == SQLITE_ROW && n < sz) {
+		const char *col = (const char *)sqlite3_column_text(st, 1);
+		id |= col != NULL && strcmp(col, "id") == 0;
 		if (ks_ddl_exported(st))
-			n += select_column(sql, sz, n, table,
-			    (const char *)sqlite3_column_text(st, 1),
+			n += select_column(sql, sz, n, table, col,
 			    (const char *)sqlite3_column_text(st, 2));
+	}
 	sqlite3_finalize(st);
-	/* A view (activity_minute) has no rowid: in its own order. */
+	/* A view has no rowid: by its id (audit_events), else in its own
+	   order (activity_minute). */
 	snprintf(q, sizeof(q), "SELECT rowid FROM %s", table);
 	rowid = sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK;
 	sqlite3_finalize(st);
 	if (n < sz)
 		snprintf(sql + n, sz - n, " FROM %s%s", table,
-		    rowid ? " ORDER BY rowid" : "");
+		    rowid ? " ORDER BY rowid" : id ? " ORDER BY id" : "");
 	return n < sz ? 0 : ks_err_set(err, "%s: too many columns", table);
 }
 

@@ -321,14 +321,15 @@ unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	    " sum(denied) AS denials, " KS_SQL_TIME("min(first_us)") " AS"
 	    " first_seen, " KS_SQL_TIME("max(last_us)") " AS last_seen,"
 	    " (SELECT group_concat(DISTINCT request) FROM sensitive_requests e"
-	    /* "+": the column's TEXT affinity would keep SQLite from
-	       the index audit_events_sensitive (016-rollups.sql). */
-	    " WHERE e.actor = +c.actor) AS sensitive FROM ",
+	    /* By the actor's id: the index audit_events_sensitive. */
+	    " WHERE e.actor_id = (SELECT id FROM strings WHERE value ="
+	    " c.actor)) AS sensitive FROM ",
 	    ks_filter_counts(f, 0), " c WHERE actor IS NOT NULL");
 	return section(d, db, "Actors with unusual activity", head,
 	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
-	    " EXISTS (SELECT 1 FROM impersonations i WHERE i.impersonator ="
-	    " c.actor)) ORDER BY denials DESC,"
+	    " EXISTS (SELECT 1 FROM impersonations i WHERE i.impersonator_id"
+	    " = (SELECT id FROM strings WHERE value = c.actor)))"
+	    " ORDER BY denials DESC,"
 	    " requests DESC LIMIT 50", "time", f);
 }
 

@@ -33,9 +33,9 @@ char **
 ks_actor_groups(sqlite3 *db, const char *actor, size_t *n)
 {
 	static const char q[] = "SELECT (SELECT value FROM strings WHERE id ="
-	    " CASE WHEN impersonated_user IS NOT NULL THEN"
-	    " impersonated_groups_id ELSE user_groups_id END) FROM audit_events"
-	    " WHERE coalesce(impersonated_user, username) = ?1"
+	    " CASE WHEN impersonated_user_id IS NOT NULL THEN"
+	    " impersonated_groups_id ELSE user_groups_id END) FROM audit_rows"
+	    " WHERE actor_id = (SELECT id FROM strings WHERE value = ?1)"
 	    " ORDER BY received_us DESC LIMIT 1";
 	sqlite3_stmt *st;
 	char **g = NULL;

@@ -26,8 +26,12 @@
  * names the columns by number: "name" would be audit_events.name.
  */
 static const char requests_sql[] =
-    "SELECT coalesce(impersonated_user, username) AS actor,"
-    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user"
+    "SELECT (SELECT value FROM strings WHERE id = actor_id) AS actor, groups,"
+    " verb, api_group, resource, subresource, namespace, name, path, n,"
+    " allowed, (SELECT value FROM strings WHERE id = impersonator_id),"
+    " impersonator_groups, lo, hi FROM ("
+    "SELECT actor_id,"
+    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user_id"
     " IS NOT NULL THEN impersonated_groups_id ELSE user_groups_id END)"
     " AS groups, verb, api_group, resource,"
     " subresource, namespace,"
@@ -37,22 +41,23 @@ static const char requests_sql[] =
     " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
     " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
     " ELSE request_uri END END AS path,"
-    " count(DISTINCT coalesce(audit_id, 'row:' || id)),"
+    " count(DISTINCT coalesce(audit_key, 'row:' || id)) AS n,"
     " CASE WHEN decision IN ('allow', 'forbid') THEN decision"
     " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow' AS allowed,"
-    " CASE WHEN impersonated_user IS NOT NULL THEN username END"
-    " AS impersonator,"
-    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user"
-    " IS NOT NULL THEN user_groups_id END) AS impersonator_groups, min(received_us), max(received_us)"
-    " FROM audit_events"
+    " CASE WHEN impersonated_user_id IS NOT NULL THEN user_id END"
+    " AS impersonator_id,"
+    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user_id"
+    " IS NOT NULL THEN user_groups_id END) AS impersonator_groups,"
+    " min(received_us) AS lo, max(received_us) AS hi"
+    " FROM audit_rows"
     " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
     " 'Panic') AND verb IS NOT NULL"
     " AND (?1 IS NULL OR received_us >= ?1)"
     " AND (?2 IS NULL OR received_us <= ?2)"
-    " AND (impersonated_user IS NOT NULL OR CASE WHEN decision IN"
+    " AND (impersonated_user_id IS NOT NULL OR CASE WHEN decision IN"
     " ('allow', 'forbid') THEN decision WHEN code = 403 THEN 'forbid'"
     " ELSE 'allow' END = 'allow')"
-    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13";
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13)";
 
 /*
  * The resources of rules with resourceNames, as "|configmaps|leases|" in
@@ -329,7 +334,7 @@ ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 	    " " KS_SQL_TIME("max(received_us)") ","
 	    " (max(received_us) - min(received_us)) / 1e6, count(*),"
 	    " count(DISTINCT received_us / 86400000000)"
-	    " FROM audit_events WHERE received_us IS NOT NULL"
+	    " FROM audit_rows WHERE received_us IS NOT NULL"
 	    " AND (?1 IS NULL OR received_us >= ?1)"
 	    " AND (?2 IS NULL OR received_us <= ?2)";
 	sqlite3_stmt *st;
@@ -369,7 +374,7 @@ json_t *
 ks_unused_short_span(sqlite3 *db, const struct ks_filter *f,
     struct ks_err *err)
 {
-#define KS_WINDOW_EVENTS " FROM audit_events WHERE received_us IS NOT NULL" \
+#define KS_WINDOW_EVENTS " FROM audit_rows WHERE received_us IS NOT NULL" \
 	" AND received_us >= coalesce(?1, -9223372036854775807 - 1)" \
 	" AND received_us <= coalesce(?2, 9223372036854775807))"
 	static const char q[] = "SELECT " KS_SQL_TIME("lo") ","

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "store/db.h"
+#include "store/audit-key.h"
 #include "store/rawfn.h"
 #include "store/sql-assets.h"
 
@@ -139,7 +140,11 @@ older_layout(sqlite3 *db, const char *path, struct ks_err *err)
 	    " WHEN EXISTS (SELECT 1 FROM pragma_table_info('audit_events'))"
 	    " AND NOT EXISTS (SELECT 1 FROM pragma_table_xinfo('audit_events')"
 	    " WHERE name = 'uri_tail')"
-	    " THEN 'each event''s request URI whole in audit_events' END";
+	    " THEN 'each event''s request URI whole in audit_events'"
+	    " WHEN EXISTS (SELECT 1 FROM sqlite_schema"
+	    " WHERE name = 'audit_events' AND type = 'table')"
+	    " THEN 'each event''s auditID and users as text in audit_events'"
+	    " END";
 	sqlite3_stmt *s;
 	int rc = 0;
 
@@ -188,7 +193,8 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	}
 	if (version == 0 && foreign(db, path, err))
 		goto fail;
-	if (older_layout(db, path, err) < 0 || ks_raw_register(db, err) < 0)
+	if (older_layout(db, path, err) < 0 || ks_raw_register(db, err) < 0 ||
+	    ks_audit_key_register(db, err) < 0)
 		goto fail;
 	/*
 	 * Big pages suit a table of raw events (fewer pages, less tree).  The
@@ -307,7 +313,8 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 		    KS_SCHEMA_VERSION, path);
 		goto fail;
 	}
-	if ((rc = ks_raw_register(db, err)) < 0)
+	if ((rc = ks_raw_register(db, err)) < 0 ||
+	    (rc = ks_audit_key_register(db, err)) < 0)
 		goto fail;
 	sqlite3_set_authorizer(db, ro_authorizer, NULL);
 	*dbp = db;

@@ -22,11 +22,31 @@ ks_ddl_known(const char *engine)
 }
 
 int
+ks_ddl_columns(sqlite3 *db, const char *table, sqlite3_stmt **st,
+    struct ks_err *err)
+{
+	static const char q[] = "SELECT v.cid, v.name, coalesce(b.type,"
+	    " v.type), coalesce(b.\"notnull\", v.\"notnull\"), v.dflt_value,"
+	    " coalesce(b.pk, v.pk), v.hidden FROM pragma_table_xinfo(?1) v"
+	    " LEFT JOIN pragma_table_xinfo(?2) b ON b.name = v.name"
+	    " ORDER BY v.cid";
+
+	if (ks_db_prepare(db, q, st, err) < 0)
+		return -1;
+	sqlite3_bind_text(*st, 1, table, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, strcmp(table, "audit_events") == 0 ?
+	    "audit_rows" : table, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
 ks_ddl_exported(sqlite3_stmt *xinfo)
 {
-	/* What generated columns of audit_events are computed from. */
+	/* What generated columns of audit_events are computed from, and
+	   the stored forms of its text (audit_rows). */
 	static const char *const stored[] = { "uri_tail", "stage_code",
-	    "level_code", "message_tail", NULL };
+	    "level_code", "message_tail", "audit_key", "user_id",
+	    "impersonated_user_id", "actor_id", NULL };
 	const char *name = (const char *)sqlite3_column_text(xinfo, 1);
 
 	/* Nor the hidden columns of a virtual table. */
@@ -79,7 +99,6 @@ static int
 ch_columns(sqlite3 *db, const char *table, FILE *fp, char *key,
     size_t keysz, struct ks_err *err)
 {
-	char q[128];
 	sqlite3_stmt *st;
 	int cols = 0;
 
@@ -88,8 +107,7 @@ ch_columns(sqlite3 *db, const char *table, FILE *fp, char *key,
 		ch_column(fp, "raw", "TEXT", 1, 0, 0, key, keysz);
 		return 2;
 	}
-	snprintf(q, sizeof(q), KS_DDL_COLUMNS, table);
-	if (ks_db_prepare(db, q, &st, err) < 0)
+	if (ks_ddl_columns(db, table, &st, err) < 0)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);

@@ -17,9 +17,12 @@
  * (cid, name, type, notnull, dflt_value, pk, hidden) for which
  * ks_ddl_exported() says yes.  Generated columns are in (request_uri);
  * the stored forms they are computed from are not (uri_tail, stage_code,
- * level_code, message_tail).
+ * level_code, message_tail, audit_key, user_id, ...).  The view
+ * audit_events has the types, keys and NOT NULLs of audit_rows.
+ * ks_ddl_columns prepares the query into *st: 0, or -1 with err.
  */
-#define KS_DDL_COLUMNS	"PRAGMA table_xinfo(%s)"
+int	ks_ddl_columns(sqlite3 *db, const char *table, sqlite3_stmt **st,
+	    struct ks_err *err);
 int	ks_ddl_exported(sqlite3_stmt *xinfo);
 
 /* Whether engine is one ks_ddl_table knows ("clickhouse"). */

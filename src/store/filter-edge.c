@@ -23,17 +23,18 @@
     "CASE WHEN g.actor IS NULL THEN " LOOKUP("timeline", "IS", range, dir) \
     " ELSE " LOOKUP("actor_time", "=", range, dir) " END"
 #define LOOKUP(index, is, range, dir) \
-    "(SELECT e.received_us FROM audit_events e" \
+    "(SELECT e.received_us FROM audit_rows e" \
     " INDEXED BY audit_events_" index \
-    " WHERE coalesce(e.impersonated_user, e.username) " is " +g.actor" \
+    " WHERE e.actor_id " is " (SELECT s.id FROM strings s" \
+    " WHERE s.value = g.actor)" \
     " AND " range " AND e.verb IS g.verb AND e.api_group IS g.api_group" \
     " AND e.resource IS g.resource AND e.subresource IS g.subresource" \
     " AND e.namespace IS g.namespace AND CASE WHEN e.decision IN" \
     " ('allow', 'forbid') THEN e.decision WHEN e.code = 403 THEN 'forbid'" \
     " ELSE 'allow' END = g.decision AND " FINAL_STAGE("e") \
-    " AND NOT EXISTS (SELECT 1 FROM audit_events d" \
+    " AND NOT EXISTS (SELECT 1 FROM audit_rows d" \
     " INDEXED BY audit_events_timeline WHERE d.received_us = e.received_us" \
-    " AND d.audit_id = e.audit_id AND d.id < e.id AND " FINAL_STAGE("d") \
+    " AND d.audit_key = e.audit_key AND d.id < e.id AND " FINAL_STAGE("d") \
     ") ORDER BY e.received_us " dir " LIMIT 1)"
 #define EDGE_SUB(m, outside, first, last) \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \

@@ -98,7 +98,7 @@ latest(sqlite3 *db)
 
 	/* (IS NOT NULL: the partial index by time answers max.) */
 	if (sqlite3_prepare_v2(db, "SELECT max(t) FROM (SELECT max(received_us)"
-	    " AS t FROM audit_events WHERE received_us IS NOT NULL"
+	    " AS t FROM audit_rows WHERE received_us IS NOT NULL"
 	    " UNION ALL SELECT max(time_us) FROM log_denials)", -1, &st,
 	    NULL) != SQLITE_OK)
 		return t;
@@ -500,8 +500,8 @@ ks_filter_denial_logs(const struct ks_filter *f)
 
 /* The events of the auditIDs folded whole (timeline_split). */
 #define SPLIT_IDS \
-    " UNION ALL SELECT x.id FROM timeline_split s CROSS JOIN audit_events x" \
-    " INDEXED BY audit_events_by_audit_id ON x.audit_id = s.audit_id)"
+    " UNION ALL SELECT x.id FROM timeline_split s CROSS JOIN audit_rows x" \
+    " INDEXED BY audit_events_by_audit_id ON x.audit_key = s.audit_key)"
 
 int
 ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
@@ -517,21 +517,22 @@ ks_filter_request_ids(const struct ks_filter *f, char *sql, size_t sz)
 		   the event itself (its time the row's), unless its auditID
 		   is folded whole. */
 		snprintf(sql + n, sz - n, " AND fid IN (SELECT c.id"
-		    " FROM audit_events c INDEXED BY audit_events_actor_time"
-		    " WHERE coalesce(c.impersonated_user, c.username) IN (");
+		    " FROM audit_rows c INDEXED BY audit_events_actor_time"
+		    " WHERE c.actor_id IN (SELECT id FROM strings"
+		    " WHERE value IN (");
 		for (int i = 0; i < f->actor.n; i++) {
 			n = strlen(sql);
 			snprintf(sql + n, sz - n, "%s?%d", i ? ", " : "",
 			    P_ACTOR + i);
 		}
-		strncat(sql, ")", sz - strlen(sql) - 1);
+		strncat(sql, "))", sz - strlen(sql) - 1);
 		window_on(f, sql, sz, "c.received_us");
 	} else if (f->decision != NULL && strcmp(f->decision, "forbid") == 0) {
 		/* A request refused has a refused event, so a row in
 		   denial_requests, whose time is the request's (one time,
 		   unless its auditID is folded whole). */
 		snprintf(sql + n, sz - n, " AND fid IN (SELECT x.id"
-		    " FROM denial_requests d CROSS JOIN audit_events x"
+		    " FROM denial_requests d CROSS JOIN audit_rows x"
 		    " INDEXED BY audit_events_timeline"
 		    " ON x.received_us = d.time WHERE 1");
 		window_on(f, sql, sz, "d.time");

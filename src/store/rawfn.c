@@ -113,7 +113,7 @@ locate(sqlite3 *db, int64_t id, int64_t at[3])
 	int rc, found = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT raw_block, raw_off, raw_len FROM"
-	    " audit_events WHERE id = ? AND raw_block IS NOT NULL", -1, &s,
+	    " audit_rows WHERE id = ? AND raw_block IS NOT NULL", -1, &s,
 	    NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);

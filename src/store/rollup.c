@@ -542,7 +542,7 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
  */
 #define STAMP \
     "SELECT 'detections' AS name, coalesce(max(id), 0) AS upto" \
-    " FROM audit_events UNION ALL" \
+    " FROM audit_rows UNION ALL" \
     " SELECT 'detections.objects', coalesce(max(id), 0) FROM objects" \
     " UNION ALL SELECT 'detections.snapshots', coalesce(max(id), 0)" \
     " FROM snapshots UNION ALL" \

@@ -1,5 +1,5 @@
 /*
- * Audit events into audit_events (and their bytes into the compressed
+ * Audit events into audit_rows (and their bytes into the compressed
  * blocks of raw_block, raw-write.c), unique by their bytes; the
  * rollup counted as they arrive.
  */
@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "store/store-int.h"
 #include "store/db.h"
+#include "store/audit-key.h"
 #include "util/fault.h"
 #include "store/rollup.h"
 
@@ -18,25 +19,33 @@
 
 /*
  * Is text i of ks_audit_texts (audit.h) stored once, in strings?  The
- * groups, source IPs, user agent and the authorizer's reason: few values,
- * long, on every event.
+ * users, groups, source IPs, user agent and the authorizer's reason: few
+ * values, long, on every event.
  */
 static int
 in_dict(int i)
 {
-	return i == 5 || i == 7 || i == 8 || i == 9 || i == 18;
+	return i == 4 || i == 5 || i == 6 || i == 7 || i == 8 || i == 9 ||
+	    i == 18;
 }
 
 /*
- * 1 when the groups name system:unauthenticated (anonymous requests), else
- * NULL: what the anonymous-allowed detection's partial index reads, since
- * an index cannot look the groups up in strings.  A superset (the text
- * holds the name), the rule itself checks the groups exactly.
+ * 1 when the user or the impersonated user is system:anonymous or the
+ * groups name system:unauthenticated (anonymous requests), else NULL:
+ * what the anonymous-allowed detection's partial index reads, since an
+ * index cannot look users and groups up in strings.  A superset (the text
+ * holds the name), the rule itself checks exactly.
  */
 static void
-bind_unauthenticated(sqlite3_stmt *s, const char *groups)
+bind_unauthenticated(sqlite3_stmt *s, const struct ks_audit_row *r,
+    const char *groups)
 {
-	if (groups != NULL && strstr(groups, "system:unauthenticated"))
+	static const char anon[] = "system:anonymous";
+
+	if ((groups != NULL && strstr(groups, "system:unauthenticated")) ||
+	    (r->username != NULL && strcmp(r->username, anon) == 0) ||
+	    (r->impersonated_user != NULL &&
+	    strcmp(r->impersonated_user, anon) == 0))
 		sqlite3_bind_int(s, 32, 1);
 	else
 		sqlite3_bind_null(s, 32);
@@ -53,7 +62,9 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	ks_audit_texts(r, a, v);
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
-		if (i == 16)	/* request_uri */
+		if (i == 0)	/* audit_id */
+			ks_audit_key_bind(s, param, v[i], len ? len[i] : -1);
+		else if (i == 16)	/* request_uri */
 			ks_store_bind_uri(s, param, r);
 		else if (i == 1 || i == 2)	/* stage, level */
 			ks_store_bind_code(s, param, v[i], i == 2);
@@ -75,7 +86,7 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	bind_time(s, 23, r->received_us);
 	bind_time(s, 24, r->stage_us);
 	sqlite3_bind_int(s, 25, r->partial);
-	bind_unauthenticated(s, v[5]);
+	bind_unauthenticated(s, r, v[5]);
 	return 0;
 }
 
@@ -248,7 +259,7 @@ probe(struct ks_store *st, int64_t received_us, const char *audit_id,
 	*closed = 0;
 	if (timed) {
 		sqlite3_bind_int64(s, 1, received_us);
-		bind_text(s, 3, audit_id);
+		ks_audit_key_bind(s, 3, audit_id, -1);
 	}
 	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {

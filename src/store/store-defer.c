@@ -47,7 +47,7 @@ defer_indexes(struct ks_store *st, struct ks_err *err)
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT s.name, s.sql FROM"
-	    " pragma_index_list('audit_events') AS l JOIN sqlite_schema AS s"
+	    " pragma_index_list('audit_rows') AS l JOIN sqlite_schema AS s"
 	    " ON s.name = l.name WHERE l.\"unique\" = 0 AND l.origin = 'c'"
 	    " AND l.partial = 0 AND s.sql IS NOT NULL", -1, &q, NULL) !=
 	    SQLITE_OK) {
@@ -104,7 +104,7 @@ static int
 analyze(struct ks_store *st, struct ks_err *err)
 {
 	if (sqlite3_exec(st->db, "PRAGMA analysis_limit = 400;"
-	    " ANALYZE audit_events", NULL, NULL, NULL) != SQLITE_OK)
+	    " ANALYZE audit_rows", NULL, NULL, NULL) != SQLITE_OK)
 		return ks_db_error(st->db, err, "statistics");
 	return 0;
 }

@@ -9,17 +9,17 @@
 
 /* Every auditID, from one pass over the index by auditID. */
 static const char split_all[] =
-    "INSERT OR IGNORE INTO timeline_split SELECT audit_id FROM audit_events"
-    " INDEXED BY audit_events_by_audit_id WHERE audit_id IS NOT NULL"
-    " GROUP BY audit_id HAVING min(received_us) < max(received_us)"
+    "INSERT OR IGNORE INTO timeline_split SELECT audit_key FROM audit_rows"
+    " INDEXED BY audit_events_by_audit_id WHERE audit_key IS NOT NULL"
+    " GROUP BY audit_key HAVING min(received_us) < max(received_us)"
     " OR count(received_us) BETWEEN 1 AND count(*) - 1";
 
 /* The auditIDs of the events after id ?1, each looked up. */
 static const char split_new[] =
-    "INSERT OR IGNORE INTO timeline_split SELECT n.audit_id FROM"
-    " audit_events n WHERE n.id > ?1 AND n.audit_id IS NOT NULL AND EXISTS"
-    " (SELECT 1 FROM audit_events o INDEXED BY audit_events_by_audit_id"
-    " WHERE o.audit_id = n.audit_id AND o.received_us IS NOT n.received_us)";
+    "INSERT OR IGNORE INTO timeline_split SELECT n.audit_key FROM"
+    " audit_rows n WHERE n.id > ?1 AND n.audit_key IS NOT NULL AND EXISTS"
+    " (SELECT 1 FROM audit_rows o INDEXED BY audit_events_by_audit_id"
+    " WHERE o.audit_key = n.audit_key AND o.received_us IS NOT n.received_us)";
 
 int
 ks_store_note_splits(struct ks_store *st, struct ks_err *err)

@@ -37,9 +37,9 @@ static const char *const sql[S_COUNT] = {
 	    " ORDER BY id LIMIT 1",
 	[S_REJECT] = "INSERT INTO rejects(source_id, line, reason, excerpt)"
 	    " VALUES(?, ?, ?, ?)",
-	[S_AUDIT] = "INSERT OR IGNORE INTO audit_events(source_id, line,"
-	    " audit_id, stage_code, level_code, verb, username, user_groups_id,"
-	    " impersonated_user, impersonated_groups_id, source_ips_id,"
+	[S_AUDIT] = "INSERT OR IGNORE INTO audit_rows(source_id, line,"
+	    " audit_key, stage_code, level_code, verb, user_id, user_groups_id,"
+	    " impersonated_user_id, impersonated_groups_id, source_ips_id,"
 	    " user_agent_id, resource, subresource, api_group, api_version,"
 	    " namespace, name, uri_tail, code, decision, authz_reason_id,"
 	    " received_us, stage_us,"
@@ -91,13 +91,13 @@ static const char *const sql[S_COUNT] = {
 	 */
 	[S_AUDIT_SEEN] = "SELECT max(hash = ?2), max(coalesce(stage,"
 	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic'))"
-	    " FROM audit_events INDEXED BY audit_events_timeline"
-	    " WHERE received_us = ?1 AND audit_id IS ?3",
+	    " FROM audit_rows INDEXED BY audit_events_timeline"
+	    " WHERE received_us = ?1 AND audit_key IS ?3",
 	/* (Without one: no request to close.) */
-	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1, 0 FROM audit_events"
+	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1, 0 FROM audit_rows"
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
 	    " AND hash = ?2",
-	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_events",
+	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_rows",
 };
 
 struct ks_store *
@@ -391,8 +391,8 @@ ks_store_source_delete(struct ks_store *st, int64_t id, struct ks_err *err)
 {
 	static const char *const tables[] = {
 		"DELETE FROM raw_block WHERE id IN (SELECT raw_block FROM"
-		" audit_events WHERE source_id IN t)",
-		"DELETE FROM audit_events WHERE source_id IN t",
+		" audit_rows WHERE source_id IN t)",
+		"DELETE FROM audit_rows WHERE source_id IN t",
 		"DELETE FROM objects WHERE source_id IN t",
 		"DELETE FROM rejects WHERE source_id IN t",
 		"DELETE FROM snapshots WHERE source_id IN t",

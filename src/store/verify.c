@@ -103,7 +103,7 @@ check_events(sqlite3 *db, struct ks_verify *v, struct ks_err *err)
 	int rc;
 
 	if (ks_db_prepare(db, "SELECT id, audit_id, raw_block, raw_off,"
-	    " raw_len, hash FROM audit_events ORDER BY id", &s, err) < 0)
+	    " raw_len, hash FROM audit_rows ORDER BY id", &s, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		check_event(db, s, &b, v);
@@ -126,9 +126,9 @@ check_blocks(sqlite3 *db, struct ks_verify *v, struct ks_err *err)
 
 	if (ks_db_prepare(db, "SELECT b.id, b.n, coalesce(e.c, 0) FROM"
 	    " raw_block b LEFT JOIN (SELECT raw_block, count(*) AS c FROM"
-	    " audit_events WHERE raw_block IS NOT NULL GROUP BY raw_block) e"
+	    " audit_rows WHERE raw_block IS NOT NULL GROUP BY raw_block) e"
 	    " ON e.raw_block = b.id WHERE b.n IS NOT coalesce(e.c, 0)"
-	    " UNION ALL SELECT raw_block, NULL, count(*) FROM audit_events"
+	    " UNION ALL SELECT raw_block, NULL, count(*) FROM audit_rows"
 	    " WHERE raw_block IS NOT NULL AND raw_block NOT IN"
 	    " (SELECT id FROM raw_block) GROUP BY raw_block", &s, err) < 0)
 		return -1;

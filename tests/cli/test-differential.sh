@@ -66,7 +66,7 @@ FROM audit_events e
 WHERE (stage IS NULL OR stage IN ('ResponseComplete', 'Panic'))
     -- The same request read twice (another copy of the log): the first.
     AND e.id = (SELECT min(c.id) FROM audit_events c
-	WHERE ((c.audit_id = e.audit_id AND c.received_us IS e.received_us)
+	WHERE ((c.audit_key = e.audit_key AND c.received_us IS e.received_us)
 	    OR c.id = e.id)
 	AND (c.stage IS NULL OR c.stage IN ('ResponseComplete', 'Panic')));
 CREATE TEMP VIEW t_logden AS

@@ -43,7 +43,7 @@ same "--namespace" "AND namespace = 'kube-system'" --namespace kube-system
 # --actor NAME reads the actor's events and the auditIDs folded whole;
 # --decision forbid those at the refused requests' times.
 sa=$(q "SELECT actor FROM timeline_requests WHERE fid IN (SELECT id
-    FROM audit_events WHERE audit_id IN (SELECT audit_id FROM timeline_split))
+    FROM audit_events WHERE audit_key IN (SELECT audit_key FROM timeline_split))
     AND actor IS NOT NULL LIMIT 1")
 [ -n "$sa" ] || fail "no actor of an auditID folded whole"
 same "--actor of an auditID folded whole" "AND actor = '$sa'" --actor "$sa"
