@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "store/audit-key.h"
-#include "store/db.h"
 
 static int
 nibble(char c)
@@ -77,6 +76,6 @@ ks_audit_key_register(sqlite3 *db, struct ks_err *err)
 	if (sqlite3_create_function(db, "ks_audit_key", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, key_fn, NULL,
 	    NULL) != SQLITE_OK)
-		return ks_db_error(db, err, NULL);
+		return ks_err_set(err, "%s", sqlite3_errmsg(db));
 	return 0;
 }
