@@ -208,6 +208,34 @@ echo "$gen_native" | grep -q '^eks:vpc-resource-controller,patch,vpcresources.k8
     fail "gen: no cninodes denials: $gen_native"
 echo "ok - gen: the cninodes denials are among them"
 
+# --- copies cut short, counted once whatever their times ---
+# A CloudWatch export of 51,000 events (its pages made one; a large load:
+# the import sets its indexes aside) holding cut copies of events a native log read before it
+# holds whole (0, 1), a cut copy before the whole one (100; the whole one
+# appended at the end) and a cut event of which no whole copy exists (200).
+# Each request counts once, as in the native log alone; the rollups say
+# what request_outcomes says.
+"$GEN" --events 51000 > "$T/big.log"
+"$GEN" --events 51000 --format filter-log-events |
+    jq -c -s '[.[].events[]] as $e | {events: ([$e | to_entries[] | .key as $k |
+	.value | if ([0, 1, 100, 200] | index($k)) != null
+	then .message |= .[0:400] else . end] + [$e[100]])}' \
+	> "$T/big.json" ||
+    fail "cut copies: jq"
+imp whole "$T/big.log"
+whole=$(q "SELECT count(*) FROM request_outcomes")
+head -n 2 "$T/big.log" > "$T/first.log"
+imp cutbig "$T/first.log" "$T/big.json"
+rm -f "$T/big.log" "$T/big.json"
+eq "cut copies: four partial rows" 4 \
+    "$(q 'SELECT count(*) FROM audit_events WHERE partial = 1')"
+eq "cut copies: requests as in the whole log" "$whole" \
+    "$(q 'SELECT count(*) FROM request_outcomes')"
+eq "cut copies: the rollups as request_outcomes" "$whole" \
+    "$(q 'SELECT sum(allowed + denied) FROM request_total')"
+eq "cut copies: summary" "requests,audited,$whole" \
+    "$(ks -o csv summary | tr -d '\r' | grep '^requests,audited,')"
+
 # --- plain logs ---
 
 # The EKS controller's own log, alone, is enough for denied and remediate.

@@ -103,7 +103,8 @@ eq "denials: groups, reason and agent of each refusal as the input" \
 # A database of the older layout (each event's strings inline in
 # audit_events) is refused by upgrade and import, in one line saying to
 # import again.
-sqlite3 "$KUBESIFT_DB" "ALTER TABLE audit_events ADD COLUMN user_groups TEXT"
+sqlite3 "$KUBESIFT_DB" "DROP VIEW audit_events;
+    CREATE TABLE audit_events (id INTEGER PRIMARY KEY, user_groups TEXT)"
 st=0; ks upgrade 2> "$T/err" || st=$?
 eq "older layout: upgrade refused" 1 $st
 grep -q 'import the evidence again into a new database' "$T/err" ||
@@ -118,3 +119,17 @@ st=0; ks denied > /dev/null 2> "$T/err" || st=$?
 eq "older layout: a query refused" 1 $st
 grep -q 'import the evidence again into a new database' "$T/err" ||
     fail "older layout, a query: $(cat "$T/err")"
+
+# Schema version 8 kept auditIDs and users as text in a table named
+# audit_events (now a view over audit_rows): refused the same way.
+export KUBESIFT_DB="$T/v8.db"
+ks import -q "$T/a.log"
+sqlite3 "$KUBESIFT_DB" "DROP VIEW audit_events;
+    CREATE TABLE audit_events (id INTEGER PRIMARY KEY, username TEXT,
+	uri_tail BLOB); PRAGMA user_version = 8"
+st=0; ks denied > /dev/null 2> "$T/err" || st=$?
+eq "version 8: a query refused" 1 $st
+grep -q 'auditID and users as text.*import the evidence again' "$T/err" ||
+    fail "version 8, a query: $(cat "$T/err")"
+st=0; ks import -q "$T/a.log" 2> "$T/err" || st=$?
+eq "version 8: import refused" 1 $st
