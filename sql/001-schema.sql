@@ -173,6 +173,11 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 -- no index of its own.  An event without a time is looked up by its hash.
 CREATE INDEX IF NOT EXISTS audit_events_untimed
 	ON audit_rows(hash) WHERE received_us IS NULL;
+-- The records a cloud cut short (partial), by auditID: few, and never set
+-- aside during a large load (partial), so that the import finds those of
+-- a whole record's request as it stores it (store-cut.c).
+CREATE INDEX IF NOT EXISTS audit_events_cut
+	ON audit_rows(audit_key, received_us) WHERE partial = 1;
 
 -- What did each audit event say?  audit_rows with its users as text and
 -- the refusal's message whole: what every view and ad-hoc query reads

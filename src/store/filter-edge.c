@@ -34,8 +34,11 @@
     " ELSE 'allow' END = g.decision AND " FINAL_STAGE("e") \
     " AND NOT EXISTS (SELECT 1 FROM audit_rows d" \
     " INDEXED BY audit_events_timeline WHERE d.received_us = e.received_us" \
-    " AND d.audit_key = e.audit_key AND d.id < e.id AND " FINAL_STAGE("d") \
-    ") ORDER BY e.received_us " dir " LIMIT 1)"
+    " AND d.audit_key = e.audit_key AND (d.partial, d.id) < (e.partial," \
+    " e.id) AND " FINAL_STAGE("d") ") AND NOT (e.partial AND EXISTS" \
+    " (SELECT 1 FROM audit_rows w WHERE w.audit_key = e.audit_key" \
+    " AND NOT w.partial AND " FINAL_STAGE("w") "))" \
+    " ORDER BY e.received_us " dir " LIMIT 1)"
 #define EDGE_SUB(m, outside, first, last) \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
     " namespace, f AS time, f AS first_us, l AS last_us, allowed, denied," \

@@ -243,8 +243,8 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *row,
  * the timeline's index finds the few rows that may hold the same bytes
  * (the stages of one request, most often), and the whole hash, in the
  * table, tells them apart: no index of its own.  *closed is 1 when one of
- * those rows is a final stage: the request was closed already, as when a
- * second copy of the log is read (the rollup counts a request once, as
+ * those rows is a whole final stage: the request was closed already, as
+ * when a second copy of the log is read (the rollup counts a request once, as
  * request_outcomes does; it holds the requests with an auditID and a time
  * only).  Returns 1, 0, or -1 with err set.
  */
@@ -325,11 +325,14 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	if (st->lim.keep_raw &&
 	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, err) < 0)
 		return -1;
-	/* A final stage of a request closed before is counted already. */
-	if (!closed || (row->stage != NULL &&
+	/* A final stage of a request closed before (by a whole record) is
+	   counted already; a record cut short, when its source is done. */
+	if (!row->partial && (!closed || (row->stage != NULL &&
 	    strcmp(row->stage, "ResponseComplete") != 0 &&
-	    strcmp(row->stage, "Panic") != 0))
+	    strcmp(row->stage, "Panic") != 0)))
 		ks_rollup_add(ks_import_of(m)->rollup, row);
+	if (ks_store_cut_note(st, row, err) < 0)
+		return -1;
 	m->tally.imported++;
 	/*
 	 * Now and then: the rollup's counts go to the file (bounded memory),

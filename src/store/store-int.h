@@ -17,11 +17,14 @@
 #include "store/raw.h"
 #include "store/dict.h"
 
+struct ks_rollup;
+
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
 	S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME, S_SNAP_OPEN, S_SNAP_CLOSE,
 	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
 	S_CLUSTER_EVENT, S_AUDIT_SEEN, S_AUDIT_SEEN_UNTIMED, S_AUDIT_BASE,
+	S_CUT_ANY, S_CUT_MINUTE, S_CUT_PEERS,
 	S_COUNT
 };
 
@@ -45,6 +48,8 @@ struct ks_store {
 	struct deferred	 defer;
 	struct ks_rawbuf *raw;		/* the block of raw events being filled */
 	struct ks_dict	*dict;		/* the strings stored once (dict.h) */
+	struct ks_rollup *rollup;	/* the import's, borrowed (store-cut.c) */
+	int		 cut_any;	/* a cut record stored? -1: ask (store-cut.c) */
 	int		 fd;		/* the database, for writeback(); -2 unopened */
 	int		 lock_fd;	/* the database, for store-lock.c; -2 too */
 	/* Transactions (store.c). */
@@ -99,6 +104,18 @@ void	ks_store_bind_message(sqlite3_stmt *s, int param,
  */
 void	ks_store_bind_code(sqlite3_stmt *s, int param, const char *v,
 	    int level);
+
+/*
+ * store-cut.c: records a cloud cut short, counted as request_outcomes
+ * counts them.  prepare makes temp.cut_minutes (before the statements);
+ * note, for each stored audit event, notes the minutes it may change;
+ * recount counts them again (when a source is done).  0, or -1 with err.
+ */
+int	ks_store_cut_prepare(sqlite3 *db, struct ks_err *err);
+int	ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
+	    struct ks_err *err);
+int	ks_store_cut_recount(struct ks_store *st, struct ks_rollup *rollup,
+	    struct ks_err *err);
 
 /* store-split.c: note the auditIDs split over times (timeline_split). */
 int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);

@@ -89,8 +89,9 @@ static const char *const sql[S_COUNT] = {
 	 * during large loads); NULL, NULL when no row has that time and
 	 * auditID.
 	 */
-	[S_AUDIT_SEEN] = "SELECT max(hash = ?2), max(coalesce(stage,"
-	    " 'ResponseComplete') IN ('ResponseComplete', 'Panic'))"
+	[S_AUDIT_SEEN] = "SELECT max(hash = ?2), max(NOT partial AND"
+	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
+	    " 'Panic'))"
 	    " FROM audit_rows INDEXED BY audit_events_timeline"
 	    " WHERE received_us = ?1 AND audit_key IS ?3",
 	/* (Without one: no request to close.) */
@@ -98,6 +99,16 @@ static const char *const sql[S_COUNT] = {
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
 	    " AND hash = ?2",
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_rows",
+	[S_CUT_ANY] = "SELECT EXISTS (SELECT 1 FROM audit_rows"
+	    " INDEXED BY audit_events_cut WHERE partial = 1)",
+	/* The minutes to count again (store-cut.c): one, */
+	[S_CUT_MINUTE] = "INSERT OR IGNORE INTO temp.cut_minutes VALUES (?1)",
+	/* and those of the stored cut records of auditID ?1. */
+	[S_CUT_PEERS] = "INSERT OR IGNORE INTO temp.cut_minutes"
+	    " SELECT DISTINCT (received_us / 60000000 - (received_us < 0 AND"
+	    " received_us % 60000000 != 0)) * 60000000 FROM audit_rows"
+	    " INDEXED BY audit_events_cut WHERE partial = 1 AND audit_key = ?1"
+	    " AND received_us IS NOT NULL",
 };
 
 struct ks_store *
@@ -112,12 +123,17 @@ ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 	st->db = db;
 	st->lim = *lim;
 	st->defer.base = -1;
+	st->cut_any = -1;
 	st->fd = -2;
 	st->lock_fd = -2;
 	st->batching = 1;
 	if ((st->raw = ks_rawbuf_new()) == NULL) {
 		ks_err_set(err, "out of memory");
 		free(st);
+		return NULL;
+	}
+	if (ks_store_cut_prepare(db, err) < 0) {
+		ks_store_free(st);
 		return NULL;
 	}
 	for (int i = 0; i < S_COUNT; i++) {
@@ -215,6 +231,7 @@ ks_store_begin(struct ks_store *st, struct ks_err *err)
 		    NULL) != SQLITE_OK)
 			return ks_db_error(st->db, err, NULL);
 		st->batch_since = monotonic_us();
+		st->cut_any = -1;	/* another import may have stored one */
 	}
 	if (sqlite3_exec(st->db, "SAVEPOINT member", NULL, NULL, NULL) !=
 	    SQLITE_OK)
@@ -299,6 +316,7 @@ ks_store_rollback(struct ks_store *st)
 	if (!st->batching && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	ks_store_defer_reset(st);	/* the rollback brought the indexes back */
+	st->cut_any = -1;	/* and may have taken the only cut record */
 }
 
 int
@@ -331,7 +349,8 @@ ks_store_source_done(struct ks_store *st, int64_t id,
 {
 	sqlite3_stmt *s = st->st[S_SOURCE_DONE];
 
-	if (ks_store_build_deferred(st, err) < 0)
+	if (ks_store_build_deferred(st, err) < 0 ||
+	    ks_store_cut_recount(st, st->rollup, err) < 0)
 		return -1;
 	bind_text(s, 1, f->format);
 	sqlite3_bind_int(s, 2, f->bid);
@@ -479,6 +498,7 @@ static const struct ks_sink store_sink = {
 void
 ks_store_member(struct ks_import *imp, struct ks_member *m)
 {
+	imp->store->rollup = imp->rollup;
 	m->lim = &imp->lim;
 	m->sink = &store_sink;
 	m->sink_arg = imp;

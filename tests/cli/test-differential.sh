@@ -20,12 +20,30 @@ GEN=${GEN_AUDIT:-$TOP/build/gen-audit}
 "$GEN" --seed 7 --events 6000 --rate 4 --scenario eks-cninodes > "$T/a.log"
 "$GEN" --seed 8 --events 4000 --rate 1 --start 2024-03-05T11:30:00Z \
     > "$T/b.log"
-# In three imports, so that the rollups kept at import are extended, and
-# the third brings other bytes of requests already counted (the same
+# Copies of some of a.log's events in a CloudWatch export, their messages
+# cut short (partial rows, timed by the envelope: the cut takes the times
+# away), at 30 to 70% of their length (before or after the response
+# code): some read before a.log, some after it.
+"$GEN" --seed 7 --events 6000 --rate 4 --scenario eks-cninodes \
+    --format filter-log-events > "$T/a.json"
+cut() {
+	jq "{events: [.events | to_entries[] | select(.key as \$k | $1 |
+	    index(\$k)) | .value | .message |= .[0:(length * (3 + length % 5) / 10 | floor)]]}" \
+	    "$T/a.json"
+}
+cut '[10, 11, 12, 1218, 1224]' > "$T/cut-first.json"
+cut '[20, 21, 22, 1231, 1242, 1250, 3000]' > "$T/cut-after.json"
+[ "$(jq '.events | length' "$T/cut-after.json")" = 7 ] ||
+    fail "the cut copies were not made"
+# In four imports, so that the rollups kept at import are extended, and
+# the last brings other bytes of requests already counted (the same
 # auditIDs and times: nothing new to count, but their denials recomputed).
+ks import -q "$T/cut-first.json" 2> /dev/null
 ks import -q "$T/a.log"
-ks import -q "$T/b.log" fixtures/differential \
-    fixtures/eks-1.29/controller.log fixtures/eks-1.29/snapshot
+ks import -q "$T/b.log" "$T/cut-after.json" fixtures/differential \
+    fixtures/eks-1.29/controller.log fixtures/eks-1.29/snapshot 2> /dev/null
+eq "the cut copies are partial rows" 12 \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM audit_events WHERE partial = 1")"
 grep '"code":403' "$T/a.log" | head -n 40 | sed 's/"level":"/"level": "/' \
     > "$T/a-again.log"
 ks import -q "$T/a-again.log"
@@ -64,11 +82,18 @@ SELECT coalesce(impersonated_user, username) AS actor, verb, api_group,
     'audit' AS origin
 FROM audit_events e
 WHERE (stage IS NULL OR stage IN ('ResponseComplete', 'Panic'))
-    -- The same request read twice (another copy of the log): the first.
-    AND e.id = (SELECT min(c.id) FROM audit_events c
+    -- The same request read twice (another copy of the log): the first,
+    -- a whole record before one a cloud cut short; a record cut short
+    -- not at all when a whole final stage of its auditID is stored
+    -- (whatever its time: the cut copy's is often its envelope's).
+    AND e.id = (SELECT c.id FROM audit_events c
 	WHERE ((c.audit_key = e.audit_key AND c.received_us IS e.received_us)
 	    OR c.id = e.id)
-	AND (c.stage IS NULL OR c.stage IN ('ResponseComplete', 'Panic')));
+	AND (c.stage IS NULL OR c.stage IN ('ResponseComplete', 'Panic'))
+	ORDER BY c.partial, c.id LIMIT 1)
+    AND NOT (e.partial = 1 AND EXISTS (SELECT 1 FROM audit_events w
+	WHERE w.audit_key = e.audit_key AND w.partial = 0
+	AND (w.stage IS NULL OR w.stage IN ('ResponseComplete', 'Panic'))));
 CREATE TEMP VIEW t_logden AS
 SELECT username AS actor, verb, api_group, resource, subresource, namespace,
     min(time_us) AS t, 1 AS refused, 'forbid' AS dec, 'log' AS origin
