@@ -94,11 +94,11 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 	-- audit_key, so equal keys are equal auditIDs.
 	audit_key	BLOB,
 	audit_id	TEXT GENERATED ALWAYS AS (CASE typeof(audit_key)
-	    WHEN 'blob' THEN lower(substr(hex(audit_key), 1, 8) || '-'
-	    || substr(hex(audit_key), 9, 4) || '-'
-	    || substr(hex(audit_key), 13, 4) || '-'
-	    || substr(hex(audit_key), 17, 4) || '-'
-	    || substr(hex(audit_key), 21)) ELSE audit_key END) VIRTUAL,
+	    WHEN 'blob' THEN lower(hex(substr(audit_key, 1, 4)) || '-'
+	    || hex(substr(audit_key, 5, 2)) || '-'
+	    || hex(substr(audit_key, 7, 2)) || '-'
+	    || hex(substr(audit_key, 9, 2)) || '-'
+	    || hex(substr(audit_key, 11))) ELSE audit_key END) VIRTUAL,
 	-- stage and level: stored as numbers (stage_code, level_code) when
 	-- one of these values, else as the text; computed when read.
 	stage		TEXT GENERATED ALWAYS AS (CASE stage_code

@@ -249,7 +249,8 @@ DELETE FROM rollup_dirty;
 -- (NOT INDEXED: the new events by id, not an index's every entry.  akey:
 -- the auditID's key, audit_rows.audit_key.)
 INSERT INTO rollup_new
-SELECT id, coalesce(audit_key, 'row:' || id), audit_id, received_us, code,
+SELECT id, coalesce(audit_key, 'row:' || id), ks_audit_text(audit_key),
+    received_us, code,
     decision, (SELECT s.value FROM strings s WHERE s.id = r.actor_id),
     verb, api_group, resource, subresource, namespace, source_id, line,
     (SELECT m.message FROM audit_events m WHERE m.id = r.id)

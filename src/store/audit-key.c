@@ -70,12 +70,44 @@ key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		sqlite3_result_value(cx, argv[0]);
 }
 
+void
+ks_audit_key_text(const uint8_t k[16], char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[k[i] >> 4];
+		out[o++] = hex[k[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+/* audit_rows.audit_id's expression in C, for queries that read many. */
+static void
+text_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	char t[37];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_BLOB &&
+	    sqlite3_value_bytes(argv[0]) == 16) {
+		ks_audit_key_text(sqlite3_value_blob(argv[0]), t);
+		sqlite3_result_text(cx, t, 36, SQLITE_TRANSIENT);
+	} else
+		sqlite3_result_value(cx, argv[0]);
+}
+
 int
 ks_audit_key_register(sqlite3 *db, struct ks_err *err)
 {
 	if (sqlite3_create_function(db, "ks_audit_key", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, key_fn, NULL,
-	    NULL) != SQLITE_OK)
+	    NULL) != SQLITE_OK || sqlite3_create_function(db, "ks_audit_text",
+	    1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    text_fn, NULL, NULL) != SQLITE_OK)
 		return ks_err_set(err, "%s", sqlite3_errmsg(db));
 	return 0;
 }

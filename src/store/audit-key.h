@@ -22,7 +22,14 @@ int	ks_audit_key(const char *id, size_t len, uint8_t out[16]);
  */
 void	ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len);
 
-/* Register ks_audit_key(X): X's key (X itself unless a UUID's text). */
+/* The text of a 16-byte key, lowercase with hyphens, into out. */
+void	ks_audit_key_text(const uint8_t k[16], char out[37]);
+
+/*
+ * Register ks_audit_key(X): X's key (X itself unless a UUID's text); and
+ * ks_audit_text(K), the auditID of key K, as audit_rows.audit_id gives it
+ * (that column's SQL, for a query that reads many, in C).
+ */
 int	ks_audit_key_register(sqlite3 *db, struct ks_err *err);
 
 #endif

@@ -28,7 +28,14 @@ ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		ks_err_set(err, "%s", msg ? msg : sqlite3_errmsg(db));
+		int code = sqlite3_extended_errcode(db) & 0xff;
+		int sys = sqlite3_system_errno(db);
+		/* The system's reason too (a full disk), as ks_db_error. */
+		if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL))
+			ks_err_set(err, "%s (%s)", msg ? msg :
+			    sqlite3_errmsg(db), strerror(sys));
+		else
+			ks_err_set(err, "%s", msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -40,7 +47,9 @@ ks_db_apply_schema(sqlite3 *db, struct ks_err *err)
 {
 	const struct ks_sql_asset *a;
 
-	if (ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+	/* (The rollups' script reads ks_audit_text.) */
+	if (ks_audit_key_register(db, err) < 0 ||
+	    ks_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	for (a = ks_sql_assets; a->name != NULL; a++) {
 		if (ks_db_exec(db, a->text, err) < 0) {
