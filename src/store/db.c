@@ -6,11 +6,25 @@
 #include "store/rawfn.h"
 #include "store/sql-assets.h"
 
+/*
+ * The system's errno of the last failure of db, or 0.  (A failed COMMIT
+ * leaves the connection's unset: the database file's own last one.)
+ */
+static int
+sys_errno(sqlite3 *db, int code)
+{
+	int sys = sqlite3_system_errno(db);
+
+	if (sys == 0 && code == SQLITE_IOERR)
+		sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &sys);
+	return sys;
+}
+
 int
 ks_db_error(sqlite3 *db, struct ks_err *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(db) & 0xff;
-	int sys = sqlite3_system_errno(db);
+	int sys = sys_errno(db, code);
 	const char *sep = what != NULL ? ": " : "";
 
 	/* The system's errno is kept from the last OS failure: only then. */
@@ -29,7 +43,7 @@ ks_db_exec(sqlite3 *db, const char *sql, struct ks_err *err)
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int code = sqlite3_extended_errcode(db) & 0xff;
-		int sys = sqlite3_system_errno(db);
+		int sys = sys_errno(db, code);
 		/* The system's reason too (a full disk), as ks_db_error. */
 		if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL))
 			ks_err_set(err, "%s (%s)", msg ? msg :

@@ -8,11 +8,13 @@
  *
  * The import counts whole records as it stores them and no cut one.  The
  * minutes a cut record may change, its own and those of the cut records
- * of a whole final stage's auditID, are noted (temp.cut_minutes) and
+ * of a whole final stage's auditID, are noted (in memory: a temporary
+ * table would be a file to write, the first to fail on a full disk) and
  * recounted from request_outcomes when the source is done: the indexes
  * set aside during a large load are back then, and a whole copy read
  * after a cut one takes the cut one's count away.  Cut records are few.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store-int.h"
@@ -28,56 +30,52 @@ static const char outcomes_sql[] = "SELECT actor, verb, api_group,"
     " FROM request_outcomes WHERE origin = 'audit'"
     " AND time >= ?1 AND time < ?1 + 60000000";
 
-/* Before: the groups of the minutes, whose rows go. */
-static const char clear_sql[] =
-    "CREATE TEMP TABLE IF NOT EXISTS cut_gids (gid INTEGER PRIMARY KEY);"
-    " DELETE FROM temp.cut_gids;"
-    " INSERT OR IGNORE INTO temp.cut_gids SELECT gid FROM request_minute"
-    " WHERE minute IN (SELECT minute FROM temp.cut_minutes);"
-    " DELETE FROM request_minute"
-    " WHERE minute IN (SELECT minute FROM temp.cut_minutes);"
-    " DELETE FROM request_minute_all"
-    " WHERE minute IN (SELECT minute FROM temp.cut_minutes);";
-
-/* After: the totals of the groups and actors touched, from the minutes. */
-static const char totals_sql[] =
-    "INSERT OR IGNORE INTO temp.cut_gids SELECT gid FROM request_minute"
-    " WHERE minute IN (SELECT minute FROM temp.cut_minutes);"
-    " DELETE FROM request_total WHERE gid IN (SELECT gid FROM temp.cut_gids);"
-    " INSERT INTO request_total SELECT gid, sum(allowed), sum(denied),"
-    " min(first_us), max(last_us) FROM request_minute"
-    " WHERE gid IN (SELECT gid FROM temp.cut_gids) GROUP BY gid;"
-    " CREATE TEMP TABLE IF NOT EXISTS cut_actors (actor, decision);"
-    " DELETE FROM temp.cut_actors;"
-    " INSERT INTO temp.cut_actors SELECT DISTINCT actor, decision"
-    " FROM rollup_groups WHERE id IN (SELECT gid FROM temp.cut_gids);"
-    " DELETE FROM request_actor WHERE EXISTS (SELECT 1 FROM temp.cut_actors c"
-    " WHERE c.actor IS request_actor.actor"
-    " AND c.decision = request_actor.decision);"
-    " INSERT INTO request_actor SELECT g.actor, g.decision, sum(t.allowed),"
-    " sum(t.denied), min(t.first_us), max(t.last_us) FROM temp.cut_actors c"
-    " JOIN rollup_groups g ON g.actor IS c.actor AND g.decision = c.decision"
-    " JOIN request_total t ON t.gid = g.id GROUP BY g.actor, g.decision;"
-    " DELETE FROM temp.cut_minutes; DELETE FROM temp.cut_gids;"
-    " DELETE FROM temp.cut_actors;";
-
-int
-ks_store_cut_prepare(sqlite3 *db, struct ks_err *err)
+/* Add v to the sorted set s (without repeats).  0, or -1: out of memory. */
+static int
+set_add(struct ks_i64set *s, int64_t v)
 {
-	return ks_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS cut_minutes"
-	    " (minute INTEGER PRIMARY KEY)", err);
+	size_t lo = 0, hi = s->n;
+	int64_t *more;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid] == v)
+			return 0;
+		if (s->v[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		if ((more = realloc(s->v, cap * sizeof(*more))) == NULL)
+			return -1;
+		s->v = more;
+		s->cap = cap;
+	}
+	memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof(*s->v));
+	s->v[lo] = v;
+	s->n++;
+	return 0;
 }
 
-/* Note minute m (of time t) for the recount.  0, or -1 with err set. */
+void
+ks_store_cut_free(struct ks_store *st)
+{
+	free(st->cut_minutes.v);
+	memset(&st->cut_minutes, 0, sizeof(st->cut_minutes));
+}
+
+/* Note the minute of time t for the recount.  0, or -1 with err set. */
 static int
 note_minute(struct ks_store *st, int64_t t, struct ks_err *err)
 {
-	sqlite3_stmt *s = st->st[S_CUT_MINUTE];
 	int64_t m = t / MINUTE * MINUTE - (t < 0 && t % MINUTE != 0 ?
 	    MINUTE : 0);
 
-	sqlite3_bind_int64(s, 1, m);
-	return ks_store_run(st, s, err);
+	if (set_add(&st->cut_minutes, m) < 0)
+		return ks_err_set(err, "out of memory");
+	return 0;
 }
 
 /* Is a cut record stored?  Asked once a transaction.  1, 0, or -1. */
@@ -102,7 +100,7 @@ ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
     struct ks_err *err)
 {
 	sqlite3_stmt *s = st->st[S_CUT_PEERS];
-	int any;
+	int any, rc;
 
 	if (row->partial) {
 		st->cut_any = 1;
@@ -116,7 +114,42 @@ ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
 	if ((any = any_cut(st, err)) <= 0)
 		return any;
 	ks_audit_key_bind(s, 1, row->audit_id, -1);
-	return ks_store_run(st, s, err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (note_minute(st, sqlite3_column_int64(s, 0), err) < 0)
+			break;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? -1 : ks_db_error(st->db, err,
+		    "cut records");
+	return 0;
+}
+
+/*
+ * Run sql once per value of set with it bound to ?1; each row's first
+ * column, when into is not NULL, added to into.  0, or -1 with err set.
+ */
+static int
+each(struct ks_store *st, const char *sql, const struct ks_i64set *set,
+    struct ks_i64set *into, struct ks_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
+
+	if (ks_db_prepare(st->db, sql, &s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < set->n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(s, 1, set->v[i]);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if (into != NULL && set_add(into,
+			    sqlite3_column_int64(s, 0)) < 0)
+				break;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return ks_err_set(err, "out of memory");
+	return rc == SQLITE_DONE ? 0 : ks_db_error(st->db, err, "cut records");
 }
 
 /* The request of row s of outcomes_sql into r (text borrowed from s). */
@@ -141,29 +174,56 @@ row_of(sqlite3_stmt *s, struct ks_audit_row *r)
 static int
 readd(struct ks_store *st, struct ks_rollup *rollup, struct ks_err *err)
 {
-	sqlite3_stmt *m = NULL, *s = NULL;
+	const struct ks_i64set *m = &st->cut_minutes;
 	struct ks_audit_row r;
-	int rc;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
 
-	if (ks_db_prepare(st->db, "SELECT minute FROM temp.cut_minutes", &m,
-	    err) < 0 || ks_db_prepare(st->db, outcomes_sql, &s, err) < 0) {
-		sqlite3_finalize(m);
+	if (ks_db_prepare(st->db, outcomes_sql, &s, err) < 0)
 		return -1;
-	}
-	while ((rc = sqlite3_step(m)) == SQLITE_ROW) {
-		sqlite3_bind_int64(s, 1, sqlite3_column_int64(m, 0));
+	for (size_t i = 0; i < m->n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(s, 1, m->v[i]);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			row_of(s, &r);
 			ks_rollup_add(rollup, &r);
 		}
 		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			break;
 	}
 	sqlite3_finalize(s);
-	sqlite3_finalize(m);
-	if (rc != SQLITE_DONE)
-		return ks_db_error(st->db, err, "cut records");
+	return rc == SQLITE_DONE ? 0 : ks_db_error(st->db, err, "cut records");
+}
+
+/*
+ * The totals of the groups gids (request_total) and of their actors
+ * (request_actor), from request_minute.  0, or -1 with err set.
+ */
+static int
+totals(struct ks_store *st, const struct ks_i64set *gids, struct ks_err *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM request_total WHERE gid = ?1",
+		"INSERT INTO request_total SELECT gid, sum(allowed),"
+		" sum(denied), min(first_us), max(last_us) FROM request_minute"
+		" WHERE gid = ?1 GROUP BY gid",
+		"DELETE FROM request_actor WHERE rowid IN (SELECT a.rowid"
+		" FROM rollup_groups g JOIN request_actor a ON a.actor IS g.actor"
+		" AND a.decision = g.decision WHERE g.id = ?1)",
+		"INSERT INTO request_actor SELECT g.actor, g.decision,"
+		" sum(t.allowed), sum(t.denied), min(t.first_us), max(t.last_us)"
+		" FROM rollup_groups k JOIN rollup_groups g ON g.actor IS k.actor"
+		" AND g.decision = k.decision JOIN request_total t ON t.gid = g.id"
+		" WHERE k.id = ?1 AND NOT EXISTS (SELECT 1 FROM request_actor a"
+		" WHERE a.actor IS k.actor AND a.decision = k.decision)"
+		" GROUP BY g.actor, g.decision",
+	};
+
+	/* (Totals first, for every group: the actors' sums read them.) */
+	for (size_t i = 0; i < 2; i++)
+		if (each(st, sql[i], gids, NULL, err) < 0)
+			return -1;
+	for (size_t i = 2; i < 4; i++)
+		if (each(st, sql[i], gids, NULL, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -171,21 +231,24 @@ int
 ks_store_cut_recount(struct ks_store *st, struct ks_rollup *rollup,
     struct ks_err *err)
 {
-	sqlite3_stmt *s;
-	int any = 0;
+	static const char gids_sql[] =
+	    "SELECT gid FROM request_minute WHERE minute = ?1";
+	struct ks_i64set gids = { NULL, 0, 0 };
+	int rc;
 
-	if (ks_db_prepare(st->db, "SELECT EXISTS (SELECT 1 FROM"
-	    " temp.cut_minutes)", &s, err) < 0)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		any = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	if (!any || rollup == NULL)
+	if (st->cut_minutes.n == 0 || rollup == NULL)
 		return 0;
-	if (ks_rollup_flush(rollup, st->db, err) < 0 ||
-	    ks_db_exec(st->db, clear_sql, err) < 0 ||
+	rc = ks_rollup_flush(rollup, st->db, err) < 0 ||
+	    each(st, gids_sql, &st->cut_minutes, &gids, err) < 0 ||
+	    each(st, "DELETE FROM request_minute WHERE minute = ?1",
+	    &st->cut_minutes, NULL, err) < 0 ||
+	    each(st, "DELETE FROM request_minute_all WHERE minute = ?1",
+	    &st->cut_minutes, NULL, err) < 0 ||
 	    readd(st, rollup, err) < 0 ||
-	    ks_rollup_flush(rollup, st->db, err) < 0)
-		return -1;
-	return ks_db_exec(st->db, totals_sql, err);
+	    ks_rollup_flush(rollup, st->db, err) < 0 ||
+	    each(st, gids_sql, &st->cut_minutes, &gids, err) < 0 ||
+	    totals(st, &gids, err) < 0 ? -1 : 0;
+	free(gids.v);
+	st->cut_minutes.n = 0;
+	return rc;
 }

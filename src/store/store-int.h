@@ -19,12 +19,18 @@
 
 struct ks_rollup;
 
+/* A sorted set of integers (store-cut.c). */
+struct ks_i64set {
+	int64_t		*v;
+	size_t		 n, cap;
+};
+
 enum {
 	S_SOURCE_ADD, S_SOURCE_DONE, S_SOURCE_FIND, S_SOURCE_ORIG, S_REJECT, S_AUDIT,
 	S_OBJECT, S_OBJECT_KINDS, S_SNAP_ADD, S_SNAP_TIME, S_SNAP_OPEN, S_SNAP_CLOSE,
 	S_SNAP_VERSION, S_KIND_OF, S_KIND_ANY, S_KIND_CRD, S_LOG_DENIAL,
 	S_CLUSTER_EVENT, S_AUDIT_SEEN, S_AUDIT_SEEN_UNTIMED, S_AUDIT_BASE,
-	S_CUT_ANY, S_CUT_MINUTE, S_CUT_PEERS,
+	S_CUT_ANY, S_CUT_PEERS,
 	S_COUNT
 };
 
@@ -50,6 +56,7 @@ struct ks_store {
 	struct ks_dict	*dict;		/* the strings stored once (dict.h) */
 	struct ks_rollup *rollup;	/* the import's, borrowed (store-cut.c) */
 	int		 cut_any;	/* a cut record stored? -1: ask (store-cut.c) */
+	struct ks_i64set cut_minutes;	/* the minutes to count again */
 	int		 fd;		/* the database, for writeback(); -2 unopened */
 	int		 lock_fd;	/* the database, for store-lock.c; -2 too */
 	/* Transactions (store.c). */
@@ -107,11 +114,11 @@ void	ks_store_bind_code(sqlite3_stmt *s, int param, const char *v,
 
 /*
  * store-cut.c: records a cloud cut short, counted as request_outcomes
- * counts them.  prepare makes temp.cut_minutes (before the statements);
- * note, for each stored audit event, notes the minutes it may change;
- * recount counts them again (when a source is done).  0, or -1 with err.
+ * counts them.  note, for each stored audit event, notes the minutes it
+ * may change; recount counts them again (when a source is done): 0, or
+ * -1 with err.  free lets go of the notes.
  */
-int	ks_store_cut_prepare(sqlite3 *db, struct ks_err *err);
+void	ks_store_cut_free(struct ks_store *st);
 int	ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
 	    struct ks_err *err);
 int	ks_store_cut_recount(struct ks_store *st, struct ks_rollup *rollup,

@@ -101,12 +101,8 @@ static const char *const sql[S_COUNT] = {
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_rows",
 	[S_CUT_ANY] = "SELECT EXISTS (SELECT 1 FROM audit_rows"
 	    " INDEXED BY audit_events_cut WHERE partial = 1)",
-	/* The minutes to count again (store-cut.c): one, */
-	[S_CUT_MINUTE] = "INSERT OR IGNORE INTO temp.cut_minutes VALUES (?1)",
-	/* and those of the stored cut records of auditID ?1. */
-	[S_CUT_PEERS] = "INSERT OR IGNORE INTO temp.cut_minutes"
-	    " SELECT DISTINCT (received_us / 60000000 - (received_us < 0 AND"
-	    " received_us % 60000000 != 0)) * 60000000 FROM audit_rows"
+	/* The minutes of the stored cut records of auditID ?1. */
+	[S_CUT_PEERS] = "SELECT received_us FROM audit_rows"
 	    " INDEXED BY audit_events_cut WHERE partial = 1 AND audit_key = ?1"
 	    " AND received_us IS NOT NULL",
 };
@@ -130,10 +126,6 @@ ks_store_new(sqlite3 *db, const struct ks_limits *lim, struct ks_err *err)
 	if ((st->raw = ks_rawbuf_new()) == NULL) {
 		ks_err_set(err, "out of memory");
 		free(st);
-		return NULL;
-	}
-	if (ks_store_cut_prepare(db, err) < 0) {
-		ks_store_free(st);
 		return NULL;
 	}
 	for (int i = 0; i < S_COUNT; i++) {
@@ -167,6 +159,7 @@ ks_store_free(struct ks_store *st)
 	free(st->held);
 	ks_rawbuf_free(st->raw);
 	ks_dict_free(st->dict);
+	ks_store_cut_free(st);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->st[i]);
 	free(st);
