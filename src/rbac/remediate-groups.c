@@ -82,6 +82,22 @@ dup_or_null(const unsigned char *s)
 	return s ? strdup((const char *)s) : NULL;
 }
 
+/* The columns a group shares with many (actor to namespace, origin,
+   refused_by): interned, never freed with the group. */
+static int
+shared(int col)
+{
+	return col < 6 || col == 13 || col == 15;
+}
+
+/* Column col of a group from s: interned when shared, else a copy. */
+static char *
+col_of(struct ks_remediate_intern *in, int col, const unsigned char *s)
+{
+	return shared(col) ? (char *)ks_remediate_intern(in,
+	    (const char *)s) : dup_or_null(s);
+}
+
 /* Keep in *slot the greater (max: 1) or lesser of it and s. */
 static void
 keep(char **slot, const unsigned char *s, int max)
@@ -91,7 +107,10 @@ keep(char **slot, const unsigned char *s, int max)
 	if (s == NULL)
 		return;
 	r = *slot == NULL ? 1 : strcmp((const char *)s, *slot);
-	if (*slot == NULL || (max ? r > 0 : r < 0)) {
+	if (*slot != NULL && (max ? r > 0 : r < 0) &&
+	    strlen((const char *)s) <= strlen(*slot))
+		strcpy(*slot, (const char *)s);	/* (auditIDs: one length) */
+	else if (*slot == NULL || (max ? r > 0 : r < 0)) {
 		free(*slot);
 		*slot = strdup((const char *)s);
 	}
@@ -106,6 +125,7 @@ struct fold {
 					   without a path (0: none yet) */
 	size_t		  ngid;
 	int		  odd;	/* a time SQL would print otherwise */
+	struct ks_remediate_intern *in;	/* the shared columns' */
 };
 
 /* The slot of gid in f->by_gid (grown as needed), or NULL. */
@@ -242,8 +262,9 @@ audit_groups(sqlite3 *db, struct fold *f)
 		    NULL)
 			break;
 		for (int i = 0; i < 6; i++)
-			g->col[i] = dup_or_null(sqlite3_column_text(st, i + 1));
-		g->col[15] = strdup("authorizer");
+			g->col[i] = col_of(f->in, i, sqlite3_column_text(st,
+			    i + 1));
+		g->col[15] = (char *)ks_remediate_intern(f->in, "authorizer");
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -341,7 +362,7 @@ read_audit(sqlite3 *db, struct fold *f)
 			break;
 		for (int i = 0; f->n > before && i < 16; i++)
 			if (from[i] >= 0)
-				f->v[before]->col[i] = dup_or_null(
+				f->v[before]->col[i] = col_of(f->in, i,
 				    sqlite3_column_text(st, from[i]));
 	}
 	sqlite3_finalize(st);
@@ -355,7 +376,8 @@ grp_free(struct grp *g)
 	if (g == NULL)
 		return;
 	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
-		free(g->col[j]);
+		if (!shared(j))
+			free(g->col[j]);
 	free(g);
 }
 
@@ -375,7 +397,7 @@ drop_empty(struct fold *f)
 
 /* A row of groups_sql's as a group (the columns' text, and the count). */
 static struct grp *
-grp_of(sqlite3_stmt *st)
+grp_of(struct fold *f, sqlite3_stmt *st)
 {
 	struct grp *g = calloc(1, sizeof(*g));
 
@@ -383,7 +405,8 @@ grp_of(sqlite3_stmt *st)
 		return NULL;
 	for (int i = 0; i < KS_REMEDIATE_COLS; i++)
 		if (i != 7)
-			g->col[i] = dup_or_null(sqlite3_column_text(st, i));
+			g->col[i] = col_of(f->in, i, sqlite3_column_text(st,
+			    i));
 	g->n = sqlite3_column_int64(st, 7);
 	return g;
 }
@@ -404,7 +427,7 @@ read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
 	if (filter != NULL)
 		ks_filter_bind(filter, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fold_room(f) < 0 || (g = grp_of(st)) == NULL)
+		if (fold_room(f) < 0 || (g = grp_of(f, st)) == NULL)
 			break;
 		f->v[f->n++] = g;
 	}
@@ -419,12 +442,14 @@ read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
 static void
 fold_free(struct fold *f)
 {
+	struct ks_remediate_intern *in = f->in;
+
 	for (size_t i = 0; i < f->n; i++)
 		grp_free(f->v[i]);
 	free(f->v);
 	free(f->by_gid);
 	json_decref(f->index);
-	*f = (struct fold){ 0 };
+	*f = (struct fold){ .in = in };
 }
 
 /*
@@ -447,7 +472,8 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	if (f->odd)
 		return 1;
 	for (size_t i = 0; i < f->n; i++) {
-		f->v[i]->col[13] = strdup("audit");
+		f->v[i]->col[13] = (char *)ks_remediate_intern(f->in,
+		    "audit");
 		if (f->v[i]->timed) {
 			f->v[i]->col[8] = strdup(ks_time_format(f->v[i]->t0, t));
 			f->v[i]->col[9] = strdup(ks_time_format(f->v[i]->t1, t));
@@ -493,7 +519,8 @@ loaded(json_t *parsed, const char *text)
 
 /* A group as the plan's object (remediate.h). */
 static json_t *
-group_json(const struct grp *r, json_t *cache, json_t *parsed)
+group_json(const struct grp *r, struct ks_remediate_intern *in,
+    json_t *cache, json_t *parsed)
 {
 	static const char *const keys[] = { "actor", "verb", "api_group",
 	    "resource", "subresource", "namespace", "path" };
@@ -502,8 +529,8 @@ group_json(const struct grp *r, json_t *cache, json_t *parsed)
 
 #define STR(i)	(c[i] ? json_string(c[i]) : json_null())
 	for (int i = 0; i < 7; i++)
-		json_object_set_new(g, keys[i], i < 6 ? ks_remediate_str(cache, c[i]) :
-		    STR(i));
+		json_object_set_new(g, keys[i], i < 6 ?
+		    ks_remediate_intern_json(in, c[i]) : STR(i));
 	json_object_set_new(g, "count", json_integer(r->n));
 	json_object_set_new(g, "first_seen", STR(8));
 	json_object_set_new(g, "last_seen", STR(9));
@@ -516,9 +543,10 @@ group_json(const struct grp *r, json_t *cache, json_t *parsed)
 	    json_null());
 	if (json_object_get(g, "groups") == NULL)
 		json_object_set_new(g, "groups", json_null());
-	json_object_set_new(g, "origin", ks_remediate_str(cache, c[13]));
+	json_object_set_new(g, "origin", ks_remediate_intern_json(in, c[13]));
 	json_object_set_new(g, "refusal_reason", ks_remediate_str(cache, c[14]));
-	json_object_set_new(g, "refused_by", ks_remediate_str(cache, c[15]));
+	json_object_set_new(g, "refused_by", ks_remediate_intern_json(in,
+	    c[15]));
 	json_object_set_new(g, "message", STR(16));
 #undef STR
 	return g;
@@ -529,7 +557,8 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
     struct ks_err *err)
 {
 	char sql[8192];
-	struct fold f = { 0 };
+	struct ks_remediate_intern in = { 0 };
+	struct fold f = { .in = &in };
 	json_t *all = NULL, *cache = NULL, *parsed = NULL;
 	int rc = ks_filter_empty(filter) ? fold_all(db, &f, err) : 1;
 
@@ -552,8 +581,8 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	if (rc == 0 && (all = json_array()) != NULL &&
 	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
 		for (size_t i = 0; i < f.n; i++) {
-			json_array_append_new(all, group_json(f.v[i], cache,
-			    parsed));
+			json_array_append_new(all, group_json(f.v[i], &in,
+			    cache, parsed));
 			/* (Freed at once: the next objects reuse it.) */
 			grp_free(f.v[i]);
 			f.v[i] = NULL;
@@ -561,5 +590,6 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	json_decref(cache);
 	json_decref(parsed);
 	fold_free(&f);
+	ks_remediate_intern_free(&in);
 	return all;
 }

@@ -59,6 +59,23 @@ const char *ks_remediate_text_get(struct ks_remediate_text *t, int64_t id,
 	    int *err);
 void	ks_remediate_text_free(struct ks_remediate_text *t);
 
+/*
+ * Strings kept once each (ks_remediate_intern: the same text, the same
+ * pointer, valid until ks_remediate_intern_free; NULL for NULL or when
+ * out of memory), and their JSON strings made once
+ * (ks_remediate_intern_json: a new reference; null for NULL).  Start
+ * zeroed.
+ */
+struct ks_remediate_intern {
+	struct ks_remediate_atom *v;
+	size_t		 n, cap;
+};
+const char *ks_remediate_intern(struct ks_remediate_intern *t,
+	    const char *s);
+json_t	*ks_remediate_intern_json(struct ks_remediate_intern *t,
+	    const char *s);
+void	ks_remediate_intern_free(struct ks_remediate_intern *t);
+
 /* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
 struct ks_remediate_memo {
 	sqlite3			*db;
