@@ -63,9 +63,10 @@ exec_remediate(struct ks_ctx *ctx)
 {
 	const struct remediate_state *rs = ctx->state;
 	/* The dispatcher has checked -o against .formats. */
-	void (*render)(FILE *, json_t *) = ks_remedy_render(ctx->format);
+	void (*render)(FILE *, const struct ks_remediate_plan *) =
+	    ks_remedy_render(ctx->format);
 	struct ks_err err;
-	json_t *plan;
+	struct ks_remediate_plan *plan;
 
 	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0 ||
 	    ks_rbacdb_snapshot_check(ctx->db, rs->snapshot, &err) < 0) {
@@ -85,7 +86,7 @@ exec_remediate(struct ks_ctx *ctx)
 		ks_remedy_patch(stdout, plan);
 	else
 		render(stdout, plan);
-	ks_json_region_drop(plan);	/* (the process ends with it) */
+	ks_remediate_plan_free(plan);
 	return KS_EXIT_OK;
 }
 

@@ -489,20 +489,6 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	return 0;
 }
 
-json_t *
-ks_remediate_str(json_t *cache, const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_object_get(cache, s)) != NULL)
-		return json_incref(v);
-	if ((v = json_string(s)) != NULL)
-		json_object_set(cache, s, v);
-	return v;
-}
-
 /* The JSON of text, parsed once per distinct text (in parsed); NULL when
    it is not JSON. */
 static json_t *
@@ -511,55 +497,40 @@ loaded(json_t *parsed, const char *text)
 	json_t *v;
 
 	if ((v = json_object_get(parsed, text)) != NULL)
-		return json_incref(v);
+		return v;
 	if ((v = json_loads(text, 0, NULL)) != NULL)
-		json_object_set(parsed, text, v);
+		json_object_set_new(parsed, text, v);
 	return v;
 }
 
-/* A group as the plan's object (remediate.h). */
-static json_t *
-group_json(const struct grp *r, struct ks_remediate_intern *in,
-    json_t *cache, json_t *parsed)
+/* Folded group r as the plan's group out (its text kept in s). */
+static void
+group_of(const struct grp *r, struct ks_remediate_store *s,
+    struct ks_remediate_group *out)
 {
-	static const char *const keys[] = { "actor", "verb", "api_group",
-	    "resource", "subresource", "namespace", "path" };
-	json_t *g = json_object(), *ex = json_array();
 	char *const *c = r->col;
+	struct ks_remediate_arena *a = &s->text;
 
-#define STR(i)	(c[i] ? json_string(c[i]) : json_null())
-	for (int i = 0; i < 7; i++)
-		json_object_set_new(g, keys[i], i < 6 ?
-		    ks_remediate_intern_json(in, c[i]) : STR(i));
-	json_object_set_new(g, "count", json_integer(r->n));
-	json_object_set_new(g, "first_seen", STR(8));
-	json_object_set_new(g, "last_seen", STR(9));
+	*out = (struct ks_remediate_group){ .actor = c[0], .verb = c[1],
+	    .api_group = c[2], .resource = c[3], .subresource = c[4],
+	    .namespace = c[5], .path = ks_remediate_keep(a, c[6]),
+	    .count = r->n, .first_seen = ks_remediate_keep(a, c[8]),
+	    .last_seen = ks_remediate_keep(a, c[9]), .origin = c[13],
+	    .refusal_reason = ks_remediate_intern(&s->in, c[14]),
+	    .refused_by = c[15], .message = ks_remediate_keep(a, c[16]) };
 	if (c[10] != NULL)
-		json_array_append_new(ex, STR(10));
+		out->examples[out->nexamples++] = ks_remediate_keep(a, c[10]);
 	if (c[11] != NULL && strcmp(c[10], c[11]) != 0)
-		json_array_append_new(ex, STR(11));
-	json_object_set_new(g, "examples", ex);
-	json_object_set_new(g, "groups", c[12] ? loaded(parsed, c[12]) :
-	    json_null());
-	if (json_object_get(g, "groups") == NULL)
-		json_object_set_new(g, "groups", json_null());
-	json_object_set_new(g, "origin", ks_remediate_intern_json(in, c[13]));
-	json_object_set_new(g, "refusal_reason", ks_remediate_str(cache, c[14]));
-	json_object_set_new(g, "refused_by", ks_remediate_intern_json(in,
-	    c[15]));
-	json_object_set_new(g, "message", STR(16));
-#undef STR
-	return g;
+		out->examples[out->nexamples++] = ks_remediate_keep(a, c[11]);
+	out->groups = c[12] ? loaded(s->parsed, c[12]) : NULL;
 }
 
-json_t *
+int
 ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
-    struct ks_err *err)
+    struct ks_remediate_store *s, struct ks_err *err)
 {
 	char sql[8192];
-	struct ks_remediate_intern in = { 0 };
-	struct fold f = { .in = &in };
-	json_t *all = NULL, *cache = NULL, *parsed = NULL;
+	struct fold f = { .in = &s->in };
 	int rc = ks_filter_empty(filter) ? fold_all(db, &f, err) : 1;
 
 	if (rc > 0) {
@@ -569,7 +540,7 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		if (ks_filter_sql(filter, sql, sizeof(sql), "time",
 		    "decision") < 0) {
 			ks_err_set(err, "too many filters");
-			return NULL;
+			return -1;
 		}
 		strncat(sql, " GROUP BY actor, verb, api_group, resource,"
 		    " subresource, namespace, path, refused_by ORDER BY actor,"
@@ -578,18 +549,17 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		    1);
 		rc = read_sql(db, sql, filter, &f, err);
 	}
-	if (rc == 0 && (all = json_array()) != NULL &&
-	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
-		for (size_t i = 0; i < f.n; i++) {
-			json_array_append_new(all, group_json(f.v[i], &in,
-			    cache, parsed));
-			/* (Freed at once: the next objects reuse it.) */
-			grp_free(f.v[i]);
-			f.v[i] = NULL;
-		}
-	json_decref(cache);
-	json_decref(parsed);
+	if (rc == 0 && (s->parsed == NULL || (s->v = calloc(f.n + 1,
+	    sizeof(*s->v))) == NULL)) {
+		ks_err_set(err, "out of memory");
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < f.n; i++) {
+		group_of(f.v[i], s, &s->v[s->n++]);
+		/* (Freed at once: the next groups reuse it.) */
+		grp_free(f.v[i]);
+		f.v[i] = NULL;
+	}
 	fold_free(&f);
-	ks_remediate_intern_free(&in);
-	return all;
+	return rc == 0 ? 0 : -1;
 }

@@ -188,3 +188,41 @@ ks_remediate_intern_free(struct ks_remediate_intern *t)
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }
+
+/* --- text kept until the plan is freed --- */
+
+#define ARENA_CHUNK	((size_t)64 << 10)
+
+const char *
+ks_remediate_keep(struct ks_remediate_arena *a, const char *s)
+{
+	size_t n;
+	char **nv, *c;
+
+	if (s == NULL)
+		return NULL;
+	if ((n = strlen(s) + 1) > a->left) {
+		if ((nv = realloc(a->chunks, (a->nchunks + 1) *
+		    sizeof(*nv))) == NULL)
+			return NULL;
+		a->chunks = nv;
+		if ((c = malloc(n > ARENA_CHUNK ? n : ARENA_CHUNK)) == NULL)
+			return NULL;
+		a->chunks[a->nchunks++] = c;
+		a->next = c;
+		a->left = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+	}
+	memcpy(a->next, s, n);
+	a->next += n;
+	a->left -= n;
+	return a->next - n;
+}
+
+void
+ks_remediate_arena_free(struct ks_remediate_arena *a)
+{
+	for (size_t i = 0; i < a->nchunks; i++)
+		free(a->chunks[i]);
+	free(a->chunks);
+	memset(a, 0, sizeof(*a));
+}
