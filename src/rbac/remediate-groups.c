@@ -18,6 +18,8 @@
 
 /* One group in the making: the columns of the SQL's rows, as text. */
 struct grp {
+	struct ks_remediate_group pub;	/* the plan's, made of col (first:
+					   the plan frees it as a grp) */
 	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
 	char	*col[KS_REMEDIATE_COLS];
 	long long n;
@@ -503,26 +505,34 @@ loaded(json_t *parsed, const char *text)
 	return v;
 }
 
-/* Folded group r as the plan's group out (its text kept in s). */
-static void
-group_of(const struct grp *r, struct ks_remediate_store *s,
-    struct ks_remediate_group *out)
+/* Make folded group r the plan's (r->pub, its text r's). */
+static struct ks_remediate_group *
+group_of(struct grp *r, struct ks_remediate_store *s)
 {
 	char *const *c = r->col;
-	struct ks_remediate_arena *a = &s->text;
+	struct ks_remediate_group *out = &r->pub;
 
 	*out = (struct ks_remediate_group){ .actor = c[0], .verb = c[1],
 	    .api_group = c[2], .resource = c[3], .subresource = c[4],
-	    .namespace = c[5], .path = ks_remediate_keep(a, c[6]),
-	    .count = r->n, .first_seen = ks_remediate_keep(a, c[8]),
-	    .last_seen = ks_remediate_keep(a, c[9]), .origin = c[13],
-	    .refusal_reason = ks_remediate_intern(&s->in, c[14]),
-	    .refused_by = c[15], .message = ks_remediate_keep(a, c[16]) };
+	    .namespace = c[5], .path = c[6], .count = r->n,
+	    .first_seen = c[8], .last_seen = c[9], .origin = c[13],
+	    .refusal_reason = c[14], .refused_by = c[15], .message = c[16] };
 	if (c[10] != NULL)
-		out->examples[out->nexamples++] = ks_remediate_keep(a, c[10]);
+		out->examples[out->nexamples++] = c[10];
 	if (c[11] != NULL && strcmp(c[10], c[11]) != 0)
-		out->examples[out->nexamples++] = ks_remediate_keep(a, c[11]);
+		out->examples[out->nexamples++] = c[11];
 	out->groups = c[12] ? loaded(s->parsed, c[12]) : NULL;
+	return out;
+}
+
+void
+ks_remediate_groups_free(struct ks_remediate_store *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		grp_free((struct grp *)(void *)s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
 }
 
 int
@@ -555,10 +565,8 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		rc = -1;
 	}
 	for (size_t i = 0; rc == 0 && i < f.n; i++) {
-		group_of(f.v[i], s, &s->v[s->n++]);
-		/* (Freed at once: the next groups reuse it.) */
-		grp_free(f.v[i]);
-		f.v[i] = NULL;
+		s->v[s->n++] = group_of(f.v[i], s);
+		f.v[i] = NULL;	/* (s's now) */
 	}
 	fold_free(&f);
 	return rc == 0 ? 0 : -1;

@@ -34,6 +34,8 @@ extern const char *const ks_remediate_group_keys[KS_REMEDIATE_KEYS];
  */
 int	ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	    struct ks_remediate_store *s, struct ks_err *err);
+/* Free s's groups (s->v). */
+void	ks_remediate_groups_free(struct ks_remediate_store *s);
 
 /*
  * The text of strings(id), each read once (ks_remediate_text_init; its
@@ -67,24 +69,12 @@ json_t	*ks_remediate_intern_json(struct ks_remediate_intern *t,
 	    const char *s);
 void	ks_remediate_intern_free(struct ks_remediate_intern *t);
 
-/* Text kept until the plan is freed: copies in chunks (ks_remediate_keep:
-   NULL for NULL or when out of memory). */
-struct ks_remediate_arena {
-	char		**chunks;
-	size_t		 nchunks;
-	char		*next;
-	size_t		 left;
-};
-const char *ks_remediate_keep(struct ks_remediate_arena *a, const char *s);
-void	ks_remediate_arena_free(struct ks_remediate_arena *a);
-
 /* A plan's groups and everything they point to. */
 struct ks_remediate_store {
-	struct ks_remediate_group *v;
+	struct ks_remediate_group **v;	/* (ks_remediate_groups_free) */
 	size_t			 n;
 	struct ks_remediate_intern in;		/* shared columns, classes,
 						   reasons */
-	struct ks_remediate_arena text;		/* the other columns */
 	json_t			*parsed;	/* groups' text -> JSON */
 };
 

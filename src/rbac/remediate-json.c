@@ -97,12 +97,11 @@ ks_remediate_plan_free(struct ks_remediate_plan *p)
 	json_decref(p->json);
 	if ((s = p->store) != NULL) {
 		for (size_t i = 0; i < s->n; i++) {
-			json_decref(s->v[i].fixed_by);
-			free(s->v[i].allowed_by);
+			json_decref(s->v[i]->fixed_by);
+			free(s->v[i]->allowed_by);
 		}
-		free(s->v);
+		ks_remediate_groups_free(s);
 		ks_remediate_intern_free(&s->in);
-		ks_remediate_arena_free(&s->text);
 		json_decref(s->parsed);
 		free(s);
 	}

@@ -236,7 +236,7 @@ static int
 classify(struct plan_ctx *c, struct ks_remediate_store *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (place(c, &s->v[i]) < 0)
+		if (place(c, s->v[i]) < 0)
 			return -1;
 	return 0;
 }
