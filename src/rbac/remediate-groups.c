@@ -40,6 +40,8 @@ static const char groups_sql[] =
 static int
 cmp_text(const char *a, const char *b)
 {
+	if (a == b)	/* (interned: the same text) */
+		return 0;
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
 	return strcmp(a, b);
@@ -49,6 +51,8 @@ cmp_text(const char *a, const char *b)
 static int
 cmp_blank(const char *a, const char *b)
 {
+	if (a == b)
+		return 0;
 	return strcmp(a ? a : "", b ? b : "");
 }
 
