@@ -86,7 +86,7 @@ exec_remediate(struct ks_ctx *ctx)
 		ks_remedy_patch(stdout, plan);
 	else
 		render(stdout, plan);
-	ks_remediate_plan_free(plan);
+	ks_json_region_drop(plan);	/* (the process ends with it) */
 	return KS_EXIT_OK;
 }
 

@@ -395,7 +395,7 @@ exec_report(struct ks_ctx *ctx)
 		ks_doc_end(&d);
 	}
 	json_decref(findings);
-	ks_remediate_plan_free(plan);
+	ks_json_region_drop(plan);	/* (the process ends with it) */
 	return rc < 0 ? KS_EXIT_ERROR : KS_EXIT_OK;
 }
 
