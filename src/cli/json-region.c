@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/json-region.h"
+#include "rbac/remediate.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define NO_REGION	1
@@ -134,11 +135,11 @@ ks_json_region_off(void)
 }
 
 void
-ks_json_region_drop(json_t *v)
+ks_json_region_drop(struct ks_remediate_plan *p)
 {
 #ifdef NO_REGION
-	json_decref(v);
+	ks_remediate_plan_free(p);
 #else
-	(void)v;
+	(void)p;
 #endif
 }

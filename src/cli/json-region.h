@@ -25,11 +25,12 @@ void	ks_json_region_on(void);
 void	ks_json_region_off(void);
 
 /*
- * v (a plan) is not wanted any more, and the process ends soon: left to
- * the end of the process, as freeing tens of thousands of objects one by
- * one costs more than building them; freed under AddressSanitizer, whose
- * leak check would report it.
+ * Plan p is not wanted any more, and the process ends soon: left to the
+ * end of the process, as freeing tens of thousands of groups one by one
+ * costs more than the rest of the command; freed under AddressSanitizer,
+ * whose leak check would report it.
  */
-void	ks_json_region_drop(json_t *v);
+struct ks_remediate_plan;
+void	ks_json_region_drop(struct ks_remediate_plan *p);
 
 #endif

@@ -47,53 +47,47 @@ put_list(FILE *fp, const char *label, json_t *a)
 
 /* "patch cninodes.vpcresources.k8s.aws/status in namespace x" */
 static void
-put_request(FILE *fp, json_t *g)
+put_request(FILE *fp, const struct ks_remediate_group *g)
 {
-	const char *grp = ks_json_str(g, "api_group");
+	const char *grp = g->api_group;
 
-	put(fp, ks_json_str(g, "verb"));
+	put(fp, g->verb);
 	fputc(' ', fp);
-	if (ks_json_str(g, "resource") != NULL) {
-		put(fp, ks_json_str(g, "resource"));
+	if (g->resource != NULL) {
+		put(fp, g->resource);
 		if (grp && *grp) {
 			fputc('.', fp);
 			put(fp, grp);
 		}
-		if (ks_json_str(g, "subresource")) {
+		if (g->subresource) {
 			fputc('/', fp);
-			put(fp, ks_json_str(g, "subresource"));
+			put(fp, g->subresource);
 		}
 	} else
-		put(fp, ks_json_str(g, "path"));
-	if (ks_json_str(g, "namespace")) {
+		put(fp, g->path);
+	if (g->namespace) {
 		fputs(" in namespace ", fp);
-		put(fp, ks_json_str(g, "namespace"));
-	} else if (ks_json_str(g, "resource"))
+		put(fp, g->namespace);
+	} else if (g->resource)
 		fputs(" at cluster scope", fp);
 }
 
 static void
-put_group(FILE *fp, json_t *g, const char *indent)
+put_group(FILE *fp, const struct ks_remediate_group *g, const char *indent)
 {
-	json_t *ex = json_object_get(g, "examples"), *v;
-	size_t i;
-
-	fprintf(fp, "%s%lld denial%s: ", indent, (long long)json_integer_value(
-	    json_object_get(g, "count")), json_integer_value(json_object_get(g,
-	    "count")) == 1 ? "" : "s");
+	fprintf(fp, "%s%lld denial%s: ", indent, g->count, g->count == 1 ?
+	    "" : "s");
 	put_request(fp, g);
-	fprintf(fp, "\n%s  from %s to %s", indent, ks_json_str(g,
-	    "first_seen") ? ks_json_str(g, "first_seen") : "?",
-	    ks_json_str(g, "last_seen") ? ks_json_str(g, "last_seen") : "?");
-	if (json_array_size(ex) > 0) {
+	fprintf(fp, "\n%s  from %s to %s", indent, g->first_seen ?
+	    g->first_seen : "?", g->last_seen ? g->last_seen : "?");
+	if (g->nexamples > 0) {
 		fputs(", e.g. audit ID ", fp);
-		json_array_foreach(ex, i, v) {
+		for (size_t i = 0; i < g->nexamples; i++) {
 			fputs(i ? ", " : "", fp);
-			put(fp, json_string_value(v));
+			put(fp, g->examples[i]);
 		}
 	}
-	if (ks_json_str(g, "origin") && strcmp(ks_json_str(g, "origin"),
-	    "log") == 0)
+	if (g->origin && strcmp(g->origin, "log") == 0)
 		fputs(" (from log lines)", fp);
 	fputc('\n', fp);
 }
@@ -227,8 +221,10 @@ text_cause(FILE *fp, json_t *c)
 }
 
 static void
-text_change(FILE *fp, json_t *c, size_t k, size_t n)
+text_change(FILE *fp, const struct ks_remediate_plan *p, json_t *c,
+    size_t k, size_t n)
 {
+	const struct ks_remediate_list *ev = ks_remediate_evidence(p, c);
 	json_t *v;
 	size_t i;
 
@@ -244,8 +240,8 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 		fputc('\n', fp);
 	}
 	fputs("  evidence:\n", fp);
-	json_array_foreach(json_object_get(c, "evidence"), i, v)
-		put_group(fp, v, "    ");
+	for (i = 0; i < ev->n; i++)
+		put_group(fp, ev->v[i], "    ");
 	text_resources(fp, c);
 	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
 	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
@@ -262,44 +258,44 @@ text_change(FILE *fp, json_t *c, size_t k, size_t n)
 
 /* A refusal by admission, after the authorizer allowed it. */
 static void
-admission_text(FILE *fp, json_t *v)
+admission_text(FILE *fp, const struct ks_remediate_group *v)
 {
 	fputs("    refused by admission, not RBAC: the authorizer allowed it "
 	    "(decision: allow)", fp);
-	if (ks_json_str(v, "message") != NULL) {
+	if (v->message != NULL) {
 		fputs("; the refusal said: ", fp);
-		put(fp, ks_json_str(v, "message"));
+		put(fp, v->message);
 	}
 	fputc('\n', fp);
 }
 
 /* One listed denial group: "[class] actor N denials ...", then why. */
 static void
-text_entry(FILE *fp, json_t *v)
+text_entry(FILE *fp, const struct ks_remediate_group *v)
 {
 	fputs("  - [", fp);
-	put(fp, ks_json_str(v, "class"));
+	put(fp, v->class);
 	fputs("] ", fp);
-	put(fp, ks_json_str(v, "actor") ? ks_json_str(v, "actor") : "?");
+	put(fp, v->actor ? v->actor : "?");
 	fputc(' ', fp);
 	put_group(fp, v, "");
 	fputs("    ", fp);
-	put(fp, ks_json_str(v, "reason"));
+	put(fp, v->reason);
 	fputc('\n', fp);
 }
 
 /* A list of the plan under its heading, when it is not empty. */
 static void
-text_list(FILE *fp, json_t *plan, const char *key, const char *heading)
+text_list(FILE *fp, const struct ks_remediate_plan *plan, int key,
+    const char *heading)
 {
-	json_t *v;
-	size_t i;
+	const struct ks_remediate_list *l = &plan->lists[key];
 
-	if (json_array_size(json_object_get(plan, key)) == 0)
+	if (l->n == 0)
 		return;
 	fprintf(fp, "%s\n", heading);
-	json_array_foreach(json_object_get(plan, key), i, v)
-		text_entry(fp, v);
+	for (size_t i = 0; i < l->n; i++)
+		text_entry(fp, l->v[i]);
 }
 
 /* A gap at the time of the denials that RBAC allows since. */
@@ -316,32 +312,33 @@ fixed_text(FILE *fp, json_t *w)
 }
 
 static void
-text_not_rbac(FILE *fp, json_t *plan)
+text_not_rbac(FILE *fp, const struct ks_remediate_plan *plan)
 {
-	json_t *v;
-	size_t i;
+	const struct ks_remediate_list *l = &plan->lists[KS_PLAN_NOT_RBAC];
+	const struct ks_remediate_group *v;
 
-	if (json_array_size(json_object_get(plan, "not_rbac_gaps")) > 0)
+	if (l->n > 0)
 		fputs("Not RBAC gaps (RBAC allowed these; something else "
 		    "refused them):\n", fp);
-	json_array_foreach(json_object_get(plan, "not_rbac_gaps"), i, v) {
+	for (size_t i = 0; i < l->n; i++) {
+		v = l->v[i];
 		fputs("  - [not-rbac] ", fp);
-		put(fp, ks_json_str(v, "actor"));
+		put(fp, v->actor);
 		fputc(' ', fp);
 		put_group(fp, v, "");
-		if (ks_json_str(v, "allowed_by") == NULL) {
+		if (v->allowed_by == NULL) {
 			admission_text(fp, v);
 			continue;
 		}
-		if (json_is_true(json_object_get(v, "gap_at_time"))) {
-			fixed_text(fp, json_object_get(v, "fixed_by"));
+		if (v->gap_at_time) {
+			fixed_text(fp, v->fixed_by);
 			continue;
 		}
 		fputs("    allowed by ", fp);
-		put(fp, ks_json_str(v, "allowed_by"));
-		if (ks_json_str(v, "refusal_reason") != NULL) {
+		put(fp, v->allowed_by);
+		if (v->refusal_reason != NULL) {
 			fputs("; the refusal said: ", fp);
-			put(fp, ks_json_str(v, "refusal_reason"));
+			put(fp, v->refusal_reason);
 		}
 		fputs("\n    so another authorizer (a webhook, the Node "
 		    "authorizer) refused it, or the RBAC changed after it\n",
@@ -350,12 +347,13 @@ text_not_rbac(FILE *fp, json_t *plan)
 }
 
 void
-ks_remedy_text(FILE *fp, json_t *plan)
+ks_remedy_text(FILE *fp, const struct ks_remediate_plan *plan)
 {
-	json_t *changes = json_object_get(plan, "changes"), *v;
+	json_t *changes = json_object_get(plan->json, "changes"), *v;
 	size_t i, n = json_array_size(changes);
 
-	if (json_integer_value(json_object_get(plan, "denial_groups")) == 0)
+	if (json_integer_value(json_object_get(plan->json, "denial_groups")) ==
+	    0)
 		fputs("No RBAC change to propose: no denial matches the "
 		    "selection.\n\n", fp);
 	else if (n == 0)
@@ -363,20 +361,23 @@ ks_remedy_text(FILE *fp, json_t *plan)
 		    "is an RBAC gap of a component that can be fixed "
 		    "safely.\n\n", fp);
 	json_array_foreach(changes, i, v)
-		text_change(fp, v, i + 1, n);
-	text_list(fp, plan, "needs_decision", "Needs a decision (people "
+		text_change(fp, plan, v, i + 1, n);
+	text_list(fp, plan, KS_PLAN_NEEDS_DECISION, "Needs a decision (people "
 	    "and unknown identities: their refusals are findings; --actor "
 	    "NAME or --include-people proposes changes):");
-	text_list(fp, plan, "held_back", "Held back as dangerous "
+	text_list(fp, plan, KS_PLAN_HELD_BACK, "Held back as dangerous "
 	    "(--allow-dangerous proposes them):");
 	text_not_rbac(fp, plan);
-	text_list(fp, plan, "not_remediated", "Not remediated:");
+	text_list(fp, plan, KS_PLAN_NOT_REMEDIATED, "Not remediated:");
 }
 
 /* A one-line summary of a change's evidence, for YAML comments. */
 static void
-yaml_evidence(FILE *fp, json_t *c, size_t k)
+yaml_evidence(FILE *fp, const struct ks_remediate_plan *p, json_t *c,
+    size_t k)
 {
+	const struct ks_remediate_list *ev = ks_remediate_evidence(p, c);
+	const struct ks_remediate_group *g;
 	char *text = NULL;
 	size_t len = 0, i;
 	FILE *m = open_memstream(&text, &len);
@@ -390,20 +391,16 @@ yaml_evidence(FILE *fp, json_t *c, size_t k)
 	    ks_json_str(c, "target_namespace") ? ks_json_str(c,
 	    "target_namespace") : "", ks_json_str(c, "subject_kind"),
 	    ks_json_str(c, "actor"));
-	json_array_foreach(json_object_get(c, "evidence"), i, v) {
+	for (i = 0; i < ev->n; i++) {
+		g = ev->v[i];
 		fprintf(m, "evidence: %lld denials of %s %s%s%s%s%s, %s .. %s",
-		    (long long)json_integer_value(json_object_get(v, "count")),
-		    ks_json_str(v, "verb"), ks_json_str(v, "resource") ?
-		    ks_json_str(v, "resource") : ks_json_str(v, "path"),
-		    ks_json_str(v, "api_group") && *ks_json_str(v, "api_group")
-		    ? "." : "", ks_json_str(v, "api_group") ? ks_json_str(v,
-		    "api_group") : "", ks_json_str(v, "namespace") ? " in " :
-		    "", ks_json_str(v, "namespace") ? ks_json_str(v,
-		    "namespace") : "", ks_json_str(v, "first_seen"),
-		    ks_json_str(v, "last_seen"));
-		if (json_array_size(json_object_get(v, "examples")) > 0)
-			fprintf(m, ", e.g. audit ID %s", json_string_value(
-			    json_array_get(json_object_get(v, "examples"), 0)));
+		    g->count, g->verb, g->resource ? g->resource : g->path,
+		    g->api_group && *g->api_group ? "." : "", g->api_group ?
+		    g->api_group : "", g->namespace ? " in " : "",
+		    g->namespace ? g->namespace : "", g->first_seen,
+		    g->last_seen);
+		if (g->nexamples > 0)
+			fprintf(m, ", e.g. audit ID %s", g->examples[0]);
 		fputc('\n', m);
 	}
 	if ((v = json_object_get(c, "cause")) != NULL)
@@ -429,11 +426,10 @@ yaml_evidence(FILE *fp, json_t *c, size_t k)
 
 /* A comment line saying what the manifests or commands leave out. */
 static void
-left_out(FILE *fp, json_t *plan)
+left_out(FILE *fp, const struct ks_remediate_plan *plan)
 {
-	size_t held = json_array_size(json_object_get(plan, "held_back"));
-	size_t people = json_array_size(json_object_get(plan,
-	    "needs_decision"));
+	size_t held = plan->lists[KS_PLAN_HELD_BACK].n;
+	size_t people = plan->lists[KS_PLAN_NEEDS_DECISION].n;
 
 	if (held + people > 0)
 		fprintf(fp, "# not here: %zu denial group%s held back as "
@@ -442,18 +438,18 @@ left_out(FILE *fp, json_t *plan)
 }
 
 void
-ks_remedy_yaml(FILE *fp, json_t *plan)
+ks_remedy_yaml(FILE *fp, const struct ks_remediate_plan *plan)
 {
 	json_t *c, *m;
 	size_t i, j;
 
 	fputs("# kubesift remediate: apply with `kubectl apply -f FILE`.\n", fp);
 	left_out(fp, plan);
-	json_array_foreach(json_object_get(plan, "changes"), i, c) {
+	json_array_foreach(json_object_get(plan->json, "changes"), i, c) {
 		json_array_foreach(json_object_get(c, "manifests"), j, m) {
 			fputs("---\n", fp);
 			if (j == 0)
-				yaml_evidence(fp, c, i + 1);
+				yaml_evidence(fp, plan, c, i + 1);
 			ks_yaml_write(fp, m);
 		}
 	}
@@ -465,20 +461,29 @@ ks_remedy_yaml(FILE *fp, json_t *plan)
  * not-rbac, not-remediated), class and reason.
  */
 void
-ks_remedy_json(FILE *fp, json_t *plan)
+ks_remedy_json(FILE *fp, const struct ks_remediate_plan *plan)
 {
-	static const char *const lists[][2] = { { "changes", "change" },
-	    { "held_back", "held-back" }, { "needs_decision", "needs-decision" },
-	    { "not_rbac_gaps", "not-rbac" },
-	    { "not_remediated", "not-remediated" } };
+	static const struct {
+		int		 list;
+		const char	*action;
+	} lists[] = { { KS_PLAN_HELD_BACK, "held-back" },
+	    { KS_PLAN_NEEDS_DECISION, "needs-decision" },
+	    { KS_PLAN_NOT_RBAC, "not-rbac" },
+	    { KS_PLAN_NOT_REMEDIATED, "not-remediated" } };
 	json_t *all = json_array(), *v, *o;
+	const struct ks_remediate_list *l;
 	size_t i, k;
 
+	json_array_foreach(json_object_get(plan->json, "changes"), i, v) {
+		o = ks_remediate_change_json(plan, v);
+		json_object_set_new(o, "action", json_string("change"));
+		json_array_append_new(all, o);
+	}
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
-		json_array_foreach(json_object_get(plan, lists[k][0]), i, v) {
-			o = json_copy(v);
+		for (l = &plan->lists[lists[k].list], i = 0; i < l->n; i++) {
+			o = ks_remediate_group_json(l->v[i]);
 			json_object_set_new(o, "action", json_string(
-			    lists[k][1]));
+			    lists[k].action));
 			json_array_append_new(all, o);
 		}
 	json_dumpf(all, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -492,11 +497,13 @@ ks_remedy_json(FILE *fp, json_t *plan)
  * dispatcher has checked; another name gets text.
  */
 void
-(*ks_remedy_render(const char *format))(FILE *, json_t *)
+(*ks_remedy_render(const char *format))(FILE *,
+    const struct ks_remediate_plan *)
 {
 	static const struct {
 		const char	*name;
-		void		(*render)(FILE *, json_t *);
+		void		(*render)(FILE *,
+				    const struct ks_remediate_plan *);
 	} renders[] = {
 		{ "text", ks_remedy_text },
 		{ "json", ks_remedy_json },
@@ -529,13 +536,13 @@ shell_json(FILE *fp, json_t *v)
 }
 
 void
-ks_remedy_patch(FILE *fp, json_t *plan)
+ks_remedy_patch(FILE *fp, const struct ks_remediate_plan *plan)
 {
 	json_t *c, *r, *m, *op;
 	size_t i, j;
 
 	left_out(fp, plan);
-	json_array_foreach(json_object_get(plan, "changes"), i, c) {
+	json_array_foreach(json_object_get(plan->json, "changes"), i, c) {
 		const char *ns = ks_json_str(c, "target_namespace");
 		fprintf(fp, "# change %zu: %lld of %lld denials would be "
 		    "allowed after it\n", i + 1, (long long)json_integer_value(

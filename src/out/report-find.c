@@ -18,16 +18,17 @@
 
 /* How a list of the plan becomes findings: severity, rule, action. */
 struct kind {
-	const char	*list;		/* the plan's key */
+	int		 list;		/* the plan's list */
 	const char	*severity;	/* NULL: by class */
 	const char	*action;	/* the action's first words */
 };
 
 static const struct kind kinds[] = {
-	{ "needs_decision", NULL, "Decision needed: " },
-	{ "held_back", "medium", "Decision needed (held back as dangerous): " },
-	{ "not_remediated", "medium", "Decision needed: " },
-	{ "not_rbac_gaps", "low", "No RBAC change: " },
+	{ KS_PLAN_NEEDS_DECISION, NULL, "Decision needed: " },
+	{ KS_PLAN_HELD_BACK, "medium",
+	    "Decision needed (held back as dangerous): " },
+	{ KS_PLAN_NOT_REMEDIATED, "medium", "Decision needed: " },
+	{ KS_PLAN_NOT_RBAC, "low", "No RBAC change: " },
 };
 
 static const char *const severities[] = { "critical", "high", "medium",
@@ -48,16 +49,15 @@ rank_of(const char *severity)
  * caller's); returned.
  */
 static const char *
-describe_text(json_t *g, char *buf, size_t sz, char **big)
+describe_text(const struct ks_remediate_group *g, char *buf, size_t sz,
+    char **big)
 {
-	const char *grp = ks_json_str(g, "api_group");
-	const char *verb = ks_json_str(g, "verb") ? ks_json_str(g, "verb") :
-	    "?";
-	const char *res = ks_json_str(g, "resource");
-	const char *sub = ks_json_str(g, "subresource");
-	const char *ns = ks_json_str(g, "namespace");
-	const char *path = ks_json_str(g, "path") ? ks_json_str(g, "path") :
-	    "?";
+	const char *grp = g->api_group;
+	const char *verb = g->verb ? g->verb : "?";
+	const char *res = g->resource;
+	const char *sub = g->subresource;
+	const char *ns = g->namespace;
+	const char *path = g->path ? g->path : "?";
 	int n;
 
 #define DESCRIBE(b, z)	(res == NULL ? snprintf(b, z, "%s %s", verb, path) : \
@@ -78,7 +78,7 @@ describe_text(json_t *g, char *buf, size_t sz, char **big)
 
 /* describe_text of g, appended to s. */
 static void
-describe(FILE *s, json_t *g)
+describe(FILE *s, const struct ks_remediate_group *g)
 {
 	char buf[512], *big;
 
@@ -88,15 +88,14 @@ describe(FILE *s, json_t *g)
 
 /* Each distinct request of the denial groups in list, comma-separated. */
 static void
-reqs(FILE *s, json_t *list)
+reqs(FILE *s, const struct ks_remediate_list *list)
 {
-	json_t *seen = json_object(), *g;
-	size_t i;
+	json_t *seen = json_object();
 	char buf[512], *big;
 	const char *text;
 
-	json_array_foreach(list, i, g) {
-		text = describe_text(g, buf, sizeof(buf), &big);
+	for (size_t i = 0; i < list->n; i++) {
+		text = describe_text(list->v[i], buf, sizeof(buf), &big);
 		if (json_object_get(seen, text) == NULL) {
 			fprintf(s, "%s%s", json_object_size(seen) ? ", " : "",
 			    text);
@@ -109,21 +108,20 @@ reqs(FILE *s, json_t *list)
 
 /* Widen f's first and last times and audit IDs with denial group g's. */
 static void
-widen(json_t *f, json_t *g)
+widen(json_t *f, const struct ks_remediate_group *g)
 {
-	const char *a = ks_json_str(g, "first_seen"), *b = ks_json_str(g,
-	    "last_seen"), *fa = ks_json_str(f, "first"), *fb = ks_json_str(f,
-	    "last");
-	json_t *ids = json_object_get(f, "audit_ids"), *v;
-	size_t i;
+	const char *a = g->first_seen, *b = g->last_seen,
+	    *fa = ks_json_str(f, "first"), *fb = ks_json_str(f, "last");
+	json_t *ids = json_object_get(f, "audit_ids");
 
 	if (a && (fa == NULL || strcmp(a, fa) < 0))
 		json_object_set_new(f, "first", json_string(a));
 	if (b && (fb == NULL || strcmp(b, fb) > 0))
 		json_object_set_new(f, "last", json_string(b));
-	json_array_foreach(json_object_get(g, "examples"), i, v)
-		if (json_is_string(v) && json_array_size(ids) < MAXIDS)
-			json_array_append(ids, v);
+	for (size_t i = 0; i < g->nexamples; i++)
+		if (g->examples[i] != NULL && json_array_size(ids) < MAXIDS)
+			json_array_append_new(ids, json_string(
+			    g->examples[i]));
 }
 
 /* A new finding of actor, with no time and no evidence yet. */
@@ -192,9 +190,10 @@ cause(json_t *f, json_t *c)
 
 /* One finding per change: a component's RBAC gap, with its fix below. */
 static void
-gap_findings(json_t *out, json_t *plan)
+gap_findings(json_t *out, const struct ks_remediate_plan *plan)
 {
-	json_t *changes = json_object_get(plan, "changes"), *c, *g, *k;
+	json_t *changes = json_object_get(plan->json, "changes"), *c, *k;
+	const struct ks_remediate_list *ev;
 	size_t i, j, n = json_array_size(changes);
 	char *text;
 	size_t len;
@@ -209,16 +208,16 @@ gap_findings(json_t *out, json_t *plan)
 			return;
 		}
 		total = 0;
-		json_array_foreach(json_object_get(c, "evidence"), j, g) {
-			total += (long)json_integer_value(json_object_get(g,
-			    "count"));
-			widen(f, g);
+		ev = ks_remediate_evidence(plan, c);
+		for (j = 0; j < ev->n; j++) {
+			total += (long)ev->v[j]->count;
+			widen(f, ev->v[j]);
 		}
 		fprintf(s, "%s, a %s, was refused %ld time%s: ",
 		    ks_json_str(c, "actor"), ks_json_str(c, "class") ?
 		    ks_json_str(c, "class") : "component", total, total == 1 ?
 		    "" : "s");
-		reqs(s, json_object_get(c, "evidence"));
+		reqs(s, ev);
 		fputs(", a permission its RBAC lacks.", s);
 		json_array_foreach(json_object_get(c, "known_issues"), j, k)
 			fprintf(s, " Known issue: %s.", ks_json_str(k, "title"));
@@ -245,10 +244,10 @@ gap_findings(json_t *out, json_t *plan)
  * through index (class and actor -> the group).
  */
 static json_t *
-group_of(json_t *groups, json_t *index, const struct kind *k, json_t *e)
+group_of(json_t *groups, json_t *index, const struct kind *k,
+    const struct ks_remediate_group *e)
 {
-	const char *actor = ks_json_str(e, "actor"), *cls = ks_json_str(e,
-	    "class");
+	const char *actor = e->actor, *cls = e->class;
 	json_t *g;
 	char rule[64], *key = NULL;
 
@@ -268,8 +267,7 @@ group_of(json_t *groups, json_t *index, const struct kind *k, json_t *e)
 	json_object_set_new(g, "kinds", json_integer(0));
 	json_object_set_new(g, "reqs", json_string(""));
 	json_object_set_new(g, "action", json_pack("s++", k->action,
-	    ks_json_str(e, "reason") ? ks_json_str(e, "reason") : "",
-	    "."));
+	    e->reason ? e->reason : "", "."));
 	json_array_append_new(groups, g);
 	if (key != NULL)
 		json_object_set(index, key, g);
@@ -279,9 +277,9 @@ group_of(json_t *groups, json_t *index, const struct kind *k, json_t *e)
 
 /* Add denial group e to its finding: count, times, IDs, three kinds. */
 static void
-group_add(json_t *g, json_t *e)
+group_add(json_t *g, const struct ks_remediate_group *e)
 {
-	json_int_t n = json_integer_value(json_object_get(e, "count"));
+	json_int_t n = e->count;
 	json_int_t nk = json_integer_value(json_object_get(g, "kinds"));
 	char *text = NULL;
 	size_t len = 0;
@@ -303,16 +301,18 @@ group_add(json_t *g, json_t *e)
 
 /* One finding per actor and class of each list of refusals. */
 static void
-refusal_findings(json_t *out, json_t *plan)
+refusal_findings(json_t *out, const struct ks_remediate_plan *plan)
 {
-	json_t *groups = json_array(), *index = json_object(), *e, *g;
+	json_t *groups = json_array(), *index = json_object(), *g;
+	const struct ks_remediate_list *l;
 	size_t i, j;
 	json_int_t n, nk;
 	char head[512];
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		json_array_foreach(json_object_get(plan, kinds[i].list), j, e)
-			group_add(group_of(groups, index, &kinds[i], e), e);
+		for (l = &plan->lists[kinds[i].list], j = 0; j < l->n; j++)
+			group_add(group_of(groups, index, &kinds[i], l->v[j]),
+			    l->v[j]);
 		json_array_foreach(groups, j, g) {
 			n = json_integer_value(json_object_get(g, "n"));
 			nk = json_integer_value(json_object_get(g, "kinds"));
@@ -422,8 +422,8 @@ findings_from(sqlite3 *db, char *buf, size_t sz)
 #define J(k)	"json_extract(value, '$[" #k "]')"
 
 json_t *
-ks_report_findings(sqlite3 *db, json_t *plan, const struct ks_filter *f,
-    struct ks_err *err)
+ks_report_findings(sqlite3 *db, const struct ks_remediate_plan *plan,
+    const struct ks_filter *f, struct ks_err *err)
 {
 	char q[16384], from[4096], *keys;
 	json_t *extra = json_array(), *out = NULL;

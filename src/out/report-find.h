@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "out/doc.h"
+#include "rbac/remediate.h"
 #include "store/filter.h"
 #include "util/err.h"
 
@@ -25,8 +26,9 @@
  * rbac-gap: the RBAC write remediate names as its cause or possible
  * cause, as a sentence that says which; else null)}.  NULL with err.
  */
-json_t	*ks_report_findings(sqlite3 *db, json_t *plan,
-	    const struct ks_filter *f, struct ks_err *err);
+json_t	*ks_report_findings(sqlite3 *db,
+	    const struct ks_remediate_plan *plan, const struct ks_filter *f,
+	    struct ks_err *err);
 
 /* Write findings (ks_report_findings) as the list of the Findings section. */
 void	ks_report_findings_write(struct ks_doc *d, json_t *findings);

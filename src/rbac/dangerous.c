@@ -10,29 +10,15 @@
 #include "rbac/dangerous.h"
 #include "rbac/remediate-int.h"
 
-/* Set key to s (NULL: leave it out); 0 or -1. */
-static int
-put(json_t *o, const char *key, const char *s)
-{
-	return s == NULL ? 0 : json_object_set_new(o, key, json_string(s));
-}
-
 const char *
 ks_rbac_dangerous(const char *verb, const char *api_group,
     const char *resource, const char *subresource, const char *path,
     char *buf, size_t sz)
 {
-	json_t *g = json_object();
-	const char *why = NULL;
+	struct ks_remediate_group g = { .verb = verb, .api_group = api_group,
+	    .resource = resource, .subresource = subresource, .path = path };
 
-	if (g != NULL && put(g, "verb", verb) == 0 &&
-	    put(g, "api_group", api_group) == 0 &&
-	    put(g, "resource", resource) == 0 &&
-	    put(g, "subresource", subresource) == 0 &&
-	    put(g, "path", path) == 0)
-		why = ks_remediate_dangerous(g, buf, sz);
-	json_decref(g);
-	return why;
+	return ks_remediate_dangerous(&g, buf, sz);
 }
 
 /* One verb of rule against every group and resource of it. */

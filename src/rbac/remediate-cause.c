@@ -108,12 +108,13 @@ unknown_object(struct ks_rbac_hist *h, int64_t t,
  * cause, with "unknown_because", or NULL.
  */
 static json_t *
-search(struct ks_rbac_hist *h, json_t *g, json_t **possible)
+search(struct ks_rbac_hist *h, const struct ks_remediate_group *g,
+    json_t **possible)
 {
 	const struct ks_rbac_write *w;
 	struct ks_rbac_request req;
 	struct verdict before, after;
-	const char *gv[64], *fs = ks_json_str(g, "first_seen");
+	const char *gv[64], *fs = g->first_seen;
 	int64_t first;
 	size_t n, tried = 0;
 	json_t *why;
@@ -153,7 +154,7 @@ search(struct ks_rbac_hist *h, json_t *g, json_t **possible)
 }
 
 json_t *
-ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
+ks_remediate_cause(struct ks_rbac_hist *h, const struct ks_remediate_group *g)
 {
 	json_t *possible, *c = search(h, g, &possible);
 
@@ -162,13 +163,13 @@ ks_remediate_cause(struct ks_rbac_hist *h, json_t *g)
 }
 
 void
-ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change)
+ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change,
+    const struct ks_remediate_list *evidence)
 {
-	json_t *g, *c, *p, *first = NULL;
-	size_t i;
+	json_t *c, *p, *first = NULL;
 
-	json_array_foreach(json_object_get(change, "evidence"), i, g) {
-		if ((c = search(h, g, &p)) != NULL) {
+	for (size_t i = 0; i < evidence->n; i++) {
+		if ((c = search(h, evidence->v[i], &p)) != NULL) {
 			json_decref(first);
 			json_decref(p);
 			json_object_set_new(change, "cause", c);
@@ -185,9 +186,8 @@ ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change)
 
 /* The time of g's first_seen or last_seen, or KS_TIME_NONE. */
 static int64_t
-group_time(json_t *g, const char *key)
+group_time(const char *s)
 {
-	const char *s = ks_json_str(g, key);
 	int64_t t;
 
 	return s != NULL && ks_time_parse(s, strlen(s), &t) == 0 ? t :
@@ -230,20 +230,21 @@ fixed_by(struct ks_rbac_hist *h, int64_t last, int64_t now,
 
 /* Say on g that it was a gap at the time, fixed since (by what). */
 static void
-fixed_since(struct ks_rbac_hist *h, json_t *g, const int64_t *t,
-    const struct ks_rbac_request *req)
+fixed_since(struct ks_rbac_hist *h, struct ks_remediate_group *g,
+    const int64_t *t, const struct ks_rbac_request *req)
 {
-	json_t *w = fixed_by(h, t[2], t[0], req);
-
-	json_object_set_new(g, "gap_at_time", json_true());
-	json_object_set_new(g, "fixed_by", w ? w : json_null());
+	g->gap_at_time = 1;
+	g->has_fixed_by = 1;
+	json_decref(g->fixed_by);
+	g->fixed_by = fixed_by(h, t[2], t[0], req);
 }
 
 int
-ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist, json_t *g)
+ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist,
+    struct ks_remediate_group *g)
 {
-	int64_t t[3] = { KS_TIME_NONE, group_time(g, "first_seen"),
-	    group_time(g, "last_seen") };
+	int64_t t[3] = { KS_TIME_NONE, group_time(g->first_seen),
+	    group_time(g->last_seen) };
 	struct ks_rbac_request req;
 	struct verdict v[3];
 	const char *gv[64];
@@ -273,16 +274,17 @@ ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist, json_t *g)
 }
 
 void
-ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change)
+ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change,
+    const struct ks_remediate_list *evidence)
 {
 	struct ks_rbac_request req;
 	const char *gv[64];
-	json_t *g, *u, *unknown;
+	json_t *u, *unknown;
 	char buf[1024];
 	size_t i, k;
 
-	json_array_foreach(json_object_get(change, "evidence"), i, g) {
-		ks_remediate_request(g, &req, gv, 64);
+	for (i = 0; i < evidence->n; i++) {
+		ks_remediate_request(evidence->v[i], &req, gv, 64);
 		unknown = ks_rbac_at_unknown_for(then, &req, 0);
 		json_array_foreach(unknown, k, u) {
 			snprintf(buf, sizeof(buf), "the state of %s %s%s%s at the "
@@ -300,14 +302,13 @@ ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change)
 }
 
 struct ks_rbac_at *
-ks_remediate_rbac_then(const struct ks_rbac_hist *h, json_t *groups)
+ks_remediate_rbac_then(const struct ks_rbac_hist *h,
+    const struct ks_remediate_list *groups)
 {
-	json_t *g;
-	size_t i;
 	int any = 0;
 
-	json_array_foreach(groups, i, g)
-		any |= json_is_true(json_object_get(g, "gap_at_time"));
+	for (size_t i = 0; i < groups->n; i++)
+		any |= groups->v[i]->gap_at_time;
 	if (!any || h == NULL || ks_rbac_hist_now(h) == KS_TIME_NONE)
 		return NULL;
 	return ks_rbac_at_build(h, ks_rbac_hist_now(h), NULL);

@@ -118,16 +118,18 @@ eq0(const char *a, const char *b)
 }
 
 const char *
-ks_remediate_dangerous(json_t *g, char *buf, size_t sz)
+ks_remediate_dangerous(const struct ks_remediate_group *g, char *buf,
+    size_t sz)
 {
 	static const char *const keys[] = { "verb", "api_group", "resource",
 	    "subresource", "path" };
-	const char *verb = ks_json_str(g, "verb");
-	const char *res = ks_json_str(g, "resource");
+	const char *verb = g->verb;
+	const char *res = g->resource;
+	const char *v[] = { g->verb, g->api_group, g->resource,
+	    g->subresource, g->path };
 
 	for (size_t k = 0; k < 5; k++)
-		if (ks_json_str(g, keys[k]) && strchr(ks_json_str(g, keys[k]),
-		    '*')) {
+		if (v[k] && strchr(v[k], '*')) {
 			snprintf(buf, sz, "a wildcard (*) in the %s grants "
 			    "everything of its kind, present and future",
 			    keys[k]);
@@ -142,8 +144,8 @@ ks_remediate_dangerous(json_t *g, char *buf, size_t sz)
 	for (size_t i = 0; verb && res && i < sizeof(dangerous) /
 	    sizeof(dangerous[0]); i++)
 		if (strcmp(res, dangerous[i].resource) == 0 &&
-		    eq0(ks_json_str(g, "api_group"), dangerous[i].group) &&
-		    eq0(ks_json_str(g, "subresource"), dangerous[i].sub) &&
+		    eq0(g->api_group, dangerous[i].group) &&
+		    eq0(g->subresource, dangerous[i].sub) &&
 		    (dangerous[i].verbs == NULL ||
 		    word_in(dangerous[i].verbs, verb))) {
 			snprintf(buf, sz, "%s", dangerous[i].why);

@@ -16,20 +16,20 @@
 #include "rbac/remediate-int.h"
 
 void
-ks_remediate_request(json_t *g, struct ks_rbac_request *req,
-    const char **groups, size_t maxgroups)
+ks_remediate_request(const struct ks_remediate_group *g,
+    struct ks_rbac_request *req, const char **groups, size_t maxgroups)
 {
-	json_t *ga = json_object_get(g, "groups"), *v;
+	json_t *ga = g->groups, *v;
 	size_t i;
 
 	memset(req, 0, sizeof(*req));
-	req->user = ks_json_str(g, "actor");
-	req->verb = ks_json_str(g, "verb");
-	req->api_group = ks_json_str(g, "api_group");
-	req->resource = ks_json_str(g, "resource");
-	req->subresource = ks_json_str(g, "subresource");
-	req->namespace = ks_json_str(g, "namespace");
-	req->path = ks_json_str(g, "path");
+	req->user = g->actor;
+	req->verb = g->verb;
+	req->api_group = g->api_group;
+	req->resource = g->resource;
+	req->subresource = g->subresource;
+	req->namespace = g->namespace;
+	req->path = g->path;
 	req->groups = groups;
 	if (!json_is_array(ga)) {
 		/* A log line does not say the groups: assume the defaults. */
@@ -46,19 +46,18 @@ ks_remediate_request(json_t *g, struct ks_rbac_request *req,
  * the four fields, each after a mark that tells NULL from every text).
  */
 static void
-merge(json_t *rules, json_t *index, json_t *g)
+merge(json_t *rules, json_t *index, const struct ks_remediate_group *g)
 {
 	static const char *const keys[] = { "api_group", "resource",
 	    "subresource", "path" };
 	json_t *r, *verbs, *v;
-	const char *f[4], *verb = ks_json_str(g, "verb");
+	const char *f[4] = { g->api_group, g->resource, g->subresource,
+	    g->path }, *verb = g->verb;
 	size_t k, n[4], len = 1;
 	char *key, *p;
 
-	for (k = 0; k < 4; k++) {
-		f[k] = ks_json_str(g, keys[k]);
+	for (k = 0; k < 4; k++)
 		len += 2 + (n[k] = f[k] ? strlen(f[k]) : 0);
-	}
 	if ((p = key = malloc(len)) == NULL)
 		return;
 	for (k = 0; k < 4; k++) {
@@ -71,9 +70,8 @@ merge(json_t *rules, json_t *index, json_t *g)
 	if ((r = json_object_get(index, key)) == NULL) {
 		r = json_object();
 		for (k = 0; k < 4; k++)
-			json_object_set(r, keys[k], json_object_get(g,
-			    keys[k]) ? json_object_get(g, keys[k]) :
-			    json_null());
+			json_object_set_new(r, keys[k], f[k] ? json_string(
+			    f[k]) : json_null());
 		json_object_set_new(r, "verbs", json_array());
 		json_array_append_new(rules, r);
 		json_object_set(index, key, r);
@@ -390,11 +388,12 @@ ks_remediate_known_keys(sqlite3 *db)
 
 /* May group g match a known issue (is its key among f's known keys)? */
 static int
-may_match(const struct ks_remediate_fix *f, json_t *g)
+may_match(const struct ks_remediate_fix *f,
+    const struct ks_remediate_group *g)
 {
-	const char *a = ks_json_str(g, "actor"), *v = ks_json_str(g, "verb");
-	const char *grp = ks_json_str(g, "api_group");
-	const char *r = ks_json_str(g, "resource");
+	const char *a = g->actor, *v = g->verb;
+	const char *grp = g->api_group;
+	const char *r = g->resource;
 	char key[2048];
 
 	if (f->memo->known_keys == NULL)
@@ -414,11 +413,12 @@ known(struct ks_remediate_fix *f)
 	static const char q[] = "SELECT id, title, fix, fixed_in, refs FROM"
 	    " known_issue_matches WHERE actor = ?1 AND verb = ?2 AND"
 	    " coalesce(api_group, '') = coalesce(?3, '') AND resource = ?4";
-	json_t *out = json_array(), *g;
+	json_t *out = json_array();
+	const struct ks_remediate_group *g;
 	sqlite3_stmt *st;
-	size_t i;
 
-	json_array_foreach(f->groups, i, g) {
+	for (size_t i = 0; i < f->groups.n; i++) {
+		g = f->groups.v[i];
 		if (!may_match(f, g))
 			continue;
 		/* Prepared once per plan, when a group may match. */
@@ -426,10 +426,10 @@ known(struct ks_remediate_fix *f)
 		    f->memo->db, q, -1, &f->memo->known_st, NULL) != SQLITE_OK)
 			return out;
 		st = f->memo->known_st;
-		sqlite3_bind_text(st, 1, ks_json_str(g, "actor"), -1, NULL);
-		sqlite3_bind_text(st, 2, ks_json_str(g, "verb"), -1, NULL);
-		sqlite3_bind_text(st, 3, ks_json_str(g, "api_group"), -1, NULL);
-		sqlite3_bind_text(st, 4, ks_json_str(g, "resource"), -1, NULL);
+		sqlite3_bind_text(st, 1, g->actor, -1, NULL);
+		sqlite3_bind_text(st, 2, g->verb, -1, NULL);
+		sqlite3_bind_text(st, 3, g->api_group, -1, NULL);
+		sqlite3_bind_text(st, 4, g->resource, -1, NULL);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
 			json_t *k;
@@ -473,24 +473,24 @@ json_t *
 ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 {
 	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
-	json_t *change, *m, *g, *v, *index = json_object();
+	json_t *change, *m, *v, *index = json_object();
 	struct ks_rbac *patched;
 	struct ks_err err;
 	long denials = 0, after = 0;
 	size_t i;
 	int names;
 
-	json_array_foreach(f->groups, i, g)
-		merge(f->rules, index, g);
+	for (i = 0; i < f->groups.n; i++)
+		merge(f->rules, index, f->groups.v[i]);
 	json_decref(index);
 	ks_rbac_direct_bindings(rbac, f->actor, f->namespace, consider, &p);
-	change = json_pack("{s:s,s:s,s:s,s:n,s:s?,s:b,s:n,s:n,s:[],s:O}",
+	change = json_pack("{s:s,s:s,s:s,s:n,s:s?,s:b,s:n,s:n,s:[],s:i}",
 	    "actor", f->actor, "subject_kind", strncmp(f->actor,
 	    "system:serviceaccount:", 22) == 0 ? "ServiceAccount" : "User",
 	    "target_kind", f->namespace ? "Role" : "ClusterRole",
 	    "target_name", "target_namespace", f->namespace, "target_exists",
 	    p.best != NULL, "denials", "allowed_after", "warnings",
-	    "evidence", f->groups);
+	    "evidence", -1);	/* (the plan sets it) */
 	m = manifests(f, &p, change);
 	json_array_foreach(p.skipped, i, v)
 		json_array_append(json_object_get(change, "warnings"), v);
@@ -505,9 +505,10 @@ ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 		json_array_foreach(m, i, v)
 			ks_rbac_add(patched, v, &err);
 		names = names_matter(patched);
-		json_array_foreach(f->groups, i, g) {
-			denials += json_integer_value(json_object_get(g, "count"));
-			after += ks_remediate_replay(f->memo, patched, names, g);
+		for (i = 0; i < f->groups.n; i++) {
+			denials += (long)f->groups.v[i]->count;
+			after += ks_remediate_replay(f->memo, patched, names,
+			    f->groups.v[i]);
 		}
 		ks_rbac_free(patched);
 	}

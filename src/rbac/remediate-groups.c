@@ -18,6 +18,8 @@
 
 /* One group in the making: the columns of the SQL's rows, as text. */
 struct grp {
+	struct ks_remediate_group pub;	/* the plan's, made of col (first:
+					   the plan frees it as a grp) */
 	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
 	char	*col[KS_REMEDIATE_COLS];
 	long long n;
@@ -38,6 +40,8 @@ static const char groups_sql[] =
 static int
 cmp_text(const char *a, const char *b)
 {
+	if (a == b)	/* (interned: the same text) */
+		return 0;
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
 	return strcmp(a, b);
@@ -47,6 +51,8 @@ cmp_text(const char *a, const char *b)
 static int
 cmp_blank(const char *a, const char *b)
 {
+	if (a == b)
+		return 0;
 	return strcmp(a ? a : "", b ? b : "");
 }
 
@@ -82,6 +88,22 @@ dup_or_null(const unsigned char *s)
 	return s ? strdup((const char *)s) : NULL;
 }
 
+/* The columns a group shares with many (actor to namespace, origin,
+   refused_by): interned, never freed with the group. */
+static int
+shared(int col)
+{
+	return col < 6 || col == 13 || col == 15;
+}
+
+/* Column col of a group from s: interned when shared, else a copy. */
+static char *
+col_of(struct ks_remediate_intern *in, int col, const unsigned char *s)
+{
+	return shared(col) ? (char *)ks_remediate_intern(in,
+	    (const char *)s) : dup_or_null(s);
+}
+
 /* Keep in *slot the greater (max: 1) or lesser of it and s. */
 static void
 keep(char **slot, const unsigned char *s, int max)
@@ -91,7 +113,10 @@ keep(char **slot, const unsigned char *s, int max)
 	if (s == NULL)
 		return;
 	r = *slot == NULL ? 1 : strcmp((const char *)s, *slot);
-	if (*slot == NULL || (max ? r > 0 : r < 0)) {
+	if (*slot != NULL && (max ? r > 0 : r < 0) &&
+	    strlen((const char *)s) <= strlen(*slot))
+		strcpy(*slot, (const char *)s);	/* (auditIDs: one length) */
+	else if (*slot == NULL || (max ? r > 0 : r < 0)) {
 		free(*slot);
 		*slot = strdup((const char *)s);
 	}
@@ -106,6 +131,7 @@ struct fold {
 					   without a path (0: none yet) */
 	size_t		  ngid;
 	int		  odd;	/* a time SQL would print otherwise */
+	struct ks_remediate_intern *in;	/* the shared columns' */
 };
 
 /* The slot of gid in f->by_gid (grown as needed), or NULL. */
@@ -242,8 +268,9 @@ audit_groups(sqlite3 *db, struct fold *f)
 		    NULL)
 			break;
 		for (int i = 0; i < 6; i++)
-			g->col[i] = dup_or_null(sqlite3_column_text(st, i + 1));
-		g->col[15] = strdup("authorizer");
+			g->col[i] = col_of(f->in, i, sqlite3_column_text(st,
+			    i + 1));
+		g->col[15] = (char *)ks_remediate_intern(f->in, "authorizer");
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -341,7 +368,7 @@ read_audit(sqlite3 *db, struct fold *f)
 			break;
 		for (int i = 0; f->n > before && i < 16; i++)
 			if (from[i] >= 0)
-				f->v[before]->col[i] = dup_or_null(
+				f->v[before]->col[i] = col_of(f->in, i,
 				    sqlite3_column_text(st, from[i]));
 	}
 	sqlite3_finalize(st);
@@ -355,7 +382,8 @@ grp_free(struct grp *g)
 	if (g == NULL)
 		return;
 	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
-		free(g->col[j]);
+		if (!shared(j))
+			free(g->col[j]);
 	free(g);
 }
 
@@ -375,7 +403,7 @@ drop_empty(struct fold *f)
 
 /* A row of groups_sql's as a group (the columns' text, and the count). */
 static struct grp *
-grp_of(sqlite3_stmt *st)
+grp_of(struct fold *f, sqlite3_stmt *st)
 {
 	struct grp *g = calloc(1, sizeof(*g));
 
@@ -383,7 +411,8 @@ grp_of(sqlite3_stmt *st)
 		return NULL;
 	for (int i = 0; i < KS_REMEDIATE_COLS; i++)
 		if (i != 7)
-			g->col[i] = dup_or_null(sqlite3_column_text(st, i));
+			g->col[i] = col_of(f->in, i, sqlite3_column_text(st,
+			    i));
 	g->n = sqlite3_column_int64(st, 7);
 	return g;
 }
@@ -404,7 +433,7 @@ read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
 	if (filter != NULL)
 		ks_filter_bind(filter, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fold_room(f) < 0 || (g = grp_of(st)) == NULL)
+		if (fold_room(f) < 0 || (g = grp_of(f, st)) == NULL)
 			break;
 		f->v[f->n++] = g;
 	}
@@ -419,12 +448,14 @@ read_sql(sqlite3 *db, const char *sql, const struct ks_filter *filter,
 static void
 fold_free(struct fold *f)
 {
+	struct ks_remediate_intern *in = f->in;
+
 	for (size_t i = 0; i < f->n; i++)
 		grp_free(f->v[i]);
 	free(f->v);
 	free(f->by_gid);
 	json_decref(f->index);
-	*f = (struct fold){ 0 };
+	*f = (struct fold){ .in = in };
 }
 
 /*
@@ -447,7 +478,8 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	if (f->odd)
 		return 1;
 	for (size_t i = 0; i < f->n; i++) {
-		f->v[i]->col[13] = strdup("audit");
+		f->v[i]->col[13] = (char *)ks_remediate_intern(f->in,
+		    "audit");
 		if (f->v[i]->timed) {
 			f->v[i]->col[8] = strdup(ks_time_format(f->v[i]->t0, t));
 			f->v[i]->col[9] = strdup(ks_time_format(f->v[i]->t1, t));
@@ -463,20 +495,6 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	return 0;
 }
 
-json_t *
-ks_remediate_str(json_t *cache, const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_object_get(cache, s)) != NULL)
-		return json_incref(v);
-	if ((v = json_string(s)) != NULL)
-		json_object_set(cache, s, v);
-	return v;
-}
-
 /* The JSON of text, parsed once per distinct text (in parsed); NULL when
    it is not JSON. */
 static json_t *
@@ -485,52 +503,48 @@ loaded(json_t *parsed, const char *text)
 	json_t *v;
 
 	if ((v = json_object_get(parsed, text)) != NULL)
-		return json_incref(v);
+		return v;
 	if ((v = json_loads(text, 0, NULL)) != NULL)
-		json_object_set(parsed, text, v);
+		json_object_set_new(parsed, text, v);
 	return v;
 }
 
-/* A group as the plan's object (remediate.h). */
-static json_t *
-group_json(const struct grp *r, json_t *cache, json_t *parsed)
+/* Make folded group r the plan's (r->pub, its text r's). */
+static struct ks_remediate_group *
+group_of(struct grp *r, struct ks_remediate_store *s)
 {
-	static const char *const keys[] = { "actor", "verb", "api_group",
-	    "resource", "subresource", "namespace", "path" };
-	json_t *g = json_object(), *ex = json_array();
 	char *const *c = r->col;
+	struct ks_remediate_group *out = &r->pub;
 
-#define STR(i)	(c[i] ? json_string(c[i]) : json_null())
-	for (int i = 0; i < 7; i++)
-		json_object_set_new(g, keys[i], i < 6 ? ks_remediate_str(cache, c[i]) :
-		    STR(i));
-	json_object_set_new(g, "count", json_integer(r->n));
-	json_object_set_new(g, "first_seen", STR(8));
-	json_object_set_new(g, "last_seen", STR(9));
+	*out = (struct ks_remediate_group){ .actor = c[0], .verb = c[1],
+	    .api_group = c[2], .resource = c[3], .subresource = c[4],
+	    .namespace = c[5], .path = c[6], .count = r->n,
+	    .first_seen = c[8], .last_seen = c[9], .origin = c[13],
+	    .refusal_reason = c[14], .refused_by = c[15], .message = c[16] };
 	if (c[10] != NULL)
-		json_array_append_new(ex, STR(10));
+		out->examples[out->nexamples++] = c[10];
 	if (c[11] != NULL && strcmp(c[10], c[11]) != 0)
-		json_array_append_new(ex, STR(11));
-	json_object_set_new(g, "examples", ex);
-	json_object_set_new(g, "groups", c[12] ? loaded(parsed, c[12]) :
-	    json_null());
-	if (json_object_get(g, "groups") == NULL)
-		json_object_set_new(g, "groups", json_null());
-	json_object_set_new(g, "origin", ks_remediate_str(cache, c[13]));
-	json_object_set_new(g, "refusal_reason", ks_remediate_str(cache, c[14]));
-	json_object_set_new(g, "refused_by", ks_remediate_str(cache, c[15]));
-	json_object_set_new(g, "message", STR(16));
-#undef STR
-	return g;
+		out->examples[out->nexamples++] = c[11];
+	out->groups = c[12] ? loaded(s->parsed, c[12]) : NULL;
+	return out;
 }
 
-json_t *
+void
+ks_remediate_groups_free(struct ks_remediate_store *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		grp_free((struct grp *)(void *)s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+int
 ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
-    struct ks_err *err)
+    struct ks_remediate_store *s, struct ks_err *err)
 {
 	char sql[8192];
-	struct fold f = { 0 };
-	json_t *all = NULL, *cache = NULL, *parsed = NULL;
+	struct fold f = { .in = &s->in };
 	int rc = ks_filter_empty(filter) ? fold_all(db, &f, err) : 1;
 
 	if (rc > 0) {
@@ -540,7 +554,7 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		if (ks_filter_sql(filter, sql, sizeof(sql), "time",
 		    "decision") < 0) {
 			ks_err_set(err, "too many filters");
-			return NULL;
+			return -1;
 		}
 		strncat(sql, " GROUP BY actor, verb, api_group, resource,"
 		    " subresource, namespace, path, refused_by ORDER BY actor,"
@@ -549,17 +563,15 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		    1);
 		rc = read_sql(db, sql, filter, &f, err);
 	}
-	if (rc == 0 && (all = json_array()) != NULL &&
-	    (cache = json_object()) != NULL && (parsed = json_object()) != NULL)
-		for (size_t i = 0; i < f.n; i++) {
-			json_array_append_new(all, group_json(f.v[i], cache,
-			    parsed));
-			/* (Freed at once: the next objects reuse it.) */
-			grp_free(f.v[i]);
-			f.v[i] = NULL;
-		}
-	json_decref(cache);
-	json_decref(parsed);
+	if (rc == 0 && (s->parsed == NULL || (s->v = calloc(f.n + 1,
+	    sizeof(*s->v))) == NULL)) {
+		ks_err_set(err, "out of memory");
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < f.n; i++) {
+		s->v[s->n++] = group_of(f.v[i], s);
+		f.v[i] = NULL;	/* (s's now) */
+	}
 	fold_free(&f);
-	return all;
+	return rc == 0 ? 0 : -1;
 }

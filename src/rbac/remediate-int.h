@@ -13,6 +13,7 @@
 #include "rbac/rbac.h"
 #include "rbac/rbacat.h"
 #include "rbac/rbacdb.h"
+#include "rbac/remediate.h"
 #include "store/filter.h"
 
 /* --- remediate-memo.c: what a plan reads once and asks many times --- */
@@ -29,20 +30,12 @@ extern const char *const ks_remediate_group_keys[KS_REMEDIATE_KEYS];
 /*
  * The denial groups that filter (resolved) selects, grouped as `denied`
  * groups them, in the order of actor, namespace, API group, resource,
- * subresource and verb: a new array of the plan's group objects (actor,
- * verb, api_group, resource, subresource, namespace, path, count,
- * first_seen, last_seen, examples, groups, origin, refusal_reason,
- * refused_by, message); NULL with err.
+ * subresource and verb: into s (s->v, s->n, their text s's); -1 with err.
  */
-json_t	*ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
-	    struct ks_err *err);
-
-/*
- * s as a JSON string (null for NULL; NULL when not UTF-8), one object per
- * distinct text in cache (an object, kept by the caller): the plan's
- * groups share their actors, verbs, resources, classes and reasons.
- */
-json_t	*ks_remediate_str(json_t *cache, const char *s);
+int	ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
+	    struct ks_remediate_store *s, struct ks_err *err);
+/* Free s's groups (s->v). */
+void	ks_remediate_groups_free(struct ks_remediate_store *s);
 
 /*
  * The text of strings(id), each read once (ks_remediate_text_init; its
@@ -58,6 +51,36 @@ int	ks_remediate_text_init(struct ks_remediate_text *t, sqlite3 *db);
 const char *ks_remediate_text_get(struct ks_remediate_text *t, int64_t id,
 	    int *err);
 void	ks_remediate_text_free(struct ks_remediate_text *t);
+
+/*
+ * Strings kept once each (ks_remediate_intern: the same text, the same
+ * pointer, valid until ks_remediate_intern_free; NULL for NULL or when
+ * out of memory), and their JSON strings made once
+ * (ks_remediate_intern_json: a new reference; null for NULL).  Start
+ * zeroed.
+ */
+struct ks_remediate_intern {
+	struct ks_remediate_atom *v;
+	size_t		 n, cap;
+};
+const char *ks_remediate_intern(struct ks_remediate_intern *t,
+	    const char *s);
+json_t	*ks_remediate_intern_json(struct ks_remediate_intern *t,
+	    const char *s);
+void	ks_remediate_intern_free(struct ks_remediate_intern *t);
+
+/* A plan's groups and everything they point to. */
+struct ks_remediate_store {
+	struct ks_remediate_group **v;	/* (ks_remediate_groups_free) */
+	size_t			 n;
+	struct ks_remediate_intern in;		/* shared columns, classes,
+						   reasons */
+	json_t			*parsed;	/* groups' text -> JSON */
+};
+
+/* Append g to l; -1 when out of memory. */
+int	ks_remediate_list_add(struct ks_remediate_list *l,
+	    struct ks_remediate_group *g);
 
 /* One plan's lookups (ks_remediate_memo_init; the fields are its own). */
 struct ks_remediate_memo {
@@ -97,7 +120,8 @@ void	ks_remediate_memo_free(struct ks_remediate_memo *m);
  * refusals); when it does, the refusals' names are read once per plan.
  */
 long	ks_remediate_replay(struct ks_remediate_memo *m,
-	    struct ks_rbac *patched, int names, json_t *g);
+	    struct ks_rbac *patched, int names,
+	    const struct ks_remediate_group *g);
 
 /*
  * The facts of group/resource (ks_rbacdb_resource), each read once per
@@ -113,7 +137,7 @@ struct ks_remediate_fix {
 	const char	*namespace;	/* NULL: cluster scope */
 	const char	*class;		/* "component" or "person" */
 	char		 reason[1024];	/* why it gets a change */
-	json_t		*groups;	/* the denial groups (array, owned) */
+	struct ks_remediate_list groups;	/* the denial groups */
 	json_t		*rules;		/* merged rules (array, owned) */
 	struct ks_remediate_memo *memo;	/* the plan's (borrowed) */
 };
@@ -131,8 +155,9 @@ json_t	*ks_remediate_known_keys(sqlite3 *db);
  * A denial group as the request the authorizer judged (borrowed strings;
  * groups, of maxgroups entries, receives the group's groups).
  */
-void	ks_remediate_request(json_t *group, struct ks_rbac_request *req,
-	    const char **groups, size_t maxgroups);
+void	ks_remediate_request(const struct ks_remediate_group *group,
+	    struct ks_rbac_request *req, const char **groups,
+	    size_t maxgroups);
 
 /*
  * Build the change object for f, its denials (those filter selects)
@@ -180,7 +205,8 @@ int	ks_remediate_named(const struct ks_filter *f, const char *actor);
  * Why the permission denial group g asks for is dangerous (a sentence in
  * buf, of size sz, returned), or NULL when it is not.
  */
-const char *ks_remediate_dangerous(json_t *g, char *buf, size_t sz);
+const char *ks_remediate_dangerous(const struct ks_remediate_group *g,
+	    char *buf, size_t sz);
 
 /* --- remediate-cause.c: was it a gap at the time of the denials, and
    which RBAC write made it one --- */
@@ -198,7 +224,8 @@ const char *ks_remediate_dangerous(json_t *g, char *buf, size_t sz);
  * kind, namespace, name, seconds_before, allowed_by, rule}, or NULL when
  * there is none (or out of memory).
  */
-json_t	*ks_remediate_cause(struct ks_rbac_hist *h, json_t *g);
+json_t	*ks_remediate_cause(struct ks_rbac_hist *h,
+	    const struct ks_remediate_group *g);
 
 /*
  * Set "cause" on a change of the plan (remediate.h) from the first of its
@@ -208,7 +235,8 @@ json_t	*ks_remediate_cause(struct ks_rbac_hist *h, json_t *g);
  * is unknown and could have allowed the request (the cause's fields but
  * allowed_by and rule, and unknown_because); else nothing.
  */
-void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change);
+void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change,
+	    const struct ks_remediate_list *evidence);
 
 /*
  * Was group g, which the snapshot's RBAC allows, a gap at the time of its
@@ -222,7 +250,7 @@ void	ks_remediate_cause_set(struct ks_rbac_hist *h, json_t *change);
  * (the caller frees it; it stays NULL when it cannot be loaded).
  */
 int	ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist,
-	    json_t *g);
+	    struct ks_remediate_group *g);
 
 /*
  * When one of groups (marked "gap_at_time" by the plan) is a gap that the
@@ -230,10 +258,11 @@ int	ks_remediate_gap_then(sqlite3 *db, struct ks_rbac_hist **hist,
  * against.  A new struct (ks_rbac_at_free), or NULL.
  */
 struct ks_rbac_at *ks_remediate_rbac_then(const struct ks_rbac_hist *h,
-	    json_t *groups);
+	    const struct ks_remediate_list *groups);
 
 /* Warn on change (its "warnings") about the objects whose state in then
    is unknown and could allow its evidence's requests. */
-void	ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change);
+void	ks_remediate_then_warn(struct ks_rbac_at *then, json_t *change,
+	    const struct ks_remediate_list *evidence);
 
 #endif

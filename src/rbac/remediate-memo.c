@@ -127,7 +127,7 @@ read_named(struct ks_remediate_memo *m)
 
 long
 ks_remediate_replay(struct ks_remediate_memo *m, struct ks_rbac *patched,
-    int names, json_t *g)
+    int names, const struct ks_remediate_group *g)
 {
 	struct ks_rbac_request req;
 	const char *gv[64], *v[KS_REMEDIATE_KEYS];
@@ -139,7 +139,7 @@ ks_remediate_replay(struct ks_remediate_memo *m, struct ks_rbac *patched,
 	ks_remediate_request(g, &req, gv, 64);
 	if (!names)	/* no name changes the answer: all of g or none */
 		return ks_rbac_allows(patched, &req, NULL) == 1 ?
-		    (long)json_integer_value(json_object_get(g, "count")) : 0;
+		    (long)g->count : 0;
 	if (m->named == NULL) {
 		m->named = json_object();
 		if (read_named(m) < 0) {
@@ -147,8 +147,14 @@ ks_remediate_replay(struct ks_remediate_memo *m, struct ks_rbac *patched,
 			return 0;
 		}
 	}
-	for (int j = 0; j < KS_REMEDIATE_KEYS; j++)
-		v[j] = ks_json_str(g, ks_remediate_group_keys[j]);
+	v[0] = g->actor;
+	v[1] = g->verb;
+	v[2] = g->api_group;
+	v[3] = g->resource;
+	v[4] = g->subresource;
+	v[5] = g->namespace;
+	v[6] = g->path;
+	v[7] = g->refused_by;
 	if ((k = group_key(v)) == NULL)
 		return 0;
 	rows = json_object_get(m->named, k);

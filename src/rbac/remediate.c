@@ -16,9 +16,9 @@
 
 /* Why a group gets no RBAC change at all, or NULL. */
 static const char *
-not_for_rbac(json_t *g)
+not_for_rbac(const struct ks_remediate_group *g)
 {
-	const char *actor = ks_json_str(g, "actor");
+	const char *actor = g->actor;
 
 	if (actor == NULL || *actor == '\0' ||
 	    strcmp(actor, "system:anonymous") == 0 ||
@@ -28,9 +28,7 @@ not_for_rbac(json_t *g)
 	if (strncmp(actor, "system:node:", 12) == 0)
 		return "a kubelet: the Node authorizer and NodeRestriction "
 		    "decide its access, not an RBAC grant";
-	if (ks_json_str(g, "verb") == NULL ||
-	    (ks_json_str(g, "resource") == NULL &&
-	    ks_json_str(g, "path") == NULL))
+	if (g->verb == NULL || (g->resource == NULL && g->path == NULL))
 		return "the denial does not say its verb and resource";
 	return NULL;
 }
@@ -39,39 +37,35 @@ not_for_rbac(json_t *g)
  * A group the authorizer allowed and admission then refused (the event's
  * own decision is "allow"): not an RBAC gap, whatever the snapshot holds.
  */
-static json_t *
-admission_refusal(json_t *g)
+static struct ks_remediate_group *
+admission_refusal(struct ks_remediate_group *g)
 {
-	json_t *o = json_incref(g);	/* (each group is filed once) */
-
-	json_object_set_new(o, "explanation", json_string("the authorizer "
-	    "allowed this request (authorization.k8s.io/decision: allow) and "
-	    "admission refused it after RBAC (PodSecurity, a validating "
-	    "webhook, a quota): no RBAC change ends it"));
-	json_object_set_new(o, "class", json_string("not-rbac"));
-	json_object_set(o, "reason", json_object_get(o, "explanation"));
-	return o;
+	g->explanation = "the authorizer allowed this request "
+	    "(authorization.k8s.io/decision: allow) and admission refused it "
+	    "after RBAC (PodSecurity, a validating webhook, a quota): no RBAC "
+	    "change ends it";
+	g->class = "not-rbac";
+	g->reason = g->explanation;
+	return g;
 }
 
 /* A group RBAC already allows: say by what, and what else could deny. */
-static json_t *
-not_gap(json_t *g, const struct ks_rbac_why *why)
+static struct ks_remediate_group *
+not_gap(struct ks_remediate_group *g, const struct ks_rbac_why *why)
 {
-	json_t *o = json_incref(g);	/* (each group is filed once) */
 	char buf[512];
+	const char *by = ks_rbacfmt_grant(&why->grant, buf, sizeof(buf));
 
-	json_object_set_new(o, "allowed_by", json_string(ks_rbacfmt_grant(
-	    &why->grant, buf, sizeof(buf))));
-	json_object_set_new(o, "explanation", json_string(json_is_true(
-	    json_object_get(g, "gap_at_time")) ? "RBAC refused this request "
+	g->allowed_by = by != NULL ? strdup(by) : NULL;
+	g->explanation = g->gap_at_time ? "RBAC refused this request "
 	    "at the time (rebuilt from the snapshot and the audit log) and "
 	    "allows it since: it was fixed" : "the RBAC in the "
 	    "evidence allows this request, so RBAC did not refuse it: another "
 	    "authorizer (a webhook, the Node authorizer) did, or the RBAC "
-	    "changed between the request and the snapshot"));
-	json_object_set_new(o, "class", json_string("not-rbac"));
-	json_object_set(o, "reason", json_object_get(o, "explanation"));
-	return o;
+	    "changed between the request and the snapshot";
+	g->class = "not-rbac";
+	g->reason = g->explanation;
+	return g;
 }
 
 
@@ -81,7 +75,7 @@ struct plan_ctx {
 	struct ks_rbac			*rbac;
 	const struct ks_filter		*filter;
 	const struct ks_remediate_opts	*opts;
-	json_t				*plan;
+	struct ks_remediate_plan	*plan;
 	json_t				*suspects;	/* actor -> detection rule */
 	struct ks_rbac_hist		*hist;		/* RBAC over time, or NULL */
 	struct ks_remediate_fix		*fixes;
@@ -89,17 +83,16 @@ struct plan_ctx {
 	json_t				*fix_index;	/* actor and namespace ->
 							   index in fixes */
 	struct ks_remediate_fix		*last_fix;	/* fix_for's last answer */
-	json_t				*strs;		/* ks_remediate_str's */
 	struct ks_remediate_memo	 memo;
 };
 
 /* The fix for g's actor and namespace, made on first use; NULL when out
    of memory. */
 static struct ks_remediate_fix *
-fix_for(struct plan_ctx *c, json_t *g)
+fix_for(struct plan_ctx *c, const struct ks_remediate_group *g)
 {
-	const char *actor = ks_json_str(g, "actor");
-	const char *ns = ks_json_str(g, "namespace");
+	const char *actor = g->actor;
+	const char *ns = g->namespace;
 	struct ks_remediate_fix *f;
 	json_t *at;
 	char *key;
@@ -122,20 +115,18 @@ fix_for(struct plan_ctx *c, json_t *g)
 	free(key);
 	f = &c->fixes[c->nfixes++];
 	*f = (struct ks_remediate_fix){ .actor = actor, .namespace = ns,
-	    .groups = json_array(), .rules = json_array(), .memo = &c->memo };
+	    .rules = json_array(), .memo = &c->memo };
 	return c->last_fix = f;
 }
 
-/* Append a copy of g to the plan's list, with its class and reason. */
+/* Append g to the plan's list, with its class and reason. */
 static void
-file_as(struct plan_ctx *c, const char *list, json_t *g, const char *cls,
-    const char *reason)
+file_as(struct plan_ctx *c, int list, struct ks_remediate_group *g,
+    const char *cls, const char *reason)
 {
-	json_t *o = json_incref(g);	/* (each group is filed once) */
-
-	json_object_set_new(o, "class", ks_remediate_str(c->strs, cls));
-	json_object_set_new(o, "reason", ks_remediate_str(c->strs, reason));
-	json_array_append_new(json_object_get(c->plan, list), o);
+	g->class = ks_remediate_intern(&c->plan->store->in, cls);
+	g->reason = ks_remediate_intern(&c->plan->store->in, reason);
+	ks_remediate_list_add(&c->plan->lists[list], g);
 }
 
 /*
@@ -144,10 +135,10 @@ file_as(struct plan_ctx *c, const char *list, json_t *g, const char *cls,
  * the actor gets a change.
  */
 static int
-hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
-    char *buf, size_t sz)
+hold(struct plan_ctx *c, struct ks_remediate_group *g, int component,
+    const char *idc, char *buf, size_t sz)
 {
-	const char *actor = ks_json_str(g, "actor"), *why;
+	const char *actor = g->actor, *why;
 	const char *sus = ks_remediate_detection(c->suspects, actor);
 	char dbuf[512];
 	int named = ks_remediate_named(c->filter, actor);
@@ -156,7 +147,7 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 		snprintf(buf, sz, "the actor appears in the detection %s: "
 		    "its refusals are a finding, never a change (unless "
 		    "named with --actor and --force)", sus);
-		file_as(c, "needs_decision", g, "suspicious", buf);
+		file_as(c, KS_PLAN_NEEDS_DECISION, g, "suspicious", buf);
 		return 1;
 	}
 	if (!component && !named && !c->opts->include_people) {
@@ -164,19 +155,19 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 		    "people are a finding, not a gap; name the actor with "
 		    "--actor, or use --include-people, to propose a change",
 		    idc);
-		file_as(c, "needs_decision", g, "person", buf);
+		file_as(c, KS_PLAN_NEEDS_DECISION, g, "person", buf);
 		return 1;
 	}
 	if (!c->opts->allow_dangerous &&
 	    (why = ks_remediate_dangerous(g, dbuf, sizeof(dbuf))) != NULL) {
 		snprintf(buf, sz, "held back as dangerous: %s; "
 		    "--allow-dangerous proposes it", why);
-		file_as(c, "held_back", g, sus ? "suspicious" : component ?
+		file_as(c, KS_PLAN_HELD_BACK, g, sus ? "suspicious" : component ?
 		    "component" : "person", buf);
 		return 1;
 	}
 	if (component && !named && sus == NULL &&
-	    json_integer_value(json_object_get(g, "count")) == 1 &&
+	    g->count == 1 &&
 	    ks_remediate_refusals(&c->memo, actor) == 1) {
 		snprintf(buf, sz, "seen once: the only refusal of this "
 		    "component in the evidence; one that lacks a permission "
@@ -184,7 +175,7 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 		    "refusal is rather a transient (a race before its "
 		    "binding arrived, a one-off call) than a gap; name the "
 		    "actor with --actor to propose a change");
-		file_as(c, "needs_decision", g, "component", buf);
+		file_as(c, KS_PLAN_NEEDS_DECISION, g, "component", buf);
 		return 1;
 	}
 	if (sus != NULL)
@@ -203,57 +194,49 @@ hold(struct plan_ctx *c, json_t *g, int component, const char *idc,
 
 /* File one denial group: a change, or one of the lists, and why. */
 static int
-place(struct plan_ctx *c, json_t *g)
+place(struct plan_ctx *c, struct ks_remediate_group *g)
 {
 	struct ks_rbac_request req;
 	struct ks_rbac_why why;
 	struct ks_remediate_fix *f;
-	const char *gv[64], *why_not, *by = ks_json_str(g, "refused_by");
+	const char *gv[64], *why_not, *by = g->refused_by;
 	char idc[64], buf[1024];
 	int allowed, component;
 
-	if (by != NULL && strcmp(by, "admission") == 0) {
-		json_array_append_new(json_object_get(c->plan,
-		    "not_rbac_gaps"), admission_refusal(g));
-		return 0;
-	}
-	component = ks_remediate_identity(&c->memo, ks_json_str(g, "actor"),
-	    idc, sizeof(idc));
+	if (by != NULL && strcmp(by, "admission") == 0)
+		return ks_remediate_list_add(&c->plan->lists[KS_PLAN_NOT_RBAC],
+		    admission_refusal(g));
+	component = ks_remediate_identity(&c->memo, g->actor, idc,
+	    sizeof(idc));
 	if ((why_not = not_for_rbac(g)) != NULL) {
-		file_as(c, "not_remediated", g, component ? "component" :
+		file_as(c, KS_PLAN_NOT_REMEDIATED, g, component ? "component" :
 		    "person", why_not);
 		return 0;
 	}
 	ks_remediate_request(g, &req, gv, 64);
 	if ((allowed = ks_rbac_allows(c->rbac, &req, &why)) < 0)
 		return -1;
-	if (allowed && !ks_remediate_gap_then(c->db, &c->hist, g)) {
-		json_array_append_new(json_object_get(c->plan,
-		    "not_rbac_gaps"), not_gap(g, &why));
-		return 0;
-	}
+	if (allowed && !ks_remediate_gap_then(c->db, &c->hist, g))
+		return ks_remediate_list_add(&c->plan->lists[KS_PLAN_NOT_RBAC],
+		    not_gap(g, &why));
 	if (allowed)	/* the snapshot allows it; the RBAC then did not */
-		json_object_set_new(g, "gap_at_time", json_true());
+		g->gap_at_time = 1;
 	if (hold(c, g, component, idc, buf, sizeof(buf)))
 		return 0;
 	if ((f = fix_for(c, g)) == NULL)
 		return -1;
-	f->class = ks_remediate_detection(c->suspects, ks_json_str(g,
-	    "actor")) ? "suspicious" : component ? "component" : "person";
+	f->class = ks_remediate_detection(c->suspects, g->actor) ?
+	    "suspicious" : component ? "component" : "person";
 	snprintf(f->reason, sizeof(f->reason), "%s", buf);
-	json_array_append(f->groups, g);
-	return 0;
+	return ks_remediate_list_add(&f->groups, g);
 }
 
 /* Sort each denial group into changes and the lists. */
 static int
-classify(struct plan_ctx *c, json_t *groups)
+classify(struct plan_ctx *c, struct ks_remediate_store *s)
 {
-	json_t *g;
-	size_t i;
-
-	json_array_foreach(groups, i, g)
-		if (place(c, g) < 0)
+	for (size_t i = 0; i < s->n; i++)
+		if (place(c, s->v[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -302,27 +285,55 @@ build_changes(struct plan_ctx *c)
 	    NULL;
 	for (size_t i = 0; i < c->nfixes; i++) {
 		/* A gap only at the time is fixed against the RBAC then. */
-		then = ks_remediate_rbac_then(c->hist, c->fixes[i].groups);
+		then = ks_remediate_rbac_then(c->hist, &c->fixes[i].groups);
 		change = ks_remediate_change(then ? then->rbac : c->rbac,
 		    &c->fixes[i]);
 		if (then != NULL && change != NULL)
-			ks_remediate_then_warn(then, change);
+			ks_remediate_then_warn(then, change,
+			    &c->fixes[i].groups);
 		ks_rbac_at_free(then);
 		if (change == NULL)
 			continue;
+		/* (The evidence: the fix's groups, at the same index.) */
+		json_object_set_new(change, "evidence", json_integer(
+		    (json_int_t)i));
 		if (c->hist != NULL)
-			ks_remediate_cause_set(c->hist, change);
+			ks_remediate_cause_set(c->hist, change,
+			    &c->fixes[i].groups);
 		json_object_set_new(change, "class", json_string(
 		    c->fixes[i].class));
 		json_object_set_new(change, "reason", json_string(
 		    c->fixes[i].reason));
-		json_array_append_new(json_object_get(c->plan, "changes"),
-		    change);
+		json_array_append_new(json_object_get(c->plan->json,
+		    "changes"), change);
 	}
-	sort_changes(json_object_get(c->plan, "changes"));
+	sort_changes(json_object_get(c->plan->json, "changes"));
+	/* The fixes' groups become the changes' evidence. */
+	if ((c->plan->evidence = calloc(c->nfixes + 1,
+	    sizeof(*c->plan->evidence))) == NULL)
+		return;
+	for (size_t i = 0; i < c->nfixes; i++) {
+		c->plan->evidence[i] = c->fixes[i].groups;
+		c->fixes[i].groups = (struct ks_remediate_list){ 0 };
+	}
+	c->plan->nevidence = c->nfixes;
 }
 
-json_t *
+/* A new plan, empty, with its store; NULL when out of memory. */
+static struct ks_remediate_plan *
+plan_new(void)
+{
+	struct ks_remediate_plan *p = calloc(1, sizeof(*p));
+
+	if (p == NULL || (p->store = calloc(1, sizeof(*p->store))) == NULL ||
+	    (p->store->parsed = json_object()) == NULL) {
+		ks_remediate_plan_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct ks_remediate_plan *
 ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
     const struct ks_filter *filter, const struct ks_remediate_opts *opts,
     struct ks_err *err)
@@ -330,39 +341,42 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	static const struct ks_remediate_opts defaults;
 	struct plan_ctx c = { .db = db, .filter = filter, .opts = opts ? opts :
 	    &defaults };
-	json_t *groups = NULL;
+	struct ks_remediate_store *s;
 	long nobj;
 
 	ks_remediate_memo_init(&c.memo, db, filter);
 	c.fix_index = json_object();
-	c.strs = json_object();
-	if ((groups = ks_remediate_groups(db, filter, err)) == NULL ||
-	    (c.rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL)
-		goto out;
-	c.plan = json_pack("{s:[],s:[],s:[],s:[],s:[],s:I,s:I}", "changes",
-	    "held_back", "needs_decision", "not_rbac_gaps", "not_remediated",
-	    "rbac_objects", (json_int_t)nobj, "denial_groups",
-	    (json_int_t)json_array_size(groups));
-	c.fixes = calloc(json_array_size(groups) + 1, sizeof(*c.fixes));
-	c.suspects = ks_remediate_suspects(db);
-	if (c.plan == NULL || c.fixes == NULL || c.suspects == NULL ||
-	    c.fix_index == NULL || c.strs == NULL || classify(&c, groups) < 0) {
+	if ((c.plan = plan_new()) == NULL) {
 		ks_err_set(err, "out of memory");
-		json_decref(c.plan);
+		goto out;
+	}
+	s = c.plan->store;
+	if (ks_remediate_groups(db, filter, s, err) < 0 ||
+	    (c.rbac = ks_rbacdb_load(db, snapshot_id, &nobj, err)) == NULL) {
+		ks_remediate_plan_free(c.plan);
+		c.plan = NULL;
+		goto out;
+	}
+	c.plan->json = json_pack("{s:[],s:I,s:I}", "changes", "rbac_objects",
+	    (json_int_t)nobj, "denial_groups", (json_int_t)s->n);
+	c.fixes = calloc(s->n + 1, sizeof(*c.fixes));
+	c.suspects = ks_remediate_suspects(db);
+	if (c.plan->json == NULL || c.fixes == NULL || c.suspects == NULL ||
+	    c.fix_index == NULL || classify(&c, s) < 0) {
+		ks_err_set(err, "out of memory");
+		ks_remediate_plan_free(c.plan);
 		c.plan = NULL;
 		goto out;
 	}
 	build_changes(&c);
 out:
 	for (size_t i = 0; i < c.nfixes; i++) {
-		json_decref(c.fixes[i].groups);
+		free(c.fixes[i].groups.v);
 		json_decref(c.fixes[i].rules);
 	}
 	free(c.fixes);
 	json_decref(c.fix_index);
-	json_decref(c.strs);
 	json_decref(c.suspects);
-	json_decref(groups);
 	ks_rbac_free(c.rbac);
 	ks_rbac_hist_free(c.hist);
 	ks_remediate_memo_free(&c.memo);
