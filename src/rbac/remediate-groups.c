@@ -304,12 +304,14 @@ keep_text(struct grp *g, int c, int k, struct ks_remediate_text *t,
 static int
 read_requests(sqlite3 *db, struct fold *f)
 {
-	static const char q[] = "SELECT r.gid, r.time, e.audit_id,"
-	    " CASE WHEN e.impersonated_user IS NOT NULL"
+	/* (audit_rows, its auditID's text by ks_audit_text: a row each.) */
+	static const char q[] = "SELECT r.gid, r.time,"
+	    " ks_audit_text(e.audit_key),"
+	    " CASE WHEN e.impersonated_user_id IS NOT NULL"
 	    " THEN e.impersonated_groups_id ELSE e.user_groups_id END,"
 	    " e.authz_reason_id"
 	    " FROM denial_requests r NOT INDEXED"
-	    " CROSS JOIN audit_events e ON e.id = r.id";
+	    " CROSS JOIN audit_rows e ON e.id = r.id";
 	struct ks_remediate_text t;
 	sqlite3_stmt *st = NULL;
 	struct grp *g;
