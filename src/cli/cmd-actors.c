@@ -132,17 +132,6 @@ class_ok(const struct actors_state *as, const struct ks_actor_sum *e)
 	return 0;
 }
 
-/* A time cell into buf (64 bytes), NULL without a time. */
-static struct ks_cell
-time_cell(sqlite3 *db, int64_t t, int has, char *buf)
-{
-	int n = has ? ks_filter_utc(db, t, buf, 64) : -1;
-	struct ks_cell c = ks_cell_text(n >= 0 ? buf : NULL);
-
-	c.len = n >= 0 ? (size_t)n : 0;
-	return c;
-}
-
 /* The actors summed, sorted and printed.  0, or -1 with err. */
 static int
 print_actors(struct ks_ctx *ctx, struct ks_actor_sums *s,
@@ -168,10 +157,10 @@ print_actors(struct ks_ctx *ctx, struct ks_actor_sums *s,
 		    ks_cell_text(NULL);
 		c[3] = e->has & KS_SUM_DENIED ? ks_cell_int(e->denied) :
 		    ks_cell_text(NULL);
-		c[4] = time_cell(ctx->db, e->first_us, e->has & KS_SUM_FIRST,
-		    first);
-		c[5] = time_cell(ctx->db, e->last_us, e->has & KS_SUM_LAST,
-		    last);
+		c[4] = ks_filter_time_cell(ctx->db, e->first_us,
+		    e->has & KS_SUM_FIRST, first);
+		c[5] = ks_filter_time_cell(ctx->db, e->last_us,
+		    e->has & KS_SUM_LAST, last);
 		if (ks_out_row(ctx->out, c) < 0)
 			break;
 	}

@@ -218,17 +218,6 @@ top_actors(struct ks_out *out, const struct ks_actor_sums *s)
 	free(v);
 	return rc;
 }
-/* A time cell into buf (64 bytes), NULL without a time. */
-static struct ks_cell
-time_cell(sqlite3 *db, int64_t t, int has, char *buf)
-{
-	int n = has ? ks_filter_utc(db, t, buf, 64) : -1;
-	struct ks_cell c = ks_cell_text(n >= 0 ? buf : NULL);
-
-	c.len = n >= 0 ? (size_t)n : 0;
-	return c;
-}
-
 /*
  * The parts the filters select (as parts[] says them), from the sums per
  * actor and the denials' row of ds (audit, logs).  0, or -1.
@@ -256,11 +245,13 @@ print_parts(struct ks_ctx *ctx, const struct ks_actor_sums *s,
 	}
 	c[0] = ks_cell_text("requests");
 	c[1] = ks_cell_text("first");
-	c[2] = time_cell(ctx->db, all.first_us, all.has & KS_SUM_FIRST, first);
+	c[2] = ks_filter_time_cell(ctx->db, all.first_us,
+	    all.has & KS_SUM_FIRST, first);
 	if (ks_out_row(ctx->out, c) < 0)
 		return -1;
 	c[1] = ks_cell_text("last");
-	c[2] = time_cell(ctx->db, all.last_us, all.has & KS_SUM_LAST, last);
+	c[2] = ks_filter_time_cell(ctx->db, all.last_us,
+	    all.has & KS_SUM_LAST, last);
 	if (ks_out_row(ctx->out, c) < 0)
 		return -1;
 	c[1] = ks_cell_text("audited");
