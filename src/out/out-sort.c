@@ -251,15 +251,72 @@ keep(struct kept *k, const struct ks_cell *cells)
 	return 0;
 }
 
+/* Whether stmt's database keeps its text in UTF-8 (it may: UTF-16). */
+static int
+utf8(sqlite3_stmt *stmt)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(sqlite3_db_handle(stmt), "PRAGMA encoding", -1,
+	    &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) ==
+	    SQLITE_TEXT)
+		yes = strcmp((const char *)sqlite3_column_text(st, 0),
+		    "UTF-8") == 0;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/*
+ * ks_out_stmt_cells, but text read as the bytes the row holds, with no
+ * NUL added (SQLite would copy each value to add it; the row kept gets
+ * its own): for a database in UTF-8.  0, or -1.
+ */
+static int
+row_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
+{
+	for (int i = 0; i < ncols; i++) {
+		sqlite3_value *v = sqlite3_column_value(stmt, i);
+		struct ks_cell *c = &cells[i];
+
+		memset(c, 0, sizeof(*c));
+		switch (sqlite3_value_type(v)) {
+		case SQLITE_NULL:
+			break;
+		case SQLITE_INTEGER:
+			c->type = KS_CELL_INT;
+			c->i = sqlite3_value_int64(v);
+			break;
+		case SQLITE_FLOAT:
+			c->type = KS_CELL_REAL;
+			c->r = sqlite3_value_double(v);
+			break;
+		default:	/* text and blobs: their bytes */
+			c->type = KS_CELL_TEXT;
+			c->json = sqlite3_value_subtype(v) == 'J';
+			c->s = sqlite3_value_blob(v);
+			c->len = (size_t)sqlite3_value_bytes(v);
+			if (c->s == NULL && c->len > 0)
+				return -1;
+			if (c->s == NULL)
+				c->s = "";
+		}
+	}
+	return 0;
+}
+
 /* Step stmt to its end, keeping its rows.  An SQLite result code. */
 static int
 collect(struct kept *k, sqlite3_stmt *stmt, struct ks_cell *cells)
 {
+	int (*get)(sqlite3_stmt *, struct ks_cell *, int) = utf8(stmt) ?
+	    row_cells : ks_out_stmt_cells;
 	int rc;
 
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (ks_out_stmt_cells(stmt, cells, k->ncols) == -1 ||
-		    keep(k, cells) == -1)
+		if (get(stmt, cells, k->ncols) == -1 || keep(k, cells) == -1)
 			return SQLITE_NOMEM;
 	return rc;
 }
