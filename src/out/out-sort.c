@@ -277,33 +277,10 @@ utf8(sqlite3_stmt *stmt)
 static int
 row_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 {
-	for (int i = 0; i < ncols; i++) {
-		sqlite3_value *v = sqlite3_column_value(stmt, i);
-		struct ks_cell *c = &cells[i];
-
-		memset(c, 0, sizeof(*c));
-		switch (sqlite3_value_type(v)) {
-		case SQLITE_NULL:
-			break;
-		case SQLITE_INTEGER:
-			c->type = KS_CELL_INT;
-			c->i = sqlite3_value_int64(v);
-			break;
-		case SQLITE_FLOAT:
-			c->type = KS_CELL_REAL;
-			c->r = sqlite3_value_double(v);
-			break;
-		default:	/* text and blobs: their bytes */
-			c->type = KS_CELL_TEXT;
-			c->json = sqlite3_value_subtype(v) == 'J';
-			c->s = sqlite3_value_blob(v);
-			c->len = (size_t)sqlite3_value_bytes(v);
-			if (c->s == NULL && c->len > 0)
-				return -1;
-			if (c->s == NULL)
-				c->s = "";
-		}
-	}
+	for (int i = 0; i < ncols; i++)
+		if (ks_out_value_cell(sqlite3_column_value(stmt, i), &cells[i],
+		    1) == -1)
+			return -1;
 	return 0;
 }
 

@@ -143,6 +143,14 @@ int	ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells,
 	    int ncols);
 
 /*
+ * One value into *c, as ks_out_stmt_cells reads it; with bytes, text as
+ * the bytes the value holds, not made NUL-terminated (no copy; for a
+ * database in UTF-8, and a cell copied before the statement steps).
+ * 0, or -1 when SQLite is out of memory.
+ */
+int	ks_out_value_cell(sqlite3_value *v, struct ks_cell *c, int bytes);
+
+/*
  * End the result of stmt, stepped until rc: ks_out_end when rc is
  * SQLITE_DONE or out has failed, else err from rc or stmt's connection,
  * and ks_out_discard.  0, or -1 with err.
