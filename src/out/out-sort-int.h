@@ -71,6 +71,7 @@ struct kept {
 	struct colstat	*cols;		/* [ncols] */
 	struct strtab	*tabs;		/* [ntabs] */
 	int		 ntabs;
+	int		 lastkey;	/* the last key column */
 };
 
 /* A mapping of at least n bytes; NULL on failure. */
@@ -85,6 +86,9 @@ int64_t	ks_sort_intern(struct kept *k, struct strtab *tab, const char *s,
 /* The value kept at v, of column col, into *c; the bytes after. */
 const char *ks_sort_value(const struct kept *k, int col, const char *v,
 	    struct ks_cell *c);
+
+/* The bytes after the value kept at v. */
+const char *ks_sort_skip(const char *v);
 
 /*
  * The order of the rows kept: order[0..n) their indexes, sorted by the

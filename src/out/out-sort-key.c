@@ -180,11 +180,15 @@ fields(const struct kept *k, const char *row, uint64_t *cls, uint64_t *val)
 {
 	struct ks_cell c;
 
-	for (int i = 0; i < k->ncols; i++) {
+	for (int i = 0; i <= k->lastkey; i++) {
 		const struct colstat *st = &k->cols[i];
 		uint32_t id;
 
-		if (st->tab >= 0 && *row == TAG_ID) {
+		if (st->tab < 0) {
+			row = ks_sort_skip(row);
+			continue;
+		}
+		if (*row == TAG_ID) {
 			memcpy(&id, row + 1, 4);
 			cls[i] = 2;
 			val[i] = k->tabs[st->tab].rank[id];

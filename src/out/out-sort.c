@@ -198,6 +198,29 @@ ks_sort_value(const struct kept *k, int col, const char *v,
 	return v + n + 1;
 }
 
+const char *
+ks_sort_skip(const char *v)
+{
+	size_t n = 0;
+	int shift = 0;
+
+	switch (*v & ~JSON) {
+	case TAG_ID:
+		return v + 5;
+	case KS_CELL_INT:
+	case KS_CELL_REAL:
+		return v + 9;
+	case KS_CELL_TEXT:
+		v++;
+		do
+			n |= (size_t)(*v & 0x7f) << shift, shift += 7;
+		while (*v++ & 0x80);
+		return v + n + 1;
+	default:
+		return v + 1;
+	}
+}
+
 /* What a key column's cell says of the column (colstat). */
 static void
 see(struct kept *k, struct colstat *st, const struct ks_cell *c)
@@ -342,6 +365,8 @@ key_columns(struct kept *k)
 		assert(k->keys[i].col >= 0 && k->keys[i].col < k->ncols);
 		if (k->cols[k->keys[i].col].tab < 0)
 			k->cols[k->keys[i].col].tab = k->ntabs++;
+		if (k->keys[i].col > k->lastkey)
+			k->lastkey = k->keys[i].col;
 	}
 	return 0;
 }
