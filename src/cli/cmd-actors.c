@@ -142,7 +142,8 @@ print_actors(struct ks_ctx *ctx, struct ks_actor_sums *s,
 	char first[64], last[64];
 	struct ks_cell c[6];
 
-	qsort(s->v, s->n, sizeof(*s->v), cmp_actors);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_actors);
 	if (ks_out_begin(ctx->out, 6, names) < 0)
 		return ks_out_end(ctx->out, err);
 	for (size_t i = 0; i < s->n; i++) {

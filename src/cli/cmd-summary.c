@@ -169,16 +169,20 @@ static int
 actor_row(struct ks_out *out, const char *head, const struct ks_actor_sum *e,
     int64_t a, int64_t b, unsigned has, const char *mid, const char *tail)
 {
-	char *item = malloc(strlen(head) + e->len + 1), value[128];
-	struct ks_cell c[3] = { ks_cell_text("actors"), ks_cell_text(item),
-	    ks_cell_text(NULL) };
+	size_t n = strlen(head) + e->len;
+	char *item = malloc(n + 1), value[128];
+	struct ks_cell c[3];
 	int rc;
 
 	if (item == NULL)
 		return -1;
 	memcpy(item, head, strlen(head));
 	memcpy(item + strlen(head), e->actor, e->len);
-	c[1].len = strlen(head) + e->len;
+	item[n] = '\0';
+	c[0] = ks_cell_text("actors");
+	c[1] = ks_cell_text(item);
+	c[1].len = n;
+	c[2] = ks_cell_text(NULL);
 	if (has) {
 		snprintf(value, sizeof(value), "%lld%s%lld%s", (long long)a,
 		    mid, (long long)b, tail);
