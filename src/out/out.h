@@ -172,8 +172,9 @@ struct ks_out_key {
  * then text (a BLOB sorts as text here); ties in the statement's order.
  * A JSON value (subtype 'J') stays JSON, which SQLite's sorter drops.
  * For a large result: the rows are kept in memory mapped for them (large
- * pages where the system has them), and sorted by keys that memcmp
- * orders, which costs less than SQLite's sorter.
+ * pages where the system has them), the key columns' texts once each,
+ * ranked, and the rows sorted by keys of a few integers
+ * (out-sort-key.c), which costs less than SQLite's sorter.
  */
 int	ks_out_stmt_sorted(struct ks_out *out, sqlite3_stmt *stmt,
 	    const struct ks_out_key *keys, int nkeys, struct ks_err *err);
