@@ -56,3 +56,13 @@ ks_filter_option(struct ks_filter *f, int key, const char *arg,
 	}
 	return 0;
 }
+
+struct ks_cell
+ks_filter_time_cell(sqlite3 *db, int64_t t, int has, char *buf)
+{
+	int n = has ? ks_filter_utc(db, t, buf, 64) : -1;
+	struct ks_cell c = ks_cell_text(n >= 0 ? buf : NULL);
+
+	c.len = n >= 0 ? (size_t)n : 0;
+	return c;
+}

@@ -8,6 +8,7 @@
 #ifndef KS_FILTER_OPT_H
 #define KS_FILTER_OPT_H
 
+#include "out/out.h"
 #include "store/filter.h"
 #include "util/err.h"
 
@@ -39,5 +40,13 @@ enum {
  */
 int	ks_filter_option(struct ks_filter *f, int key, const char *arg,
 	    struct ks_err *err);
+
+/*
+ * A time the counting commands print (KS_SQL_TIME's text, through
+ * ks_filter_utc) as a cell written into buf (64 bytes); NULL when has
+ * is 0 or SQL's text is NULL.
+ */
+struct ks_cell	ks_filter_time_cell(sqlite3 *db, int64_t t, int has,
+		    char *buf);
 
 #endif

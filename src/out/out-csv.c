@@ -4,22 +4,37 @@
  * a line break; it is then quoted if it holds a comma or a quote, or is
  * empty (to tell empty text from NULL, which is an empty field unquoted).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "out/out.h"
 #include "out/textesc.h"
 
+/* Bytes of a word, each set to b; the words' tests, per byte (exact). */
+#define EACH(b)		(UINT64_C(0x0101010101010101) * (b))
+#define ZERO(x)		(((x) - EACH(1)) & ~(x) & EACH(0x80))
+#define BELOW(x, n)	(((x) - EACH(n)) & ~(x) & EACH(0x80))
+#define ABOVE(x, n)	((((x) + EACH(127 - (n))) | (x)) & EACH(0x80))
+
 /*
  * Is s[0..len) a field as it is: printable ASCII (which escaping keeps)
- * without a comma or a quote?
+ * without a comma or a quote?  (Eight bytes at a time.)
  */
 static int
 bare(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || c == ',' || c == '"')
+	uint64_t x = EACH('a');
+	size_t i = 0;
+
+	/* The last word overlaps the one before: the test is of any byte. */
+	for (; i < len; i += 8) {
+		if (len >= 8)
+			memcpy(&x, s + (i + 8 <= len ? i : len - 8), 8);
+		else
+			memcpy(&x, s, len);
+		if (BELOW(x, 0x20) | ABOVE(x, 0x7e) | ZERO(x ^ EACH(',')) |
+		    ZERO(x ^ EACH('"')))
 			return 0;
 	}
 	return 1;
@@ -73,18 +88,51 @@ begin(struct ks_out *out, int ncols, const char *const *names)
 	return ks_out_write(out, "\r\n", 2);
 }
 
+/*
+ * A record, gathered in buf and written in as few writes as its fields
+ * allow (a field to quote or escape, or longer than buf, is written on
+ * its own, after what buf holds).
+ */
 static int
 row(struct ks_out *out, const struct ks_cell *cells)
 {
-	int i;
+	char buf[4096];
+	size_t n = 0;
 
 	if (out->ncols == 0)
 		return 0;
-	for (i = 0; i < out->ncols; i++)
-		if ((i > 0 && ks_out_write(out, ",", 1) == -1) ||
-		    ks_out_cell(out, &cells[i], field, 0) == -1)
+	for (int i = 0; i < out->ncols; i++) {
+		const struct ks_cell *c = &cells[i];
+
+		if (n + KS_OUT_NUMSZ + 1 > sizeof(buf)) {
+			if (ks_out_write(out, buf, n) == -1)
+				return -1;
+			n = 0;
+		}
+		if (i > 0)
+			buf[n++] = ',';
+		if (c->type == KS_CELL_INT || c->type == KS_CELL_REAL)
+			n += ks_out_num(c, buf + n);
+		else if (c->type != KS_CELL_TEXT || c->s == NULL)
+			continue;
+		else if (c->len > 0 && c->len <= sizeof(buf) - n &&
+		    bare(c->s, c->len)) {
+			memcpy(buf + n, c->s, c->len);
+			n += c->len;
+		} else {
+			if (ks_out_write(out, buf, n) == -1 ||
+			    field(out, c->s, c->len, 0) == -1)
+				return -1;
+			n = 0;
+		}
+	}
+	if (n + 2 > sizeof(buf)) {
+		if (ks_out_write(out, buf, n) == -1)
 			return -1;
-	return ks_out_write(out, "\r\n", 2);
+		n = 0;
+	}
+	memcpy(buf + n, "\r\n", 2);
+	return ks_out_write(out, buf, n + 2);
 }
 
 static int

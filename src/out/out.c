@@ -217,47 +217,47 @@ ks_out_end(struct ks_out *out, struct ks_err *err)
 }
 
 int
+ks_out_value_cell(sqlite3_value *v, struct ks_cell *c, int bytes)
+{
+	memset(c, 0, sizeof(*c));
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_INTEGER:
+		c->type = KS_CELL_INT;
+		c->i = sqlite3_value_int64(v);
+		break;
+	case SQLITE_FLOAT:
+		c->type = KS_CELL_REAL;
+		c->r = sqlite3_value_double(v);
+		break;
+	case SQLITE_BLOB:
+		bytes = 1;
+		/* FALLTHROUGH */
+	default:
+		c->type = KS_CELL_TEXT;
+		c->json = sqlite3_value_type(v) == SQLITE_TEXT &&
+		    sqlite3_value_subtype(v) == 'J';
+		c->s = bytes ? sqlite3_value_blob(v) :
+		    (const char *)sqlite3_value_text(v);
+		c->len = (size_t)sqlite3_value_bytes(v);
+		if (c->s == NULL && (c->len > 0 || !bytes))
+			return -1;
+		if (c->s == NULL)
+			c->s = "";
+		break;
+	}
+	return 0;
+}
+
+int
 ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 {
-	struct ks_cell *c;
-	sqlite3_value *v;
-	int i;
-
 	/* Each value once, read by the value_* calls (one thread). */
-	for (i = 0; i < ncols; i++) {
-		c = &cells[i];
-		memset(c, 0, sizeof(*c));
-		v = sqlite3_column_value(stmt, i);
-		switch (sqlite3_value_type(v)) {
-		case SQLITE_NULL:
-			break;
-		case SQLITE_INTEGER:
-			c->type = KS_CELL_INT;
-			c->i = sqlite3_value_int64(v);
-			break;
-		case SQLITE_FLOAT:
-			c->type = KS_CELL_REAL;
-			c->r = sqlite3_value_double(v);
-			break;
-		case SQLITE_BLOB:
-			c->type = KS_CELL_TEXT;
-			c->s = sqlite3_value_blob(v);
-			c->len = (size_t)sqlite3_value_bytes(v);
-			if (c->s == NULL && c->len > 0)
-				return -1;
-			if (c->s == NULL)
-				c->s = "";
-			break;
-		default:
-			c->type = KS_CELL_TEXT;
-			c->s = (const char *)sqlite3_value_text(v);
-			c->len = (size_t)sqlite3_value_bytes(v);
-			if (c->s == NULL)
-				return -1;
-			c->json = sqlite3_value_subtype(v) == 'J';
-			break;
-		}
-	}
+	for (int i = 0; i < ncols; i++)
+		if (ks_out_value_cell(sqlite3_column_value(stmt, i), &cells[i],
+		    0) == -1)
+			return -1;
 	return 0;
 }
 

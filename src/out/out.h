@@ -143,6 +143,14 @@ int	ks_out_stmt_cells(sqlite3_stmt *stmt, struct ks_cell *cells,
 	    int ncols);
 
 /*
+ * One value into *c, as ks_out_stmt_cells reads it; with bytes, text as
+ * the bytes the value holds, not made NUL-terminated (no copy; for a
+ * database in UTF-8, and a cell copied before the statement steps).
+ * 0, or -1 when SQLite is out of memory.
+ */
+int	ks_out_value_cell(sqlite3_value *v, struct ks_cell *c, int bytes);
+
+/*
  * End the result of stmt, stepped until rc: ks_out_end when rc is
  * SQLITE_DONE or out has failed, else err from rc or stmt's connection,
  * and ks_out_discard.  0, or -1 with err.
@@ -164,8 +172,9 @@ struct ks_out_key {
  * then text (a BLOB sorts as text here); ties in the statement's order.
  * A JSON value (subtype 'J') stays JSON, which SQLite's sorter drops.
  * For a large result: the rows are kept in memory mapped for them (large
- * pages where the system has them), and sorted by keys that memcmp
- * orders, which costs less than SQLite's sorter.
+ * pages where the system has them), the key columns' texts once each,
+ * ranked, and the rows sorted by keys of a few integers
+ * (out-sort-key.c), which costs less than SQLite's sorter.
  */
 int	ks_out_stmt_sorted(struct ks_out *out, sqlite3_stmt *stmt,
 	    const struct ks_out_key *keys, int nkeys, struct ks_err *err);

@@ -5,6 +5,7 @@
 #include "store/audit-key.h"
 #include "store/rawfn.h"
 #include "store/sql-assets.h"
+#include "store/sqlmem.h"
 
 /*
  * The system's errno of the last failure of db, or 0.  (A failed COMMIT
@@ -299,7 +300,9 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 	sqlite3 *db = NULL;
 	int version, rc = -1;
 
-	/* As ks_db_open_rw: no memory statistics, no locking per call. */
+	/* As ks_db_open_rw: no memory statistics, no locking per call;
+	   SQLite's memory from huge pages (store/sqlmem.h). */
+	ks_sqlmem_install();
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

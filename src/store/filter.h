@@ -171,6 +171,47 @@ const char *ks_filter_denial_groups(const struct ks_filter *f);
 const char *ks_filter_denial_logs(const struct ks_filter *f);
 
 /*
+ * Each actor's requests among those f selects, as actors and summary
+ * count them (ks_filter_counts_actors, f's conditions on each row):
+ * requests = sum(allowed + denied), denied = sum(denied), audited = the
+ * same as requests over the rows of origin 'audit', first_us =
+ * min(first_us), last_us = max(last_us), per actor (NULL is one actor),
+ * as SQL's aggregates give them (NULL without a value: KS_SUM_* bits
+ * say which are not); and the actor's class, the first pattern of
+ * identity_classes (by priority) it matches, as GLOB does.  In the order
+ * the actors came.  0 with *s (ks_filter_actor_sums_free), 1 when a
+ * value was not an integer or text or a sum went past 64 bits (then
+ * SQL's GROUP BY must answer), or -1 with err.
+ */
+#define KS_SUM_REQUESTS	1
+#define KS_SUM_DENIED	2
+#define KS_SUM_AUDITED	4
+#define KS_SUM_FIRST	8
+#define KS_SUM_LAST	16
+struct ks_actor_sum {
+	char		*actor;		/* NUL-terminated; NULL: no actor */
+	size_t		 len;		/* bytes of actor (a NUL may be inside) */
+	const char	*cls;		/* NULL: no class */
+	int64_t		 requests, denied, audited, first_us, last_us;
+	unsigned	 has;		/* KS_SUM_*: not NULL */
+};
+struct ks_actor_sums {
+	struct ks_actor_sum *v;
+	size_t		 n;
+	char		**pat;		/* pattern, class pairs */
+	size_t		 npat;
+};
+int	ks_filter_actor_sums(sqlite3 *db, const struct ks_filter *f,
+	    struct ks_actor_sums *s, struct ks_err *err);
+void	ks_filter_actor_sums_free(struct ks_actor_sums *s);
+
+/*
+ * Microseconds t as KS_SQL_TIME writes them (store/sqltime.h), into w
+ * of sz >= 64 bytes: its length, or -1 when SQL's text is NULL.
+ */
+int	ks_filter_utc(sqlite3 *db, int64_t t, char *w, size_t sz);
+
+/*
  * For timeline_requests (sql/018-timeline-stream.sql): append to sql (size
  * sz) " AND fid IN (...)", the events whose rows can satisfy the filter,
  * when a filter narrows them cheaply: --actor with exact names (the

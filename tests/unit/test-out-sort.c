@@ -3,7 +3,8 @@
  * integers, reals and text (long common prefixes, one the prefix of
  * another, NUL bytes inside) printed sorted by keys in C and by ORDER BY
  * (then rowid: the C sort keeps the statement's order in ties), in csv,
- * jsonl and table, compared byte for byte.
+ * jsonl and table, compared byte for byte; keys narrow and wide, so that
+ * each way of ordering (out-sort-key.c) is taken.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,13 +125,13 @@ run(sqlite3 *db, const char *format, const char *sql,
 
 /* The C sort by keys and ORDER BY order (SQL) agree in every format. */
 static void
-agree(sqlite3 *db, const char *order, const struct ks_out_key *keys,
-    int nkeys)
+agree_in(sqlite3 *db, const char *table, const char *order,
+    const struct ks_out_key *keys, int nkeys)
 {
 	static const char *const formats[] = { "csv", "jsonl", "table" };
-	static const char cols[] = "SELECT a, b, c, d FROM u";
-	char sql[256];
+	char sql[256], cols[64];
 
+	snprintf(cols, sizeof(cols), "SELECT a, b, c, d FROM %s", table);
 	snprintf(sql, sizeof(sql), "%s ORDER BY %s, rowid", cols, order);
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		char *want = run(db, formats[i], sql, NULL, 0);
@@ -145,6 +146,13 @@ agree(sqlite3 *db, const char *order, const struct ks_out_key *keys,
 }
 
 static void
+agree(sqlite3 *db, const char *order, const struct ks_out_key *keys,
+    int nkeys)
+{
+	agree_in(db, "u", order, keys, nkeys);
+}
+
+static void
 test_text_and_integers(void **state)
 {
 	static const struct ks_out_key k1[] = { { 0, 1 }, { 1, 0 } };
@@ -154,6 +162,34 @@ test_text_and_integers(void **state)
 	agree(*state, "a DESC, b", k1, 2);
 	agree(*state, "b, c DESC", k2, 2);
 	agree(*state, "c DESC", k3, 1);
+}
+
+/*
+ * Integers of a small range: keys of a few bits each, sorted as 64-bit
+ * integers with the row's index below them, or, with more keys, packed
+ * into 256 bits and compared; each column again in both orders.
+ */
+static void
+test_narrow_keys(void **state)
+{
+	static const struct ks_out_key k1[] = { { 0, 1 }, { 1, 0 } };
+	static const struct ks_out_key k2[] = { { 2, 0 }, { 1, 1 } };
+	static const struct ks_out_key k3[] = { { 0, 0 }, { 1, 1 }, { 2, 0 },
+	    { 0, 1 }, { 1, 0 }, { 2, 1 }, { 1, 0 } };
+	static const struct ks_out_key k4[] = { { 1, 1 } };
+
+	assert_int_equal(sqlite3_exec(*state, "CREATE TABLE w AS SELECT"
+	    " CASE typeof(a) WHEN 'integer' THEN a % 9 ELSE a END AS a,"
+	    " CASE typeof(b) WHEN 'integer' THEN b % 700 ELSE b END AS b,"
+	    " CASE WHEN typeof(c) = 'integer' THEN c % 2 WHEN c IS NULL"
+	    " THEN 1 ELSE c END AS c, d FROM u", NULL, NULL, NULL),
+	    SQLITE_OK);
+	agree_in(*state, "w", "a DESC, b", k1, 2);
+	agree_in(*state, "w", "c, b DESC", k2, 2);
+	agree_in(*state, "w", "a, b DESC, c, a DESC, b, c DESC, b", k3, 7);
+	agree_in(*state, "w", "b DESC", k4, 1);
+	assert_int_equal(sqlite3_exec(*state, "DROP TABLE w", NULL, NULL,
+	    NULL), SQLITE_OK);
 }
 
 /* Reals among the keys: compared value by value. */
@@ -246,6 +282,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_and_integers),
+		cmocka_unit_test(test_narrow_keys),
 		cmocka_unit_test(test_reals),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_empty),
