@@ -6,43 +6,42 @@
 
 #include "store/audit-key.h"
 
-static int
-nibble(char c)
+/* The value of a lowercase hex digit, or -1 (uppercase too: it would not
+   come back the same). */
+static inline int
+nibble(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
+	if ((unsigned)(c - '0') < 10u)
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
+	if ((unsigned)(c - 'a') < 6u)
 		return c - 'a' + 10;
-	return -1;	/* uppercase too: it would not come back the same */
+	return -1;
 }
 
 int
 ks_audit_key(const char *id, size_t len, uint8_t out[16])
 {
-	size_t o = 0;
+	/* Where each byte's two digits start in the 36 characters. */
+	static const unsigned char at[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19,
+	    21, 24, 26, 28, 30, 32, 34 };
+	const unsigned char *u = (const unsigned char *)id;
+	int bad = 0;
 
-	if (id == NULL || len != 36)
+	if (id == NULL || len != 36 || id[8] != '-' || id[13] != '-' ||
+	    id[18] != '-' || id[23] != '-')
 		return 0;
-	for (size_t i = 0; i < 36; i++) {
-		int hi, lo;
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (id[i] != '-')
-				return 0;
-			continue;
-		}
-		if (i + 1 >= 36 || (hi = nibble(id[i])) < 0 ||
-		    (lo = nibble(id[i + 1])) < 0)
-			return 0;
-		out[o++] = (uint8_t)(hi << 4 | lo);
-		i++;
+	for (int i = 0; i < 16; i++) {
+		int hi = nibble(u[at[i]]), lo = nibble(u[at[i] + 1]);
+		bad |= hi | lo;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
-	return o == 16;
+	return bad >= 0;
 }
 
 void
-ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len)
+ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len,
+    uint8_t k[16])
 {
-	uint8_t k[16];
 	size_t n;
 
 	if (id == NULL) {
@@ -51,7 +50,7 @@ ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len)
 	}
 	n = len < 0 ? strlen(id) : (size_t)len;
 	if (ks_audit_key(id, n, k))
-		sqlite3_bind_blob(s, param, k, 16, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(s, param, k, 16, SQLITE_STATIC);
 	else
 		sqlite3_bind_text(s, param, id, (int)n, SQLITE_STATIC);
 }
@@ -59,11 +58,13 @@ ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len)
 static void
 key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-	const char *id = (const char *)sqlite3_value_text(argv[0]);
+	const char *id;
 	uint8_t k[16];
 
 	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_TEXT && id != NULL &&
+	/* (The type first: reading a blob as text would make it text.) */
+	if (sqlite3_value_type(argv[0]) == SQLITE_TEXT &&
+	    (id = (const char *)sqlite3_value_text(argv[0])) != NULL &&
 	    ks_audit_key(id, (size_t)sqlite3_value_bytes(argv[0]), k))
 		sqlite3_result_blob(cx, k, 16, SQLITE_TRANSIENT);
 	else

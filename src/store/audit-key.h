@@ -18,9 +18,11 @@ int	ks_audit_key(const char *id, size_t len, uint8_t out[16]);
 
 /*
  * Bind auditID id (len bytes, or -1: NUL-ended; NULL: none) to parameter
- * param of s as its key.  Text is borrowed until the step.
+ * param of s as its key, made in buf.  id and buf are borrowed until the
+ * step (no copy: an import binds one per event, twice).
  */
-void	ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len);
+void	ks_audit_key_bind(sqlite3_stmt *s, int param, const char *id, int len,
+	    uint8_t buf[16]);
 
 /* The text of a 16-byte key, lowercase with hyphens, into out. */
 void	ks_audit_key_text(const uint8_t k[16], char out[37]);

@@ -63,7 +63,8 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	for (int i = 0; i < KS_AUDIT_NTEXT; i++) {
 		int param = i < 17 ? 3 + i : 4 + i;
 		if (i == 0)	/* audit_id */
-			ks_audit_key_bind(s, param, v[i], len ? len[i] : -1);
+			ks_audit_key_bind(s, param, v[i], len ? len[i] : -1,
+			    st->akey);
 		else if (i == 16)	/* request_uri */
 			ks_store_bind_uri(s, param, r);
 		else if (i == 1 || i == 2)	/* stage, level */
@@ -259,7 +260,7 @@ probe(struct ks_store *st, int64_t received_us, const char *audit_id,
 	*closed = 0;
 	if (timed) {
 		sqlite3_bind_int64(s, 1, received_us);
-		ks_audit_key_bind(s, 3, audit_id, -1);
+		ks_audit_key_bind(s, 3, audit_id, -1, st->akey);
 	}
 	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {

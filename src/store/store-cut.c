@@ -113,7 +113,7 @@ ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
 		return 0;
 	if ((any = any_cut(st, err)) <= 0)
 		return any;
-	ks_audit_key_bind(s, 1, row->audit_id, -1);
+	ks_audit_key_bind(s, 1, row->audit_id, -1, st->akey);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (note_minute(st, sqlite3_column_int64(s, 0), err) < 0)
 			break;

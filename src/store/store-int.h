@@ -57,6 +57,7 @@ struct ks_store {
 	struct ks_rollup *rollup;	/* the import's, borrowed (store-cut.c) */
 	int		 cut_any;	/* a cut record stored? -1: ask (store-cut.c) */
 	struct ks_i64set cut_minutes;	/* the minutes to count again */
+	uint8_t		 akey[16];	/* the auditID's key bound (audit-key.h) */
 	int		 fd;		/* the database, for writeback(); -2 unopened */
 	int		 lock_fd;	/* the database, for store-lock.c; -2 too */
 	/* Transactions (store.c). */
