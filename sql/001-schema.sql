@@ -90,15 +90,10 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 	line		INTEGER,
 	-- auditID: stored as its 16 bytes when a UUID written the usual way
 	-- (lowercase, with hyphens: 36 characters made 16 bytes), else as
-	-- the text; given back as text by audit_id.  One auditID has one
-	-- audit_key, so equal keys are equal auditIDs.
+	-- the text; given back as text by audit_events.audit_id (not a
+	-- generated column here: SQLite computes those at every insert).
+	-- One auditID has one audit_key, so equal keys are equal auditIDs.
 	audit_key	BLOB,
-	audit_id	TEXT GENERATED ALWAYS AS (CASE typeof(audit_key)
-	    WHEN 'blob' THEN lower(hex(substr(audit_key, 1, 4)) || '-'
-	    || hex(substr(audit_key, 5, 2)) || '-'
-	    || hex(substr(audit_key, 7, 2)) || '-'
-	    || hex(substr(audit_key, 9, 2)) || '-'
-	    || hex(substr(audit_key, 11))) ELSE audit_key END) VIRTUAL,
 	-- stage and level: stored as numbers (stage_code, level_code) when
 	-- one of these values, else as the text; computed when read.
 	stage		TEXT GENERATED ALWAYS AS (CASE stage_code
@@ -184,7 +179,13 @@ CREATE INDEX IF NOT EXISTS audit_events_cut
 -- (audit_events_text gives the other strings as text too).
 DROP VIEW IF EXISTS audit_events;
 CREATE VIEW audit_events AS
-SELECT r.id, r.source_id, r.line, r.audit_id, r.stage, r.level, r.verb,
+SELECT r.id, r.source_id, r.line,
+	CASE typeof(r.audit_key) WHEN 'blob' THEN lower(hex(substr(r.audit_key,
+	    1, 4)) || '-' || hex(substr(r.audit_key, 5, 2)) || '-'
+	    || hex(substr(r.audit_key, 7, 2)) || '-'
+	    || hex(substr(r.audit_key, 9, 2)) || '-'
+	    || hex(substr(r.audit_key, 11))) ELSE r.audit_key END AS audit_id,
+	r.stage, r.level, r.verb,
 	(SELECT s.value FROM strings s WHERE s.id = r.user_id) AS username,
 	r.user_groups_id,
 	(SELECT s.value FROM strings s WHERE s.id = r.impersonated_user_id)

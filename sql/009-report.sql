@@ -126,7 +126,7 @@ SELECT (SELECT s.value FROM strings s WHERE s.id = actor_id) AS actor,
 	decision, received_us AS time,
 	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc,
 	audit_id, source_id, line, actor_id
-FROM audit_rows
+FROM audit_events
 WHERE subresource IN ('exec', 'attach', 'portforward', 'proxy', 'token')
 	OR resource = 'secrets'
 	OR verb IN ('impersonate', 'escalate', 'bind');
@@ -149,5 +149,5 @@ SELECT (SELECT s.value FROM strings s WHERE s.id = user_id)
 	decision, received_us AS time,
 	strftime('%Y-%m-%dT%H:%M:%S', (received_us - (received_us % 1000000 + 1000000) % 1000000) / 1000000, 'unixepoch') || '.' || printf('%06d', (received_us % 1000000 + 1000000) % 1000000) || 'Z' AS time_utc,
 	audit_id, source_id, line, user_id AS impersonator_id
-FROM audit_rows
+FROM audit_events
 WHERE impersonated_user_id IS NOT NULL;

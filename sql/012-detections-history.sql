@@ -349,7 +349,9 @@ WITH knob AS (
 	-- auditbeat pod, a role auditor-readonly) hold no evidence.  Each
 	-- request once.
 	SELECT (SELECT s.value FROM strings s WHERE s.id = actor_id) AS actor,
-	    min(received_us) AS time, namespace, resource, name, audit_id,
+	    min(received_us) AS time, namespace, resource, name,
+	    (SELECT v.audit_id FROM audit_events v WHERE v.id = audit_rows.id)
+		AS audit_id,
 	    verb, api_group, subresource
 	FROM audit_rows INDEXED BY audit_events_deletions
 	WHERE verb IN ('delete', 'deletecollection') AND subresource IS NULL
@@ -393,12 +395,12 @@ WITH knob AS (
 	-- auditID), and how many requests the 5 minutes before and after
 	-- hold.
 	SELECT w.gap_from AS t, w.t AS next_t,
-	    (SELECT e.audit_id FROM audit_rows e
+	    (SELECT e.audit_id FROM audit_events e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us = w.gap_from
 		ORDER BY e.audit_id DESC LIMIT 1) AS audit_id,
-	    (SELECT e.audit_id FROM audit_rows e
+	    (SELECT e.audit_id FROM audit_events e
 		WHERE coalesce(e.stage, 'ResponseComplete') IN
 		    ('ResponseComplete', 'Panic')
 		AND e.received_us = w.t

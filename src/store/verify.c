@@ -102,8 +102,9 @@ check_events(sqlite3 *db, struct ks_verify *v, struct ks_err *err)
 	struct cur b = { 0, 0, NULL, 0 };
 	int rc;
 
-	if (ks_db_prepare(db, "SELECT id, audit_id, raw_block, raw_off,"
-	    " raw_len, hash FROM audit_rows ORDER BY id", &s, err) < 0)
+	if (ks_db_prepare(db, "SELECT id, ks_audit_text(audit_key), raw_block,"
+	    " raw_off, raw_len, hash FROM audit_rows ORDER BY id", &s,
+	    err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		check_event(db, s, &b, v);

@@ -79,7 +79,7 @@ cp "$T/flipped.db" "$KUBESIFT_DB"
 
 # A stored hash changed.
 cp "$T/good.db" "$KUBESIFT_DB"
-sqlite3 "$KUBESIFT_DB" "UPDATE audit_rows SET hash = zeroblob(32) WHERE audit_id = 'v-77'"
+sqlite3 "$KUBESIFT_DB" "UPDATE audit_rows SET hash = zeroblob(32) WHERE audit_key = 'v-77'"
 st=0; ks verify > /dev/null 2> "$T/err" || st=$?
 eq "verify: a changed hash, exit 1" 1 $st
 eq "verify names the event" 1 "$(grep -c "audit event [0-9]* (auditID v-77, raw block" "$T/err")"
