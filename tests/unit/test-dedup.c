@@ -42,9 +42,10 @@ add_id(sqlite3 *db, int64_t received_us, const char *audit_id,
 {
 	sqlite3_stmt *s;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO audit_events"
-	    "(source_id, received_us, audit_id, hash) VALUES(1, ?, ?, ?)", -1,
-	    &s, NULL), SQLITE_OK);
+	/* (audit_rows: audit_events is a view; the auditID as its key.) */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO audit_rows"
+	    "(source_id, received_us, audit_key, hash)"
+	    " VALUES(1, ?, ks_audit_key(?), ?)", -1, &s, NULL), SQLITE_OK);
 	if (received_us != KS_TIME_NONE)
 		sqlite3_bind_int64(s, 1, received_us);
 	if (audit_id != NULL)
