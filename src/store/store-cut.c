@@ -126,12 +126,12 @@ ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
 }
 
 /*
- * Run sql once per value of set with it bound to ?1; each row's first
- * column, when into is not NULL, added to into.  0, or -1 with err set.
+ * Run sql once per value of set with it bound to ?1, calling row (when not
+ * NULL) with arg on each row.  0, or -1 with err set (row's -1: memory).
  */
 static int
 each(struct ks_store *st, const char *sql, const struct ks_i64set *set,
-    struct ks_i64set *into, struct ks_err *err)
+    int (*row)(sqlite3_stmt *, void *), void *arg, struct ks_err *err)
 {
 	sqlite3_stmt *s;
 	int rc = SQLITE_DONE;
@@ -141,8 +141,7 @@ each(struct ks_store *st, const char *sql, const struct ks_i64set *set,
 	for (size_t i = 0; i < set->n && rc == SQLITE_DONE; i++) {
 		sqlite3_bind_int64(s, 1, set->v[i]);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			if (into != NULL && set_add(into,
-			    sqlite3_column_int64(s, 0)) < 0)
+			if (row != NULL && row(s, arg) < 0)
 				break;
 		sqlite3_reset(s);
 	}
@@ -150,6 +149,13 @@ each(struct ks_store *st, const char *sql, const struct ks_i64set *set,
 	if (rc == SQLITE_ROW)
 		return ks_err_set(err, "out of memory");
 	return rc == SQLITE_DONE ? 0 : ks_db_error(st->db, err, "cut records");
+}
+
+/* each's row: the first column into the set arg. */
+static int
+into_set(sqlite3_stmt *s, void *arg)
+{
+	return set_add(arg, sqlite3_column_int64(s, 0));
 }
 
 /* The request of row s of outcomes_sql into r (text borrowed from s). */
@@ -170,27 +176,15 @@ row_of(sqlite3_stmt *s, struct ks_audit_row *r)
 	r->stage_us = KS_TIME_NONE;
 }
 
-/* Count the requests of every noted minute again into rollup. */
+/* each's row: the request of a row of outcomes_sql into the rollup arg. */
 static int
-readd(struct ks_store *st, struct ks_rollup *rollup, struct ks_err *err)
+readd(sqlite3_stmt *s, void *arg)
 {
-	const struct ks_i64set *m = &st->cut_minutes;
 	struct ks_audit_row r;
-	sqlite3_stmt *s;
-	int rc = SQLITE_DONE;
 
-	if (ks_db_prepare(st->db, outcomes_sql, &s, err) < 0)
-		return -1;
-	for (size_t i = 0; i < m->n && rc == SQLITE_DONE; i++) {
-		sqlite3_bind_int64(s, 1, m->v[i]);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			row_of(s, &r);
-			ks_rollup_add(rollup, &r);
-		}
-		sqlite3_reset(s);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : ks_db_error(st->db, err, "cut records");
+	row_of(s, &r);
+	ks_rollup_add(arg, &r);
+	return 0;
 }
 
 /*
@@ -217,12 +211,10 @@ totals(struct ks_store *st, const struct ks_i64set *gids, struct ks_err *err)
 		" GROUP BY g.actor, g.decision",
 	};
 
-	/* (Totals first, for every group: the actors' sums read them.) */
-	for (size_t i = 0; i < 2; i++)
-		if (each(st, sql[i], gids, NULL, err) < 0)
-			return -1;
-	for (size_t i = 2; i < 4; i++)
-		if (each(st, sql[i], gids, NULL, err) < 0)
+	/* (In order, each over every group: the actors' sums read the
+	   totals.) */
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+		if (each(st, sql[i], gids, NULL, NULL, err) < 0)
 			return -1;
 	return 0;
 }
@@ -239,14 +231,14 @@ ks_store_cut_recount(struct ks_store *st, struct ks_rollup *rollup,
 	if (st->cut_minutes.n == 0 || rollup == NULL)
 		return 0;
 	rc = ks_rollup_flush(rollup, st->db, err) < 0 ||
-	    each(st, gids_sql, &st->cut_minutes, &gids, err) < 0 ||
+	    each(st, gids_sql, &st->cut_minutes, into_set, &gids, err) < 0 ||
 	    each(st, "DELETE FROM request_minute WHERE minute = ?1",
-	    &st->cut_minutes, NULL, err) < 0 ||
+	    &st->cut_minutes, NULL, NULL, err) < 0 ||
 	    each(st, "DELETE FROM request_minute_all WHERE minute = ?1",
-	    &st->cut_minutes, NULL, err) < 0 ||
-	    readd(st, rollup, err) < 0 ||
+	    &st->cut_minutes, NULL, NULL, err) < 0 ||
+	    each(st, outcomes_sql, &st->cut_minutes, readd, rollup, err) < 0 ||
 	    ks_rollup_flush(rollup, st->db, err) < 0 ||
-	    each(st, gids_sql, &st->cut_minutes, &gids, err) < 0 ||
+	    each(st, gids_sql, &st->cut_minutes, into_set, &gids, err) < 0 ||
 	    totals(st, &gids, err) < 0 ? -1 : 0;
 	free(gids.v);
 	st->cut_minutes.n = 0;
