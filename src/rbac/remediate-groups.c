@@ -13,22 +13,53 @@
 #include <string.h>
 
 #include "rbac/remediate-int.h"
+#include "store/audit-key.h"
 #include "store/sqltime.h"
 #include "util/timeutil.h"
 
-/* One group in the making: the columns of the SQL's rows, as text. */
+/* An auditID folded: its 16-byte key (a UUID's, audit-key.h), or its
+   text. */
+struct akey {
+	uint8_t	 k[16];
+	char	*text;		/* (owned) when not a key */
+	int	 set, blob;
+};
+
+/*
+ * One group in the making: the columns of the SQL's rows, as text.  Made
+ * with SQLite's allocator, whose blocks come from huge pages in a query
+ * process (store/sqlmem.h): tens of thousands of groups, each fresh 4 KiB
+ * page of them a fault.
+ */
 struct grp {
 	struct ks_remediate_group pub;	/* the plan's, made of col (first:
 					   the plan frees it as a grp) */
 	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
 	char	*col[KS_REMEDIATE_COLS];
+	unsigned owned;			/* bit c: col[c] is the group's own
+					   copy (else interned or in buf) */
 	long long n;
 	int64_t	 t0, t1;		/* first and last time */
 	int	 timed;
+	struct akey ex[2];		/* the least and greatest auditID */
 	int64_t	 ids[2];		/* the strings of col 12 and 14
 					   folded last (read_requests) */
 	int	 have[2];
+	const char *best[2];		/* and the greatest of their text
+					   (borrowed from its text cache) */
+	char	 buf[4][KS_TIME_BUFSZ];	/* the text of col 8 to 11 */
 };
+
+/* A new group, zeroed; NULL when out of memory. */
+static struct grp *
+grp_new(void)
+{
+	struct grp *g = sqlite3_malloc64(sizeof(*g));
+
+	if (g != NULL)
+		memset(g, 0, sizeof(*g));
+	return g;
+}
 
 static const char groups_sql[] =
     "SELECT actor, verb, api_group, resource, subresource, namespace, path,"
@@ -96,30 +127,89 @@ shared(int col)
 	return col < 6 || col == 13 || col == 15;
 }
 
-/* Column col of a group from s: interned when shared, else a copy. */
-static char *
-col_of(struct ks_remediate_intern *in, int col, const unsigned char *s)
+/* Column col of g from s: interned when shared, else a copy. */
+static void
+set_col(struct ks_remediate_intern *in, struct grp *g, int col,
+    const unsigned char *s)
 {
-	return shared(col) ? (char *)ks_remediate_intern(in,
-	    (const char *)s) : dup_or_null(s);
+	if (shared(col))
+		g->col[col] = (char *)ks_remediate_intern(in, (const char *)s);
+	else {
+		g->col[col] = dup_or_null(s);
+		g->owned |= 1u << col;
+	}
 }
 
-/* Keep in *slot the greater (max: 1) or lesser of it and s. */
+/* Keep in g's col[c] (its own) the greater of it and s. */
 static void
-keep(char **slot, const unsigned char *s, int max)
+keep(struct grp *g, int c, const unsigned char *s)
 {
+	if (s == NULL || (g->col[c] != NULL && strcmp((const char *)s,
+	    g->col[c]) <= 0))
+		return;
+	free(g->col[c]);
+	g->col[c] = strdup((const char *)s);
+	g->owned |= 1u << c;
+}
+
+/* The text of a (set) auditID: its own, or made in buf. */
+static const char *
+akey_text(const struct akey *a, char buf[37])
+{
+	if (!a->blob)
+		return a->text;
+	ks_audit_key_text(a->k, buf);
+	return buf;
+}
+
+/*
+ * Keep in a the greater (max: 1) or lesser of it and the auditID in
+ * column c of st: its key (compared as its text compares: lowercase hex
+ * and hyphens in their places) or its text.
+ */
+static void
+akey_keep(struct akey *a, sqlite3_stmt *st, int c, int max)
+{
+	int blob = sqlite3_column_type(st, c) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(st, c) == 16;
+	const uint8_t *k = blob ? sqlite3_column_blob(st, c) : NULL;
+	const char *s = blob ? NULL : (const char *)sqlite3_column_text(st,
+	    c);
+	char x[37], y[37];
 	int r;
 
-	if (s == NULL)
+	if (k == NULL && s == NULL)
 		return;
-	r = *slot == NULL ? 1 : strcmp((const char *)s, *slot);
-	if (*slot != NULL && (max ? r > 0 : r < 0) &&
-	    strlen((const char *)s) <= strlen(*slot))
-		strcpy(*slot, (const char *)s);	/* (auditIDs: one length) */
-	else if (*slot == NULL || (max ? r > 0 : r < 0)) {
-		free(*slot);
-		*slot = strdup((const char *)s);
+	if (a->set) {
+		r = k != NULL && a->blob ? memcmp(k, a->k, 16) : strcmp(k ?
+		    (ks_audit_key_text(k, x), x) : s, akey_text(a, y));
+		if (max ? r <= 0 : r >= 0)
+			return;
 	}
+	free(a->text);
+	a->text = NULL;
+	a->set = 1;
+	a->blob = k != NULL;
+	if (k != NULL)
+		memcpy(a->k, k, 16);
+	else
+		a->text = strdup(s);
+}
+
+/* Make g's col[c] (10 or 11) the text of a. */
+static void
+akey_col(struct grp *g, int c, struct akey *a)
+{
+	if (!a->set)
+		return;
+	if (a->blob) {
+		ks_audit_key_text(a->k, g->buf[c - 8]);
+		g->col[c] = g->buf[c - 8];
+		return;
+	}
+	g->col[c] = a->text;	/* (the group's now) */
+	g->owned |= 1u << c;
+	a->text = NULL;
 }
 
 /* The groups found so far: an array, and (gid, path) -> index. */
@@ -190,12 +280,12 @@ fold_get(struct fold *f, int64_t gid, const unsigned char *path)
 			return f->v[json_integer_value(at)];
 		}
 	}
-	if (fold_room(f) < 0 || (g = calloc(1, sizeof(*g))) == NULL) {
+	if (fold_room(f) < 0 || (g = grp_new()) == NULL) {
 		free(k);
 		return NULL;
 	}
 	g->gid = gid;
-	g->col[6] = dup_or_null(path);
+	set_col(f->in, g, 6, path);
 	if (slot != NULL)
 		*slot = f->n + 1;
 	else
@@ -227,8 +317,8 @@ count(struct fold *f, struct grp *g, sqlite3_stmt *st)
 		if (t < 0 || t >= 253402300800000000LL)
 			f->odd = 1;
 	}
-	keep(&g->col[10], sqlite3_column_text(st, 2), 0);
-	keep(&g->col[11], sqlite3_column_text(st, 2), 1);
+	akey_keep(&g->ex[0], st, 2, 0);
+	akey_keep(&g->ex[1], st, 2, 1);
 }
 
 static int
@@ -240,9 +330,9 @@ fold_row(struct fold *f, sqlite3_stmt *st)
 	if (g == NULL)
 		return -1;
 	count(f, g, st);
-	keep(&g->col[12], sqlite3_column_text(st, 3), 1);
-	keep(&g->col[14], sqlite3_column_text(st, 4), 1);
-	keep(&g->col[16], sqlite3_column_text(st, 6), 1);
+	keep(g, 12, sqlite3_column_text(st, 3));
+	keep(g, 14, sqlite3_column_text(st, 4));
+	keep(g, 16, sqlite3_column_text(st, 6));
 	return 0;
 }
 
@@ -268,19 +358,18 @@ audit_groups(sqlite3 *db, struct fold *f)
 		    NULL)
 			break;
 		for (int i = 0; i < 6; i++)
-			g->col[i] = col_of(f->in, i, sqlite3_column_text(st,
-			    i + 1));
+			set_col(f->in, g, i, sqlite3_column_text(st, i + 1));
 		g->col[15] = (char *)ks_remediate_intern(f->in, "authorizer");
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Keep in g's col[c] (12 or 14, at k 0 or 1) the greater of it and the
+/* Keep in g's best[k] (col 12 or 14 to be) the greater of it and the
    text of strings(id) (non-empty: blank, 1); -1 on an error. */
 static int
-keep_text(struct grp *g, int c, int k, struct ks_remediate_text *t,
-    int64_t id, int blank)
+keep_text(struct grp *g, int k, struct ks_remediate_text *t, int64_t id,
+    int blank)
 {
 	const char *s;
 	int err = 0;
@@ -290,9 +379,25 @@ keep_text(struct grp *g, int c, int k, struct ks_remediate_text *t,
 	g->have[k] = 1;
 	g->ids[k] = id;
 	if ((s = ks_remediate_text_get(t, id, &err)) != NULL &&
-	    (!blank || *s != '\0'))
-		keep(&g->col[c], (const unsigned char *)s, 1);
+	    (!blank || *s != '\0') && (g->best[k] == NULL ||
+	    strcmp(s, g->best[k]) > 0))
+		g->best[k] = s;
 	return err ? -1 : 0;
+}
+
+/* The greatest groups and reason of each group read_requests read, kept
+   (interned) beyond its text cache; -1 when out of memory. */
+static int
+keep_best(struct fold *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		for (int k = 0; k < 2; k++)
+			if (f->v[i]->best[k] != NULL &&
+			    (f->v[i]->col[k ? 14 : 12] = (char *)
+			    ks_remediate_intern(f->in, f->v[i]->best[k])) ==
+			    NULL)
+				return -1;
+	return 0;
 }
 
 /*
@@ -305,8 +410,7 @@ static int
 read_requests(sqlite3 *db, struct fold *f)
 {
 	/* (audit_rows, its auditID's text by ks_audit_text: a row each.) */
-	static const char q[] = "SELECT r.gid, r.time,"
-	    " ks_audit_text(e.audit_key),"
+	static const char q[] = "SELECT r.gid, r.time, e.audit_key,"
 	    " CASE WHEN e.impersonated_user_id IS NOT NULL"
 	    " THEN e.impersonated_groups_id ELSE e.user_groups_id END,"
 	    " e.authz_reason_id"
@@ -328,14 +432,15 @@ read_requests(sqlite3 *db, struct fold *f)
 		g = f->v[f->by_gid[gid] - 1];
 		count(f, g, st);
 		if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		    keep_text(g, 12, 0, &t, sqlite3_column_int64(st, 3), 0) <
-		    0) || (sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		    keep_text(g, 14, 1, &t, sqlite3_column_int64(st, 4), 1) <
-		    0)) {
+		    keep_text(g, 0, &t, sqlite3_column_int64(st, 3), 0) < 0) ||
+		    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		    keep_text(g, 1, &t, sqlite3_column_int64(st, 4), 1) < 0)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 	}
+	if (rc == SQLITE_DONE && keep_best(f) < 0)
+		rc = SQLITE_NOMEM;
 out:
 	sqlite3_finalize(st);
 	ks_remediate_text_free(&t);
@@ -370,7 +475,7 @@ read_audit(sqlite3 *db, struct fold *f)
 			break;
 		for (int i = 0; f->n > before && i < 16; i++)
 			if (from[i] >= 0)
-				f->v[before]->col[i] = col_of(f->in, i,
+				set_col(f->in, f->v[before], i,
 				    sqlite3_column_text(st, from[i]));
 	}
 	sqlite3_finalize(st);
@@ -384,9 +489,11 @@ grp_free(struct grp *g)
 	if (g == NULL)
 		return;
 	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
-		if (!shared(j))
+		if (g->owned & (1u << j))
 			free(g->col[j]);
-	free(g);
+	free(g->ex[0].text);
+	free(g->ex[1].text);
+	sqlite3_free(g);
 }
 
 /* Drop from f the groups that hold no request. */
@@ -407,14 +514,13 @@ drop_empty(struct fold *f)
 static struct grp *
 grp_of(struct fold *f, sqlite3_stmt *st)
 {
-	struct grp *g = calloc(1, sizeof(*g));
+	struct grp *g = grp_new();
 
 	if (g == NULL)
 		return NULL;
 	for (int i = 0; i < KS_REMEDIATE_COLS; i++)
 		if (i != 7)
-			g->col[i] = col_of(f->in, i, sqlite3_column_text(st,
-			    i));
+			set_col(f->in, g, i, sqlite3_column_text(st, i));
 	g->n = sqlite3_column_int64(st, 7);
 	return g;
 }
@@ -469,7 +575,7 @@ static int
 fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 {
 	char sql[2048];
-	char t[KS_TIME_BUFSZ];
+	struct grp *g;
 
 	if ((f->index = json_object()) == NULL || audit_groups(db, f) < 0 ||
 	    read_requests(db, f) < 0 || read_audit(db, f) < 0) {
@@ -480,12 +586,14 @@ fold_all(sqlite3 *db, struct fold *f, struct ks_err *err)
 	if (f->odd)
 		return 1;
 	for (size_t i = 0; i < f->n; i++) {
-		f->v[i]->col[13] = (char *)ks_remediate_intern(f->in,
-		    "audit");
-		if (f->v[i]->timed) {
-			f->v[i]->col[8] = strdup(ks_time_format(f->v[i]->t0, t));
-			f->v[i]->col[9] = strdup(ks_time_format(f->v[i]->t1, t));
+		g = f->v[i];
+		g->col[13] = (char *)ks_remediate_intern(f->in, "audit");
+		if (g->timed) {
+			g->col[8] = ks_time_format(g->t0, g->buf[0]);
+			g->col[9] = ks_time_format(g->t1, g->buf[1]);
 		}
+		akey_col(g, 10, &g->ex[0]);
+		akey_col(g, 11, &g->ex[1]);
 	}
 	snprintf(sql, sizeof(sql), "%s FROM denials WHERE origin = 'log'"
 	    " GROUP BY actor, verb, api_group, resource, subresource,"

@@ -319,6 +319,27 @@ build_changes(struct plan_ctx *c)
 	c->plan->nevidence = c->nfixes;
 }
 
+/*
+ * One read of the database for the whole plan: a statement left on its
+ * first row keeps the read transaction open until it is finalized, so
+ * that the plan's thousands of small statements (an actor's class and
+ * refusals, a string, a resource) each skip taking and dropping the
+ * file's lock and checking its header; and they all see one state of the
+ * file.  NULL when it cannot be (each statement then reads on its own).
+ */
+static sqlite3_stmt *
+read_hold(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_get_autocommit(db) && sqlite3_prepare_v2(db,
+	    "SELECT 1 FROM sqlite_schema", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		return st;
+	sqlite3_finalize(st);
+	return NULL;
+}
+
 /* A new plan, empty, with its store; NULL when out of memory. */
 static struct ks_remediate_plan *
 plan_new(void)
@@ -342,6 +363,7 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	struct plan_ctx c = { .db = db, .filter = filter, .opts = opts ? opts :
 	    &defaults };
 	struct ks_remediate_store *s;
+	sqlite3_stmt *hold_st = read_hold(db);
 	long nobj;
 
 	ks_remediate_memo_init(&c.memo, db, filter);
@@ -380,5 +402,6 @@ out:
 	ks_rbac_free(c.rbac);
 	ks_rbac_hist_free(c.hist);
 	ks_remediate_memo_free(&c.memo);
+	sqlite3_finalize(hold_st);
 	return c.plan;
 }
