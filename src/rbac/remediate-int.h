@@ -15,6 +15,7 @@
 #include "rbac/rbacdb.h"
 #include "rbac/remediate.h"
 #include "store/filter.h"
+#include "util/timeutil.h"
 
 /* --- remediate-memo.c: what a plan reads once and asks many times --- */
 
@@ -36,6 +37,75 @@ int	ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 	    struct ks_remediate_store *s, struct ks_err *err);
 /* Free s's groups (s->v). */
 void	ks_remediate_groups_free(struct ks_remediate_store *s);
+
+/* --- remediate-groups.c and remediate-fold.c: the groups in the making
+   (the audit log's refusals folded into them: remediate-fold.c) --- */
+
+/* An auditID folded: its 16-byte key (a UUID's, audit-key.h), or its
+   text. */
+struct ks_remediate_akey {
+	uint8_t	 k[16];
+	char	*text;		/* (owned) when not a key */
+	int	 set, blob;
+};
+
+/*
+ * One group in the making: the columns of the SQL's rows, as text.  Made
+ * with SQLite's allocator, whose blocks come from huge pages in a query
+ * process (store/sqlmem.h): tens of thousands of groups, each fresh 4 KiB
+ * page of them a fault.
+ */
+struct ks_grp {
+	struct ks_remediate_group pub;	/* the plan's, made of col (first:
+					   the plan frees it as a grp) */
+	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
+	char	*col[KS_REMEDIATE_COLS];
+	unsigned owned;			/* bit c: col[c] is the group's own
+					   copy (else interned or in buf) */
+	long long n;
+	int64_t	 t0, t1;		/* first and last time */
+	int	 timed;
+	struct ks_remediate_akey ex[2];		/* the least and greatest auditID */
+	int64_t	 ids[2];		/* the strings of col 12 and 14
+					   folded last (read_requests) */
+	int	 have[2];
+	const char *best[2];		/* and the greatest of their text
+					   (borrowed from its text cache) */
+	char	 buf[4][KS_TIME_BUFSZ];	/* the text of col 8 to 11 */
+};
+
+/* The groups found so far: an array, and (gid, path) -> index. */
+struct ks_fold {
+	struct ks_grp	**v;
+	size_t		  n, cap;
+	json_t		 *index;	/* of the groups with a path */
+	size_t		 *by_gid;	/* gid -> 1 + index, the group
+					   without a path (0: none yet) */
+	size_t		  ngid;
+	int		  odd;	/* a time SQL would print otherwise */
+	struct ks_remediate_intern *in;	/* the shared columns' */
+};
+
+/* A new group, zeroed; NULL when out of memory. */
+struct ks_grp *ks_remediate_grp_new(void);
+/* Free group g (NULL: nothing). */
+void	ks_remediate_grp_free(struct ks_grp *g);
+/* Column col of g from s: interned (in) when many groups share it, else
+   the group's own copy. */
+void	ks_remediate_grp_set(struct ks_remediate_intern *in, struct ks_grp *g,
+	    int col, const unsigned char *s);
+/* Make room for one more group in f; -1 when out of memory. */
+int	ks_remediate_fold_room(struct ks_fold *f);
+
+/*
+ * The audit log's groups of refusals (remediate-fold.c), into f (its
+ * index made): each read once in the order they are stored, folded per
+ * rollup group and path, with their text (SQL's columns 0-16, origin
+ * audit); those that hold none dropped.  1 when a time would print
+ * otherwise than SQL prints it (then SQL must group them), -1 on an
+ * SQLite error or out of memory.
+ */
+int	ks_remediate_fold_audit(sqlite3 *db, struct ks_fold *f);
 
 /*
  * The text of strings(id), each read once (ks_remediate_text_init; its

@@ -1,0 +1,372 @@
+/*
+ * The audit log's refusals folded into denial groups (remediate-int.h):
+ * the groups of rollup_groups, then each refused request read once, in
+ * the order they are stored (denial_requests by id, the events' pages in
+ * turn, not once per group), then the refusals of no resource or by
+ * admission, one group per path.  What the SQL of remediate-groups.c
+ * gives: the same groups, the same text.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rbac/remediate-int.h"
+#include "store/audit-key.h"
+#include "util/timeutil.h"
+
+/* The text of a (set) auditID: its own, or made in buf. */
+static const char *
+akey_text(const struct ks_remediate_akey *a, char buf[37])
+{
+	if (!a->blob)
+		return a->text;
+	ks_audit_key_text(a->k, buf);
+	return buf;
+}
+
+/*
+ * Keep in a the greater (max: 1) or lesser of it and the auditID in
+ * column c of st: its key (compared as its text compares: lowercase hex
+ * and hyphens in their places) or its text.
+ */
+static void
+akey_keep(struct ks_remediate_akey *a, sqlite3_stmt *st, int c, int max)
+{
+	int blob = sqlite3_column_type(st, c) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(st, c) == 16;
+	const uint8_t *k = blob ? sqlite3_column_blob(st, c) : NULL;
+	const char *s = blob ? NULL : (const char *)sqlite3_column_text(st,
+	    c);
+	char x[37], y[37];
+	int r;
+
+	if (k == NULL && s == NULL)
+		return;
+	if (a->set) {
+		r = k != NULL && a->blob ? memcmp(k, a->k, 16) : strcmp(k ?
+		    (ks_audit_key_text(k, x), x) : s, akey_text(a, y));
+		if (max ? r <= 0 : r >= 0)
+			return;
+	}
+	free(a->text);
+	a->text = NULL;
+	a->set = 1;
+	a->blob = k != NULL;
+	if (k != NULL)
+		memcpy(a->k, k, 16);
+	else
+		a->text = strdup(s);
+}
+
+/* Make g's col[c] (10 or 11) the text of a. */
+static void
+akey_col(struct ks_grp *g, int c, struct ks_remediate_akey *a)
+{
+	if (!a->set)
+		return;
+	if (a->blob) {
+		ks_audit_key_text(a->k, g->buf[c - 8]);
+		g->col[c] = g->buf[c - 8];
+		return;
+	}
+	g->col[c] = a->text;	/* (the group's now) */
+	g->owned |= 1u << c;
+	a->text = NULL;
+}
+
+/* Keep in g's col[c] (its own) the greater of it and s. */
+static void
+keep(struct ks_grp *g, int c, const unsigned char *s)
+{
+	if (s == NULL || (g->col[c] != NULL && strcmp((const char *)s,
+	    g->col[c]) <= 0))
+		return;
+	free(g->col[c]);
+	g->col[c] = strdup((const char *)s);
+	g->owned |= 1u << c;
+}
+
+/* The slot of gid in f->by_gid (grown as needed), or NULL. */
+static size_t *
+gid_slot(struct ks_fold *f, int64_t gid)
+{
+	size_t *nv, n;
+
+	if (gid < 0 || (uint64_t)gid >= SIZE_MAX / sizeof(*nv) / 2)
+		return NULL;
+	if ((size_t)gid >= f->ngid) {
+		n = (size_t)gid * 2 + 1024;
+		if ((nv = realloc(f->by_gid, n * sizeof(*nv))) == NULL)
+			return NULL;
+		memset(nv + f->ngid, 0, (n - f->ngid) * sizeof(*nv));
+		f->by_gid = nv;
+		f->ngid = n;
+	}
+	return &f->by_gid[gid];
+}
+
+/* The group of gid and path, made on first use; NULL when out of memory. */
+static struct ks_grp *
+fold_get(struct ks_fold *f, int64_t gid, const unsigned char *path)
+{
+	char *k = NULL;
+	json_t *at = NULL;
+	size_t *slot = NULL;
+	struct ks_grp *g;
+
+	if (path == NULL) {
+		if ((slot = gid_slot(f, gid)) == NULL)
+			return NULL;
+		if (*slot > 0)
+			return f->v[*slot - 1];
+	} else {
+		if (asprintf(&k, "%" PRId64 "+%s", gid, path) < 0)
+			return NULL;
+		if ((at = json_object_get(f->index, k)) != NULL) {
+			free(k);
+			return f->v[json_integer_value(at)];
+		}
+	}
+	if (ks_remediate_fold_room(f) < 0 ||
+	    (g = ks_remediate_grp_new()) == NULL) {
+		free(k);
+		return NULL;
+	}
+	g->gid = gid;
+	ks_remediate_grp_set(f->in, g, 6, path);
+	if (slot != NULL)
+		*slot = f->n + 1;
+	else
+		json_object_set_new(f->index, k,
+		    json_integer((json_int_t)f->n));
+	free(k);
+	f->v[f->n++] = g;
+	return g;
+}
+
+/*
+ * One more request of g, from a row whose column 1 is its time (or NULL)
+ * and column 2 its auditID: the count, the span, the least and greatest
+ * auditID.
+ */
+static void
+count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
+{
+	int64_t t = sqlite3_column_int64(st, 1);
+
+	g->n++;
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		if (!g->timed || t < g->t0)
+			g->t0 = t;
+		if (!g->timed || t > g->t1)
+			g->t1 = t;
+		g->timed = 1;
+		/* (SQL prints these with a sign or more digits.) */
+		if (t < 0 || t >= 253402300800000000LL)
+			f->odd = 1;
+	}
+	akey_keep(&g->ex[0], st, 2, 0);
+	akey_keep(&g->ex[1], st, 2, 1);
+}
+
+static int
+fold_row(struct ks_fold *f, sqlite3_stmt *st)
+{
+	struct ks_grp *g = fold_get(f, sqlite3_column_int64(st, 0),
+	    sqlite3_column_text(st, 5));
+
+	if (g == NULL)
+		return -1;
+	count(f, g, st);
+	keep(g, 12, sqlite3_column_text(st, 3));
+	keep(g, 14, sqlite3_column_text(st, 4));
+	keep(g, 16, sqlite3_column_text(st, 6));
+	return 0;
+}
+
+/*
+ * The audit log's groups of the authorizer's refusals of a resource, one
+ * per rollup group (those that hold no refused request are dropped once
+ * they are read): their columns 0-5 and 15.
+ */
+static int
+audit_groups(sqlite3 *db, struct ks_fold *f)
+{
+	static const char q[] = "SELECT id, actor, verb, api_group, resource,"
+	    " subresource, namespace FROM rollup_groups"
+	    " WHERE decision = 'forbid' AND resource IS NOT NULL";
+	sqlite3_stmt *st;
+	struct ks_grp *g;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((g = fold_get(f, sqlite3_column_int64(st, 0), NULL)) ==
+		    NULL)
+			break;
+		for (int i = 0; i < 6; i++)
+			ks_remediate_grp_set(f->in, g, i,
+			    sqlite3_column_text(st, i + 1));
+		g->col[15] = (char *)ks_remediate_intern(f->in, "authorizer");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Keep in g's best[k] (col 12 or 14 to be) the greater of it and the
+   text of strings(id) (non-empty: blank, 1); -1 on an error. */
+static int
+keep_text(struct ks_grp *g, int k, struct ks_remediate_text *t, int64_t id,
+    int blank)
+{
+	const char *s;
+	int err = 0;
+
+	if (g->have[k] && g->ids[k] == id)
+		return 0;
+	g->have[k] = 1;
+	g->ids[k] = id;
+	if ((s = ks_remediate_text_get(t, id, &err)) != NULL &&
+	    (!blank || *s != '\0') && (g->best[k] == NULL ||
+	    strcmp(s, g->best[k]) > 0))
+		g->best[k] = s;
+	return err ? -1 : 0;
+}
+
+/* The greatest groups and reason of each group read_requests read, kept
+   (interned) beyond its text cache; -1 when out of memory. */
+static int
+keep_best(struct ks_fold *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		for (int k = 0; k < 2; k++)
+			if (f->v[i]->best[k] != NULL &&
+			    (f->v[i]->col[k ? 14 : 12] = (char *)
+			    ks_remediate_intern(f->in, f->v[i]->best[k])) ==
+			    NULL)
+				return -1;
+	return 0;
+}
+
+/*
+ * The refused requests of audit_groups' groups, each read once in the
+ * order they are stored (denial_requests by id, the events' pages in
+ * turn): their count, times, least and greatest auditID, and greatest
+ * groups and reason (the texts of strings, read once per id).
+ */
+static int
+read_requests(sqlite3 *db, struct ks_fold *f)
+{
+	/* (audit_rows, its auditID's text by ks_audit_text: a row each.) */
+	static const char q[] = "SELECT r.gid, r.time, e.audit_key,"
+	    " CASE WHEN e.impersonated_user_id IS NOT NULL"
+	    " THEN e.impersonated_groups_id ELSE e.user_groups_id END,"
+	    " e.authz_reason_id"
+	    " FROM denial_requests r NOT INDEXED"
+	    " CROSS JOIN audit_rows e ON e.id = r.id";
+	struct ks_remediate_text t;
+	sqlite3_stmt *st = NULL;
+	struct ks_grp *g;
+	int64_t gid;
+	int rc = SQLITE_ERROR;
+
+	if (ks_remediate_text_init(&t, db) < 0 ||
+	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gid = sqlite3_column_int64(st, 0);
+		if (gid < 0 || (uint64_t)gid >= f->ngid || f->by_gid[gid] == 0)
+			continue;	/* a group read with its paths */
+		g = f->v[f->by_gid[gid] - 1];
+		count(f, g, st);
+		if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		    keep_text(g, 0, &t, sqlite3_column_int64(st, 3), 0) < 0) ||
+		    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		    keep_text(g, 1, &t, sqlite3_column_int64(st, 4), 1) < 0)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	if (rc == SQLITE_DONE && keep_best(f) < 0)
+		rc = SQLITE_NOMEM;
+out:
+	sqlite3_finalize(st);
+	ks_remediate_text_free(&t);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The refusals of the other groups of the audit log (by admission, or of
+ * no resource: one group per path), in the order they are stored, folded
+ * per group and path (SQL's columns 0-6 and 15 taken from the first).
+ */
+static int
+read_audit(sqlite3 *db, struct ks_fold *f)
+{
+	static const char q[] = "SELECT gid, time, audit_id, groups,"
+	    " nullif(reason, ''), path, message, actor, verb, api_group,"
+	    " resource, subresource, namespace, refused_by FROM denial_audit"
+	    " WHERE gid IN (SELECT id FROM rollup_groups"
+	    " WHERE decision IS NOT 'forbid' OR resource IS NULL)"
+	    " ORDER BY event_id";
+	static const int from[] = { 7, 8, 9, 10, 11, 12, -1, -1, -1, -1, -1,
+	    -1, -1, -1, -1, 13 };
+	sqlite3_stmt *st;
+	size_t before;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		before = f->n;
+		if (fold_row(f, st) < 0)
+			break;
+		for (int i = 0; f->n > before && i < 16; i++)
+			if (from[i] >= 0)
+				ks_remediate_grp_set(f->in, f->v[before], i,
+				    sqlite3_column_text(st, from[i]));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Drop from f the groups that hold no request. */
+static void
+drop_empty(struct ks_fold *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i]->n > 0)
+			f->v[k++] = f->v[i];
+		else
+			ks_remediate_grp_free(f->v[i]);
+	f->n = k;
+}
+
+int
+ks_remediate_fold_audit(sqlite3 *db, struct ks_fold *f)
+{
+	struct ks_grp *g;
+
+	if ((f->index = json_object()) == NULL || audit_groups(db, f) < 0 ||
+	    read_requests(db, f) < 0 || read_audit(db, f) < 0)
+		return -1;
+	drop_empty(f);
+	if (f->odd)
+		return 1;
+	for (size_t i = 0; i < f->n; i++) {
+		g = f->v[i];
+		g->col[13] = (char *)ks_remediate_intern(f->in, "audit");
+		if (g->timed) {
+			g->col[8] = ks_time_format(g->t0, g->buf[0]);
+			g->col[9] = ks_time_format(g->t1, g->buf[1]);
+		}
+		akey_col(g, 10, &g->ex[0]);
+		akey_col(g, 11, &g->ex[1]);
+	}
+	return 0;
+}
