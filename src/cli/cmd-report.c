@@ -182,24 +182,21 @@ static int
 fixes(struct ks_doc *d, sqlite3 *db, const struct ks_remediate_plan *plan)
 {
 	json_t *c, *k;
-	char *text = NULL;
-	size_t len = 0, i, j;
+	size_t i, j;
 	FILE *m;
 
+	/* (Each block printed as it is written: megabytes at 1M events.) */
 	ks_doc_heading(d, 2, "Fixes");
-	if ((m = open_memstream(&text, &len)) != NULL) {
+	if ((m = ks_doc_pre_open(d, "")) != NULL) {
 		ks_remedy_text(m, plan);
 		fclose(m);
-		ks_doc_pre(d, "", text);
-		free(text);
 	}
-	if (json_array_size(json_object_get(plan->json, "changes")) > 0 &&
-	    (m = open_memstream(&text, &len)) != NULL) {
+	if (json_array_size(json_object_get(plan->json, "changes")) > 0) {
 		ks_doc_para(d, "Manifests (kubectl apply -f):");
-		ks_remedy_yaml(m, plan);
-		fclose(m);
-		ks_doc_pre(d, "yaml", text);
-		free(text);
+		if ((m = ks_doc_pre_open(d, "yaml")) != NULL) {
+			ks_remedy_yaml(m, plan);
+			fclose(m);
+		}
 	}
 	ks_doc_heading(d, 3, "Known issues");
 	j = 0;

@@ -2,8 +2,10 @@
  * The document's frame: headings, paragraphs, preformatted blocks.  Its
  * tables are the formatter's (out-md.c, out-html.c), through ks_out_stmt().
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "out/doc.h"
 #include "out/textesc.h"
@@ -148,39 +150,135 @@ ks_doc_para(struct ks_doc *d, const char *text)
 	fputs(d->html ? "</p>\n" : "\n\n", d->fp);
 }
 
+/* One line of a preformatted block (n bytes at s, no line end). */
+static void
+pre_line(struct ks_doc *d, const char *s, size_t n)
+{
+	char *e;
+
+	if (d->html) {
+		html_text(d->fp, s, n);
+		fputc('\n', d->fp);
+		return;
+	}
+	e = ks_textesc_dup(s, n, 0, NULL);
+	/* A fence inside the evidence must not close ours. */
+	fprintf(d->fp, "%s%s\n", e && strncmp(e, "```", 3) == 0 ? "\\" : "",
+	    e ? e : "");
+	free(e);
+}
+
+static void
+pre_begin(struct ks_doc *d, const char *lang)
+{
+	if (d->html)
+		fputs("<pre>", d->fp);
+	else
+		fprintf(d->fp, "```%s\n", lang);
+}
+
+static void
+pre_end(struct ks_doc *d)
+{
+	fputs(d->html ? "</pre>\n" : "```\n\n", d->fp);
+}
+
 void
 ks_doc_pre(struct ks_doc *d, const char *lang, const char *text)
 {
 	const char *p = text, *nl;
 
-	if (d->html) {
-		fputs("<pre>", d->fp);
-		/* Line by line, so that line ends survive the escaping. */
-		while (*p) {
-			nl = strchr(p, '\n');
-			html_text(d->fp, p, nl ? (size_t)(nl - p) : strlen(p));
-			fputc('\n', d->fp);
-			if (nl == NULL)
-				break;
-			p = nl + 1;
-		}
-		fputs("</pre>\n", d->fp);
-		return;
-	}
-	fprintf(d->fp, "```%s\n", lang);
+	pre_begin(d, lang);
+	/* Line by line, so that line ends survive the escaping. */
 	while (*p) {
-		char *e;
 		nl = strchr(p, '\n');
-		e = ks_textesc_dup(p, nl ? (size_t)(nl - p) : strlen(p), 0, NULL);
-		/* A fence inside the evidence must not close ours. */
-		fprintf(d->fp, "%s%s\n", e && strncmp(e, "```", 3) == 0 ?
-		    "\\" : "", e ? e : "");
-		free(e);
+		pre_line(d, p, nl ? (size_t)(nl - p) : strlen(p));
 		if (nl == NULL)
 			break;
 		p = nl + 1;
 	}
-	fputs("```\n\n", d->fp);
+	pre_end(d);
+}
+
+/* A block of ks_doc_pre_open: the document, and the line not yet ended. */
+struct pre {
+	struct ks_doc	*d;
+	char		*line;
+	size_t		 n, cap;
+};
+
+/* Keep n bytes at s as the start of the line; -1 when out of memory. */
+static int
+pre_keep(struct pre *b, const char *s, size_t n)
+{
+	char *nl;
+	size_t cap;
+
+	if (b->n + n > b->cap) {
+		cap = (b->n + n) * 2 + 256;
+		if ((nl = realloc(b->line, cap)) == NULL)
+			return -1;
+		b->line = nl;
+		b->cap = cap;
+	}
+	memcpy(b->line + b->n, s, n);
+	b->n += n;
+	return 0;
+}
+
+/* Each line ended in buf (of n bytes), as ks_doc_pre prints it. */
+static ssize_t
+pre_write(void *cookie, const char *buf, size_t n)
+{
+	struct pre *b = cookie;
+	const char *p = buf, *end = buf + n, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (b->n > 0) {
+			if (pre_keep(b, p, (size_t)(nl - p)) < 0)
+				return -1;
+			pre_line(b->d, b->line, b->n);
+			b->n = 0;
+		} else
+			pre_line(b->d, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	return pre_keep(b, p, (size_t)(end - p)) < 0 ? -1 : (ssize_t)n;
+}
+
+/* The last line (when not empty: as ks_doc_pre, which prints no empty
+   line after the last line end), and the block's end. */
+static int
+pre_close(void *cookie)
+{
+	struct pre *b = cookie;
+
+	if (b->n > 0)
+		pre_line(b->d, b->line, b->n);
+	pre_end(b->d);
+	free(b->line);
+	free(b);
+	return 0;
+}
+
+FILE *
+ks_doc_pre_open(struct ks_doc *d, const char *lang)
+{
+	static const cookie_io_functions_t io = { NULL, pre_write, NULL,
+	    pre_close };
+	struct pre *b = calloc(1, sizeof(*b));
+	FILE *fp;
+
+	if (b == NULL)
+		return NULL;
+	b->d = d;
+	if ((fp = fopencookie(b, "w", io)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	(void)setvbuf(fp, NULL, _IOFBF, 1 << 16);
+	pre_begin(d, lang);
+	return fp;
 }
 
 int

@@ -48,5 +48,12 @@ void	ks_doc_text(struct ks_doc *d, const char *text);
 int	ks_doc_table(struct ks_doc *d, sqlite3_stmt *stmt, struct ks_err *err);
 /* A preformatted block (lang: a Markdown fence language, or ""). */
 void	ks_doc_pre(struct ks_doc *d, const char *lang, const char *text);
+/*
+ * The same block written as it is made: what is written to the stream
+ * returned is printed as ks_doc_pre prints text, line by line, without
+ * holding the whole text; fclose ends the block.  NULL when out of memory
+ * (then nothing is printed).
+ */
+FILE	*ks_doc_pre_open(struct ks_doc *d, const char *lang);
 
 #endif
