@@ -251,8 +251,10 @@ manifests(struct ks_remediate_fix *f, struct pick *p, json_t *change)
 		    p->best->binding->name));
 	} else {
 		new_name(f->actor, name, sizeof(name));
-		json_array_append_new(out, ks_rbac_role_new_manifest(ns, name,
-		    rules));
+		/* (Its rules are the change's, the same JSON: not a copy.) */
+		if ((m = ks_rbac_role_new_manifest(ns, name, NULL)) != NULL)
+			json_object_set(m, "rules", rules);
+		json_array_append_new(out, m);
 		json_array_append_new(out, ks_rbac_binding_new_manifest(ns,
 		    name, ns ? "Role" : "ClusterRole", name, f->actor));
 		json_object_set_new(change, "target_name", json_string(name));

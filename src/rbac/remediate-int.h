@@ -169,6 +169,7 @@ struct ks_remediate_memo {
 	json_t			*refusals;	/* actor -> ks_remediate_refusals */
 	sqlite3_stmt		*refusals_st;	/* ks_remediate_refusals' */
 	sqlite3_stmt		*known_st;	/* known issues of a group */
+	sqlite3_stmt		*class_st;	/* an actor's identity class */
 	const char		*last_actor;	/* ks_remediate_identity's last
 						   answer: its actor (borrowed
 						   from the plan's groups), */

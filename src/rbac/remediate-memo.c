@@ -36,6 +36,7 @@ ks_remediate_memo_free(struct ks_remediate_memo *m)
 	free(m->facts);
 	sqlite3_finalize(m->refusals_st);
 	sqlite3_finalize(m->known_st);
+	sqlite3_finalize(m->class_st);
 }
 
 /*
@@ -178,7 +179,6 @@ ks_remediate_identity(struct ks_remediate_memo *m, const char *actor,
 	static const char *const component_classes[] = { "control-plane",
 	    "controller", "node", "service-account", "cloud-provider" };
 	const char *known;
-	sqlite3_stmt *st;
 	int component = 0;
 
 	/* (The groups come by actor: most ask what the last one asked.) */
@@ -189,14 +189,16 @@ ks_remediate_identity(struct ks_remediate_memo *m, const char *actor,
 	}
 	known = actor ? ks_json_str(m->classes, actor) : NULL;
 	snprintf(cls, sz, "%s", known ? known : "unknown");
-	if (actor != NULL && known == NULL && sqlite3_prepare_v2(m->db, q, -1,
-	    &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st,
-		    0))
+	if (actor != NULL && known == NULL && (m->class_st != NULL ||
+	    sqlite3_prepare_v2(m->db, q, -1, &m->class_st, NULL) ==
+	    SQLITE_OK)) {
+		sqlite3_bind_text(m->class_st, 1, actor, -1, SQLITE_STATIC);
+		if (sqlite3_step(m->class_st) == SQLITE_ROW &&
+		    sqlite3_column_text(m->class_st, 0))
 			snprintf(cls, sz, "%s", (const char *)
-			    sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
+			    sqlite3_column_text(m->class_st, 0));
+		sqlite3_reset(m->class_st);
+		sqlite3_clear_bindings(m->class_st);
 		json_object_set_new(m->classes, actor, json_string(cls));
 	}
 	for (size_t i = 0; i < sizeof(component_classes) /
