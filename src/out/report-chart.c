@@ -108,6 +108,19 @@ load_findings(json_t *findings, struct chart *c)
 	" verb, api_group, resource, subresource, namespace, time, 'forbid'" \
 	" FROM log_denials_only)"
 
+/*
+ * Without a filter, the first and last time of the refused requests
+ * through the index by time (the first and last whose group there is, as
+ * REFUSALS joins them), not every refusal read.
+ */
+#define EDGE(dir) "(SELECT r.time FROM denial_requests r" \
+	" INDEXED BY denial_requests_time WHERE r.time IS NOT NULL AND" \
+	" EXISTS (SELECT 1 FROM rollup_groups g WHERE g.id = r.gid)" \
+	" ORDER BY r.time " dir " LIMIT 1)"
+#define SPAN_ALL "SELECT min(time), max(time) FROM (SELECT " EDGE("ASC") \
+	" AS time UNION ALL SELECT " EDGE("DESC") " UNION ALL SELECT time" \
+	" FROM log_denials_only) WHERE time IS NOT NULL"
+
 /* The first and last time of the denials f selects (0: none). */
 static int
 denial_span(sqlite3 *db, const struct ks_filter *f, long long *a,
@@ -117,7 +130,8 @@ denial_span(sqlite3 *db, const struct ks_filter *f, long long *a,
 	sqlite3_stmt *st;
 	int n = 0;
 
-	snprintf(q, sizeof(q), "SELECT min(time), max(time) FROM " REFUSALS
+	snprintf(q, sizeof(q), "%s", ks_filter_empty(f) ? SPAN_ALL :
+	    "SELECT min(time), max(time) FROM " REFUSALS
 	    " WHERE time IS NOT NULL");
 	if (ks_filter_sql(f, q, sizeof(q), "time", "decision") < 0 ||
 	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
@@ -137,15 +151,17 @@ denial_span(sqlite3 *db, const struct ks_filter *f, long long *a,
  * Without a filter, the denials of the first MAXS actors only (those the
  * chart draws, in the order of their names): the actors of the groups
  * that hold a timed denial (rollup_groups by actor, each group probed in
- * denial_requests) and of the plain logs', then their refusals alone, by
- * group.
+ * denial_requests, up to the first MAXS: the scan stops there) and of
+ * the plain logs', then their refusals alone, by group.
  */
 #define XSTR(x)	#x
 #define STR(x)	XSTR(x)
 #define SERIES_ALL "WITH top AS MATERIALIZED (SELECT actor FROM (" \
-	"SELECT g.actor FROM rollup_groups g WHERE g.actor IS NOT NULL" \
-	" AND EXISTS (SELECT 1 FROM denial_requests r WHERE r.gid = g.id" \
-	" AND r.time IS NOT NULL) UNION SELECT actor FROM log_denials_only" \
+	"SELECT * FROM (SELECT DISTINCT g.actor FROM rollup_groups g" \
+	" WHERE g.actor IS NOT NULL AND EXISTS (SELECT 1 FROM" \
+	" denial_requests r WHERE r.gid = g.id AND r.time IS NOT NULL)" \
+	" ORDER BY g.actor LIMIT " STR(MAXS) ")" \
+	" UNION SELECT actor FROM log_denials_only" \
 	" WHERE time IS NOT NULL AND actor IS NOT NULL) ORDER BY actor" \
 	" LIMIT " STR(MAXS) ") SELECT actor, (time - ?1) / ?2, count(*)" \
 	" FROM (SELECT g.actor, r.time FROM rollup_groups g" \
