@@ -306,17 +306,17 @@ intro(struct ks_doc *d, sqlite3 *db)
 /*
  * Who did something worth a look, among the requests the filters select:
  * refused, anonymous, impersonating, or touching sensitive resources.
+ * Summed per actor (ks_filter_counts_actors: without a window or a filter
+ * on a column but the actor, the actors' totals), and what each touched
+ * that is sensitive read for the 50 actors shown only.
  */
 static int
 unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
 	char head[KS_FILTER_QUERY_MAX];
 
-	snprintf(head, sizeof(head), "%s%s%s", "SELECT actor, (SELECT class"
-	    " FROM identity_classes WHERE actor GLOB pattern ORDER BY priority"
-	    " LIMIT 1) AS class, sum(allowed + denied) AS requests,"
-	    " sum(denied) AS denials, " KS_SQL_TIME("min(first_us)") " AS"
-	    " first_seen, " KS_SQL_TIME("max(last_us)") " AS last_seen,"
+	snprintf(head, sizeof(head), "%s%s%s", "SELECT actor, class, requests,"
+	    " denials, first_seen, last_seen,"
 	    /* sensitive_requests (sql/009) of the actor, through the index
 	       audit_events_sensitive by the actor's id (named: SQLite
 	       would take the index by actor and time), whose WHERE the
@@ -325,17 +325,21 @@ unusual(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 	    " coalesce('/' || e.subresource, '')) FROM audit_rows e"
 	    " INDEXED BY audit_events_sensitive"
 	    " WHERE e.actor_id = (SELECT id FROM strings WHERE value ="
-	    " c.actor) AND (e.subresource IN ('exec', 'attach',"
+	    " u.actor) AND (e.subresource IN ('exec', 'attach',"
 	    " 'portforward', 'proxy', 'token') OR e.resource = 'secrets'"
 	    " OR e.verb IN ('impersonate', 'escalate', 'bind')))"
-	    " AS sensitive FROM ",
-	    ks_filter_counts(f, 0), " c WHERE actor IS NOT NULL");
+	    " AS sensitive FROM (SELECT actor, (SELECT class"
+	    " FROM identity_classes WHERE actor GLOB pattern ORDER BY priority"
+	    " LIMIT 1) AS class, sum(allowed + denied) AS requests,"
+	    " sum(denied) AS denials, " KS_SQL_TIME("min(first_us)") " AS"
+	    " first_seen, " KS_SQL_TIME("max(last_us)") " AS last_seen FROM ",
+	    ks_filter_counts_actors(f), " c WHERE actor IS NOT NULL");
 	return section(d, db, "Actors with unusual activity", head,
 	    " GROUP BY actor HAVING (denials > 0 OR class = 'anonymous' OR"
 	    " EXISTS (SELECT 1 FROM impersonations i WHERE i.impersonator_id"
 	    " = (SELECT id FROM strings WHERE value = c.actor)))"
 	    " ORDER BY denials DESC,"
-	    " requests DESC LIMIT 50", "time", f);
+	    " requests DESC LIMIT 50) u", "time", f);
 }
 
 /* The sections, in order, after the findings are known. */
