@@ -83,6 +83,10 @@ struct plan_ctx {
 	json_t				*fix_index;	/* actor and namespace ->
 							   index in fixes */
 	struct ks_remediate_fix		*last_fix;	/* fix_for's last answer */
+	const char			*held_actor;	/* hold's last actor filed
+							   whole (interned), */
+	const char			*held_class;	/* with this class */
+	const char			*held_reason;	/* and reason */
 	struct ks_remediate_memo	 memo;
 };
 
@@ -129,25 +133,47 @@ file_as(struct plan_ctx *c, int list, struct ks_remediate_group *g,
 	ks_remediate_list_add(&c->plan->lists[list], g);
 }
 
+/* File g as needing a decision, as every group of its actor (the same
+   class and reason, kept for the actor's next groups). */
+static void
+file_whole(struct plan_ctx *c, struct ks_remediate_group *g,
+    const char *cls, const char *reason)
+{
+	file_as(c, KS_PLAN_NEEDS_DECISION, g, cls, reason);
+	c->held_actor = g->actor;
+	c->held_class = g->class;
+	c->held_reason = g->reason;
+}
+
 /*
  * A group that is an RBAC gap: a person not asked for, or a dangerous
- * permission not allowed, is filed away (1); else 0, and why (in buf)
- * the actor gets a change.
+ * permission not allowed, is filed away (1); else 0 (why_change says
+ * why the actor gets a change).
  */
 static int
 hold(struct plan_ctx *c, struct ks_remediate_group *g, int component,
     const char *idc, char *buf, size_t sz)
 {
-	const char *actor = g->actor, *why;
-	const char *sus = ks_remediate_detection(c->suspects, actor);
+	const char *actor = g->actor, *why, *sus;
 	char dbuf[512];
-	int named = ks_remediate_named(c->filter, actor);
+	int named;
 
+	/* (The groups come by actor; whether the actor is suspicious or a
+	   person not asked for is the same for each of its groups.) */
+	if (actor != NULL && actor == c->held_actor) {
+		g->class = c->held_class;
+		g->reason = c->held_reason;
+		ks_remediate_list_add(&c->plan->lists[KS_PLAN_NEEDS_DECISION],
+		    g);
+		return 1;
+	}
+	sus = ks_remediate_detection(c->suspects, actor);
+	named = ks_remediate_named(c->filter, actor);
 	if (sus != NULL && !(named && c->opts->force)) {
 		snprintf(buf, sz, "the actor appears in the detection %s: "
 		    "its refusals are a finding, never a change (unless "
 		    "named with --actor and --force)", sus);
-		file_as(c, KS_PLAN_NEEDS_DECISION, g, "suspicious", buf);
+		file_whole(c, g, "suspicious", buf);
 		return 1;
 	}
 	if (!component && !named && !c->opts->include_people) {
@@ -155,7 +181,7 @@ hold(struct plan_ctx *c, struct ks_remediate_group *g, int component,
 		    "people are a finding, not a gap; name the actor with "
 		    "--actor, or use --include-people, to propose a change",
 		    idc);
-		file_as(c, KS_PLAN_NEEDS_DECISION, g, "person", buf);
+		file_whole(c, g, "person", buf);
 		return 1;
 	}
 	if (!c->opts->allow_dangerous &&
@@ -178,6 +204,18 @@ hold(struct plan_ctx *c, struct ks_remediate_group *g, int component,
 		file_as(c, KS_PLAN_NEEDS_DECISION, g, "component", buf);
 		return 1;
 	}
+	return 0;
+}
+
+/* Why g's actor gets a change (in buf, of size sz): the same for each
+   of its groups. */
+static void
+why_change(struct plan_ctx *c, const struct ks_remediate_group *g,
+    int component, const char *idc, char *buf, size_t sz)
+{
+	const char *sus = ks_remediate_detection(c->suspects, g->actor);
+	int named = ks_remediate_named(c->filter, g->actor);
+
 	if (sus != NULL)
 		snprintf(buf, sz, "the actor appears in the detection %s; "
 		    "proposed because it was named with --actor and --force "
@@ -189,7 +227,6 @@ hold(struct plan_ctx *c, struct ks_remediate_group *g, int component,
 		snprintf(buf, sz, "a person (identity class %s), proposed "
 		    "because %s", idc, named ? "it was named with --actor" :
 		    "--include-people was given");
-	return 0;
 }
 
 /* File one denial group: a change, or one of the lists, and why. */
@@ -225,9 +262,12 @@ place(struct plan_ctx *c, struct ks_remediate_group *g)
 		return 0;
 	if ((f = fix_for(c, g)) == NULL)
 		return -1;
-	f->class = ks_remediate_detection(c->suspects, g->actor) ?
-	    "suspicious" : component ? "component" : "person";
-	snprintf(f->reason, sizeof(f->reason), "%s", buf);
+	if (f->reason[0] == '\0') {	/* (the fix's first group) */
+		f->class = ks_remediate_detection(c->suspects, g->actor) ?
+		    "suspicious" : component ? "component" : "person";
+		why_change(c, g, component, idc, f->reason,
+		    sizeof(f->reason));
+	}
 	return ks_remediate_list_add(&f->groups, g);
 }
 
