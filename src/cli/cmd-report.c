@@ -380,6 +380,20 @@ plan_of(struct ks_ctx *ctx, struct ks_err *err)
 	return plan;
 }
 
+/* The findings, their JSON in the region too (thousands of findings:
+   report-find.c frees no text of json_dumps). */
+static json_t *
+findings_of(struct ks_ctx *ctx, const struct ks_remediate_plan *plan,
+    struct ks_err *err)
+{
+	json_t *findings;
+
+	ks_json_region_on();
+	findings = ks_report_findings(ctx->db, plan, &ctx->filter, err);
+	ks_json_region_off();
+	return findings;
+}
+
 static int
 exec_report(struct ks_ctx *ctx)
 {
@@ -402,8 +416,7 @@ exec_report(struct ks_ctx *ctx)
 	if ((ctx->out = ks_out_new(ctx->format ? ctx->format : "md", stdout,
 	    &err)) == NULL || ks_doc_init(&d, ctx->out, &err) < 0 ||
 	    (plan = plan_of(ctx, &err)) == NULL ||
-	    (findings = ks_report_findings(ctx->db, plan, &ctx->filter,
-	    &err)) == NULL)
+	    (findings = findings_of(ctx, plan, &err)) == NULL)
 		ks_cmd_error("report: %s", err.msg);
 	else {
 		ks_doc_begin(&d, "kubesift incident report");

@@ -368,20 +368,29 @@ row_of(sqlite3_stmt *st, json_t *extra)
 
 /*
  * What SQL needs of extra's findings to order them with the detections:
- * [rank, rule, actor, first] each, in extra's order; a new string.
+ * [rank, rule, actor, first] each, in extra's order; a new string (made
+ * with malloc, not by jansson: its blocks may be a region's, see
+ * cli/json-region.h), or NULL.
  */
 static char *
 order_keys(json_t *extra)
 {
 	json_t *keys = json_array(), *f;
-	size_t i;
+	size_t i, n;
 	char *text;
 
 	json_array_foreach(extra, i, f)
 		json_array_append_new(keys, json_pack("[OOOO]",
 		    json_object_get(f, "rank"), json_object_get(f, "rule"),
 		    json_object_get(f, "actor"), json_object_get(f, "first")));
-	text = json_dumps(keys, JSON_COMPACT);
+	n = json_dumpb(keys, NULL, 0, JSON_COMPACT);
+	if (n == 0 || (text = malloc(n + 1)) == NULL)
+		text = NULL;
+	else if (json_dumpb(keys, text, n, JSON_COMPACT) != n) {
+		free(text);
+		text = NULL;
+	} else
+		text[n] = '\0';
 	json_decref(keys);
 	return text;
 }
