@@ -421,7 +421,10 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	}
 	c.plan->json = json_pack("{s:[],s:I,s:I}", "changes", "rbac_objects",
 	    (json_int_t)nobj, "denial_groups", (json_int_t)s->n);
-	c.fixes = calloc(s->n + 1, sizeof(*c.fixes));
+	/* (Up to one per group, each made whole by fix_for: SQLite's
+	   allocator, of huge pages in a query process, and only the fixes
+	   made touched.) */
+	c.fixes = sqlite3_malloc64((s->n + 1) * sizeof(*c.fixes));
 	c.suspects = ks_remediate_suspects(db);
 	if (c.plan->json == NULL || c.fixes == NULL || c.suspects == NULL ||
 	    c.fix_index == NULL || classify(&c, s) < 0) {
@@ -436,7 +439,7 @@ out:
 		free(c.fixes[i].groups.v);
 		json_decref(c.fixes[i].rules);
 	}
-	free(c.fixes);
+	sqlite3_free(c.fixes);
 	json_decref(c.fix_index);
 	json_decref(c.suspects);
 	ks_rbac_free(c.rbac);

@@ -123,8 +123,10 @@ mem_malloc(int n)
 	char *p;
 
 	if (want > class_size(NCLASS - 1)) {
-		if ((p = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-		    MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		/* Of huge pages too (a sorter's list, tens of MB at 1M
+		   events, grows by copies): whole ones. */
+		want = (want + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+		if ((p = map(want)) == NULL)
 			return NULL;
 		((uint32_t *)p)[0] = BIG;
 		memcpy(p + 8, &want, sizeof(want));
