@@ -27,18 +27,14 @@ akey_text(const struct ks_remediate_akey *a, char buf[37])
 }
 
 /*
- * Keep in a the greater (max: 1) or lesser of it and the auditID in
- * column c of st: its key (compared as its text compares: lowercase hex
- * and hyphens in their places) or its text.
+ * Keep in a the greater (max: 1) or lesser of it and an auditID: its key
+ * k (compared as its text compares: lowercase hex and hyphens in their
+ * places), else its text s (both NULL: none).
  */
 static void
-akey_keep(struct ks_remediate_akey *a, sqlite3_stmt *st, int c, int max)
+akey_keep(struct ks_remediate_akey *a, const uint8_t *k, const char *s,
+    int max)
 {
-	int blob = sqlite3_column_type(st, c) == SQLITE_BLOB &&
-	    sqlite3_column_bytes(st, c) == 16;
-	const uint8_t *k = blob ? sqlite3_column_blob(st, c) : NULL;
-	const char *s = blob ? NULL : (const char *)sqlite3_column_text(st,
-	    c);
 	char x[37], y[37];
 	int r;
 
@@ -155,6 +151,8 @@ static void
 count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
 {
 	int64_t t = sqlite3_column_int64(st, 1);
+	const uint8_t *k = NULL;
+	const char *s = NULL;
 
 	g->n++;
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
@@ -167,8 +165,14 @@ count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
 		if (t < 0 || t >= 253402300800000000LL)
 			f->odd = 1;
 	}
-	akey_keep(&g->ex[0], st, 2, 0);
-	akey_keep(&g->ex[1], st, 2, 1);
+	/* (Column 2 read once: a key, or text.) */
+	if (sqlite3_column_type(st, 2) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(st, 2) == 16)
+		k = sqlite3_column_blob(st, 2);
+	else
+		s = (const char *)sqlite3_column_text(st, 2);
+	akey_keep(&g->ex[0], k, s, 0);
+	akey_keep(&g->ex[1], k, s, 1);
 }
 
 static int
@@ -197,6 +201,7 @@ audit_groups(sqlite3 *db, struct ks_fold *f)
 	static const char q[] = "SELECT id, actor, verb, api_group, resource,"
 	    " subresource, namespace FROM rollup_groups"
 	    " WHERE decision = 'forbid' AND resource IS NOT NULL";
+	const char *by = ks_remediate_intern(f->in, "authorizer");
 	sqlite3_stmt *st;
 	struct ks_grp *g;
 	int rc;
@@ -210,7 +215,7 @@ audit_groups(sqlite3 *db, struct ks_fold *f)
 		for (int i = 0; i < 6; i++)
 			ks_remediate_grp_set(f->in, g, i,
 			    sqlite3_column_text(st, i + 1));
-		g->col[15] = (char *)ks_remediate_intern(f->in, "authorizer");
+		g->col[15] = (char *)by;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -241,13 +246,25 @@ keep_text(struct ks_grp *g, int k, struct ks_remediate_text *t, int64_t id,
 static int
 keep_best(struct ks_fold *f)
 {
+	/* (Many groups share a text, the same pointer of the text cache:
+	   the last few of each column's interned text kept by pointer.) */
+	const char *from[2][64] = { { NULL } }, *to[2][64];
+	const char *b;
+	size_t h;
+
 	for (size_t i = 0; i < f->n; i++)
-		for (int k = 0; k < 2; k++)
-			if (f->v[i]->best[k] != NULL &&
-			    (f->v[i]->col[k ? 14 : 12] = (char *)
-			    ks_remediate_intern(f->in, f->v[i]->best[k])) ==
-			    NULL)
-				return -1;
+		for (int k = 0; k < 2; k++) {
+			if ((b = f->v[i]->best[k]) == NULL)
+				continue;
+			h = ((uintptr_t)b >> 4) % 64;
+			if (from[k][h] != b) {
+				if ((to[k][h] = ks_remediate_intern(f->in, b)) ==
+				    NULL)
+					return -1;
+				from[k][h] = b;
+			}
+			f->v[i]->col[k ? 14 : 12] = (char *)to[k][h];
+		}
 	return 0;
 }
 
@@ -350,6 +367,7 @@ drop_empty(struct ks_fold *f)
 int
 ks_remediate_fold_audit(sqlite3 *db, struct ks_fold *f)
 {
+	const char *audit;
 	struct ks_grp *g;
 
 	if ((f->index = json_object()) == NULL || audit_groups(db, f) < 0 ||
@@ -358,9 +376,10 @@ ks_remediate_fold_audit(sqlite3 *db, struct ks_fold *f)
 	drop_empty(f);
 	if (f->odd)
 		return 1;
+	audit = ks_remediate_intern(f->in, "audit");
 	for (size_t i = 0; i < f->n; i++) {
 		g = f->v[i];
-		g->col[13] = (char *)ks_remediate_intern(f->in, "audit");
+		g->col[13] = (char *)audit;
 		if (g->timed) {
 			g->col[8] = ks_time_format(g->t0, g->buf[0]);
 			g->col[9] = ks_time_format(g->t1, g->buf[1]);
