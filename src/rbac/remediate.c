@@ -328,6 +328,10 @@ build_changes(struct plan_ctx *c)
 		then = ks_remediate_rbac_then(c->hist, &c->fixes[i].groups);
 		change = ks_remediate_change(then ? then->rbac : c->rbac,
 		    &c->fixes[i]);
+		/* (Its merged rules are the change's business only: freed
+		   now, their blocks are the next change's.) */
+		json_decref(c->fixes[i].rules);
+		c->fixes[i].rules = NULL;
 		if (then != NULL && change != NULL)
 			ks_remediate_then_warn(then, change,
 			    &c->fixes[i].groups);
