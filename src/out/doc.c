@@ -150,6 +150,42 @@ ks_doc_para(struct ks_doc *d, const char *text)
 	fputs(d->html ? "</p>\n" : "\n\n", d->fp);
 }
 
+/*
+ * A line of n bytes at s escaped for HTML as html_text escapes it: when
+ * each byte is printable ASCII (each then stands for itself, or is one
+ * of HTML's five entities), here, without a copy; else by html_text.
+ * (Megabytes of manifests, a quote on most lines.)
+ */
+static void
+html_line(FILE *fp, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, run = 0;
+	const char *ent;
+
+	for (i = 0; i < n; i++)
+		if (u[i] < 0x20 || u[i] >= 0x7f) {
+			html_text(fp, s, n);
+			return;
+		}
+	for (i = 0; i < n; i++) {
+		switch (u[i]) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		default: continue;
+		}
+		if (i > run)
+			fwrite(s + run, 1, i - run, fp);
+		fputs(ent, fp);
+		run = i + 1;
+	}
+	if (n > run)
+		fwrite(s + run, 1, n - run, fp);
+}
+
 /* One line of a preformatted block (n bytes at s, no line end). */
 static void
 pre_line(struct ks_doc *d, const char *s, size_t n)
@@ -157,7 +193,7 @@ pre_line(struct ks_doc *d, const char *s, size_t n)
 	char *e;
 
 	if (d->html) {
-		html_text(d->fp, s, n);
+		html_line(d->fp, s, n);
 		fputc('\n', d->fp);
 		return;
 	}

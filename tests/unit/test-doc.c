@@ -104,6 +104,10 @@ test_by_hand(void **state)
 	got = block("md", "x\n```y\n", 2);
 	assert_string_equal(got, "```yaml\nx\n\\```y\n```\n\n");
 	free(got);
+	got = block("html", "k: \"v's\" & <w>\n\xc3\xa9<\n", 5);
+	assert_string_equal(got, "<pre>k: &quot;v&#39;s&quot; &amp; "
+	    "&lt;w&gt;\n\xc3\xa9&lt;\n</pre>\n");
+	free(got);
 	got = block("html", "", 1);
 	assert_string_equal(got, "<pre></pre>\n");
 	free(got);
