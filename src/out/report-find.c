@@ -124,6 +124,39 @@ widen(json_t *f, const struct ks_remediate_group *g)
 			    g->examples[i]));
 }
 
+/*
+ * Widen f (with no time and no audit ID yet) with each group of list, as
+ * widen does one by one, setting each key once; returns their denials.
+ */
+static long
+widen_list(json_t *f, const struct ks_remediate_list *list)
+{
+	const char *a = NULL, *b = NULL;
+	json_t *ids = json_object_get(f, "audit_ids");
+	const struct ks_remediate_group *g;
+	long total = 0;
+
+	for (size_t j = 0; j < list->n; j++) {
+		g = list->v[j];
+		total += (long)g->count;
+		if (g->first_seen && (a == NULL || strcmp(g->first_seen, a) <
+		    0))
+			a = g->first_seen;
+		if (g->last_seen && (b == NULL || strcmp(g->last_seen, b) > 0))
+			b = g->last_seen;
+		for (size_t i = 0; i < g->nexamples; i++)
+			if (g->examples[i] != NULL && json_array_size(ids) <
+			    MAXIDS)
+				json_array_append_new(ids, json_string(
+				    g->examples[i]));
+	}
+	if (a != NULL)
+		json_object_set_new(f, "first", json_string(a));
+	if (b != NULL)
+		json_object_set_new(f, "last", json_string(b));
+	return total;
+}
+
 /* A new finding of actor, with no time and no evidence yet. */
 static json_t *
 finding(const char *severity, const char *rule, const char *actor)
@@ -207,12 +240,8 @@ gap_findings(json_t *out, const struct ks_remediate_plan *plan)
 			json_decref(f);
 			return;
 		}
-		total = 0;
 		ev = ks_remediate_evidence(plan, c);
-		for (j = 0; j < ev->n; j++) {
-			total += (long)ev->v[j]->count;
-			widen(f, ev->v[j]);
-		}
+		total = widen_list(f, ev);
 		fprintf(s, "%s, a %s, was refused %ld time%s: ",
 		    ks_json_str(c, "actor"), ks_json_str(c, "class") ?
 		    ks_json_str(c, "class") : "component", total, total == 1 ?
@@ -224,14 +253,12 @@ gap_findings(json_t *out, const struct ks_remediate_plan *plan)
 		fclose(s);
 		json_object_set_new(f, "summary", json_string(text));
 		free(text);
-		s = open_memstream(&text, &len);
-		if (s == NULL)
+		if (asprintf(&text, "Fix below: change %zu of %zu, %s %s %s.",
+		    i + 1, n, json_is_true(json_object_get(c,
+		    "target_exists")) ? "a rule added to" : "a new",
+		    ks_json_str(c, "target_kind"), ks_json_str(c,
+		    "target_name")) < 0)
 			continue;
-		fprintf(s, "Fix below: change %zu of %zu, %s %s %s.", i + 1, n,
-		    json_is_true(json_object_get(c, "target_exists")) ?
-		    "a rule added to" : "a new", ks_json_str(c, "target_kind"),
-		    ks_json_str(c, "target_name"));
-		fclose(s);
 		json_object_set_new(f, "action", json_string(text));
 		free(text);
 		cause(f, c);
