@@ -43,38 +43,109 @@ cmp_text(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* coalesce(a, '') against coalesce(b, ''). */
-static int
-cmp_blank(const char *a, const char *b)
-{
-	if (a == b)
-		return 0;
-	return strcmp(a ? a : "", b ? b : "");
-}
+/* The columns ranked (interned: one text, one pointer), as rank[]. */
+static const int ranked[7] = { 0, 1, 2, 3, 4, 5, 15 };
 
 /*
  * The SQL's order (actor, namespace, API group, resource, subresource,
  * verb), its ties in the order of the GROUP BY's columns (the sort is
- * stable over the groups as GROUP BY gives them).
+ * stable over the groups as GROUP BY gives them): by the ranks of the
+ * texts (rank_all), and the path's text.  arg: the rank of '' (0 when
+ * no group has it), which a NULL namespace or API group takes.
  */
 static int
-by_order(const void *pa, const void *pb)
+by_order(const void *pa, const void *pb, void *arg)
 {
 	const struct ks_grp *a = *(const struct ks_grp *const *)pa;
 	const struct ks_grp *b = *(const struct ks_grp *const *)pb;
 	static const int order[] = { 0, -5, -2, 3, 4, 1 };
-	static const int group_by[] = { 0, 1, 2, 3, 4, 5, 6, 15 };
+	uint32_t blank = *(const uint32_t *)arg, x, y;
 	int r;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if ((r = order[i] < 0 ? cmp_blank(a->col[-order[i]],
-		    b->col[-order[i]]) : cmp_text(a->col[order[i]],
-		    b->col[order[i]])) != 0)
-			return r;
-	for (size_t i = 0; i < sizeof(group_by) / sizeof(group_by[0]); i++)
-		if ((r = cmp_text(a->col[group_by[i]], b->col[group_by[i]])) !=
-		    0)
-			return r;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		x = a->rank[order[i] < 0 ? -order[i] : order[i]];
+		y = b->rank[order[i] < 0 ? -order[i] : order[i]];
+		if (order[i] < 0) {	/* coalesce(col, '') */
+			x = x ? x : blank;
+			y = y ? y : blank;
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	for (int c = 0; c < 6; c++)	/* (the GROUP BY's columns) */
+		if (a->rank[c] != b->rank[c])
+			return a->rank[c] < b->rank[c] ? -1 : 1;
+	if ((r = cmp_text(a->col[6], b->col[6])) != 0)
+		return r;
+	return a->rank[6] == b->rank[6] ? 0 : a->rank[6] < b->rank[6] ? -1 : 1;
+}
+
+static int
+by_text(const void *pa, const void *pb)
+{
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* The slot of p in the table t of cap slots (a power of two). */
+static size_t
+slot_of(const char *const *t, size_t cap, const char *p)
+{
+	size_t j = (size_t)(((uintptr_t)p >> 3) * 0x9e3779b97f4a7c15ULL >>
+	    20) & (cap - 1);
+
+	while (t[j] != NULL && t[j] != p)
+		j = (j + 1) & (cap - 1);
+	return j;
+}
+
+/*
+ * Rank the texts of the ranked columns of f's groups (each text is one
+ * pointer, interned): 1 and up in the order of strcmp, into each group's
+ * rank[], and *blank the rank of ''; -1 when out of memory.
+ */
+static int
+rank_all(struct ks_fold *f, uint32_t *blank)
+{
+	size_t cap = 64, n = 0, j;
+	const char **t, **u = NULL, *p;
+	uint32_t *r = NULL;
+
+	/* (At most one text per column, the table kept half empty.) */
+	while (cap < f->n * 7 * 2 + 2)
+		cap *= 2;
+	if ((t = calloc(cap, sizeof(*t))) == NULL)
+		return -1;
+	for (size_t i = 0; i < f->n; i++)
+		for (int c = 0; c < 7; c++) {
+			if ((p = f->v[i]->col[ranked[c]]) == NULL ||
+			    t[j = slot_of(t, cap, p)] != NULL)
+				continue;
+			t[j] = p;
+			n++;
+		}
+	if ((u = malloc((n + 1) * sizeof(*u))) == NULL ||
+	    (r = calloc(cap, sizeof(*r))) == NULL) {
+		free(t);
+		free(u);
+		return -1;
+	}
+	for (j = 0, n = 0; j < cap; j++)
+		if (t[j] != NULL)
+			u[n++] = t[j];
+	qsort(u, n, sizeof(*u), by_text);
+	*blank = 0;
+	for (j = 0; j < n; j++) {
+		r[slot_of(t, cap, u[j])] = (uint32_t)j + 1;
+		if (u[j][0] == '\0')
+			*blank = (uint32_t)j + 1;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		for (int c = 0; c < 7; c++)
+			f->v[i]->rank[c] = (p = f->v[i]->col[ranked[c]]) ==
+			    NULL ? 0 : r[slot_of(t, cap, p)];
+	free(t);
+	free(u);
+	free(r);
 	return 0;
 }
 
@@ -201,6 +272,7 @@ static int
 fold_all(sqlite3 *db, struct ks_fold *f, struct ks_err *err)
 {
 	char sql[2048];
+	uint32_t blank;
 	int rc;
 
 	if ((rc = ks_remediate_fold_audit(db, f)) != 0) {
@@ -213,8 +285,13 @@ fold_all(sqlite3 *db, struct ks_fold *f, struct ks_err *err)
 	    " namespace, path, refused_by", groups_sql);
 	if (read_sql(db, sql, NULL, f, err) < 0)
 		return -1;
-	if (f->n > 1)	/* (f->v is NULL when there is no group) */
-		qsort(f->v, f->n, sizeof(*f->v), by_order);
+	if (f->n > 1) {	/* (f->v is NULL when there is no group) */
+		if (rank_all(f, &blank) < 0) {
+			ks_err_set(err, "out of memory");
+			return -1;
+		}
+		qsort_r(f->v, f->n, sizeof(*f->v), by_order, &blank);
+	}
 	return 0;
 }
 

@@ -72,6 +72,9 @@ struct ks_grp {
 	const char *best[2];		/* and the greatest of their text
 					   (borrowed from its text cache) */
 	char	 buf[4][KS_TIME_BUFSZ];	/* the text of col 8 to 11 */
+	uint32_t rank[7];		/* of col 0 to 5 and 15 among the
+					   groups' texts (0: NULL), for
+					   the sort (remediate-groups.c) */
 };
 
 /* The groups found so far: an array, and (gid, path) -> index. */
