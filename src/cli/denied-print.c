@@ -1,0 +1,254 @@
+/*
+ * The groups of `denied` (denied-groups.h) in its order, printed: count
+ * descending, then actor, verb, resource, namespace, refused_by,
+ * api_group and subresource as ORDER BY orders them (NULL first, texts
+ * as BINARY), each column's texts ranked once so that a row's key is
+ * a few small integers, packed into one word and radix-sorted when they
+ * fit (a comparison sort of the rows' fields when not).  The times are
+ * written as they are printed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/denied-groups.h"
+#include "store/sqltime.h"
+
+const char *const ks_denied_cols[KS_DENIED_NCOLS] = {
+	"actor", "verb", "api_group", "resource", "subresource", "namespace",
+	"count", "first_seen", "last_seen", "example", "refused_by",
+	"message",
+};
+
+/* The key's text columns, in the order of the key (after the count). */
+static const int key_cols[6] = { 0, 1, 3, 5, -1, 2 };
+#define SUBRESOURCE	4
+
+static const char *const refused_by[3] = {
+	"admission", "authorizer", "log"
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	const struct dg_str *x = *(const struct dg_str *const *)a;
+	const struct dg_str *y = *(const struct dg_str *const *)b;
+	int d = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	return d != 0 ? d : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The rank of each text of t among them, from 1 (0 is NULL).  0, or -1. */
+static int
+rank(struct dg_tab *t)
+{
+	const struct dg_str **by = malloc(((size_t)t->n + 1) * sizeof(*by));
+
+	if (by == NULL || (t->rank = malloc(((size_t)t->n + 1) *
+	    sizeof(*t->rank))) == NULL)
+		return free(by), -1;
+	for (uint32_t i = 0; i < t->n; i++)
+		by[i] = &t->v[i];
+	qsort(by, t->n, sizeof(*by), cmp_str);
+	for (uint32_t i = 0; i < t->n; i++)
+		t->rank[by[i] - t->v] = i + 1;
+	free(by);
+	return 0;
+}
+
+static unsigned
+bits(uint64_t x)
+{
+	return x == 0 ? 0 : 64u - (unsigned)__builtin_clzll(x);
+}
+
+/* The fields of row r's key, in order (count first, as least-first). */
+static void
+fields(const struct dg_set *s, const struct dg_row *r, int64_t maxn,
+    uint64_t f[8])
+{
+	f[0] = (uint64_t)maxn - (uint64_t)r->n;
+	for (int i = 0; i < 6; i++) {
+		int c = key_cols[i];
+
+		f[i + 1] = c < 0 ? r->by : r->col[c] == 0 ? 0 :
+		    s->tabs[c].rank[r->col[c] - 1];
+	}
+	f[7] = r->col[SUBRESOURCE] == 0 ? 0 :
+	    s->tabs[SUBRESOURCE].rank[r->col[SUBRESOURCE] - 1];
+}
+
+/* For the comparison sort (one at a time). */
+static const struct dg_set *cmp_set;
+static int64_t cmp_maxn;
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	uint64_t x[8], y[8];
+
+	fields(cmp_set, &cmp_set->rows[i], cmp_maxn, x);
+	fields(cmp_set, &cmp_set->rows[j], cmp_maxn, y);
+	for (int k = 0; k < 8; k++)
+		if (x[k] != y[k])
+			return x[k] < y[k] ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/* key[0..n) sorted (8 bits a pass, w bits).  0, or -1. */
+static int
+radix(uint64_t *key, size_t n, unsigned w)
+{
+	uint64_t *tmp = ks_dg_map((n + 1) * sizeof(*tmp)), *a = key, *b = tmp;
+
+	if (tmp == NULL)
+		return -1;
+	for (unsigned sh = 0; sh < w; sh += 8) {
+		size_t cnt[256] = { 0 }, sum = 0;
+
+		for (size_t i = 0; i < n; i++)
+			cnt[a[i] >> sh & 0xff]++;
+		for (int d = 0; d < 256; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[cnt[a[i] >> sh & 0xff]++] = a[i];
+		a = b;
+		b = a == key ? tmp : key;
+	}
+	if (a != key)
+		memcpy(key, a, n * sizeof(*key));
+	ks_dg_unmap(tmp);
+	return 0;
+}
+
+/* The rows of s in the command's order, into order[0..s->n).  0, or -1. */
+static int
+sort_rows(struct dg_set *s, size_t *order)
+{
+	int64_t maxn = INT64_MIN, minn = INT64_MAX;
+	unsigned w[8], total, ib = bits(s->n > 0 ? s->n - 1 : 0);
+	uint64_t f[8], *key;
+
+	for (int c = 0; c < 6; c++)
+		if (rank(&s->tabs[c]) < 0)
+			return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		maxn = s->rows[i].n > maxn ? s->rows[i].n : maxn;
+		minn = s->rows[i].n < minn ? s->rows[i].n : minn;
+	}
+	w[0] = s->n == 0 ? 0 : bits((uint64_t)maxn - (uint64_t)minn);
+	for (int i = 0; i < 6; i++)
+		w[i + 1] = key_cols[i] < 0 ? 2 : bits(s->tabs[key_cols[i]].n);
+	w[7] = bits(s->tabs[SUBRESOURCE].n);
+	total = ib;
+	for (int i = 0; i < 8; i++)
+		total += w[i];
+	if (total > 64 || (key = ks_dg_map((s->n + 1) * sizeof(*key))) ==
+	    NULL) {
+		for (size_t i = 0; i < s->n; i++)
+			order[i] = i;
+		cmp_set = s;
+		cmp_maxn = maxn;
+		qsort(order, s->n, sizeof(*order), cmp_rows);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t k = 0;
+
+		fields(s, &s->rows[i], maxn, f);
+		for (int j = 0; j < 8; j++)
+			k = w[j] == 0 ? k : k << w[j] | f[j];
+		key[i] = ib == 0 ? k : k << ib | i;
+	}
+	if (radix(key, s->n, total) < 0)
+		return ks_dg_unmap(key), -1;
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = ib == 0 ? 0 : (size_t)(key[i] & ((UINT64_C(1) << ib) -
+		    1));
+	ks_dg_unmap(key);
+	return 0;
+}
+
+/* Column c's text of r as a cell. */
+static struct ks_cell
+col_cell(const struct dg_set *s, const struct dg_row *r, int c)
+{
+	struct ks_cell cell = { KS_CELL_NULL, 0, 0, NULL, 0, 0 };
+
+	if (r->col[c] != 0) {
+		const struct dg_str *x = &s->tabs[c].v[r->col[c] - 1];
+
+		cell.type = KS_CELL_TEXT;
+		cell.s = x->s;
+		cell.len = x->len;
+	}
+	return cell;
+}
+
+static struct ks_cell
+text_cell(const char *p, size_t len)
+{
+	struct ks_cell cell = { KS_CELL_NULL, 0, 0, NULL, 0, 0 };
+
+	if (p != NULL) {
+		cell.type = KS_CELL_TEXT;
+		cell.s = p;
+		cell.len = len;
+	}
+	return cell;
+}
+
+/* Row r's cells, its times and example written into w (3 x 40 bytes). */
+static void
+cells_of(const struct dg_set *s, const struct dg_row *r,
+    struct ks_cell *cells, char w[3][40])
+{
+	int n;
+
+	for (int c = 0; c < 6; c++)
+		cells[c] = col_cell(s, r, c);
+	cells[6] = ks_cell_int(r->n);
+	cells[7] = text_cell(NULL, 0);
+	cells[8] = cells[7];
+	if (r->has & DG_FIRST && (n = ks_sqltime_text(r->first, w[0])) > 0)
+		cells[7] = text_cell(w[0], (size_t)n);
+	if (r->has & DG_LAST && (n = ks_sqltime_text(r->last, w[1])) > 0)
+		cells[8] = text_cell(w[1], (size_t)n);
+	if (r->aid.s != NULL)
+		cells[9] = text_cell(r->aid.s, r->aid.len);
+	else if ((r->has & (DG_SOURCE | DG_LINE)) == (DG_SOURCE | DG_LINE)) {
+		n = snprintf(w[2], 40, "%lld:%lld", (long long)r->source,
+		    (long long)r->line);
+		cells[9] = text_cell(w[2], (size_t)n);
+	} else
+		cells[9] = text_cell(NULL, 0);
+	cells[10] = text_cell(refused_by[r->by], strlen(refused_by[r->by]));
+	cells[11] = text_cell(r->msg.s, r->msg.len);
+}
+
+int
+ks_dg_print(struct dg_set *s, struct ks_out *out, struct ks_err *err)
+{
+	size_t *order = ks_dg_map((s->n + 1) * sizeof(*order));
+	struct ks_cell cells[KS_DENIED_NCOLS];
+	char w[3][40];
+
+	if (order == NULL || sort_rows(s, order) < 0) {
+		ks_dg_unmap(order);
+		ks_err_set(err, "out of memory");
+		return -1;
+	}
+	if (ks_out_begin(out, KS_DENIED_NCOLS, ks_denied_cols) == 0)
+		for (size_t i = 0; i < s->n; i++) {
+			cells_of(s, &s->rows[order[i]], cells, w);
+			if (ks_out_row(out, cells) == -1)
+				break;
+		}
+	ks_dg_unmap(order);
+	return ks_out_end(out, err);
+}
