@@ -71,7 +71,8 @@ struct dg_set {
 	struct dg_row	*rows;
 	size_t		 n, cap;
 	struct dg_tab	 tabs[6];
-	struct dg_pool	 pool;
+	struct dg_pool	 pool;		/* the rows' texts */
+	struct dg_pool	 tpool;		/* the tabs' (together: looked up) */
 };
 
 /* What reading found: done, not for this path (the SQL's then), error. */

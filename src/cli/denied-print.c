@@ -85,7 +85,7 @@ static int64_t cmp_maxn;
 static int
 cmp_rows(const void *a, const void *b)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	uint64_t i = *(const uint64_t *)a, j = *(const uint64_t *)b;
 	uint64_t x[8], y[8];
 
 	fields(cmp_set, &cmp_set->rows[i], cmp_maxn, x);
@@ -96,39 +96,45 @@ cmp_rows(const void *a, const void *b)
 	return (i > j) - (i < j);
 }
 
-/* key[0..n) sorted (8 bits a pass, w bits).  0, or -1. */
-static int
-radix(uint64_t *key, size_t n, unsigned w)
+#define DIGIT	11		/* radix sort: bits a pass */
+
+/*
+ * key[0..n) sorted by their bits from..to, stably (LSD radix: the bits
+ * below from, each row's index, are in order already), with tmp[0..n).
+ */
+static void
+radix(uint64_t *key, uint64_t *tmp, size_t n, unsigned from, unsigned to)
 {
-	uint64_t *tmp = ks_dg_map((n + 1) * sizeof(*tmp)), *a = key, *b = tmp;
+	static size_t cnt[1 << DIGIT];
+	uint64_t *a = key, *b = tmp, mask = (1u << DIGIT) - 1;
 
-	if (tmp == NULL)
-		return -1;
-	for (unsigned sh = 0; sh < w; sh += 8) {
-		size_t cnt[256] = { 0 }, sum = 0;
+	for (unsigned sh = from; sh < to; sh += DIGIT) {
+		size_t sum = 0;
 
+		memset(cnt, 0, sizeof(cnt));
 		for (size_t i = 0; i < n; i++)
-			cnt[a[i] >> sh & 0xff]++;
-		for (int d = 0; d < 256; d++) {
+			cnt[a[i] >> sh & mask]++;
+		for (size_t d = 0; d <= mask; d++) {
 			size_t c = cnt[d];
 
 			cnt[d] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			b[cnt[a[i] >> sh & 0xff]++] = a[i];
+			b[cnt[a[i] >> sh & mask]++] = a[i];
 		a = b;
 		b = a == key ? tmp : key;
 	}
 	if (a != key)
 		memcpy(key, a, n * sizeof(*key));
-	ks_dg_unmap(tmp);
-	return 0;
 }
 
-/* The rows of s in the command's order, into order[0..s->n).  0, or -1. */
+/*
+ * The rows of s in the command's order: (*order)[i] & *mask the index of
+ * the i-th, in a mapping the caller unmaps.  0, or -1.
+ */
 static int
-sort_rows(struct dg_set *s, size_t *order)
+sort_rows(struct dg_set *s, uint64_t **order, uint64_t *mask)
 {
 	int64_t maxn = INT64_MIN, minn = INT64_MAX;
 	unsigned w[8], total, ib = bits(s->n > 0 ? s->n - 1 : 0);
@@ -148,13 +154,15 @@ sort_rows(struct dg_set *s, size_t *order)
 	total = ib;
 	for (int i = 0; i < 8; i++)
 		total += w[i];
-	if (total > 64 || (key = ks_dg_map((s->n + 1) * sizeof(*key))) ==
-	    NULL) {
-		for (size_t i = 0; i < s->n; i++)
-			order[i] = i;
+	if ((*order = key = ks_dg_map(2 * (s->n + 1) * sizeof(*key))) == NULL)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		key[i] = i;
+	*mask = ~UINT64_C(0);
+	if (total > 64) {
 		cmp_set = s;
 		cmp_maxn = maxn;
-		qsort(order, s->n, sizeof(*order), cmp_rows);
+		qsort(key, s->n, sizeof(*key), cmp_rows);
 		return 0;
 	}
 	for (size_t i = 0; i < s->n; i++) {
@@ -165,12 +173,8 @@ sort_rows(struct dg_set *s, size_t *order)
 			k = w[j] == 0 ? k : k << w[j] | f[j];
 		key[i] = ib == 0 ? k : k << ib | i;
 	}
-	if (radix(key, s->n, total) < 0)
-		return ks_dg_unmap(key), -1;
-	for (size_t i = 0; i < s->n; i++)
-		order[i] = ib == 0 ? 0 : (size_t)(key[i] & ((UINT64_C(1) << ib) -
-		    1));
-	ks_dg_unmap(key);
+	radix(key, key + s->n + 1, s->n, ib, total);
+	*mask = ib == 0 ? 0 : (UINT64_C(1) << ib) - 1;
 	return 0;
 }
 
@@ -234,18 +238,30 @@ cells_of(const struct dg_set *s, const struct dg_row *r,
 int
 ks_dg_print(struct dg_set *s, struct ks_out *out, struct ks_err *err)
 {
-	size_t *order = ks_dg_map((s->n + 1) * sizeof(*order));
 	struct ks_cell cells[KS_DENIED_NCOLS];
+	uint64_t *order, mask;
 	char w[3][40];
 
-	if (order == NULL || sort_rows(s, order) < 0) {
-		ks_dg_unmap(order);
+	if (sort_rows(s, &order, &mask) < 0) {
 		ks_err_set(err, "out of memory");
 		return -1;
 	}
 	if (ks_out_begin(out, KS_DENIED_NCOLS, ks_denied_cols) == 0)
 		for (size_t i = 0; i < s->n; i++) {
-			cells_of(s, &s->rows[order[i]], cells, w);
+#ifdef __GNUC__
+			/* The rows are read out of the order they were kept. */
+			if (i + 8 < s->n) {
+				const struct dg_row *r =
+				    &s->rows[order[i + 8] & mask];
+
+				__builtin_prefetch(r);
+				__builtin_prefetch((const char *)r + 64);
+			}
+			if (i + 4 < s->n)
+				__builtin_prefetch(
+				    s->rows[order[i + 4] & mask].aid.s);
+#endif
+			cells_of(s, &s->rows[order[i] & mask], cells, w);
 			if (ks_out_row(out, cells) == -1)
 				break;
 		}

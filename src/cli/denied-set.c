@@ -32,7 +32,7 @@ ks_dg_map(size_t n)
 	struct map_head *h;
 	char *base;
 
-	if (size >= HUGE_PAGE) {
+	if (size >= HUGE_PAGE / 4) {
 		size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
 		pad = HUGE_PAGE;
 	}
@@ -83,18 +83,26 @@ take(struct dg_pool *p, size_t n)
 	return b;
 }
 
-int
-ks_dg_copy(struct dg_set *s, struct dg_text *t, const char *p, size_t len)
+/* A copy of p[0..len) in pool into *t.  0, or -1. */
+static int
+copy_into(struct dg_pool *pool, struct dg_text *t, const char *p,
+    size_t len)
 {
 	char *w;
 
-	if (len > UINT32_MAX || (w = take(&s->pool, len + 1)) == NULL)
+	if (len > UINT32_MAX || (w = take(pool, len + 1)) == NULL)
 		return -1;
 	memcpy(w, p, len);
 	w[len] = '\0';
 	t->s = w;
 	t->len = (uint32_t)len;
 	return 0;
+}
+
+int
+ks_dg_copy(struct dg_set *s, struct dg_text *t, const char *p, size_t len)
+{
+	return copy_into(&s->pool, t, p, len);
 }
 
 struct dg_row *
@@ -198,7 +206,7 @@ ks_dg_intern(struct dg_set *s, int col, const char *p, size_t len)
 		t->v = v;
 		t->cap = cap;
 	}
-	if (ks_dg_copy(s, &copy, p, len) < 0)
+	if (copy_into(&s->tpool, &copy, p, len) < 0)
 		return -1;
 	t->v[t->n] = (struct dg_str){ copy.s, copy.len, h };
 	t->slots[i] = ++t->n;
@@ -210,7 +218,10 @@ ks_dg_free(struct dg_set *s)
 {
 	for (size_t i = 0; i < s->pool.nblocks; i++)
 		ks_dg_unmap(s->pool.blocks[i]);
+	for (size_t i = 0; i < s->tpool.nblocks; i++)
+		ks_dg_unmap(s->tpool.blocks[i]);
 	free(s->pool.blocks);
+	free(s->tpool.blocks);
 	for (int c = 0; c < 6; c++) {
 		free(s->tabs[c].v);
 		free(s->tabs[c].slots);
