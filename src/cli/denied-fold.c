@@ -201,6 +201,16 @@ fn_group(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	    &rd->s->rows[rd->slot[id] - 1], 0));
 }
 
+static void
+fn_want(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct dg_reader *rd = sqlite3_user_data(cx);
+	int64_t id;
+
+	sqlite3_result_int(cx, int_of(argv[0], &id) == 1 && id >= 0 &&
+	    id <= rd->max && rd->slot[id] != 0);
+}
+
 int
 ks_dg_functions(sqlite3 *db, struct dg_reader *rd)
 {
@@ -213,6 +223,7 @@ ks_dg_functions(sqlite3 *db, struct dg_reader *rd)
 		{ "ks_dg_row", 14, fn_row },
 		{ "ks_dg_sum", 8, fn_sum },
 		{ "ks_dg_group", 8, fn_group },
+		{ "ks_dg_want", 1, fn_want },
 	};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)

@@ -109,7 +109,7 @@ struct dg_reader {
  * decision, n, first_us, last_us, audit_id, source_id, line, message)
  * adds a group; ks_dg_sum(gid, n, ... message) sums a window's denials
  * by gid; ks_dg_group(id, actor, ... decision) gives a gid's row its
- * columns.  With rd NULL, remove them.  0, or -1.
+ * columns; ks_dg_want(id) says whether the window has that gid.  With rd NULL, remove them.  0, or -1.
  */
 int	ks_dg_functions(sqlite3 *db, struct dg_reader *rd);
 

@@ -35,12 +35,14 @@
 #define MAX_GID		(INT64_C(1) << 26)
 
 /*
- * SELECT count(fn(cols)) FROM from WHERE 1 [f's conditions, unless
+ * SELECT count(fn(cols)) FROM from WHERE 1 (for the window's groups:
+ * WHERE ks_dg_want(id), asked first) [f's conditions, unless
  * decision_col is NOWHERE] tail, f bound, stepped: DG_OK, DG_OTHER (as
  * rd->rc says; or it cannot be prepared), DG_ERR with err.  gid >= 0:
  * bound to ?1.
  */
 static const char NOWHERE[] = "";
+static const char groups[] = "rollup_groups";
 
 static int
 run(sqlite3 *db, const struct ks_filter *f, const char *fn,
@@ -51,8 +53,8 @@ run(sqlite3 *db, const struct ks_filter *f, const char *fn,
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT count(%s) FROM %s WHERE 1", fn,
-	    from);
+	snprintf(sql, sizeof(sql), "SELECT count(%s) FROM %s WHERE %s", fn,
+	    from, from == groups ? "ks_dg_want(id)" : "1");
 	if (decision_col != NOWHERE && ks_filter_sql(f, sql, sizeof(sql),
 	    "time", decision_col) < 0)
 		return DG_OTHER;
@@ -80,20 +82,23 @@ run(sqlite3 *db, const struct ks_filter *f, const char *fn,
 
 /*
  * The columns of a window's groups, with the filter's other conditions:
- * all of rollup_groups read when the window has many of its groups, else
- * each group's row by its id.  Then the rows without are dropped.
+ * when the window has many of them, rollup_groups read through, the
+ * columns of a row only when its id is of the window (ks_dg_want, asked
+ * first); else each group's row by its id.  Then the rows without are
+ * dropped.
  */
 static int
 window_groups(sqlite3 *db, const struct ks_filter *what,
     struct dg_reader *rd, struct ks_err *err)
 {
 	struct dg_set *s = rd->s;
-	int each = (int64_t)s->n * 8 < rd->max, rc = DG_OK;
+	int each = (int64_t)s->n * 10 < rd->max, rc = DG_OK;
 	size_t k = 0, n = s->n;
 
 	for (size_t i = 0; rc == DG_OK && i < (each ? n : 1); i++)
 		rc = run(db, what, "ks_dg_group(id, " GROUP_COLS ")",
-		    "rollup_groups", each ? " AND id = ?1" : "", "decision",
+		    each ? "rollup_groups" : groups, each ? " AND id = ?1" : "",
+		    "decision",
 		    rd, each ? (int64_t)s->rows[i].gid : -1, err);
 	for (size_t i = 0; rc == DG_OK && i < s->n; i++)
 		if (s->rows[i].col[0] != UINT32_MAX)
