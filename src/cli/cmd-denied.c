@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "cli/denied-groups.h"
+#include "cli/denied.h"
 #include "cli/filter-opt.h"
 #include "store/db.h"
 #include "store/sqltime.h"

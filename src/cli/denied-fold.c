@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "cli/denied-groups.h"
+#include "cli/denied.h"
 
 /* The last time ks_sqltime_text writes (years 1970 to 9999). */
 #define TIME_END	INT64_C(253402300800000000)
@@ -65,7 +65,8 @@ group_of(sqlite3_value **argv, struct dg_set *s, struct dg_row *r, int log)
 		default:
 			return DG_OTHER;
 		}
-		if ((id = ks_dg_intern(s, c, p, len)) < 0)
+		if ((id = ks_sort_intern(&s->texts, &s->tabs[c], p,
+		    len)) < 0)
 			return DG_ERR;
 		r->col[c] = (uint32_t)id + 1;
 	}

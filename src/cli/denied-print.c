@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/denied-groups.h"
+#include "cli/denied.h"
 #include "store/sqltime.h"
 
 const char *const ks_denied_cols[KS_DENIED_NCOLS] = {
@@ -27,34 +27,6 @@ static const int key_cols[6] = { 0, 1, 3, 5, -1, 2 };
 static const char *const refused_by[3] = {
 	"admission", "authorizer", "log"
 };
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	const struct dg_str *x = *(const struct dg_str *const *)a;
-	const struct dg_str *y = *(const struct dg_str *const *)b;
-	int d = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
-
-	return d != 0 ? d : (x->len > y->len) - (x->len < y->len);
-}
-
-/* The rank of each text of t among them, from 1 (0 is NULL).  0, or -1. */
-static int
-rank(struct dg_tab *t)
-{
-	const struct dg_str **by = malloc(((size_t)t->n + 1) * sizeof(*by));
-
-	if (by == NULL || (t->rank = malloc(((size_t)t->n + 1) *
-	    sizeof(*t->rank))) == NULL)
-		return free(by), -1;
-	for (uint32_t i = 0; i < t->n; i++)
-		by[i] = &t->v[i];
-	qsort(by, t->n, sizeof(*by), cmp_str);
-	for (uint32_t i = 0; i < t->n; i++)
-		t->rank[by[i] - t->v] = i + 1;
-	free(by);
-	return 0;
-}
 
 static unsigned
 bits(uint64_t x)
@@ -72,28 +44,48 @@ fields(const struct dg_set *s, const struct dg_row *r, int64_t maxn,
 		int c = key_cols[i];
 
 		f[i + 1] = c < 0 ? r->by : r->col[c] == 0 ? 0 :
-		    s->tabs[c].rank[r->col[c] - 1];
+		    1 + (uint64_t)s->tabs[c].rank[r->col[c] - 1];
 	}
 	f[7] = r->col[SUBRESOURCE] == 0 ? 0 :
-	    s->tabs[SUBRESOURCE].rank[r->col[SUBRESOURCE] - 1];
+	    1 + (uint64_t)s->tabs[SUBRESOURCE].rank[r->col[SUBRESOURCE] - 1];
 }
 
-/* For the comparison sort (one at a time). */
-static const struct dg_set *cmp_set;
-static int64_t cmp_maxn;
+/* A row's key as a tuple, for a key too wide for a word. */
+struct tuple {
+	uint64_t	 f[8];
+	uint64_t	 idx;
+};
 
 static int
-cmp_rows(const void *a, const void *b)
+cmp_tuples(const void *a, const void *b)
 {
-	uint64_t i = *(const uint64_t *)a, j = *(const uint64_t *)b;
-	uint64_t x[8], y[8];
+	const struct tuple *x = a, *y = b;
 
-	fields(cmp_set, &cmp_set->rows[i], cmp_maxn, x);
-	fields(cmp_set, &cmp_set->rows[j], cmp_maxn, y);
 	for (int k = 0; k < 8; k++)
-		if (x[k] != y[k])
-			return x[k] < y[k] ? -1 : 1;
-	return (i > j) - (i < j);
+		if (x->f[k] != y->f[k])
+			return x->f[k] < y->f[k] ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The rows' indexes into key[0..n), sorted as tuples.  0, or -1. */
+static int
+sort_tuples(const struct dg_set *s, int64_t maxn, uint64_t *key)
+{
+	struct chunk *c = ks_dg_map((s->n + 1) * sizeof(struct tuple));
+	struct tuple *t;
+
+	if (c == NULL)
+		return -1;
+	t = (struct tuple *)(c + 1);
+	for (size_t i = 0; i < s->n; i++) {
+		fields(s, &s->rows[i], maxn, t[i].f);
+		t[i].idx = i;
+	}
+	qsort(t, s->n, sizeof(*t), cmp_tuples);
+	for (size_t i = 0; i < s->n; i++)
+		key[i] = t[i].idx;
+	ks_dg_unmap(c);
+	return 0;
 }
 
 #define DIGIT	11		/* radix sort: bits a pass */
@@ -105,7 +97,7 @@ cmp_rows(const void *a, const void *b)
 static void
 radix(uint64_t *key, uint64_t *tmp, size_t n, unsigned from, unsigned to)
 {
-	static size_t cnt[1 << DIGIT];
+	size_t cnt[1 << DIGIT];
 	uint64_t *a = key, *b = tmp, mask = (1u << DIGIT) - 1;
 
 	for (unsigned sh = from; sh < to; sh += DIGIT) {
@@ -131,17 +123,18 @@ radix(uint64_t *key, uint64_t *tmp, size_t n, unsigned from, unsigned to)
 
 /*
  * The rows of s in the command's order: (*order)[i] & *mask the index of
- * the i-th, in a mapping the caller unmaps.  0, or -1.
+ * the i-th, in *map, which the caller unmaps.  0, or -1.
  */
 static int
-sort_rows(struct dg_set *s, uint64_t **order, uint64_t *mask)
+sort_rows(struct dg_set *s, struct chunk **map, uint64_t **order,
+    uint64_t *mask)
 {
 	int64_t maxn = INT64_MIN, minn = INT64_MAX;
 	unsigned w[8], total, ib = bits(s->n > 0 ? s->n - 1 : 0);
 	uint64_t f[8], *key;
 
 	for (int c = 0; c < 6; c++)
-		if (rank(&s->tabs[c]) < 0)
+		if (ks_sort_rank(&s->tabs[c]) < 0)
 			return -1;
 	for (size_t i = 0; i < s->n; i++) {
 		maxn = s->rows[i].n > maxn ? s->rows[i].n : maxn;
@@ -154,17 +147,12 @@ sort_rows(struct dg_set *s, uint64_t **order, uint64_t *mask)
 	total = ib;
 	for (int i = 0; i < 8; i++)
 		total += w[i];
-	if ((*order = key = ks_dg_map(2 * (s->n + 1) * sizeof(*key))) == NULL)
+	if ((*map = ks_dg_map(2 * (s->n + 1) * sizeof(*key))) == NULL)
 		return -1;
-	for (size_t i = 0; i < s->n; i++)
-		key[i] = i;
+	*order = key = (uint64_t *)(*map + 1);
 	*mask = ~UINT64_C(0);
-	if (total > 64) {
-		cmp_set = s;
-		cmp_maxn = maxn;
-		qsort(key, s->n, sizeof(*key), cmp_rows);
-		return 0;
-	}
+	if (total > 64)
+		return sort_tuples(s, maxn, key);
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t k = 0;
 
@@ -185,7 +173,7 @@ col_cell(const struct dg_set *s, const struct dg_row *r, int c)
 	struct ks_cell cell = { KS_CELL_NULL, 0, 0, NULL, 0, 0 };
 
 	if (r->col[c] != 0) {
-		const struct dg_str *x = &s->tabs[c].v[r->col[c] - 1];
+		const struct str *x = &s->tabs[c].v[r->col[c] - 1];
 
 		cell.type = KS_CELL_TEXT;
 		cell.s = x->s;
@@ -239,10 +227,12 @@ int
 ks_dg_print(struct dg_set *s, struct ks_out *out, struct ks_err *err)
 {
 	struct ks_cell cells[KS_DENIED_NCOLS];
+	struct chunk *map = NULL;
 	uint64_t *order, mask;
 	char w[3][40];
 
-	if (sort_rows(s, &order, &mask) < 0) {
+	if (sort_rows(s, &map, &order, &mask) < 0) {
+		ks_dg_unmap(map);
 		ks_err_set(err, "out of memory");
 		return -1;
 	}
@@ -265,6 +255,6 @@ ks_dg_print(struct dg_set *s, struct ks_out *out, struct ks_err *err)
 			if (ks_out_row(out, cells) == -1)
 				break;
 		}
-	ks_dg_unmap(order);
+	ks_dg_unmap(map);
 	return ks_out_end(out, err);
 }

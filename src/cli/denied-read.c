@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/denied-groups.h"
+#include "cli/denied.h"
 #include "store/db.h"
 #include "util/timeutil.h"
 
@@ -153,24 +153,6 @@ audit_window(sqlite3 *db, const struct ks_filter *f, struct dg_reader *rd,
 	return rc;
 }
 
-/* Whether db keeps its text in UTF-8 (it may: UTF-16). */
-static int
-utf8(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int yes = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA encoding", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) ==
-	    SQLITE_TEXT)
-		yes = strcmp((const char *)sqlite3_column_text(st, 0),
-		    "UTF-8") == 0;
-	sqlite3_finalize(st);
-	return yes;
-}
-
 int
 ks_dg_read(sqlite3 *db, const struct ks_filter *f, struct dg_set *s,
     struct ks_err *err)
@@ -179,10 +161,13 @@ ks_dg_read(sqlite3 *db, const struct ks_filter *f, struct dg_set *s,
 	char from[16384];
 	int rc;
 
-	if (!utf8(db) || ks_dg_functions(db, &rd) < 0) {
+	if (!ks_sort_utf8(db) || ks_dg_functions(db, &rd) < 0) {
 		ks_dg_functions(db, NULL);
 		return DG_OTHER;
 	}
+	/* The groups of denial_total: about as many as rollup_groups'. */
+	if (max_gid(db, &rd.max) == DG_OK)
+		ks_dg_hint(s, (size_t)rd.max);
 	if (f->since_us != KS_TIME_NONE || f->until_us != KS_TIME_NONE)
 		rc = audit_window(db, f, &rd, err);
 	else

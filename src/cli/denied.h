@@ -5,8 +5,8 @@
  * a group's columns kept once, and a window's denials summed per gid
  * before its groups' columns are read.
  */
-#ifndef KS_DENIED_GROUPS_H
-#define KS_DENIED_GROUPS_H
+#ifndef KS_DENIED_H
+#define KS_DENIED_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,35 +14,13 @@
 #include <sqlite3.h>
 
 #include "out/out.h"
+#include "out/out-sort-int.h"
 #include "store/filter.h"
 #include "util/err.h"
 
 /* The columns the command prints. */
 #define KS_DENIED_NCOLS	12
 extern const char *const ks_denied_cols[KS_DENIED_NCOLS];
-
-/* One text of a group's columns, kept once (struct dg_tab). */
-struct dg_str {
-	const char	*s;
-	uint32_t	 len;
-	uint32_t	 hash;
-};
-
-/* The distinct texts of one column, by id (order of first sight). */
-struct dg_tab {
-	struct dg_str	*v;
-	uint32_t	 n, cap;
-	uint32_t	*slots;		/* open addressing: id + 1, 0 empty */
-	uint32_t	 nslots;
-	uint32_t	*rank;		/* id -> place among the sorted texts */
-};
-
-/* Bytes for copies, in blocks. */
-struct dg_pool {
-	char		*p, *end;
-	char		**blocks;
-	size_t		 nblocks;
-};
 
 /* A text value: s NULL for NULL. */
 struct dg_text {
@@ -69,10 +47,12 @@ struct dg_row {
 /* The groups of one answer. */
 struct dg_set {
 	struct dg_row	*rows;
+	struct chunk	*rows_map;	/* where they are */
 	size_t		 n, cap;
-	struct dg_tab	 tabs[6];
-	struct dg_pool	 pool;		/* the rows' texts */
-	struct dg_pool	 tpool;		/* the tabs' (together: looked up) */
+	int		 big;		/* many rows to come (ks_dg_hint) */
+	struct strtab	 tabs[6];	/* a group's texts by column */
+	struct arena	 texts;		/* the tabs' (together: looked up) */
+	struct arena	 copies;	/* the rows' texts */
 };
 
 /* What reading found: done, not for this path (the SQL's then), error. */
@@ -120,11 +100,11 @@ int	ks_dg_print(struct dg_set *s, struct ks_out *out, struct ks_err *err);
 void	ks_dg_free(struct dg_set *s);
 
 /* The pieces the other files share (denied-set.c). */
-void		*ks_dg_map(size_t n);
-void		 ks_dg_unmap(void *p);	/* accepts NULL */
+struct chunk	*ks_dg_map(size_t n);	/* ks_sort_map, huge pages sooner */
+void		 ks_dg_unmap(struct chunk *c);	/* accepts NULL */
+/* About n rows to come: their memory in large mappings from the start. */
+void		 ks_dg_hint(struct dg_set *s, size_t n);
 struct dg_row	*ks_dg_add(struct dg_set *s);
-int64_t		 ks_dg_intern(struct dg_set *s, int col, const char *p,
-		    size_t len);
 int		 ks_dg_copy(struct dg_set *s, struct dg_text *t, const char *p,
 		    size_t len);
 
