@@ -128,9 +128,9 @@ denials_of(sqlite3_value **argv, struct dg_set *s, struct dg_row *r)
 	int64_t n;
 	int rc;
 
-	if (int_of(argv[0], &n) != 1)
+	/* (SQLite's sum() stops at an overflow: its words, then.) */
+	if (int_of(argv[0], &n) != 1 || __builtin_add_overflow(r->n, n, &r->n))
 		return DG_OTHER;
-	r->n += n;
 	if ((rc = fold_int(argv[1], r, DG_FIRST, &r->first, 0)) ||
 	    (rc = fold_int(argv[2], r, DG_LAST, &r->last, 1)) ||
 	    (rc = fold_text(argv[3], s, &r->aid, 0)) ||
