@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/denied.h"
 #include "cli/filter-opt.h"
 #include "store/db.h"
 #include "store/sqltime.h"
@@ -104,6 +105,33 @@ build(const struct ks_filter *f, char *sql, size_t sz)
 	return strlen(sql) + 1 < sz ? 0 : -1;
 }
 
+/*
+ * The groups read, summed and sorted in C (denied-groups.h), as the SQL
+ * above would give them: KS_EXIT_OK, KS_EXIT_ERROR (said), or -1 when
+ * the SQL is to answer.
+ */
+static int
+in_c(struct ks_ctx *ctx, struct ks_err *err)
+{
+	struct dg_set s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if ((rc = ks_dg_read(ctx->db, &ctx->filter, &s, err)) == DG_OK)
+		rc = ks_dg_print(&s, ctx->out, err);
+	else if (rc == DG_ERR && ks_out_begin(ctx->out, KS_DENIED_NCOLS,
+	    ks_denied_cols) == 0)
+		ks_out_discard(ctx->out);	/* as the SQL's would */
+	ks_dg_free(&s);
+	if (rc == DG_OTHER)
+		return -1;
+	if (rc != DG_OK) {
+		ks_cmd_error("denied: %s", err->msg);
+		return KS_EXIT_ERROR;
+	}
+	return KS_EXIT_OK;
+}
+
 static int
 exec_denied(struct ks_ctx *ctx)
 {
@@ -120,6 +148,9 @@ exec_denied(struct ks_ctx *ctx)
 		ks_cmd_error("denied: too many filters");
 		return KS_EXIT_USAGE;
 	}
+	if ((rc = in_c(ctx, &err)) >= 0)
+		return rc;
+	rc = KS_EXIT_OK;
 	if (ks_sqltime_register(ctx->db, &err) < 0 ||
 	    ks_db_prepare(ctx->db, sql, &st, &err) < 0) {
 		ks_cmd_error("denied: %s", err.msg);

@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "out/out.h"
 #include "out/textesc.h"
@@ -17,27 +20,58 @@
 #define BELOW(x, n)	(((x) - EACH(n)) & ~(x) & EACH(0x80))
 #define ABOVE(x, n)	((((x) + EACH(127 - (n))) | (x)) & EACH(0x80))
 
+/* Does word x hold a byte that is not printable ASCII, a comma or a quote? */
+#define WORD_BAD(x) (BELOW(x, 0x20) | ABOVE(x, 0x7e) | \
+    ZERO((x) ^ EACH(',')) | ZERO((x) ^ EACH('"')))
+
+#ifdef __SSE2__
+/* The same of 16 bytes at p: a byte below 0x20 (signed: or from 0x80),
+   DEL, a comma or a quote. */
+static int
+bad16(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i bad = _mm_or_si128(_mm_or_si128(
+	    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))), _mm_or_si128(
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+
+	return _mm_movemask_epi8(bad) != 0;
+}
+#endif
+
 /*
  * Is s[0..len) a field as it is: printable ASCII (which escaping keeps)
- * without a comma or a quote?  (Eight bytes at a time.)
+ * without a comma or a quote?  (Sixteen or eight bytes at a time; the
+ * last piece overlaps the one before: the test is of any byte.)
  */
 static int
 bare(const char *s, size_t len)
 {
-	uint64_t x = EACH('a');
-	size_t i = 0;
+	uint64_t x = EACH('a'), y;
 
-	/* The last word overlaps the one before: the test is of any byte. */
-	for (; i < len; i += 8) {
-		if (len >= 8)
-			memcpy(&x, s + (i + 8 <= len ? i : len - 8), 8);
-		else
-			memcpy(&x, s, len);
-		if (BELOW(x, 0x20) | ABOVE(x, 0x7e) | ZERO(x ^ EACH(',')) |
-		    ZERO(x ^ EACH('"')))
+#ifdef __SSE2__
+	if (len >= 16) {
+		for (size_t i = 0; i + 16 < len; i += 16)
+			if (bad16(s + i))
+				return 0;
+		return !bad16(s + len - 16);
+	}
+#else
+	for (; len > 16; s += 8, len -= 8) {
+		memcpy(&x, s, 8);
+		if (WORD_BAD(x))
 			return 0;
 	}
-	return 1;
+#endif
+	if (len < 8) {
+		memcpy(&x, s, len);
+		return !WORD_BAD(x);
+	}
+	memcpy(&x, s, 8);
+	memcpy(&y, s + len - 8, 8);
+	return !(WORD_BAD(x) | WORD_BAD(y));
 }
 
 /* Write s[0..len) as one text field (arg unused).  Returns 0 or -1. */
@@ -115,7 +149,10 @@ row(struct ks_out *out, const struct ks_cell *cells)
 			n += ks_out_num(c, buf + n);
 		else if (c->type != KS_CELL_TEXT || c->s == NULL)
 			continue;
-		else if (c->len > 0 && c->len <= sizeof(buf) - n &&
+		else if (c->len == 0) {		/* as field() writes it */
+			memcpy(buf + n, "\"\"", 2);
+			n += 2;
+		} else if (c->len > 0 && c->len <= sizeof(buf) - n &&
 		    bare(c->s, c->len)) {
 			memcpy(buf + n, c->s, c->len);
 			n += c->len;

@@ -1,6 +1,8 @@
 /*
  * The pieces of ks_out_stmt_sorted (out.h): out-sort.c keeps the rows
- * and prints them, out-sort-key.c orders them.  For those two only.
+ * and prints them, out-sort-key.c orders them.  For those two, and for
+ * a command that sorts rows of its own the same way (cli/denied.h: the
+ * mappings, the arena, the tables of texts).
  *
  * A row is kept as its values one after the other (put_value in
  * out-sort.c): a tag (KS_CELL_*, | JSON for JSON text), then an integer's
@@ -79,9 +81,15 @@ struct chunk	*ks_sort_map(size_t n);
 /* n bytes of the arena (8-aligned); NULL when out of memory. */
 char		*ks_sort_take(struct arena *a, size_t n);
 
-/* The id of text s[0..len) in tab, kept in k's arena; -1 on no memory. */
-int64_t	ks_sort_intern(struct kept *k, struct strtab *tab, const char *s,
+/* The id of text s[0..len) in tab, kept in arena a; -1 on no memory. */
+int64_t	ks_sort_intern(struct arena *a, struct strtab *tab, const char *s,
 	    size_t len);
+
+/* The rank of each text of t among them (t->rank, from 0).  0, or -1. */
+int	ks_sort_rank(struct strtab *t);
+
+/* Whether db keeps its text in UTF-8 (it may: UTF-16). */
+int	ks_sort_utf8(sqlite3 *db);
 
 /* The value kept at v, of column col, into *c; the bytes after. */
 const char *ks_sort_value(const struct kept *k, int col, const char *v,

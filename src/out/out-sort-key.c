@@ -79,7 +79,7 @@ rehash(struct strtab *t)
 }
 
 int64_t
-ks_sort_intern(struct kept *k, struct strtab *t, const char *s, size_t len)
+ks_sort_intern(struct arena *a, struct strtab *t, const char *s, size_t len)
 {
 	uint32_t h = hash(s, len), i, id;
 	char *copy;
@@ -103,7 +103,7 @@ ks_sort_intern(struct kept *k, struct strtab *t, const char *s, size_t len)
 		t->v = v;
 		t->cap = cap;
 	}
-	if ((copy = ks_sort_take(&k->a, len + 1)) == NULL)
+	if ((copy = ks_sort_take(a, len + 1)) == NULL)
 		return -1;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
@@ -123,9 +123,8 @@ cmp_str(const void *a, const void *b)
 	return d != 0 ? d : (x->len > y->len) - (x->len < y->len);
 }
 
-/* The rank of each text of t among them.  0, or -1. */
-static int
-rank(struct strtab *t)
+int
+ks_sort_rank(struct strtab *t)
 {
 	const struct str **by = malloc(((size_t)t->n + 1) * sizeof(*by));
 
@@ -435,7 +434,7 @@ ks_sort_order(struct kept *k, size_t *order)
 	if (cls == NULL)
 		return -1;
 	for (int i = 0; i < k->ntabs && !k->nokey; i++)
-		if (rank(&k->tabs[i]) < 0)
+		if (ks_sort_rank(&k->tabs[i]) < 0)
 			goto out;
 	if (!k->nokey)
 		widths(&o);

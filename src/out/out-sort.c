@@ -265,7 +265,7 @@ keep(struct kept *k, const struct ks_cell *cells)
 
 		if (k->cols[i].tab >= 0) {
 			see(k, &k->cols[i], c);
-			if (AS_ID(k, i, c) && (id = ks_sort_intern(k,
+			if (AS_ID(k, i, c) && (id = ks_sort_intern(&k->a,
 			    &k->tabs[k->cols[i].tab], c->s, c->len)) < 0)
 				return -1;
 		}
@@ -274,15 +274,14 @@ keep(struct kept *k, const struct ks_cell *cells)
 	return 0;
 }
 
-/* Whether stmt's database keeps its text in UTF-8 (it may: UTF-16). */
-static int
-utf8(sqlite3_stmt *stmt)
+int
+ks_sort_utf8(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int yes = 0;
 
-	if (sqlite3_prepare_v2(sqlite3_db_handle(stmt), "PRAGMA encoding", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "PRAGMA encoding", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) ==
 	    SQLITE_TEXT)
@@ -311,7 +310,8 @@ row_cells(sqlite3_stmt *stmt, struct ks_cell *cells, int ncols)
 static int
 collect(struct kept *k, sqlite3_stmt *stmt, struct ks_cell *cells)
 {
-	int (*get)(sqlite3_stmt *, struct ks_cell *, int) = utf8(stmt) ?
+	int (*get)(sqlite3_stmt *, struct ks_cell *, int) =
+	    ks_sort_utf8(sqlite3_db_handle(stmt)) ?
 	    row_cells : ks_out_stmt_cells;
 	int rc;
 

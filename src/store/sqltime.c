@@ -1,49 +1,60 @@
 /* ks_utc(): KS_SQL_TIME's text written in C (sqltime.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "store/db.h"
 #include "store/sqltime.h"
 
-/* n decimal digits of v >= 0 at w, zeros in front. */
+/* "00" to "99". */
+static const char two[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* v < 100 as two digits at w. */
 static void
-digits(char *w, int n, int64_t v)
+put2(char *w, unsigned v)
 {
-	while (n-- > 0) {
-		w[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
+	memcpy(w, two + 2 * v, 2);
 }
 
 int
 ks_sqltime_text(int64_t t, char w[40])
 {
-	int64_t s = t / 1000000, z = s / 86400 + 719468, era, doe, yoe, doy,
-	    mp, y, m, d;
-	int sod = (int)(s % 86400);
+	int64_t s, z;
+	unsigned era, doe, yoe, doy, mp, y, m, d, sod, us;
 
 	if (t < 0 || t >= INT64_C(253402300800000000))
 		return -1;
-	era = z / 146097;
-	doe = z - era * 146097;
+	s = t / 1000000;
+	us = (unsigned)(t - s * 1000000);
+	z = s / 86400;
+	sod = (unsigned)(s - z * 86400);
+	z += 719468;
+	era = (unsigned)(z / 146097);
+	doe = (unsigned)(z - (int64_t)era * 146097);
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp < 10 ? mp + 3 : mp - 9;
 	y = yoe + era * 400 + (m <= 2);
-	digits(w, 4, y);
+	put2(w, y / 100);
+	put2(w + 2, y % 100);
 	w[4] = '-';
-	digits(w + 5, 2, m);
+	put2(w + 5, m);
 	w[7] = '-';
-	digits(w + 8, 2, d);
+	put2(w + 8, d);
 	w[10] = 'T';
-	digits(w + 11, 2, sod / 3600);
+	put2(w + 11, sod / 3600);
 	w[13] = ':';
-	digits(w + 14, 2, sod / 60 % 60);
+	put2(w + 14, sod / 60 % 60);
 	w[16] = ':';
-	digits(w + 17, 2, sod % 60);
+	put2(w + 17, sod % 60);
 	w[19] = '.';
-	digits(w + 20, 6, t % 1000000);
+	put2(w + 20, us / 10000);
+	put2(w + 22, us / 100 % 100);
+	put2(w + 24, us % 100);
 	w[26] = 'Z';
 	w[27] = '\0';
 	return 27;
