@@ -65,6 +65,25 @@ eq "s3: stream from the path, line numbers" "3|5|7" \
 eq "filter-log-events: lines of the events in the pages" "17|31|60" \
     "$(use filter-log-events; q "SELECT group_concat(line, '|') FROM (SELECT line FROM audit_events WHERE code = 403 AND resource = 'cninodes' ORDER BY audit_id)")"
 
+# Pages of filter-log-events, some compact (jq -c), some pretty-printed, in
+# either order: every event read, nothing rejected (a compact first page
+# once made the file one value per line, and each pretty line a reject).
+# Small pages (the second line starts a value) and large ones (the first
+# line longer than what the reader looks at to decide).
+jq -c . "$F/filter-log-events.json" > "$T/fle-c.json"
+{ sed -n 1p "$T/fle-c.json"; sed -n 2p "$T/fle-c.json" | jq .; } > "$T/fle-cp.json"
+{ sed -n 1p "$T/fle-c.json" | jq .; sed -n 2p "$T/fle-c.json"; } > "$T/fle-pc.json"
+"$GEN" --events 25000 --format filter-log-events | jq -c . > "$T/fle-big-c.json"
+{ sed -n 1p "$T/fle-big-c.json"; sed -n '2,$p' "$T/fle-big-c.json" | jq .; } > "$T/fle-big-cp.json"
+for mix in cp:8 pc:8 big-cp:25000; do
+	pg=${mix%%:*}; want_n=${mix#*:}
+	eq "pages $pg: events in the file (jq)" "$want_n" "$(jq -n '[inputs.events[]] | length' "$T/fle-$pg.json")"
+	imp "fle-$pg" "$T/fle-$pg.json"
+	eq "pages $pg: every event, nothing rejected" "$want_n|$want_n|0" \
+	    "$(q "SELECT records || '|' || imported || '|' || rejected FROM sources")"
+done
+rm -f "$T"/fle-big-*.json
+
 # Logs Insights: the three cninodes denials and an authenticator line.
 for shape in insights-csv:insights.csv:cloudwatch-csv insights-json:insights.json:cloudwatch; do
 	name=${shape%%:*}; rest=${shape#*:}; file=${rest%%:*}; format=${rest#*:}
