@@ -255,6 +255,45 @@ eq "cut copies: the rollups as request_outcomes" "$whole" \
 eq "cut copies: summary" "requests,audited,$whole" \
     "$(ks -o csv summary | tr -d '\r' | grep '^requests,audited,')"
 
+# An admission refusal in the native log and in a CloudWatch page that
+# cut it inside its requestObject (its responseStatus, message included,
+# read whole), imported in either order: the refusal is shown from the
+# whole record (its message, source and line), as plain SQL over
+# audit_rows picks it (a whole refused event before a cut one, then the
+# last).  A copy cut inside the message keeps no message.
+printf '%s\n' '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"aaaaaaaa-1111-4c1e-9a55-000000000001","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"create","user":{"username":"bob","groups":["system:authenticated"]},"objectRef":{"resource":"pods","namespace":"default","name":"p1","apiVersion":"v1"},"responseStatus":{"metadata":{},"status":"Failure","message":"admission webhook \"deny.example.com\" denied the request: no \u00e9","reason":"Forbidden","code":403},"requestObject":{"kind":"Pod","metadata":{"name":"p1","labels":{"a":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}}},"requestReceivedTimestamp":"2024-03-05T10:00:01.000000Z","stageTimestamp":"2024-03-05T10:00:01.100000Z","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed"}}' > "$T/adm.log"
+# cutpage AT: the event as a page, its text cut AT bytes after the start
+# of the key given.
+cutpage() {
+	jq -R --arg k "$1" --argjson n "$2" '{events: [{logStreamName:
+	    "kube-apiserver-audit-x", timestamp: 1709632801200, message:
+	    (.[0:(index($k) + $n)] + "[Truncated...]")}]}' "$T/adm.log"
+}
+cutpage '"requestObject"' 30 > "$T/adm-cut.json"
+cutpage '"message"' 25 > "$T/adm-cutmsg.json"
+REP="SELECT source_id || '|' || line FROM audit_rows
+    WHERE code = 403 OR decision = 'forbid' ORDER BY partial, id DESC LIMIT 1"
+for order in "adm.log adm-cut.json" "adm-cut.json adm.log" \
+    "adm.log adm-cut.json adm-cutmsg.json" "adm-cutmsg.json adm-cut.json adm.log"; do
+	# (One import each: a refusal folded before is met again.)
+	for f in $order; do imp adm "$T/$f"; done
+	# (As csv: quoted.)
+	whole=$(q "SELECT message FROM audit_events WHERE partial = 0")
+	eq "$order: the whole record's message" \
+	    '"admission webhook ""deny.example.com"" denied the request: no é"' \
+	    "$whole"
+	eq "$order: the cut copy's message, read whole" "$whole" \
+	    "$(q "SELECT message FROM audit_events WHERE partial = 1 AND source_id = (SELECT id FROM sources WHERE path LIKE '%adm-cut.json')")"
+	eq "$order: one refusal, from the native log" "1|$(q "$REP")|adm.log" \
+	    "$(q "SELECT count(*) || '|' || max(d.source_id) || '|' || max(d.line) || '|' || max(replace(s.path, rtrim(s.path, replace(s.path, '/', '')), '')) FROM denials d JOIN sources s ON s.id = d.source_id")"
+	eq "$order: denied shows the message" "$whole" \
+	    "$(ks -o csv denied | tr -d '\r' | tail -n 1 | sed 's/^.*,admission,//')"
+	rm -f "$KUBESIFT_DB"
+done
+imp admmsg "$T/adm-cutmsg.json"
+eq "a copy cut inside the message: none kept" "1|" \
+    "$(q "SELECT count(*) || '|' || coalesce(max(message), '') FROM audit_events WHERE partial = 1")"
+
 # --- plain logs ---
 
 # The EKS controller's own log, alone, is enough for denied and remediate.
