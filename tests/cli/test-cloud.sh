@@ -294,6 +294,28 @@ imp admmsg "$T/adm-cutmsg.json"
 eq "a copy cut inside the message: none kept" "1|" \
     "$(q "SELECT count(*) || '|' || coalesce(max(message), '') FROM audit_events WHERE partial = 1")"
 
+# Two cut copies of one request, no whole one, at envelope times two
+# minutes apart, read in either order and in one import or two: it counts
+# once, in the minute of the first (jq: the page times).
+for ts in 1709632801200 1709632921200; do
+	cutpage '"requestObject"' 30 | jq --argjson t $ts '.events[0].timestamp = $t' > "$T/two-$ts.json"
+done
+first=$(jq -s 'map(.events[0].timestamp) | min * 1000 | floor' "$T"/two-*.json)
+for order in "two-1709632921200.json two-1709632801200.json" \
+    "two-1709632801200.json two-1709632921200.json" \
+    "two-1709632921200.json+two-1709632801200.json"; do
+	case $order in
+	*+*) imp two "$T/${order%+*}" "$T/${order#*+}" ;;
+	*) for f in $order; do imp two "$T/$f"; done ;;
+	esac
+	eq "$order: two cut copies stored" 2 "$(q 'SELECT count(*) FROM audit_events WHERE partial = 1')"
+	eq "$order: one request, at the first" "1|$first|1|1" \
+	    "$(q "SELECT count(*) || '|' || max(time) || '|' || (SELECT sum(allowed + denied) FROM request_total) || '|' || (SELECT count(*) FROM request_minute) FROM request_outcomes")"
+	eq "$order: the rollups say so" "$first" \
+	    "$(q 'SELECT first_us FROM request_total')"
+	rm -f "$KUBESIFT_DB"
+done
+
 # --- plain logs ---
 
 # The EKS controller's own log, alone, is enough for denied and remediate.
