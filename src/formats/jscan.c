@@ -92,6 +92,12 @@ ks_jscan_line_mode(const struct ks_jscan *js)
 	return js->line_mode;
 }
 
+void
+ks_jscan_set_line(struct ks_jscan *js, uint64_t line)
+{
+	js->line = line;
+}
+
 /* One value per line, for the current value (see spans). */
 static inline int
 lines(const struct ks_jscan *js)

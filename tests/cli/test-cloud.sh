@@ -83,6 +83,23 @@ for mix in cp:8 pc:8 big-cp:25000; do
 	    "$(q "SELECT records || '|' || imported || '|' || rejected FROM sources")"
 done
 rm -f "$T"/fle-big-*.json
+# The same for a native log: events a line each, then pretty-printed ones
+# (jq's), then a line each again: the same events as the log itself, at
+# the lines where they start.
+"$GEN" --events 40 > "$T/n40.log"
+{ sed -n 1,5p "$T/n40.log"; sed -n 6,7p "$T/n40.log" | jq .
+  sed -n '8,$p' "$T/n40.log"; } > "$T/n40-mix.log"
+EVCOLS="SELECT audit_id, verb, code, received_us, username, resource,
+    namespace, name FROM audit_events ORDER BY id"
+imp n40 "$T/n40.log"
+n40=$(q "$EVCOLS")
+imp n40-mix "$T/n40-mix.log"
+eq "native lines and pretty events: 40 events, nothing rejected" "40|40|0" \
+    "$(q "SELECT records || '|' || imported || '|' || rejected FROM sources")"
+eq "native lines and pretty events: the log's events" "$n40" "$(q "$EVCOLS")"
+eq "native lines and pretty events: their lines (grep)" \
+    "$(grep -n '^{' "$T/n40-mix.log" | cut -d: -f1 | tr '\n' ' ')" \
+    "$(q 'SELECT line FROM audit_events ORDER BY id' | tr '\n' ' ')"
 
 # Logs Insights: the three cninodes denials and an authenticator line.
 for shape in insights-csv:insights.csv:cloudwatch-csv insights-json:insights.json:cloudwatch; do
