@@ -75,10 +75,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS request_actor_key
 
 -- The refused requests of audit events, one per request (its auditID; an
 -- event without one is a request of its own), named by the id of its
--- last stored refused event, whose other columns the denials view reads
--- (denial_audit, below).  gid: its group, whose decision is the
--- request's (allow when an event of it says allow and none forbid:
--- refused by admission), as in denials.
+-- last stored whole refused event (its last cut one when it has no whole
+-- one: a cut copy's message may be lost), whose other columns the
+-- denials view reads (denial_audit, below).  gid: its group, whose
+-- decision is the request's (allow when an event of it says allow and
+-- none forbid: refused by admission), as in denials.
 CREATE TABLE IF NOT EXISTS denial_requests (
 	id		INTEGER PRIMARY KEY,	-- audit_events(id)
 	gid		INTEGER NOT NULL,	-- rollup_groups(id)
@@ -119,7 +120,7 @@ CREATE TABLE IF NOT EXISTS denial_total (
 );
 
 -- The audit rows of denials (see there): each refused request with its
--- group's columns and, from its last stored refused event, the others.
+-- group's columns and, from its representative event, the others.
 DROP VIEW IF EXISTS denial_audit;
 CREATE VIEW denial_audit AS
 SELECT g.actor, (SELECT value FROM strings WHERE id = CASE
