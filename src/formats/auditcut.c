@@ -118,15 +118,13 @@ static void
 keep_string(struct scan *sc, int f, const char *s, size_t n)
 {
 	struct ks_auditcut *c = sc->c;
-	char *v = ks_denial_unescape(s, n, 1, MAXVALUE);
+	char *v;
 	json_t **a;
 
 	/* A message longer than a value is kept is not kept in part. */
-	if (f == F_MESSAGE && n > MAXVALUE) {
-		free(v);
+	if (f == F_MESSAGE && n > MAXVALUE)
 		return;
-	}
-	if (v == NULL) {
+	if ((v = ks_denial_unescape(s, n, 1, MAXVALUE)) == NULL) {
 		sc->nomem = 1;
 		return;
 	}

@@ -8,8 +8,9 @@
  * verb, requestURI, userAgent, sourceIPs, user, impersonatedUser,
  * objectRef, responseStatus.code and .message, the authorization
  * annotations, the two timestamps) wherever they are, and stops where the
- * text stops.  A value cut by the end of the text is not read.  Keys of nested objects (a
- * requestObject's "name", say) are never mistaken for the event's own.
+ * text stops.  A value cut by the end of the text is not read.  Keys of
+ * nested objects (a requestObject's "name", say) are never mistaken for
+ * the event's own.
  */
 #ifndef KS_AUDITCUT_H
 #define KS_AUDITCUT_H
