@@ -157,7 +157,8 @@ FROM log_denials_only
 -- counted, and the same request read from two copies of the log (a cloud
 -- export beside the file, say) counts once; a record cut short counts
 -- only when no whole final stage of its auditID is stored (the cut often
--- takes requestReceivedTimestamp away: its time is then its envelope's);
+-- takes requestReceivedTimestamp away: its time is then its envelope's),
+-- and then only the first in time of its auditID's cut final stages;
 -- and one row per refusal found only in a plain log (as in denials).  refused is 1 for code 403 or an authorizer's "forbid";
 -- decision is the authorizer's (as in denials).  time is NULL for requests
 -- without one (admission webhook logs).  actors, summary and timeline
@@ -197,6 +198,15 @@ WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete', 'Panic')
 	WHERE w.audit_key = e.audit_key AND NOT w.partial
 	    AND coalesce(w.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')))
+    -- Cut copies alone: the first in time (a time before none) of its
+    -- auditID's counts, the first stored of one time (above).
+    AND NOT (e.partial AND EXISTS (SELECT 1 FROM audit_rows c
+	INDEXED BY audit_events_cut
+	WHERE c.partial = 1 AND c.audit_key = e.audit_key
+	    AND (c.received_us < e.received_us OR (e.received_us IS NULL
+		AND c.received_us IS NOT NULL))
+	    AND coalesce(c.stage, 'ResponseComplete') IN ('ResponseComplete',
+		'Panic')))
 UNION ALL
 SELECT actor, verb, api_group, resource, subresource, namespace, time, 1,
 	'forbid', 'log'
@@ -227,4 +237,11 @@ WHERE received_us IS NULL
     AND NOT (e.partial AND EXISTS (SELECT 1 FROM audit_rows w
 	WHERE w.audit_key = e.audit_key AND NOT w.partial
 	    AND coalesce(w.stage, 'ResponseComplete') IN ('ResponseComplete',
+		'Panic')))
+    -- (A cut copy with a time before it: as request_outcomes.)
+    AND NOT (e.partial AND EXISTS (SELECT 1 FROM audit_rows c
+	INDEXED BY audit_events_cut
+	WHERE c.partial = 1 AND c.audit_key = e.audit_key
+	    AND c.received_us IS NOT NULL
+	    AND coalesce(c.stage, 'ResponseComplete') IN ('ResponseComplete',
 		'Panic')));

@@ -75,10 +75,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS request_actor_key
 
 -- The refused requests of audit events, one per request (its auditID; an
 -- event without one is a request of its own), named by the id of its
--- last stored refused event, whose other columns the denials view reads
--- (denial_audit, below).  gid: its group, whose decision is the
--- request's (allow when an event of it says allow and none forbid:
--- refused by admission), as in denials.
+-- last stored whole refused event (its last cut one when it has no whole
+-- one: a cut copy's message may be lost), whose other columns the
+-- denials view reads (denial_audit, below).  gid: its group, whose
+-- decision is the request's (allow when an event of it says allow and
+-- none forbid: refused by admission), as in denials.
 CREATE TABLE IF NOT EXISTS denial_requests (
 	id		INTEGER PRIMARY KEY,	-- audit_events(id)
 	gid		INTEGER NOT NULL,	-- rollup_groups(id)
@@ -119,7 +120,7 @@ CREATE TABLE IF NOT EXISTS denial_total (
 );
 
 -- The audit rows of denials (see there): each refused request with its
--- group's columns and, from its last stored refused event, the others.
+-- group's columns and, from its representative event, the others.
 DROP VIEW IF EXISTS denial_audit;
 CREATE VIEW denial_audit AS
 SELECT g.actor, (SELECT value FROM strings WHERE id = CASE
@@ -227,16 +228,21 @@ SELECT o.* FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM rollup_marks
 CROSS JOIN (SELECT actor, verb, api_group, resource, subresource,
 	namespace, decision, time, refused
     FROM request_outcomes WHERE origin = 'audit' AND time IS NOT NULL) o;
--- new: the refused events stored since the mark, read once; fresh: the
--- requests they touch, each by its last stored refused event (id), with
--- old, the one it was folded under before (its row in denial_requests),
--- if any; dirty: the groups and minutes that an old request was or is
+-- new: the refused events stored since the mark, read once; pick: the
+-- requests they touch, each by its representative (id: its last stored
+-- whole refused event, or its last cut one when it has no whole one),
+-- with old, the one it was folded under before (its row in
+-- denial_requests), if any; fresh: pick with the representative's
+-- columns; dirty: the groups and minutes that an old request was or is
 -- in, recomputed.  The others' new requests are added to their minute
 -- and group.
 CREATE TEMP TABLE IF NOT EXISTS rollup_new (id INTEGER PRIMARY KEY,
     akey BLOB, audit_id TEXT, time INTEGER, code INTEGER, decision TEXT,
     actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
-    namespace TEXT, source_id INTEGER, line INTEGER, message TEXT);
+    namespace TEXT, source_id INTEGER, line INTEGER, message TEXT,
+    partial INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS rollup_pick (id INTEGER PRIMARY KEY,
+    old INTEGER, time INTEGER, code INTEGER, decision TEXT);
 CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (id INTEGER PRIMARY KEY,
     old INTEGER, gid INTEGER, time INTEGER, code INTEGER, minute INTEGER,
     actor TEXT, verb TEXT, api_group TEXT, resource TEXT, subresource TEXT,
@@ -244,23 +250,57 @@ CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (id INTEGER PRIMARY KEY,
     line INTEGER, message TEXT);
 CREATE TEMP TABLE IF NOT EXISTS rollup_dirty (gid INTEGER, minute INTEGER);
 DELETE FROM rollup_new;
+DELETE FROM rollup_pick;
 DELETE FROM rollup_fresh;
 DELETE FROM rollup_dirty;
--- (NOT INDEXED: the new events by id, not an index's every entry.  akey:
--- the auditID's key, audit_rows.audit_key.)
-INSERT INTO rollup_new
-SELECT id, coalesce(audit_key, 'row:' || id), ks_audit_text(audit_key),
-    received_us, code,
-    decision, (SELECT s.value FROM strings s WHERE s.id = r.actor_id),
+-- A refused event's columns as rollup_new holds them.  (NOT INDEXED: the
+-- new events by id, not an index's every entry.  akey: the auditID's key,
+-- audit_rows.audit_key.)
+CREATE TEMP VIEW IF NOT EXISTS rollup_refused AS
+SELECT id, coalesce(audit_key, 'row:' || id) AS akey,
+    ks_audit_text(audit_key) AS audit_id, received_us AS time, code,
+    decision, (SELECT s.value FROM strings s WHERE s.id = r.actor_id)
+	AS actor,
     verb, api_group, resource, subresource, namespace, source_id, line,
-    (SELECT m.message FROM audit_events m WHERE m.id = r.id)
-FROM audit_rows r NOT INDEXED
+    (SELECT m.message FROM audit_events m WHERE m.id = r.id) AS message,
+    partial
+FROM audit_rows r NOT INDEXED;
+INSERT INTO rollup_new
+SELECT * FROM rollup_refused
 WHERE id > coalesce((SELECT upto FROM rollup_marks WHERE name = 'denials'),
 	0)
     AND (code = 403 OR decision = 'forbid');
 -- Each request from all its refused events: the new ones, and those
 -- folded before (found by auditID; an event without one is a request of
--- its own).  Its columns are those of its last, a new one.
+-- its own; old: the one of them denial_requests holds).  Its
+-- representative: a whole record before one a cloud cut short (whose
+-- message and later fields are lost), then the last (the bit 62 above
+-- the id says whole), whatever the order the copies were read in.
+INSERT INTO rollup_pick
+SELECT max(((NOT partial) << 62) | id) & 4611686018427387903,
+    max(old), min(time), max(code),
+    CASE WHEN coalesce(max(decision = 'allow'), 0)
+	AND NOT coalesce(max(decision = 'forbid'), 0)
+	THEN 'allow' ELSE 'forbid' END
+FROM (SELECT akey, id, NULL AS old, time, code, decision, partial
+    FROM rollup_new
+    UNION ALL
+    SELECT x.audit_key, x.id, (SELECT d.id FROM denial_requests d
+	WHERE d.id = x.id), x.received_us, x.code, x.decision, x.partial
+    FROM (SELECT DISTINCT akey FROM rollup_new
+	WHERE audit_id IS NOT NULL) t
+    JOIN audit_rows x INDEXED BY audit_events_refused
+	ON x.audit_key = t.akey
+    WHERE x.id <= coalesce((SELECT upto FROM rollup_marks
+	    WHERE name = 'denials'), 0)
+	AND (x.code = 403 OR x.decision = 'forbid'))
+GROUP BY akey;
+-- (A representative folded before, whole where the new are cut: its
+-- columns too.)
+INSERT INTO rollup_new
+SELECT v.* FROM rollup_pick p JOIN rollup_refused v ON v.id = p.id
+WHERE p.id <= coalesce((SELECT upto FROM rollup_marks
+	WHERE name = 'denials'), 0);
 INSERT INTO rollup_fresh
 SELECT q.id, q.old, NULL, q.time, q.code,
     (q.time / 60000000 - (q.time < 0 AND q.time % 60000000 != 0)) *
@@ -268,23 +308,7 @@ SELECT q.id, q.old, NULL, q.time, q.code,
     n.actor, n.verb, n.api_group, n.resource, n.subresource, n.namespace,
     q.decision, n.audit_id, n.source_id, n.line,
     CASE q.decision WHEN 'allow' THEN n.message END
-FROM (SELECT max(id) AS id, max(old) AS old, min(time) AS time,
-	max(code) AS code,
-	CASE WHEN coalesce(max(decision = 'allow'), 0)
-	    AND NOT coalesce(max(decision = 'forbid'), 0)
-	    THEN 'allow' ELSE 'forbid' END AS decision
-    FROM (SELECT akey, id, NULL AS old, time, code, decision
-	FROM rollup_new
-	UNION ALL
-	SELECT x.audit_key, x.id, x.id, x.received_us, x.code, x.decision
-	FROM (SELECT DISTINCT akey FROM rollup_new
-	    WHERE audit_id IS NOT NULL) t
-	JOIN audit_rows x INDEXED BY audit_events_refused
-	    ON x.audit_key = t.akey
-	WHERE x.id <= coalesce((SELECT upto FROM rollup_marks
-		WHERE name = 'denials'), 0)
-	    AND (x.code = 403 OR x.decision = 'forbid'))
-    GROUP BY akey) q
+FROM rollup_pick q
 JOIN rollup_new n ON n.id = q.id;
 -- The groups of the requests counted here (rollup_counted) and of the
 -- refused requests (rollup_fresh): each row of either with its group's

@@ -18,7 +18,7 @@
 enum field {
 	F_KIND, F_AUDIT_ID, F_STAGE, F_LEVEL, F_VERB, F_URI, F_UA, F_USER,
 	F_IMP_USER, F_RES, F_SUB, F_GROUP, F_VER, F_NS, F_NAME, F_DECISION,
-	F_REASON, F_RECEIVED, F_STAGE_TS,
+	F_REASON, F_RECEIVED, F_STAGE_TS, F_MESSAGE,
 	F_CODE,				/* a number */
 	F_GROUPS, F_IMP_GROUPS, F_IPS	/* arrays of strings */
 };
@@ -47,6 +47,7 @@ static const struct {
 	{ "annotations", "authorization.k8s.io/reason", F_REASON },
 	{ "requestReceivedTimestamp", NULL, F_RECEIVED },
 	{ "stageTimestamp", NULL, F_STAGE_TS },
+	{ "responseStatus", "message", F_MESSAGE },
 	{ "responseStatus", "code", F_CODE },
 	{ "user", "groups", F_GROUPS },
 	{ "impersonatedUser", "groups", F_IMP_GROUPS },
@@ -117,10 +118,13 @@ static void
 keep_string(struct scan *sc, int f, const char *s, size_t n)
 {
 	struct ks_auditcut *c = sc->c;
-	char *v = ks_denial_unescape(s, n, 1, MAXVALUE);
+	char *v;
 	json_t **a;
 
-	if (v == NULL) {
+	/* A message longer than a value is kept is not kept in part. */
+	if (f == F_MESSAGE && n > MAXVALUE)
+		return;
+	if ((v = ks_denial_unescape(s, n, 1, MAXVALUE)) == NULL) {
 		sc->nomem = 1;
 		return;
 	}
@@ -244,6 +248,9 @@ fill_row(struct ks_auditcut *c, int code)
 	r->impersonated_groups = c->arr[F_IMP_GROUPS - F_GROUPS];
 	r->source_ips = c->arr[F_IPS - F_GROUPS];
 	r->code = code;
+	/* Read here (a string the cut left whole), never from the raw text. */
+	r->message = s[F_MESSAGE];
+	r->extras = 1;
 	r->received_us = time_of(s[F_RECEIVED]);
 	r->stage_us = time_of(s[F_STAGE_TS]);
 	if (r->stage_us == KS_TIME_NONE)

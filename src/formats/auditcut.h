@@ -6,10 +6,11 @@
  * here is a tolerant scanner over that text: it follows the nesting of the
  * top-level object and reads the fields it knows (auditID, stage, level,
  * verb, requestURI, userAgent, sourceIPs, user, impersonatedUser,
- * objectRef, responseStatus.code, the authorization annotations, the two
- * timestamps) wherever they are, and stops where the text stops.  A value
- * cut by the end of the text is not read.  Keys of nested objects (a
- * requestObject's "name", say) are never mistaken for the event's own.
+ * objectRef, responseStatus.code and .message, the authorization
+ * annotations, the two timestamps) wherever they are, and stops where the
+ * text stops.  A value cut by the end of the text is not read.  Keys of
+ * nested objects (a requestObject's "name", say) are never mistaken for
+ * the event's own.
  */
 #ifndef KS_AUDITCUT_H
 #define KS_AUDITCUT_H
@@ -23,7 +24,7 @@
 #define KS_AUDITCUT_MARK	"[Truncated...]"	/* CloudWatch's */
 
 enum {
-	KS_AUDITCUT_STRINGS = 19,	/* string fields read */
+	KS_AUDITCUT_STRINGS = 20,	/* string fields read */
 	KS_AUDITCUT_ARRAYS = 3		/* groups, impersonated groups, IPs */
 };
 

@@ -33,6 +33,9 @@ struct ks_jscan {
 	struct ks_jscan_limits lim;
 	const char *const *keys;	/* split arrays' keys; borrowed */
 	int		 line_mode;	/* one value per line */
+	int		 spans;		/* line mode, but the current value
+					   opened alone on its line: a
+					   pretty-printed one, read whole */
 	uint64_t	 line;		/* current line, 1-based */
 	enum ks_jscan_mode mode;
 	int		 depth;		/* open containers */

@@ -92,6 +92,47 @@ ks_jscan_line_mode(const struct ks_jscan *js)
 	return js->line_mode;
 }
 
+void
+ks_jscan_set_line(struct ks_jscan *js, uint64_t line)
+{
+	js->line = line;
+}
+
+/* One value per line, for the current value (see spans). */
+static inline int
+lines(const struct ks_jscan *js)
+{
+	return js->line_mode && !js->spans;
+}
+
+/* Are b's bytes after the first all blanks? */
+static int
+blank_after_first(const struct ks_jbuf *b)
+{
+	for (size_t i = 1; i < b->len; i++)
+		if (b->p[i] != ' ' && b->p[i] != '\t' && b->p[i] != '\r')
+			return 0;
+	return b->len > 0;
+}
+
+/*
+ * At a line end in line mode: did the value being read open alone on the
+ * line just ended ("{" or "[" and blanks)?  A value per line never does;
+ * a pretty-printed document among compact ones (jq -c pages, then
+ * pretty ones) does, and is read whole, as outside line mode.
+ */
+static int
+opened_alone(const struct ks_jscan *js)
+{
+	if (js->mode == KS_JS_TOP)
+		return js->rec_line + 1 == js->line &&
+		    blank_after_first(&js->rec);
+	if (js->mode == KS_JS_ITEMS && js->key == -1 && !js->item_active)
+		return js->index == 0 && js->env_line + 1 == js->line &&
+		    blank_after_first(&js->env);
+	return 0;
+}
+
 /*
  * Fill js->out with a reject built from b.  Unless keep is set, scanning
  * starts afresh with the next value; keep continues inside the split array.
@@ -141,7 +182,7 @@ finish(struct ks_jscan *js, struct ks_jbuf *b, enum ks_jrec_type type,
 	if (why != NULL) {
 		js->too_deep = 0;
 		reject_keep(js, b, line, why, keep);
-		if (type == KS_JREC_VALUE && js->line_mode)
+		if (type == KS_JREC_VALUE && lines(js))
 			js->mode = KS_JS_SKIP;	/* the line is that reject */
 		return EMIT;
 	}
@@ -155,7 +196,7 @@ finish(struct ks_jscan *js, struct ks_jbuf *b, enum ks_jrec_type type,
 	js->out.reason = NULL;
 	if (type != KS_JREC_ITEM)
 		js->mode = KS_JS_IDLE;
-	if (type == KS_JREC_VALUE && js->line_mode) {
+	if (type == KS_JREC_VALUE && lines(js)) {
 		/* A line is a record: held back until its line proves blank. */
 		js->mode = KS_JS_TRAIL;
 		return MORE;
@@ -320,7 +361,7 @@ step_items(struct ks_jscan *js, char c)
 	}
 	buf_reset(&js->rec);
 	js->rec_line = js->line;
-	if (js->line_mode && js->key == -1 && c != '{' && c != '[') {
+	if (lines(js) && js->key == -1 && c != '{' && c != '[') {
 		/* A list on a line: the rest of the line is one reject. */
 		ks_jbuf_add(&js->rec, js->env.p, js->env.len, EXCERPT + 1);
 		ks_jbuf_add(&js->rec, &c, 1, EXCERPT + 1);
@@ -346,6 +387,7 @@ step_idle(struct ks_jscan *js, char c)
 	buf_reset(&js->rec);
 	js->rec_line = js->line;
 	js->too_deep = 0;
+	js->spans = 0;
 	js->base = 0;
 	js->depth = 0;
 	js->in_str = js->esc = 0;
@@ -400,7 +442,10 @@ step(struct ks_jscan *js, char c, const char *next2)
 			js->mode = KS_JS_IDLE;
 			return MORE;
 		}
-		if (js->mode != KS_JS_IDLE && (js->line_mode ||
+		if (js->mode != KS_JS_IDLE && js->line_mode && !js->spans &&
+		    opened_alone(js))
+			js->spans = 1;
+		if (js->mode != KS_JS_IDLE && (lines(js) ||
 		    (!js->in_str && next2[0] == '{' && next2[1] == '"')))
 			/* A line of its own, or a compact new document. */
 			return cut(js, "JSON value cut short (the line or "

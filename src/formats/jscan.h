@@ -73,4 +73,10 @@ int	ks_jscan_next(struct ks_jscan *js, struct ks_jrec *rec);
 /* 1 when the input was read as one value per line. */
 int	ks_jscan_line_mode(const struct ks_jscan *js);
 
+/*
+ * Number the lines from line on: the input was read by lines elsewhere
+ * (pipeline-src.h) up to there, this splitter not yet called.
+ */
+void	ks_jscan_set_line(struct ks_jscan *js, uint64_t line);
+
 #endif

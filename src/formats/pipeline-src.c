@@ -88,6 +88,19 @@ line_slow_end(struct ks_psrc *ps)
 	ks_input_release(&ps->sin);
 }
 
+/*
+ * A value opened alone on its line ("{" or "[" and blanks): a
+ * pretty-printed one among lines (jq -c's, then jq's), which the member's
+ * jscan reads whole.  It reads the rest of the member, from this line.
+ */
+static int
+to_jscan(struct ks_psrc *ps, struct ks_jrec *r)
+{
+	ks_jscan_set_line(ps->js, ps->line);
+	ps->by_line = 0;
+	return ks_jscan_next(ps->js, r);
+}
+
 int
 ks_psrc_next(struct ks_psrc *ps, struct ks_jrec *r, int *line, int *oom)
 {
@@ -132,6 +145,8 @@ ks_psrc_next(struct ks_psrc *ps, struct ks_jrec *r, int *line, int *oom)
 		for (e = q + k; e > s && (e[-1] == ' ' || e[-1] == '\t' ||
 		    e[-1] == '\r' || e[-1] == '\n'); e--)
 			;
+		if (e - s == 1 && (*s == '{' || *s == '['))
+			return to_jscan(ps, r);
 		if (*s != '{' || (size_t)(e - s) > ps->lim.max_record) {
 			if (ks_psrc_line_slow(ps) < 0)
 				return *oom = 1, -1;

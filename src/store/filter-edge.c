@@ -13,7 +13,8 @@
  * (first) request of the minute is then inside; its first (last) inside,
  * when the rollup's is outside, is found through audit_events_actor_time
  * (+: compared without the column's affinity, so that the index answers)
- * with request_outcomes' rules: a request once, by its final stage.
+ * with request_outcomes' rules: a request once, by its final stage (a
+ * cut one only without a whole one, and first in time of the cut ones).
  */
 #define E_MS	"(" S_MLO " - 60000000)"	/* the first edge's minute */
 #define FINAL_STAGE(x) \
@@ -38,6 +39,10 @@
     " e.id) AND " FINAL_STAGE("d") ") AND NOT (e.partial AND EXISTS" \
     " (SELECT 1 FROM audit_rows w WHERE w.audit_key = e.audit_key" \
     " AND NOT w.partial AND " FINAL_STAGE("w") "))" \
+    " AND NOT (e.partial AND EXISTS (SELECT 1 FROM audit_rows c" \
+    " INDEXED BY audit_events_cut WHERE c.partial = 1" \
+    " AND c.audit_key = e.audit_key AND c.received_us < e.received_us" \
+    " AND " FINAL_STAGE("c") "))" \
     " ORDER BY e.received_us " dir " LIMIT 1)"
 #define EDGE_SUB(m, outside, first, last) \
     " UNION ALL SELECT actor, verb, api_group, resource, subresource," \

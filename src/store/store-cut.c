@@ -1,18 +1,21 @@
 /*
  * Records a cloud cut short (partial rows) counted as request_outcomes
  * counts them (sql/003-requests.sql): a cut final stage only when no
- * whole final stage of its auditID is stored, and a whole one before a
- * cut one of the same time.  A cut copy's time is often its envelope's
+ * whole final stage of its auditID is stored, and then only the first in
+ * time of its auditID's cut final stages; a whole one before a cut one
+ * of the same time.  A cut copy's time is often its envelope's
  * (the cut took requestReceivedTimestamp away), so the copies of its
  * request are found by auditID, whatever their times.
  *
  * The import counts whole records as it stores them and no cut one.  The
  * minutes a cut record may change, its own and those of the cut records
- * of a whole final stage's auditID, are noted (in memory: a temporary
- * table would be a file to write, the first to fail on a full disk) and
- * recounted from request_outcomes when the source is done: the indexes
- * set aside during a large load are back then, and a whole copy read
- * after a cut one takes the cut one's count away.  Cut records are few.
+ * of its auditID (an earlier one takes a later one's count away), and
+ * those of the cut records of a whole final stage's auditID, are noted
+ * (in memory: a temporary table would be a file to write, the first to
+ * fail on a full disk) and recounted from request_outcomes when the
+ * source is done: the indexes set aside during a large load are back
+ * then, and a whole copy read after a cut one takes the cut one's count
+ * away.  Cut records are few.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,14 +107,17 @@ ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
 
 	if (row->partial) {
 		st->cut_any = 1;
-		return row->received_us == KS_TIME_NONE ? 0 :
-		    note_minute(st, row->received_us, err);
+		if (row->received_us != KS_TIME_NONE &&
+		    note_minute(st, row->received_us, err) < 0)
+			return -1;
 	}
 	if (row->audit_id == NULL || (row->stage != NULL &&
 	    strcmp(row->stage, "ResponseComplete") != 0 &&
 	    strcmp(row->stage, "Panic") != 0))
 		return 0;
-	if ((any = any_cut(st, err)) <= 0)
+	/* (A cut final stage may take its cut peers' count: the first in
+	   time of them counts.) */
+	if (!row->partial && (any = any_cut(st, err)) <= 0)
 		return any;
 	ks_audit_key_bind(s, 1, row->audit_id, -1, st->akey);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)

@@ -65,6 +65,42 @@ eq "s3: stream from the path, line numbers" "3|5|7" \
 eq "filter-log-events: lines of the events in the pages" "17|31|60" \
     "$(use filter-log-events; q "SELECT group_concat(line, '|') FROM (SELECT line FROM audit_events WHERE code = 403 AND resource = 'cninodes' ORDER BY audit_id)")"
 
+# Pages of filter-log-events, some compact (jq -c), some pretty-printed, in
+# either order: every event read, nothing rejected (a compact first page
+# once made the file one value per line, and each pretty line a reject).
+# Small pages (the second line starts a value) and large ones (the first
+# line longer than what the reader looks at to decide).
+jq -c . "$F/filter-log-events.json" > "$T/fle-c.json"
+{ sed -n 1p "$T/fle-c.json"; sed -n 2p "$T/fle-c.json" | jq .; } > "$T/fle-cp.json"
+{ sed -n 1p "$T/fle-c.json" | jq .; sed -n 2p "$T/fle-c.json"; } > "$T/fle-pc.json"
+"$GEN" --events 25000 --format filter-log-events | jq -c . > "$T/fle-big-c.json"
+{ sed -n 1p "$T/fle-big-c.json"; sed -n '2,$p' "$T/fle-big-c.json" | jq .; } > "$T/fle-big-cp.json"
+for mix in cp:8 pc:8 big-cp:25000; do
+	pg=${mix%%:*}; want_n=${mix#*:}
+	eq "pages $pg: events in the file (jq)" "$want_n" "$(jq -n '[inputs.events[]] | length' "$T/fle-$pg.json")"
+	imp "fle-$pg" "$T/fle-$pg.json"
+	eq "pages $pg: every event, nothing rejected" "$want_n|$want_n|0" \
+	    "$(q "SELECT records || '|' || imported || '|' || rejected FROM sources")"
+done
+rm -f "$T"/fle-big-*.json
+# The same for a native log: events a line each, then pretty-printed ones
+# (jq's), then a line each again: the same events as the log itself, at
+# the lines where they start.
+"$GEN" --events 40 > "$T/n40.log"
+{ sed -n 1,5p "$T/n40.log"; sed -n 6,7p "$T/n40.log" | jq .
+  sed -n '8,$p' "$T/n40.log"; } > "$T/n40-mix.log"
+EVCOLS="SELECT audit_id, verb, code, received_us, username, resource,
+    namespace, name FROM audit_events ORDER BY id"
+imp n40 "$T/n40.log"
+n40=$(q "$EVCOLS")
+imp n40-mix "$T/n40-mix.log"
+eq "native lines and pretty events: 40 events, nothing rejected" "40|40|0" \
+    "$(q "SELECT records || '|' || imported || '|' || rejected FROM sources")"
+eq "native lines and pretty events: the log's events" "$n40" "$(q "$EVCOLS")"
+eq "native lines and pretty events: their lines (grep)" \
+    "$(grep -n '^{' "$T/n40-mix.log" | cut -d: -f1 | tr '\n' ' ')" \
+    "$(q 'SELECT line FROM audit_events ORDER BY id' | tr '\n' ' ')"
+
 # Logs Insights: the three cninodes denials and an authenticator line.
 for shape in insights-csv:insights.csv:cloudwatch-csv insights-json:insights.json:cloudwatch; do
 	name=${shape%%:*}; rest=${shape#*:}; file=${rest%%:*}; format=${rest#*:}
@@ -235,6 +271,67 @@ eq "cut copies: the rollups as request_outcomes" "$whole" \
     "$(q 'SELECT sum(allowed + denied) FROM request_total')"
 eq "cut copies: summary" "requests,audited,$whole" \
     "$(ks -o csv summary | tr -d '\r' | grep '^requests,audited,')"
+
+# An admission refusal in the native log and in a CloudWatch page that
+# cut it inside its requestObject (its responseStatus, message included,
+# read whole), imported in either order: the refusal is shown from the
+# whole record (its message, source and line), as plain SQL over
+# audit_rows picks it (a whole refused event before a cut one, then the
+# last).  A copy cut inside the message keeps no message.
+printf '%s\n' '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"aaaaaaaa-1111-4c1e-9a55-000000000001","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"create","user":{"username":"bob","groups":["system:authenticated"]},"objectRef":{"resource":"pods","namespace":"default","name":"p1","apiVersion":"v1"},"responseStatus":{"metadata":{},"status":"Failure","message":"admission webhook \"deny.example.com\" denied the request: no \u00e9","reason":"Forbidden","code":403},"requestObject":{"kind":"Pod","metadata":{"name":"p1","labels":{"a":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}}},"requestReceivedTimestamp":"2024-03-05T10:00:01.000000Z","stageTimestamp":"2024-03-05T10:00:01.100000Z","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed"}}' > "$T/adm.log"
+# cutpage AT: the event as a page, its text cut AT bytes after the start
+# of the key given.
+cutpage() {
+	jq -R --arg k "$1" --argjson n "$2" '{events: [{logStreamName:
+	    "kube-apiserver-audit-x", timestamp: 1709632801200, message:
+	    (.[0:(index($k) + $n)] + "[Truncated...]")}]}' "$T/adm.log"
+}
+cutpage '"requestObject"' 30 > "$T/adm-cut.json"
+cutpage '"message"' 25 > "$T/adm-cutmsg.json"
+REP="SELECT source_id || '|' || line FROM audit_rows
+    WHERE code = 403 OR decision = 'forbid' ORDER BY partial, id DESC LIMIT 1"
+for order in "adm.log adm-cut.json" "adm-cut.json adm.log" \
+    "adm.log adm-cut.json adm-cutmsg.json" "adm-cutmsg.json adm-cut.json adm.log"; do
+	# (One import each: a refusal folded before is met again.)
+	for f in $order; do imp adm "$T/$f"; done
+	# (As csv: quoted.)
+	whole=$(q "SELECT message FROM audit_events WHERE partial = 0")
+	eq "$order: the whole record's message" \
+	    '"admission webhook ""deny.example.com"" denied the request: no é"' \
+	    "$whole"
+	eq "$order: the cut copy's message, read whole" "$whole" \
+	    "$(q "SELECT message FROM audit_events WHERE partial = 1 AND source_id = (SELECT id FROM sources WHERE path LIKE '%adm-cut.json')")"
+	eq "$order: one refusal, from the native log" "1|$(q "$REP")|adm.log" \
+	    "$(q "SELECT count(*) || '|' || max(d.source_id) || '|' || max(d.line) || '|' || max(replace(s.path, rtrim(s.path, replace(s.path, '/', '')), '')) FROM denials d JOIN sources s ON s.id = d.source_id")"
+	eq "$order: denied shows the message" "$whole" \
+	    "$(ks -o csv denied | tr -d '\r' | tail -n 1 | sed 's/^.*,admission,//')"
+	rm -f "$KUBESIFT_DB"
+done
+imp admmsg "$T/adm-cutmsg.json"
+eq "a copy cut inside the message: none kept" "1|" \
+    "$(q "SELECT count(*) || '|' || coalesce(max(message), '') FROM audit_events WHERE partial = 1")"
+
+# Two cut copies of one request, no whole one, at envelope times two
+# minutes apart, read in either order and in one import or two: it counts
+# once, in the minute of the first (jq: the page times).
+for ts in 1709632801200 1709632921200; do
+	cutpage '"requestObject"' 30 | jq --argjson t $ts '.events[0].timestamp = $t' > "$T/two-$ts.json"
+done
+first=$(jq -s 'map(.events[0].timestamp) | min * 1000 | floor' "$T"/two-*.json)
+for order in "two-1709632921200.json two-1709632801200.json" \
+    "two-1709632801200.json two-1709632921200.json" \
+    "two-1709632921200.json+two-1709632801200.json"; do
+	case $order in
+	*+*) imp two "$T/${order%+*}" "$T/${order#*+}" ;;
+	*) for f in $order; do imp two "$T/$f"; done ;;
+	esac
+	eq "$order: two cut copies stored" 2 "$(q 'SELECT count(*) FROM audit_events WHERE partial = 1')"
+	eq "$order: one request, at the first" "1|$first|1|1" \
+	    "$(q "SELECT count(*) || '|' || max(time) || '|' || (SELECT sum(allowed + denied) FROM request_total) || '|' || (SELECT count(*) FROM request_minute) FROM request_outcomes")"
+	eq "$order: the rollups say so" "$first" \
+	    "$(q 'SELECT first_us FROM request_total')"
+	rm -f "$KUBESIFT_DB"
+done
 
 # --- plain logs ---
 

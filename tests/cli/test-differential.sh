@@ -31,10 +31,34 @@ cut() {
 	    index(\$k)) | .value | .message |= .[0:(length * (3 + length % 5) / 10 | floor)]]}" \
 	    "$T/a.json"
 }
-cut '[10, 11, 12, 1218, 1224]' > "$T/cut-first.json"
-cut '[20, 21, 22, 1231, 1242, 1250, 3000]' > "$T/cut-after.json"
-[ "$(jq '.events | length' "$T/cut-after.json")" = 7 ] ||
+# And copies of denials cut after their response (the code kept, the
+# times lost): refused requests with a cut copy read before or after the
+# whole one, whose representative must be the whole one (not among the
+# first 40 denials: a-again.log, below, holds other copies of those).
+cutcode() {
+	jq "{events: [.events | to_entries[] | select(.key as \$k | $1 |
+	    index(\$k)) | .value | .message |=
+	    .[0:index(\",\\\"requestReceivedTimestamp\\\"\")]]}" \
+	    "$T/a.json"
+}
+# And requests known only from cut copies, two of each at envelope times
+# two minutes apart (another auditID: no whole copy), the later read
+# first: each counts once, by its first in time.
+lone() {
+	jq "{events: [.events | to_entries[] | select(.key as \$k | $1 |
+	    index(\$k)) | .value | .timestamp += $2 | .message |=
+	    (sub(\"\\\"auditID\\\":\\\"[0-9a-f]{4}\"; \"\\\"auditID\\\":\\\"c0de\")
+	    | .[0:index(\",\\\"requestReceivedTimestamp\\\"\")])]}" "$T/a.json"
+}
+{ cut '[10, 11, 12, 1218, 1224]'; cutcode '[1584, 1593]'
+  lone '[1610, 1700, 1702]' 120000; } > "$T/cut-first.json"
+{ cut '[20, 21, 22, 1231, 1242, 1250, 3000]'; cutcode '[1599, 1604]'
+  lone '[1610, 1700, 1702]' 0; } > "$T/cut-after.json"
+[ "$(jq -s '[.[].events[]] | length' "$T/cut-after.json")" = 12 ] ||
     fail "the cut copies were not made"
+[ "$(jq -s '[.[].events[].message | select(test("\"code\":403}$"))] |
+    length' "$T/cut-first.json" "$T/cut-after.json")" = 6 ] ||
+    fail "the copies cut after their code were not made"
 # In four imports, so that the rollups kept at import are extended, and
 # the last brings other bytes of requests already counted (the same
 # auditIDs and times: nothing new to count, but their denials recomputed).
@@ -42,7 +66,7 @@ ks import -q "$T/cut-first.json" 2> /dev/null
 ks import -q "$T/a.log"
 ks import -q "$T/b.log" "$T/cut-after.json" fixtures/differential \
     fixtures/eks-1.29/controller.log fixtures/eks-1.29/snapshot 2> /dev/null
-eq "the cut copies are partial rows" 12 \
+eq "the cut copies are partial rows" 22 \
     "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM audit_events WHERE partial = 1")"
 grep '"code":403' "$T/a.log" | head -n 40 | sed 's/"level":"/"level": "/' \
     > "$T/a-again.log"
@@ -93,7 +117,13 @@ WHERE (stage IS NULL OR stage IN ('ResponseComplete', 'Panic'))
 	ORDER BY c.partial, c.id LIMIT 1)
     AND NOT (e.partial = 1 AND EXISTS (SELECT 1 FROM audit_events w
 	WHERE w.audit_key = e.audit_key AND w.partial = 0
-	AND (w.stage IS NULL OR w.stage IN ('ResponseComplete', 'Panic'))));
+	AND (w.stage IS NULL OR w.stage IN ('ResponseComplete', 'Panic'))))
+    -- Cut copies alone: the first in time (then the first stored, above).
+    AND NOT (e.partial = 1 AND EXISTS (SELECT 1 FROM audit_events c
+	WHERE c.audit_key = e.audit_key AND c.partial = 1
+	AND (c.stage IS NULL OR c.stage IN ('ResponseComplete', 'Panic'))
+	AND (c.received_us < e.received_us OR (e.received_us IS NULL
+	    AND c.received_us IS NOT NULL))));
 CREATE TEMP VIEW t_logden AS
 SELECT username AS actor, verb, api_group, resource, subresource, namespace,
     min(time_us) AS t, 1 AS refused, 'forbid' AS dec, 'log' AS origin
@@ -237,19 +267,24 @@ minute='(t / 60000000) * 60000000'
 	echo "SELECT actor, verb, api_group, resource, subresource, namespace,
 	    by, count(*), min(t), max(t) FROM t_denials WHERE by != 'log'
 	    GROUP BY 1, 2, 3, 4, 5, 6, 7;"
-	# Each refused request by its last refused event: its first time,
+	# Each refused request by its last whole refused event (its last cut
+	# one when it has none, whichever was read first): its first time,
 	# greatest code, its columns and the decision of its events.
 	echo "SELECT r.last, r.t, r.code, coalesce(e.impersonated_user,
 	    e.username), e.verb, e.api_group, e.resource, e.subresource,
 	    e.namespace, r.dec
-	    FROM (SELECT max(id) AS last, min(received_us) AS t,
-		max(code) AS code,
+	    FROM (SELECT max(CASE WHEN rn = 1 THEN id END) AS last,
+		min(received_us) AS t, max(code) AS code,
 		CASE WHEN sum(decision = 'allow') > 0 AND
 		    coalesce(sum(decision = 'forbid'), 0) = 0
 		    THEN 'allow' ELSE 'forbid' END AS dec
-		FROM audit_events WHERE code = 403 OR decision = 'forbid'
-		GROUP BY CASE WHEN audit_id IS NULL THEN 'row:' || id
-		    ELSE audit_id END) r
+		FROM (SELECT *, row_number() OVER (PARTITION BY k
+		    ORDER BY partial, id DESC) AS rn
+		    FROM (SELECT *, CASE WHEN audit_id IS NULL
+			THEN 'row:' || id ELSE audit_id END AS k
+			FROM audit_events
+			WHERE code = 403 OR decision = 'forbid'))
+		GROUP BY k) r
 	    JOIN audit_events e ON e.id = r.last;"
 	echo "SELECT 'groups', 0;"
 	echo ".output $T/got.rollup"
@@ -281,6 +316,16 @@ sort "$T/want.rollup" > "$T/a"; sort "$T/got.rollup" > "$T/b"
 cmp -s "$T/a" "$T/b" || { diff "$T/a" "$T/b" | head -20 >&2;
     fail "the rollups differ from the base tables"; }
 echo "ok - the rollups hold what the base tables say ($(wc -l < "$T/a") rows)"
+# Among them, refused requests of which a cut copy (refused too) was read
+# before the whole one and after it: the representative is the whole one.
+for when in "<" ">"; do
+	n=$(sqlite3 "$KUBESIFT_DB" "SELECT count(DISTINCT w.audit_id)
+	    FROM audit_events w JOIN audit_events c ON c.audit_id = w.audit_id
+	    WHERE w.partial = 0 AND c.partial = 1 AND c.code = 403
+	    AND (w.code = 403 OR w.decision = 'forbid') AND c.id $when w.id")
+	[ "$n" -gt 0 ] || fail "no refused request with a cut copy read $when its whole one"
+done
+echo "ok - refused requests with cut copies read before and after the whole ones"
 
 awk -v SEED="$SEED" -v N="$N" -v LATEST_US="$latest" \
     -f tests/diff/combos.awk > "$T/combos"

@@ -193,7 +193,8 @@ test_grpc_codes(void **state)
 	"\"sourceIPs\":[\"10.0.0.1\"],\"userAgent\":\"kubectl/v1.29\"," \
 	"\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"team-a\"," \
 	"\"name\":\"web\",\"apiVersion\":\"v1\"}," \
-	"\"responseStatus\":{\"metadata\":{},\"code\":403}," \
+	"\"responseStatus\":{\"metadata\":{}," \
+	"\"message\":\"denied: \\\"web\\\" no\",\"code\":403}," \
 	"\"requestObject\":{\"metadata\":{\"name\":\"not-the-name\"," \
 	"\"namespace\":\"nor-this\"},\"verb\":\"nor-this-verb\"}," \
 	"\"requestReceivedTimestamp\":\"2024-03-05T10:11:12.123456Z\"," \
@@ -228,6 +229,8 @@ test_cut_marked(void **state)
 	same("namespace", "team-a", c.row.namespace);
 	same("name", "web", c.row.name);
 	assert_int_equal(c.row.code, 403);
+	same("message", "denied: \"web\" no", c.row.message);
+	assert_int_equal(c.row.extras, 1);
 	assert_int_equal(json_array_size(c.row.user_groups), 2);
 	same("group 2", "system:authenticated",
 	    json_string_value(json_array_get(c.row.user_groups, 1)));
@@ -266,6 +269,10 @@ test_cut_everywhere(void **state)
 			if (c.row.audit_id != NULL)
 				same("audit_id", "a-1", c.row.audit_id);
 			assert_true(c.row.code == 0 || c.row.code == 403);
+			/* The message whole, or none: never a cut one. */
+			if (c.row.message != NULL)
+				same("message", "denied: \"web\" no",
+				    c.row.message);
 			ks_auditcut_clear(&c);
 		}
 		free(copy);

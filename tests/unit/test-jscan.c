@@ -210,6 +210,26 @@ test_compact_after_cut_pretty(void **state)
 	    "R@1:JSON value c | V@4:{\"b\":2}");
 }
 
+/*
+ * Values a line each, then one pretty-printed (opened alone on its line):
+ * read whole, and the lines after it a value each again.
+ */
+static void
+test_lines_then_pretty(void **state)
+{
+	expect("{\"a\":1}\n{\n  \"b\": 2\n}\n{\"c\":3}\n",
+	    "V@1:{\"a\":1} | V@2:{\n  \"b\": 2\n} | V@5:{\"c\":3}");
+	expect("{\"items\":[{\"a\":1}]}\n{\n \"items\": [\n  {\"b\": 2}\n ]\n}\n"
+	    "{\"c\":3} x\n",
+	    "I@1#0:{\"a\":1} | E:{\"items\":[]} | I@4#0:{\"b\": 2} | "
+	    "E:{\n \"items\": []\n} | R@7:bytes after ");
+	expect("{\"a\":1}\n[\n 1,\n 2\n]\n",
+	    "V@1:{\"a\":1} | I@3#0:1 | I@4#1:2 | E:[]");
+	/* A lone "{" before a line-value: cut by it, as in pretty input. */
+	expect("{\"a\":1}\n{\n{\"c\":3}\n",
+	    "V@1:{\"a\":1} | R@2:JSON value c | V@3:{\"c\":3}");
+}
+
 static void
 test_too_big(void **state)
 {
@@ -357,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_nul_and_binary),
+		cmocka_unit_test(test_lines_then_pretty),
 		cmocka_unit_test(test_cloud_pages),
 		cmocka_unit_test(test_cloud_keys),
 		cmocka_unit_test(test_cloud_bad),
