@@ -132,12 +132,20 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 	    || coalesce('/' || name, '') || coalesce('/' || subresource, '')
 	    || CAST(uri_tail AS TEXT) ELSE uri_tail END) VIRTUAL,
 	code		INTEGER,
-	decision	TEXT,		-- authorization.k8s.io/decision
+	-- authorization.k8s.io/decision: stored as a number (decision_code)
+	-- when allow or forbid, else as the text; computed when read.
+	decision	TEXT GENERATED ALWAYS AS (CASE decision_code
+	    WHEN 1 THEN 'allow' WHEN 2 THEN 'forbid'
+	    ELSE decision_code END) VIRTUAL,
 	authz_reason_id	INTEGER REFERENCES strings(id), -- authorization.k8s.io/reason
 	received_us	INTEGER,	-- requestReceivedTimestamp
 	stage_us	INTEGER,	-- stageTimestamp
 	partial		INTEGER NOT NULL DEFAULT 0, -- recovered from a cut record
-	hash		BLOB NOT NULL,	-- SHA-256 of the raw bytes
+	-- SHA-256 of the raw bytes: its first 8 bytes when they are kept
+	-- (they and raw_block.digest prove the rest: kubesift verify; a
+	-- duplicate is told by its bytes), else all 32.  All 32 of a kept
+	-- event: ks_sha256(ks_raw(id)) in kubesift sql; export writes them.
+	hash		BLOB NOT NULL,
 	raw_block	INTEGER,	-- raw_block(id) holding the raw bytes
 	raw_off		INTEGER,	-- where they start, uncompressed
 	raw_len		INTEGER,	-- how many bytes
@@ -152,6 +160,7 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 	uri_tail	BLOB,		-- see request_uri; not exported
 	stage_code	BLOB,		-- see stage; not exported
 	level_code	BLOB,		-- see level; not exported
+	decision_code	BLOB,		-- see decision; not exported
 	-- The response's message (responseStatus.message, or a cloud
 	-- envelope's protoPayload.status.message) of a refused request
 	-- (code >= 400), taken from the raw event at import: the
@@ -164,7 +173,7 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 -- Byte-identical events are duplicates: equal bytes make equal times and
 -- auditIDs, so the import looks each event up by its time and auditID in
 -- audit_events_timeline (sql/003-requests.sql; the stages of one request,
--- most often) and compares the whole hash in the table (store-audit.c):
+-- most often) and compares the hashes in the table (store-audit.c):
 -- no index of its own.  An event without a time is looked up by its hash.
 CREATE INDEX IF NOT EXISTS audit_events_untimed
 	ON audit_rows(hash) WHERE received_us IS NULL;
@@ -207,21 +216,25 @@ SELECT r.id, r.source_id, r.line,
 	    || CAST(r.message_tail AS TEXT)
 	    ELSE r.message_tail END AS message,
 	r.request_object, r.unauthenticated, r.uri_tail, r.stage_code,
-	r.level_code, r.message_tail, r.audit_key, r.user_id,
+	r.level_code, r.decision_code, r.message_tail, r.audit_key, r.user_id,
 	r.impersonated_user_id, r.actor_id
 FROM audit_rows r;
 
 -- The raw bytes of audit events, as read, a few hundred events per block,
 -- each block compressed alone (one event's bytes come back by
 -- decompressing one block).  The events of a block are consecutive rows of
--- one source; their SHA-256 is audit_rows.hash.  Ids are never reused.
+-- one source; their SHA-256 begins with audit_rows.hash.  Ids are never
+-- reused.
 CREATE TABLE IF NOT EXISTS raw_block (
 	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	codec		TEXT NOT NULL,	-- 'zstd': one zstd frame
 	first_record	INTEGER NOT NULL, -- audit_rows(id) of its first event
 	n		INTEGER NOT NULL, -- events in it
 	size		INTEGER NOT NULL, -- bytes once decompressed
-	bytes		BLOB NOT NULL
+	bytes		BLOB NOT NULL,
+	-- SHA-256 over the SHA-256 of each of its events, in order: kubesift
+	-- verify checks it (when NULL: the events alone)
+	digest		BLOB
 );
 
 -- What did each audit event say?  audit_events as it reads with its

@@ -18,7 +18,7 @@ DROP INDEX IF EXISTS audit_events_audit_id;
 -- after it: in time order, a log fills it at its end.
 CREATE INDEX IF NOT EXISTS audit_events_timeline
 	ON audit_rows(received_us, audit_key, partial, stage_us DESC,
-	    id DESC, code, decision)
+	    id DESC, code, decision_code)
 	WHERE received_us IS NOT NULL;
 -- It also finds the final stages of a request (auditID and time), for
 -- request_outcomes and the import; audit_events_by_audit_id (018) those

@@ -62,13 +62,15 @@ SELECT time, 'request' AS kind,
         AS impersonator,
     refused, fid
 FROM (
+-- (decision_code 2 is decision 'forbid', sql/001-schema.sql: read from
+-- audit_events_timeline, which holds the code, not the generated text.)
 SELECT f.id AS fid, f.received_us AS time, CASE
-    WHEN f.code = 403 OR f.decision = 'forbid' THEN 1
+    WHEN f.code = 403 OR f.decision_code = 2 THEN 1
     WHEN f.audit_key IS NULL THEN 0
     WHEN s.audit_key IS NULL THEN EXISTS (SELECT 1 FROM audit_rows x
         INDEXED BY audit_events_timeline WHERE x.received_us = f.received_us
         AND x.audit_key = f.audit_key
-        AND (x.code = 403 OR x.decision = 'forbid'))
+        AND (x.code = 403 OR x.decision_code = 2))
     ELSE EXISTS (SELECT 1 FROM audit_rows x
         INDEXED BY audit_events_by_audit_id WHERE x.audit_key = f.audit_key
         AND (x.code = 403 OR x.decision = 'forbid')) END AS refused,

@@ -46,6 +46,13 @@ static const char raw_select[] = "SELECT id, ks_raw(raw_block, raw_off, "
     "raw_len) AS raw FROM audit_rows WHERE raw_block IS NOT NULL "
     "ORDER BY id";
 
+/*
+ * An audit event's SHA-256 whole: its row keeps 8 bytes of it when its raw
+ * bytes are kept (sql/001-schema.sql), the export gives all 32.
+ */
+static const char event_hash[] = "CASE WHEN length(hash) = 32 THEN hash"
+    " ELSE ks_sha256(ks_raw(raw_block, raw_off, raw_len)) END";
+
 /* One column of select_all, at sql + n: the expression and its name. */
 static size_t
 select_column(char *sql, size_t sz, size_t n, const char *table,
@@ -54,6 +61,9 @@ select_column(char *sql, size_t sz, size_t n, const char *table,
 	const char *text = ks_dict_column(table, col);
 	int blob = type != NULL && strcmp(type, "BLOB") == 0;
 
+	if (strcmp(table, "audit_events") == 0 && strcmp(col, "hash") == 0)
+		return (size_t)snprintf(sql + n, sz - n, "%slower(hex(%s)) AS"
+		    " hash", n > 7 ? ", " : "", event_hash);
 	if (text != NULL)	/* a reference into strings: its text */
 		return (size_t)snprintf(sql + n, sz - n, "%s(SELECT value FROM"
 		    " strings WHERE id = %s) AS %s", n > 7 ? ", " : "", col,

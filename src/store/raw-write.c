@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
 #include <zstd.h>
 
 #include "store/raw.h"
@@ -28,6 +29,7 @@ struct block {
 	int64_t		 id;		/* 0 = none begun */
 	int64_t		 first;		/* audit_events id of its first event */
 	int64_t		 n;		/* events in it */
+	struct sha256_ctx dig;		/* over its events' SHA-256, in order */
 	ZSTD_CCtx	*cctx;
 	char		 why[160];
 };
@@ -38,6 +40,12 @@ struct ks_rawbuf {
 	struct block	*busy;		/* being compressed by thread, or NULL */
 	pthread_t	 thread;
 	int64_t		 last_id;	/* the last id given; 0 after a rollback */
+	/* A written block read back (a duplicate's bytes compared); its
+	   id is forgotten at a rollback, which may give the id again. */
+	int64_t		 read_id;
+	long		 read_len;
+	char		*read_buf;
+	size_t		 read_cap;
 };
 
 static void
@@ -47,6 +55,7 @@ reset(struct block *k)
 	k->n = 0;
 	k->id = 0;
 	k->first = 0;
+	sha256_init(&k->dig);
 }
 
 struct ks_rawbuf *
@@ -70,6 +79,8 @@ ks_rawbuf_new(void)
 		}
 	}
 	b->cur = &b->blocks[0];
+	reset(&b->blocks[0]);
+	reset(&b->blocks[1]);
 	return b;
 }
 
@@ -85,6 +96,7 @@ ks_rawbuf_free(struct ks_rawbuf *b)
 		free(b->blocks[i].buf);
 		free(b->blocks[i].z);
 	}
+	free(b->read_buf);
 	free(b);
 }
 
@@ -154,20 +166,23 @@ compress(void *arg)
 static int
 insert(struct block *k, sqlite3 *db, struct ks_err *err)
 {
+	uint8_t digest[SHA256_DIGEST_SIZE];
 	sqlite3_stmt *s;
 	int rc;
 
 	if (k->zn < 0)
 		return ks_err_set(err, "%s", k->why);
 	if (sqlite3_prepare_v2(db, "INSERT INTO raw_block(id, codec,"
-	    " first_record, n, size, bytes) VALUES(?, '" KS_RAW_CODEC "', ?,"
-	    " ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+	    " first_record, n, size, bytes, digest) VALUES(?, '" KS_RAW_CODEC
+	    "', ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
+	sha256_digest(&k->dig, sizeof(digest), digest);
 	sqlite3_bind_int64(s, 1, k->id);
 	sqlite3_bind_int64(s, 2, k->first);
 	sqlite3_bind_int64(s, 3, k->n);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)k->len);
 	sqlite3_bind_blob(s, 5, k->z, (int)k->zn, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 6, digest, sizeof(digest), SQLITE_STATIC);
 	/* The error is read before finalize, which forgets the errno. */
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
 		ks_db_error(db, err, NULL);
@@ -213,7 +228,7 @@ hand_off(struct ks_rawbuf *b, sqlite3 *db, struct ks_err *err)
 
 int
 ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id, const char *p,
-    size_t n, struct ks_err *err)
+    size_t n, const uint8_t hash[32], struct ks_err *err)
 {
 	struct block *k = b->cur;
 
@@ -231,6 +246,7 @@ ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id, const char *p,
 		k->first = id;
 	memcpy(k->buf + k->len, p, n);
 	k->len += n;
+	sha256_update(&k->dig, SHA256_DIGEST_SIZE, hash);
 	k->n++;
 	if (k->len >= KS_RAW_BLOCK_BYTES || k->n >= KS_RAW_BLOCK_EVENTS)
 		return hand_off(b, db, err);
@@ -258,4 +274,35 @@ ks_rawbuf_discard(struct ks_rawbuf *b)
 	settle(b, NULL, 0, NULL);
 	reset(b->cur);
 	b->last_id = 0;
+	b->read_id = 0;
+}
+
+int
+ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block, int64_t off,
+    int64_t len, const char **p, struct ks_err *err)
+{
+	const char *buf = NULL;
+	long have = 0;
+
+	for (int i = 0; i < 2 && buf == NULL; i++)
+		if (b->blocks[i].id == block && b->blocks[i].n > 0) {
+			buf = b->blocks[i].buf;	/* not written yet */
+			have = (long)b->blocks[i].len;
+		}
+	if (buf == NULL) {
+		if (b->read_id != block) {
+			b->read_id = 0;
+			if ((b->read_len = ks_raw_block_read(db, block,
+			    &b->read_buf, &b->read_cap, err)) < 0)
+				return -1;
+			b->read_id = block;
+		}
+		buf = b->read_buf;
+		have = b->read_len;
+	}
+	if (off < 0 || len < 0 || off + len > have)
+		return ks_err_set(err, "raw block %lld: an event past its end",
+		    (long long)block);
+	*p = buf + off;
+	return 0;
 }

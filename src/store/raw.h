@@ -31,6 +31,14 @@
  * a page, or a page and more) raw_block takes 70 bytes an event on the
  * few-refusals shape where it took 94, 79 on the refusal-heavy one (92);
  * at 2 MiB 70 and 74, for twice the bytes read per event looked up.
+ * Level 7 with 16 KiB database pages (store/db.c) takes raw_block 70 ->
+ * 53 bytes an event on the few-refusals shape (200,000 events), 79 -> 60
+ * on the refusal-heavy one, for 56 M instructions a MiB of input against
+ * 11.6 M at level 1 (callgrind over 1 MiB pieces; level 5: 48 M, 62 B):
+ * about a fifth more import CPU, which the import cannot spare (one jq
+ * pass's half).  Level 1 stays; 8 KiB pages (schema version 10) took the
+ * blocks' pages 70 -> 66 bytes an event (less of each block's last page
+ * left empty).
  * One event still comes back by decompressing one block (about half a
  * millisecond).  A full block is compressed by a thread of its own while
  * the next fills.
@@ -38,6 +46,14 @@
 #define KS_RAW_BLOCK_BYTES	(1024 * 1024)
 #define KS_RAW_BLOCK_EVENTS	4096
 #define KS_RAW_LEVEL		1
+
+/*
+ * The bytes of an event's SHA-256 its row keeps (audit_rows.hash) when
+ * its raw bytes are kept: they, and the block's digest over the events'
+ * whole SHA-256 (raw_block.digest), prove the rest (verify); without the
+ * bytes (--no-raw) the row keeps all 32.
+ */
+#define KS_HASH_KEPT		8
 
 /* The block being filled by an import (raw-write.c). */
 struct ks_rawbuf;
@@ -53,9 +69,20 @@ void	ks_rawbuf_free(struct ks_rawbuf *b);
  */
 int	ks_rawbuf_place(struct ks_rawbuf *b, sqlite3 *db, int64_t *block,
 	    int64_t *off, struct ks_err *err);
-/* Append an event's bytes; a full block is written.  0 or -1. */
+/*
+ * Append an event's bytes, and their SHA-256 to the block's digest
+ * (raw_block.digest); a full block is written.  0 or -1.
+ */
 int	ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id,
-	    const char *p, size_t n, struct ks_err *err);
+	    const char *p, size_t n, const uint8_t hash[32],
+	    struct ks_err *err);
+/*
+ * The bytes stored at (block, off, len), whether their block is written
+ * or still in memory: *p, valid until the next call.  0, or -1 with err
+ * set.
+ */
+int	ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block,
+	    int64_t off, int64_t len, const char **p, struct ks_err *err);
 /* Write the block being filled, if any (before a member's commit). */
 int	ks_rawbuf_flush(struct ks_rawbuf *b, sqlite3 *db, struct ks_err *err);
 /* Forget the block being filled (its member was rolled back). */

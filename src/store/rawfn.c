@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
 #include <zstd.h>
 
 #include "store/rawfn.h"
@@ -167,6 +168,26 @@ fn_raw(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	    SQLITE_TRANSIENT);
 }
 
+/* ks_sha256(X): the SHA-256 of X's bytes (text or blob), as a blob. */
+static void
+fn_sha256(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint8_t h[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+	const void *p;
+	int n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	p = sqlite3_value_blob(argv[0]);
+	n = sqlite3_value_bytes(argv[0]);
+	sha256_init(&c);
+	sha256_update(&c, (size_t)n, p);
+	sha256_digest(&c, sizeof(h), h);
+	sqlite3_result_blob(ctx, h, sizeof(h), SQLITE_TRANSIENT);
+}
+
 int
 ks_raw_register(sqlite3 *db, struct ks_err *err)
 {
@@ -181,7 +202,10 @@ ks_raw_register(sqlite3 *db, struct ks_err *err)
 	    NULL, NULL, cache_free) != SQLITE_OK)
 		return sql_error(db, err);
 	if (sqlite3_create_function_v2(db, "ks_raw", 1, SQLITE_UTF8, c, fn_raw,
-	    NULL, NULL, NULL) != SQLITE_OK)
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(db, "ks_sha256", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, fn_sha256, NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		return sql_error(db, err);
 	return 0;
 }

@@ -19,7 +19,8 @@
 /*
  * Register ks_raw on a connection: ks_raw(block, off, len) gives the
  * bytes stored there, ks_raw(id) those of audit_events row id (NULL when
- * not kept).  Each connection keeps its last block decompressed.
+ * not kept).  Each connection keeps its last block decompressed.  Also
+ * ks_sha256(X): the SHA-256 of X's bytes.
  */
 int	ks_raw_register(sqlite3 *db, struct ks_err *err);
 

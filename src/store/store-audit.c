@@ -67,8 +67,12 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 			    st->akey);
 		else if (i == 16)	/* request_uri */
 			ks_store_bind_uri(s, param, r);
-		else if (i == 1 || i == 2)	/* stage, level */
-			ks_store_bind_code(s, param, v[i], i == 2);
+		else if (i == 1)
+			ks_store_bind_code(s, param, v[i], KS_CODE_STAGE);
+		else if (i == 2)
+			ks_store_bind_code(s, param, v[i], KS_CODE_LEVEL);
+		else if (i == 17)
+			ks_store_bind_code(s, param, v[i], KS_CODE_DECISION);
 		else if (v[i] == NULL)
 			sqlite3_bind_null(s, param);
 		else if (!in_dict(i))
@@ -239,23 +243,53 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *row,
 }
 
 /*
- * Is an event with this time (KS_TIME_NONE: none), auditID and SHA-256 of
- * its bytes stored already?  Equal bytes make equal times and auditIDs, so
- * the timeline's index finds the few rows that may hold the same bytes
- * (the stages of one request, most often), and the whole hash, in the
- * table, tells them apart: no index of its own.  *closed is 1 when one of
- * those rows is a whole final stage: the request was closed already, as
- * when a second copy of the log is read (the rollup counts a request once, as
- * request_outcomes does; it holds the requests with an auditID and a time
- * only).  Returns 1, 0, or -1 with err set.
+ * Does a row found by the probe hold the bytes raw?  A match of the whole
+ * SHA-256 does; one of its first 8 bytes (what a row keeps when its bytes
+ * are kept) when the bytes are the same: a duplicate is never decided on
+ * 64 bits alone, so no record crafted to share them is dropped.
+ */
+static int
+same_event(struct ks_store *st, sqlite3_stmt *s, const char *raw,
+    size_t rawlen, struct ks_err *err)
+{
+	const char *p;
+
+	switch (sqlite3_column_int(s, 0)) {
+	case 2:
+		return 1;
+	case 1:
+		break;
+	default:
+		return 0;
+	}
+	if (raw == NULL || sqlite3_column_type(s, 2) == SQLITE_NULL ||
+	    sqlite3_column_int64(s, 4) != (sqlite3_int64)rawlen)
+		return 0;
+	if (ks_rawbuf_bytes(st->raw, st->db, sqlite3_column_int64(s, 2),
+	    sqlite3_column_int64(s, 3), (int64_t)rawlen, &p, err) < 0)
+		return -1;
+	return memcmp(p, raw, rawlen) == 0;
+}
+
+/*
+ * Is an event with this time (KS_TIME_NONE: none), auditID, SHA-256 and
+ * bytes (raw: NULL when not at hand) stored already?  Equal bytes make
+ * equal times and auditIDs, so the timeline's index finds the few rows
+ * that may hold the same bytes (the stages of one request, most often),
+ * and their hashes, in the table, tell them apart: no index of its own.
+ * *closed is 1 when one of those rows is a whole final stage: the request
+ * was closed already, as when a second copy of the log is read (the rollup
+ * counts a request once, as request_outcomes does; it holds the requests
+ * with an auditID and a time only).  Returns 1, 0, or -1 with err set.
  */
 static int
 probe(struct ks_store *st, int64_t received_us, const char *audit_id,
-    const uint8_t *hash, int *closed, struct ks_err *err)
+    const uint8_t *hash, const char *raw, size_t rawlen, int *closed,
+    struct ks_err *err)
 {
 	int timed = received_us != KS_TIME_NONE;
 	sqlite3_stmt *s = st->st[timed ? S_AUDIT_SEEN : S_AUDIT_SEEN_UNTIMED];
-	int rc, seen = 0;
+	int rc, seen = 0, same;
 
 	*closed = 0;
 	if (timed) {
@@ -263,24 +297,32 @@ probe(struct ks_store *st, int64_t received_us, const char *audit_id,
 		ks_audit_key_bind(s, 3, audit_id, -1, st->akey);
 	}
 	sqlite3_bind_blob(s, 2, hash, SHA256_DIGEST_SIZE, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		seen = sqlite3_column_int(s, 0);	/* NULL: 0 */
-		*closed = timed && audit_id != NULL &&
-		    sqlite3_column_int(s, 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!seen && (same = same_event(st, s, raw, rawlen, err)) != 0) {
+			if (same < 0) {
+				sqlite3_reset(s);
+				return -1;
+			}
+			seen = 1;
+		}
+		if (timed && audit_id != NULL && sqlite3_column_int(s, 1))
+			*closed = 1;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		return ks_db_error(st->db, err, NULL);
 	return seen;
 }
 
 int
 ks_store_audit_seen(struct ks_store *st, int64_t received_us,
-    const char *audit_id, const uint8_t *hash, struct ks_err *err)
+    const char *audit_id, const uint8_t *hash, const char *raw,
+    size_t rawlen, struct ks_err *err)
 {
 	int closed;
 
-	return probe(st, received_us, audit_id, hash, &closed, err);
+	return probe(st, received_us, audit_id, hash, raw, rawlen, &closed,
+	    err);
 }
 
 int
@@ -295,16 +337,17 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	int seen = 0, closed, rc;
 
 	ks_store_note_base(st);
-	if ((seen = probe(st, row->received_us, row->audit_id, hash, &closed,
-	    err)) < 0)
+	if ((seen = probe(st, row->received_us, row->audit_id, hash, raw,
+	    rawlen, &closed, err)) < 0)
 		return -1;
 	if (!seen) {
 		sqlite3_bind_int64(s, 1, m->source_id);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
 		if (bind_row(st, s, row, arrays, len, err) < 0)
 			return -1;
-		sqlite3_bind_blob(s, 26, hash, SHA256_DIGEST_SIZE,
-		    SQLITE_STATIC);
+		/* 8 bytes when the bytes are kept (they prove the rest). */
+		sqlite3_bind_blob(s, 26, hash, st->lim.keep_raw ?
+		    KS_HASH_KEPT : SHA256_DIGEST_SIZE, SQLITE_STATIC);
 		extras_of(row, raw, rawlen, &x);
 		rc = bind_raw(st, s, row, rawlen, &x, err);
 		if (rc == 0)
@@ -324,7 +367,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 	}
 	id = sqlite3_last_insert_rowid(st->db);
 	if (st->lim.keep_raw &&
-	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, err) < 0)
+	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, hash, err) < 0)
 		return -1;
 	/* A final stage of a request closed before (by a whole record) is
 	   counted already; a record cut short, when its source is done. */

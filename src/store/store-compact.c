@@ -3,9 +3,9 @@
  * without the path the other columns make (audit_events.uri_tail; the
  * generated column request_uri, sql/001-schema.sql, puts it back), the
  * message of a refusal without the sentence the columns make
- * (message_tail; the generated column message), the stage and level as
- * small numbers (stage_code, level_code; the generated columns stage and
- * level).  Only what comes back byte for byte is shortened; anything
+ * (message_tail; the generated column message), the stage, level and
+ * decision as small numbers (stage_code, level_code, decision_code; the
+ * generated columns stage, level and decision).  Only what comes back byte for byte is shortened; anything
  * else is stored whole.
  */
 #include <string.h>
@@ -139,19 +139,22 @@ ks_store_bind_message(sqlite3_stmt *s, int param,
 }
 
 /*
- * The values of stage and level stored as numbers, 1 for the first: the
- * same lists as the CASEs of the generated columns stage and level in
- * sql/001-schema.sql.
+ * The values of stage, level and decision stored as numbers, 1 for the
+ * first: the same lists as the CASEs of the generated columns stage,
+ * level and decision in sql/001-schema.sql (KS_CODE_* order).
  */
 static const char *const stages[] = { "RequestReceived", "ResponseStarted",
     "ResponseComplete", "Panic", NULL };
 static const char *const levels[] = { "None", "Metadata", "Request",
     "RequestResponse", NULL };
+static const char *const decisions[] = { "allow", "forbid", NULL };
+static const char *const *const code_lists[] = { stages, levels,
+    decisions };
 
 void
-ks_store_bind_code(sqlite3_stmt *s, int param, const char *v, int level)
+ks_store_bind_code(sqlite3_stmt *s, int param, const char *v, int which)
 {
-	const char *const *list = level ? levels : stages;
+	const char *const *list = code_lists[which];
 
 	if (v == NULL) {
 		sqlite3_bind_null(s, param);

@@ -106,12 +106,14 @@ void	ks_store_bind_message(sqlite3_stmt *s, int param,
 	    const struct ks_audit_row *r, const char *message);
 
 /*
- * Bind an event's stage (level 0) or level (level 1) to parameter param
- * of s as stage_code or level_code: the number of a known value, else
- * the text itself; NULL for none.  v is borrowed until the step.
+ * Bind an event's stage, level or decision (which: KS_CODE_*) to
+ * parameter param of s as stage_code, level_code or decision_code: the
+ * number of a known value, else the text itself; NULL for none.  v is
+ * borrowed until the step.
  */
+enum { KS_CODE_STAGE, KS_CODE_LEVEL, KS_CODE_DECISION };
 void	ks_store_bind_code(sqlite3_stmt *s, int param, const char *v,
-	    int level);
+	    int which);
 
 /*
  * store-cut.c: records a cloud cut short, counted as request_outcomes

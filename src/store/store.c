@@ -41,7 +41,7 @@ static const char *const sql[S_COUNT] = {
 	    " audit_key, stage_code, level_code, verb, user_id, user_groups_id,"
 	    " impersonated_user_id, impersonated_groups_id, source_ips_id,"
 	    " user_agent_id, resource, subresource, api_group, api_version,"
-	    " namespace, name, uri_tail, code, decision, authz_reason_id,"
+	    " namespace, name, uri_tail, code, decision_code, authz_reason_id,"
 	    " received_us, stage_us,"
 	    " partial, hash, raw_block, raw_off, raw_len, message_tail,"
 	    " request_object, unauthenticated) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
@@ -83,21 +83,24 @@ static const char *const sql[S_COUNT] = {
 	    " line, time_us, provider, operation, resource, actor, status, hash,"
 	    " raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/*
-	 * Is a byte-identical event stored already (with a time), and has
-	 * its request (auditID and time) a final stage stored already
-	 * (another copy)?  By the timeline's index, in time order (kept
-	 * during large loads); NULL, NULL when no row has that time and
-	 * auditID.
+	 * The rows that may hold the same bytes as an event (the same time
+	 * and auditID, by the timeline's index, in time order, kept during
+	 * large loads): how much of its SHA-256 ?2 each row's hash matches
+	 * (2: all of it; 1: the 8 bytes kept with raw bytes; 0: none), whether
+	 * it is a whole final stage (its request closed already: another
+	 * copy), and where its bytes are.
 	 */
-	[S_AUDIT_SEEN] = "SELECT max(hash = ?2), max(NOT partial AND"
+	[S_AUDIT_SEEN] = "SELECT CASE hash WHEN ?2 THEN 2"
+	    " WHEN substr(?2, 1, 8) THEN 1 ELSE 0 END, NOT partial AND"
 	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-	    " 'Panic'))"
+	    " 'Panic'), raw_block, raw_off, raw_len"
 	    " FROM audit_rows INDEXED BY audit_events_timeline"
 	    " WHERE received_us = ?1 AND audit_key IS ?3",
 	/* (Without one: no request to close.) */
-	[S_AUDIT_SEEN_UNTIMED] = "SELECT 1, 0 FROM audit_rows"
+	[S_AUDIT_SEEN_UNTIMED] = "SELECT CASE hash WHEN ?2 THEN 2 ELSE 1 END,"
+	    " 0, raw_block, raw_off, raw_len FROM audit_rows"
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
-	    " AND hash = ?2",
+	    " AND hash IN (?2, substr(?2, 1, 8))",
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_rows",
 	[S_CUT_ANY] = "SELECT EXISTS (SELECT 1 FROM audit_rows"
 	    " INDEXED BY audit_events_cut WHERE partial = 1)",

@@ -118,11 +118,13 @@ int	ks_store_audit_parsed(struct ks_member *m,
 
 /*
  * Is an event with this received time (KS_TIME_NONE: none), auditID (NULL:
- * none) and SHA-256 (32 bytes) of its bytes stored already?  1, 0, or -1
- * (err set).
+ * none), SHA-256 (32 bytes) of its bytes, and bytes (raw, rawlen; NULL:
+ * not at hand, then a row keeping 8 bytes of its hash is not the same)
+ * stored already?  1, 0, or -1 (err set).
  */
 int	ks_store_audit_seen(struct ks_store *st, int64_t received_us,
-	    const char *audit_id, const uint8_t *hash, struct ks_err *err);
+	    const char *audit_id, const uint8_t *hash, const char *raw,
+	    size_t rawlen, struct ks_err *err);
 
 /*
  * A Kubernetes object of the current snapshot.  kind and api_version are

@@ -16,7 +16,7 @@
 
 #include "store/verify.h"
 #include "store/db.h"
-#include "store/rawfn.h"
+#include "store/raw.h"
 #include "input/input.h"
 
 static void
@@ -37,26 +37,90 @@ differs(struct ks_verify *v, const char *fmt, ...)
 		v->differs(v->arg, msg);
 }
 
-static int
-same_hash(const void *p, size_t n, const void *hash, int hashlen)
+static void
+sha256_of(const void *p, size_t n, uint8_t h[SHA256_DIGEST_SIZE])
 {
-	uint8_t h[SHA256_DIGEST_SIZE];
 	struct sha256_ctx c;
 
 	sha256_init(&c);
 	sha256_update(&c, n, p);
-	sha256_digest(&c, sizeof(h), h);
+	sha256_digest(&c, SHA256_DIGEST_SIZE, h);
+}
+
+/* Is hash (hashlen bytes) the SHA-256 of p? */
+static int
+same_hash(const void *p, size_t n, const void *hash, int hashlen)
+{
+	uint8_t h[SHA256_DIGEST_SIZE];
+
+	sha256_of(p, n, h);
 	return hash != NULL && hashlen == (int)sizeof(h) &&
 	    memcmp(h, hash, sizeof(h)) == 0;
 }
 
-/* The block an event's bytes are in, read once for its events in a row. */
+/*
+ * The block an event's bytes are in, read once for its events in a row,
+ * and the digest of its events' SHA-256 so far (raw_block.digest).
+ */
 struct cur {
 	int64_t		 id;		/* 0 = none read */
 	long		 len;		/* -1: could not be read */
 	char		*buf;
 	size_t		 cap;
+	struct sha256_ctx dig;
+	uint8_t		 want[SHA256_DIGEST_SIZE];
+	int		 has_want;	/* 0: a block without a digest */
 };
+
+/* The digest of block b->id as stored (when it has one). */
+static void
+want_digest(sqlite3 *db, struct cur *b)
+{
+	sqlite3_stmt *s;
+
+	b->has_want = 0;
+	sha256_init(&b->dig);
+	if (sqlite3_prepare_v2(db, "SELECT digest FROM raw_block WHERE id = ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(s, 1, b->id);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) ==
+	    SHA256_DIGEST_SIZE) {
+		memcpy(b->want, sqlite3_column_blob(s, 0), SHA256_DIGEST_SIZE);
+		b->has_want = 1;
+	}
+	sqlite3_finalize(s);
+}
+
+/* The block b->id is done: do its events' hashes make its digest? */
+static void
+end_block(struct cur *b, struct ks_verify *v)
+{
+	uint8_t got[SHA256_DIGEST_SIZE];
+
+	if (b->id == 0 || b->len < 0 || !b->has_want)
+		return;
+	sha256_digest(&b->dig, sizeof(got), got);
+	if (memcmp(got, b->want, sizeof(got)) != 0)
+		differs(v, "raw block %lld: its events' SHA-256 do not make "
+		    "its digest (an event changed, added or taken away)",
+		    (long long)b->id);
+}
+
+/* Block blk, decompressed into b (its predecessor checked). */
+static void
+enter_block(sqlite3 *db, struct cur *b, int64_t blk, struct ks_verify *v)
+{
+	struct ks_err err;
+
+	end_block(b, v);
+	b->id = blk;
+	want_digest(db, b);
+	if ((b->len = ks_raw_block_read(db, blk, &b->buf, &b->cap, &err)) < 0)
+		differs(v, "raw block %lld: %s", (long long)blk, err.msg);
+	else
+		v->blocks++;
+}
 
 /* One audit event's row: [id, audit_id, block, off, len, hash]. */
 static int
@@ -64,7 +128,8 @@ check_event(sqlite3 *db, sqlite3_stmt *s, struct cur *b, struct ks_verify *v)
 {
 	int64_t id = sqlite3_column_int64(s, 0), blk, off, len;
 	const char *aid = (const char *)sqlite3_column_text(s, 1);
-	struct ks_err err;
+	uint8_t h[SHA256_DIGEST_SIZE];
+	int hlen;
 
 	if (sqlite3_column_type(s, 2) == SQLITE_NULL) {
 		v->hash_only++;
@@ -73,24 +138,22 @@ check_event(sqlite3 *db, sqlite3_stmt *s, struct cur *b, struct ks_verify *v)
 	blk = sqlite3_column_int64(s, 2);
 	off = sqlite3_column_int64(s, 3);
 	len = sqlite3_column_int64(s, 4);
-	if (b->id != blk) {
-		b->id = blk;
-		if ((b->len = ks_raw_block_read(db, blk, &b->buf, &b->cap,
-		    &err)) < 0)
-			differs(v, "raw block %lld: %s", (long long)blk,
-			    err.msg);
-		else
-			v->blocks++;
-	}
-	if (b->len < 0 || off < 0 || len < 0 || off + len > b->len ||
-	    !same_hash(b->buf + off, (size_t)len, sqlite3_column_blob(s, 5),
-	    sqlite3_column_bytes(s, 5))) {
-		differs(v, "audit event %lld (auditID %s, raw block %lld): its "
-		    "bytes do not match their SHA-256", (long long)id,
-		    aid ? aid : "none", (long long)blk);
-		return 0;
-	}
+	if (b->id != blk)
+		enter_block(db, b, blk, v);
+	if (b->len < 0 || off < 0 || len < 0 || off + len > b->len)
+		goto bad;
+	sha256_of(b->buf + off, (size_t)len, h);
+	sha256_update(&b->dig, sizeof(h), h);
+	hlen = sqlite3_column_bytes(s, 5);
+	if ((hlen != (int)sizeof(h) && hlen != KS_HASH_KEPT) ||
+	    memcmp(h, sqlite3_column_blob(s, 5), (size_t)hlen) != 0)
+		goto bad;
 	v->events++;
+	return 0;
+bad:
+	differs(v, "audit event %lld (auditID %s, raw block %lld): its bytes "
+	    "do not match their SHA-256", (long long)id, aid ? aid : "none",
+	    (long long)blk);
 	return 0;
 }
 
@@ -99,7 +162,7 @@ static int
 check_events(sqlite3 *db, struct ks_verify *v, struct ks_err *err)
 {
 	sqlite3_stmt *s;
-	struct cur b = { 0, 0, NULL, 0 };
+	struct cur b = { .id = 0 };
 	int rc;
 
 	if (ks_db_prepare(db, "SELECT id, ks_audit_text(audit_key), raw_block,"
@@ -108,6 +171,8 @@ check_events(sqlite3 *db, struct ks_verify *v, struct ks_err *err)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		check_event(db, s, &b, v);
+	if (rc == SQLITE_DONE)
+		end_block(&b, v);
 	free(b.buf);
 	if (rc != SQLITE_DONE)
 		ks_db_error(db, err, NULL);

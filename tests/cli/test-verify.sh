@@ -21,7 +21,10 @@ echo "ok - raw bytes read back are the input's lines"
 eq "the same SHA-256 (sha256sum)" "$(sha256sum < "$T/in/audit.log")" "$(sha256sum < "$T/back")"
 line=$(sed -n 1234p "$T/in/audit.log")
 eq "one event's hash is its line's" "$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)" \
+    "$(q "SELECT lower(hex(ks_sha256(ks_raw(id)))) FROM audit_events WHERE audit_id = 'v-1233'")"
+eq "its row keeps the hash's first 8 bytes" "$(printf '%s' "$line" | sha256sum | cut -c1-16)" \
     "$(q "SELECT lower(hex(hash)) FROM audit_events WHERE audit_id = 'v-1233'")"
+eq "every row with raw bytes keeps 8 bytes of its hash" 0 "$(q "SELECT count(*) FROM audit_rows WHERE length(hash) != 8")"
 eq "ks_raw(block, off, len) = ks_raw(id)" 5000 \
     "$(q "SELECT count(*) FROM audit_events WHERE ks_raw(raw_block, raw_off, raw_len) = ks_raw(id) AND audit_id LIKE 'v-%'")"
 eq "blocks of at most 4096 events, 1 MiB and one event" 0 "$(q "SELECT count(*) FROM raw_block WHERE n > 4096 OR size > 1048576 + 1000 OR codec != 'zstd'")"
@@ -85,6 +88,19 @@ eq "verify: a changed hash, exit 1" 1 $st
 eq "verify names the event" 1 "$(grep -c "audit event [0-9]* (auditID v-77, raw block" "$T/err")"
 eq "verify names it alone" 2 "$(wc -l < "$T/err")"
 
+# A row pointed at the next event's bytes, with that event's hash: each row
+# matches its bytes, but the block's digest (over its events' SHA-256, in
+# order) does not.
+cp "$T/good.db" "$KUBESIFT_DB"
+sqlite3 "$KUBESIFT_DB" "UPDATE audit_rows SET (raw_off, raw_len, hash) =
+    (SELECT n.raw_off, n.raw_len, n.hash FROM audit_rows n WHERE n.id = audit_rows.id + 1)
+    WHERE audit_key = 'v-78'"
+eq "the row moved stays in its block" 1 "$(q "SELECT count(*) FROM audit_rows a JOIN audit_rows b ON b.id = a.id + 1 WHERE a.audit_key = 'v-78' AND a.raw_block = b.raw_block")"
+st=0; ks verify > /dev/null 2> "$T/err" || st=$?
+eq "verify: a row moved to another event's bytes, exit 1" 1 $st
+grep -q "raw block [0-9]*: its events' SHA-256 do not make its digest" "$T/err" ||
+    fail "verify does not name the block: $(cat "$T/err")"
+
 # An object's body changed.
 cp "$T/good.db" "$KUBESIFT_DB"
 id=$(q 'SELECT min(id) FROM objects')
@@ -110,6 +126,7 @@ export KUBESIFT_DB="$T/noraw.db"
 ks import -q --no-raw "$T/in/eks"
 eq "--no-raw: no block" 0 "$(q 'SELECT count(*) FROM raw_block')"
 eq "--no-raw: hashes kept" 0 "$(q 'SELECT count(*) FROM audit_events WHERE hash IS NULL OR raw_block IS NOT NULL')"
+eq "--no-raw: all 32 bytes of each hash" 0 "$(q 'SELECT count(*) FROM audit_rows WHERE length(hash) != 32')"
 ks verify > "$T/out" || fail "verify of a --no-raw database"
 grep -q "^0 audit events match their SHA-256 (0 raw blocks), $(q 'SELECT count(*) FROM audit_events') kept without raw bytes" "$T/out" ||
     fail "--no-raw verify counts: $(cat "$T/out")"

@@ -1,7 +1,9 @@
 /*
  * Tests for finding duplicate audit events: the timeline's index finds the
  * rows of the same time and auditID, and two hashes that share all but
- * their last byte must still be told apart.
+ * their last byte must still be told apart; a row that keeps 8 bytes of
+ * its hash (its raw bytes kept) is the same event only with the same
+ * bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <nettle/sha2.h>
+#include <zstd.h>
 
 #include "store/db.h"
 #include "store/store.h"
@@ -53,6 +58,14 @@ add_id(sqlite3 *db, int64_t received_us, const char *audit_id,
 	sqlite3_bind_blob(s, 3, h, 32, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);
+}
+
+/* Stored already, judged by the hash alone (no bytes at hand)? */
+static int
+seen(struct ks_store *st, int64_t received_us, const char *audit_id,
+    const uint8_t h[32], struct ks_err *err)
+{
+	return ks_store_audit_seen(st, received_us, audit_id, h, NULL, 0, err);
 }
 
 static void
@@ -110,18 +123,18 @@ test_prefix_collision(void **state)
 	hash_of(b, 0xab, 2);	/* shares all but the last byte with a */
 	hash_of(c, 0xcd, 1);
 	add(f->db, 1000, a);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 1);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, b, &err), 0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, c, &err), 0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1001, NULL, a, &err), 0);
-	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, a, &err),
+	assert_int_equal(seen(f->st, 1000, NULL, a, &err), 1);
+	assert_int_equal(seen(f->st, 1000, NULL, b, &err), 0);
+	assert_int_equal(seen(f->st, 1000, NULL, c, &err), 0);
+	assert_int_equal(seen(f->st, 1001, NULL, a, &err), 0);
+	assert_int_equal(seen(f->st, KS_TIME_NONE, NULL, a, &err),
 	    0);
 	/* Both stored: each is found, a third with the prefix is not. */
 	add(f->db, 1000, b);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 1);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, b, &err), 1);
+	assert_int_equal(seen(f->st, 1000, NULL, a, &err), 1);
+	assert_int_equal(seen(f->st, 1000, NULL, b, &err), 1);
 	hash_of(c, 0xab, 3);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, c, &err), 0);
+	assert_int_equal(seen(f->st, 1000, NULL, c, &err), 0);
 }
 
 /* An event without a time is looked up by its whole hash. */
@@ -135,11 +148,11 @@ test_untimed(void **state)
 	hash_of(a, 0x11, 1);
 	hash_of(b, 0x11, 2);
 	add(f->db, KS_TIME_NONE, a);
-	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, a, &err),
+	assert_int_equal(seen(f->st, KS_TIME_NONE, NULL, a, &err),
 	    1);
-	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, b, &err),
+	assert_int_equal(seen(f->st, KS_TIME_NONE, NULL, b, &err),
 	    0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 0);
+	assert_int_equal(seen(f->st, 1000, NULL, a, &err), 0);
 }
 
 /* The same bytes have the same auditID: another one is another event. */
@@ -152,11 +165,91 @@ test_audit_id(void **state)
 
 	hash_of(a, 0x22, 1);
 	add_id(f->db, 1000, "5b9c1f4e-0d1a-4b2e-9f3a-2c8d7e6f5a41", a);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000,
+	assert_int_equal(seen(f->st, 1000,
 	    "5b9c1f4e-0d1a-4b2e-9f3a-2c8d7e6f5a41", a, &err), 1);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, "other", a, &err),
+	assert_int_equal(seen(f->st, 1000, "other", a, &err),
 	    0);
-	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, &err), 0);
+	assert_int_equal(seen(f->st, 1000, NULL, a, &err), 0);
+}
+
+/* Raw block 1: the bytes of two events, "event-A" and "event-B". */
+static void
+add_block(sqlite3 *db)
+{
+	static const char raw[] = "event-Aevent-B";
+	char z[256];
+	size_t zn = ZSTD_compress(z, sizeof(z), raw, 14, 1);
+	sqlite3_stmt *s;
+
+	assert_false(ZSTD_isError(zn));
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO raw_block(id,"
+	    " codec, first_record, n, size, bytes) VALUES(1, 'zstd', 1, 2, 14,"
+	    " ?)", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_blob(s, 1, z, (int)zn, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+/* An event at off in block 1, keeping the first 8 bytes of its hash. */
+static void
+add_kept(sqlite3 *db, int64_t received_us, const uint8_t h[32], int off)
+{
+	sqlite3_stmt *s;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO audit_rows"
+	    "(source_id, received_us, hash, raw_block, raw_off, raw_len)"
+	    " VALUES(1, ?, ?, 1, ?, 7)", -1, &s, NULL), SQLITE_OK);
+	if (received_us != KS_TIME_NONE)
+		sqlite3_bind_int64(s, 1, received_us);
+	sqlite3_bind_blob(s, 2, h, 8, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, off);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+static void
+sha256_of(const char *p, uint8_t h[32])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, strlen(p), (const uint8_t *)p);
+	sha256_digest(&c, 32, h);
+}
+
+/*
+ * 8 bytes of a hash kept: the same bytes are a duplicate; other bytes
+ * whose hash shares those 8 bytes (a collision, made here by hand) are
+ * not, timed or not, nor is any event whose bytes are not at hand.
+ */
+static void
+test_kept_prefix(void **state)
+{
+	struct fx *f = *state;
+	struct ks_err err;
+	uint8_t a[32], b[32], forged[32];
+
+	sha256_of("event-A", a);
+	sha256_of("event-B", b);
+	add_block(f->db);
+	add_kept(f->db, 1000, a, 0);
+	add_kept(f->db, KS_TIME_NONE, b, 7);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, "event-A",
+	    7, &err), 1);
+	memcpy(forged, a, 8);
+	memset(forged + 8, 0x5a, 24);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, forged,
+	    "event-X", 7, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, forged,
+	    "event-X!", 8, &err), 0);
+	assert_int_equal(seen(f->st, 1000, NULL, a, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL, b,
+	    "event-B", 7, &err), 1);
+	memcpy(forged, b, 8);
+	assert_int_equal(ks_store_audit_seen(f->st, KS_TIME_NONE, NULL,
+	    forged, "event-C", 7, &err), 0);
+	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, b, "event-B",
+	    7, &err), 0);
 }
 
 int
@@ -168,6 +261,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_collision, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_prefix, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
