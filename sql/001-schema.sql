@@ -233,8 +233,8 @@ CREATE TABLE IF NOT EXISTS raw_block (
 	size		INTEGER NOT NULL, -- bytes once decompressed
 	bytes		BLOB NOT NULL,
 	-- SHA-256 over the SHA-256 of each of its events, in order: kubesift
-	-- verify checks it (when NULL: the events alone)
-	digest		BLOB
+	-- verify checks it
+	digest		BLOB NOT NULL
 );
 
 -- What did each audit event say?  audit_events as it reads with its

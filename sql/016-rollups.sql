@@ -296,9 +296,10 @@ FROM (SELECT akey, id, NULL AS old, time, code, decision, partial
 	AND (x.code = 403 OR x.decision = 'forbid'))
 GROUP BY akey;
 -- (A representative folded before, whole where the new are cut: its
--- columns too.)
+-- columns too; CROSS JOIN: each picked id looked up, not every event
+-- up to the mark scanned.)
 INSERT INTO rollup_new
-SELECT v.* FROM rollup_pick p JOIN rollup_refused v ON v.id = p.id
+SELECT v.* FROM rollup_pick p CROSS JOIN rollup_refused v ON v.id = p.id
 WHERE p.id <= coalesce((SELECT upto FROM rollup_marks
 	WHERE name = 'denials'), 0);
 INSERT INTO rollup_fresh

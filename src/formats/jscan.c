@@ -423,6 +423,16 @@ cut(struct ks_jscan *js, const char *why)
 	    rec ? js->rec_line : js->env_line, why);
 }
 
+/*
+ * Between two items of a split list (or before its first): an object
+ * opening on the next line is its next item, not a new document.
+ */
+static int
+between_items(const struct ks_jscan *js)
+{
+	return js->mode == KS_JS_ITEMS && !js->item_active;
+}
+
 /* Handle one byte; next2 holds the two bytes after it, or NULs. */
 static enum step
 step(struct ks_jscan *js, char c, const char *next2)
@@ -446,8 +456,10 @@ step(struct ks_jscan *js, char c, const char *next2)
 		    opened_alone(js))
 			js->spans = 1;
 		if (js->mode != KS_JS_IDLE && (lines(js) ||
-		    (!js->in_str && next2[0] == '{' && next2[1] == '"')))
-			/* A line of its own, or a compact new document. */
+		    (!js->in_str && next2[0] == '{' && next2[1] == '"' &&
+		    !between_items(js))))
+			/* A line of its own, or a compact new document
+			   (not the next item of a list of them). */
 			return cut(js, "JSON value cut short (the line or "
 			    "document ends inside it)");
 	}

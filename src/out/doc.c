@@ -250,6 +250,8 @@ pre_keep(struct pre *b, const char *s, size_t n)
 	char *nl;
 	size_t cap;
 
+	if (n == 0)
+		return 0;	/* (memcpy from or to NULL is undefined) */
 	if (b->n + n > b->cap) {
 		cap = (b->n + n) * 2 + 256;
 		if ((nl = realloc(b->line, cap)) == NULL)

@@ -231,8 +231,9 @@ ks_db_open_rw(const char *path, sqlite3 **dbp, struct ks_err *err)
 	 * Measured on 200,000 events of the few-refusals shape, bytes an
 	 * event: 64 KiB pages 350 (a block took a whole page or two), 16 KiB
 	 * 341, 8 KiB 335, 4 KiB 335 (the table of events a little larger,
-	 * more of each page its header).  The is bounded (16 MiB) so that memory does not grow with the
-	 * evidence: an import mostly appends, and the dedup index is filled
+	 * more of each page its header).  The cache is bounded (16 MiB) so
+	 * that memory does not grow with the evidence: an import mostly
+	 * appends, and the dedup index is filled
 	 * in time order, so the pages it touches are few and recent.  A
 	 * member whose pages outgrow it spills them to the file before its
 	 * commit, and queries wait for that commit (rollback journal).

@@ -34,18 +34,30 @@ struct block {
 	char		 why[160];
 };
 
+/*
+ * Written blocks read back (a duplicate's bytes compared), the least
+ * recently used one replaced: the logs of several API servers merged
+ * into one interleave the blocks of the copies read before.  Their ids
+ * are forgotten at a rollback, which may give an id again.
+ */
+#define READ_BLOCKS	8
+
+struct read_block {
+	int64_t		 id;		/* 0 = none */
+	uint64_t	 used;		/* when last read (b->reads) */
+	long		 len;
+	char		*buf;
+	size_t		 cap;
+};
+
 struct ks_rawbuf {
 	struct block	 blocks[2];
 	struct block	*cur;		/* being filled */
 	struct block	*busy;		/* being compressed by thread, or NULL */
 	pthread_t	 thread;
 	int64_t		 last_id;	/* the last id given; 0 after a rollback */
-	/* A written block read back (a duplicate's bytes compared); its
-	   id is forgotten at a rollback, which may give the id again. */
-	int64_t		 read_id;
-	long		 read_len;
-	char		*read_buf;
-	size_t		 read_cap;
+	struct read_block read[READ_BLOCKS];
+	uint64_t	 reads;
 };
 
 static void
@@ -96,7 +108,8 @@ ks_rawbuf_free(struct ks_rawbuf *b)
 		free(b->blocks[i].buf);
 		free(b->blocks[i].z);
 	}
-	free(b->read_buf);
+	for (int i = 0; i < READ_BLOCKS; i++)
+		free(b->read[i].buf);
 	free(b);
 }
 
@@ -274,7 +287,37 @@ ks_rawbuf_discard(struct ks_rawbuf *b)
 	settle(b, NULL, 0, NULL);
 	reset(b->cur);
 	b->last_id = 0;
-	b->read_id = 0;
+	ks_rawbuf_forget_read(b);
+}
+
+void
+ks_rawbuf_forget_read(struct ks_rawbuf *b)
+{
+	for (int i = 0; i < READ_BLOCKS; i++)
+		b->read[i].id = 0;
+}
+
+/* Written block id, decompressed: from the blocks read, or read now. */
+static struct read_block *
+read_back(struct ks_rawbuf *b, sqlite3 *db, int64_t id, struct ks_err *err)
+{
+	struct read_block *r = &b->read[0];
+
+	for (int i = 0; i < READ_BLOCKS; i++) {
+		if (b->read[i].id == id) {
+			r = &b->read[i];
+			r->used = ++b->reads;
+			return r;
+		}
+		if (b->read[i].used < r->used)
+			r = &b->read[i];
+	}
+	r->id = 0;
+	if ((r->len = ks_raw_block_read(db, id, &r->buf, &r->cap, err)) < 0)
+		return NULL;
+	r->id = id;
+	r->used = ++b->reads;
+	return r;
 }
 
 int
@@ -290,15 +333,11 @@ ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block, int64_t off,
 			have = (long)b->blocks[i].len;
 		}
 	if (buf == NULL) {
-		if (b->read_id != block) {
-			b->read_id = 0;
-			if ((b->read_len = ks_raw_block_read(db, block,
-			    &b->read_buf, &b->read_cap, err)) < 0)
-				return -1;
-			b->read_id = block;
-		}
-		buf = b->read_buf;
-		have = b->read_len;
+		struct read_block *r = read_back(b, db, block, err);
+		if (r == NULL)
+			return -1;
+		buf = r->buf;
+		have = r->len;
 	}
 	if (off < 0 || len < 0 || off + len > have)
 		return ks_err_set(err, "raw block %lld: an event past its end",

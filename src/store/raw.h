@@ -87,5 +87,7 @@ int	ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block,
 int	ks_rawbuf_flush(struct ks_rawbuf *b, sqlite3 *db, struct ks_err *err);
 /* Forget the block being filled (its member was rolled back). */
 void	ks_rawbuf_discard(struct ks_rawbuf *b);
+/* Forget the blocks read back (a transaction was rolled back). */
+void	ks_rawbuf_forget_read(struct ks_rawbuf *b);
 
 #endif

@@ -5,8 +5,8 @@
  * message of a refusal without the sentence the columns make
  * (message_tail; the generated column message), the stage, level and
  * decision as small numbers (stage_code, level_code, decision_code; the
- * generated columns stage, level and decision).  Only what comes back byte for byte is shortened; anything
- * else is stored whole.
+ * generated columns stage, level and decision).  Only what comes back
+ * byte for byte is shortened; anything else is stored whole.
  */
 #include <string.h>
 

@@ -273,6 +273,7 @@ ks_store_finish(struct ks_store *st, struct ks_err *err)
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		ks_dict_forget(st->dict);	/* its new ids are gone */
+		ks_rawbuf_forget_read(st->raw);	/* and its blocks */
 	}
 	ks_store_locks_release(st);
 	return rc;

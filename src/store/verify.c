@@ -69,7 +69,7 @@ struct cur {
 	size_t		 cap;
 	struct sha256_ctx dig;
 	uint8_t		 want[SHA256_DIGEST_SIZE];
-	int		 has_want;	/* 0: a block without a digest */
+	int		 has_want;	/* 0: its digest missing or not 32 bytes */
 };
 
 /* The digest of block b->id as stored (when it has one). */
@@ -98,8 +98,14 @@ end_block(struct cur *b, struct ks_verify *v)
 {
 	uint8_t got[SHA256_DIGEST_SIZE];
 
-	if (b->id == 0 || b->len < 0 || !b->has_want)
+	if (b->id == 0 || b->len < 0)
 		return;
+	if (!b->has_want) {
+		/* Every block is written with one: its absence is a change. */
+		differs(v, "raw block %lld: no digest of its events",
+		    (long long)b->id);
+		return;
+	}
 	sha256_digest(&b->dig, sizeof(got), got);
 	if (memcmp(got, b->want, sizeof(got)) != 0)
 		differs(v, "raw block %lld: its events' SHA-256 do not make "
@@ -132,7 +138,13 @@ check_event(sqlite3 *db, sqlite3_stmt *s, struct cur *b, struct ks_verify *v)
 	int hlen;
 
 	if (sqlite3_column_type(s, 2) == SQLITE_NULL) {
-		v->hash_only++;
+		/* 8 bytes of a hash are kept only beside the bytes. */
+		if (sqlite3_column_bytes(s, 5) != SHA256_DIGEST_SIZE)
+			differs(v, "audit event %lld (auditID %s): its raw "
+			    "bytes are gone, and its hash is not whole",
+			    (long long)id, aid ? aid : "none");
+		else
+			v->hash_only++;
 		return 0;
 	}
 	blk = sqlite3_column_int64(s, 2);

@@ -49,6 +49,17 @@ grep -q "$nsrc inputs read again match, 0 not at their path" "$T/out" || fail "v
 echo "ok - verify: an intact database and its inputs"
 cp "$KUBESIFT_DB" "$T/good.db"
 
+# Duplicates whose stored copies are in blocks read in turn (two halves of
+# the log imported apart, then the whole log, interleaving them): each one
+# told by its bytes, none stored twice.
+awk 'NR % 2' "$T/in/audit.log" > "$T/odd.log"
+awk 'NR % 2 == 0' "$T/in/audit.log" > "$T/even.log"
+KUBESIFT_DB="$T/halves.db" ks import -q "$T/odd.log" "$T/even.log"
+KUBESIFT_DB="$T/halves.db" ks import "$T/in/audit.log" > "$T/out" 2>&1 || fail "import of the whole log after its halves"
+grep -q "5000 records, 0 new, 5000 duplicates" "$T/out" || fail "the whole log after its halves: $(cat "$T/out")"
+eq "each half in blocks of its own" 1 "$(KUBESIFT_DB="$T/halves.db" q "SELECT count(DISTINCT source_id) = 2 AND count(*) >= 2 FROM raw_block b JOIN audit_rows r ON r.id = b.first_record")"
+KUBESIFT_DB="$T/halves.db" ks verify > /dev/null || fail "verify after the halves"
+
 # A byte flipped inside a compressed block, in the file itself.
 at=$(grep -obUaP '\x28\xb5\x2f\xfd' "$KUBESIFT_DB" | head -n 1 | cut -d: -f1)
 [ -n "$at" ] || fail "no zstd frame found in the database file"
@@ -100,6 +111,16 @@ st=0; ks verify > /dev/null 2> "$T/err" || st=$?
 eq "verify: a row moved to another event's bytes, exit 1" 1 $st
 grep -q "raw block [0-9]*: its events' SHA-256 do not make its digest" "$T/err" ||
     fail "verify does not name the block: $(cat "$T/err")"
+
+# A block's digest spoilt, with an event taken away: the rest of the block
+# matches.
+cp "$T/good.db" "$KUBESIFT_DB"
+sqlite3 "$KUBESIFT_DB" "DELETE FROM audit_rows WHERE audit_key = 'v-79';
+    UPDATE raw_block SET n = n - 1, digest = x'00' WHERE id = (SELECT raw_block FROM audit_rows WHERE audit_key = 'v-78')"
+st=0; ks verify > /dev/null 2> "$T/err" || st=$?
+eq "verify: a block without its digest, exit 1" 1 $st
+grep -q "raw block [0-9]*: no digest of its events" "$T/err" ||
+    fail "verify does not name the block without a digest: $(cat "$T/err")"
 
 # An object's body changed.
 cp "$T/good.db" "$KUBESIFT_DB"

@@ -183,8 +183,8 @@ add_block(sqlite3 *db)
 
 	assert_false(ZSTD_isError(zn));
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO raw_block(id,"
-	    " codec, first_record, n, size, bytes) VALUES(1, 'zstd', 1, 2, 14,"
-	    " ?)", -1, &s, NULL), SQLITE_OK);
+	    " codec, first_record, n, size, bytes, digest) VALUES(1, 'zstd', 1,"
+	    " 2, 14, ?, zeroblob(32))", -1, &s, NULL), SQLITE_OK);
 	sqlite3_bind_blob(s, 1, z, (int)zn, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);

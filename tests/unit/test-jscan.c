@@ -149,6 +149,25 @@ test_pretty_array(void **state)
 	    "I@2#0:{\n    \"a\": 1\n  } | I@5#1:{\n    \"b\": 2\n  } | E:[]");
 }
 
+/*
+ * A list opened alone whose items are compact objects at the start of
+ * their lines: each line's object is the next item, not a new document
+ * (a cut that left only the last one).
+ */
+static void
+test_array_of_compact_lines(void **state)
+{
+	expect("[\n{\"a\":1},\n{\"b\":2},\n{\"c\":3}\n]\n",
+	    "I@2#0:{\"a\":1} | I@3#1:{\"b\":2} | I@4#2:{\"c\":3} | E:[]");
+	/* Among lines: the same, and the lines after it a value each. */
+	expect("{\"x\":0}\n[\n{\"a\":1},\n{\"b\":2}\n]\n{\"y\":9}\n",
+	    "V@1:{\"x\":0} | I@3#0:{\"a\":1} | I@4#1:{\"b\":2} | E:[] | "
+	    "V@6:{\"y\":9}");
+	/* An item cut short by a new compact document is still cut. */
+	expect("[\n{\"a\":\n{\"b\":2}\n",
+	    "R@2:JSON value c | V@3:{\"b\":2}");
+}
+
 static void
 test_top_array(void **state)
 {
@@ -367,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_list_items),
 		cmocka_unit_test(test_nested_items_not_split),
 		cmocka_unit_test(test_top_array),
+		cmocka_unit_test(test_array_of_compact_lines),
 		cmocka_unit_test(test_line_is_record),
 		cmocka_unit_test(test_pretty_array),
 		cmocka_unit_test(test_cut_line_keeps_neighbours),
