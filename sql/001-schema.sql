@@ -231,10 +231,11 @@ CREATE TABLE IF NOT EXISTS raw_block (
 	first_record	INTEGER NOT NULL, -- audit_rows(id) of its first event
 	n		INTEGER NOT NULL, -- events in it
 	size		INTEGER NOT NULL, -- bytes once decompressed
-	bytes		BLOB NOT NULL,
 	-- SHA-256 over the SHA-256 of each of its events, in order: kubesift
-	-- verify checks it
-	digest		BLOB NOT NULL
+	-- verify checks it.  (Before bytes: read without walking the pages
+	-- of the frame.)
+	digest		BLOB NOT NULL,
+	bytes		BLOB NOT NULL
 );
 
 -- What did each audit event say?  audit_events as it reads with its
