@@ -262,8 +262,7 @@ SELECT id, coalesce(audit_key, 'row:' || id) AS akey,
     decision, (SELECT s.value FROM strings s WHERE s.id = r.actor_id)
 	AS actor,
     verb, api_group, resource, subresource, namespace, source_id, line,
-    (SELECT m.message FROM audit_events m WHERE m.id = r.id) AS message,
-    partial
+    NULL AS message, partial
 FROM audit_rows r NOT INDEXED;
 INSERT INTO rollup_new
 SELECT * FROM rollup_refused
@@ -308,13 +307,15 @@ SELECT q.id, q.old, NULL, q.time, q.code,
 	60000000,
     n.actor, n.verb, n.api_group, n.resource, n.subresource, n.namespace,
     q.decision, n.audit_id, n.source_id, n.line,
-    CASE q.decision WHEN 'allow' THEN n.message END
+    CASE q.decision WHEN 'allow' THEN (SELECT m.message FROM audit_events m
+	WHERE m.id = q.id) END
 FROM rollup_pick q
 JOIN rollup_new n ON n.id = q.id;
 -- The groups of the requests counted here (rollup_counted) and of the
 -- refused requests (rollup_fresh): each row of either with its group's
--- id (rollup_key_ids; NULL for a group rollup_groups lacks), the new
--- groups added, then the ids kept by row (rollup_gids) for both.
+-- id, kept by row (rollup_gids; looked up once: NULL for a group
+-- rollup_groups lacks), then the new groups added and their rows' ids
+-- looked up.
 CREATE TEMP VIEW IF NOT EXISTS rollup_keyed AS
 SELECT 'c' AS src, rowid AS r, actor, verb, api_group, resource,
     subresource, namespace, decision FROM rollup_counted
@@ -330,12 +331,28 @@ FROM rollup_keyed k;
 CREATE TEMP TABLE IF NOT EXISTS rollup_gids (src TEXT, r INTEGER,
     gid INTEGER, PRIMARY KEY (src, r)) WITHOUT ROWID;
 DELETE FROM rollup_gids;
+INSERT INTO rollup_gids SELECT src, r, gid FROM rollup_key_ids;
 INSERT INTO rollup_groups(actor, verb, api_group, resource, subresource,
     namespace, decision)
 SELECT DISTINCT actor, verb, api_group, resource, subresource, namespace,
     decision
-FROM rollup_key_ids WHERE gid IS NULL;
-INSERT INTO rollup_gids SELECT src, r, gid FROM rollup_key_ids;
+FROM rollup_keyed k
+WHERE EXISTS (SELECT 1 FROM rollup_gids i WHERE i.src = k.src
+    AND i.r = k.r AND i.gid IS NULL);
+UPDATE rollup_gids SET gid = (SELECT g.id FROM rollup_counted k
+    JOIN rollup_groups g ON g.actor IS k.actor AND g.verb IS k.verb
+	AND g.api_group IS k.api_group AND g.resource IS k.resource
+	AND g.subresource IS k.subresource AND g.namespace IS k.namespace
+	AND g.decision = k.decision
+    WHERE k.rowid = rollup_gids.r)
+WHERE src = 'c' AND gid IS NULL;
+UPDATE rollup_gids SET gid = (SELECT g.id FROM rollup_fresh k
+    JOIN rollup_groups g ON g.actor IS k.actor AND g.verb IS k.verb
+	AND g.api_group IS k.api_group AND g.resource IS k.resource
+	AND g.subresource IS k.subresource AND g.namespace IS k.namespace
+	AND g.decision = k.decision
+    WHERE k.id = rollup_gids.r)
+WHERE src = 'f' AND gid IS NULL;
 
 -- The requests counted here, per minute and group.
 INSERT INTO request_minute
