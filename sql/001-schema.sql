@@ -139,7 +139,11 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 	    ELSE decision_code END) VIRTUAL,
 	authz_reason_id	INTEGER REFERENCES strings(id), -- authorization.k8s.io/reason
 	received_us	INTEGER,	-- requestReceivedTimestamp
-	stage_us	INTEGER,	-- stageTimestamp
+	-- stageTimestamp: stored as its distance from received_us
+	-- (stage_delta: a few bytes, where a time takes 8), itself when
+	-- received_us is NULL; computed when read.
+	stage_us	INTEGER GENERATED ALWAYS AS
+	    (coalesce(received_us, 0) + stage_delta) VIRTUAL,
 	partial		INTEGER NOT NULL DEFAULT 0, -- recovered from a cut record
 	-- SHA-256 of the raw bytes: its first 8 bytes when they are kept
 	-- (they and raw_block.digest prove the rest: kubesift verify; a
@@ -161,6 +165,7 @@ CREATE TABLE IF NOT EXISTS audit_rows (
 	stage_code	BLOB,		-- see stage; not exported
 	level_code	BLOB,		-- see level; not exported
 	decision_code	BLOB,		-- see decision; not exported
+	stage_delta	INTEGER,	-- see stage_us; not exported
 	-- The response's message (responseStatus.message, or a cloud
 	-- envelope's protoPayload.status.message) of a refused request
 	-- (code >= 400), taken from the raw event at import: the
@@ -216,7 +221,8 @@ SELECT r.id, r.source_id, r.line,
 	    || CAST(r.message_tail AS TEXT)
 	    ELSE r.message_tail END AS message,
 	r.request_object, r.unauthenticated, r.uri_tail, r.stage_code,
-	r.level_code, r.decision_code, r.message_tail, r.audit_key, r.user_id,
+	r.level_code, r.decision_code, r.stage_delta, r.message_tail,
+	r.audit_key, r.user_id,
 	r.impersonated_user_id, r.actor_id
 FROM audit_rows r;
 

@@ -12,12 +12,14 @@ CREATE INDEX IF NOT EXISTS audit_events_actor_time
 DROP INDEX IF EXISTS audit_events_audit_id;
 -- The events in time order; the stages and copies of one request (one
 -- auditID, one received time) next to each other, its final stage first
--- (partial, stage time, id, as requests chooses it), with what says
+-- (partial, stage time, id, as requests chooses it; the stage time as
+-- stage_delta, which orders the stages of one received time as
+-- stage_us does), with what says
 -- whether it was refused.  Partial (events with a time), so kept up to
 -- date during a large load (store-defer.c) rather than sorted again
 -- after it: in time order, a log fills it at its end.
 CREATE INDEX IF NOT EXISTS audit_events_timeline
-	ON audit_rows(received_us, audit_key, partial, stage_us DESC,
+	ON audit_rows(received_us, audit_key, partial, stage_delta DESC,
 	    id DESC, code, decision_code)
 	WHERE received_us IS NOT NULL;
 -- It also finds the final stages of a request (auditID and time), for

@@ -84,7 +84,7 @@ WHERE f.received_us IS NOT NULL AND (f.audit_key IS NULL OR (
     f.id = (SELECT l.id FROM audit_rows l
         INDEXED BY audit_events_timeline
         WHERE l.received_us = f.received_us AND l.audit_key = f.audit_key
-        ORDER BY l.partial, l.stage_us DESC, l.id DESC LIMIT 1)
+        ORDER BY l.partial, l.stage_delta DESC, l.id DESC LIMIT 1)
     AND (s.audit_key IS NULL OR NOT EXISTS (SELECT 1 FROM audit_rows p
         INDEXED BY audit_events_by_audit_id WHERE p.audit_key = f.audit_key
         AND p.received_us < f.received_us))))

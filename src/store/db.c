@@ -151,8 +151,9 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
  * the table audit_raw (before raw_block), each event's strings inline
  * in audit_events (before the table strings), its request URI whole
  * (before uri_tail), its auditID and users as text (before audit_rows), or
- * its decision as text (before decision_code, schema version 10).  0, or
- * -1 with err saying to import again.
+ * its decision as text (before decision_code, schema version 10), or its
+ * stage time whole (before stage_delta, version 11).  0, or -1 with err
+ * saying to import again.
  */
 static int
 older_layout(sqlite3 *db, const char *path, struct ks_err *err)
@@ -173,6 +174,10 @@ older_layout(sqlite3 *db, const char *path, struct ks_err *err)
 	    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit_rows')"
 	    " WHERE name = 'decision_code')"
 	    " THEN 'each event''s decision as text and its whole SHA-256'"
+	    " WHEN EXISTS (SELECT 1 FROM pragma_table_info('audit_rows'))"
+	    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit_rows')"
+	    " WHERE name = 'stage_delta')"
+	    " THEN 'each event''s stage time whole'"
 	    " END";
 	sqlite3_stmt *s;
 	int rc = 0;

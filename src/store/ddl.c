@@ -45,7 +45,7 @@ ks_ddl_exported(sqlite3_stmt *xinfo)
 	/* What generated columns of audit_events are computed from, and
 	   the stored forms of its text (audit_rows). */
 	static const char *const stored[] = { "uri_tail", "stage_code",
-	    "level_code", "decision_code", "message_tail", "audit_key", "user_id",
+	    "level_code", "decision_code", "stage_delta", "message_tail", "audit_key", "user_id",
 	    "impersonated_user_id", "actor_id", NULL };
 	const char *name = (const char *)sqlite3_column_text(xinfo, 1);
 

@@ -89,7 +89,10 @@ bind_row(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *r,
 	else
 		sqlite3_bind_null(s, 20);
 	bind_time(s, 23, r->received_us);
-	bind_time(s, 24, r->stage_us);
+	/* stage_delta: the stage time from the received time (both parsed
+	   RFC 3339, years 0-9999: no overflow), or itself without one. */
+	bind_time(s, 24, r->stage_us == KS_TIME_NONE || r->received_us ==
+	    KS_TIME_NONE ? r->stage_us : r->stage_us - r->received_us);
 	sqlite3_bind_int(s, 25, r->partial);
 	bind_unauthenticated(s, r, v[5]);
 	return 0;

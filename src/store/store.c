@@ -42,7 +42,7 @@ static const char *const sql[S_COUNT] = {
 	    " impersonated_user_id, impersonated_groups_id, source_ips_id,"
 	    " user_agent_id, resource, subresource, api_group, api_version,"
 	    " namespace, name, uri_tail, code, decision_code, authz_reason_id,"
-	    " received_us, stage_us,"
+	    " received_us, stage_delta,"
 	    " partial, hash, raw_block, raw_off, raw_len, message_tail,"
 	    " request_object, unauthenticated) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
