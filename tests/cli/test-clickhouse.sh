@@ -17,7 +17,7 @@ eq "ddl: one CREATE TABLE per table" 13 "$(grep -c '^CREATE TABLE' "$T/ddl.sql")
 # NOT NULLs its columns have; the stored forms of audit_rows are not
 # exported.)
 eq "ddl: audit_events column for column" \
-    "$(sqlite3 "$KUBESIFT_DB" "SELECT group_concat(CASE WHEN f.\"table\" = 'strings' THEN substr(c.name, 1, length(c.name) - 3) ELSE c.name END || ':' || (CASE WHEN b.\"notnull\" OR b.pk THEN 'n' ELSE 'y' END), ' ') FROM pragma_table_xinfo('audit_events') c LEFT JOIN pragma_table_xinfo('audit_rows') b ON b.name = c.name LEFT JOIN pragma_foreign_key_list('audit_rows') f ON f.\"from\" = c.name WHERE c.name NOT IN ('uri_tail', 'stage_code', 'level_code', 'decision_code', 'message_tail', 'audit_key', 'user_id', 'impersonated_user_id', 'actor_id')")" \
+    "$(sqlite3 "$KUBESIFT_DB" "SELECT group_concat(CASE WHEN f.\"table\" = 'strings' THEN substr(c.name, 1, length(c.name) - 3) ELSE c.name END || ':' || (CASE WHEN b.\"notnull\" OR b.pk THEN 'n' ELSE 'y' END), ' ') FROM pragma_table_xinfo('audit_events') c LEFT JOIN pragma_table_xinfo('audit_rows') b ON b.name = c.name LEFT JOIN pragma_foreign_key_list('audit_rows') f ON f.\"from\" = c.name WHERE c.name NOT IN ('uri_tail', 'stage_code', 'level_code', 'decision_code', 'stage_delta', 'message_tail', 'audit_key', 'user_id', 'impersonated_user_id', 'actor_id')")" \
     "$(sed -n '/^CREATE TABLE IF NOT EXISTS `audit_events`/,/^)/p' "$T/ddl.sql" |
 	sed -n 's/^  `\([a-z_0-9]*\)` \(Nullable\)\{0,1\}.*/\1 \2/p' |
 	awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $1, ($2 == "" ? "n" : "y") }')"

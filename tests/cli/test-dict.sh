@@ -133,3 +133,16 @@ grep -q 'auditID and users as text.*import the evidence again' "$T/err" ||
     fail "version 8, a query: $(cat "$T/err")"
 st=0; ks import -q "$T/a.log" 2> "$T/err" || st=$?
 eq "version 8: import refused" 1 $st
+
+# Schema version 10 kept each event's stage time whole (stage_us, now
+# computed from stage_delta): refused the same way.
+export KUBESIFT_DB="$T/v10.db"
+sqlite3 "$KUBESIFT_DB" "CREATE TABLE audit_rows (id INTEGER PRIMARY KEY,
+    received_us INTEGER, stage_us INTEGER, decision_code BLOB);
+    PRAGMA user_version = 10"
+st=0; ks denied > /dev/null 2> "$T/err" || st=$?
+eq "version 10: a query refused" 1 $st
+grep -q 'stage time whole.*import the evidence again' "$T/err" ||
+    fail "version 10, a query: $(cat "$T/err")"
+st=0; ks import -q "$T/a.log" 2> "$T/err" || st=$?
+eq "version 10: import refused" 1 $st
