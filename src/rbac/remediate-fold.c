@@ -1,8 +1,9 @@
 /*
  * The audit log's refusals folded into denial groups (remediate-int.h):
  * the groups of rollup_groups, then each refused request read once, in
- * the order they are stored (denial_requests by id, the events' pages in
- * turn, not once per group), then the refusals of no resource or by
+ * the order they are stored (denial_requests by id, which keeps each
+ * one's auditID, groups and reason: not once per group, and not the
+ * events' pages), then the refusals of no resource or by
  * admission, one group per path.  What the SQL of remediate-groups.c
  * gives: the same groups, the same text.
  */
@@ -270,20 +271,17 @@ keep_best(struct ks_fold *f)
 
 /*
  * The refused requests of audit_groups' groups, each read once in the
- * order they are stored (denial_requests by id, the events' pages in
- * turn): their count, times, least and greatest auditID, and greatest
+ * order they are stored (denial_requests by id, which keeps each one's
+ * auditID, groups and reason): their count, times, least and greatest auditID, and greatest
  * groups and reason (the texts of strings, read once per id).
  */
 static int
 read_requests(sqlite3 *db, struct ks_fold *f)
 {
-	/* (audit_rows, its auditID's text by ks_audit_text: a row each.) */
-	static const char q[] = "SELECT r.gid, r.time, e.audit_key,"
-	    " CASE WHEN e.impersonated_user_id IS NOT NULL"
-	    " THEN e.impersonated_groups_id ELSE e.user_groups_id END,"
-	    " e.authz_reason_id"
-	    " FROM denial_requests r NOT INDEXED"
-	    " CROSS JOIN audit_rows e ON e.id = r.id";
+	/* (Its event's auditID, groups and reason kept with it: the
+	   events' pages not read.) */
+	static const char q[] = "SELECT gid, time, audit_key, groups_id,"
+	    " reason_id FROM denial_requests NOT INDEXED";
 	struct ks_remediate_text t;
 	sqlite3_stmt *st = NULL;
 	struct ks_grp *g;
