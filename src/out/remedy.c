@@ -72,14 +72,35 @@ put_request(FILE *fp, const struct ks_remediate_group *g)
 		fputs(" at cluster scope", fp);
 }
 
+/* v in decimal (fprintf's "%lld", without its cost: once a group). */
+static void
+put_count(FILE *fp, long long v)
+{
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(b + sizeof(b) - p), fp);
+}
+
 static void
 put_group(FILE *fp, const struct ks_remediate_group *g, const char *indent)
 {
-	fprintf(fp, "%s%lld denial%s: ", indent, g->count, g->count == 1 ?
-	    "" : "s");
+	fputs(indent, fp);
+	put_count(fp, g->count);
+	fputs(g->count == 1 ? " denial: " : " denials: ", fp);
 	put_request(fp, g);
-	fprintf(fp, "\n%s  from %s to %s", indent, g->first_seen ?
-	    g->first_seen : "?", g->last_seen ? g->last_seen : "?");
+	fputc('\n', fp);
+	fputs(indent, fp);
+	fputs("  from ", fp);
+	fputs(g->first_seen ? g->first_seen : "?", fp);
+	fputs(" to ", fp);
+	fputs(g->last_seen ? g->last_seen : "?", fp);
 	if (g->nexamples > 0) {
 		fputs(", e.g. audit ID ", fp);
 		for (size_t i = 0; i < g->nexamples; i++) {
