@@ -353,59 +353,83 @@ resources(struct ks_remediate_fix *f, json_t *change)
 json_t *
 ks_remediate_known_keys(sqlite3 *db)
 {
-	/* The groups whose columns match a known issue's patterns, its
-	   server versions not asked (the view's join, without summing
-	   every group first): a superset of the view's keys, each looked up
-	   in the view (known). */
-	static const char q[] = "SELECT DISTINCT g.actor || char(31) ||"
-	    " g.verb || char(31) || coalesce(g.api_group, '') || char(31) ||"
-	    " g.resource FROM (SELECT actor, verb, api_group, resource"
-	    " FROM rollup_groups UNION ALL SELECT actor, verb, api_group,"
-	    " resource FROM log_denials_only) g JOIN known_issues k"
-	    " ON g.actor GLOB k.actor"
-	    " AND coalesce(g.api_group, '') GLOB k.api_group"
-	    " AND g.resource GLOB k.resource"
-	    " AND EXISTS (SELECT 1 FROM json_each(k.verbs)"
-	    " WHERE value = g.verb)";
-	json_t *keys = json_object();
+	/* The known issues' patterns, their server versions not asked:
+	   a group whose columns match one's is looked up in the view
+	   (known), the view's join not made for every group. */
+	static const char q[] = "SELECT actor, api_group, resource, verbs"
+	    " FROM known_issues";
+	json_t *pats = json_array(), *verbs;
 	sqlite3_stmt *st;
-	const char *k;
+	const char *c[3];
 	int rc;
 
-	if (keys == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
+	if (pats == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
 	    SQLITE_OK) {
-		json_decref(keys);
+		json_decref(pats);
 		return NULL;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((k = (const char *)sqlite3_column_text(st, 0)) != NULL)
-			json_object_set_new(keys, k, json_true());
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 3; i++)
+			c[i] = (const char *)sqlite3_column_text(st, i);
+		if (c[0] == NULL || c[1] == NULL || c[2] == NULL)
+			continue;	/* (GLOB NULL holds for nothing) */
+		/* (Verbs that are not an array of strings: null, every verb
+		   may match.) */
+		verbs = json_loads(sqlite3_column_text(st, 3) ? (const char *)
+		    sqlite3_column_text(st, 3) : "", JSON_DECODE_ANY, NULL);
+		if (!json_is_array(verbs)) {
+			json_decref(verbs);
+			verbs = json_null();
+		}
+		json_array_append_new(pats, json_pack("[s,s,s,o]", c[0], c[1],
+		    c[2], verbs));
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		json_decref(keys);
+		json_decref(pats);
 		return NULL;
 	}
-	return keys;
+	return pats;
 }
 
-/* May group g match a known issue (is its key among f's known keys)? */
+/* Is verb among verbs (a JSON array: its strings; null: any verb)? */
+static int
+verb_in(const json_t *verbs, const char *verb)
+{
+	const char *s;
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(verbs))
+		return 1;
+	json_array_foreach(verbs, i, v)
+		if ((s = json_string_value(v)) == NULL || strcmp(s, verb) == 0)
+			return 1;	/* (not a string: let the view say) */
+	return 0;
+}
+
+/* May group g match a known issue (do its columns match the patterns of
+   one of f's known issues, as known_issue_matches compares them)? */
 static int
 may_match(const struct ks_remediate_fix *f,
     const struct ks_remediate_group *g)
 {
-	const char *a = g->actor, *v = g->verb;
-	const char *grp = g->api_group;
-	const char *r = g->resource;
-	char key[2048];
+	const json_t *pats = f->memo->known_keys, *k;
+	const char *grp = g->api_group ? g->api_group : "";
+	size_t i;
 
-	if (f->memo->known_keys == NULL)
+	if (pats == NULL)
 		return 1;
-	if (a == NULL || v == NULL || r == NULL)
+	if (g->actor == NULL || g->verb == NULL || g->resource == NULL)
 		return 0;	/* "=" never holds for NULL */
-	if ((size_t)snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", a, v,
-	    grp ? grp : "", r) >= sizeof(key))
-		return 1;	/* too long to tell: look it up */
-	return json_object_get(f->memo->known_keys, key) != NULL;
+	json_array_foreach(pats, i, k)
+		if (sqlite3_strglob(json_string_value(json_array_get(k, 0)),
+		    g->actor) == 0 && sqlite3_strglob(json_string_value(
+		    json_array_get(k, 1)), grp) == 0 && sqlite3_strglob(
+		    json_string_value(json_array_get(k, 2)), g->resource) == 0 &&
+		    verb_in(json_array_get(k, 3), g->verb))
+			return 1;
+	return 0;
 }
 
 /* The known issues the change's denials match, each once. */

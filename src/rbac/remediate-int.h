@@ -75,6 +75,7 @@ struct ks_grp {
 	uint32_t rank[7];		/* of col 0 to 5 and 15 among the
 					   groups' texts (0: NULL), for
 					   the sort (remediate-groups.c) */
+	uint64_t key[2];		/* the sort's first six ranks, packed */
 };
 
 /* The groups found so far: an array, and (gid, path) -> index. */
@@ -217,11 +218,12 @@ struct ks_remediate_fix {
 };
 
 /*
- * The groups known_issue_matches may name (those whose columns match a
- * known issue's patterns, whatever the server's version): an object
- * whose keys are actor, verb, api_group ('' for NULL) and resource joined
- * by char(31), so that a change looks up only the groups that may match;
- * NULL when it cannot be read (then every group is looked up).
+ * The patterns of the known issues (known_issues: actor, api_group and
+ * resource, GLOB patterns, and verbs, an array, or null when it is not
+ * one), so that a change looks up in known_issue_matches only the groups
+ * that may match one, whatever the server's version: an array of [actor,
+ * api_group, resource, verbs]; NULL when it cannot be read (then every
+ * group is looked up).
  */
 json_t	*ks_remediate_known_keys(sqlite3 *db);
 
