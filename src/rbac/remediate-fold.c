@@ -64,13 +64,28 @@ akey_col(struct ks_grp *g, int c, struct ks_remediate_akey *a)
 	if (!a->set)
 		return;
 	if (a->blob) {
-		ks_audit_key_text(a->k, g->buf[c - 8]);
-		g->col[c] = g->buf[c - 8];
+		ks_audit_key_text(a->k, g->abuf[c - 10]);
+		g->col[c] = g->abuf[c - 10];
 		return;
 	}
 	g->col[c] = a->text;	/* (the group's now) */
 	g->owned |= 1u << c;
 	a->text = NULL;
+}
+
+/* Make g's col[c] (8 or 9) the text of time t: in g's tbuf when it fits
+   (a year of four digits, as when not odd), else its own copy. */
+static void
+time_col(struct ks_grp *g, int c, int64_t t)
+{
+	char b[KS_TIME_BUFSZ];
+	size_t n = strlen(ks_time_format(t, b));
+
+	if (n < sizeof(g->tbuf[0])) {
+		memcpy(g->tbuf[c - 8], b, n + 1);
+		g->col[c] = g->tbuf[c - 8];
+	} else if ((g->col[c] = strdup(b)) != NULL)
+		g->owned |= 1u << c;
 }
 
 /* Keep in g's col[c] (its own) the greater of it and s. */
@@ -379,8 +394,8 @@ ks_remediate_fold_audit(sqlite3 *db, struct ks_fold *f)
 		g = f->v[i];
 		g->col[13] = (char *)audit;
 		if (g->timed) {
-			g->col[8] = ks_time_format(g->t0, g->buf[0]);
-			g->col[9] = ks_time_format(g->t1, g->buf[1]);
+			time_col(g, 8, g->t0);
+			time_col(g, 9, g->t1);
 		}
 		akey_col(g, 10, &g->ex[0]);
 		akey_col(g, 11, &g->ex[1]);

@@ -264,8 +264,10 @@ ks_remediate_grp_free(struct ks_grp *g)
 	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
 		if (g->owned & (1u << j))
 			free(g->col[j]);
-	free(g->ex[0].text);
-	free(g->ex[1].text);
+	if (!g->made) {
+		free(g->ex[0].text);
+		free(g->ex[1].text);
+	}
 	sqlite3_free(g);
 }
 
@@ -380,6 +382,11 @@ group_of(struct ks_grp *r, struct ks_remediate_store *s)
 	char *const *c = r->col;
 	struct ks_remediate_group *out = &r->pub;
 
+	/* (Its fold's and sort's fields are gone: their auditIDs' text is
+	   col's by now.) */
+	free(r->ex[0].text);
+	free(r->ex[1].text);
+	r->made = 1;
 	*out = (struct ks_remediate_group){ .actor = c[0], .verb = c[1],
 	    .api_group = c[2], .resource = c[3], .subresource = c[4],
 	    .namespace = c[5], .path = c[6], .count = r->n,

@@ -50,32 +50,48 @@ struct ks_remediate_akey {
 };
 
 /*
- * One group in the making: the columns of the SQL's rows, as text.  Made
- * with SQLite's allocator, whose blocks come from huge pages in a query
- * process (store/sqlmem.h): tens of thousands of groups, each fresh 4 KiB
- * page of them a fault.
+ * One group in the making: the columns of the SQL's rows, as text, and
+ * what the fold and the sort keep of it, where the plan's group goes once
+ * made.  Made with SQLite's allocator, whose blocks come from huge pages
+ * in a query process (store/sqlmem.h): tens of thousands of groups, each
+ * fresh 4 KiB page of them a fault, and every byte of them zeroed by the
+ * system first (kept small: 480 bytes, not 720).
  */
 struct ks_grp {
-	struct ks_remediate_group pub;	/* the plan's, made of col (first:
-					   the plan frees it as a grp) */
-	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
+	union {
+		struct ks_remediate_group pub;	/* the plan's, made of col
+						   last (first: the plan frees
+						   it as a grp) */
+		struct {	/* before pub is made: the fold and the sort */
+			int64_t	 gid;		/* rollup_groups(id); 0: a
+						   log's */
+			int64_t	 t0, t1;	/* first and last time */
+			int	 timed;
+			int	 have[2];
+			struct ks_remediate_akey ex[2];	/* the least and
+						   greatest auditID */
+			int64_t	 ids[2];	/* the strings of col 12 and
+						   14 folded last
+						   (read_requests) */
+			const char *best[2];	/* and the greatest of their
+						   text (borrowed from its
+						   text cache) */
+			uint32_t rank[7];	/* of col 0 to 5 and 15 among
+						   the groups' texts (0:
+						   NULL), for the sort
+						   (remediate-groups.c) */
+			uint64_t key[2];	/* the sort's first six
+						   ranks, packed */
+		};
+	};
 	char	*col[KS_REMEDIATE_COLS];
 	unsigned owned;			/* bit c: col[c] is the group's own
-					   copy (else interned or in buf) */
+					   copy (else interned, or in tbuf
+					   or abuf) */
+	int	 made;			/* pub is made (no ex to free) */
 	long long n;
-	int64_t	 t0, t1;		/* first and last time */
-	int	 timed;
-	struct ks_remediate_akey ex[2];		/* the least and greatest auditID */
-	int64_t	 ids[2];		/* the strings of col 12 and 14
-					   folded last (read_requests) */
-	int	 have[2];
-	const char *best[2];		/* and the greatest of their text
-					   (borrowed from its text cache) */
-	char	 buf[4][KS_TIME_BUFSZ];	/* the text of col 8 to 11 */
-	uint32_t rank[7];		/* of col 0 to 5 and 15 among the
-					   groups' texts (0: NULL), for
-					   the sort (remediate-groups.c) */
-	uint64_t key[2];		/* the sort's first six ranks, packed */
+	char	 tbuf[2][28];		/* the text of col 8 and 9 */
+	char	 abuf[2][37];		/* and of col 10 and 11 */
 };
 
 /* The groups found so far: an array, and (gid, path) -> index. */

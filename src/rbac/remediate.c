@@ -335,6 +335,10 @@ build_changes(struct plan_ctx *c)
 		if (then != NULL && change != NULL)
 			ks_remediate_then_warn(then, change,
 			    &c->fixes[i].groups);
+		/* (Replayed: unless printed, their blocks are the next
+		   change's too.) */
+		if (change != NULL && c->opts->no_manifests)
+			json_object_del(change, "manifests");
 		ks_rbac_at_free(then);
 		if (change == NULL)
 			continue;

@@ -22,6 +22,8 @@ struct ks_remediate_opts {
 	int	allow_dangerous;	/* --allow-dangerous */
 	int	force;			/* --force: a suspicious actor named
 					   with --actor gets changes too */
+	int	no_manifests;		/* the changes without "manifests"
+					   (readable text prints none) */
 };
 
 /*
