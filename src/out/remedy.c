@@ -45,74 +45,6 @@ put_list(FILE *fp, const char *label, json_t *a)
 	fputs("]  ", fp);
 }
 
-/* "patch cninodes.vpcresources.k8s.aws/status in namespace x" */
-static void
-put_request(FILE *fp, const struct ks_remediate_group *g)
-{
-	const char *grp = g->api_group;
-
-	put(fp, g->verb);
-	fputc(' ', fp);
-	if (g->resource != NULL) {
-		put(fp, g->resource);
-		if (grp && *grp) {
-			fputc('.', fp);
-			put(fp, grp);
-		}
-		if (g->subresource) {
-			fputc('/', fp);
-			put(fp, g->subresource);
-		}
-	} else
-		put(fp, g->path);
-	if (g->namespace) {
-		fputs(" in namespace ", fp);
-		put(fp, g->namespace);
-	} else if (g->resource)
-		fputs(" at cluster scope", fp);
-}
-
-/* v in decimal (fprintf's "%lld", without its cost: once a group). */
-static void
-put_count(FILE *fp, long long v)
-{
-	char b[24], *p = b + sizeof(b);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
-	if (v < 0)
-		*--p = '-';
-	fwrite(p, 1, (size_t)(b + sizeof(b) - p), fp);
-}
-
-static void
-put_group(FILE *fp, const struct ks_remediate_group *g, const char *indent)
-{
-	fputs(indent, fp);
-	put_count(fp, g->count);
-	fputs(g->count == 1 ? " denial: " : " denials: ", fp);
-	put_request(fp, g);
-	fputc('\n', fp);
-	fputs(indent, fp);
-	fputs("  from ", fp);
-	fputs(g->first_seen ? g->first_seen : "?", fp);
-	fputs(" to ", fp);
-	fputs(g->last_seen ? g->last_seen : "?", fp);
-	if (g->nexamples > 0) {
-		fputs(", e.g. audit ID ", fp);
-		for (size_t i = 0; i < g->nexamples; i++) {
-			fputs(i ? ", " : "", fp);
-			put(fp, g->examples[i]);
-		}
-	}
-	if (g->origin && strcmp(g->origin, "log") == 0)
-		fputs(" (from log lines)", fp);
-	fputc('\n', fp);
-}
-
 /* What the change does, to whom, through which binding. */
 static void
 text_target(FILE *fp, json_t *c, size_t k, size_t n)
@@ -262,7 +194,7 @@ text_change(FILE *fp, const struct ks_remediate_plan *p, json_t *c,
 	}
 	fputs("  evidence:\n", fp);
 	for (i = 0; i < ev->n; i++)
-		put_group(fp, ev->v[i], "    ");
+		ks_remedy_group(fp, ev->v[i], "    ");
 	text_resources(fp, c);
 	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
 	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
@@ -299,7 +231,7 @@ text_entry(FILE *fp, const struct ks_remediate_group *v)
 	fputs("] ", fp);
 	put(fp, v->actor ? v->actor : "?");
 	fputc(' ', fp);
-	put_group(fp, v, "");
+	ks_remedy_group(fp, v, "");
 	fputs("    ", fp);
 	put(fp, v->reason);
 	fputc('\n', fp);
@@ -346,7 +278,7 @@ text_not_rbac(FILE *fp, const struct ks_remediate_plan *plan)
 		fputs("  - [not-rbac] ", fp);
 		put(fp, v->actor);
 		fputc(' ', fp);
-		put_group(fp, v, "");
+		ks_remedy_group(fp, v, "");
 		if (v->allowed_by == NULL) {
 			admission_text(fp, v);
 			continue;

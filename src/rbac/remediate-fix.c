@@ -312,6 +312,41 @@ danger(json_t *change, json_t *r)
 		warn(change, "dangerous: a wildcard resource");
 }
 
+/* s as a JSON string, or null for NULL or "". */
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? json_string(s) : json_null();
+}
+
+/* What rf says of resource full, as the change's "resources" has it,
+   the keys in this order; NULL when a text is not UTF-8 (json_pack's
+   answer: its parse of a format, for each, cost as much as the rest). */
+static json_t *
+resource_json(const char *full, const struct ks_resource_facts *rf)
+{
+	json_t *o = json_object();
+	json_t *v[6] = { json_string(full), json_boolean(rf->known),
+	    json_boolean(rf->builtin), str_or_null(rf->crd),
+	    json_boolean(rf->established), str_or_null(rf->served) };
+	static const char *const keys[6] = { "resource", "exists", "builtin",
+	    "crd", "established", "served_versions" };
+	int ok = o != NULL;
+
+	for (int i = 0; i < 6; i++)
+		ok &= v[i] != NULL;
+	for (int i = 0; i < 6; i++)
+		if (ok)
+			json_object_set_new(o, keys[i], v[i]);
+		else
+			json_decref(v[i]);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Does each resource exist (built in, or a CRD that is established)? */
 static json_t *
 resources(struct ks_remediate_fix *f, json_t *change)
@@ -331,11 +366,7 @@ resources(struct ks_remediate_fix *f, json_t *change)
 		rf = *known;
 		snprintf(full, sizeof(full), "%s%s%s", res, grp && *grp ? "." :
 		    "", grp ? grp : "");
-		json_array_append_new(out, json_pack("{s:s,s:b,s:b,s:s?,s:b,"
-		    "s:s?}", "resource", full, "exists", rf.known, "builtin",
-		    rf.builtin, "crd", rf.crd[0] ? rf.crd : NULL, "established",
-		    rf.established, "served_versions", rf.served[0] ? rf.served :
-		    NULL));
+		json_array_append_new(out, resource_json(full, &rf));
 		if (!rf.known)
 			warn(change, "no CRD for %s in the snapshot: install it "
 			    "first, or the rule grants nothing that exists",

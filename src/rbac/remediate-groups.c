@@ -381,15 +381,16 @@ group_of(struct ks_grp *r, struct ks_remediate_store *s)
 {
 	char *const *c = r->col;
 	struct ks_remediate_group *out = &r->pub;
+	long long n = r->n;
 
-	/* (Its fold's and sort's fields are gone: their auditIDs' text is
-	   col's by now.) */
+	/* (Its fold's and sort's fields, n among them, go: their auditIDs'
+	   text is col's by now.) */
 	free(r->ex[0].text);
 	free(r->ex[1].text);
 	r->made = 1;
 	*out = (struct ks_remediate_group){ .actor = c[0], .verb = c[1],
 	    .api_group = c[2], .resource = c[3], .subresource = c[4],
-	    .namespace = c[5], .path = c[6], .count = r->n,
+	    .namespace = c[5], .path = c[6], .count = n,
 	    .first_seen = c[8], .last_seen = c[9], .origin = c[13],
 	    .refusal_reason = c[14], .refused_by = c[15], .message = c[16] };
 	if (c[10] != NULL)

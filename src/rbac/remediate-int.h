@@ -55,27 +55,30 @@ struct ks_remediate_akey {
  * made.  Made with SQLite's allocator, whose blocks come from huge pages
  * in a query process (store/sqlmem.h): tens of thousands of groups, each
  * fresh 4 KiB page of them a fault, and every byte of them zeroed by the
- * system first (kept small: 480 bytes, not 720).
+ * system first (kept small: 472 bytes, not 720).
  */
 struct ks_grp {
 	union {
 		struct ks_remediate_group pub;	/* the plan's, made of col
 						   last (first: the plan frees
 						   it as a grp) */
-		struct {	/* before pub is made: the fold and the sort */
-			int64_t	 gid;		/* rollup_groups(id); 0: a
-						   log's */
+		struct {	/* before pub is made: the fold and the sort
+				   (what each folded request touches first,
+				   on as few cache lines as can be) */
+			long long n;		/* its requests */
 			int64_t	 t0, t1;	/* first and last time */
-			int	 timed;
-			int	 have[2];
 			struct ks_remediate_akey ex[2];	/* the least and
 						   greatest auditID */
+			int	 timed;
+			int	 have[2];
 			int64_t	 ids[2];	/* the strings of col 12 and
 						   14 folded last
 						   (read_requests) */
 			const char *best[2];	/* and the greatest of their
 						   text (borrowed from its
 						   text cache) */
+			int64_t	 gid;		/* rollup_groups(id); 0: a
+						   log's */
 			uint32_t rank[7];	/* of col 0 to 5 and 15 among
 						   the groups' texts (0:
 						   NULL), for the sort
@@ -89,7 +92,6 @@ struct ks_grp {
 					   copy (else interned, or in tbuf
 					   or abuf) */
 	int	 made;			/* pub is made (no ex to free) */
-	long long n;
 	char	 tbuf[2][28];		/* the text of col 8 and 9 */
 	char	 abuf[2][37];		/* and of col 10 and 11 */
 };
