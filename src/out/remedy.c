@@ -193,8 +193,11 @@ text_change(FILE *fp, const struct ks_remediate_plan *p, json_t *c,
 		fputc('\n', fp);
 	}
 	fputs("  evidence:\n", fp);
-	for (i = 0; i < ev->n; i++)
+	for (i = 0; i < ev->n; i++) {
+		if (i + 8 < ev->n)
+			ks_remediate_prefetch(ev->v[i + 8]);
 		ks_remedy_group(fp, ev->v[i], "    ");
+	}
 	text_resources(fp, c);
 	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
 	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
@@ -247,8 +250,11 @@ text_list(FILE *fp, const struct ks_remediate_plan *plan, int key,
 	if (l->n == 0)
 		return;
 	fprintf(fp, "%s\n", heading);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
+		if (i + 8 < l->n)
+			ks_remediate_prefetch(l->v[i + 8]);
 		text_entry(fp, l->v[i]);
+	}
 }
 
 /* A gap at the time of the denials that RBAC allows since. */

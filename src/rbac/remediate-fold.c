@@ -159,19 +159,15 @@ fold_get(struct ks_fold *f, int64_t gid, const unsigned char *path)
 }
 
 /*
- * One more request of g, from a row whose column 1 is its time (or NULL)
- * and column 2 its auditID: the count, the span, the least and greatest
- * auditID.
+ * One more request of g at time t (timed: it has one), its auditID's key
+ * k or text s: the count, the span, the least and greatest auditID.
  */
 static void
-count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
+count_one(struct ks_fold *f, struct ks_grp *g, int64_t t, int timed,
+    const uint8_t *k, const char *s)
 {
-	int64_t t = sqlite3_column_int64(st, 1);
-	const uint8_t *k = NULL;
-	const char *s = NULL;
-
 	g->n++;
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+	if (timed) {
 		if (!g->timed || t < g->t0)
 			g->t0 = t;
 		if (!g->timed || t > g->t1)
@@ -181,14 +177,28 @@ count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
 		if (t < 0 || t >= 253402300800000000LL)
 			f->odd = 1;
 	}
-	/* (Column 2 read once: a key, or text.) */
-	if (sqlite3_column_type(st, 2) == SQLITE_BLOB &&
-	    sqlite3_column_bytes(st, 2) == 16)
-		k = sqlite3_column_blob(st, 2);
-	else
-		s = (const char *)sqlite3_column_text(st, 2);
 	akey_keep(&g->ex[0], k, s, 0);
 	akey_keep(&g->ex[1], k, s, 1);
+}
+
+/* Is column c of st's row an auditID's 16-byte key? */
+static int
+is_key(sqlite3_stmt *st, int c)
+{
+	return sqlite3_column_type(st, c) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(st, c) == 16;
+}
+
+/* count_one from a row whose column 1 is its time (or NULL) and column 2
+   its auditID (read once: a key, or text). */
+static void
+count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
+{
+	int key = is_key(st, 2);
+
+	count_one(f, g, sqlite3_column_int64(st, 1), sqlite3_column_type(st,
+	    1) != SQLITE_NULL, key ? sqlite3_column_blob(st, 2) : NULL, key ?
+	    NULL : (const char *)sqlite3_column_text(st, 2));
 }
 
 static int
@@ -218,6 +228,7 @@ audit_groups(sqlite3 *db, struct ks_fold *f)
 	    " subresource, namespace FROM rollup_groups"
 	    " WHERE decision = 'forbid' AND resource IS NOT NULL";
 	const char *by = ks_remediate_intern(f->in, "authorizer");
+	const char *last[6] = { NULL }, *s;
 	sqlite3_stmt *st;
 	struct ks_grp *g;
 	int rc;
@@ -228,9 +239,19 @@ audit_groups(sqlite3 *db, struct ks_fold *f)
 		if ((g = fold_get(f, sqlite3_column_int64(st, 0), NULL)) ==
 		    NULL)
 			break;
-		for (int i = 0; i < 6; i++)
-			ks_remediate_grp_set(f->in, g, i,
-			    sqlite3_column_text(st, i + 1));
+		for (int i = 0; i < 6; i++) {
+			/* (The last group's text, interned, when the same:
+			   neighbours share an actor, a namespace.) */
+			s = (const char *)sqlite3_column_text(st, i + 1);
+			if (s != NULL && last[i] != NULL && strcmp(s,
+			    last[i]) == 0)
+				g->col[i] = (char *)last[i];
+			else {
+				ks_remediate_grp_set(f->in, g, i,
+				    (const unsigned char *)s);
+				last[i] = g->col[i];
+			}
+		}
 		g->col[15] = (char *)by;
 	}
 	sqlite3_finalize(st);
@@ -264,7 +285,7 @@ keep_best(struct ks_fold *f)
 {
 	/* (Many groups share a text, the same pointer of the text cache:
 	   the last few of each column's interned text kept by pointer.) */
-	const char *from[2][64] = { { NULL } }, *to[2][64];
+	const char *from[2][512] = { { NULL } }, *to[2][512];
 	const char *b;
 	size_t h;
 
@@ -272,7 +293,7 @@ keep_best(struct ks_fold *f)
 		for (int k = 0; k < 2; k++) {
 			if ((b = f->v[i]->best[k]) == NULL)
 				continue;
-			h = ((uintptr_t)b >> 4) % 64;
+			h = ((uintptr_t)b >> 4) % 512;
 			if (from[k][h] != b) {
 				if ((to[k][h] = ks_remediate_intern(f->in, b)) ==
 				    NULL)
@@ -285,10 +306,81 @@ keep_best(struct ks_fold *f)
 }
 
 /*
+ * Refused requests read and not yet folded (read_requests): each group's
+ * memory is asked for (prefetched) as its request is read, and folded
+ * once NPEND of them are, the group by then near (tens of thousands of
+ * groups, 25 MB at 1M events: each request's group otherwise a wait for
+ * memory, two thirds of the fold).
+ */
+#define NPEND	32
+struct pend {
+	struct ks_grp	*g;
+	int64_t		 t, ids[2];
+	int		 timed, has[2];
+	uint8_t		 k[16];
+};
+
+/* Fold the n requests of p into their groups; -1 on an error. */
+static int
+fold_pending(struct ks_fold *f, struct ks_remediate_text *t, struct pend *p,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		count_one(f, p[i].g, p[i].t, p[i].timed, p[i].k, NULL);
+		if ((p[i].has[0] && keep_text(p[i].g, 0, t, p[i].ids[0], 0) <
+		    0) || (p[i].has[1] && keep_text(p[i].g, 1, t, p[i].ids[1],
+		    1) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* Keep st's row, the request of g, in p (its auditID a key); fold p's
+   requests when they are NPEND (*n of them before); -1 on an error. */
+static int
+pend(struct ks_fold *f, struct ks_remediate_text *t, struct pend *p,
+    size_t *n, struct ks_grp *g, sqlite3_stmt *st)
+{
+	struct pend *q = &p[(*n)++];
+
+	__builtin_prefetch(g);
+	__builtin_prefetch((const char *)g + 64);
+	__builtin_prefetch((const char *)g + 128);
+	q->g = g;
+	q->t = sqlite3_column_int64(st, 1);
+	q->timed = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	memcpy(q->k, sqlite3_column_blob(st, 2), 16);
+	for (int c = 0; c < 2; c++)
+		if ((q->has[c] = sqlite3_column_type(st, 3 + c) !=
+		    SQLITE_NULL) != 0)
+			q->ids[c] = sqlite3_column_int64(st, 3 + c);
+	if (*n < NPEND)
+		return 0;
+	*n = 0;
+	return fold_pending(f, t, p, NPEND);
+}
+
+/* Fold st's row, the request of g (its auditID text) now; -1 on an
+   error. */
+static int
+fold_now(struct ks_fold *f, struct ks_remediate_text *t, struct ks_grp *g,
+    sqlite3_stmt *st)
+{
+	count(f, g, st);
+	if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
+	    keep_text(g, 0, t, sqlite3_column_int64(st, 3), 0) < 0) ||
+	    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+	    keep_text(g, 1, t, sqlite3_column_int64(st, 4), 1) < 0))
+		return -1;
+	return 0;
+}
+
+/*
  * The refused requests of audit_groups' groups, each read once in the
  * order they are stored (denial_requests by id, which keeps each one's
- * auditID, groups and reason): their count, times, least and greatest auditID, and greatest
- * groups and reason (the texts of strings, read once per id).
+ * auditID, groups and reason): their count, times, least and greatest
+ * auditID, and greatest groups and reason (the texts of strings, read
+ * once per id).  (What each folds to does not depend on the order.)
  */
 static int
 read_requests(sqlite3 *db, struct ks_fold *f)
@@ -298,8 +390,10 @@ read_requests(sqlite3 *db, struct ks_fold *f)
 	static const char q[] = "SELECT gid, time, audit_key, groups_id,"
 	    " reason_id FROM denial_requests NOT INDEXED";
 	struct ks_remediate_text t;
+	struct pend p[NPEND];
 	sqlite3_stmt *st = NULL;
 	struct ks_grp *g;
+	size_t np = 0;
 	int64_t gid;
 	int rc = SQLITE_ERROR;
 
@@ -311,16 +405,14 @@ read_requests(sqlite3 *db, struct ks_fold *f)
 		if (gid < 0 || (uint64_t)gid >= f->ngid || f->by_gid[gid] == 0)
 			continue;	/* a group read with its paths */
 		g = f->v[f->by_gid[gid] - 1];
-		count(f, g, st);
-		if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		    keep_text(g, 0, &t, sqlite3_column_int64(st, 3), 0) < 0) ||
-		    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		    keep_text(g, 1, &t, sqlite3_column_int64(st, 4), 1) < 0)) {
+		if (is_key(st, 2) ? pend(f, &t, p, &np, g, st) < 0 :
+		    fold_now(f, &t, g, st) < 0) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 	}
-	if (rc == SQLITE_DONE && keep_best(f) < 0)
+	if (rc == SQLITE_DONE && (fold_pending(f, &t, p, np) < 0 ||
+	    keep_best(f) < 0))
 		rc = SQLITE_NOMEM;
 out:
 	sqlite3_finalize(st);

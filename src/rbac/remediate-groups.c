@@ -441,6 +441,13 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		rc = -1;
 	}
 	for (size_t i = 0; rc == 0 && i < f.n; i++) {
+		/* (In the plan's order, each group anywhere in memory: the
+		   next ones asked for ahead.) */
+		if (i + 8 < f.n) {
+			ks_remediate_prefetch(&f.v[i + 8]->pub);
+			__builtin_prefetch(&f.v[i + 8]->col[0]);
+			__builtin_prefetch(&f.v[i + 8]->col[8]);
+		}
 		s->v[s->n++] = group_of(f.v[i], s);
 		f.v[i] = NULL;	/* (s's now) */
 	}

@@ -275,9 +275,13 @@ place(struct plan_ctx *c, struct ks_remediate_group *g)
 static int
 classify(struct plan_ctx *c, struct ks_remediate_store *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		/* (The groups in the plan's order, anywhere in memory.) */
+		if (i + 8 < s->n)
+			ks_remediate_prefetch(s->v[i + 8]);
 		if (place(c, s->v[i]) < 0)
 			return -1;
+	}
 	return 0;
 }
 
