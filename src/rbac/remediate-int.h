@@ -292,6 +292,17 @@ const char *ks_remediate_detection(const json_t *suspects,
 long long	ks_remediate_refusals(struct ks_remediate_memo *m,
 	    const char *actor);
 
+/*
+ * The same, kept in m for the actors of v[0..n) that have a group of one
+ * refusal, from the groups' counts: v is every denial group of the
+ * evidence (no filter), those of one actor together, their actors
+ * interned (one text, one pointer).  The audit log's refusals of an
+ * actor are its groups' of origin audit, the plain logs' those of origin
+ * log (the rows of log_denials_only).
+ */
+void	ks_remediate_refusals_fill(struct ks_remediate_memo *m,
+	    struct ks_remediate_group **v, size_t n);
+
 /* Was actor named exactly with --actor? */
 int	ks_remediate_named(const struct ks_filter *f, const char *actor);
 

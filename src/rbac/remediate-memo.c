@@ -254,6 +254,42 @@ ks_remediate_refusals(struct ks_remediate_memo *m, const char *actor)
 	return n;
 }
 
+/* Keep the refusals of the run of groups v[0..n) (one actor's) when
+   one of them is a single refusal (the only groups that ask). */
+static void
+refusals_run(struct ks_remediate_memo *m, struct ks_remediate_group **v,
+    size_t n)
+{
+	long long audit = 0, log = 0;
+	int asks = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		asks |= v[i]->count == 1;
+		if (v[i]->origin != NULL && strcmp(v[i]->origin, "log") == 0)
+			log += v[i]->count;
+		else
+			audit += v[i]->count;
+	}
+	if (asks)
+		json_object_set_new(m->refusals, v[0]->actor, json_integer(
+		    (audit < 2 ? audit : 2) + (log < 2 ? log : 2)));
+}
+
+void
+ks_remediate_refusals_fill(struct ks_remediate_memo *m,
+    struct ks_remediate_group **v, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i + 1; j < n && v[j]->actor == v[i]->actor; j++)
+			continue;
+		if (v[i]->actor != NULL)
+			refusals_run(m, v + i, j - i);
+		i = j;
+	}
+}
+
 const struct ks_resource_facts *
 ks_remediate_resource(struct ks_remediate_memo *m, const char *group,
     const char *resource)
