@@ -306,26 +306,36 @@ keep_best(struct ks_fold *f)
 }
 
 /*
- * Refused requests read and not yet folded (read_requests): each group's
- * memory is asked for (prefetched) as its request is read, and folded
- * once NPEND of them are, the group by then near (tens of thousands of
- * groups, 25 MB at 1M events: each request's group otherwise a wait for
- * memory, two thirds of the fold).
+ * Refused requests read and not yet folded (read_requests): as each is
+ * read its group's slot in the map is asked for (prefetched), and once
+ * NPEND of them are read their groups, then they are folded, the memory
+ * by then near (tens of thousands of groups, 25 MB at 1M events, in no
+ * order the requests follow: each request's slot and group otherwise
+ * two waits for memory, most of the fold).
  */
 #define NPEND	32
 struct pend {
+	int64_t		 gid, t, ids[2];
 	struct ks_grp	*g;
-	int64_t		 t, ids[2];
 	int		 timed, has[2];
 	uint8_t		 k[16];
 };
 
-/* Fold the n requests of p into their groups; -1 on an error. */
+/* Fold the n requests of p into their groups (gmap: gid -> group, or
+   NULL: a group read with its paths); -1 on an error. */
 static int
-fold_pending(struct ks_fold *f, struct ks_remediate_text *t, struct pend *p,
-    size_t n)
+fold_pending(struct ks_fold *f, struct ks_remediate_text *t,
+    struct ks_grp *const *gmap, struct pend *p, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if ((p[i].g = gmap[p[i].gid]) != NULL) {
+			__builtin_prefetch(p[i].g);
+			__builtin_prefetch((const char *)p[i].g + 64);
+			__builtin_prefetch((const char *)p[i].g + 128);
+		}
 	for (size_t i = 0; i < n; i++) {
+		if (p[i].g == NULL)
+			continue;
 		count_one(f, p[i].g, p[i].t, p[i].timed, p[i].k, NULL);
 		if ((p[i].has[0] && keep_text(p[i].g, 0, t, p[i].ids[0], 0) <
 		    0) || (p[i].has[1] && keep_text(p[i].g, 1, t, p[i].ids[1],
@@ -335,18 +345,18 @@ fold_pending(struct ks_fold *f, struct ks_remediate_text *t, struct pend *p,
 	return 0;
 }
 
-/* Keep st's row, the request of g, in p (its auditID a key); fold p's
-   requests when they are NPEND (*n of them before); -1 on an error. */
+/* Keep st's row, a request of group gid (0 <= gid < f->ngid; its auditID
+   a key), in p; fold p's requests when they are NPEND (*n of them
+   before); -1 on an error. */
 static int
-pend(struct ks_fold *f, struct ks_remediate_text *t, struct pend *p,
-    size_t *n, struct ks_grp *g, sqlite3_stmt *st)
+pend(struct ks_fold *f, struct ks_remediate_text *t,
+    struct ks_grp *const *gmap, struct pend *p, size_t *n, int64_t gid,
+    sqlite3_stmt *st)
 {
 	struct pend *q = &p[(*n)++];
 
-	__builtin_prefetch(g);
-	__builtin_prefetch((const char *)g + 64);
-	__builtin_prefetch((const char *)g + 128);
-	q->g = g;
+	__builtin_prefetch(&gmap[gid]);
+	q->gid = gid;
 	q->t = sqlite3_column_int64(st, 1);
 	q->timed = sqlite3_column_type(st, 1) != SQLITE_NULL;
 	memcpy(q->k, sqlite3_column_blob(st, 2), 16);
@@ -357,7 +367,20 @@ pend(struct ks_fold *f, struct ks_remediate_text *t, struct pend *p,
 	if (*n < NPEND)
 		return 0;
 	*n = 0;
-	return fold_pending(f, t, p, NPEND);
+	return fold_pending(f, t, gmap, p, NPEND);
+}
+
+/* f's groups without a path by gid (f->ngid of them, NULL where none), a
+   new array; NULL when out of memory. */
+static struct ks_grp **
+gid_map(const struct ks_fold *f)
+{
+	struct ks_grp **m = calloc(f->ngid + 1, sizeof(*m));
+
+	for (size_t i = 0; m != NULL && i < f->ngid; i++)
+		if (f->by_gid[i] > 0)
+			m[i] = f->v[f->by_gid[i] - 1];
+	return m;
 }
 
 /* Fold st's row, the request of g (its auditID text) now; -1 on an
@@ -391,30 +414,31 @@ read_requests(sqlite3 *db, struct ks_fold *f)
 	    " reason_id FROM denial_requests NOT INDEXED";
 	struct ks_remediate_text t;
 	struct pend p[NPEND];
+	struct ks_grp **gmap = NULL;
 	sqlite3_stmt *st = NULL;
-	struct ks_grp *g;
 	size_t np = 0;
 	int64_t gid;
 	int rc = SQLITE_ERROR;
 
 	if (ks_remediate_text_init(&t, db) < 0 ||
+	    (gmap = gid_map(f)) == NULL ||
 	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gid = sqlite3_column_int64(st, 0);
-		if (gid < 0 || (uint64_t)gid >= f->ngid || f->by_gid[gid] == 0)
-			continue;	/* a group read with its paths */
-		g = f->v[f->by_gid[gid] - 1];
-		if (is_key(st, 2) ? pend(f, &t, p, &np, g, st) < 0 :
-		    fold_now(f, &t, g, st) < 0) {
+		if (gid < 0 || (uint64_t)gid >= f->ngid)
+			continue;	/* (no group of audit_groups') */
+		if (is_key(st, 2) ? pend(f, &t, gmap, p, &np, gid, st) < 0 :
+		    gmap[gid] != NULL && fold_now(f, &t, gmap[gid], st) < 0) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 	}
-	if (rc == SQLITE_DONE && (fold_pending(f, &t, p, np) < 0 ||
+	if (rc == SQLITE_DONE && (fold_pending(f, &t, gmap, p, np) < 0 ||
 	    keep_best(f) < 0))
 		rc = SQLITE_NOMEM;
 out:
+	free(gmap);
 	sqlite3_finalize(st);
 	ks_remediate_text_free(&t);
 	return rc == SQLITE_DONE ? 0 : -1;
