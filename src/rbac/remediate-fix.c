@@ -41,25 +41,33 @@ ks_remediate_request(const struct ks_remediate_group *g,
 			groups[req->ngroups++] = json_string_value(v);
 }
 
+/* Are a and b the same text, or both NULL? */
+static int
+same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /*
- * Add the group's verb to the rule for its resource (found through index:
- * the four fields, each after a mark that tells NULL from every text).
+ * The rule for g's resource (found through index: the four fields, each
+ * after a mark that tells NULL from every text), made on first use; NULL
+ * when out of memory.
  */
-static void
-merge(json_t *rules, json_t *index, const struct ks_remediate_group *g)
+static json_t *
+rule_for(json_t *rules, json_t *index, const struct ks_remediate_group *g)
 {
 	static const char *const keys[] = { "api_group", "resource",
 	    "subresource", "path" };
-	json_t *r, *verbs, *v;
+	json_t *r;
 	const char *f[4] = { g->api_group, g->resource, g->subresource,
-	    g->path }, *verb = g->verb;
+	    g->path };
 	size_t k, n[4], len = 1;
 	char *key, *p;
 
 	for (k = 0; k < 4; k++)
 		len += 2 + (n[k] = f[k] ? strlen(f[k]) : 0);
 	if ((p = key = malloc(len)) == NULL)
-		return;
+		return NULL;
 	for (k = 0; k < 4; k++) {
 		*p++ = f[k] ? '+' : '-';
 		memcpy(p, f[k] ? f[k] : "", n[k]);
@@ -77,11 +85,35 @@ merge(json_t *rules, json_t *index, const struct ks_remediate_group *g)
 		json_object_set(index, key, r);
 	}
 	free(key);
-	verbs = json_object_get(r, "verbs");
-	json_array_foreach(verbs, k, v)
-		if (strcmp(json_string_value(v), verb) == 0)
+	return r;
+}
+
+/*
+ * Add the group's verb to the rule for its resource; *last is the group
+ * merged before (its rule *last_r: the groups come by resource, most
+ * add to the last one's rule).
+ */
+static void
+merge(json_t *rules, json_t *index, const struct ks_remediate_group *g,
+    const struct ks_remediate_group **last, json_t **last_r)
+{
+	const struct ks_remediate_group *l = *last;
+	json_t *r, *v;
+	size_t k;
+
+	if (l != NULL && *last_r != NULL && same(l->api_group, g->api_group) &&
+	    same(l->resource, g->resource) && same(l->subresource,
+	    g->subresource) && same(l->path, g->path))
+		r = *last_r;
+	else if ((r = rule_for(rules, index, g)) == NULL)
+		return;
+	*last = g;
+	*last_r = r;
+	json_array_foreach(json_object_get(r, "verbs"), k, v)
+		if (strcmp(json_string_value(v), g->verb) == 0)
 			return;
-	json_array_append_new(verbs, json_string(verb));
+	json_array_append_new(json_object_get(r, "verbs"), json_string(
+	    g->verb));
 }
 
 /* The PolicyRule of a merged rule. */
@@ -381,135 +413,6 @@ resources(struct ks_remediate_fix *f, json_t *change)
 	return out;
 }
 
-json_t *
-ks_remediate_known_keys(sqlite3 *db)
-{
-	/* The known issues' patterns, their server versions not asked:
-	   a group whose columns match one's is looked up in the view
-	   (known), the view's join not made for every group. */
-	static const char q[] = "SELECT actor, api_group, resource, verbs"
-	    " FROM known_issues";
-	json_t *pats = json_array(), *verbs;
-	sqlite3_stmt *st;
-	const char *c[3];
-	int rc;
-
-	if (pats == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		json_decref(pats);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < 3; i++)
-			c[i] = (const char *)sqlite3_column_text(st, i);
-		if (c[0] == NULL || c[1] == NULL || c[2] == NULL)
-			continue;	/* (GLOB NULL holds for nothing) */
-		/* (Verbs that are not an array of strings: null, every verb
-		   may match.) */
-		verbs = json_loads(sqlite3_column_text(st, 3) ? (const char *)
-		    sqlite3_column_text(st, 3) : "", JSON_DECODE_ANY, NULL);
-		if (!json_is_array(verbs)) {
-			json_decref(verbs);
-			verbs = json_null();
-		}
-		json_array_append_new(pats, json_pack("[s,s,s,o]", c[0], c[1],
-		    c[2], verbs));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(pats);
-		return NULL;
-	}
-	return pats;
-}
-
-/* Is verb among verbs (a JSON array: its strings; null: any verb)? */
-static int
-verb_in(const json_t *verbs, const char *verb)
-{
-	const char *s;
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(verbs))
-		return 1;
-	json_array_foreach(verbs, i, v)
-		if ((s = json_string_value(v)) == NULL || strcmp(s, verb) == 0)
-			return 1;	/* (not a string: let the view say) */
-	return 0;
-}
-
-/* May group g match a known issue (do its columns match the patterns of
-   one of f's known issues, as known_issue_matches compares them)? */
-static int
-may_match(const struct ks_remediate_fix *f,
-    const struct ks_remediate_group *g)
-{
-	const json_t *pats = f->memo->known_keys, *k;
-	const char *grp = g->api_group ? g->api_group : "";
-	size_t i;
-
-	if (pats == NULL)
-		return 1;
-	if (g->actor == NULL || g->verb == NULL || g->resource == NULL)
-		return 0;	/* "=" never holds for NULL */
-	json_array_foreach(pats, i, k)
-		if (sqlite3_strglob(json_string_value(json_array_get(k, 0)),
-		    g->actor) == 0 && sqlite3_strglob(json_string_value(
-		    json_array_get(k, 1)), grp) == 0 && sqlite3_strglob(
-		    json_string_value(json_array_get(k, 2)), g->resource) == 0 &&
-		    verb_in(json_array_get(k, 3), g->verb))
-			return 1;
-	return 0;
-}
-
-/* The known issues the change's denials match, each once. */
-static json_t *
-known(struct ks_remediate_fix *f)
-{
-	static const char q[] = "SELECT id, title, fix, fixed_in, refs FROM"
-	    " known_issue_matches WHERE actor = ?1 AND verb = ?2 AND"
-	    " coalesce(api_group, '') = coalesce(?3, '') AND resource = ?4";
-	json_t *out = json_array();
-	const struct ks_remediate_group *g;
-	sqlite3_stmt *st;
-
-	for (size_t i = 0; i < f->groups.n; i++) {
-		g = f->groups.v[i];
-		if (!may_match(f, g))
-			continue;
-		/* Prepared once per plan, when a group may match. */
-		if (f->memo->known_st == NULL && sqlite3_prepare_v2(
-		    f->memo->db, q, -1, &f->memo->known_st, NULL) != SQLITE_OK)
-			return out;
-		st = f->memo->known_st;
-		sqlite3_bind_text(st, 1, g->actor, -1, NULL);
-		sqlite3_bind_text(st, 2, g->verb, -1, NULL);
-		sqlite3_bind_text(st, 3, g->api_group, -1, NULL);
-		sqlite3_bind_text(st, 4, g->resource, -1, NULL);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(st, 0);
-			json_t *k;
-			size_t j;
-			int dup = 0;
-			json_array_foreach(out, j, k)
-				dup |= strcmp(ks_json_str(k, "id"), id) == 0;
-			if (!dup)
-				json_array_append_new(out, json_pack("{s:s,s:s,"
-				    "s:s,s:s?,s:o?}", "id", id, "title",
-				    sqlite3_column_text(st, 1), "fix",
-				    sqlite3_column_text(st, 2), "fixed_in",
-				    sqlite3_column_text(st, 3), "references",
-				    json_loads((const char *)sqlite3_column_text(
-				    st, 4) ? (const char *)sqlite3_column_text(st,
-				    4) : "null", JSON_DECODE_ANY, NULL)));
-		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
-	return out;
-}
-
 /* Does a rule of rbac name objects (resourceNames)?  Else no name can
    change what it allows. */
 static int
@@ -530,7 +433,8 @@ json_t *
 ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 {
 	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
-	json_t *change, *m, *v, *index = json_object();
+	json_t *change, *m, *v, *index = json_object(), *last_r = NULL;
+	const struct ks_remediate_group *last = NULL;
 	struct ks_rbac *patched;
 	struct ks_err err;
 	long denials = 0, after = 0;
@@ -538,7 +442,7 @@ ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 	int names;
 
 	for (i = 0; i < f->groups.n; i++)
-		merge(f->rules, index, f->groups.v[i]);
+		merge(f->rules, index, f->groups.v[i], &last, &last_r);
 	json_decref(index);
 	ks_rbac_direct_bindings(rbac, f->actor, f->namespace, consider, &p);
 	change = json_pack("{s:s,s:s,s:s,s:n,s:s?,s:b,s:n,s:n,s:[],s:i}",
@@ -555,7 +459,7 @@ ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 		warn(change, "the role is bound to others too: they gain the "
 		    "rule as well");
 	json_object_set_new(change, "resources", resources(f, change));
-	json_object_set_new(change, "known_issues", known(f));
+	json_object_set_new(change, "known_issues", ks_remediate_known(f));
 	json_object_set_new(change, "manifests", m);
 	/* Replay every denial against the RBAC with the change applied. */
 	if ((patched = ks_rbac_clone(rbac)) != NULL) {

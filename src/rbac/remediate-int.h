@@ -245,6 +245,10 @@ struct ks_remediate_fix {
  */
 json_t	*ks_remediate_known_keys(sqlite3 *db);
 
+/* The known issues the denials of f match (known_issue_matches), each
+   once: a new array (remediate-known.c). */
+json_t	*ks_remediate_known(struct ks_remediate_fix *f);
+
 /*
  * A denial group as the request the authorizer judged (borrowed strings;
  * groups, of maxgroups entries, receives the group's groups).
