@@ -85,6 +85,45 @@ by_order(const void *pa, const void *pb, void *arg)
 	return a->rank[6] == b->rank[6] ? 0 : a->rank[6] < b->rank[6] ? -1 : 1;
 }
 
+/* A group and its packed key, sorted as one (the merges read the keys
+   in turn, not each group wherever it is in memory). */
+struct sort_key {
+	uint64_t	 key[2];
+	struct ks_grp	*g;
+};
+
+static int
+by_key(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_key *a = pa, *b = pb;
+
+	if (a->key[0] != b->key[0])
+		return a->key[0] < b->key[0] ? -1 : 1;
+	if (a->key[1] != b->key[1])
+		return a->key[1] < b->key[1] ? -1 : 1;
+	return by_order(&a->g, &b->g, arg);
+}
+
+/* Put f's groups in the SQL's order (rank_all's ranks and keys made;
+   blank: the rank of ''). */
+static void
+sort_groups(struct ks_fold *f, uint32_t *blank)
+{
+	struct sort_key *v = malloc(f->n * sizeof(*v));
+
+	if (v == NULL) {
+		qsort_r(f->v, f->n, sizeof(*f->v), by_order, blank);
+		return;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		v[i] = (struct sort_key){ { f->v[i]->key[0], f->v[i]->key[1] },
+		    f->v[i] };
+	qsort_r(v, f->n, sizeof(*v), by_key, blank);
+	for (size_t i = 0; i < f->n; i++)
+		f->v[i] = v[i].g;
+	free(v);
+}
+
 static int
 by_text(const void *pa, const void *pb)
 {
@@ -356,7 +395,7 @@ fold_all(sqlite3 *db, struct ks_fold *f, struct ks_err *err)
 			ks_err_set(err, "out of memory");
 			return -1;
 		}
-		qsort_r(f->v, f->n, sizeof(*f->v), by_order, &blank);
+		sort_groups(f, &blank);
 	}
 	return 0;
 }
