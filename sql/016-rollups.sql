@@ -79,12 +79,19 @@ CREATE UNIQUE INDEX IF NOT EXISTS request_actor_key
 -- one: a cut copy's message may be lost), whose other columns the
 -- denials view reads (denial_audit, below).  gid: its group, whose
 -- decision is the request's (allow when an event of it says allow and
--- none forbid: refused by admission), as in denials.
+-- none forbid: refused by admission), as in denials.  audit_key,
+-- groups_id and reason_id are event id's columns (audit_rows), copied so
+-- that remediate reads the refusals alone, not every page of the events
+-- (schema version 11).
 CREATE TABLE IF NOT EXISTS denial_requests (
 	id		INTEGER PRIMARY KEY,	-- audit_events(id)
 	gid		INTEGER NOT NULL,	-- rollup_groups(id)
 	time		INTEGER,	-- its first refused event's time
-	code		INTEGER		-- the greatest code of its refused events
+	code		INTEGER,	-- the greatest code of its refused events
+	audit_key	BLOB,		-- audit_rows(audit_key) of id
+	groups_id	INTEGER,	-- strings(id): its groups (JSON array),
+					-- the impersonated's when impersonated
+	reason_id	INTEGER		-- strings(id): its authorization reason
 );
 CREATE INDEX IF NOT EXISTS denial_requests_group
 	ON denial_requests(gid, time);
@@ -395,7 +402,12 @@ FROM denial_requests
 WHERE id IN (SELECT old FROM rollup_fresh WHERE old IS NOT NULL);
 DELETE FROM denial_requests
 WHERE id IN (SELECT old FROM rollup_fresh WHERE old IS NOT NULL);
-INSERT INTO denial_requests SELECT id, gid, time, code FROM rollup_fresh;
+INSERT INTO denial_requests
+SELECT f.id, f.gid, f.time, f.code, e.audit_key,
+    CASE WHEN e.impersonated_user_id IS NOT NULL
+	THEN e.impersonated_groups_id ELSE e.user_groups_id END,
+    e.authz_reason_id
+FROM rollup_fresh f LEFT JOIN audit_rows e ON e.id = f.id;
 INSERT INTO rollup_dirty
 SELECT gid, minute FROM rollup_fresh WHERE old IS NOT NULL;
 

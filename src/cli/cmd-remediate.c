@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/filter-opt.h"
@@ -67,6 +68,8 @@ exec_remediate(struct ks_ctx *ctx)
 	    ks_remedy_render(ctx->format);
 	struct ks_err err;
 	struct ks_remediate_plan *plan;
+	struct ks_remediate_opts po = rs->opts;
+	char *obuf;
 
 	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0 ||
 	    ks_rbacdb_snapshot_check(ctx->db, rs->snapshot, &err) < 0) {
@@ -78,14 +81,21 @@ exec_remediate(struct ks_ctx *ctx)
 	   they are stored, and a wide cache only costs fresh pages. */
 	if (!ks_filter_empty(&ctx->filter))
 		ks_db_read_wide(ctx->db);
+	/* (Readable text prints no manifest.) */
+	po.no_manifests = !rs->patch && render == ks_remedy_text;
 	ks_json_region_on();	/* (the plan frees no text of json_dumps) */
 	plan = ks_remediate_plan(ctx->db, rs->snapshot, &ctx->filter,
-	    &rs->opts, &err);
+	    &po, &err);
 	ks_json_region_off();
 	if (plan == NULL) {
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
+	/* (Megabytes of text at 1M events: written 64 KiB at a time, not
+	   a block of the file at a time; glibc takes the size only with
+	   the buffer, stdout's until the process ends.) */
+	if (!isatty(fileno(stdout)) && (obuf = malloc(1 << 16)) != NULL)
+		(void)setvbuf(stdout, obuf, _IOFBF, 1 << 16);
 	if (rs->patch)
 		ks_remedy_patch(stdout, plan);
 	else

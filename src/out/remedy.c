@@ -45,53 +45,6 @@ put_list(FILE *fp, const char *label, json_t *a)
 	fputs("]  ", fp);
 }
 
-/* "patch cninodes.vpcresources.k8s.aws/status in namespace x" */
-static void
-put_request(FILE *fp, const struct ks_remediate_group *g)
-{
-	const char *grp = g->api_group;
-
-	put(fp, g->verb);
-	fputc(' ', fp);
-	if (g->resource != NULL) {
-		put(fp, g->resource);
-		if (grp && *grp) {
-			fputc('.', fp);
-			put(fp, grp);
-		}
-		if (g->subresource) {
-			fputc('/', fp);
-			put(fp, g->subresource);
-		}
-	} else
-		put(fp, g->path);
-	if (g->namespace) {
-		fputs(" in namespace ", fp);
-		put(fp, g->namespace);
-	} else if (g->resource)
-		fputs(" at cluster scope", fp);
-}
-
-static void
-put_group(FILE *fp, const struct ks_remediate_group *g, const char *indent)
-{
-	fprintf(fp, "%s%lld denial%s: ", indent, g->count, g->count == 1 ?
-	    "" : "s");
-	put_request(fp, g);
-	fprintf(fp, "\n%s  from %s to %s", indent, g->first_seen ?
-	    g->first_seen : "?", g->last_seen ? g->last_seen : "?");
-	if (g->nexamples > 0) {
-		fputs(", e.g. audit ID ", fp);
-		for (size_t i = 0; i < g->nexamples; i++) {
-			fputs(i ? ", " : "", fp);
-			put(fp, g->examples[i]);
-		}
-	}
-	if (g->origin && strcmp(g->origin, "log") == 0)
-		fputs(" (from log lines)", fp);
-	fputc('\n', fp);
-}
-
 /* What the change does, to whom, through which binding. */
 static void
 text_target(FILE *fp, json_t *c, size_t k, size_t n)
@@ -240,8 +193,11 @@ text_change(FILE *fp, const struct ks_remediate_plan *p, json_t *c,
 		fputc('\n', fp);
 	}
 	fputs("  evidence:\n", fp);
-	for (i = 0; i < ev->n; i++)
-		put_group(fp, ev->v[i], "    ");
+	for (i = 0; i < ev->n; i++) {
+		if (i + 8 < ev->n)
+			ks_remediate_prefetch(ev->v[i + 8]);
+		ks_remedy_group(fp, ev->v[i], "    ");
+	}
 	text_resources(fp, c);
 	fprintf(fp, "  replay:    %lld of %lld denials would now be allowed\n",
 	    (long long)json_integer_value(json_object_get(c, "allowed_after")),
@@ -278,7 +234,7 @@ text_entry(FILE *fp, const struct ks_remediate_group *v)
 	fputs("] ", fp);
 	put(fp, v->actor ? v->actor : "?");
 	fputc(' ', fp);
-	put_group(fp, v, "");
+	ks_remedy_group(fp, v, "");
 	fputs("    ", fp);
 	put(fp, v->reason);
 	fputc('\n', fp);
@@ -294,8 +250,11 @@ text_list(FILE *fp, const struct ks_remediate_plan *plan, int key,
 	if (l->n == 0)
 		return;
 	fprintf(fp, "%s\n", heading);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
+		if (i + 8 < l->n)
+			ks_remediate_prefetch(l->v[i + 8]);
 		text_entry(fp, l->v[i]);
+	}
 }
 
 /* A gap at the time of the denials that RBAC allows since. */
@@ -325,7 +284,7 @@ text_not_rbac(FILE *fp, const struct ks_remediate_plan *plan)
 		fputs("  - [not-rbac] ", fp);
 		put(fp, v->actor);
 		fputc(' ', fp);
-		put_group(fp, v, "");
+		ks_remedy_group(fp, v, "");
 		if (v->allowed_by == NULL) {
 			admission_text(fp, v);
 			continue;

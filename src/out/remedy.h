@@ -15,6 +15,11 @@ void	ks_remedy_yaml(FILE *fp, const struct ks_remediate_plan *plan);
 void	ks_remedy_patch(FILE *fp, const struct ks_remediate_plan *plan);
 void	ks_remedy_json(FILE *fp, const struct ks_remediate_plan *plan);
 
+/* Denial group g as the readable text's two lines, each after indent
+   (remedy-group.c). */
+void	ks_remedy_group(FILE *fp, const struct ks_remediate_group *g,
+	    const char *indent);
+
 /*
  * The renderer of -o format (text, json or yaml; NULL is text), for a
  * format the dispatcher accepted.

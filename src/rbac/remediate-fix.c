@@ -41,25 +41,33 @@ ks_remediate_request(const struct ks_remediate_group *g,
 			groups[req->ngroups++] = json_string_value(v);
 }
 
+/* Are a and b the same text, or both NULL? */
+static int
+same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /*
- * Add the group's verb to the rule for its resource (found through index:
- * the four fields, each after a mark that tells NULL from every text).
+ * The rule for g's resource (found through index: the four fields, each
+ * after a mark that tells NULL from every text), made on first use; NULL
+ * when out of memory.
  */
-static void
-merge(json_t *rules, json_t *index, const struct ks_remediate_group *g)
+static json_t *
+rule_for(json_t *rules, json_t *index, const struct ks_remediate_group *g)
 {
 	static const char *const keys[] = { "api_group", "resource",
 	    "subresource", "path" };
-	json_t *r, *verbs, *v;
+	json_t *r;
 	const char *f[4] = { g->api_group, g->resource, g->subresource,
-	    g->path }, *verb = g->verb;
+	    g->path };
 	size_t k, n[4], len = 1;
 	char *key, *p;
 
 	for (k = 0; k < 4; k++)
 		len += 2 + (n[k] = f[k] ? strlen(f[k]) : 0);
 	if ((p = key = malloc(len)) == NULL)
-		return;
+		return NULL;
 	for (k = 0; k < 4; k++) {
 		*p++ = f[k] ? '+' : '-';
 		memcpy(p, f[k] ? f[k] : "", n[k]);
@@ -77,11 +85,35 @@ merge(json_t *rules, json_t *index, const struct ks_remediate_group *g)
 		json_object_set(index, key, r);
 	}
 	free(key);
-	verbs = json_object_get(r, "verbs");
-	json_array_foreach(verbs, k, v)
-		if (strcmp(json_string_value(v), verb) == 0)
+	return r;
+}
+
+/*
+ * Add the group's verb to the rule for its resource; *last is the group
+ * merged before (its rule *last_r: the groups come by resource, most
+ * add to the last one's rule).
+ */
+static void
+merge(json_t *rules, json_t *index, const struct ks_remediate_group *g,
+    const struct ks_remediate_group **last, json_t **last_r)
+{
+	const struct ks_remediate_group *l = *last;
+	json_t *r, *v;
+	size_t k;
+
+	if (l != NULL && *last_r != NULL && same(l->api_group, g->api_group) &&
+	    same(l->resource, g->resource) && same(l->subresource,
+	    g->subresource) && same(l->path, g->path))
+		r = *last_r;
+	else if ((r = rule_for(rules, index, g)) == NULL)
+		return;
+	*last = g;
+	*last_r = r;
+	json_array_foreach(json_object_get(r, "verbs"), k, v)
+		if (strcmp(json_string_value(v), g->verb) == 0)
 			return;
-	json_array_append_new(verbs, json_string(verb));
+	json_array_append_new(json_object_get(r, "verbs"), json_string(
+	    g->verb));
 }
 
 /* The PolicyRule of a merged rule. */
@@ -312,6 +344,41 @@ danger(json_t *change, json_t *r)
 		warn(change, "dangerous: a wildcard resource");
 }
 
+/* s as a JSON string, or null for NULL or "". */
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? json_string(s) : json_null();
+}
+
+/* What rf says of resource full, as the change's "resources" has it,
+   the keys in this order; NULL when a text is not UTF-8 (json_pack's
+   answer: its parse of a format, for each, cost as much as the rest). */
+static json_t *
+resource_json(const char *full, const struct ks_resource_facts *rf)
+{
+	json_t *o = json_object();
+	json_t *v[6] = { json_string(full), json_boolean(rf->known),
+	    json_boolean(rf->builtin), str_or_null(rf->crd),
+	    json_boolean(rf->established), str_or_null(rf->served) };
+	static const char *const keys[6] = { "resource", "exists", "builtin",
+	    "crd", "established", "served_versions" };
+	int ok = o != NULL;
+
+	for (int i = 0; i < 6; i++)
+		ok &= v[i] != NULL;
+	for (int i = 0; i < 6; i++)
+		if (ok)
+			json_object_set_new(o, keys[i], v[i]);
+		else
+			json_decref(v[i]);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Does each resource exist (built in, or a CRD that is established)? */
 static json_t *
 resources(struct ks_remediate_fix *f, json_t *change)
@@ -331,11 +398,7 @@ resources(struct ks_remediate_fix *f, json_t *change)
 		rf = *known;
 		snprintf(full, sizeof(full), "%s%s%s", res, grp && *grp ? "." :
 		    "", grp ? grp : "");
-		json_array_append_new(out, json_pack("{s:s,s:b,s:b,s:s?,s:b,"
-		    "s:s?}", "resource", full, "exists", rf.known, "builtin",
-		    rf.builtin, "crd", rf.crd[0] ? rf.crd : NULL, "established",
-		    rf.established, "served_versions", rf.served[0] ? rf.served :
-		    NULL));
+		json_array_append_new(out, resource_json(full, &rf));
 		if (!rf.known)
 			warn(change, "no CRD for %s in the snapshot: install it "
 			    "first, or the rule grants nothing that exists",
@@ -346,111 +409,6 @@ resources(struct ks_remediate_fix *f, json_t *change)
 			warn(change, "%s is cluster-scoped, but it was requested "
 			    "in namespace %s", full, f->namespace);
 		danger(change, r);
-	}
-	return out;
-}
-
-json_t *
-ks_remediate_known_keys(sqlite3 *db)
-{
-	/* The groups whose columns match a known issue's patterns, its
-	   server versions not asked (the view's join, without summing
-	   every group first): a superset of the view's keys, each looked up
-	   in the view (known). */
-	static const char q[] = "SELECT DISTINCT g.actor || char(31) ||"
-	    " g.verb || char(31) || coalesce(g.api_group, '') || char(31) ||"
-	    " g.resource FROM (SELECT actor, verb, api_group, resource"
-	    " FROM rollup_groups UNION ALL SELECT actor, verb, api_group,"
-	    " resource FROM log_denials_only) g JOIN known_issues k"
-	    " ON g.actor GLOB k.actor"
-	    " AND coalesce(g.api_group, '') GLOB k.api_group"
-	    " AND g.resource GLOB k.resource"
-	    " AND EXISTS (SELECT 1 FROM json_each(k.verbs)"
-	    " WHERE value = g.verb)";
-	json_t *keys = json_object();
-	sqlite3_stmt *st;
-	const char *k;
-	int rc;
-
-	if (keys == NULL || sqlite3_prepare_v2(db, q, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		json_decref(keys);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((k = (const char *)sqlite3_column_text(st, 0)) != NULL)
-			json_object_set_new(keys, k, json_true());
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(keys);
-		return NULL;
-	}
-	return keys;
-}
-
-/* May group g match a known issue (is its key among f's known keys)? */
-static int
-may_match(const struct ks_remediate_fix *f,
-    const struct ks_remediate_group *g)
-{
-	const char *a = g->actor, *v = g->verb;
-	const char *grp = g->api_group;
-	const char *r = g->resource;
-	char key[2048];
-
-	if (f->memo->known_keys == NULL)
-		return 1;
-	if (a == NULL || v == NULL || r == NULL)
-		return 0;	/* "=" never holds for NULL */
-	if ((size_t)snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", a, v,
-	    grp ? grp : "", r) >= sizeof(key))
-		return 1;	/* too long to tell: look it up */
-	return json_object_get(f->memo->known_keys, key) != NULL;
-}
-
-/* The known issues the change's denials match, each once. */
-static json_t *
-known(struct ks_remediate_fix *f)
-{
-	static const char q[] = "SELECT id, title, fix, fixed_in, refs FROM"
-	    " known_issue_matches WHERE actor = ?1 AND verb = ?2 AND"
-	    " coalesce(api_group, '') = coalesce(?3, '') AND resource = ?4";
-	json_t *out = json_array();
-	const struct ks_remediate_group *g;
-	sqlite3_stmt *st;
-
-	for (size_t i = 0; i < f->groups.n; i++) {
-		g = f->groups.v[i];
-		if (!may_match(f, g))
-			continue;
-		/* Prepared once per plan, when a group may match. */
-		if (f->memo->known_st == NULL && sqlite3_prepare_v2(
-		    f->memo->db, q, -1, &f->memo->known_st, NULL) != SQLITE_OK)
-			return out;
-		st = f->memo->known_st;
-		sqlite3_bind_text(st, 1, g->actor, -1, NULL);
-		sqlite3_bind_text(st, 2, g->verb, -1, NULL);
-		sqlite3_bind_text(st, 3, g->api_group, -1, NULL);
-		sqlite3_bind_text(st, 4, g->resource, -1, NULL);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(st, 0);
-			json_t *k;
-			size_t j;
-			int dup = 0;
-			json_array_foreach(out, j, k)
-				dup |= strcmp(ks_json_str(k, "id"), id) == 0;
-			if (!dup)
-				json_array_append_new(out, json_pack("{s:s,s:s,"
-				    "s:s,s:s?,s:o?}", "id", id, "title",
-				    sqlite3_column_text(st, 1), "fix",
-				    sqlite3_column_text(st, 2), "fixed_in",
-				    sqlite3_column_text(st, 3), "references",
-				    json_loads((const char *)sqlite3_column_text(
-				    st, 4) ? (const char *)sqlite3_column_text(st,
-				    4) : "null", JSON_DECODE_ANY, NULL)));
-		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
 	}
 	return out;
 }
@@ -475,7 +433,8 @@ json_t *
 ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 {
 	struct pick p = { .f = f, .rbac = rbac, .skipped = json_array() };
-	json_t *change, *m, *v, *index = json_object();
+	json_t *change, *m, *v, *index = json_object(), *last_r = NULL;
+	const struct ks_remediate_group *last = NULL;
 	struct ks_rbac *patched;
 	struct ks_err err;
 	long denials = 0, after = 0;
@@ -483,7 +442,7 @@ ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 	int names;
 
 	for (i = 0; i < f->groups.n; i++)
-		merge(f->rules, index, f->groups.v[i]);
+		merge(f->rules, index, f->groups.v[i], &last, &last_r);
 	json_decref(index);
 	ks_rbac_direct_bindings(rbac, f->actor, f->namespace, consider, &p);
 	change = json_pack("{s:s,s:s,s:s,s:n,s:s?,s:b,s:n,s:n,s:[],s:i}",
@@ -500,7 +459,7 @@ ks_remediate_change(struct ks_rbac *rbac, struct ks_remediate_fix *f)
 		warn(change, "the role is bound to others too: they gain the "
 		    "rule as well");
 	json_object_set_new(change, "resources", resources(f, change));
-	json_object_set_new(change, "known_issues", known(f));
+	json_object_set_new(change, "known_issues", ks_remediate_known(f));
 	json_object_set_new(change, "manifests", m);
 	/* Replay every denial against the RBAC with the change applied. */
 	if ((patched = ks_rbac_clone(rbac)) != NULL) {

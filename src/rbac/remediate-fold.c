@@ -1,8 +1,9 @@
 /*
  * The audit log's refusals folded into denial groups (remediate-int.h):
  * the groups of rollup_groups, then each refused request read once, in
- * the order they are stored (denial_requests by id, the events' pages in
- * turn, not once per group), then the refusals of no resource or by
+ * the order they are stored (denial_requests by id, which keeps each
+ * one's auditID, groups and reason: not once per group, and not the
+ * events' pages), then the refusals of no resource or by
  * admission, one group per path.  What the SQL of remediate-groups.c
  * gives: the same groups, the same text.
  */
@@ -63,13 +64,28 @@ akey_col(struct ks_grp *g, int c, struct ks_remediate_akey *a)
 	if (!a->set)
 		return;
 	if (a->blob) {
-		ks_audit_key_text(a->k, g->buf[c - 8]);
-		g->col[c] = g->buf[c - 8];
+		ks_audit_key_text(a->k, g->abuf[c - 10]);
+		g->col[c] = g->abuf[c - 10];
 		return;
 	}
 	g->col[c] = a->text;	/* (the group's now) */
 	g->owned |= 1u << c;
 	a->text = NULL;
+}
+
+/* Make g's col[c] (8 or 9) the text of time t: in g's tbuf when it fits
+   (a year of four digits, as when not odd), else its own copy. */
+static void
+time_col(struct ks_grp *g, int c, int64_t t)
+{
+	char b[KS_TIME_BUFSZ];
+	size_t n = strlen(ks_time_format(t, b));
+
+	if (n < sizeof(g->tbuf[0])) {
+		memcpy(g->tbuf[c - 8], b, n + 1);
+		g->col[c] = g->tbuf[c - 8];
+	} else if ((g->col[c] = strdup(b)) != NULL)
+		g->owned |= 1u << c;
 }
 
 /* Keep in g's col[c] (its own) the greater of it and s. */
@@ -143,19 +159,15 @@ fold_get(struct ks_fold *f, int64_t gid, const unsigned char *path)
 }
 
 /*
- * One more request of g, from a row whose column 1 is its time (or NULL)
- * and column 2 its auditID: the count, the span, the least and greatest
- * auditID.
+ * One more request of g at time t (timed: it has one), its auditID's key
+ * k or text s: the count, the span, the least and greatest auditID.
  */
 static void
-count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
+count_one(struct ks_fold *f, struct ks_grp *g, int64_t t, int timed,
+    const uint8_t *k, const char *s)
 {
-	int64_t t = sqlite3_column_int64(st, 1);
-	const uint8_t *k = NULL;
-	const char *s = NULL;
-
 	g->n++;
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+	if (timed) {
 		if (!g->timed || t < g->t0)
 			g->t0 = t;
 		if (!g->timed || t > g->t1)
@@ -165,14 +177,28 @@ count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
 		if (t < 0 || t >= 253402300800000000LL)
 			f->odd = 1;
 	}
-	/* (Column 2 read once: a key, or text.) */
-	if (sqlite3_column_type(st, 2) == SQLITE_BLOB &&
-	    sqlite3_column_bytes(st, 2) == 16)
-		k = sqlite3_column_blob(st, 2);
-	else
-		s = (const char *)sqlite3_column_text(st, 2);
 	akey_keep(&g->ex[0], k, s, 0);
 	akey_keep(&g->ex[1], k, s, 1);
+}
+
+/* Is column c of st's row an auditID's 16-byte key? */
+static int
+is_key(sqlite3_stmt *st, int c)
+{
+	return sqlite3_column_type(st, c) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(st, c) == 16;
+}
+
+/* count_one from a row whose column 1 is its time (or NULL) and column 2
+   its auditID (read once: a key, or text). */
+static void
+count(struct ks_fold *f, struct ks_grp *g, sqlite3_stmt *st)
+{
+	int key = is_key(st, 2);
+
+	count_one(f, g, sqlite3_column_int64(st, 1), sqlite3_column_type(st,
+	    1) != SQLITE_NULL, key ? sqlite3_column_blob(st, 2) : NULL, key ?
+	    NULL : (const char *)sqlite3_column_text(st, 2));
 }
 
 static int
@@ -202,6 +228,7 @@ audit_groups(sqlite3 *db, struct ks_fold *f)
 	    " subresource, namespace FROM rollup_groups"
 	    " WHERE decision = 'forbid' AND resource IS NOT NULL";
 	const char *by = ks_remediate_intern(f->in, "authorizer");
+	const char *last[6] = { NULL }, *s;
 	sqlite3_stmt *st;
 	struct ks_grp *g;
 	int rc;
@@ -212,9 +239,19 @@ audit_groups(sqlite3 *db, struct ks_fold *f)
 		if ((g = fold_get(f, sqlite3_column_int64(st, 0), NULL)) ==
 		    NULL)
 			break;
-		for (int i = 0; i < 6; i++)
-			ks_remediate_grp_set(f->in, g, i,
-			    sqlite3_column_text(st, i + 1));
+		for (int i = 0; i < 6; i++) {
+			/* (The last group's text, interned, when the same:
+			   neighbours share an actor, a namespace.) */
+			s = (const char *)sqlite3_column_text(st, i + 1);
+			if (s != NULL && last[i] != NULL && strcmp(s,
+			    last[i]) == 0)
+				g->col[i] = (char *)last[i];
+			else {
+				ks_remediate_grp_set(f->in, g, i,
+				    (const unsigned char *)s);
+				last[i] = g->col[i];
+			}
+		}
 		g->col[15] = (char *)by;
 	}
 	sqlite3_finalize(st);
@@ -248,7 +285,7 @@ keep_best(struct ks_fold *f)
 {
 	/* (Many groups share a text, the same pointer of the text cache:
 	   the last few of each column's interned text kept by pointer.) */
-	const char *from[2][64] = { { NULL } }, *to[2][64];
+	const char *from[2][512] = { { NULL } }, *to[2][512];
 	const char *b;
 	size_t h;
 
@@ -256,7 +293,7 @@ keep_best(struct ks_fold *f)
 		for (int k = 0; k < 2; k++) {
 			if ((b = f->v[i]->best[k]) == NULL)
 				continue;
-			h = ((uintptr_t)b >> 4) % 64;
+			h = ((uintptr_t)b >> 4) % 512;
 			if (from[k][h] != b) {
 				if ((to[k][h] = ks_remediate_intern(f->in, b)) ==
 				    NULL)
@@ -269,47 +306,139 @@ keep_best(struct ks_fold *f)
 }
 
 /*
+ * Refused requests read and not yet folded (read_requests): as each is
+ * read its group's slot in the map is asked for (prefetched), and once
+ * NPEND of them are read their groups, then they are folded, the memory
+ * by then near (tens of thousands of groups, 25 MB at 1M events, in no
+ * order the requests follow: each request's slot and group otherwise
+ * two waits for memory, most of the fold).
+ */
+#define NPEND	32
+struct pend {
+	int64_t		 gid, t, ids[2];
+	struct ks_grp	*g;
+	int		 timed, has[2];
+	uint8_t		 k[16];
+};
+
+/* Fold the n requests of p into their groups (gmap: gid -> group, or
+   NULL: a group read with its paths); -1 on an error. */
+static int
+fold_pending(struct ks_fold *f, struct ks_remediate_text *t,
+    struct ks_grp *const *gmap, struct pend *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i].g = gmap[p[i].gid]) != NULL) {
+			__builtin_prefetch(p[i].g);
+			__builtin_prefetch((const char *)p[i].g + 64);
+			__builtin_prefetch((const char *)p[i].g + 128);
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].g == NULL)
+			continue;
+		count_one(f, p[i].g, p[i].t, p[i].timed, p[i].k, NULL);
+		if ((p[i].has[0] && keep_text(p[i].g, 0, t, p[i].ids[0], 0) <
+		    0) || (p[i].has[1] && keep_text(p[i].g, 1, t, p[i].ids[1],
+		    1) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* Keep st's row, a request of group gid (0 <= gid < f->ngid; its auditID
+   a key), in p; fold p's requests when they are NPEND (*n of them
+   before); -1 on an error. */
+static int
+pend(struct ks_fold *f, struct ks_remediate_text *t,
+    struct ks_grp *const *gmap, struct pend *p, size_t *n, int64_t gid,
+    sqlite3_stmt *st)
+{
+	struct pend *q = &p[(*n)++];
+
+	__builtin_prefetch(&gmap[gid]);
+	q->gid = gid;
+	q->t = sqlite3_column_int64(st, 1);
+	q->timed = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	memcpy(q->k, sqlite3_column_blob(st, 2), 16);
+	for (int c = 0; c < 2; c++)
+		if ((q->has[c] = sqlite3_column_type(st, 3 + c) !=
+		    SQLITE_NULL) != 0)
+			q->ids[c] = sqlite3_column_int64(st, 3 + c);
+	if (*n < NPEND)
+		return 0;
+	*n = 0;
+	return fold_pending(f, t, gmap, p, NPEND);
+}
+
+/* f's groups without a path by gid (f->ngid of them, NULL where none), a
+   new array; NULL when out of memory. */
+static struct ks_grp **
+gid_map(const struct ks_fold *f)
+{
+	struct ks_grp **m = calloc(f->ngid + 1, sizeof(*m));
+
+	for (size_t i = 0; m != NULL && i < f->ngid; i++)
+		if (f->by_gid[i] > 0)
+			m[i] = f->v[f->by_gid[i] - 1];
+	return m;
+}
+
+/* Fold st's row, the request of g (its auditID text) now; -1 on an
+   error. */
+static int
+fold_now(struct ks_fold *f, struct ks_remediate_text *t, struct ks_grp *g,
+    sqlite3_stmt *st)
+{
+	count(f, g, st);
+	if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
+	    keep_text(g, 0, t, sqlite3_column_int64(st, 3), 0) < 0) ||
+	    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+	    keep_text(g, 1, t, sqlite3_column_int64(st, 4), 1) < 0))
+		return -1;
+	return 0;
+}
+
+/*
  * The refused requests of audit_groups' groups, each read once in the
- * order they are stored (denial_requests by id, the events' pages in
- * turn): their count, times, least and greatest auditID, and greatest
- * groups and reason (the texts of strings, read once per id).
+ * order they are stored (denial_requests by id, which keeps each one's
+ * auditID, groups and reason): their count, times, least and greatest
+ * auditID, and greatest groups and reason (the texts of strings, read
+ * once per id).  (What each folds to does not depend on the order.)
  */
 static int
 read_requests(sqlite3 *db, struct ks_fold *f)
 {
-	/* (audit_rows, its auditID's text by ks_audit_text: a row each.) */
-	static const char q[] = "SELECT r.gid, r.time, e.audit_key,"
-	    " CASE WHEN e.impersonated_user_id IS NOT NULL"
-	    " THEN e.impersonated_groups_id ELSE e.user_groups_id END,"
-	    " e.authz_reason_id"
-	    " FROM denial_requests r NOT INDEXED"
-	    " CROSS JOIN audit_rows e ON e.id = r.id";
+	/* (Its event's auditID, groups and reason kept with it: the
+	   events' pages not read.) */
+	static const char q[] = "SELECT gid, time, audit_key, groups_id,"
+	    " reason_id FROM denial_requests NOT INDEXED";
 	struct ks_remediate_text t;
+	struct pend p[NPEND];
+	struct ks_grp **gmap = NULL;
 	sqlite3_stmt *st = NULL;
-	struct ks_grp *g;
+	size_t np = 0;
 	int64_t gid;
 	int rc = SQLITE_ERROR;
 
 	if (ks_remediate_text_init(&t, db) < 0 ||
+	    (gmap = gid_map(f)) == NULL ||
 	    sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gid = sqlite3_column_int64(st, 0);
-		if (gid < 0 || (uint64_t)gid >= f->ngid || f->by_gid[gid] == 0)
-			continue;	/* a group read with its paths */
-		g = f->v[f->by_gid[gid] - 1];
-		count(f, g, st);
-		if ((sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		    keep_text(g, 0, &t, sqlite3_column_int64(st, 3), 0) < 0) ||
-		    (sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		    keep_text(g, 1, &t, sqlite3_column_int64(st, 4), 1) < 0)) {
+		if (gid < 0 || (uint64_t)gid >= f->ngid)
+			continue;	/* (no group of audit_groups') */
+		if (is_key(st, 2) ? pend(f, &t, gmap, p, &np, gid, st) < 0 :
+		    gmap[gid] != NULL && fold_now(f, &t, gmap[gid], st) < 0) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 	}
-	if (rc == SQLITE_DONE && keep_best(f) < 0)
+	if (rc == SQLITE_DONE && (fold_pending(f, &t, gmap, p, np) < 0 ||
+	    keep_best(f) < 0))
 		rc = SQLITE_NOMEM;
 out:
+	free(gmap);
 	sqlite3_finalize(st);
 	ks_remediate_text_free(&t);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -381,8 +510,8 @@ ks_remediate_fold_audit(sqlite3 *db, struct ks_fold *f)
 		g = f->v[i];
 		g->col[13] = (char *)audit;
 		if (g->timed) {
-			g->col[8] = ks_time_format(g->t0, g->buf[0]);
-			g->col[9] = ks_time_format(g->t1, g->buf[1]);
+			time_col(g, 8, g->t0);
+			time_col(g, 9, g->t1);
 		}
 		akey_col(g, 10, &g->ex[0]);
 		akey_col(g, 11, &g->ex[1]);

@@ -50,8 +50,9 @@ static const int ranked[7] = { 0, 1, 2, 3, 4, 5, 15 };
  * The SQL's order (actor, namespace, API group, resource, subresource,
  * verb), its ties in the order of the GROUP BY's columns (the sort is
  * stable over the groups as GROUP BY gives them): by the ranks of the
- * texts (rank_all), and the path's text.  arg: the rank of '' (0 when
- * no group has it), which a NULL namespace or API group takes.
+ * texts (rank_all; the first six packed in key[], when they fit), and the
+ * path's text.  arg: the rank of '' (0 when no group has it), which a
+ * NULL namespace or API group takes.
  */
 static int
 by_order(const void *pa, const void *pb, void *arg)
@@ -62,6 +63,10 @@ by_order(const void *pa, const void *pb, void *arg)
 	uint32_t blank = *(const uint32_t *)arg, x, y;
 	int r;
 
+	if (a->key[0] != b->key[0])
+		return a->key[0] < b->key[0] ? -1 : 1;
+	if (a->key[1] != b->key[1])
+		return a->key[1] < b->key[1] ? -1 : 1;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		x = a->rank[order[i] < 0 ? -order[i] : order[i]];
 		y = b->rank[order[i] < 0 ? -order[i] : order[i]];
@@ -78,6 +83,45 @@ by_order(const void *pa, const void *pb, void *arg)
 	if ((r = cmp_text(a->col[6], b->col[6])) != 0)
 		return r;
 	return a->rank[6] == b->rank[6] ? 0 : a->rank[6] < b->rank[6] ? -1 : 1;
+}
+
+/* A group and its packed key, sorted as one (the merges read the keys
+   in turn, not each group wherever it is in memory). */
+struct sort_key {
+	uint64_t	 key[2];
+	struct ks_grp	*g;
+};
+
+static int
+by_key(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_key *a = pa, *b = pb;
+
+	if (a->key[0] != b->key[0])
+		return a->key[0] < b->key[0] ? -1 : 1;
+	if (a->key[1] != b->key[1])
+		return a->key[1] < b->key[1] ? -1 : 1;
+	return by_order(&a->g, &b->g, arg);
+}
+
+/* Put f's groups in the SQL's order (rank_all's ranks and keys made;
+   blank: the rank of ''). */
+static void
+sort_groups(struct ks_fold *f, uint32_t *blank)
+{
+	struct sort_key *v = malloc(f->n * sizeof(*v));
+
+	if (v == NULL) {
+		qsort_r(f->v, f->n, sizeof(*f->v), by_order, blank);
+		return;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		v[i] = (struct sort_key){ { f->v[i]->key[0], f->v[i]->key[1] },
+		    f->v[i] };
+	qsort_r(v, f->n, sizeof(*v), by_key, blank);
+	for (size_t i = 0; i < f->n; i++)
+		f->v[i] = v[i].g;
+	free(v);
 }
 
 static int
@@ -98,55 +142,114 @@ slot_of(const char *const *t, size_t cap, const char *p)
 	return j;
 }
 
+/* The texts (each one pointer, interned) of a plan's ranked columns:
+   a table of cap slots (a power of two), n of them taken. */
+struct texts {
+	const char	**t;
+	size_t		  n, cap;
+};
+
+/* Put p in x, the table kept at most half full; -1 when out of memory. */
+static int
+text_add(struct texts *x, const char *p)
+{
+	const char **nt;
+	size_t j;
+
+	if (x->t[j = slot_of(x->t, x->cap, p)] != NULL)
+		return 0;
+	x->t[j] = p;
+	if (++x->n * 2 < x->cap)
+		return 0;
+	if ((nt = calloc(x->cap * 2, sizeof(*nt))) == NULL)
+		return -1;
+	for (j = 0; j < x->cap; j++)
+		if (x->t[j] != NULL)
+			nt[slot_of(nt, x->cap * 2, x->t[j])] = x->t[j];
+	free(x->t);
+	x->t = nt;
+	x->cap *= 2;
+	return 0;
+}
+
+/*
+ * Each group's key[]: the ranks of the order's six columns (blank for a
+ * NULL namespace or API group), bits each, three to a word; zero when
+ * they do not fit (then the ranks alone order them).
+ */
+static void
+pack_keys(struct ks_fold *f, uint32_t blank, unsigned bits)
+{
+	struct ks_grp *g;
+	uint64_t r5, r2;
+
+	for (size_t i = 0; i < f->n; i++) {
+		g = f->v[i];
+		if (bits > 21) {
+			g->key[0] = g->key[1] = 0;
+			continue;
+		}
+		r5 = g->rank[5] ? g->rank[5] : blank;
+		r2 = g->rank[2] ? g->rank[2] : blank;
+		g->key[0] = (uint64_t)g->rank[0] << 2 * bits | r5 << bits | r2;
+		g->key[1] = (uint64_t)g->rank[3] << 2 * bits |
+		    (uint64_t)g->rank[4] << bits | g->rank[1];
+	}
+}
+
 /*
  * Rank the texts of the ranked columns of f's groups (each text is one
  * pointer, interned): 1 and up in the order of strcmp, into each group's
- * rank[], and *blank the rank of ''; -1 when out of memory.
+ * rank[] and key[], and *blank the rank of ''; -1 when out of memory.
  */
 static int
 rank_all(struct ks_fold *f, uint32_t *blank)
 {
-	size_t cap = 64, n = 0, j;
-	const char **t, **u = NULL, *p;
-	uint32_t *r = NULL;
+	struct texts x = { .cap = 1024 };
+	const char **u = NULL, *p, *last[7] = { NULL };
+	uint32_t *r = NULL, lastr[7] = { 0 };
+	unsigned bits = 1;
+	size_t j, n;
 
-	/* (At most one text per column, the table kept half empty.) */
-	while (cap < f->n * 7 * 2 + 2)
-		cap *= 2;
-	if ((t = calloc(cap, sizeof(*t))) == NULL)
+	if ((x.t = calloc(x.cap, sizeof(*x.t))) == NULL)
 		return -1;
 	for (size_t i = 0; i < f->n; i++)
-		for (int c = 0; c < 7; c++) {
-			if ((p = f->v[i]->col[ranked[c]]) == NULL ||
-			    t[j = slot_of(t, cap, p)] != NULL)
-				continue;
-			t[j] = p;
-			n++;
-		}
-	if ((u = malloc((n + 1) * sizeof(*u))) == NULL ||
-	    (r = calloc(cap, sizeof(*r))) == NULL) {
-		free(t);
-		free(u);
-		return -1;
-	}
-	for (j = 0, n = 0; j < cap; j++)
-		if (t[j] != NULL)
-			u[n++] = t[j];
+		for (int c = 0; c < 7; c++)
+			if ((p = f->v[i]->col[ranked[c]]) != NULL &&
+			    p != last[c] && text_add(&x, last[c] = p) < 0)
+				goto fail;
+	if ((u = malloc((x.n + 1) * sizeof(*u))) == NULL ||
+	    (r = calloc(x.cap, sizeof(*r))) == NULL)
+		goto fail;
+	for (j = 0, n = 0; j < x.cap; j++)
+		if (x.t[j] != NULL)
+			u[n++] = x.t[j];
 	qsort(u, n, sizeof(*u), by_text);
 	*blank = 0;
 	for (j = 0; j < n; j++) {
-		r[slot_of(t, cap, u[j])] = (uint32_t)j + 1;
+		r[slot_of(x.t, x.cap, u[j])] = (uint32_t)j + 1;
 		if (u[j][0] == '\0')
 			*blank = (uint32_t)j + 1;
 	}
+	memset(last, 0, sizeof(last));	/* (NULL: rank 0) */
 	for (size_t i = 0; i < f->n; i++)
-		for (int c = 0; c < 7; c++)
-			f->v[i]->rank[c] = (p = f->v[i]->col[ranked[c]]) ==
-			    NULL ? 0 : r[slot_of(t, cap, p)];
-	free(t);
+		for (int c = 0; c < 7; c++) {
+			if ((p = f->v[i]->col[ranked[c]]) != last[c])
+				lastr[c] = (last[c] = p) == NULL ? 0 :
+				    r[slot_of(x.t, x.cap, p)];
+			f->v[i]->rank[c] = lastr[c];
+		}
+	while (bits < 32 && (n >> bits) > 0)
+		bits++;
+	pack_keys(f, *blank, bits);
+	free(x.t);
 	free(u);
 	free(r);
 	return 0;
+fail:
+	free(x.t);
+	free(u);
+	return -1;
 }
 
 static char *
@@ -200,8 +303,10 @@ ks_remediate_grp_free(struct ks_grp *g)
 	for (int j = 0; j < KS_REMEDIATE_COLS; j++)
 		if (g->owned & (1u << j))
 			free(g->col[j]);
-	free(g->ex[0].text);
-	free(g->ex[1].text);
+	if (!g->made) {
+		free(g->ex[0].text);
+		free(g->ex[1].text);
+	}
 	sqlite3_free(g);
 }
 
@@ -290,7 +395,7 @@ fold_all(sqlite3 *db, struct ks_fold *f, struct ks_err *err)
 			ks_err_set(err, "out of memory");
 			return -1;
 		}
-		qsort_r(f->v, f->n, sizeof(*f->v), by_order, &blank);
+		sort_groups(f, &blank);
 	}
 	return 0;
 }
@@ -315,10 +420,16 @@ group_of(struct ks_grp *r, struct ks_remediate_store *s)
 {
 	char *const *c = r->col;
 	struct ks_remediate_group *out = &r->pub;
+	long long n = r->n;
 
+	/* (Its fold's and sort's fields, n among them, go: their auditIDs'
+	   text is col's by now.) */
+	free(r->ex[0].text);
+	free(r->ex[1].text);
+	r->made = 1;
 	*out = (struct ks_remediate_group){ .actor = c[0], .verb = c[1],
 	    .api_group = c[2], .resource = c[3], .subresource = c[4],
-	    .namespace = c[5], .path = c[6], .count = r->n,
+	    .namespace = c[5], .path = c[6], .count = n,
 	    .first_seen = c[8], .last_seen = c[9], .origin = c[13],
 	    .refusal_reason = c[14], .refused_by = c[15], .message = c[16] };
 	if (c[10] != NULL)
@@ -369,6 +480,13 @@ ks_remediate_groups(sqlite3 *db, const struct ks_filter *filter,
 		rc = -1;
 	}
 	for (size_t i = 0; rc == 0 && i < f.n; i++) {
+		/* (In the plan's order, each group anywhere in memory: the
+		   next ones asked for ahead.) */
+		if (i + 8 < f.n) {
+			ks_remediate_prefetch(&f.v[i + 8]->pub);
+			__builtin_prefetch(&f.v[i + 8]->col[0]);
+			__builtin_prefetch(&f.v[i + 8]->col[8]);
+		}
 		s->v[s->n++] = group_of(f.v[i], s);
 		f.v[i] = NULL;	/* (s's now) */
 	}

@@ -50,31 +50,50 @@ struct ks_remediate_akey {
 };
 
 /*
- * One group in the making: the columns of the SQL's rows, as text.  Made
- * with SQLite's allocator, whose blocks come from huge pages in a query
- * process (store/sqlmem.h): tens of thousands of groups, each fresh 4 KiB
- * page of them a fault.
+ * One group in the making: the columns of the SQL's rows, as text, and
+ * what the fold and the sort keep of it, where the plan's group goes once
+ * made.  Made with SQLite's allocator, whose blocks come from huge pages
+ * in a query process (store/sqlmem.h): tens of thousands of groups, each
+ * fresh 4 KiB page of them a fault, and every byte of them zeroed by the
+ * system first (kept small: 472 bytes, not 720).
  */
 struct ks_grp {
-	struct ks_remediate_group pub;	/* the plan's, made of col (first:
-					   the plan frees it as a grp) */
-	int64_t	 gid;			/* rollup_groups(id); 0: a log's */
+	union {
+		struct ks_remediate_group pub;	/* the plan's, made of col
+						   last (first: the plan frees
+						   it as a grp) */
+		struct {	/* before pub is made: the fold and the sort
+				   (what each folded request touches first,
+				   on as few cache lines as can be) */
+			long long n;		/* its requests */
+			int64_t	 t0, t1;	/* first and last time */
+			struct ks_remediate_akey ex[2];	/* the least and
+						   greatest auditID */
+			int	 timed;
+			int	 have[2];
+			int64_t	 ids[2];	/* the strings of col 12 and
+						   14 folded last
+						   (read_requests) */
+			const char *best[2];	/* and the greatest of their
+						   text (borrowed from its
+						   text cache) */
+			int64_t	 gid;		/* rollup_groups(id); 0: a
+						   log's */
+			uint32_t rank[7];	/* of col 0 to 5 and 15 among
+						   the groups' texts (0:
+						   NULL), for the sort
+						   (remediate-groups.c) */
+			uint64_t key[2];	/* the sort's first six
+						   ranks, packed */
+		};
+	};
 	char	*col[KS_REMEDIATE_COLS];
 	unsigned owned;			/* bit c: col[c] is the group's own
-					   copy (else interned or in buf) */
-	long long n;
-	int64_t	 t0, t1;		/* first and last time */
-	int	 timed;
-	struct ks_remediate_akey ex[2];		/* the least and greatest auditID */
-	int64_t	 ids[2];		/* the strings of col 12 and 14
-					   folded last (read_requests) */
-	int	 have[2];
-	const char *best[2];		/* and the greatest of their text
-					   (borrowed from its text cache) */
-	char	 buf[4][KS_TIME_BUFSZ];	/* the text of col 8 to 11 */
-	uint32_t rank[7];		/* of col 0 to 5 and 15 among the
-					   groups' texts (0: NULL), for
-					   the sort (remediate-groups.c) */
+					   copy (else interned, or in tbuf
+					   or abuf) */
+	int	 made;			/* pub is made (no ex to free) */
+	char	 tbuf[2][28];		/* the text of col 8 and 9 */
+	char	 abuf[2][37];		/* and of col 10 and 11 */
 };
 
 /* The groups found so far: an array, and (gid, path) -> index. */
@@ -217,13 +236,18 @@ struct ks_remediate_fix {
 };
 
 /*
- * The groups known_issue_matches may name (those whose columns match a
- * known issue's patterns, whatever the server's version): an object
- * whose keys are actor, verb, api_group ('' for NULL) and resource joined
- * by char(31), so that a change looks up only the groups that may match;
- * NULL when it cannot be read (then every group is looked up).
+ * The patterns of the known issues (known_issues: actor, api_group and
+ * resource, GLOB patterns, and verbs, an array, or null when it is not
+ * one), so that a change looks up in known_issue_matches only the groups
+ * that may match one, whatever the server's version: an array of [actor,
+ * api_group, resource, verbs]; NULL when it cannot be read (then every
+ * group is looked up).
  */
 json_t	*ks_remediate_known_keys(sqlite3 *db);
+
+/* The known issues the denials of f match (known_issue_matches), each
+   once: a new array (remediate-known.c). */
+json_t	*ks_remediate_known(struct ks_remediate_fix *f);
 
 /*
  * A denial group as the request the authorizer judged (borrowed strings;
@@ -271,6 +295,17 @@ const char *ks_remediate_detection(const json_t *suspects,
  */
 long long	ks_remediate_refusals(struct ks_remediate_memo *m,
 	    const char *actor);
+
+/*
+ * The same, kept in m for the actors of v[0..n) that have a group of one
+ * refusal, from the groups' counts: v is every denial group of the
+ * evidence (no filter), those of one actor together, their actors
+ * interned (one text, one pointer).  The audit log's refusals of an
+ * actor are its groups' of origin audit, the plain logs' those of origin
+ * log (the rows of log_denials_only).
+ */
+void	ks_remediate_refusals_fill(struct ks_remediate_memo *m,
+	    struct ks_remediate_group **v, size_t n);
 
 /* Was actor named exactly with --actor? */
 int	ks_remediate_named(const struct ks_filter *f, const char *actor);

@@ -168,6 +168,19 @@ ks_remediate_replay(struct ks_remediate_memo *m, struct ks_rbac *patched,
 	return allowed;
 }
 
+/* s into buf of sz bytes (sz > 0), cut short as snprintf would (once a
+   group: snprintf's parse of "%s" costs more than the copy). */
+static void
+copy(char *buf, size_t sz, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 int
 ks_remediate_identity(struct ks_remediate_memo *m, const char *actor,
     char *cls, size_t sz)
@@ -184,7 +197,7 @@ ks_remediate_identity(struct ks_remediate_memo *m, const char *actor,
 	/* (The groups come by actor: most ask what the last one asked.) */
 	if (actor != NULL && m->last_actor != NULL && (actor ==
 	    m->last_actor || strcmp(actor, m->last_actor) == 0)) {
-		snprintf(cls, sz, "%s", m->last_class);
+		copy(cls, sz, m->last_class);
 		return m->last_component;
 	}
 	known = actor ? ks_json_str(m->classes, actor) : NULL;
@@ -239,6 +252,42 @@ ks_remediate_refusals(struct ks_remediate_memo *m, const char *actor)
 	if (n >= 0)
 		json_object_set_new(m->refusals, actor, json_integer(n));
 	return n;
+}
+
+/* Keep the refusals of the run of groups v[0..n) (one actor's) when
+   one of them is a single refusal (the only groups that ask). */
+static void
+refusals_run(struct ks_remediate_memo *m, struct ks_remediate_group **v,
+    size_t n)
+{
+	long long audit = 0, log = 0;
+	int asks = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		asks |= v[i]->count == 1;
+		if (v[i]->origin != NULL && strcmp(v[i]->origin, "log") == 0)
+			log += v[i]->count;
+		else
+			audit += v[i]->count;
+	}
+	if (asks)
+		json_object_set_new(m->refusals, v[0]->actor, json_integer(
+		    (audit < 2 ? audit : 2) + (log < 2 ? log : 2)));
+}
+
+void
+ks_remediate_refusals_fill(struct ks_remediate_memo *m,
+    struct ks_remediate_group **v, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i + 1; j < n && v[j]->actor == v[i]->actor; j++)
+			continue;
+		if (v[i]->actor != NULL)
+			refusals_run(m, v + i, j - i);
+		i = j;
+	}
 }
 
 const struct ks_resource_facts *

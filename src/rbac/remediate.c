@@ -275,9 +275,13 @@ place(struct plan_ctx *c, struct ks_remediate_group *g)
 static int
 classify(struct plan_ctx *c, struct ks_remediate_store *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		/* (The groups in the plan's order, anywhere in memory.) */
+		if (i + 8 < s->n)
+			ks_remediate_prefetch(s->v[i + 8]);
 		if (place(c, s->v[i]) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -335,6 +339,10 @@ build_changes(struct plan_ctx *c)
 		if (then != NULL && change != NULL)
 			ks_remediate_then_warn(then, change,
 			    &c->fixes[i].groups);
+		/* (Replayed: unless printed, their blocks are the next
+		   change's too.) */
+		if (change != NULL && c->opts->no_manifests)
+			json_object_del(change, "manifests");
 		ks_rbac_at_free(then);
 		if (change == NULL)
 			continue;
@@ -428,6 +436,10 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	/* (Up to one per group, each made whole by fix_for: SQLite's
 	   allocator, of huge pages in a query process, and only the fixes
 	   made touched.) */
+	/* (Without a filter the groups are every refusal: each actor's
+	   counted from them, not looked up.) */
+	if (ks_filter_empty(filter))
+		ks_remediate_refusals_fill(&c.memo, s->v, s->n);
 	c.fixes = sqlite3_malloc64((s->n + 1) * sizeof(*c.fixes));
 	c.suspects = ks_remediate_suspects(db);
 	if (c.plan->json == NULL || c.fixes == NULL || c.suspects == NULL ||

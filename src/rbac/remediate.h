@@ -22,6 +22,8 @@ struct ks_remediate_opts {
 	int	allow_dangerous;	/* --allow-dangerous */
 	int	force;			/* --force: a suspicious actor named
 					   with --actor gets changes too */
+	int	no_manifests;		/* the changes without "manifests"
+					   (readable text prints none) */
 };
 
 /*
@@ -94,6 +96,18 @@ void	ks_remediate_plan_free(struct ks_remediate_plan *p);
 /* The groups of change c of plan p (its "evidence"). */
 const struct ks_remediate_list *ks_remediate_evidence(
 	    const struct ks_remediate_plan *p, const json_t *c);
+
+/*
+ * Ask for the memory of group g ahead of its use (a hint: tens of
+ * thousands of groups, in the plan's order anywhere in memory).
+ */
+static inline void
+ks_remediate_prefetch(const struct ks_remediate_group *g)
+{
+	__builtin_prefetch(g);
+	__builtin_prefetch((const char *)g + 64);
+	__builtin_prefetch((const char *)g + 128);
+}
 
 /* Group g as a new JSON object (its keys in the order above). */
 json_t	*ks_remediate_group_json(const struct ks_remediate_group *g);

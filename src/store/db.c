@@ -150,10 +150,11 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
  * bring up (its rows cannot take this kubesift's views): raw events in
  * the table audit_raw (before raw_block), each event's strings inline
  * in audit_events (before the table strings), its request URI whole
- * (before uri_tail), its auditID and users as text (before audit_rows), or
+ * (before uri_tail), its auditID and users as text (before audit_rows),
  * its decision as text (before decision_code, schema version 10), or its
- * stage time whole (before stage_delta, version 11).  0, or -1 with err
- * saying to import again.
+ * stage time whole (before stage_delta) or its refused requests without
+ * their auditID, groups and reason (denial_requests; both version 11).
+ * 0, or -1 with err saying to import again.
  */
 static int
 older_layout(sqlite3 *db, const char *path, struct ks_err *err)
@@ -178,6 +179,11 @@ older_layout(sqlite3 *db, const char *path, struct ks_err *err)
 	    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info('audit_rows')"
 	    " WHERE name = 'stage_delta')"
 	    " THEN 'each event''s stage time whole'"
+	    " WHEN EXISTS (SELECT 1 FROM pragma_table_info('denial_requests'))"
+	    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info('denial_requests')"
+	    " WHERE name = 'groups_id')"
+	    " THEN 'each refused request without its auditID, groups and"
+	    " reason'"
 	    " END";
 	sqlite3_stmt *s;
 	int rc = 0;

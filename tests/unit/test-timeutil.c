@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/timeutil.h"
 
@@ -73,6 +75,37 @@ test_format_roundtrip(void **state)
 	}
 }
 
+/* Times from year 0 to 9999 (and around them) as libc's gmtime_r has
+   them, microseconds after the dot. */
+static void
+test_format_gmtime(void **state)
+{
+	/* -62167219200: 0000-01-01; 253402300800: 10000-01-01. */
+	const int64_t lo = -62167219200LL - 86400, hi = 253402300800LL + 86400;
+	uint64_t x = 88172645463325252ULL;
+	char buf[KS_TIME_BUFSZ], want[96];
+	struct tm tm;
+	time_t t;
+	int64_t s, us;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		s = i < 4 ? (int64_t[]){ lo + 86400, hi - 86401, 0, -1 }[i] :
+		    lo + (int64_t)(x % (uint64_t)(hi - lo));
+		us = (int64_t)(x >> 40) % 1000000;
+		t = (time_t)s;
+		assert_non_null(gmtime_r(&t, &tm));
+		snprintf(want, sizeof(want), "%04lld-%02d-%02dT%02d:%02d:%02d"
+		    ".%06lldZ", (long long)tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    (long long)us);
+		assert_string_equal(ks_time_format(s * 1000000 + us, buf), want);
+	}
+}
+
 /* Evidence times without a zone are UTC; a typed time must have one. */
 static void
 test_parse_utc(void **state)
@@ -104,6 +137,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_not_terminated),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_format_gmtime),
 		cmocka_unit_test(test_parse_utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
