@@ -276,9 +276,9 @@ ks_unused_unload(struct ks_unused *u)
  * distinct days: a log of scattered days covers those days, not the span.
  */
 static const char *
-strength(long long events, double seconds, long long days)
+strength(int events, double seconds, long long days)
 {
-	if (events == 0)
+	if (!events)
 		return "none";
 	if (seconds > days * 86400.0)
 		seconds = days * 86400.0;
@@ -287,20 +287,64 @@ strength(long long events, double seconds, long long days)
 	return seconds < 30 * 86400.0 ? "moderate" : "strong";
 }
 
+#define DAY_US	86400000000LL
+/* The window's events from ?1 on, as the time index gives them. */
+#define WINDOW_FROM " FROM audit_rows WHERE received_us IS NOT NULL" \
+	" AND received_us >= coalesce(?1, -9223372036854775807 - 1)" \
+	" AND received_us <= coalesce(?2, 9223372036854775807)"
+
+/*
+ * The days with events from lo, the window's first time, on (as
+ * count(DISTINCT received_us / 86400000000) counts them: the quotient
+ * truncated toward zero): from each day's first time, the first time of
+ * the next quotient, looked up in the time index.  -1 with err.
+ */
+static long long
+count_days(const struct ks_unused *u, int64_t lo, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	long long days = 0;
+	int64_t t = lo, d;
+	int rc = SQLITE_ROW;
+
+	if (sqlite3_prepare_v2(u->db, "SELECT min(received_us)" WINDOW_FROM,
+	    -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return -1;
+	}
+	if (u->until_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 2, u->until_us);
+	while (t != KS_TIME_NONE) {
+		days++;
+		d = t / DAY_US;
+		if (t >= 0 && d >= INT64_MAX / DAY_US - 1)
+			break;
+		sqlite3_bind_int64(st, 1, t >= 0 ? (d + 1) * DAY_US : d < 0 ?
+		    d * DAY_US + 1 : DAY_US);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		t = sqlite3_column_type(st, 0) == SQLITE_NULL ? KS_TIME_NONE :
+		    sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (rc != SQLITE_ROW)
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? days : -1;
+}
+
 json_t *
 ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 {
-	static const char q[] = "SELECT " KS_SQL_TIME("min(received_us)") ","
-	    " " KS_SQL_TIME("max(received_us)") ","
-	    " (max(received_us) - min(received_us)) / 1e6, count(*),"
-	    " count(DISTINCT received_us / 86400000000)"
-	    " FROM audit_rows WHERE received_us IS NOT NULL"
-	    " AND (?1 IS NULL OR received_us >= ?1)"
-	    " AND (?2 IS NULL OR received_us <= ?2)";
+	static const char q[] = "SELECT " KS_SQL_TIME("lo") ","
+	    " " KS_SQL_TIME("hi") ", (hi - lo) / 1e6, lo FROM (SELECT"
+	    " (SELECT min(received_us)" WINDOW_FROM ") AS lo,"
+	    " (SELECT max(received_us)" WINDOW_FROM ") AS hi)";
 	sqlite3_stmt *st;
 	json_t *o = NULL;
 	double secs;
-	long long n, days;
+	long long days = 0;
+	int any;
 
 	if (sqlite3_prepare_v2(u->db, q, -1, &st, NULL) != SQLITE_OK) {
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
@@ -309,13 +353,16 @@ ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 	bind_params(u, st);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		secs = sqlite3_column_double(st, 2);
-		n = sqlite3_column_int64(st, 3);
-		days = sqlite3_column_int64(st, 4);
-		o = json_pack("{s:s?,s:s?,s:f,s:I,s:s,s:I,s:I}", "from",
+		any = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		if (any && (days = count_days(u, sqlite3_column_int64(st, 3),
+		    err)) < 0) {
+			sqlite3_finalize(st);
+			return NULL;
+		}
+		o = json_pack("{s:s?,s:s?,s:f,s:I,s:s,s:I}", "from",
 		    col(st, 0), "to", col(st, 1), "seconds", secs, "days",
-		    (json_int_t)days, "strength", strength(n, secs, days),
-		    "events", (json_int_t)n, "requests",
-		    (json_int_t)u->requests);
+		    (json_int_t)days, "strength", strength(any, secs, days),
+		    "requests", (json_int_t)u->requests);
 	} else
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
 	sqlite3_finalize(st);

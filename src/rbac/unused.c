@@ -385,6 +385,17 @@ entries(const struct ks_unused *u, const json_t *span)
 	return a;
 }
 
+/* Is some grant judged: a selected one (or, to tighten, any: the replay
+   reads every request the RBAC allows)? */
+static int
+judged(const struct ks_unused *u, const struct ks_unused_opts *o)
+{
+	for (size_t i = 0; i < u->nuses; i++)
+		if (o->tighten || u->uses[i].selected)
+			return 1;
+	return 0;
+}
+
 json_t *
 ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
     const struct ks_unused_opts *opts, struct ks_err *err)
@@ -396,7 +407,10 @@ ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
 	u.db = db;
 	u.since_us = filter->since_us;
 	u.until_us = filter->until_us;
-	if (setup(&u, filter, opts, err) < 0 || ks_unused_load(&u, err) < 0)
+	u.progress = opts->progress;
+	u.progress_arg = opts->progress_arg;
+	if (setup(&u, filter, opts, err) < 0 || ((!opts->no_requests ||
+	    judged(&u, opts)) && ks_unused_load(&u, err) < 0))
 		goto out;
 	for (size_t i = 0; i < u.nreqs; i++)
 		mark(&u, &u.reqs[i]);
