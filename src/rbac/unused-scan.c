@@ -321,7 +321,8 @@ count_keys(struct scan *s, struct ks_err *err)
 {
 	size_t i, j, r;
 
-	qsort(s->k, s->nk, sizeof(*s->k), cmp_keyref);
+	if (s->nk > 0)
+		qsort(s->k, s->nk, sizeof(*s->k), cmp_keyref);
 	for (i = 0; i < s->nk; i = j) {
 		for (j = i + 1; j < s->nk && s->k[j].g == s->k[i].g &&
 		    s->k[j].h == s->k[i].h; j++)
@@ -445,7 +446,8 @@ emit(sqlite3 *db, struct scan *s, ks_unused_row_fn fn, void *arg)
 		s->g[i].gtext = string_of(st, &s->g[i].iv[1], &failed);
 		s->g[i].impgtext = string_of(st, &s->g[i].iv[4], &failed);
 	}
-	qsort(s->g, s->ng, sizeof(*s->g), cmp_grp);
+	if (s->ng > 0)
+		qsort(s->g, s->ng, sizeof(*s->g), cmp_grp);
 	for (size_t i = 0; !failed && rc == 0 && i < s->ng; i++) {
 		struct grp *g = &s->g[i];
 		char *actor = string_of(st, &g->iv[0], &failed);
