@@ -366,7 +366,10 @@ exec_unused(struct ks_ctx *ctx)
 		return KS_EXIT_USAGE;
 	}
 	ks_err_clear(&err);
-	ks_progress_init(&prog, ks_progress_wanted(ctx->quiet));
+	/* On the terminal that will show the rows, once they are all read
+	   (to a file, cmd.c's watch says "working"; a pipe may be a pager's). */
+	ks_progress_init(&prog, ks_progress_wanted(ctx->quiet) &&
+	    isatty(STDOUT_FILENO));
 	plan = ks_unused_plan(ctx->db, &ctx->filter, &o, &err);
 	ks_progress_fini(&prog);
 	if (plan == NULL) {

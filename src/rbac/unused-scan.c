@@ -57,7 +57,7 @@ enum { C_ACTOR, C_GROUPS, C_VERB, C_NAME = 7, C_PATH, C_ALLOWED, C_IMP,
     C_IMPG, C_KEY, C_TIME, C_ID };
 #define NTEXT	7	/* verb .. path */
 #define NINT	5	/* actor, groups, allowed, impersonator, its groups */
-#define PROGRESS_EVERY	65536
+#define PROGRESS_EVERY	1024
 
 /* A value of a row: its SQLite type (0: NULL) and bytes or integer. */
 struct val {
@@ -534,8 +534,11 @@ ks_unused_scan(struct ks_unused *u, const char *names, int all_names,
 
 	memset(&s, 0, sizeof(s));
 	s.db = u->db;
-	if (sqlite3_prepare_v2(u->db, narrow(u->db, u->since_us, u->until_us) ?
-	    scan_indexed_sql : scan_sql, -1, &st, NULL) != SQLITE_OK) {
+	/* (Without the time index, the table.) */
+	if ((!narrow(u->db, u->since_us, u->until_us) ||
+	    sqlite3_prepare_v2(u->db, scan_indexed_sql, -1, &st, NULL) !=
+	    SQLITE_OK) && sqlite3_prepare_v2(u->db, scan_sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
 		return -1;
 	}

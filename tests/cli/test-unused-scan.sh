@@ -177,3 +177,24 @@ ks unused -o table --actor nobody-at-all | head -1 > "$T/none.txt"
 eq "no subject selected: the span still counts the requests" \
     "$(sq NULL NULL "SELECT count(*) FROM req WHERE verb != 'impersonate'")" \
     "$(sed -n 's/.*, \([0-9]*\) allowed requests).*/\1/p' "$T/none.txt")"
+
+# Progress while the log is read, on the terminal that shows the answer
+# (script(1)); never on a pipe (a pager's) or with -q.
+if command -v script > /dev/null; then
+	tty() { script -qec "$1" /dev/null < /dev/null; }
+	export KUBESIFT_PROGRESS_INTERVAL_MS=0
+	tty "'$KUBESIFT' unused -o jsonl" > "$T/tty.out"
+	grep -q "kubesift unused: working" "$T/tty.out" ||
+	    fail "no progress on a terminal: $(head -c 200 "$T/tty.out")"
+	echo "ok - progress on a terminal"
+	ks unused -o jsonl > "$T/pipe.jsonl"
+	eq "the answer after the progress" "$(tail -n 1 "$T/pipe.jsonl")" \
+	    "$(tail -n 1 "$T/tty.out" | tr -d '\r')"
+	eq "no progress on a pipe" "" \
+	    "$(tty "'$KUBESIFT' unused -o jsonl | cat > /dev/null" | grep working || true)"
+	eq "no progress with -q" "" \
+	    "$(tty "'$KUBESIFT' -q unused -o jsonl" | grep working || true)"
+	unset KUBESIFT_PROGRESS_INTERVAL_MS
+else
+	echo "SKIP progress: script(1) is not installed"
+fi
