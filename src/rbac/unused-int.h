@@ -54,6 +54,10 @@ struct ks_unused {
 	int64_t		 row_first_us;	/* the times of the row being
 					   loaded (ks_unused_load only) */
 	int64_t		 row_last_us;
+	const char	**only;		/* owned array of borrowed names: read
+					   only these users' requests (as
+					   actor or impersonator); NULL: all */
+	size_t		 nonly;
 	void		(*progress)(void *); /* now and then while reading;
 					   may be NULL */
 	void		*progress_arg;
@@ -80,7 +84,9 @@ typedef int	(*ks_unused_row_fn)(const struct ks_unused_row *r, void *arg);
  * path (a non-resource request's URI without its query), allowed,
  * impersonator and its groups; hand each group to fn in the order of
  * those columns (actor and impersonator by string id), until fn returns
- * nonzero.  0, fn's nonzero return, or -1 with err.  unused-scan.c.
+ * nonzero.  With u->only, the groups of those users' requests alone (as
+ * actor, or impersonator), through the actor and impersonator indexes.
+ * 0, fn's nonzero return, or -1 with err.  unused-scan.c.
  */
 int	ks_unused_scan(struct ks_unused *u, const char *names, int all_names,
 	    ks_unused_row_fn fn, void *arg, struct ks_err *err);

@@ -48,6 +48,11 @@
 static const char scan_sql[] = SCAN_COLUMNS
     " WHERE (?1 IS NULL OR received_us >= ?1)"
     " AND (?2 IS NULL OR received_us <= ?2)" SCAN_FINAL;
+static const char scan_actor_sql[] = SCAN_COLUMNS
+    " WHERE (actor_id = ?5 OR (impersonated_user_id IS NOT NULL"
+    " AND user_id = ?5))"
+    " AND (?1 IS NULL OR received_us >= ?1)"
+    " AND (?2 IS NULL OR received_us <= ?2)" SCAN_FINAL;
 static const char scan_indexed_sql[] = SCAN_COLUMNS
     " INDEXED BY audit_events_timeline WHERE received_us IS NOT NULL"
     " AND received_us >= coalesce(?1, -9223372036854775807 - 1)"
@@ -523,48 +528,100 @@ narrow(sqlite3 *db, int64_t since, int64_t until)
 	return yes;
 }
 
+/* Every row of st into s (a row of a user read twice, as actor and as
+   impersonator, is one key twice: counted once).  0 or -1 with err. */
+static int
+read_rows(struct ks_unused *u, struct scan *s, sqlite3_stmt *st,
+    struct ks_err *err)
+{
+	unsigned long rows = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (add_row(s, st) < 0) {
+			s->failed = 1;
+			ks_err_set(err, "out of memory");
+			return -1;
+		}
+		if (++rows % PROGRESS_EVERY == 0 && u->progress != NULL)
+			u->progress(u->progress_arg);
+	}
+	if (rc != SQLITE_DONE)
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The statement that reads the window: the table in order, or (a narrow
+   window) the time index, or (u->only) one user's requests at a time. */
+static sqlite3_stmt *
+prepare(struct ks_unused *u, struct ks_err *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (u->only != NULL) {
+		if (sqlite3_prepare_v2(u->db, scan_actor_sql, -1, &st, NULL) ==
+		    SQLITE_OK)
+			return st;
+	} else if (narrow(u->db, u->since_us, u->until_us) &&
+	    sqlite3_prepare_v2(u->db, scan_indexed_sql, -1, &st, NULL) ==
+	    SQLITE_OK)
+		return st;
+	else if (sqlite3_prepare_v2(u->db, scan_sql, -1, &st, NULL) ==
+	    SQLITE_OK)
+		return st;
+	ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	return NULL;
+}
+
+/* Read u->only's users one by one (a name never seen has no id). */
+static int
+read_users(struct ks_unused *u, struct scan *s, sqlite3_stmt *st,
+    struct ks_err *err)
+{
+	sqlite3_stmt *id;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(u->db, "SELECT id FROM strings WHERE value ="
+	    " ?1", -1, &id, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < u->nonly; i++) {
+		sqlite3_bind_text(id, 1, u->only[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(id) == SQLITE_ROW) {
+			sqlite3_bind_int64(st, 5, sqlite3_column_int64(id, 0));
+			rc = read_rows(u, s, st, err);
+			sqlite3_reset(st);
+		}
+		sqlite3_reset(id);
+	}
+	sqlite3_finalize(id);
+	return rc;
+}
+
 int
 ks_unused_scan(struct ks_unused *u, const char *names, int all_names,
     ks_unused_row_fn fn, void *arg, struct ks_err *err)
 {
 	struct scan s;
 	sqlite3_stmt *st;
-	unsigned long rows = 0;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
 	s.db = u->db;
-	/* (Without the time index, the table.) */
-	if ((!narrow(u->db, u->since_us, u->until_us) ||
-	    sqlite3_prepare_v2(u->db, scan_indexed_sql, -1, &st, NULL) !=
-	    SQLITE_OK) && sqlite3_prepare_v2(u->db, scan_sql, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	if ((st = prepare(u, err)) == NULL)
 		return -1;
-	}
 	if (u->since_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, 1, u->since_us);
 	if (u->until_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, 2, u->until_us);
 	sqlite3_bind_int(st, 3, all_names);
 	sqlite3_bind_text(st, 4, names, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (add_row(&s, st) < 0) {
-			s.failed = 1;
-			break;
-		}
-		if (++rows % PROGRESS_EVERY == 0 && u->progress != NULL)
-			u->progress(u->progress_arg);
-	}
-	if (!s.failed && rc != SQLITE_DONE)
-		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	rc = u->only != NULL ? read_users(u, &s, st, err) :
+	    read_rows(u, &s, st, err);
 	sqlite3_finalize(st);
-	if (s.failed)
-		ks_err_set(err, "out of memory");
-	if (!s.failed && rc == SQLITE_DONE)
+	if (rc == 0)
 		rc = count_keys(&s, err) < 0 ? -1 : emit(u->db, &s, fn, arg);
-	else
-		rc = -1;
 	if (rc < 0 && !err->msg[0])
 		ks_err_set(err, "out of memory");
 	scan_free(&s);

@@ -144,6 +144,12 @@ check() {
 	    sort)
 	[ -n "$want" ] || fail "$what: no subject to compare"
 	eq "$what: each user's grants, by plain SQL" "$want" "$got"
+	# The users named: their requests alone are read (json), the same.
+	set -- "$@" $(echo "$actors" | sed 's/^/--actor /')
+	ks unused -o json "$@" > "$T/only.json"
+	eq "$what: the users' grants when only they are asked for" \
+	    "$(jq -c '[.[] | select(.subject_kind == "User")]' "$T/u.json")" \
+	    "$(jq -c . "$T/only.json")"
 	eq "$what: the span's allowed requests, by plain SQL" \
 	    "$(sq "$since" "$until" "SELECT count(*) FROM req WHERE verb != 'impersonate'")" \
 	    "$(sed -n '1s/.*, \([0-9]*\) allowed requests).*/\1/p' "$T/u.txt")"
