@@ -1,8 +1,8 @@
 /*
  * Shared by the pieces of module unused only: unused.c (the grants and
  * their use), unused-req.c (the allowed requests, grouped, in one pass,
- * that unused-scan.c makes) and unused-tighten.c (the tightened roles and
- * their replay).
+ * that unused-scan.c reads and unused-group.c groups) and unused-tighten.c
+ * (the tightened roles and their replay).
  */
 #ifndef KS_UNUSED_INT_H
 #define KS_UNUSED_INT_H
@@ -90,6 +90,22 @@ typedef int	(*ks_unused_row_fn)(const struct ks_unused_row *r, void *arg);
  */
 int	ks_unused_scan(struct ks_unused *u, const char *names, int all_names,
 	    ks_unused_row_fn fn, void *arg, struct ks_err *err);
+
+/*
+ * The groups themselves (unused-group.c), filled by ks_unused_scan a row
+ * at a time: a row of its statement holds actor_id, the groups' id, verb,
+ * api_group, resource, subresource, namespace, name, path, allowed, the
+ * impersonator's id and its groups' id, the request's key (auditID, or
+ * the row's own), received_us and the row's id.  The same row twice is
+ * one key twice: counted once.  _add 0 or -1 (out of memory); _emit as
+ * ks_unused_scan.
+ */
+struct ks_unused_groups;
+struct ks_unused_groups *ks_unused_groups_new(sqlite3 *db);
+int	ks_unused_groups_add(struct ks_unused_groups *s, sqlite3_stmt *st);
+int	ks_unused_groups_emit(struct ks_unused_groups *s, ks_unused_row_fn fn,
+	    void *arg, struct ks_err *err);
+void	ks_unused_groups_free(struct ks_unused_groups *s);
 
 /* Called for each group of allowed requests; nonzero stops the walk. */
 typedef int	(*ks_unused_req_fn)(const struct ks_rbac_request *req,
