@@ -257,7 +257,7 @@ rbac(struct ks_doc *d, sqlite3 *db)
 static int
 unused(struct ks_doc *d, sqlite3 *db, const struct ks_filter *f)
 {
-	struct ks_unused_opts o = { 0, 0 };
+	struct ks_unused_opts o = { 0 };
 	struct ks_err err;
 	json_t *plan;
 	int rc = -1, told = ks_out_failed(d->out);

@@ -12,6 +12,7 @@
 
 #include "cli/cmd.h"
 #include "cli/filter-opt.h"
+#include "cli/progress.h"
 #include "out/yamlout.h"
 #include "rbac/rbacdb.h"
 #include "rbac/unused.h"
@@ -333,16 +334,31 @@ yaml(json_t *plan)
 	return KS_EXIT_OK;
 }
 
+/* ks_unused_opts' progress: "working" on a terminal after a second. */
+static void
+working(void *arg)
+{
+	ks_progress_working(arg, "unused");
+}
+
 static int
 exec_unused(struct ks_ctx *ctx)
 {
 	const struct unused_state *us = ctx->state;
 	const char *fmt = ctx->format ? ctx->format : isatty(STDOUT_FILENO) ?
 	    "table" : "csv";
-	struct ks_unused_opts o = { us->snapshot, strcmp(fmt, "yaml") == 0 };
+	struct ks_unused_opts o = { us->snapshot, strcmp(fmt, "yaml") == 0,
+	    0, working, NULL };
+	struct ks_progress prog;
 	struct ks_err err;
 	json_t *plan;
 	int rc;
+
+	/* The span's count of requests is shown by table, md, yaml and csv
+	   (on stderr, unless -q). */
+	o.no_requests = strcmp(fmt, "json") == 0 || strcmp(fmt, "jsonl") ==
+	    0 || (strcmp(fmt, "csv") == 0 && ctx->quiet);
+	o.progress_arg = &prog;
 
 	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0 ||
 	    ks_rbacdb_snapshot_check(ctx->db, us->snapshot, &err) < 0) {
@@ -350,7 +366,13 @@ exec_unused(struct ks_ctx *ctx)
 		return KS_EXIT_USAGE;
 	}
 	ks_err_clear(&err);
-	if ((plan = ks_unused_plan(ctx->db, &ctx->filter, &o, &err)) == NULL) {
+	/* On the terminal that will show the rows, once they are all read
+	   (to a file, cmd.c's watch says "working"; a pipe may be a pager's). */
+	ks_progress_init(&prog, ks_progress_wanted(ctx->quiet) &&
+	    isatty(STDOUT_FILENO));
+	plan = ks_unused_plan(ctx->db, &ctx->filter, &o, &err);
+	ks_progress_fini(&prog);
+	if (plan == NULL) {
 		ks_cmd_error("unused: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}

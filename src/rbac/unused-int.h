@@ -1,7 +1,8 @@
 /*
  * Shared by the pieces of module unused only: unused.c (the grants and
- * their use), unused-req.c (the allowed requests, grouped, in one pass)
- * and unused-tighten.c (the tightened roles and their replay).
+ * their use), unused-req.c (the allowed requests, grouped, in one pass,
+ * that unused-scan.c reads and unused-group.c groups) and unused-tighten.c
+ * (the tightened roles and their replay).
  */
 #ifndef KS_UNUSED_INT_H
 #define KS_UNUSED_INT_H
@@ -53,7 +54,58 @@ struct ks_unused {
 	int64_t		 row_first_us;	/* the times of the row being
 					   loaded (ks_unused_load only) */
 	int64_t		 row_last_us;
+	const char	**only;		/* owned array of borrowed names: read
+					   only these users' requests (as
+					   actor or impersonator); NULL: all */
+	size_t		 nonly;
+	void		(*progress)(void *); /* now and then while reading;
+					   may be NULL */
+	void		*progress_arg;
 };
+
+/* One group of the window's final stages, as ks_unused_scan gives it
+   (strings borrowed for the call). */
+struct ks_unused_row {
+	const char	*actor, *groups, *verb, *api_group, *resource;
+	const char	*subresource, *namespace, *name, *path;
+	const char	*impersonator, *impersonator_groups;
+	int		 allowed;	/* the authorizer allowed them */
+	long long	 n;		/* requests: distinct auditIDs */
+	int64_t		 lo, hi;	/* first and last time; KS_TIME_NONE */
+};
+typedef int	(*ks_unused_row_fn)(const struct ks_unused_row *r, void *arg);
+
+/*
+ * Group the final stage of each request of u's window (ResponseComplete,
+ * Panic or none; with a verb; allowed, or impersonated) by actor, groups,
+ * verb, API group, resource, subresource, namespace, name (names: kept
+ * for the resources of "|configmaps|leases|", or every one when
+ * all_names; never for a create or deletecollection of a collection),
+ * path (a non-resource request's URI without its query), allowed,
+ * impersonator and its groups; hand each group to fn in the order of
+ * those columns (actor and impersonator by string id), until fn returns
+ * nonzero.  With u->only, the groups of those users' requests alone (as
+ * actor, or impersonator), through the actor and impersonator indexes.
+ * 0, fn's nonzero return, or -1 with err.  unused-scan.c.
+ */
+int	ks_unused_scan(struct ks_unused *u, const char *names, int all_names,
+	    ks_unused_row_fn fn, void *arg, struct ks_err *err);
+
+/*
+ * The groups themselves (unused-group.c), filled by ks_unused_scan a row
+ * at a time: a row of its statement holds actor_id, the groups' id, verb,
+ * api_group, resource, subresource, namespace, name, path, allowed, the
+ * impersonator's id and its groups' id, the request's key (auditID, or
+ * the row's own), received_us and the row's id.  The same row twice is
+ * one key twice: counted once.  _add 0 or -1 (out of memory); _emit as
+ * ks_unused_scan.
+ */
+struct ks_unused_groups;
+struct ks_unused_groups *ks_unused_groups_new(sqlite3 *db);
+int	ks_unused_groups_add(struct ks_unused_groups *s, sqlite3_stmt *st);
+int	ks_unused_groups_emit(struct ks_unused_groups *s, ks_unused_row_fn fn,
+	    void *arg, struct ks_err *err);
+void	ks_unused_groups_free(struct ks_unused_groups *s);
 
 /* Called for each group of allowed requests; nonzero stops the walk. */
 typedef int	(*ks_unused_req_fn)(const struct ks_rbac_request *req,
@@ -62,8 +114,8 @@ typedef int	(*ks_unused_req_fn)(const struct ks_rbac_request *req,
 /*
  * Read every allowed request of the window into u->reqs, grouped by
  * actor, groups, verb, API group, resource, subresource, namespace, name
- * (only for resources that rules with resourceNames name) and path (SQL
- * GROUP BY, one pass over the final stages of audit_events), with the
+ * (only for resources that rules with resourceNames name) and path (one
+ * pass over the final stages of audit_events: ks_unused_scan), with the
  * impersonation each impersonated request needed of its impersonator.
  * 0, or -1 with err.  ks_unused_unload() frees them.
  */

@@ -1,6 +1,16 @@
 /*
  * The evidence of use: every allowed request of the window, grouped in one
- * SQL pass, and the span the audit log covers.
+ * pass (unused-scan.c), and the span the audit log covers.
+ *
+ * A group counts the final stage of each request (as request_outcomes
+ * counts them); a request read from two copies of the log counts once
+ * (distinct auditIDs).  The authorizer sees no name for a create or
+ * deletecollection of a collection, and names matter only to rules with
+ * resourceNames: the name is kept for their resources alone, so that the
+ * groups stay few.  An impersonated request, allowed or not (the
+ * apiserver records impersonatedUser only once impersonation was
+ * allowed), also used its impersonator's impersonate permission, which
+ * one() derives from the impersonator and its groups.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,58 +21,21 @@
 #include "store/sqltime.h"
 #include "util/timeutil.h"
 
-/*
- * One pass over the final stage of each request (as request_outcomes
- * counts them) in the window, grouped; a request read from two copies of
- * the log counts once (count of distinct auditIDs).  allowed says the
- * authorizer allowed the group.  The authorizer sees no name for a create
- * or deletecollection of a collection, and names matter only to rules
- * with resourceNames: the name is kept for their resources alone (?4,
- * "|configmaps|leases|"; ?3 1 when such a rule names "*"), so that the
- * groups stay few.  An impersonated request, allowed or not (the
- * apiserver records impersonatedUser only once impersonation was
- * allowed), also used its impersonator's impersonate permission, which
- * one() derives from impersonator and impersonator_groups.  GROUP BY
- * names the columns by number: "name" would be audit_events.name.
- */
-static const char requests_sql[] =
-    "SELECT (SELECT value FROM strings WHERE id = actor_id) AS actor, groups,"
-    " verb, api_group, resource, subresource, namespace, name, path, n,"
-    " allowed, (SELECT value FROM strings WHERE id = impersonator_id),"
-    " impersonator_groups, lo, hi FROM ("
-    "SELECT actor_id,"
-    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user_id"
-    " IS NOT NULL THEN impersonated_groups_id ELSE user_groups_id END)"
-    " AS groups, verb, api_group, resource,"
-    " subresource, namespace,"
-    " CASE WHEN verb IN ('create', 'deletecollection') AND subresource IS"
-    " NULL THEN NULL WHEN ?3 OR instr(?4, '|' || resource || '|') > 0"
-    " THEN name END AS name,"
-    " CASE WHEN resource IS NULL THEN CASE WHEN instr(request_uri, '?') > 0"
-    " THEN substr(request_uri, 1, instr(request_uri, '?') - 1)"
-    " ELSE request_uri END END AS path,"
-    " count(DISTINCT coalesce(audit_key, 'row:' || id)) AS n,"
-    " CASE WHEN decision IN ('allow', 'forbid') THEN decision"
-    " WHEN code = 403 THEN 'forbid' ELSE 'allow' END = 'allow' AS allowed,"
-    " CASE WHEN impersonated_user_id IS NOT NULL THEN user_id END"
-    " AS impersonator_id,"
-    " (SELECT value FROM strings WHERE id = CASE WHEN impersonated_user_id"
-    " IS NOT NULL THEN user_groups_id END) AS impersonator_groups,"
-    " min(received_us) AS lo, max(received_us) AS hi"
-    " FROM audit_rows"
-    " WHERE coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-    " 'Panic') AND verb IS NOT NULL"
-    " AND (?1 IS NULL OR received_us >= ?1)"
-    " AND (?2 IS NULL OR received_us <= ?2)"
-    " AND (impersonated_user_id IS NOT NULL OR CASE WHEN decision IN"
-    " ('allow', 'forbid') THEN decision WHEN code = 403 THEN 'forbid'"
-    " ELSE 'allow' END = 'allow')"
-    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13)";
+/* Is "|" the cut bytes of res "|" in the list buf? */
+static int
+listed(const char *buf, const char *res, size_t cut)
+{
+	for (const char *p = buf; (p = strstr(p, "|")) != NULL; p++)
+		if (strncmp(p + 1, res, cut) == 0 && p[1 + cut] == '|')
+			return 1;
+	return 0;
+}
 
 /*
  * The resources of rules with resourceNames, as "|configmaps|leases|" in
  * buf (of size sz; cut short, *all is set); *all also when such a rule
- * names every resource.
+ * names every resource.  Each once: SQLite looks for the resource of every
+ * row in it.
  */
 static void
 named_resources(struct ks_rbac *rbac, char *buf, size_t sz, int *all)
@@ -81,6 +54,8 @@ named_resources(struct ks_rbac *rbac, char *buf, size_t sz, int *all)
 			    r->resources.n; j++) {
 				cut = strcspn(r->resources.v[j], "/");
 				*all |= r->resources.v[j][0] == '*';
+				if (listed(buf, r->resources.v[j], cut))
+					continue;
 				if (len + cut + 2 >= sz)
 					*all = 1;
 				else
@@ -91,23 +66,14 @@ named_resources(struct ks_rbac *rbac, char *buf, size_t sz, int *all)
 		}
 }
 
-/* Bind the window's bounds to ?1 and ?2 (NULL: open), and the resources
-   whose names are kept to ?3 and ?4 (buf, of size sz, holds them). */
+/* Bind the window's bounds to ?1 and ?2 (NULL: open). */
 static void
-bind_params(const struct ks_unused *u, sqlite3_stmt *st, char *buf,
-    size_t sz)
+bind_params(const struct ks_unused *u, sqlite3_stmt *st)
 {
-	int all;
-
 	if (u->since_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, 1, u->since_us);
 	if (u->until_us != KS_TIME_NONE)
 		sqlite3_bind_int64(st, 2, u->until_us);
-	if (buf == NULL)
-		return;
-	named_resources(u->rbac, buf, sz, &all);
-	sqlite3_bind_int(st, 3, all);
-	sqlite3_bind_text(st, 4, buf, -1, SQLITE_STATIC);
 }
 
 static const char *
@@ -126,25 +92,24 @@ added(const char *g, const char *user)
 }
 
 /*
- * The impersonate requests of the impersonator (column 11, its groups
- * 12) of the group in row st: on users, or on the serviceaccount, and on
- * each of the groups asked for (groups, of ngroups) that the apiserver
- * does not add by itself.  fn's first nonzero return, else 0.
+ * The impersonate requests of the impersonator of group r (and its
+ * groups): on users, or on the serviceaccount, and on each of the groups
+ * asked for (groups, of ngroups) that the apiserver does not add by
+ * itself.  fn's first nonzero return, else 0.
  */
 static int
-impersonation(sqlite3_stmt *st, char **groups, size_t ngroups,
+impersonation(const struct ks_unused_row *r, char **groups, size_t ngroups,
     ks_unused_req_fn fn, void *arg)
 {
-	const char *user = col(st, 0), *colon;
-	long long n = sqlite3_column_int64(st, 9);
+	const char *user = r->actor, *colon;
 	struct ks_rbac_request req;
 	char **mine, ns[256];
 	size_t nmine = 0;
 	int rc;
 
 	memset(&req, 0, sizeof(req));
-	mine = ks_actor_groups_parse(col(st, 12), &nmine);
-	req.user = col(st, 11);
+	mine = ks_actor_groups_parse(r->impersonator_groups, &nmine);
+	req.user = r->impersonator;
 	req.groups = (const char *const *)mine;
 	req.ngroups = nmine;
 	req.verb = "impersonate";
@@ -159,45 +124,45 @@ impersonation(sqlite3_stmt *st, char **groups, size_t ngroups,
 		req.namespace = ns;
 		req.name = colon + 1;
 	}
-	rc = fn(&req, n, arg);
+	rc = fn(&req, r->n, arg);
 	req.resource = "groups";
 	req.namespace = NULL;
 	for (size_t i = 0; rc == 0 && i < ngroups; i++)
 		if (!added(groups[i], user)) {
 			req.name = groups[i];
-			rc = fn(&req, n, arg);
+			rc = fn(&req, r->n, arg);
 		}
 	ks_actor_groups_free(mine);
 	return rc;
 }
 
-/* One row of requests_sql handed to fn; its return. */
+/* One group of ks_unused_scan handed to fn; its return. */
 static int
-one(sqlite3_stmt *st, ks_unused_req_fn fn, void *arg)
+one(const struct ks_unused_row *r, ks_unused_req_fn fn, void *arg)
 {
 	struct ks_rbac_request req;
 	char **groups;
 	size_t ngroups = 0;
 	int rc = 0;
 
-	if (col(st, 0) == NULL)
+	if (r->actor == NULL)
 		return 0;
 	memset(&req, 0, sizeof(req));
-	groups = ks_actor_groups_parse(col(st, 1), &ngroups);
-	req.user = col(st, 0);
+	groups = ks_actor_groups_parse(r->groups, &ngroups);
+	req.user = r->actor;
 	req.groups = (const char *const *)groups;
 	req.ngroups = ngroups;
-	req.verb = col(st, 2);
-	req.api_group = col(st, 3);
-	req.resource = col(st, 4);
-	req.subresource = col(st, 5);
-	req.namespace = col(st, 6);
-	req.name = col(st, 7);
-	req.path = col(st, 8);
-	if (sqlite3_column_int(st, 10) && (req.resource || req.path))
-		rc = fn(&req, sqlite3_column_int64(st, 9), arg);
-	if (rc == 0 && col(st, 11) != NULL)
-		rc = impersonation(st, groups, ngroups, fn, arg);
+	req.verb = r->verb;
+	req.api_group = r->api_group;
+	req.resource = r->resource;
+	req.subresource = r->subresource;
+	req.namespace = r->namespace;
+	req.name = r->name;
+	req.path = r->path;
+	if (r->allowed && (req.resource || req.path))
+		rc = fn(&req, r->n, arg);
+	if (rc == 0 && r->impersonator != NULL)
+		rc = impersonation(r, groups, ngroups, fn, arg);
 	ks_actor_groups_free(groups);
 	return rc;
 }
@@ -250,32 +215,27 @@ keep(const struct ks_rbac_request *req, long long n, void *arg)
 	return failed;
 }
 
+/* ks_unused_row_fn: the requests of group r into u->reqs. */
+static int
+load_row(const struct ks_unused_row *r, void *arg)
+{
+	struct ks_unused *u = arg;
+
+	u->row_first_us = r->lo;
+	u->row_last_us = r->hi;
+	return one(r, keep, u);
+}
+
 int
 ks_unused_load(struct ks_unused *u, struct ks_err *err)
 {
-	sqlite3_stmt *st;
 	char names[8192];
-	int rc, stopped = 0;
+	int all, rc;
 
-	if (sqlite3_prepare_v2(u->db, requests_sql, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
-		return -1;
-	}
-	bind_params(u, st, names, sizeof(names));
-	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		u->row_first_us = sqlite3_column_type(st, 13) == SQLITE_NULL ?
-		    KS_TIME_NONE : sqlite3_column_int64(st, 13);
-		u->row_last_us = sqlite3_column_type(st, 14) == SQLITE_NULL ?
-		    KS_TIME_NONE : sqlite3_column_int64(st, 14);
-		stopped = one(st, keep, u);
-	}
-	if (stopped)
+	named_resources(u->rbac, names, sizeof(names), &all);
+	if ((rc = ks_unused_scan(u, names, all, load_row, u, err)) > 0)
 		ks_err_set(err, "out of memory");
-	else if (rc != SQLITE_DONE)
-		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
-	sqlite3_finalize(st);
-	return stopped || rc != SQLITE_DONE ? -1 : 0;
+	return rc != 0 ? -1 : 0;
 }
 
 void
@@ -316,9 +276,9 @@ ks_unused_unload(struct ks_unused *u)
  * distinct days: a log of scattered days covers those days, not the span.
  */
 static const char *
-strength(long long events, double seconds, long long days)
+strength(int events, double seconds, long long days)
 {
-	if (events == 0)
+	if (!events)
 		return "none";
 	if (seconds > days * 86400.0)
 		seconds = days * 86400.0;
@@ -327,35 +287,82 @@ strength(long long events, double seconds, long long days)
 	return seconds < 30 * 86400.0 ? "moderate" : "strong";
 }
 
+#define DAY_US	86400000000LL
+/* The window's events from ?1 on, as the time index gives them. */
+#define WINDOW_FROM " FROM audit_rows WHERE received_us IS NOT NULL" \
+	" AND received_us >= coalesce(?1, -9223372036854775807 - 1)" \
+	" AND received_us <= coalesce(?2, 9223372036854775807)"
+
+/*
+ * The days with events from lo, the window's first time, on (as
+ * count(DISTINCT received_us / 86400000000) counts them: the quotient
+ * truncated toward zero): from each day's first time, the first time of
+ * the next quotient, looked up in the time index.  -1 with err.
+ */
+static long long
+count_days(const struct ks_unused *u, int64_t lo, struct ks_err *err)
+{
+	sqlite3_stmt *st;
+	long long days = 0;
+	int64_t t = lo, d;
+	int rc = SQLITE_ROW;
+
+	if (sqlite3_prepare_v2(u->db, "SELECT min(received_us)" WINDOW_FROM,
+	    -1, &st, NULL) != SQLITE_OK) {
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+		return -1;
+	}
+	if (u->until_us != KS_TIME_NONE)
+		sqlite3_bind_int64(st, 2, u->until_us);
+	while (t != KS_TIME_NONE) {
+		days++;
+		d = t / DAY_US;
+		if (t >= 0 && d >= INT64_MAX / DAY_US - 1)
+			break;
+		sqlite3_bind_int64(st, 1, t >= 0 ? (d + 1) * DAY_US : d < 0 ?
+		    d * DAY_US + 1 : DAY_US);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		t = sqlite3_column_type(st, 0) == SQLITE_NULL ? KS_TIME_NONE :
+		    sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (rc != SQLITE_ROW)
+		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? days : -1;
+}
+
 json_t *
 ks_unused_span(const struct ks_unused *u, struct ks_err *err)
 {
-	static const char q[] = "SELECT " KS_SQL_TIME("min(received_us)") ","
-	    " " KS_SQL_TIME("max(received_us)") ","
-	    " (max(received_us) - min(received_us)) / 1e6, count(*),"
-	    " count(DISTINCT received_us / 86400000000)"
-	    " FROM audit_rows WHERE received_us IS NOT NULL"
-	    " AND (?1 IS NULL OR received_us >= ?1)"
-	    " AND (?2 IS NULL OR received_us <= ?2)";
+	static const char q[] = "SELECT " KS_SQL_TIME("lo") ","
+	    " " KS_SQL_TIME("hi") ", (hi - lo) / 1e6, lo FROM (SELECT"
+	    " (SELECT min(received_us)" WINDOW_FROM ") AS lo,"
+	    " (SELECT max(received_us)" WINDOW_FROM ") AS hi)";
 	sqlite3_stmt *st;
 	json_t *o = NULL;
 	double secs;
-	long long n, days;
+	long long days = 0;
+	int any;
 
 	if (sqlite3_prepare_v2(u->db, q, -1, &st, NULL) != SQLITE_OK) {
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
 		return NULL;
 	}
-	bind_params(u, st, NULL, 0);
+	bind_params(u, st);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		secs = sqlite3_column_double(st, 2);
-		n = sqlite3_column_int64(st, 3);
-		days = sqlite3_column_int64(st, 4);
-		o = json_pack("{s:s?,s:s?,s:f,s:I,s:s,s:I,s:I}", "from",
+		any = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		if (any && (days = count_days(u, sqlite3_column_int64(st, 3),
+		    err)) < 0) {
+			sqlite3_finalize(st);
+			return NULL;
+		}
+		o = json_pack("{s:s?,s:s?,s:f,s:I,s:s,s:I}", "from",
 		    col(st, 0), "to", col(st, 1), "seconds", secs, "days",
-		    (json_int_t)days, "strength", strength(n, secs, days),
-		    "events", (json_int_t)n, "requests",
-		    (json_int_t)u->requests);
+		    (json_int_t)days, "strength", strength(any, secs, days),
+		    "requests", (json_int_t)u->requests);
 	} else
 		ks_err_set(err, "%s", sqlite3_errmsg(u->db));
 	sqlite3_finalize(st);

@@ -92,6 +92,7 @@ teardown(struct ks_unused *u)
 		json_decref(u->uses[i].used);
 	free(u->uses);
 	free(u->base);
+	free(u->only);
 	ks_unused_unload(u);
 	ks_rbac_free(u->rbac);
 }
@@ -385,6 +386,51 @@ entries(const struct ks_unused *u, const json_t *span)
 	return a;
 }
 
+/* Is some grant judged: a selected one (or, to tighten, any: the replay
+   reads every request the RBAC allows)? */
+static int
+judged(const struct ks_unused *u, const struct ks_unused_opts *o)
+{
+	for (size_t i = 0; i < u->nuses; i++)
+		if (o->tighten || u->uses[i].selected)
+			return 1;
+	return 0;
+}
+
+/*
+ * When only the selected grants' use is wanted (opts->no_requests, no
+ * tightening) and their subjects are users and service accounts, the
+ * users whose requests can use them, in u->only (the rest is never read);
+ * a group may be anyone's: all are read then.  0, or -1 out of memory.
+ */
+static int
+only_users(struct ks_unused *u, const struct ks_unused_opts *o)
+{
+	const struct ks_rbac_subject *s;
+	size_t i, j;
+
+	if (!o->no_requests || o->tighten)
+		return 0;
+	for (i = 0; i < u->nuses; i++)
+		if (u->uses[i].selected && u->uses[i].binding->subjects[
+		    u->uses[i].subject].kind == KS_RBAC_GROUP)
+			return 0;
+	if ((u->only = calloc(u->nuses + 1, sizeof(*u->only))) == NULL)
+		return -1;
+	for (i = 0; i < u->nuses; i++) {
+		s = &u->uses[i].binding->subjects[u->uses[i].subject];
+		/* (No user name: a subject that matches nobody.) */
+		if (!u->uses[i].selected || s->user == NULL)
+			continue;
+		for (j = 0; j < u->nonly && strcmp(u->only[j], s->user) != 0;
+		    j++)
+			;
+		if (j == u->nonly)
+			u->only[u->nonly++] = s->user;
+	}
+	return 0;
+}
+
 json_t *
 ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
     const struct ks_unused_opts *opts, struct ks_err *err)
@@ -396,10 +442,21 @@ ks_unused_plan(sqlite3 *db, const struct ks_filter *filter,
 	u.db = db;
 	u.since_us = filter->since_us;
 	u.until_us = filter->until_us;
-	if (setup(&u, filter, opts, err) < 0 || ks_unused_load(&u, err) < 0)
+	u.progress = opts->progress;
+	u.progress_arg = opts->progress_arg;
+	if (setup(&u, filter, opts, err) < 0)
+		goto out;
+	if (only_users(&u, opts) < 0) {
+		ks_err_set(err, "out of memory");
+		goto out;
+	}
+	if ((!opts->no_requests || judged(&u, opts)) &&
+	    ks_unused_load(&u, err) < 0)
 		goto out;
 	for (size_t i = 0; i < u.nreqs; i++)
 		mark(&u, &u.reqs[i]);
+	if (u.only != NULL)
+		u.requests = 0;		/* some users' only: not asked for */
 	if ((span = ks_unused_span(&u, err)) == NULL)
 		goto out;
 	if ((e = entries(&u, span)) == NULL ||

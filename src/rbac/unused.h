@@ -22,6 +22,12 @@
 struct ks_unused_opts {
 	int64_t		 snapshot;	/* 0: every snapshot overlaid */
 	int		 tighten;	/* also the tightened roles */
+	int		 no_requests;	/* span's requests not wanted: the log
+					   is not read when no grant is to
+					   be judged (requests then 0) */
+	void		(*progress)(void *); /* called now and then while the
+					   log is read; may be NULL */
+	void		*progress_arg;
 };
 
 /*
@@ -34,7 +40,8 @@ struct ks_unused_opts {
  *   span	{from, to (RFC 3339 or null), seconds, days (distinct UTC
  *		days with events), strength (none, weak, moderate, strong:
  *		under a day, under 30 days, more, counting no more days than
- *		have events), events, requests}
+ *		have events), requests (allowed requests of the window; 0
+ *		with opts->no_requests when no grant was judged)}
  *   entries	one per subject x binding x rule, dangerous ones first, then
  *		unused before used: subject_kind, subject, subject_namespace,
  *		binding_kind, binding, binding_namespace, role_kind, role,
