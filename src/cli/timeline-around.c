@@ -3,7 +3,8 @@
  * that often explain the start or end of errors — RBAC objects changed,
  * nodes joining or changing version, workloads updated, cloud operations,
  * Kubernetes events — and the first and last denial of each denial group,
- * within the window on each side of TIME.
+ * within the window on each side of TIME.  (A denial without a user or
+ * verb says '?' for it, as the timeline's messages do.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,36 @@ static const char rows_head[] =
 static const char sketch_head[] =
     "SELECT message, " KS_SQL_TIME("time") " AS datetime, time AS timestamp,"
     " what AS timestamp_desc, actor FROM (";
+
+/*
+ * The denial groups as the denials view groups them (actor, verb, group,
+ * resource, subresource, namespace: the refused requests of both
+ * decisions and the plain logs' refusals), with their count, first and
+ * last time: the audit refusals from the rollups' totals by group
+ * (denial_total: a row per rollup group, not per refusal), the logs' row
+ * by row.
+ */
+#define DENIAL_GROUPS \
+    "(SELECT actor, verb, api_group, resource, subresource, namespace," \
+    " sum(n) AS n, min(first_us) AS first_us, max(last_us) AS last_us" \
+    " FROM (SELECT g.actor, g.verb, g.api_group, g.resource," \
+    " g.subresource, g.namespace, t.n, t.first_us, t.last_us" \
+    " FROM denial_total t JOIN rollup_groups g ON g.id = t.gid" \
+    " UNION ALL SELECT actor, verb, api_group, resource, subresource," \
+    " namespace, 1, time, time FROM log_denials_only)" \
+    " GROUP BY actor, verb, api_group, resource, subresource, namespace) a"
+
+/*
+ * A group's path (a non-resource request's: the resource says it
+ * otherwise) at its time t: that of its first refusal at t, audit before
+ * logs, as the view gives them.
+ */
+#define PATH_AT(t) \
+    "CASE WHEN a.resource IS NULL THEN (SELECT d.path FROM denials d" \
+    " WHERE d.actor IS a.actor AND d.verb IS a.verb" \
+    " AND d.api_group IS a.api_group AND d.resource IS NULL" \
+    " AND d.subresource IS a.subresource AND d.namespace IS a.namespace" \
+    " AND d.time = a." t " LIMIT 1) END"
 
 /*
  * The rows near ?1 (within ?2 each side), with the columns the filters
@@ -51,22 +82,20 @@ static const char around_sql[] =
     "  WHERE kind IN ('created', 'cluster', 'k8s-event')"
     "  AND time BETWEEN ?1 - ?2 AND ?1 + ?2"
     /* The first and last denial of each group, when in the window. */
-    " UNION ALL SELECT * FROM (SELECT min(time) AS time, 'first-denial',"
+    " UNION ALL SELECT * FROM (SELECT first_us AS time, 'first-denial',"
     "  actor, verb, api_group, resource, subresource, namespace,"
-    "  'first of ' || count(*) || ' denials: ' || actor || ' ' ||"
-    "  verb || ' ' || coalesce(resource || coalesce('.' || nullif(api_group,"
-    "  ''), '') || coalesce('/' || subresource, ''), path, '?') ||"
-    "  coalesce(' -n ' || namespace, '')"
-    "  FROM denials GROUP BY actor, verb, api_group, resource, subresource,"
-    "  namespace) WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
-    " UNION ALL SELECT * FROM (SELECT max(time) AS time, 'last-denial',"
+    "  'first of ' || n || ' denials: ' || coalesce(actor, '?') || ' ' ||"
+    "  coalesce(verb, '?') || ' ' || coalesce(resource || coalesce('.' || nullif(api_group,"
+    "  ''), '') || coalesce('/' || subresource, ''), " PATH_AT("first_us")
+    "  , '?') || coalesce(' -n ' || namespace, '')"
+    "  FROM " DENIAL_GROUPS ") WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
+    " UNION ALL SELECT * FROM (SELECT last_us AS time, 'last-denial',"
     "  actor, verb, api_group, resource, subresource, namespace,"
-    "  'last of ' || count(*) || ' denials: ' || actor || ' ' ||"
-    "  verb || ' ' || coalesce(resource || coalesce('.' || nullif(api_group,"
-    "  ''), '') || coalesce('/' || subresource, ''), path, '?') ||"
-    "  coalesce(' -n ' || namespace, '')"
-    "  FROM denials GROUP BY actor, verb, api_group, resource, subresource,"
-    "  namespace) WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
+    "  'last of ' || n || ' denials: ' || coalesce(actor, '?') || ' ' ||"
+    "  coalesce(verb, '?') || ' ' || coalesce(resource || coalesce('.' || nullif(api_group,"
+    "  ''), '') || coalesce('/' || subresource, ''), " PATH_AT("last_us")
+    "  , '?') || coalesce(' -n ' || namespace, '')"
+    "  FROM " DENIAL_GROUPS ") WHERE time BETWEEN ?1 - ?2 AND ?1 + ?2"
     ") WHERE 1";
 
 int

@@ -370,3 +370,42 @@ eq "combinations whose answers differ" 0 "$bad"
 # A test that compares empty answers proves nothing.
 [ "$rows" -gt $((N * 5)) ] || fail "too few rows compared: $rows"
 echo "ok - $rows answer rows compared over $N combinations"
+
+# timeline --around: the first and last denial of each denial group (its
+# actor, verb, group, resource, subresource and namespace; both decisions
+# and the logs' refusals together) when it lies within the window, with
+# the group's count, against t_denials: 2 minutes each side of the first
+# denial, one in the middle and the last, and a day each side of the
+# first (every group).
+fmt_at() { sqlite3 "$KUBESIFT_DB" "SELECT $(fmt "$1")"; }
+n=0
+for spec in "min(t) 2" "CAST(avg(t) AS INTEGER) 2" "max(t) 2" "min(t) 1440"; do
+	pick=${spec% *} mins=${spec##* }
+	{ cat "$T/base.sql"; echo "SELECT $pick FROM t_denials;"; } |
+	    sqlite3 -bail "$KUBESIFT_DB" > "$T/at" || fail "the test's SQL: at"
+	at=$(cat "$T/at")
+	lo=$((at - mins * 60000000)) hi=$((at + mins * 60000000))
+	{
+		cat "$T/base.sql"
+		echo ".mode tabs"
+		for e in "min first" "max last"; do
+			set -- $e
+			echo "SELECT $(fmt "$1(t)"), '$2-denial', actor, count(*)
+			    FROM t_denials GROUP BY actor, verb, api_group,
+			    resource, subresource, namespace
+			    HAVING $1(t) BETWEEN $lo AND $hi;"
+		done
+	} | sqlite3 -bail "$KUBESIFT_DB" | sort > "$T/want.around" ||
+	    fail "the test's SQL: around"
+	ks timeline --around "$(fmt_at "$at")" --window "${mins}m" -o json |
+	    jq -r '.[] | select(.what | test("-denial$")) | [.time, .what,
+	    .actor, (.message | capture("^[a-z]+ of (?<n>[0-9]+) ").n)] |
+	    @tsv' | sort > "$T/got.around"
+	if ! cmp -s "$T/want.around" "$T/got.around"; then
+		diff "$T/want.around" "$T/got.around" | head -20
+		fail "--around $(fmt_at "$at") --window ${mins}m: first and last denials differ"
+	fi
+	n=$((n + $(wc -l < "$T/want.around")))
+done
+[ "$n" -gt 20 ] || fail "--around: too few denials compared ($n)"
+echo "ok - timeline --around: $n first and last denials as the base tables say"
