@@ -82,7 +82,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS request_actor_key
 -- none forbid: refused by admission), as in denials.  audit_key,
 -- groups_id and reason_id are event id's columns (audit_rows), copied so
 -- that remediate reads the refusals alone, not every page of the events
--- (schema version 11).
+-- (schema version 12).
 CREATE TABLE IF NOT EXISTS denial_requests (
 	id		INTEGER PRIMARY KEY,	-- audit_events(id)
 	gid		INTEGER NOT NULL,	-- rollup_groups(id)

@@ -71,6 +71,12 @@ exec_remediate(struct ks_ctx *ctx)
 	struct ks_remediate_opts po = rs->opts;
 	char *obuf;
 
+	/* (Megabytes of text at 1M events: written 64 KiB at a time, not
+	   a block of the file at a time; glibc takes the size only with
+	   the buffer, stdout's until the process ends.  Before anything
+	   is written to stdout, as setvbuf wants.) */
+	if (!isatty(fileno(stdout)) && (obuf = malloc(1 << 16)) != NULL)
+		(void)setvbuf(stdout, obuf, _IOFBF, 1 << 16);
 	if (ks_filter_resolve(&ctx->filter, ctx->db, &err) < 0 ||
 	    ks_rbacdb_snapshot_check(ctx->db, rs->snapshot, &err) < 0) {
 		ks_cmd_error("remediate: %s", err.msg);
@@ -91,11 +97,6 @@ exec_remediate(struct ks_ctx *ctx)
 		ks_cmd_error("remediate: %s", err.msg);
 		return KS_EXIT_ERROR;
 	}
-	/* (Megabytes of text at 1M events: written 64 KiB at a time, not
-	   a block of the file at a time; glibc takes the size only with
-	   the buffer, stdout's until the process ends.) */
-	if (!isatty(fileno(stdout)) && (obuf = malloc(1 << 16)) != NULL)
-		(void)setvbuf(stdout, obuf, _IOFBF, 1 << 16);
 	if (rs->patch)
 		ks_remedy_patch(stdout, plan);
 	else

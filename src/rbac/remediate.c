@@ -433,13 +433,13 @@ ks_remediate_plan(sqlite3 *db, int64_t snapshot_id,
 	}
 	c.plan->json = json_pack("{s:[],s:I,s:I}", "changes", "rbac_objects",
 	    (json_int_t)nobj, "denial_groups", (json_int_t)s->n);
-	/* (Up to one per group, each made whole by fix_for: SQLite's
-	   allocator, of huge pages in a query process, and only the fixes
-	   made touched.) */
 	/* (Without a filter the groups are every refusal: each actor's
 	   counted from them, not looked up.) */
 	if (ks_filter_empty(filter))
 		ks_remediate_refusals_fill(&c.memo, s->v, s->n);
+	/* (Up to one per group, each made whole by fix_for: SQLite's
+	   allocator, of huge pages in a query process, and only the fixes
+	   made touched.) */
 	c.fixes = sqlite3_malloc64((s->n + 1) * sizeof(*c.fixes));
 	c.suspects = ks_remediate_suspects(db);
 	if (c.plan->json == NULL || c.fixes == NULL || c.suspects == NULL ||

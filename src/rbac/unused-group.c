@@ -217,13 +217,14 @@ group_of(struct ks_unused_groups *s, uint64_t h, struct val *iv, struct val *tv)
 	return (long)s->ng++;
 }
 
-/* Is the key of row id equal to the key of row other? */
+/* Is the key of row id equal to the key of row other?  1, 0, or -1 (no
+   memory, or SQLite failed: never a guess, which would change a count). */
 static int
 same_key(sqlite3_stmt *st, int64_t id, int64_t other)
 {
 	struct val a, b;
 	char *copy = NULL;
-	int eq = 0;
+	int eq = -1;
 
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -298,9 +299,14 @@ count_keys(struct ks_unused_groups *s, struct ks_err *err)
 			return -1;
 		}
 		for (size_t x = i + 1; x < j; x++) {
-			for (r = i; r < x && !same_key(s->key_st, s->k[x].id,
-			    s->k[r].id); r++)
+			int eq = 0;
+
+			for (r = i; r < x && (eq = same_key(s->key_st,
+			    s->k[x].id, s->k[r].id)) == 0; r++)
 				;
+			if (eq < 0)
+				return ks_err_set(err, "reading an auditID "
+				    "again: %s", sqlite3_errmsg(s->db));
 			s->g[s->k[i].g].n += r == x;
 		}
 	}

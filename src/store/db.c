@@ -153,7 +153,8 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
  * (before uri_tail), its auditID and users as text (before audit_rows),
  * its decision as text (before decision_code, schema version 10), or its
  * stage time whole (before stage_delta) or its refused requests without
- * their auditID, groups and reason (denial_requests; both version 11).
+ * their auditID, groups and reason (denial_requests; both schema version
+ * 12: a development build's version 11 had one of them).
  * 0, or -1 with err saying to import again.
  */
 static int

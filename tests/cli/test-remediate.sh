@@ -185,7 +185,7 @@ eq "names: the actors' refusals in the window, as jq counts them" \
     "$(jq -r --arg s "$since" 'select(.stage == "ResponseComplete" and .responseStatus.code == 403 and .requestReceivedTimestamp >= $s) | .user.username' "$T/den.log" | grep -Fxf "$T/names.actors" | sort | uniq -c | awk '{ print $2 "=" $1 }')" \
     "$(jq -r '[.[] | select(.action == "change")] | group_by(.actor)[] | "\(.[0].actor)=\(map(.allowed_after) | add)"' "$T/names.out")"
 
-# Schema version 11: each refused request keeps its event's auditID key,
+# Schema version 12: each refused request keeps its event's auditID key,
 # groups (the impersonated user's when impersonated) and reason, as
 # audit_rows has them (plain sqlite3 against the events' own columns).
 eq "denial_requests: each row's auditID, groups and reason are its event's" \
@@ -193,16 +193,21 @@ eq "denial_requests: each row's auditID, groups and reason are its event's" \
     "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) || '|' || sum(r.audit_key IS NOT e.audit_key OR r.groups_id IS NOT (CASE WHEN e.impersonated_user_id IS NOT NULL THEN e.impersonated_groups_id ELSE e.user_groups_id END) OR r.reason_id IS NOT e.authz_reason_id) FROM denial_requests r JOIN audit_rows e ON e.id = r.id")"
 [ "$(sqlite3 "$KUBESIFT_DB" "SELECT count(*) FROM denial_requests WHERE groups_id IS NOT NULL AND audit_key IS NOT NULL")" -gt 100 ] ||
     fail "denial_requests: too few rows with their auditID and groups to judge"
-# A database of schema version 10 (denial_requests without them) is
-# refused, by a query and by an import, with "import again".
-cp "$KUBESIFT_DB" "$T/v10.db"
-sqlite3 "$T/v10.db" "ALTER TABLE denial_requests DROP COLUMN audit_key;
-    ALTER TABLE denial_requests DROP COLUMN groups_id;
-    ALTER TABLE denial_requests DROP COLUMN reason_id;
-    PRAGMA user_version = 10"
-st=0; "$KUBESIFT" -d "$T/v10.db" remediate > /dev/null 2> "$T/err" || st=$?
-eq "version 10: remediate refused" 1 $st
-grep -q 'without its auditID, groups and reason; import the evidence again' "$T/err" ||
-    fail "version 10, a query: $(cat "$T/err")"
-st=0; "$KUBESIFT" -q -d "$T/v10.db" import "$T/den.log" 2> "$T/err" || st=$?
-eq "version 10: import refused" 1 $st
+# A database of schema version 10 or 11 (a development build's:
+# denial_requests without them) is refused, by a query and by an import,
+# with "import again".
+for v in 10 11; do
+	cp "$KUBESIFT_DB" "$T/v$v.db"
+	sqlite3 "$T/v$v.db" "ALTER TABLE denial_requests DROP COLUMN audit_key;
+	    ALTER TABLE denial_requests DROP COLUMN groups_id;
+	    ALTER TABLE denial_requests DROP COLUMN reason_id;
+	    PRAGMA user_version = $v"
+	st=0; "$KUBESIFT" -d "$T/v$v.db" remediate > /dev/null 2> "$T/err" ||
+	    st=$?
+	eq "version $v: remediate refused" 1 $st
+	grep -q 'without its auditID, groups and reason; import the evidence again' "$T/err" ||
+	    fail "version $v, a query: $(cat "$T/err")"
+	st=0; "$KUBESIFT" -q -d "$T/v$v.db" import "$T/den.log" 2> "$T/err" ||
+	    st=$?
+	eq "version $v: import refused" 1 $st
+done
