@@ -233,7 +233,10 @@ FROM audit_rows r;
 -- reused.
 CREATE TABLE IF NOT EXISTS raw_block (
 	id		INTEGER PRIMARY KEY AUTOINCREMENT,
-	codec		TEXT NOT NULL,	-- 'zstd': one zstd frame
+	-- 'zstd-elided': one zstd frame of its events, each stored without
+	-- its auditID and times as its row gives them (where it wrote them
+	-- so), which ks_raw puts back: src/store/raw-elide.h.
+	codec		TEXT NOT NULL,
 	first_record	INTEGER NOT NULL, -- audit_rows(id) of its first event
 	n		INTEGER NOT NULL, -- events in it
 	size		INTEGER NOT NULL, -- bytes once decompressed

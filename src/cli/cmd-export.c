@@ -43,15 +43,16 @@ static const char *const tables[] = { "sources", "snapshots", "objects",
  * compressed blocks.
  */
 static const char raw_select[] = "SELECT id, ks_raw(raw_block, raw_off, "
-    "raw_len) AS raw FROM audit_rows WHERE raw_block IS NOT NULL "
-    "ORDER BY id";
+    "raw_len, audit_key, received_us, stage_us) AS raw FROM audit_rows "
+    "WHERE raw_block IS NOT NULL ORDER BY id";
 
 /*
  * An audit event's SHA-256 whole: its row keeps 8 bytes of it when its raw
  * bytes are kept (sql/001-schema.sql), the export gives all 32.
  */
 static const char event_hash[] = "CASE WHEN length(hash) = 32 THEN hash"
-    " ELSE ks_sha256(ks_raw(raw_block, raw_off, raw_len)) END";
+    " ELSE ks_sha256(ks_raw(raw_block, raw_off, raw_len, audit_key,"
+    " received_us, stage_us)) END";
 
 /* One column of select_all, at sql + n: the expression and its name. */
 static size_t

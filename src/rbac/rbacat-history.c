@@ -218,10 +218,11 @@ start(struct ks_rbac_write *w, sqlite3_stmt *st)
 static int
 prepare(sqlite3 *db, sqlite3_stmt **st, int raw)
 {
-	char sql[sizeof(writes_sql) + 64];
+	char sql[sizeof(writes_sql) + 128];
 
 	snprintf(sql, sizeof(sql), writes_sql, raw ?
-	    "ks_raw(e.raw_block, e.raw_off, e.raw_len)" : "NULL");
+	    "ks_raw(e.raw_block, e.raw_off, e.raw_len, e.audit_key,"
+	    " e.received_us, e.stage_us)" : "NULL");
 	return sqlite3_prepare_v2(db, sql, -1, st, NULL);
 }
 

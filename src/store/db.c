@@ -154,7 +154,9 @@ foreign(sqlite3 *db, const char *path, struct ks_err *err)
  * its decision as text (before decision_code, schema version 10), or its
  * stage time whole (before stage_delta) or its refused requests without
  * their auditID, groups and reason (denial_requests; both schema version
- * 12: a development build's version 11 had one of them).
+ * 12: a development build's version 11 had one of them), or its raw
+ * bytes whole, auditID and times in them (raw_block's codec "zstd",
+ * before version 13: store/raw-elide.h).
  * 0, or -1 with err saying to import again.
  */
 static int
@@ -185,14 +187,27 @@ older_layout(sqlite3 *db, const char *path, struct ks_err *err)
 	    " WHERE name = 'groups_id')"
 	    " THEN 'each refused request without its auditID, groups and"
 	    " reason'"
+	    " WHEN EXISTS (SELECT 1 FROM pragma_table_info('raw_block')"
+	    " WHERE name = 'codec') THEN 'raw_block'"
 	    " END";
+	/* (Asked only of a database that has the table.) */
+	static const char codec[] = "SELECT CASE (SELECT codec FROM raw_block"
+	    " ORDER BY id LIMIT 1) WHEN 'zstd' THEN 'each event''s raw bytes"
+	    " whole, with its auditID and times' END";
 	sqlite3_stmt *s;
-	int rc = 0;
+	int rc = 0, row;
 
 	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
-	if (sqlite3_step(s) == SQLITE_ROW &&
-	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+	if ((row = sqlite3_step(s) == SQLITE_ROW) &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "raw_block") == 0) {
+		sqlite3_finalize(s);
+		if (sqlite3_prepare_v2(db, codec, -1, &s, NULL) != SQLITE_OK)
+			return ks_db_error(db, err, NULL);
+		row = sqlite3_step(s) == SQLITE_ROW;
+	}
+	if (row && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		rc = ks_err_set(err, "%s: made by an older kubesift that kept "
 		    "%s; import the evidence again into a new database", path,
 		    (const char *)sqlite3_column_text(s, 0));

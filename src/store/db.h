@@ -10,7 +10,7 @@
 
 #include "util/err.h"
 
-#define KS_SCHEMA_VERSION	12
+#define KS_SCHEMA_VERSION	13
 #define KS_STR_(x)	#x
 #define KS_STR(x)	KS_STR_(x)	/* a number macro as a string */
 

@@ -58,6 +58,8 @@ struct ks_rawbuf {
 	int64_t		 last_id;	/* the last id given; 0 after a rollback */
 	struct read_block read[READ_BLOCKS];
 	uint64_t	 reads;
+	char		*whole;		/* an event's bytes put back */
+	size_t		 whole_cap;
 };
 
 static void
@@ -110,6 +112,7 @@ ks_rawbuf_free(struct ks_rawbuf *b)
 	}
 	for (int i = 0; i < READ_BLOCKS; i++)
 		free(b->read[i].buf);
+	free(b->whole);
 	free(b);
 }
 
@@ -241,14 +244,15 @@ hand_off(struct ks_rawbuf *b, sqlite3 *db, struct ks_err *err)
 
 int
 ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id, const char *p,
-    size_t n, const uint8_t hash[32], struct ks_err *err)
+    size_t n, const struct ks_raw_known *known, const uint8_t hash[32],
+    struct ks_err *err)
 {
 	struct block *k = b->cur;
 
-	if (k->len + n > k->cap) {
+	if (k->len + n + KS_RAW_ELIDE_MAX > k->cap) {
 		size_t cap = k->cap ? k->cap : KS_RAW_BLOCK_BYTES + 4096;
 		char *nb;
-		while (cap < k->len + n)
+		while (cap < k->len + n + KS_RAW_ELIDE_MAX)
 			cap *= 2;
 		if ((nb = realloc(k->buf, cap)) == NULL)
 			return ks_err_set(err, "out of memory");
@@ -257,8 +261,7 @@ ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id, const char *p,
 	}
 	if (k->n == 0)
 		k->first = id;
-	memcpy(k->buf + k->len, p, n);
-	k->len += n;
+	k->len += ks_raw_elide(p, n, known, k->buf + k->len);
 	sha256_update(&k->dig, SHA256_DIGEST_SIZE, hash);
 	k->n++;
 	if (k->len >= KS_RAW_BLOCK_BYTES || k->n >= KS_RAW_BLOCK_EVENTS)
@@ -322,7 +325,8 @@ read_back(struct ks_rawbuf *b, sqlite3 *db, int64_t id, struct ks_err *err)
 
 int
 ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block, int64_t off,
-    int64_t len, const char **p, struct ks_err *err)
+    int64_t len, const struct ks_raw_known *k, const char **p,
+    struct ks_err *err)
 {
 	const char *buf = NULL;
 	long have = 0;
@@ -339,9 +343,17 @@ ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block, int64_t off,
 		buf = r->buf;
 		have = r->len;
 	}
-	if (off < 0 || len < 0 || off + len > have)
+	if ((size_t)len + 1 > b->whole_cap && len >= 0) {
+		char *nb = realloc(b->whole, (size_t)len + 1);
+		if (nb == NULL)
+			return ks_err_set(err, "out of memory");
+		b->whole = nb;
+		b->whole_cap = (size_t)len + 1;
+	}
+	if (off < 0 || len < 0 || off > have || ks_raw_restore(buf + off,
+	    (size_t)(have - off), (size_t)len, k, b->whole) < 0)
 		return ks_err_set(err, "raw block %lld: an event past its end",
 		    (long long)block);
-	*p = buf + off;
+	*p = b->whole;
 	return 0;
 }

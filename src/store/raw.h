@@ -15,6 +15,7 @@
 
 #include "util/err.h"
 #include "store/rawfn.h"
+#include "store/raw-elide.h"
 
 /*
  * A block is written once it holds KS_RAW_BLOCK_BYTES bytes or
@@ -70,19 +71,21 @@ void	ks_rawbuf_free(struct ks_rawbuf *b);
 int	ks_rawbuf_place(struct ks_rawbuf *b, sqlite3 *db, int64_t *block,
 	    int64_t *off, struct ks_err *err);
 /*
- * Append an event's bytes, and their SHA-256 to the block's digest
- * (raw_block.digest); a full block is written.  0 or -1.
+ * Append an event's bytes, without what its row k says (raw-elide.h),
+ * and their SHA-256 to the block's digest (raw_block.digest); a full
+ * block is written.  0 or -1.
  */
 int	ks_rawbuf_add(struct ks_rawbuf *b, sqlite3 *db, int64_t id,
-	    const char *p, size_t n, const uint8_t hash[32],
-	    struct ks_err *err);
+	    const char *p, size_t n, const struct ks_raw_known *k,
+	    const uint8_t hash[32], struct ks_err *err);
 /*
- * The bytes stored at (block, off, len), whether their block is written
- * or still in memory: *p, valid until the next call.  0, or -1 with err
- * set.
+ * The bytes stored at (block, off, len) by a row that says k, whether
+ * their block is written or still in memory: *p, valid until the next
+ * call.  0, or -1 with err set.
  */
 int	ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block,
-	    int64_t off, int64_t len, const char **p, struct ks_err *err);
+	    int64_t off, int64_t len, const struct ks_raw_known *k,
+	    const char **p, struct ks_err *err);
 /* Write the block being filled, if any (before a member's commit). */
 int	ks_rawbuf_flush(struct ks_rawbuf *b, sqlite3 *db, struct ks_err *err);
 /* Forget the block being filled (its member was rolled back). */

@@ -2,12 +2,14 @@
  * Reading raw_block back: a block decompressed, and the SQL function
  * ks_raw that gives one event's bytes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <nettle/sha2.h>
 #include <zstd.h>
 
+#include "store/raw-elide.h"
 #include "store/rawfn.h"
 
 /* SQLite's last error as err (-1); store/db.c calls this file. */
@@ -106,66 +108,109 @@ cache_free(void *p)
 	free(c);
 }
 
-/* The location of audit_events row id: 1 found, 0 not kept, -1 error. */
+/*
+ * Where the bytes of a row are and what the row says of them: the row of
+ * id (one argument), or the row whose bytes are at (block, off) (three:
+ * looked for from the block's first row on).  The statement is stepped
+ * to that row: [block, off, len, audit_key, received_us, stage_us].
+ * SQLITE_ROW, SQLITE_DONE (not kept, or no such row), or an error.
+ */
 static int
-locate(sqlite3 *db, int64_t id, int64_t at[3])
+locate(sqlite3 *db, int argc, sqlite3_value **argv, sqlite3_stmt **s)
 {
-	sqlite3_stmt *s;
-	int rc, found = 0;
+	static const char cols[] = "SELECT raw_block, raw_off, raw_len,"
+	    " audit_key, received_us, stage_us FROM audit_rows";
+	char sql[256];
 
-	if (sqlite3_prepare_v2(db, "SELECT raw_block, raw_off, raw_len FROM"
-	    " audit_rows WHERE id = ? AND raw_block IS NOT NULL", -1, &s,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int i = 0; i < 3; i++)
-			at[i] = sqlite3_column_int64(s, i);
-		found = 1;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+	snprintf(sql, sizeof(sql), "%s WHERE %s", cols, argc == 1 ?
+	    "id = ?1 AND raw_block IS NOT NULL" : "id >= (SELECT first_record"
+	    " FROM raw_block WHERE id = ?1) AND raw_block = ?1"
+	    " AND raw_off = ?2 AND raw_len = ?3 ORDER BY id LIMIT 1");
+	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK)
+		return sqlite3_errcode(db);
+	for (int i = 0; i < argc; i++)
+		sqlite3_bind_value(*s, i + 1, argv[i]);
+	return sqlite3_step(*s);
 }
 
-/* ks_raw(block, off, len) or ks_raw(id): the bytes, as text. */
+/* Block id of c decompressed: 0, or -1 with the result an error. */
+static int
+cache_block(sqlite3_context *ctx, struct rawcache *c, int64_t id)
+{
+	struct ks_err err;
+
+	if (c->block == id)
+		return 0;
+	c->block = 0;
+	if ((c->len = block_read(sqlite3_context_db_handle(ctx), c->d, id,
+	    &c->buf, &c->cap, &err)) < 0) {
+		sqlite3_result_error(ctx, err.msg, -1);
+		return -1;
+	}
+	c->block = id;
+	return 0;
+}
+
+/* The bytes of len at off in c's block, by what k says, as the result. */
+static void
+result_bytes(sqlite3_context *ctx, struct rawcache *c, int64_t off,
+    int64_t len, const struct ks_raw_known *k)
+{
+	char *out;
+
+	if (off < 0 || len < 0 || off > c->len || len >= INT32_MAX) {
+		sqlite3_result_error(ctx, "ks_raw: past the end of the block",
+		    -1);
+		return;
+	}
+	if ((out = sqlite3_malloc64((uint64_t)len + 1)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (ks_raw_restore(c->buf + off, (size_t)(c->len - off), (size_t)len,
+	    k, out) < 0) {
+		sqlite3_free(out);
+		sqlite3_result_error(ctx, "ks_raw: the stored bytes do not fit"
+		    " their row (past the end of the block)", -1);
+		return;
+	}
+	sqlite3_result_text(ctx, out, (int)len, sqlite3_free);
+}
+
+/*
+ * ks_raw(id), ks_raw(block, off, len) (the row whose bytes are there), or
+ * ks_raw(block, off, len, audit_key, received_us, stage_us) (a row's
+ * columns, read by the caller): the bytes, as text.
+ */
 static void
 fn_raw(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct rawcache *c = sqlite3_user_data(ctx);
 	sqlite3 *db = sqlite3_context_db_handle(ctx);
-	struct ks_err err;
-	int64_t at[3];
+	sqlite3_stmt *s = NULL;
+	struct ks_raw_known k;
 	int rc;
 
-	for (int i = 0; i < argc; i++)
+	for (int i = 0; i < (argc == 6 ? 3 : argc); i++)
 		if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
 			return;		/* NULL: not kept */
-	if (argc == 1) {
-		if ((rc = locate(db, sqlite3_value_int64(argv[0]), at)) <= 0) {
-			if (rc < 0)
-				sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-			return;
-		}
-	} else {
-		for (int i = 0; i < 3; i++)
-			at[i] = sqlite3_value_int64(argv[i]);
-	}
-	if (c->block != at[0]) {
-		c->block = 0;
-		if ((c->len = block_read(db, c->d, at[0], &c->buf, &c->cap,
-		    &err)) < 0) {
-			sqlite3_result_error(ctx, err.msg, -1);
-			return;
-		}
-		c->block = at[0];
-	}
-	if (at[1] < 0 || at[2] < 0 || at[1] + at[2] > c->len) {
-		sqlite3_result_error(ctx, "ks_raw: past the end of the block",
-		    -1);
+	if (argc == 6) {
+		ks_raw_known_values(&k, argv[3], argv[4], argv[5]);
+		if (cache_block(ctx, c, sqlite3_value_int64(argv[0])) == 0)
+			result_bytes(ctx, c, sqlite3_value_int64(argv[1]),
+			    sqlite3_value_int64(argv[2]), &k);
 		return;
 	}
-	sqlite3_result_text(ctx, c->buf + at[1], (int)at[2],
-	    SQLITE_TRANSIENT);
+	if ((rc = locate(db, argc, argv, &s)) == SQLITE_ROW) {
+		ks_raw_known_columns(&k, s, 3);
+		if (cache_block(ctx, c, sqlite3_column_int64(s, 0)) == 0)
+			result_bytes(ctx, c, sqlite3_column_int64(s, 1),
+			    sqlite3_column_int64(s, 2), &k);
+	} else if (rc != SQLITE_DONE)
+		sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+	else if (argc == 3)
+		sqlite3_result_error(ctx, "ks_raw: no event's bytes there", -1);
+	sqlite3_finalize(s);
 }
 
 /* ks_sha256(X): the SHA-256 of X's bytes (text or blob), as a blob. */
@@ -202,6 +247,8 @@ ks_raw_register(sqlite3 *db, struct ks_err *err)
 	    NULL, NULL, cache_free) != SQLITE_OK)
 		return sql_error(db, err);
 	if (sqlite3_create_function_v2(db, "ks_raw", 1, SQLITE_UTF8, c, fn_raw,
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(db, "ks_raw", 6, SQLITE_UTF8, c, fn_raw,
 	    NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function_v2(db, "ks_sha256", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, fn_sha256, NULL, NULL, NULL) !=

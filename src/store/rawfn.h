@@ -14,12 +14,18 @@
 
 #include "util/err.h"
 
-#define KS_RAW_CODEC		"zstd"
+/*
+ * A block's codec: zstd over its events' bytes stored as raw-elide.h
+ * says (schema version 13; "zstd", the bytes whole, before).
+ */
+#define KS_RAW_CODEC		"zstd-elided"
 
 /*
- * Register ks_raw on a connection: ks_raw(block, off, len) gives the
- * bytes stored there, ks_raw(id) those of audit_events row id (NULL when
- * not kept).  Each connection keeps its last block decompressed.  Also
+ * Register ks_raw on a connection: ks_raw(id) gives the bytes of
+ * audit_events row id (NULL when not kept); ks_raw(block, off, len) those
+ * stored there (its row looked for in the block's rows);
+ * ks_raw(block, off, len, audit_key, received_us, stage_us) those of a
+ * row whose columns the caller read (no look-up: export).  Each connection keeps its last block decompressed.  Also
  * ks_sha256(X): the SHA-256 of X's bytes.
  */
 int	ks_raw_register(sqlite3 *db, struct ks_err *err);

@@ -246,6 +246,22 @@ bind_raw(struct ks_store *st, sqlite3_stmt *s, const struct ks_audit_row *row,
 }
 
 /*
+ * What the row of this event says that its raw bytes repeat: its auditID
+ * as bound (len: the texts' lengths, or NULL), its times.
+ */
+static const struct ks_raw_known *
+known_of(const struct ks_audit_row *row, const int *len,
+    struct ks_raw_known *k)
+{
+	k->id = row->audit_id;
+	k->idlen = row->audit_id == NULL ? 0 : len != NULL && len[0] >= 0 ?
+	    (size_t)len[0] : strlen(row->audit_id);
+	k->received_us = row->received_us;
+	k->stage_us = row->stage_us;
+	return k;
+}
+
+/*
  * Does a row found by the probe hold the bytes raw?  A match of the whole
  * SHA-256 does; one of its first 8 bytes (what a row keeps when its bytes
  * are kept) when the bytes are the same: a duplicate is never decided on
@@ -255,6 +271,7 @@ static int
 same_event(struct ks_store *st, sqlite3_stmt *s, const char *raw,
     size_t rawlen, struct ks_err *err)
 {
+	struct ks_raw_known k;
 	const char *p;
 
 	switch (sqlite3_column_int(s, 0)) {
@@ -268,8 +285,9 @@ same_event(struct ks_store *st, sqlite3_stmt *s, const char *raw,
 	if (raw == NULL || sqlite3_column_type(s, 2) == SQLITE_NULL ||
 	    sqlite3_column_int64(s, 4) != (sqlite3_int64)rawlen)
 		return 0;
+	ks_raw_known_columns(&k, s, 5);
 	if (ks_rawbuf_bytes(st->raw, st->db, sqlite3_column_int64(s, 2),
-	    sqlite3_column_int64(s, 3), (int64_t)rawlen, &p, err) < 0)
+	    sqlite3_column_int64(s, 3), (int64_t)rawlen, &k, &p, err) < 0)
 		return -1;
 	return memcmp(p, raw, rawlen) == 0;
 }
@@ -335,6 +353,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 {
 	struct ks_store *st = ks_import_of(m)->store;
 	sqlite3_stmt *s = st->st[S_AUDIT];
+	struct ks_raw_known k;
 	sqlite3_int64 id;
 	struct extras x;
 	int seen = 0, closed, rc;
@@ -369,8 +388,8 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		return 0;
 	}
 	id = sqlite3_last_insert_rowid(st->db);
-	if (st->lim.keep_raw &&
-	    ks_rawbuf_add(st->raw, st->db, id, raw, rawlen, hash, err) < 0)
+	if (st->lim.keep_raw && ks_rawbuf_add(st->raw, st->db, id, raw, rawlen,
+	    known_of(row, len, &k), hash, err) < 0)
 		return -1;
 	/* A final stage of a request closed before (by a whole record) is
 	   counted already; a record cut short, when its source is done. */

@@ -93,12 +93,13 @@ static const char *const sql[S_COUNT] = {
 	[S_AUDIT_SEEN] = "SELECT CASE hash WHEN ?2 THEN 2"
 	    " WHEN substr(?2, 1, 8) THEN 1 ELSE 0 END, NOT partial AND"
 	    " coalesce(stage, 'ResponseComplete') IN ('ResponseComplete',"
-	    " 'Panic'), raw_block, raw_off, raw_len"
-	    " FROM audit_rows INDEXED BY audit_events_timeline"
+	    " 'Panic'), raw_block, raw_off, raw_len, audit_key, received_us,"
+	    " stage_us FROM audit_rows INDEXED BY audit_events_timeline"
 	    " WHERE received_us = ?1 AND audit_key IS ?3",
 	/* (Without one: no request to close.) */
 	[S_AUDIT_SEEN_UNTIMED] = "SELECT CASE hash WHEN ?2 THEN 2 ELSE 1 END,"
-	    " 0, raw_block, raw_off, raw_len FROM audit_rows"
+	    " 0, raw_block, raw_off, raw_len, audit_key, received_us, stage_us"
+	    " FROM audit_rows"
 	    " INDEXED BY audit_events_untimed WHERE received_us IS NULL"
 	    " AND hash IN (?2, substr(?2, 1, 8))",
 	[S_AUDIT_BASE] = "SELECT coalesce(max(id), 0) FROM audit_rows",

@@ -70,6 +70,8 @@ struct cur {
 	struct sha256_ctx dig;
 	uint8_t		 want[SHA256_DIGEST_SIZE];
 	int		 has_want;	/* 0: its digest missing or not 32 bytes */
+	char		*whole;		/* an event's bytes put back */
+	size_t		 whole_cap;
 };
 
 /* The digest of block b->id as stored (when it has one). */
@@ -128,7 +130,34 @@ enter_block(sqlite3 *db, struct cur *b, int64_t blk, struct ks_verify *v)
 		v->blocks++;
 }
 
-/* One audit event's row: [id, audit_id, block, off, len, hash]. */
+/*
+ * The bytes (len) of the event at off in b's block, put back by what its
+ * row says (columns 6-8 of s) into b->whole: 0, or -1 when they do not
+ * fit.
+ */
+static int
+whole_bytes(struct cur *b, sqlite3_stmt *s, int64_t off, int64_t len)
+{
+	struct ks_raw_known k;
+
+	if (b->len < 0 || off < 0 || len < 0 || off > b->len)
+		return -1;
+	if ((size_t)len + 1 > b->whole_cap) {
+		char *nb = realloc(b->whole, (size_t)len + 1);
+		if (nb == NULL)
+			return -1;
+		b->whole = nb;
+		b->whole_cap = (size_t)len + 1;
+	}
+	ks_raw_known_columns(&k, s, 6);
+	return ks_raw_restore(b->buf + off, (size_t)(b->len - off),
+	    (size_t)len, &k, b->whole) < 0 ? -1 : 0;
+}
+
+/*
+ * One audit event's row: [id, audit_id, block, off, len, hash, audit_key,
+ * received_us, stage_us].
+ */
 static int
 check_event(sqlite3 *db, sqlite3_stmt *s, struct cur *b, struct ks_verify *v)
 {
@@ -152,9 +181,9 @@ check_event(sqlite3 *db, sqlite3_stmt *s, struct cur *b, struct ks_verify *v)
 	len = sqlite3_column_int64(s, 4);
 	if (b->id != blk)
 		enter_block(db, b, blk, v);
-	if (b->len < 0 || off < 0 || len < 0 || off + len > b->len)
+	if (whole_bytes(b, s, off, len) < 0)
 		goto bad;
-	sha256_of(b->buf + off, (size_t)len, h);
+	sha256_of(b->whole, (size_t)len, h);
 	sha256_update(&b->dig, sizeof(h), h);
 	hlen = sqlite3_column_bytes(s, 5);
 	if ((hlen != (int)sizeof(h) && hlen != KS_HASH_KEPT) ||
@@ -178,14 +207,15 @@ check_events(sqlite3 *db, struct ks_verify *v, struct ks_err *err)
 	int rc;
 
 	if (ks_db_prepare(db, "SELECT id, ks_audit_text(audit_key), raw_block,"
-	    " raw_off, raw_len, hash FROM audit_rows ORDER BY id", &s,
-	    err) < 0)
+	    " raw_off, raw_len, hash, audit_key, received_us, stage_us"
+	    " FROM audit_rows ORDER BY id", &s, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		check_event(db, s, &b, v);
 	if (rc == SQLITE_DONE)
 		end_block(&b, v);
 	free(b.buf);
+	free(b.whole);
 	if (rc != SQLITE_DONE)
 		ks_db_error(db, err, NULL);
 	sqlite3_finalize(s);

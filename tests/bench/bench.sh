@@ -197,7 +197,8 @@ size_rows() {
 	    "input $(mib "$bytes") MiB" "$(calc "$blk / $bytes")" - -
 	say "$1: raw bytes read back against the input"
 	if "$KS" -q -d "$db" -o jsonl sql "SELECT ks_raw(raw_block, raw_off,
-	    raw_len) AS raw FROM audit_rows ORDER BY id" | jq -r .raw |
+	    raw_len, audit_key, received_us, stage_us) AS raw FROM audit_rows
+	    ORDER BY id" | jq -r .raw |
 	    cmp -s - "$log"; then
 		row "$1" "raw events read back = the input (cmp)" - \
 		    same same 1 ">=" 1

@@ -47,9 +47,8 @@ static const char *const checks[] = {
 	    " o.source_id = s.id) + (SELECT count(*) FROM log_denials l WHERE"
 	    " l.source_id = s.id) + (SELECT count(*) FROM cluster_events c"
 	    " WHERE c.source_id = s.id)",
-	"SELECT count(*) FROM audit_events a WHERE ks_raw(a.raw_block,"
-	    " a.raw_off, a.raw_len) IS NULL OR a.raw_len != length(CAST("
-	    "ks_raw(a.raw_block, a.raw_off, a.raw_len) AS BLOB))",
+	"SELECT count(*) FROM audit_events a WHERE ks_raw(a.id) IS NULL"
+	    " OR a.raw_len != length(CAST(ks_raw(a.id) AS BLOB))",
 };
 
 static long long

@@ -20,6 +20,7 @@
 #include <zstd.h>
 
 #include "store/db.h"
+#include "store/rawfn.h"
 #include "store/store.h"
 #include "util/timeutil.h"
 
@@ -172,19 +173,23 @@ test_audit_id(void **state)
 	assert_int_equal(seen(f->st, 1000, NULL, a, &err), 0);
 }
 
-/* Raw block 1: the bytes of two events, "event-A" and "event-B". */
+/*
+ * Raw block 1: the bytes of two events, "event-A" (at 0) and "event-B"
+ * (at 10), each after three 0 varints: nothing left out (raw-elide.h).
+ */
 static void
 add_block(sqlite3 *db)
 {
-	static const char raw[] = "event-Aevent-B";
+	static const char raw[] = "\0\0\0event-A\0\0\0event-B";
 	char z[256];
-	size_t zn = ZSTD_compress(z, sizeof(z), raw, 14, 1);
+	size_t zn = ZSTD_compress(z, sizeof(z), raw, 20, 1);
 	sqlite3_stmt *s;
 
 	assert_false(ZSTD_isError(zn));
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO raw_block(id,"
-	    " codec, first_record, n, size, bytes, digest) VALUES(1, 'zstd', 1,"
-	    " 2, 14, ?, zeroblob(32))", -1, &s, NULL), SQLITE_OK);
+	    " codec, first_record, n, size, bytes, digest) VALUES(1, '"
+	    KS_RAW_CODEC "', 1, 2, 20, ?, zeroblob(32))", -1, &s, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_blob(s, 1, z, (int)zn, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);
@@ -233,7 +238,7 @@ test_kept_prefix(void **state)
 	sha256_of("event-B", b);
 	add_block(f->db);
 	add_kept(f->db, 1000, a, 0);
-	add_kept(f->db, KS_TIME_NONE, b, 7);
+	add_kept(f->db, KS_TIME_NONE, b, 10);
 	assert_int_equal(ks_store_audit_seen(f->st, 1000, NULL, a, "event-A",
 	    7, &err), 1);
 	memcpy(forged, a, 8);
