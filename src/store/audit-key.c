@@ -33,7 +33,8 @@ ks_audit_key(const char *id, size_t len, uint8_t out[16])
 	for (int i = 0; i < 16; i++) {
 		int hi = nibble(u[at[i]]), lo = nibble(u[at[i] + 1]);
 		bad |= hi | lo;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		/* (Unsigned: a bad digit, -1, is told by bad, not shifted.) */
+		out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
 	}
 	return bad >= 0;
 }
