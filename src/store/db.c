@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -385,6 +386,26 @@ open_ro(const char *path, sqlite3 **dbp, struct ks_err *err)
 fail:
 	sqlite3_close(db);
 	return rc;
+}
+
+int
+ks_db_cache_size(sqlite3 *db, long long set, long long *was)
+{
+	sqlite3_stmt *q;
+	char sql[64];
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		*was = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", set);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return 0;
 }
 
 void

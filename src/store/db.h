@@ -29,6 +29,17 @@ int	ks_db_open_ro(const char *path, sqlite3 **db, struct ks_err *err);
  */
 void	ks_db_read_wide(sqlite3 *db);
 
+/*
+ * Set db's page cache to set (PRAGMA cache_size: pages, or -KiB when
+ * negative), the setting before in *was.  SQLite's sorter keeps in memory
+ * as much as the cache may hold (at least SQLITE_CONFIG_PMASZ pages)
+ * before it spills to a temporary file, so a statement that sorts rows
+ * whose number grows with the evidence is bounded by it; a smaller cache
+ * also gives its pages to the sort.  Returns 0, or -1 when the setting
+ * could not be read (nothing changed).
+ */
+int	ks_db_cache_size(sqlite3 *db, long long set, long long *was);
+
 /* Apply the embedded sql/NNN-*.sql to db (used by ks_db_open_rw and tests). */
 int	ks_db_apply_schema(sqlite3 *db, struct ks_err *err);
 

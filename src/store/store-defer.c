@@ -10,7 +10,6 @@
  * would read the whole table.
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,15 +115,14 @@ analyze(struct ks_store *st, struct ks_err *err)
  * meanwhile, so that memory does not depend on the size of the load.  With
  * a second worker, the sorter sorts in a thread beside the table's scan.
  */
-#define SORT_CACHE	"-4096"		/* KiB */
+#define SORT_CACHE	(-4096)		/* KiB */
 
 int
 ks_store_build_deferred(struct ks_store *st, struct ks_err *err)
 {
 	struct deferred *d = &st->defer;
-	sqlite3_stmt *q;
-	char restore[64] = "";
-	int rc = 0;
+	long long was;
+	int rc = 0, cached;
 
 	if (!d->active) {
 		rc = ks_store_note_splits(st, err);
@@ -135,23 +133,15 @@ ks_store_build_deferred(struct ks_store *st, struct ks_err *err)
 		return rc;
 	}
 	ks_fault(KS_FAULT_INDEX);
-	if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &q, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			snprintf(restore, sizeof(restore), "PRAGMA cache_size ="
-			    " %lld", (long long)sqlite3_column_int64(q, 0));
-		sqlite3_finalize(q);
-	}
-	sqlite3_exec(st->db, "PRAGMA cache_size = " SORT_CACHE, NULL, NULL,
-	    NULL);
+	cached = ks_db_cache_size(st->db, SORT_CACHE, &was) == 0;
 	if (ks_limits_workers(&st->lim) > 1)
 		sqlite3_exec(st->db, "PRAGMA threads = 1", NULL, NULL, NULL);
 	for (int i = 0; i < d->n && rc == 0; i++)
 		if (sqlite3_exec(st->db, d->sql[i], NULL, NULL, NULL) !=
 		    SQLITE_OK)
 			rc = ks_db_error(st->db, err, "building an index");
-	if (restore[0] != '\0')
-		sqlite3_exec(st->db, restore, NULL, NULL, NULL);
+	if (cached)
+		ks_db_cache_size(st->db, was, &was);
 	sqlite3_exec(st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 	if (rc == 0)
 		rc = ks_store_note_splits(st, err);
