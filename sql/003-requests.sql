@@ -3,12 +3,9 @@
 
 -- Indexes for the questions below (per-actor timelines).  The refused
 -- requests are read from denial_audit (016-rollups.sql), the probe of
--- log_denials_only from their groups (denial_requests_group):
--- audit_events_denied, which held every column of a refused event, and
--- audit_events_refusal_probe, which held each one's actor, verb,
--- resource and time, are gone.
+-- log_denials_only by audit_events_refusal_probe: audit_events_denied,
+-- which held every column of a refused event, is gone.
 DROP INDEX IF EXISTS audit_events_denied;
-DROP INDEX IF EXISTS audit_events_refusal_probe;
 CREATE INDEX IF NOT EXISTS audit_events_actor_time
 	ON audit_rows(actor_id, received_us);
 -- (By auditID: audit_events_by_audit_id, sql/018-timeline-stream.sql.)
@@ -99,19 +96,22 @@ SELECT username AS actor, verb, api_group, resource, subresource,
 	namespace, name, min(time_us) AS time, min(source_id) AS source_id,
 	min(line) AS line, path, max(reason) AS reason
 FROM log_denials l
--- (Two probes of the refused requests' groups, sql/016-rollups.sql: the
--- groups of the actor, verb and resource, each one's requests by time;
--- without a time, at any time.  A refused request's time is its first
--- refused event's: the events of one request share their received time.)
+-- (Two probes of audit_events_refusal_probe, sql/016-rollups.sql: by
+-- actor, verb, resource and time; without a time, any time.)
 WHERE NOT EXISTS (
-	SELECT 1 FROM rollup_groups g JOIN denial_requests r ON r.gid = g.id
-	WHERE g.actor = l.username AND g.verb = l.verb
-	    AND g.resource IS l.resource
-	    AND r.time BETWEEN l.time_us - 5000000 AND l.time_us + 5000000)
+	SELECT 1 FROM audit_rows a
+	WHERE a.actor_id = (SELECT s.id FROM strings s
+	        WHERE s.value = l.username)
+	    AND a.verb = l.verb AND a.resource IS l.resource
+	    AND (a.code = 403 OR a.decision = 'forbid')
+	    AND a.received_us BETWEEN l.time_us - 5000000
+	        AND l.time_us + 5000000)
     AND NOT (l.time_us IS NULL AND EXISTS (
-	SELECT 1 FROM rollup_groups g JOIN denial_requests r ON r.gid = g.id
-	WHERE g.actor = l.username AND g.verb = l.verb
-	    AND g.resource IS l.resource))
+	SELECT 1 FROM audit_rows a
+	WHERE a.actor_id = (SELECT s.id FROM strings s
+	        WHERE s.value = l.username)
+	    AND a.verb = l.verb AND a.resource IS l.resource
+	    AND (a.code = 403 OR a.decision = 'forbid')))
 GROUP BY username, verb, api_group, resource, subresource, namespace, name,
 	path, coalesce(time_us / 1000000, -line)
 );

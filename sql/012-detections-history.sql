@@ -35,11 +35,20 @@ WITH knob AS (
 ), component(class) AS (
 	VALUES ('control-plane'), ('controller'), ('node'),
 	    ('service-account'), ('cloud-provider')
+), refused_id(actor_id) AS (
+	-- The actors refused: those of the refused audit events, one probe
+	-- of audit_events_refusal_probe (sql/016-rollups.sql) each, and
+	-- those of the plain logs' refusals.
+	SELECT min(actor_id) FROM audit_rows
+	WHERE code = 403 OR decision = 'forbid'
+	UNION ALL
+	SELECT (SELECT min(e.actor_id)
+	    FROM audit_rows e WHERE (e.code = 403 OR e.decision = 'forbid')
+	    AND e.actor_id > r.actor_id)
+	FROM refused_id r WHERE r.actor_id IS NOT NULL
 ), refused(actor) AS (
-	-- The actors refused: those of the refused audit requests' groups
-	-- (sql/016-rollups.sql) and those of the plain logs' refusals.
-	SELECT DISTINCT g.actor FROM rollup_groups g
-	WHERE EXISTS (SELECT 1 FROM denial_total t WHERE t.gid = g.id)
+	SELECT (SELECT s.value FROM strings s WHERE s.id = r.actor_id)
+	FROM refused_id r WHERE r.actor_id IS NOT NULL
 ), refused_class AS MATERIALIZED (
 	-- Each with its identity class (classified once per actor, not once
 	-- per refusal).

@@ -199,6 +199,12 @@ DELETE FROM detections_saved;
 CREATE INDEX IF NOT EXISTS audit_events_refused
 	ON audit_rows(audit_key) WHERE code = 403 OR decision = 'forbid';
 
+-- The probe of log_denials_only: one actor's refusals of one verb and
+-- resource, in time order.
+CREATE INDEX IF NOT EXISTS audit_events_refusal_probe
+	ON audit_rows(actor_id, verb, resource, received_us)
+	WHERE code = 403 OR decision = 'forbid';
+
 -- The few events the report looks up per actor: who impersonated
 -- (impersonations) and what touched something sensitive
 -- (sensitive_requests, whose condition this index repeats).

@@ -202,11 +202,18 @@ ks_raw_restore(const char *s, size_t avail, size_t len,
 	if (cut > len || h + len - cut > avail)
 		return -1;
 	order(at, idx);
-	s += h;
+	/* Every place checked before a byte is copied: in order, apart,
+	   inside the bytes (a tampered block says anything). */
 	for (int i = 0; i < NKNOWN && at[idx[i]] >= 0; i++) {
 		size_t a = (size_t)at[idx[i]], x = tlen[idx[i]];
 		if (a < o || a + x > len)
 			return -1;	/* overlapping, or past the end */
+		o = a + x;
+	}
+	s += h;
+	o = 0;
+	for (int i = 0; i < NKNOWN && at[idx[i]] >= 0; i++) {
+		size_t a = (size_t)at[idx[i]], x = tlen[idx[i]];
 		memcpy(out + o, s, a - o);
 		s += a - o;
 		memcpy(out + a, t[idx[i]], x);
@@ -214,4 +221,10 @@ ks_raw_restore(const char *s, size_t avail, size_t len,
 	}
 	memcpy(out + o, s, len - o);
 	return (long)(h + len - cut);
+}
+
+size_t
+ks_raw_elided_most(const struct ks_raw_known *k)
+{
+	return (k->id != NULL ? k->idlen : 0) + 2 * KS_TIME_BUFSZ;
 }

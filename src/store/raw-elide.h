@@ -63,4 +63,11 @@ size_t	ks_raw_elide(const char *p, size_t n, const struct ks_raw_known *k,
 long	ks_raw_restore(const char *s, size_t avail, size_t len,
 	    const struct ks_raw_known *k, char *out);
 
+/*
+ * The most bytes k's values can have taken out of an event: an event of
+ * len bytes stored in avail bytes is refused (before any room is made for
+ * it) when len > avail + this.
+ */
+size_t	ks_raw_elided_most(const struct ks_raw_known *k);
+
 #endif

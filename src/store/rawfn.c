@@ -158,7 +158,8 @@ result_bytes(sqlite3_context *ctx, struct rawcache *c, int64_t off,
 {
 	char *out;
 
-	if (off < 0 || len < 0 || off > c->len || len >= INT32_MAX) {
+	if (off < 0 || len < 0 || off > c->len || len >= INT32_MAX ||
+	    (uint64_t)len > (uint64_t)(c->len - off) + ks_raw_elided_most(k)) {
 		sqlite3_result_error(ctx, "ks_raw: past the end of the block",
 		    -1);
 		return;

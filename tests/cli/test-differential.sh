@@ -128,12 +128,11 @@ CREATE TEMP VIEW t_logden AS
 SELECT username AS actor, verb, api_group, resource, subresource, namespace,
     min(time_us) AS t, 1 AS refused, 'forbid' AS dec, 'log' AS origin
 FROM log_denials l
--- (A refused request of the same actor, verb and resource at most five
--- seconds away, its time its first refused event's; at any time.)
-WHERE NOT EXISTS (SELECT 1 FROM t_auditden a
-    WHERE a.actor = l.username
+WHERE NOT EXISTS (SELECT 1 FROM audit_events a
+    WHERE coalesce(a.impersonated_user, a.username) = l.username
     AND a.verb = l.verb AND a.resource IS l.resource
-    AND (l.time_us IS NULL OR abs(a.t - l.time_us) <= 5000000))
+    AND (a.code = 403 OR a.decision = 'forbid')
+    AND (l.time_us IS NULL OR abs(a.received_us - l.time_us) <= 5000000))
 GROUP BY username, verb, api_group, resource, subresource, namespace, name,
     path, CASE WHEN time_us IS NULL THEN -line ELSE time_us / 1000000 END;
 CREATE TEMP VIEW t_auditden AS

@@ -137,6 +137,12 @@ test_bad(void **state)
 	/* Two places overlapping. */
 	assert_int_equal(ks_raw_restore("\x01\x02\x00" "0123456789", 13, 73,
 	    &k, out), -1);
+	/* The received time ending the bytes (valid alone), the stage time
+	   past their end: refused before anything is copied (ASan would
+	   see a read past the stored bytes). */
+	k = known(NULL, T1, T2);
+	assert_int_equal(ks_raw_restore("\x00\x22\x3c" "012345", 9, 60, &k,
+	    out), -1);
 	/* A varint that never ends. */
 	assert_int_equal(ks_raw_restore("\x80\x80\x80", 3, 10, &k, out), -1);
 	/* Fewer bytes than said. */
