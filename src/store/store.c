@@ -154,6 +154,7 @@ ks_store_free(struct ks_store *st)
 	if (st == NULL)
 		return;
 	ks_store_defer_reset(st);
+	ks_recent_free(st);
 	if (st->fd >= 0)
 		close(st->fd);
 	if (!sqlite3_get_autocommit(st->db))	/* not finished: an error */
