@@ -20,8 +20,8 @@
 #define uthash_nonfatal_oom(e)	((e)->lost = 1)
 #include <uthash.h>
 
-#define GIDS_MAX	32768		/* groups cached at most */
-#define GIDS_BYTES	(4 << 20)	/* bytes of their keys at most */
+#define GIDS_MAX	8192		/* groups cached at most */
+#define GIDS_BYTES	(1 << 20)	/* bytes of their keys at most */
 
 struct gid {
 	UT_hash_handle	 hh;
