@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/rollup.h"
+#include "store/rollup-ids.h"
 #include "store/db.h"
 #include "store/sql-assets.h"
 #include "util/timeutil.h"
@@ -47,12 +48,19 @@ struct tally {
 
 struct ks_rollup {
 	struct tally	 pending;	/* group and minute */
+	struct ks_gids	*ids;		/* the groups' ids met (rollup-ids.h) */
 };
 
 struct ks_rollup *
 ks_rollup_new(void)
 {
-	return calloc(1, sizeof(struct ks_rollup));
+	struct ks_rollup *r = calloc(1, sizeof(struct ks_rollup));
+
+	if (r != NULL && (r->ids = ks_gids_new()) == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
 }
 
 static void
@@ -69,10 +77,18 @@ tally_clear(struct tally *t)
 }
 
 void
+ks_rollup_forget(struct ks_rollup *r)
+{
+	if (r != NULL)
+		ks_gids_forget(r->ids);
+}
+
+void
 ks_rollup_clear(struct ks_rollup *r)
 {
 	if (r != NULL)
 		tally_clear(&r->pending);
+	ks_rollup_forget(r);	/* the groups added were rolled back */
 }
 
 void
@@ -81,6 +97,7 @@ ks_rollup_free(struct ks_rollup *r)
 	if (r == NULL)
 		return;
 	tally_clear(&r->pending);
+	ks_gids_free(r->ids);
 	free(r);
 }
 
@@ -257,18 +274,12 @@ bind_field(sqlite3_stmt *st, int i, const char *f, size_t n)
 }
 
 /*
- * The statements of a flush: the group's id looked up (NULLs compared
- * with IS) and added when new, then the upserts into the three request
- * rollups (?1 the group's id, ?2 the minute, ?3..?6 the counts and
- * times, ?7 the decision).
+ * The statements of a flush (the groups' ids: rollup-ids.c): the upserts
+ * into the three request rollups (?1 the group's id, ?2 the minute,
+ * ?3..?6 the counts and times, ?7 the decision).
  */
-enum { Q_FIND, Q_ADD, Q_MINUTE, Q_TOTAL, Q_ALL, Q_ACTOR, Q_ACTOR_ADD, NQ };
+enum { Q_MINUTE, Q_TOTAL, Q_ALL, Q_ACTOR, Q_ACTOR_ADD, NQ };
 static const char *const flush_sql[NQ] = {
-	"SELECT id FROM rollup_groups WHERE actor IS ?1 AND verb IS ?2"
-	" AND api_group IS ?3 AND resource IS ?4 AND subresource IS ?5"
-	" AND namespace IS ?6 AND decision = ?7",
-	"INSERT INTO rollup_groups(actor, verb, api_group, resource,"
-	" subresource, namespace, decision) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	"INSERT INTO request_minute(minute, gid, allowed, denied, first_us,"
 	" last_us) VALUES(?2, ?1, ?3, ?4, ?5, ?6)"
 	" ON CONFLICT(minute, gid) DO UPDATE SET"
@@ -304,6 +315,7 @@ static const char *const flush_sql[NQ] = {
 struct flush {
 	sqlite3		*db;
 	sqlite3_stmt	*st[NQ];
+	struct ks_gids	*ids;		/* the ids known before the flush */
 	struct tally	 groups, all, actors;
 };
 
@@ -322,32 +334,15 @@ step_counts(sqlite3 *db, sqlite3_stmt *st, const int64_t *v,
 }
 
 /* The id of the group gkey (its seven fields, glen bytes), added when new. */
-static sqlite3_int64
+static int64_t
 group_id(struct flush *fl, const char *gkey, size_t glen, struct ks_err *err)
 {
-	sqlite3_int64 id = -1;
-	size_t at = 0, n;
-	const char *f;
-	int rc;
+	struct ks_gid_fields g;
+	size_t at = 0;
 
-	for (int i = 1; i <= 7; i++) {
-		f = key_field(gkey, glen, &at, &n);
-		for (int q = Q_FIND; q <= Q_ADD; q++)
-			bind_field(fl->st[q], i, f, n);
-	}
-	if ((rc = sqlite3_step(fl->st[Q_FIND])) == SQLITE_ROW)
-		id = sqlite3_column_int64(fl->st[Q_FIND], 0);
-	sqlite3_reset(fl->st[Q_FIND]);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ks_db_error(fl->db, err, NULL);
-	if (id < 0) {
-		rc = sqlite3_step(fl->st[Q_ADD]);
-		sqlite3_reset(fl->st[Q_ADD]);
-		if (rc != SQLITE_DONE)
-			return ks_db_error(fl->db, err, NULL);
-		id = sqlite3_last_insert_rowid(fl->db);
-	}
-	return id;
+	for (int i = 0; i < 7; i++)
+		g.f[i] = key_field(gkey, glen, &at, &g.n[i]);
+	return ks_gids_id(fl->ids, gkey, glen, &g, err);
 }
 
 /* The decision of a group's key (its seventh field), as text. */
@@ -498,6 +493,8 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 	int rc = 0;
 
 	if (r != NULL && r->pending.n > 0) {
+		fl.ids = r->ids;
+		rc = ks_gids_begin(r->ids, db, err);
 		for (size_t i = 0; i < NQ && rc == 0; i++)
 			if (sqlite3_prepare_v2(db, flush_sql[i], -1, &fl.st[i],
 			    NULL) != SQLITE_OK)
@@ -510,16 +507,17 @@ ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 			rc = write_sums(&fl, err);
 		for (size_t i = 0; i < NQ; i++)
 			sqlite3_finalize(fl.st[i]);
+		ks_gids_end(r->ids);
 		tally_clear(&fl.groups);
 		tally_clear(&fl.all);
 		tally_clear(&fl.actors);
-		ks_rollup_clear(r);
+		tally_clear(&r->pending);
 	}
 	return rc == 0 ? update_denials(db, err) : rc;
 }
 
 int
-ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
+ks_rollup_rebuild(struct ks_rollup *r, sqlite3 *db, struct ks_err *err)
 {
 	static const char q[] = "DELETE FROM request_minute;"
 	    " DELETE FROM request_total; DELETE FROM request_minute_all;"
@@ -528,6 +526,7 @@ ks_rollup_rebuild(sqlite3 *db, struct ks_err *err)
 	    " DELETE FROM request_actor;"
 	    " DELETE FROM rollup_marks";
 
+	ks_rollup_forget(r);	/* every group is gone */
 	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return ks_db_error(db, err, NULL);
 	return update_denials(db, err);

@@ -29,11 +29,22 @@ void	ks_rollup_add(struct ks_rollup *r, const struct ks_audit_row *row);
 /* Add the counts to the rollups and start afresh.  0 or -1. */
 int	ks_rollup_flush(struct ks_rollup *r, sqlite3 *db, struct ks_err *err);
 
-/* Discard the counts (the member's transaction was rolled back). */
+/*
+ * Discard the counts and forget the groups' ids (the member's transaction
+ * was rolled back).
+ */
 void	ks_rollup_clear(struct ks_rollup *r);
 
-/* Recompute the rollups from audit_events (after a deletion). */
-int	ks_rollup_rebuild(sqlite3 *db, struct ks_err *err);
+/*
+ * Forget the groups' ids kept across flushes (a transaction was rolled
+ * back: ids added in it may name other groups later).  Accepts NULL.
+ */
+void	ks_rollup_forget(struct ks_rollup *r);
+
+/* Recompute the rollups from audit_events (after a deletion); r: NULL or
+ * the import's, whose groups' ids are forgotten. */
+int	ks_rollup_rebuild(struct ks_rollup *r, sqlite3 *db,
+	    struct ks_err *err);
 
 /*
  * Save the detections view's rows (detections_saved, sql/016-rollups.sql)

@@ -141,7 +141,7 @@ seen(void *arg, const char *path, const char *sha, int archive,
 		    "short: importing it again", path);
 		if (ks_store_begin(imp->store, err) < 0 ||
 		    ks_store_source_delete(imp->store, id, err) < 0 ||
-		    ks_rollup_rebuild(imp->db, err) < 0 ||
+		    ks_rollup_rebuild(imp->rollup, imp->db, err) < 0 ||
 		    ks_store_commit(imp->store, err) < 0) {
 			ks_store_rollback(imp->store);
 			return -1;

@@ -313,6 +313,8 @@ probe(struct ks_store *st, int64_t received_us, const char *audit_id,
 	int rc, seen = 0, same;
 
 	*closed = 0;
+	if (ks_recent_absent(st, received_us, audit_id))
+		return 0;	/* no row of its time and auditID */
 	if (timed) {
 		sqlite3_bind_int64(s, 1, received_us);
 		ks_audit_key_bind(s, 3, audit_id, -1, st->akey);
@@ -388,6 +390,7 @@ ks_store_audit_parsed(struct ks_member *m, const struct ks_audit_row *row,
 		return 0;
 	}
 	id = sqlite3_last_insert_rowid(st->db);
+	ks_recent_add(st, row->received_us, row->audit_id);
 	if (st->lim.keep_raw && ks_rawbuf_add(st->raw, st->db, id, raw, rawlen,
 	    known_of(row, len, &k), hash, err) < 0)
 		return -1;

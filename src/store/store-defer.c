@@ -6,8 +6,13 @@
  * indexes are dropped, and built again when the member is done (in the same
  * transaction: a crash or an error leaves them as they were).  Unique
  * indexes are constraints (byte-identical events are duplicates) and stay;
- * partial indexes stay too: they hold few rows, and building one again
- * would read the whole table.
+ * so do partial indexes, which hold few rows and whose building again
+ * reads the whole table, but those with an IN list in their WHERE (unless
+ * the import itself reads them: KEPT), set aside sooner (DEFER_LISTS):
+ * SQLite evaluates the WHERE for each row inserted, and an IN list of more
+ * than two values costs a temporary b-tree built afresh at each insert
+ * (six per row in schema 12, some 20 times what a scan of the row to build
+ * the four indexes again costs).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,6 +24,20 @@
 #include "util/fault.h"
 
 #define DEFER_MIN	50000
+#define DEFER_LISTS	4096
+
+/*
+ * The partial indexes an import reads while it loads (the duplicates'
+ * probe, the cut records', the denials' fold): they stay.
+ */
+#define KEPT	"('audit_events_timeline', 'audit_events_untimed'," \
+		" 'audit_events_cut', 'audit_events_refused')"
+
+/* The secondary indexes of audit_events (their name, their SQL) where. */
+#define INDEXES	"SELECT s.name, s.sql FROM pragma_index_list('audit_rows')" \
+		" AS l JOIN sqlite_schema AS s ON s.name = l.name" \
+		" WHERE l.\"unique\" = 0 AND l.origin = 'c'" \
+		" AND s.sql IS NOT NULL AND "
 
 /* Forget the deferred indexes (they were rebuilt, or rolled back). */
 void
@@ -34,21 +53,21 @@ ks_store_defer_reset(struct ks_store *st)
 }
 
 /*
- * Drop the secondary indexes of audit_events, keeping the SQL that makes
- * them again in st->defer.  Returns 0 or -1.
+ * Drop secondary indexes of audit_events (lists: the partial ones with IN
+ * lists, else the others), keeping the SQL that makes them again in
+ * st->defer.  Returns 0 or -1.
  */
 static int
-defer_indexes(struct ks_store *st, struct ks_err *err)
+defer_indexes(struct ks_store *st, int lists, struct ks_err *err)
 {
 	struct deferred *d = &st->defer;
 	sqlite3_stmt *q = NULL;
 	char **names = NULL, **more, *drop;
-	int rc, n = 0;
+	int rc, n = 0, first = d->n;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT s.name, s.sql FROM"
-	    " pragma_index_list('audit_rows') AS l JOIN sqlite_schema AS s"
-	    " ON s.name = l.name WHERE l.\"unique\" = 0 AND l.origin = 'c'"
-	    " AND l.partial = 0 AND s.sql IS NOT NULL", -1, &q, NULL) !=
+	if (sqlite3_prepare_v2(st->db, lists ? INDEXES "l.partial = 1 AND"
+	    " s.sql LIKE '% IN (%' AND l.name NOT IN " KEPT : INDEXES
+	    "l.partial = 0", -1, &q, NULL) !=
 	    SQLITE_OK) {
 		rc = ks_db_error(st->db, err, NULL);
 		goto out;
@@ -56,15 +75,16 @@ defer_indexes(struct ks_store *st, struct ks_err *err)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if ((more = realloc(names, (size_t)(n + 1) * sizeof(*more))) ==
 		    NULL || (names = more, (more = realloc(d->sql,
-		    (size_t)(n + 1) * sizeof(*more))) == NULL)) {
+		    (size_t)(first + n + 1) * sizeof(*more))) == NULL)) {
 			rc = ks_err_set(err, "out of memory");
 			goto out;
 		}
 		d->sql = more;
 		names[n] = sqlite3_mprintf("%s", sqlite3_column_text(q, 0));
-		d->sql[n] = sqlite3_mprintf("%s", sqlite3_column_text(q, 1));
-		d->n = ++n;
-		if (names[n - 1] == NULL || d->sql[n - 1] == NULL) {
+		d->sql[first + n] = sqlite3_mprintf("%s",
+		    sqlite3_column_text(q, 1));
+		d->n = first + ++n;
+		if (names[n - 1] == NULL || d->sql[d->n - 1] == NULL) {
 			rc = ks_err_set(err, "out of memory");
 			goto out;
 		}
@@ -145,7 +165,7 @@ ks_store_build_deferred(struct ks_store *st, struct ks_err *err)
 	sqlite3_exec(st->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 	if (rc == 0)
 		rc = ks_store_note_splits(st, err);
-	if (rc == 0)
+	if (rc == 0 && d->added >= DEFER_MIN)	/* as without a rebuild */
 		rc = analyze(st, err);
 	ks_store_defer_reset(st);
 	return rc;
@@ -176,7 +196,10 @@ ks_store_writeback(struct ks_store *st)
 #endif
 }
 
-/* How many rows audit_events held before this member, once per member. */
+/*
+ * How many rows audit_events held before this member, once per member;
+ * and its latest time (store-recent.c).
+ */
 void
 ks_store_note_base(struct ks_store *st)
 {
@@ -187,20 +210,32 @@ ks_store_note_base(struct ks_store *st)
 	st->defer.base = sqlite3_step(q) == SQLITE_ROW ?
 	    sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
+	ks_recent_start(st);
 }
 
 /*
  * Count an event added by this member; set the indexes aside once the
- * member has added as many rows as the table held before it.
+ * member has added as many rows as the table held before it (and
+ * DEFER_LISTS, DEFER_MIN).
  */
 int
 ks_store_count_added(struct ks_store *st, struct ks_err *err)
 {
 	struct deferred *d = &st->defer;
 
-	if (++d->added == (uint64_t)(d->base > DEFER_MIN ? d->base :
-	    DEFER_MIN) && !d->active)
-		return defer_indexes(st, err);
+	uint64_t base = d->base > 0 ? (uint64_t)d->base : 0;
+
+	++d->added;
+	if (d->added == (base > DEFER_LISTS ? base : DEFER_LISTS) &&
+	    !d->lists) {
+		d->lists = 1;
+		if (defer_indexes(st, 1, err) < 0)
+			return -1;
+	}
+	if (d->added == (base > DEFER_MIN ? base : DEFER_MIN) && !d->whole) {
+		d->whole = 1;
+		return defer_indexes(st, 0, err);
+	}
 	return 0;
 }
 

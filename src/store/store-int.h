@@ -18,6 +18,7 @@
 #include "store/dict.h"
 
 struct ks_rollup;
+struct ks_recent;
 
 /* A sorted set of integers (store-cut.c). */
 struct ks_i64set {
@@ -38,6 +39,7 @@ struct deferred {
 	char		**sql;		/* CREATE INDEX of each dropped index */
 	int		 n;
 	int		 active;	/* dropped until the member is done */
+	int		 lists, whole;	/* those with IN lists, the others */
 	int64_t		 base;		/* rows before this member; -1 unknown */
 	uint64_t	 added;		/* events this member added */
 };
@@ -54,6 +56,7 @@ struct ks_store {
 	struct deferred	 defer;
 	struct ks_rawbuf *raw;		/* the block of raw events being filled */
 	struct ks_dict	*dict;		/* the strings stored once (dict.h) */
+	struct ks_recent *recent;	/* the events stored lately (below) */
 	struct ks_rollup *rollup;	/* the import's, borrowed (store-cut.c) */
 	int		 cut_any;	/* a cut record stored? -1: ask (store-cut.c) */
 	struct ks_i64set cut_minutes;	/* the minutes to count again */
@@ -126,6 +129,18 @@ int	ks_store_cut_note(struct ks_store *st, const struct ks_audit_row *row,
 	    struct ks_err *err);
 int	ks_store_cut_recount(struct ks_store *st, struct ks_rollup *rollup,
 	    struct ks_err *err);
+
+/*
+ * store-recent.c: the events this member stored lately.  start, at a
+ * member's start (ks_store_note_base), notes the table's latest time;
+ * add notes an event stored; absent is 1 when no stored event can have
+ * time t and auditID id (NULL: none), 0 when one may (the probe's query
+ * says).  Out of memory or on an error, every event is queried.
+ */
+void	ks_recent_start(struct ks_store *st);
+int	ks_recent_absent(struct ks_store *st, int64_t t, const char *id);
+void	ks_recent_add(struct ks_store *st, int64_t t, const char *id);
+void	ks_recent_free(struct ks_store *st);
 
 /* store-split.c: note the auditIDs split over times (timeline_split). */
 int	ks_store_note_splits(struct ks_store *st, struct ks_err *err);

@@ -17,6 +17,7 @@
 #include "store/store-int.h"
 #include "formats/sniff.h"
 #include "store/db.h"
+#include "store/rollup.h"
 #include "util/fault.h"
 #include "util/utf8.h"
 #include "util/version.h"
@@ -154,6 +155,7 @@ ks_store_free(struct ks_store *st)
 	if (st == NULL)
 		return;
 	ks_store_defer_reset(st);
+	ks_recent_free(st);
 	if (st->fd >= 0)
 		close(st->fd);
 	if (!sqlite3_get_autocommit(st->db))	/* not finished: an error */
@@ -274,6 +276,7 @@ ks_store_finish(struct ks_store *st, struct ks_err *err)
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		ks_dict_forget(st->dict);	/* its new ids are gone */
+		ks_rollup_forget(st->rollup);	/* its groups' too */
 		ks_rawbuf_forget_read(st->raw);	/* and its blocks */
 	}
 	ks_store_locks_release(st);
@@ -305,6 +308,7 @@ ks_store_rollback(struct ks_store *st)
 {
 	ks_rawbuf_discard(st->raw);	/* its block goes with the member */
 	ks_dict_forget(st->dict);	/* and the strings it added */
+	ks_rollup_forget(st->rollup);	/* and the groups */
 	/* After some errors SQLite has rolled everything back already. */
 	if (st->in_member && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK TO member; RELEASE member",
