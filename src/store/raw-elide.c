@@ -2,6 +2,7 @@
  * An event's raw bytes without what its row repeats, and back
  * (raw-elide.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/audit-key.h"
@@ -223,8 +224,22 @@ ks_raw_restore(const char *s, size_t avail, size_t len,
 	return (long)(h + len - cut);
 }
 
-size_t
-ks_raw_elided_most(const struct ks_raw_known *k)
+int
+ks_raw_whole(const char *block, size_t blen, int64_t off, int64_t len,
+    const struct ks_raw_known *k, char **buf, size_t *cap)
 {
-	return (k->id != NULL ? k->idlen : 0) + 2 * KS_TIME_BUFSZ;
+	size_t most = (k->id != NULL ? k->idlen : 0) + 2 * KS_TIME_BUFSZ;
+
+	if (off < 0 || len < 0 || (uint64_t)off > blen ||
+	    (uint64_t)len > blen - (uint64_t)off + most)
+		return -1;
+	if ((size_t)len + 1 > *cap) {
+		char *nb = realloc(*buf, (size_t)len + 1);
+		if (nb == NULL)
+			return -2;
+		*buf = nb;
+		*cap = (size_t)len + 1;
+	}
+	return ks_raw_restore(block + off, blen - (size_t)off, (size_t)len, k,
+	    *buf) < 0 ? -1 : 0;
 }

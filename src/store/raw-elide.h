@@ -64,10 +64,13 @@ long	ks_raw_restore(const char *s, size_t avail, size_t len,
 	    const struct ks_raw_known *k, char *out);
 
 /*
- * The most bytes k's values can have taken out of an event: an event of
- * len bytes stored in avail bytes is refused (before any room is made for
- * it) when len > avail + this.
+ * The whole bytes (len) of the event stored at off in a decompressed
+ * block of blen bytes, put back by what its row k says into *buf (grown
+ * as needed; *cap its size).  An event longer than the block's rest plus
+ * what k can have taken out is refused before any room is made for it.
+ * 0; -1 when the stored bytes do not fit; -2 out of memory.
  */
-size_t	ks_raw_elided_most(const struct ks_raw_known *k);
+int	ks_raw_whole(const char *block, size_t blen, int64_t off, int64_t len,
+	    const struct ks_raw_known *k, char **buf, size_t *cap);
 
 #endif

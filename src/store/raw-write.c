@@ -343,21 +343,16 @@ ks_rawbuf_bytes(struct ks_rawbuf *b, sqlite3 *db, int64_t block, int64_t off,
 		buf = r->buf;
 		have = r->len;
 	}
-	if (off < 0 || len < 0 || off > have || (uint64_t)len >
-	    (uint64_t)(have - off) + ks_raw_elided_most(k))
+	switch (ks_raw_whole(buf, (size_t)have, off, len, k, &b->whole,
+	    &b->whole_cap)) {
+	case 0:
+		break;
+	case -2:
+		return ks_err_set(err, "out of memory");
+	default:
 		return ks_err_set(err, "raw block %lld: an event past its end",
 		    (long long)block);
-	if ((size_t)len + 1 > b->whole_cap) {
-		char *nb = realloc(b->whole, (size_t)len + 1);
-		if (nb == NULL)
-			return ks_err_set(err, "out of memory");
-		b->whole = nb;
-		b->whole_cap = (size_t)len + 1;
 	}
-	if (ks_raw_restore(buf + off, (size_t)(have - off), (size_t)len, k,
-	    b->whole) < 0)
-		return ks_err_set(err, "raw block %lld: an event past its end",
-		    (long long)block);
 	*p = b->whole;
 	return 0;
 }

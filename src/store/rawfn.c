@@ -93,6 +93,8 @@ struct rawcache {
 	long		 len;
 	char		*buf;
 	size_t		 cap;
+	char		*whole;		/* an event's bytes put back */
+	size_t		 whole_cap;
 	ZSTD_DCtx	*d;
 };
 
@@ -105,6 +107,7 @@ cache_free(void *p)
 		return;
 	ZSTD_freeDCtx(c->d);
 	free(c->buf);
+	free(c->whole);
 	free(c);
 }
 
@@ -156,26 +159,16 @@ static void
 result_bytes(sqlite3_context *ctx, struct rawcache *c, int64_t off,
     int64_t len, const struct ks_raw_known *k)
 {
-	char *out;
+	int rc = len >= INT32_MAX ? -1 : ks_raw_whole(c->buf, (size_t)c->len,
+	    off, len, k, &c->whole, &c->whole_cap);
 
-	if (off < 0 || len < 0 || off > c->len || len >= INT32_MAX ||
-	    (uint64_t)len > (uint64_t)(c->len - off) + ks_raw_elided_most(k)) {
-		sqlite3_result_error(ctx, "ks_raw: past the end of the block",
-		    -1);
-		return;
-	}
-	if ((out = sqlite3_malloc64((uint64_t)len + 1)) == NULL) {
+	if (rc == -2)
 		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	if (ks_raw_restore(c->buf + off, (size_t)(c->len - off), (size_t)len,
-	    k, out) < 0) {
-		sqlite3_free(out);
+	else if (rc < 0)
 		sqlite3_result_error(ctx, "ks_raw: the stored bytes do not fit"
 		    " their row (past the end of the block)", -1);
-		return;
-	}
-	sqlite3_result_text(ctx, out, (int)len, sqlite3_free);
+	else
+		sqlite3_result_text(ctx, c->whole, (int)len, SQLITE_TRANSIENT);
 }
 
 /*

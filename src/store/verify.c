@@ -141,18 +141,10 @@ whole_bytes(struct cur *b, sqlite3_stmt *s, int64_t off, int64_t len)
 	struct ks_raw_known k;
 
 	ks_raw_known_columns(&k, s, 6);
-	if (b->len < 0 || off < 0 || len < 0 || off > b->len ||
-	    (uint64_t)len > (uint64_t)(b->len - off) + ks_raw_elided_most(&k))
+	if (b->len < 0)
 		return -1;
-	if ((size_t)len + 1 > b->whole_cap) {
-		char *nb = realloc(b->whole, (size_t)len + 1);
-		if (nb == NULL)
-			return -1;
-		b->whole = nb;
-		b->whole_cap = (size_t)len + 1;
-	}
-	return ks_raw_restore(b->buf + off, (size_t)(b->len - off),
-	    (size_t)len, &k, b->whole) < 0 ? -1 : 0;
+	return ks_raw_whole(b->buf, (size_t)b->len, off, len, &k, &b->whole,
+	    &b->whole_cap) == 0 ? 0 : -1;
 }
 
 /*
